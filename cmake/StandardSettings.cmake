@@ -1,0 +1,14 @@
+# INTERFACE targets that carry the project's warning and sanitizer options.
+add_library(acx_warnings INTERFACE)
+target_compile_options(acx_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+                                              -Wconversion -Wno-sign-conversion)
+if(ACX_WERROR)
+  target_compile_options(acx_warnings INTERFACE -Werror)
+endif()
+
+add_library(acx_sanitizers INTERFACE)
+if(ACX_SANITIZE)
+  target_compile_options(acx_sanitizers INTERFACE -fsanitize=address,undefined -fno-sanitize-recover=all
+                                                  -fno-omit-frame-pointer)
+  target_link_options(acx_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()

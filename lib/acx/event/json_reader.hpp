@@ -1,0 +1,31 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "acx/event/problem.hpp"
+
+namespace acx::event {
+
+// Limits that keep hostile input cheap to refuse.
+struct JsonLimits {
+  std::size_t max_depth = 128;
+};
+
+// The result of reading untrusted JSON: the value, or the problems that prevented it.
+struct JsonDocument {
+  std::optional<nlohmann::json> value;
+  std::vector<Problem> problems;
+};
+
+// Parses untrusted bytes as strict JSON (RFC 8259, valid UTF-8, no comments). Refuses, with a located problem: syntax
+// errors (line and column), nesting deeper than the limit, duplicate object keys (at their JSON path), and numbers
+// out of range. Never throws for bad input.
+JsonDocument read_json(std::string_view text, JsonLimits limits = {});
+
+// Line and column (both from 1) of a byte offset.
+std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset);
+
+} // namespace acx::event

@@ -1,0 +1,73 @@
+#include "acx/event/topics.hpp"
+
+#include <array>
+
+namespace acx::event {
+
+namespace {
+
+// Shapes marked "captured" come from deliveries seen on the live API (../shared/ACCULYNX.md); the rest follow the
+// same conventions and are marked "(assumed)".
+constexpr std::array k_topics{
+    Topic{"contact_added", "A contact was added.", "contact = {id, date, _link} (captured)"},
+    Topic{"contact_changed", "A contact's details changed.", "contact = {id, date, _link} (assumed)"},
+    Topic{"contact.custom-field.status_changed", "A custom field on a contact was enabled or disabled.",
+          "contact = {id, _link} (assumed); customField = {id, label, status} (captured)"},
+    Topic{"contact.custom-field.value_changed", "The value of a custom field on a contact changed.",
+          "contact = {id, _link}; customField = {id, label, value} (assumed)"},
+    Topic{"job_created", "A job was created.", "job = {id, name, createdDate, _link} (assumed)"},
+    Topic{"job_updated", "A job's details changed.", "job = {id, modifiedDate, _link} (assumed)"},
+    Topic{"job.accounting.integration-status.current_changed",
+          "The job's accounting-integration status changed (e.g. synced to QuickBooks).",
+          "job = {id, accountingIntegrationStatus: {id, name}, _link} (assumed)"},
+    Topic{"job.appointments.initial_created", "The job's initial appointment was scheduled.",
+          "job = {id, initialAppointment: {id, startDate, endDate}, _link} (assumed)"},
+    Topic{"job.appointments.initial_updated", "The job's initial appointment was changed.",
+          "job = {id, initialAppointment: {id, startDate, endDate}, _link} (assumed)"},
+    Topic{"job.category_changed", "The job's category changed.", "job = {id, category: {id, name}, _link} (assumed)"},
+    Topic{"job.contacts.primary_changed", "The job's primary contact changed. Sent as event.Job, capital J.",
+          "Job = {id, primaryContact: {id, _link}, _link} (assumed; the capital J is captured)"},
+    Topic{"job.custom-field.status_changed", "A custom field on a job was enabled or disabled.",
+          "job = {id, _link} (assumed); customField = {id, label, status} (captured)"},
+    Topic{"job.custom-field.value_changed", "The value of a custom field on a job changed.",
+          "job = {id, _link}; customField = {id, label, value} (assumed)"},
+    Topic{"job.financials.approved-value_changed", "The job's approved value changed.",
+          "job = {id, financials: {approvedValue}, _link} (assumed)"},
+    Topic{"job.invoice_updated", "An invoice on the job was created or changed.",
+          "job = {id, invoice: {id, costTotal, priceTotal, amountCollected}, _link} (captured)"},
+    Topic{"job.invoice_voided", "An invoice on the job was voided.", "job = {id, invoice: {id}, _link} (assumed)"},
+    Topic{"job.milestone.current_changed", "The job moved to a new milestone (Lead, Prospect, Approved, ...).",
+          "job = {id, milestone: {id, name, isCurrent}, _link} (captured)"},
+    Topic{"job.milestone.status.current_changed", "The status within the job's current milestone changed.",
+          "job = {id, milestone: {id, name, status: {id, name}}, _link} (assumed)"},
+    Topic{"job.representatives.company_assigned", "A company representative was assigned to the job.",
+          "job = {id, companyRepresentative: {id, name, _link}, _link} (assumed)"},
+    Topic{"job.representatives.company_changed", "The job's company representative changed.",
+          "job = {id, companyRepresentative: {id, name, _link}, _link} (assumed)"},
+    Topic{"job.trade-type_changed", "The job's trade types changed.",
+          "job = {id, tradeTypes: [{id, name}], _link} (assumed)"},
+    Topic{"job.work-type_changed", "The job's work type changed.", "job = {id, workType: {id, name}, _link} (assumed)"},
+    Topic{"job-milestone-changed", "Legacy: the job's milestone changed (older documentation, flat payload).",
+          "{jobId, companyId, milestoneId, milestoneName, companyUserId, adminId, message, actionLocation, "
+          "milestoneDate} (documented)",
+          true},
+};
+
+} // namespace
+
+std::span<const Topic> topics()
+{
+  return k_topics;
+}
+
+const Topic* find_topic(std::string_view name)
+{
+  for (const auto& t : k_topics) {
+    if (t.name == name) {
+      return &t;
+    }
+  }
+  return nullptr;
+}
+
+} // namespace acx::event

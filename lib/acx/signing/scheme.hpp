@@ -1,0 +1,71 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "acx/signing/secret.hpp"
+#include "acx/signing/verdict.hpp"
+#include "acx/util/headers.hpp"
+
+namespace acx::signing {
+
+// What a scheme may look at in a delivery: the raw body bytes, the headers and the request URL (path and query, or a
+// full URL).
+struct Message {
+  std::string_view body;
+  const util::Headers& headers;
+  std::string_view url;
+};
+
+// What signing asks for: the raw body, a message id and a Unix timestamp (for schemes that carry them), and the URL
+// the delivery goes to (for schemes that put the secret there).
+struct SignRequest {
+  std::string_view body;
+  std::string id;
+  std::int64_t timestamp = 0;
+  std::string url;
+};
+
+// What signing produces: headers to add, and the URL to deliver to (unchanged unless the scheme puts the secret in
+// it).
+struct Signature {
+  util::Headers headers;
+  std::string url;
+};
+
+// One way of proving a delivery came from whoever holds the secret. Every scheme signs and verifies the raw bytes.
+class Scheme {
+public:
+  virtual ~Scheme() = default;
+  virtual std::string_view name() const = 0;
+  // Signs with the first secret.
+  virtual Signature sign(const SignRequest& request) const = 0;
+  // Verifies against every secret (rotation): any one that matches is enough.
+  virtual Verdict verify(const Message& message, std::int64_t now_unix) const = 0;
+};
+
+enum class Encoding { hex, base64 };
+
+// Everything needed to build a scheme. Unset HMAC fields take the preset's values.
+struct SchemeOptions {
+  std::string name = "standard";
+  std::vector<Secret> secrets;
+  std::chrono::seconds tolerance{300};
+  std::optional<std::string> hmac_header;
+  std::optional<std::string> hmac_prefix;
+  std::optional<Encoding> hmac_encoding;
+};
+
+// The scheme names make_scheme accepts: standard, hmac, github, shopify, token, none.
+const std::vector<std::string>& scheme_names();
+
+// Builds a scheme. Throws acx::Error (usage) for an unknown name, a missing secret, or a secret that is not in the
+// scheme's form (naming its position, never its value).
+std::unique_ptr<Scheme> make_scheme(const SchemeOptions& options);
+
+} // namespace acx::signing

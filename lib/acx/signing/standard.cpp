@@ -1,0 +1,139 @@
+// Standard Webhooks (standardwebhooks.com): webhook-id, webhook-timestamp, webhook-signature: "v1,<base64>" ...
+#include <charconv>
+#include <fmt/format.h>
+
+#include "acx/signing/schemes.hpp"
+#include "acx/util/crypto.hpp"
+#include "acx/util/error.hpp"
+#include "acx/util/text.hpp"
+
+namespace acx::signing::detail {
+
+namespace {
+
+constexpr std::string_view k_prefix = "whsec_";
+
+util::Bytes decode_secret(const Secret& s, std::size_t index)
+{
+  std::string_view text = s.reveal();
+  if (text.starts_with(k_prefix)) {
+    text.remove_prefix(k_prefix.size());
+  }
+  auto key = util::base64_decode(text);
+  if (!key || key->empty()) {
+    throw Error(ExitCode::usage,
+                fmt::format("--secret #{} is not a Standard Webhooks secret: expected whsec_ followed by base64", index + 1));
+  }
+  return std::move(*key);
+}
+
+class StandardScheme final : public Scheme {
+public:
+  StandardScheme(const std::vector<Secret>& secrets, std::chrono::seconds tolerance) : m_tolerance(tolerance)
+  {
+    for (std::size_t i = 0; i < secrets.size(); ++i) {
+      m_keys.push_back(decode_secret(secrets[i], i));
+    }
+  }
+
+  std::string_view name() const override { return "standard"; }
+
+  Signature sign(const SignRequest& r) const override
+  {
+    const std::string ts = std::to_string(r.timestamp);
+    const auto mac = util::hmac_sha256(m_keys.front(), {r.id, ".", ts, ".", r.body});
+    util::Headers h;
+    h.add("webhook-id", r.id);
+    h.add("webhook-timestamp", ts);
+    h.add("webhook-signature", "v1," + util::base64_encode(mac));
+    return {std::move(h), r.url};
+  }
+
+  Verdict verify(const Message& m, std::int64_t now) const override
+  {
+    std::vector<std::string_view> absent;
+    for (const char* name : {"webhook-id", "webhook-timestamp", "webhook-signature"}) {
+      if (!m.headers.find(name)) {
+        absent.emplace_back(name);
+      }
+    }
+    if (!absent.empty()) {
+      return {Reason::missing, fmt::format("missing header{} {}", absent.size() > 1 ? "s" : "", fmt::join(absent, ", "))};
+    }
+    const std::string& id = *m.headers.find("webhook-id");
+    const std::string& ts_text = *m.headers.find("webhook-timestamp");
+    const std::string& sig_text = *m.headers.find("webhook-signature");
+
+    std::int64_t ts = 0;
+    const auto [end, ec] = std::from_chars(ts_text.data(), ts_text.data() + ts_text.size(), ts);
+    if (ec != std::errc() || end != ts_text.data() + ts_text.size() || ts_text.empty()) {
+      return {Reason::malformed,
+              fmt::format("webhook-timestamp is not Unix seconds: \"{}\"", util::excerpt(ts_text, 40))};
+    }
+    const std::int64_t tol = m_tolerance.count();
+    if (ts < now - tol) {
+      return {Reason::too_old, fmt::format("timestamp is {} s in the past, beyond the tolerance of {} s", now - ts, tol)};
+    }
+    if (ts > now + tol) {
+      return {Reason::too_new, fmt::format("timestamp is {} s in the future, beyond the tolerance of {} s", ts - now, tol)};
+    }
+
+    std::vector<util::Bytes> candidates;
+    std::vector<std::string> other_versions;
+    std::size_t position = 0;
+    for (std::string_view entry : util::split(sig_text, ' ')) {
+      if (entry.empty()) {
+        continue;
+      }
+      ++position;
+      const auto comma = entry.find(',');
+      if (comma == std::string_view::npos || comma == 0) {
+        return {Reason::malformed,
+                fmt::format("webhook-signature entry {} is not of the form v1,<base64>: \"{}\"", position,
+                            util::excerpt(entry, 40))};
+      }
+      if (entry.substr(0, comma) != "v1") {
+        other_versions.emplace_back(entry.substr(0, comma));
+        continue;
+      }
+      auto sig = util::base64_decode(entry.substr(comma + 1));
+      if (!sig) {
+        return {Reason::malformed, fmt::format("webhook-signature entry {} is not valid base64", position)};
+      }
+      candidates.push_back(std::move(*sig));
+    }
+    if (candidates.empty()) {
+      return {Reason::malformed,
+              other_versions.empty()
+                  ? std::string("webhook-signature is empty")
+                  : fmt::format("webhook-signature has no v1 signature (only {})", fmt::join(other_versions, ", "))};
+    }
+
+    for (const auto& key : m_keys) {
+      const auto expected = util::hmac_sha256(key, {id, ".", ts_text, ".", m.body});
+      for (const auto& sig : candidates) {
+        if (util::constant_time_equal(expected, sig)) {
+          return {Reason::verified, "verified"};
+        }
+      }
+    }
+    return {Reason::mismatch,
+            fmt::format("no signature matched ({} signature{}, {} secret{}): the secret is wrong, or the body, "
+                        "webhook-id or webhook-timestamp was altered",
+                        candidates.size(), candidates.size() > 1 ? "s" : "", m_keys.size(),
+                        m_keys.size() > 1 ? "s" : "")};
+  }
+
+private:
+  std::vector<util::Bytes> m_keys;
+  std::chrono::seconds m_tolerance;
+};
+
+} // namespace
+
+std::unique_ptr<Scheme> make_standard(const std::vector<Secret>& secrets, std::chrono::seconds tolerance)
+{
+  return std::make_unique<StandardScheme>(secrets, tolerance);
+}
+
+} // namespace acx::signing::detail

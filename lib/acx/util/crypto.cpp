@@ -1,0 +1,63 @@
+#include "acx/util/crypto.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <fmt/format.h>
+
+#include "acx/util/error.hpp"
+
+namespace acx::util {
+
+Digest hmac_sha256(std::span<const std::uint8_t> key, std::initializer_list<std::string_view> parts)
+{
+  Digest out{};
+  // Fetching the algorithm is costly; the fetched object is immutable and safe to share between threads.
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  EVP_MAC_CTX* ctx = mac ? EVP_MAC_CTX_new(mac) : nullptr;
+  char digest_name[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest_name, 0), OSSL_PARAM_construct_end()};
+  // An empty key is legal for HMAC; OpenSSL wants a non-null pointer for it.
+  static const std::uint8_t empty = 0;
+  bool ok = ctx && EVP_MAC_init(ctx, key.empty() ? &empty : key.data(), key.size(), params) == 1;
+  for (auto part : parts) {
+    ok = ok && EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(part.data()), part.size()) == 1;
+  }
+  std::size_t len = 0;
+  ok = ok && EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == out.size();
+  EVP_MAC_CTX_free(ctx);
+  if (!ok) {
+    throw Error(ExitCode::internal, "OpenSSL could not compute HMAC-SHA256");
+  }
+  return out;
+}
+
+bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b)
+{
+  if (a.size() != b.size()) {
+    return false;
+  }
+  return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Bytes random_bytes(std::size_t n)
+{
+  Bytes out(n);
+  if (n > 0 && RAND_bytes(out.data(), static_cast<int>(n)) != 1) {
+    throw Error(ExitCode::internal, "the system's random generator failed");
+  }
+  return out;
+}
+
+std::string new_guid()
+{
+  auto b = random_bytes(16);
+  b[6] = static_cast<std::uint8_t>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<std::uint8_t>((b[8] & 0x3F) | 0x80);
+  const std::string h = hex_encode(b);
+  return fmt::format("{}-{}-{}-{}-{}", h.substr(0, 8), h.substr(8, 4), h.substr(12, 4), h.substr(16, 4), h.substr(20));
+}
+
+} // namespace acx::util

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "acx/util/encoding.hpp"
+
+namespace acx::util {
+
+using Digest = std::array<std::uint8_t, 32>;
+
+// HMAC-SHA256 of the concatenation of `parts` under `key`.
+Digest hmac_sha256(std::span<const std::uint8_t> key, std::initializer_list<std::string_view> parts);
+
+// Equal in time that depends only on the lengths, never on where the contents differ.
+bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b);
+
+// `n` bytes from the system's cryptographic random generator; throws acx::Error if it fails.
+Bytes random_bytes(std::size_t n);
+
+// A fresh random (version 4) GUID in lower-case 8-4-4-4-12 form.
+std::string new_guid();
+
+} // namespace acx::util

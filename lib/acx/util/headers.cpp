@@ -1,0 +1,50 @@
+#include "acx/util/headers.hpp"
+
+#include "acx/util/text.hpp"
+
+namespace acx::util {
+
+const std::string* Headers::find(std::string_view name) const
+{
+  for (const auto& h : m_list) {
+    if (iequals(h.name, name)) {
+      return &h.value;
+    }
+  }
+  return nullptr;
+}
+
+std::size_t Headers::count(std::string_view name) const
+{
+  std::size_t n = 0;
+  for (const auto& h : m_list) {
+    n += iequals(h.name, name) ? 1 : 0;
+  }
+  return n;
+}
+
+std::optional<Header> parse_header_line(std::string_view line)
+{
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::string_view name = trim(line.substr(0, colon));
+  if (name.empty()) {
+    return std::nullopt;
+  }
+  for (char c : name) {
+    const bool token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!token) {
+      return std::nullopt;
+    }
+  }
+  std::string_view value = trim(line.substr(colon + 1));
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) {
+    value.remove_suffix(1);
+  }
+  return Header{std::string(name), std::string(value)};
+}
+
+} // namespace acx::util

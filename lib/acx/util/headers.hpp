@@ -1,0 +1,39 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace acx::util {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+// An ordered list of HTTP headers; names compare case-insensitively.
+class Headers {
+public:
+  Headers() = default;
+  Headers(std::initializer_list<Header> list) : m_list(list) {}
+
+  void add(std::string name, std::string value) { m_list.push_back({std::move(name), std::move(value)}); }
+  // The value of the first header named `name`, or nullptr.
+  const std::string* find(std::string_view name) const;
+  // How many headers are named `name`.
+  std::size_t count(std::string_view name) const;
+
+  auto begin() const { return m_list.begin(); }
+  auto end() const { return m_list.end(); }
+  std::size_t size() const { return m_list.size(); }
+  bool empty() const { return m_list.empty(); }
+
+private:
+  std::vector<Header> m_list;
+};
+
+// Parses "Name: value" (as given to curl -H); nullopt when there is no colon or the name is empty or not a token.
+std::optional<Header> parse_header_line(std::string_view line);
+
+} // namespace acx::util

@@ -1,0 +1,52 @@
+// acx topics: the AccuLynx topic catalog.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "acx/event/topics.hpp"
+#include "command.hpp"
+#include "options.hpp"
+
+namespace acx::cli {
+
+namespace {
+
+struct TopicsOptions {
+  Format format = Format::text;
+  bool long_form = false;
+};
+
+int run_topics(const TopicsOptions& o)
+{
+  if (o.format == Format::json) {
+    auto out = nlohmann::ordered_json::array();
+    for (const auto& t : event::topics()) {
+      out.push_back({{"name", t.name}, {"description", t.description}, {"shape", t.shape}, {"legacy", t.legacy}});
+    }
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  std::size_t width = 0;
+  for (const auto& t : event::topics()) {
+    width = std::max(width, t.name.size());
+  }
+  for (const auto& t : event::topics()) {
+    fmt::print("{:<{}}  {}\n", t.name, width, t.description);
+    if (o.long_form) {
+      fmt::print("{:<{}}  event: {}\n", "", width, t.shape);
+    }
+  }
+  return 0;
+}
+
+} // namespace
+
+void setup_topics(CLI::App& app, Run& run)
+{
+  auto o = std::make_shared<TopicsOptions>();
+  auto* cmd = app.add_subcommand("topics", "List the AccuLynx webhook topics acx knows");
+  cmd->add_flag("-l,--long", o->long_form, "Also show the shape of each topic's event object");
+  add_format_option(cmd, o->format);
+  cmd->callback([&run, o] { run = [o] { return run_topics(*o); }; });
+}
+
+} // namespace acx::cli

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace acx::cli {
+
+// What the chosen subcommand will do once parsing has succeeded. Subcommand callbacks only store it, so that acx's
+// own errors are raised after CLI11 is done and take the single error path in main().
+using Run = std::function<int()>;
+
+void setup_sign(CLI::App& app, Run& run);
+void setup_verify(CLI::App& app, Run& run);
+void setup_topics(CLI::App& app, Run& run);
+void setup_fixtures(CLI::App& app, Run& run);
+void setup_version(CLI::App& app, Run& run);
+void setup_completion(CLI::App& app, Run& run);
+
+} // namespace acx::cli

@@ -1,0 +1,55 @@
+// acx: receive, test and simulate AccuLynx webhooks. This file only wires the subcommands and maps failures to
+// exit codes (see acx/util/error.hpp).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fmt/format.h>
+
+#include "acx/util/error.hpp"
+#include "command.hpp"
+
+int main(int argc, char** argv)
+{
+  using acx::ExitCode;
+  CLI::App app{"acx: receive, verify, journal, test and simulate AccuLynx webhooks.", "acx"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("acx ") + ACX_VERSION);
+  app.footer("Exit codes: 0 ok, 1 check failed, 2 usage, 3 bad input, 4 I/O, 5 network, 6 timeout. See README.md.");
+
+  app.failure_message([](const CLI::App* cmd, const CLI::Error& e) {
+    // Point at the help of the deepest subcommand that was reached.
+    std::string path = cmd->get_name();
+    for (auto subs = cmd->get_subcommands(); !subs.empty(); subs = subs.front()->get_subcommands()) {
+      path += " " + subs.front()->get_name();
+    }
+    return fmt::format("acx: error: {}\nRun '{} --help' for more information.\n", e.what(), path);
+  });
+
+  acx::cli::Run run;
+  acx::cli::setup_sign(app, run);
+  acx::cli::setup_verify(app, run);
+  acx::cli::setup_topics(app, run);
+  acx::cli::setup_fixtures(app, run);
+  acx::cli::setup_version(app, run);
+  acx::cli::setup_completion(app, run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : static_cast<int>(ExitCode::usage);
+  }
+
+  try {
+    const int rc = run ? run() : 0;
+    std::fflush(stdout);
+    return rc;
+  } catch (const acx::Error& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "acx: error: {}\n", e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "acx: error: internal: {}\n", e.what());
+    return static_cast<int>(ExitCode::internal);
+  }
+}

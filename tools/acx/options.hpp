@@ -1,0 +1,43 @@
+#pragma once
+
+// Flags shared by several subcommands, declared once so they read the same everywhere.
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "acx/signing/scheme.hpp"
+#include "acx/util/error.hpp"
+
+namespace acx::cli {
+
+enum class Format { text, json };
+
+// --format text|json.
+void add_format_option(CLI::App* cmd, Format& format);
+
+// The signing flags: --scheme, --secret (repeatable when `several`), the HMAC overrides.
+struct SchemeFlags {
+  std::string scheme = "standard";
+  std::vector<std::string> secrets;
+  std::string tolerance = "5m";
+  std::string hmac_header;
+  std::string hmac_prefix;
+  std::string hmac_encoding;
+};
+enum class SecretCount { one, several };
+void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count);
+// --tolerance DUR.
+void add_tolerance_option(CLI::App* cmd, SchemeFlags& flags);
+
+// Builds the scheme the flags describe; throws acx::Error (usage) with the flag's name when something is off.
+std::unique_ptr<signing::Scheme> make_scheme(const SchemeFlags& flags);
+
+// A validator that accepts exactly `choices`; its description lists them (so completions offer them) and its error
+// says "unknown <what> 'value': <hint>".
+CLI::Validator one_of(std::vector<std::string> choices, std::string what, std::string hint);
+
+// A CLI11 validator for durations ("300", "90s", "5m", "1h30m", "250ms").
+CLI::Validator duration_validator();
+
+} // namespace acx::cli
