@@ -40,11 +40,11 @@ std::optional<Header> parse_header_line(std::string_view line)
       return std::nullopt;
     }
   }
-  std::string_view value = trim(line.substr(colon + 1));
+  std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) {
     value.remove_suffix(1);
   }
-  return Header{std::string(name), std::string(value)};
+  return Header{std::string(name), std::string(trim(value))};
 }
 
 } // namespace acx::util
