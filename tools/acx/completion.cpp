@@ -129,10 +129,9 @@ std::string bash(const std::vector<CommandSpec>& cmds)
       }
       for (const auto& n : o.names) {
         values += fmt::format("    {})\n      ", quote_single(c.path + " " + n));
-        values += o.choices.empty() ? "COMPREPLY=($(compgen -f -- \"$cur\"));;\n"
-                                    : fmt::format("COMPREPLY=($(compgen -W {} -- \"$cur\"));;\n",
+        values += o.choices.empty() ? "COMPREPLY=($(compgen -f -- \"$cur\")); return;;\n"
+                                    : fmt::format("COMPREPLY=($(compgen -W {} -- \"$cur\")); return;;\n",
                                                   quote_single(join(o.choices)));
-        values += "";
       }
     }
   }

@@ -48,10 +48,9 @@ void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count)
                                      ? "Secret; repeat for rotation (any one that matches verifies). Env: ACX_SECRET"
                                      : "Secret to sign with. Env: ACX_SECRET")
                      ->envname("ACX_SECRET");
+  secret->allow_extra_args(false);
   if (count == SecretCount::one) {
     secret->expected(1);
-  } else {
-    secret->allow_extra_args(false);
   }
   cmd->add_option("--hmac-header", flags.hmac_header, "hmac schemes: header name (default X-Acx-Signature)");
   cmd->add_option("--hmac-prefix", flags.hmac_prefix, "hmac schemes: prefix before the digest (default sha256=)");

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Usage errors exit 2 and say what was wrong; the small commands print what they promise.
+source "$(dirname "$0")/lib.sh"
+
+run "$ACX"
+expect_rc 2 "no subcommand"
+expect_has "$err" "acx: error: A subcommand is required" "no subcommand message"
+
+run "$ACX" frobnicate
+expect_rc 2 "unknown subcommand"
+
+run "$ACX" sign --bogus
+expect_rc 2 "unknown flag"
+expect_has "$err" "--bogus" "unknown flag is named"
+expect_has "$err" "Run 'acx sign --help'" "points at the subcommand's help"
+
+run "$ACX" verify --scheme rot13 --secret x /dev/null
+expect_rc 2 "unknown scheme"
+expect_has "$err" "--scheme: unknown scheme 'rot13': expected one of standard, hmac, github, shopify, token, none" "scheme message"
+
+run "$ACX" verify --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw --tolerance soon /dev/null
+expect_rc 2 "bad duration"
+expect_has "$err" "--tolerance: expected a duration such as 300s, 5m or 1h30m, got 'soon'" "duration message"
+
+run "$ACX" sign --timestamp yesterday --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw /dev/null
+expect_rc 2 "non-numeric timestamp"
+expect_has "$err" "--timestamp" "timestamp flag named"
+
+run "$ACX" verify /dev/null
+expect_rc 2 "no secret"
+expect_has "$err" "acx: error: --scheme standard needs at least one --secret" "missing secret message"
+
+run "$ACX" verify --secret 'whsec_not base64!' /dev/null
+expect_rc 2 "bad whsec secret"
+expect_has "$err" "--secret #1 is not a Standard Webhooks secret" "bad secret message"
+expect_not_has "$err" "not base64!" "bad secret is not echoed"
+
+run "$ACX" verify --scheme token --hmac-header X-Sig --secret t /dev/null
+expect_rc 2 "hmac flag with another scheme"
+
+run "$ACX" sign --scheme token --secret t /dev/null
+expect_rc 2 "token without --url"
+expect_has "$err" "give the consumer URL with --url" "token needs url"
+
+run "$ACX" sign --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw "$WORK/does-not-exist.json"
+expect_rc 3 "missing input file"
+expect_has "$err" "acx: error: cannot open $WORK/does-not-exist.json: No such file or directory" "missing file message"
+
+run "$ACX" verify --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw -H 'no colon here' /dev/null
+expect_rc 2 "malformed -H"
+expect_has "$err" "-H 'no colon here': expected 'Name: value'" "malformed -H message"
+
+run "$ACX" verify --secret x --scheme hmac -H "@$WORK" /dev/null
+expect_rc 3 "-H @directory"
+
+run "$ACX" --help
+expect_rc 0 "--help"
+expect_has "$out" "Exit codes:" "help lists exit codes"
+
+run "$ACX" --version
+expect_has "$out" "acx " "--version"
+run "$ACX" version --format json
+expect_has "$out" '{"version":"' "version json"
+
+run "$ACX" topics
+expect_rc 0 "topics"
+expect_eq "$(wc -l <<<"$out" | tr -d ' ')" 23 "23 topics listed"
+expect_has "$out" "job.milestone.current_changed" "topics lists the milestone topic"
+run "$ACX" topics --format json
+expect_has "$out" '"name": "job-milestone-changed"' "topics json"
+expect_has "$out" '"legacy": true' "topics json legacy"
+run "$ACX" topics --long
+expect_has "$out" "event: job = {id, milestone: {id, name, isCurrent}, _link} (captured)" "topics --long shape"
+
+run "$ACX" fixtures list
+expect_eq "$(wc -l <<<"$out" | tr -d ' ')" 23 "23 fixtures"
+for topic in $out; do
+  "$ACX" fixtures show "$topic" >"$WORK/f.json"
+  cmp -s "$WORK/f.json" "$SRC/fixtures/$topic.json" || fail "fixtures show $topic differs from fixtures/$topic.json"
+  checks=$((checks + 1))
+done
+run "$ACX" fixtures show job.invoice_updated --fresh
+expect_has "$out" '"topicName": "job.invoice_updated"' "fresh fixture keeps the topic"
+expect_not_has "$out" "$(grep -o '"eventId": "[^"]*"' "$SRC/fixtures/job.invoice_updated.json")" "fresh eventId"
+expect_has "$out" "\"eventDateTime\": \"$(date -u +%Y-%m-%dT)" "fresh eventDateTime is today"
+
+run "$ACX" fixtures show job.roof_changed
+expect_rc 2 "unknown fixture topic"
+expect_has "$err" "unknown topic 'job.roof_changed': see \`acx fixtures list\`" "unknown topic message"
+
+run "$ACX" fixtures
+expect_rc 2 "fixtures needs a subcommand"
+
+finish

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The completion scripts in completions/ are what `acx completion` generates, and they complete in each shell.
+source "$(dirname "$0")/lib.sh"
+
+for pair in bash:acx.bash zsh:_acx fish:acx.fish; do
+  shell=${pair%%:*} file=${pair#*:}
+  "$ACX" completion "$shell" >"$WORK/$file"
+  checks=$((checks + 1))
+  cmp -s "$WORK/$file" "$SRC/completions/$file" ||
+    fail "completions/$file is stale: regenerate with acx completion $shell >completions/$file"
+done
+
+bash -n "$WORK/acx.bash" || fail "bash syntax"
+complete_bash() {
+  bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _acx; printf "%s\n" "${COMPREPLY[@]}"' \
+    _ "$WORK/acx.bash" "$@"
+}
+expect_has "$(complete_bash acx ver)" "verify" "bash: subcommand"
+expect_has "$(complete_bash acx sign --sch)" "--scheme" "bash: flag"
+expect_eq "$(complete_bash acx sign --scheme s | tr '\n' ' ')" "standard shopify " "bash: flag values"
+expect_eq "$(complete_bash acx fixtures show job.invoice_v)" "job.invoice_voided" "bash: topic argument"
+expect_eq "$(complete_bash acx completion f)" "fish" "bash: shell argument"
+
+if command -v zsh >/dev/null; then
+  zsh -n "$WORK/_acx" || fail "zsh syntax"
+  checks=$((checks + 1))
+else
+  fail "zsh is not installed (scripts/setup --test installs it)"
+fi
+
+if command -v fish >/dev/null; then
+  complete_fish() { fish -c "source $WORK/acx.fish; complete -C '$1'" | cut -f1; }
+  expect_has "$(complete_fish 'acx fix')" "fixtures" "fish: subcommand"
+  expect_eq "$(complete_fish 'acx fixtures ' | tr '\n' ' ')" "list show " "fish: nested subcommand"
+  expect_has "$(complete_fish 'acx verify --scheme ')" "token" "fish: flag values"
+else
+  fail "fish is not installed (scripts/setup --test installs it)"
+fi
+
+finish
