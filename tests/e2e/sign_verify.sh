@@ -47,18 +47,19 @@ for scheme in standard hmac github shopify token none; do
 done
 
 # Standard Webhooks: the timestamp diagnosis.
-old=$(($(date +%s) - 3600))
+now=$(date +%s)
+old=$((now - 3600))
 run "$ACX" sign --secret "$whsec" --timestamp "$old" "$body"
 printf '%s\n' "$out" >"$WORK/old.headers"
-run "$ACX" verify --secret "$whsec" -H "@$WORK/old.headers" "$body"
+run "$ACX" verify --secret "$whsec" --now "$now" -H "@$WORK/old.headers" "$body"
 expect_rc 1 "stale timestamp fails"
 expect_has "$err" "not verified (too_old): timestamp is 3600 s in the past, beyond the tolerance of 300 s" "stale reason"
 run "$ACX" verify --secret "$whsec" --tolerance 2h -H "@$WORK/old.headers" "$body"
 expect_rc 0 "a wider --tolerance accepts it"
-future=$(($(date +%s) + 900))
+future=$((now + 900))
 run "$ACX" sign --secret "$whsec" --timestamp "$future" "$body"
 printf '%s\n' "$out" >"$WORK/future.headers"
-run "$ACX" verify --secret "$whsec" --format json -H "$(sed -n 1p "$WORK/future.headers")" \
+run "$ACX" verify --secret "$whsec" --now "$now" --format json -H "$(sed -n 1p "$WORK/future.headers")" \
   -H "$(sed -n 2p "$WORK/future.headers")" -H "$(sed -n 3p "$WORK/future.headers")" "$body"
 expect_rc 1 "future timestamp fails"
 expect_has "$out" '"verified":false' "json verdict"

@@ -170,7 +170,8 @@ TEST_CASE("acx::event::parse_envelope hostile input")
     CHECK(described(parse_envelope(body)) ==
           std::vector<std::string>{"$.eventId: duplicate key: the same key appears twice in one object"});
     const auto nested = parse_envelope(R"({"event":{"job":[{"id":1},{"id":2,"id":3}]}})");
-    CHECK(describe(nested.problems.at(0)) == "$.event.job[1].id: duplicate key: the same key appears twice in one object");
+    CHECK(describe(nested.problems.at(0)) ==
+          "$.event.job[1].id: duplicate key: the same key appears twice in one object");
   }
   SUBCASE("numbers out of range")
   {

@@ -101,7 +101,8 @@ TEST_CASE("acx::signing::standard")
     const auto old = check(*s, vector_headers("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="), k_body, k_ts + 301);
     CHECK(old.reason == Reason::too_old);
     CHECK(old.detail == "timestamp is 301 s in the past, beyond the tolerance of 300 s");
-    const auto future = check(*s, vector_headers("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="), k_body, k_ts - 400);
+    const auto future =
+        check(*s, vector_headers("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="), k_body, k_ts - 400);
     CHECK(future.reason == Reason::too_new);
     CHECK(future.detail == "timestamp is 400 s in the future, beyond the tolerance of 300 s");
     CHECK(check(*s, vector_headers("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="), k_body, k_ts + 300).ok());

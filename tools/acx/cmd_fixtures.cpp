@@ -63,7 +63,9 @@ void setup_fixtures(CLI::App& app, Run& run)
   list->callback([&run, o] { run = [o] { return run_list(*o); }; });
 
   auto* show = cmd->add_subcommand("show", "Print a topic's fixture (the exact file)");
-  show->add_option("topic", o->topic, "Topic name")->required()->check(one_of(topic_names(), "topic", "see `acx fixtures list`"));
+  show->add_option("topic", o->topic, "Topic name")
+      ->required()
+      ->check(one_of(topic_names(), "topic", "see `acx fixtures list`"));
   show->add_flag("--fresh", o->fresh, "With a new eventId and eventDateTime now");
   show->callback([&run, o] { run = [o] { return run_show(*o); }; });
 }

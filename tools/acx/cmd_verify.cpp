@@ -44,9 +44,9 @@ util::Headers collect_headers(const std::vector<std::string>& args)
       }
       auto h = util::parse_header_line(line);
       if (!h) {
-        throw Error(ExitCode::usage,
-                    file.empty() ? fmt::format("-H '{}': expected 'Name: value'", util::excerpt(line))
-                                 : fmt::format("{} line {}: expected 'Name: value'", arg.substr(1), i + 1));
+        throw Error(ExitCode::usage, file.empty()
+                                         ? fmt::format("-H '{}': expected 'Name: value'", util::excerpt(line))
+                                         : fmt::format("{} line {}: expected 'Name: value'", arg.substr(1), i + 1));
       }
       out.add(std::move(h->name), std::move(h->value));
     }

@@ -121,8 +121,7 @@ std::string bash(const std::vector<CommandSpec>& cmds)
     }
     lists += fmt::format("    {})\n      subs={}; opts={}; args={}; files={};;\n", quote_single(c.path),
                          quote_single(join(subs)), quote_single(join(all_names(c))),
-                         quote_single(join(c.argument_choices)),
-                         c.has_argument && c.argument_choices.empty() ? 1 : 0);
+                         quote_single(join(c.argument_choices)), c.has_argument && c.argument_choices.empty() ? 1 : 0);
     for (const auto& o : c.options) {
       if (!o.takes_value) {
         continue;
@@ -185,7 +184,8 @@ std::string zsh(const std::vector<CommandSpec>& cmds)
   std::string walk, values, lists;
   for (const auto& c : cmds) {
     for (const auto& [name, desc] : c.subcommands) {
-      walk += fmt::format("      {}) cmdpath={} ;;\n", quote_single(c.path + " " + name), quote_single(c.path + " " + name));
+      walk += fmt::format("      {}) cmdpath={} ;;\n", quote_single(c.path + " " + name),
+                          quote_single(c.path + " " + name));
     }
     std::string subs, opts;
     for (const auto& [name, desc] : c.subcommands) {
@@ -198,12 +198,11 @@ std::string zsh(const std::vector<CommandSpec>& cmds)
       if (o.takes_value) {
         for (const auto& n : o.names) {
           values += fmt::format("    {}) {}; return ;;\n", quote_single(c.path + " " + n),
-                                o.choices.empty() ? std::string("_files")
-                                                  : "compadd -- " + join(o.choices));
+                                o.choices.empty() ? std::string("_files") : "compadd -- " + join(o.choices));
         }
       }
     }
-    std::string arg = !c.has_argument ? "true"
+    std::string arg = !c.has_argument              ? "true"
                       : c.argument_choices.empty() ? "_files"
                                                    : "compadd -- " + join(c.argument_choices);
     lists += fmt::format("    {})\n      subs=({}); opts=({}); argcmd={} ;;\n", quote_single(c.path), subs, opts,
@@ -291,7 +290,8 @@ std::string fish(const std::vector<CommandSpec>& cmds)
       if (o.takes_value) {
         value = o.choices.empty() ? " -r -F" : " -x -a " + fish_quote(join(o.choices));
       }
-      out += fmt::format("complete -c acx -n {}{}{} -d {}\n", fish_quote(cond), flags, value, fish_quote(o.description));
+      out +=
+          fmt::format("complete -c acx -n {}{}{} -d {}\n", fish_quote(cond), flags, value, fish_quote(o.description));
     }
     if (c.has_argument) {
       out += fmt::format("complete -c acx -n {} {}\n", fish_quote(cond),

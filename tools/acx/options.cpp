@@ -20,8 +20,9 @@ CLI::Validator duration_validator()
 {
   return CLI::Validator(
       [](const std::string& value) {
-        return util::parse_duration(value) ? std::string()
-                                           : fmt::format("expected a duration such as 300s, 5m or 1h30m, got '{}'", value);
+        return util::parse_duration(value)
+                   ? std::string()
+                   : fmt::format("expected a duration such as 300s, 5m or 1h30m, got '{}'", value);
       },
       "DURATION");
 }
@@ -41,7 +42,8 @@ CLI::Validator one_of(std::vector<std::string> choices, std::string what, std::s
 void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count)
 {
   cmd->add_option("--scheme", flags.scheme, "Signature scheme")
-      ->check(one_of(signing::scheme_names(), "scheme", fmt::format("expected one of {}", fmt::join(signing::scheme_names(), ", "))))
+      ->check(one_of(signing::scheme_names(), "scheme",
+                     fmt::format("expected one of {}", fmt::join(signing::scheme_names(), ", "))))
       ->capture_default_str();
   auto* secret = cmd->add_option("--secret", flags.secrets,
                                  count == SecretCount::several
@@ -75,8 +77,8 @@ std::unique_ptr<signing::Scheme> make_scheme(const SchemeFlags& flags)
   o.tolerance = std::chrono::duration_cast<std::chrono::seconds>(*util::parse_duration(flags.tolerance));
   const bool hmac_family = flags.scheme == "hmac" || flags.scheme == "github" || flags.scheme == "shopify";
   if (!hmac_family && (!flags.hmac_header.empty() || !flags.hmac_prefix.empty() || !flags.hmac_encoding.empty())) {
-    throw Error(ExitCode::usage, fmt::format("--hmac-* options apply to the hmac, github and shopify schemes, not {}",
-                                             flags.scheme));
+    throw Error(ExitCode::usage,
+                fmt::format("--hmac-* options apply to the hmac, github and shopify schemes, not {}", flags.scheme));
   }
   if (!flags.hmac_header.empty()) {
     o.hmac_header = flags.hmac_header;

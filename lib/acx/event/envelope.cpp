@@ -24,7 +24,8 @@ const std::vector<std::string_view> k_topic_keys{"topicName", "topicNamee", "typ
 const Field k_topic{"topicName", k_topic_keys, "a topic name string such as \"job.milestone.current_changed\""};
 const Field k_time{"eventDateTime", {"eventDateTime"}, "an RFC 3339 UTC time such as \"2026-05-26T14:23:55.4999782Z\""};
 const Field k_event_id{"eventId", {"eventId"}, "a GUID such as \"a653de1a-84a6-488c-90bc-f6c8e990bf51\""};
-const Field k_subscription{"subscriptionId", {"subscriptionId"}, "a GUID such as \"f30009c1-b6e3-432a-9a0e-6932c9fabdd8\""};
+const Field k_subscription{
+    "subscriptionId", {"subscriptionId"}, "a GUID such as \"f30009c1-b6e3-432a-9a0e-6932c9fabdd8\""};
 const Field k_event{"event", {"event"}, "an object"};
 
 // Looks up a field: the first alias (in preference order) present under any capitalisation. Two keys that differ
@@ -121,8 +122,8 @@ ParsedEnvelope parse_envelope(std::string_view body)
   }
   const Json& root = *doc.value;
   if (!root.is_object()) {
-    out.problems.push_back({Problem::Level::error, "$",
-                            fmt::format("wrong type: expected an envelope object, got {}", root.type_name())});
+    out.problems.push_back(
+        {Problem::Level::error, "$", fmt::format("wrong type: expected an envelope object, got {}", root.type_name())});
     return out;
   }
 
@@ -147,8 +148,9 @@ ParsedEnvelope parse_envelope(std::string_view body)
       env.event_time = *t;
       env.event_time_text = *time;
     } else {
-      r.problem(Problem::Level::error, key,
-                fmt::format("not RFC 3339 UTC ({}): expected {}, got \"{}\"", why, k_time.expected, util::excerpt(*time)));
+      r.problem(
+          Problem::Level::error, key,
+          fmt::format("not RFC 3339 UTC ({}): expected {}, got \"{}\"", why, k_time.expected, util::excerpt(*time)));
     }
   }
   for (const Field* field : {&k_event_id, &k_subscription}) {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <unordered_set>
 
-
 namespace acx::event {
 
 bool has_errors(const std::vector<Problem>& problems)
@@ -89,8 +88,8 @@ private:
     Frame& f = m_frames.back();
     f.key = key;
     if (!f.keys.insert(key).second) {
-      m_problems.push_back({Problem::Level::error, path_of(m_frames.size()),
-                            "duplicate key: the same key appears twice in one object"});
+      m_problems.push_back(
+          {Problem::Level::error, path_of(m_frames.size()), "duplicate key: the same key appears twice in one object"});
     }
   }
 
@@ -163,8 +162,8 @@ JsonDocument read_json(std::string_view text, JsonLimits limits)
     };
     doc.value = nlohmann::json::parse(text.begin(), text.end(), cb, true, false);
   } catch (const TooDeep&) {
-    doc.problems.push_back({Problem::Level::error, "$",
-                            fmt::format("not accepted: nested deeper than {} levels", limits.max_depth)});
+    doc.problems.push_back(
+        {Problem::Level::error, "$", fmt::format("not accepted: nested deeper than {} levels", limits.max_depth)});
     return doc;
   } catch (const nlohmann::json::parse_error& e) {
     const auto [line, column] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);

@@ -22,8 +22,7 @@ public:
   Signature sign(const SignRequest& r) const override
   {
     const auto mac = util::hmac_sha256(util::as_bytes(m_secrets.front().reveal()), {r.body});
-    const std::string encoded =
-        m_settings.encoding == Encoding::hex ? util::hex_encode(mac) : util::base64_encode(mac);
+    const std::string encoded = m_settings.encoding == Encoding::hex ? util::hex_encode(mac) : util::base64_encode(mac);
     util::Headers h;
     h.add(m_settings.header, m_settings.prefix + encoded);
     return {std::move(h), r.url};
@@ -43,16 +42,17 @@ public:
     const bool hex = m_settings.encoding == Encoding::hex;
     const auto sig = hex ? util::hex_decode(text) : util::base64_decode(text);
     if (!sig || sig->size() != 32) {
-      return {Reason::malformed, fmt::format("{} is not a {}-encoded SHA-256 HMAC", m_settings.header,
-                                             hex ? "hex" : "base64")};
+      return {Reason::malformed,
+              fmt::format("{} is not a {}-encoded SHA-256 HMAC", m_settings.header, hex ? "hex" : "base64")};
     }
     for (const auto& secret : m_secrets) {
       if (util::constant_time_equal(util::hmac_sha256(util::as_bytes(secret.reveal()), {m.body}), *sig)) {
         return {Reason::verified, "verified"};
       }
     }
-    return {Reason::mismatch, fmt::format("no signature matched ({} secret{}): the secret is wrong or the body was altered",
-                                          m_secrets.size(), m_secrets.size() > 1 ? "s" : "")};
+    return {Reason::mismatch,
+            fmt::format("no signature matched ({} secret{}): the secret is wrong or the body was altered",
+                        m_secrets.size(), m_secrets.size() > 1 ? "s" : "")};
   }
 
 private:

@@ -21,8 +21,9 @@ util::Bytes decode_secret(const Secret& s, std::size_t index)
   }
   auto key = util::base64_decode(text);
   if (!key || key->empty()) {
-    throw Error(ExitCode::usage,
-                fmt::format("--secret #{} is not a Standard Webhooks secret: expected whsec_ followed by base64", index + 1));
+    throw Error(
+        ExitCode::usage,
+        fmt::format("--secret #{} is not a Standard Webhooks secret: expected whsec_ followed by base64", index + 1));
   }
   return std::move(*key);
 }
@@ -58,7 +59,8 @@ public:
       }
     }
     if (!absent.empty()) {
-      return {Reason::missing, fmt::format("missing header{} {}", absent.size() > 1 ? "s" : "", fmt::join(absent, ", "))};
+      return {Reason::missing,
+              fmt::format("missing header{} {}", absent.size() > 1 ? "s" : "", fmt::join(absent, ", "))};
     }
     const std::string& id = *m.headers.find("webhook-id");
     const std::string& ts_text = *m.headers.find("webhook-timestamp");
@@ -72,10 +74,12 @@ public:
     }
     const std::int64_t tol = m_tolerance.count();
     if (ts < now - tol) {
-      return {Reason::too_old, fmt::format("timestamp is {} s in the past, beyond the tolerance of {} s", now - ts, tol)};
+      return {Reason::too_old,
+              fmt::format("timestamp is {} s in the past, beyond the tolerance of {} s", now - ts, tol)};
     }
     if (ts > now + tol) {
-      return {Reason::too_new, fmt::format("timestamp is {} s in the future, beyond the tolerance of {} s", ts - now, tol)};
+      return {Reason::too_new,
+              fmt::format("timestamp is {} s in the future, beyond the tolerance of {} s", ts - now, tol)};
     }
 
     std::vector<util::Bytes> candidates;
@@ -88,9 +92,8 @@ public:
       ++position;
       const auto comma = entry.find(',');
       if (comma == std::string_view::npos || comma == 0) {
-        return {Reason::malformed,
-                fmt::format("webhook-signature entry {} is not of the form v1,<base64>: \"{}\"", position,
-                            util::excerpt(entry, 40))};
+        return {Reason::malformed, fmt::format("webhook-signature entry {} is not of the form v1,<base64>: \"{}\"",
+                                               position, util::excerpt(entry, 40))};
       }
       if (entry.substr(0, comma) != "v1") {
         other_versions.emplace_back(entry.substr(0, comma));
@@ -103,10 +106,9 @@ public:
       candidates.push_back(std::move(*sig));
     }
     if (candidates.empty()) {
-      return {Reason::malformed,
-              other_versions.empty()
-                  ? std::string("webhook-signature is empty")
-                  : fmt::format("webhook-signature has no v1 signature (only {})", fmt::join(other_versions, ", "))};
+      return {Reason::malformed, other_versions.empty() ? std::string("webhook-signature is empty")
+                                                        : fmt::format("webhook-signature has no v1 signature (only {})",
+                                                                      fmt::join(other_versions, ", "))};
     }
 
     for (const auto& key : m_keys) {

@@ -78,8 +78,8 @@ std::optional<Instant> parse_rfc3339_utc(std::string_view s, std::string* why)
   if (s.size() < 11 || (s[10] != 'T' && s[10] != 't')) {
     return fail(why, "expected 'T' between date and time");
   }
-  if (!digits(s, 11, 2, h) || s.size() < 14 || s[13] != ':' || !digits(s, 14, 2, mi) || s.size() < 17 ||
-      s[16] != ':' || !digits(s, 17, 2, se)) {
+  if (!digits(s, 11, 2, h) || s.size() < 14 || s[13] != ':' || !digits(s, 14, 2, mi) || s.size() < 17 || s[16] != ':' ||
+      !digits(s, 17, 2, se)) {
     return fail(why, "expected a time as HH:MM:SS");
   }
   if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) {
@@ -126,9 +126,8 @@ std::string format_rfc3339(Instant t)
 
 Instant now()
 {
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+  const auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   return Instant{ns / 1'000'000'000, static_cast<std::int32_t>(ns % 1'000'000'000 / 100)};
 }
 
