@@ -9,6 +9,7 @@ namespace acx::cli {
 // own errors are raised after CLI11 is done and take the single error path in main().
 using Run = std::function<int()>;
 
+void setup_listen(CLI::App& app, Run& run);
 void setup_sign(CLI::App& app, Run& run);
 void setup_verify(CLI::App& app, Run& run);
 void setup_topics(CLI::App& app, Run& run);

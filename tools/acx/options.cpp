@@ -69,6 +69,11 @@ void add_tolerance_option(CLI::App* cmd, SchemeFlags& flags)
 
 std::unique_ptr<signing::Scheme> make_scheme(const SchemeFlags& flags)
 {
+  return signing::make_scheme(scheme_options(flags));
+}
+
+signing::SchemeOptions scheme_options(const SchemeFlags& flags)
+{
   signing::SchemeOptions o;
   o.name = flags.scheme;
   for (const auto& s : flags.secrets) {
@@ -89,7 +94,7 @@ std::unique_ptr<signing::Scheme> make_scheme(const SchemeFlags& flags)
   if (!flags.hmac_encoding.empty()) {
     o.hmac_encoding = flags.hmac_encoding == "hex" ? signing::Encoding::hex : signing::Encoding::base64;
   }
-  return signing::make_scheme(o);
+  return o;
 }
 
 } // namespace acx::cli

@@ -30,6 +30,8 @@ void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count);
 // --tolerance DUR.
 void add_tolerance_option(CLI::App* cmd, SchemeFlags& flags);
 
+// The scheme options the flags describe; throws acx::Error (usage) for HMAC flags on another scheme.
+signing::SchemeOptions scheme_options(const SchemeFlags& flags);
 // Builds the scheme the flags describe; throws acx::Error (usage) with the flag's name when something is off.
 std::unique_ptr<signing::Scheme> make_scheme(const SchemeFlags& flags);
 

@@ -1,5 +1,6 @@
 #include "acx/util/text.hpp"
 
+#include <cstdint>
 #include <fmt/format.h>
 
 namespace acx::util {
@@ -75,6 +76,36 @@ std::string excerpt(std::string_view s, std::size_t max)
     }
   }
   return out;
+}
+
+std::optional<std::size_t> parse_size(std::string_view text)
+{
+  std::size_t i = 0;
+  std::uint64_t value = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    if (value > (1ULL << 40)) {
+      return std::nullopt;
+    }
+    ++i;
+  }
+  if (i == 0) {
+    return std::nullopt;
+  }
+  const std::string unit = to_lower(text.substr(i));
+  std::uint64_t scale = 0;
+  if (unit.empty() || unit == "b") {
+    scale = 1;
+  } else if (unit == "k" || unit == "kb" || unit == "kib") {
+    scale = 1ULL << 10;
+  } else if (unit == "m" || unit == "mb" || unit == "mib") {
+    scale = 1ULL << 20;
+  } else if (unit == "g" || unit == "gb" || unit == "gib") {
+    scale = 1ULL << 30;
+  } else {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(value * scale);
 }
 
 } // namespace acx::util

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,5 +21,8 @@ std::vector<std::string_view> split(std::string_view s, char sep);
 
 // A short, printable excerpt of untrusted text for messages: control bytes escaped, at most `max` characters.
 std::string excerpt(std::string_view s, std::size_t max = 60);
+
+// Parses a byte size: "1048576", "512k", "1MiB", "2MB", "1g" (k/m/g are powers of 1024, with or without "iB"/"B").
+std::optional<std::size_t> parse_size(std::string_view text);
 
 } // namespace acx::util

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "acx/journal/record.hpp"
+
+namespace acx::journal {
+
+// The default journal path: ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db.
+std::string default_path();
+
+struct WriterOptions {
+  std::size_t max_refused = 10'000;             // refused deliveries kept for diagnosis; older ones are dropped
+  std::chrono::milliseconds commit_wait{5'000}; // an append waits at most this long for its group's commit
+};
+
+// The outcome of an append: stored (with its final status and sequence number), or not, and why.
+struct Appended {
+  bool stored = false;
+  Status status = Status::accepted;
+  std::int64_t seq = 0;
+  std::string error;
+};
+
+// Commit latency figures since start, for /metrics.
+struct CommitStats {
+  std::uint64_t commits = 0;
+  std::uint64_t records = 0;
+  double seconds_total = 0;
+  std::vector<std::uint64_t> buckets; // cumulative counts per bound in commit_buckets()
+};
+const std::vector<double>& commit_buckets();
+
+// The only writer of a journal file: an SQLite database in WAL mode, committed in groups by one thread. Appends from
+// any number of threads wait for the commit that contains them (one fsync per group, not per record). At most one
+// Writer per file: a lock file next to it keeps a second process out.
+class Writer {
+public:
+  // Opens or creates the journal (and its directory, mode 0700; the file 0600) and proves it writable. Throws
+  // acx::Error (io) when it is locked by another process, read-only, full, corrupt, or not a journal.
+  static std::unique_ptr<Writer> open(const std::string& path, WriterOptions options = {});
+  virtual ~Writer() = default;
+
+  // Stores the record durably. An accepted record whose eventId was already accepted is stored as duplicate. Never
+  // returns stored=true for a record that is not committed.
+  virtual Appended append(Record record) = 0;
+  // False after a failed commit, until a commit succeeds again.
+  virtual bool healthy() const = 0;
+  // The highest committed sequence number of accepted/duplicate records.
+  virtual std::int64_t committed_seq() const = 0;
+  // Waits until committed_seq() > seq or the timeout passes; returns committed_seq().
+  virtual std::int64_t wait_beyond(std::int64_t seq, std::chrono::milliseconds timeout) const = 0;
+  virtual CommitStats stats() const = 0;
+  // Commits what is queued and stops the writer thread; later appends fail.
+  virtual void close() = 0;
+};
+
+// A filter for reading records back.
+struct Query {
+  std::int64_t after_seq = 0;
+  std::size_t limit = 1000;
+  bool refused = false;       // read refused deliveries instead of accepted/duplicate ones
+  std::string topic;          // exact topic, or any
+  std::optional<util::Instant> since, until; // by received time
+};
+
+// A read-only view of a journal, safe to use while a Writer (in this or another process) appends.
+class Reader {
+public:
+  // Throws acx::Error (io) when the journal does not exist or cannot be read.
+  static std::unique_ptr<Reader> open(const std::string& path);
+  virtual ~Reader() = default;
+
+  // Records in sequence order.
+  virtual std::vector<Record> read(const Query& query) = 0;
+  // The accepted (or duplicate) record with this sequence number or eventId.
+  virtual std::optional<Record> find(const std::string& seq_or_event_id) = 0;
+  // The highest sequence number of accepted/duplicate records (0 when empty).
+  virtual std::int64_t last_seq() = 0;
+};
+
+} // namespace acx::journal

@@ -1,0 +1,123 @@
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "acx/journal/journal.hpp"
+#include "acx/journal/schema.hpp"
+#include "acx/util/error.hpp"
+
+namespace acx::journal {
+
+namespace {
+
+using detail::Database;
+using detail::SqliteError;
+using detail::Statement;
+
+class SqliteReader final : public Reader {
+public:
+  explicit SqliteReader(const std::string& path) : m_path(path), m_db(open_db(path)) {}
+
+  std::vector<Record> read(const Query& q) override
+  {
+    std::string sql = fmt::format("SELECT seq, {} FROM {} WHERE seq > ?1", detail::k_columns,
+                                  q.refused ? "refused" : "deliveries");
+    if (!q.topic.empty()) {
+      sql += " AND topic = ?2";
+    }
+    if (q.since) {
+      sql += " AND received >= ?3";
+    }
+    if (q.until) {
+      sql += " AND received < ?4";
+    }
+    sql += " ORDER BY seq LIMIT ?5";
+    try {
+      Statement st(m_db.get(), sql);
+      st.bind(1, q.after_seq);
+      if (!q.topic.empty()) {
+        st.bind(2, q.topic);
+      }
+      if (q.since) {
+        st.bind(3, util::format_rfc3339(*q.since));
+      }
+      if (q.until) {
+        st.bind(4, util::format_rfc3339(*q.until));
+      }
+      st.bind(5, static_cast<std::int64_t>(q.limit));
+      std::vector<Record> out;
+      while (st.step()) {
+        out.push_back(detail::read_record(st, q.refused ? Status::refused : Status::accepted));
+      }
+      return out;
+    } catch (const SqliteError& e) {
+      detail::throw_journal_error(m_path, e);
+    }
+  }
+
+  std::optional<Record> find(const std::string& key) override
+  {
+    try {
+      Statement st(m_db.get(), fmt::format("SELECT seq, {} FROM deliveries WHERE event_id = ?1 OR seq = ?2 "
+                                           "ORDER BY status = 'accepted' DESC, seq LIMIT 1",
+                                           detail::k_columns));
+      st.bind(1, key);
+      std::int64_t seq = -1;
+      if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 19) {
+        seq = std::stoll(key);
+      }
+      st.bind(2, seq);
+      if (!st.step()) {
+        return std::nullopt;
+      }
+      return detail::read_record(st, Status::accepted);
+    } catch (const SqliteError& e) {
+      detail::throw_journal_error(m_path, e);
+    }
+  }
+
+  std::int64_t last_seq() override
+  {
+    try {
+      Statement st(m_db.get(), "SELECT coalesce(max(seq), 0) FROM deliveries");
+      st.step();
+      return st.int64(0);
+    } catch (const SqliteError& e) {
+      detail::throw_journal_error(m_path, e);
+    }
+  }
+
+private:
+  static Database open_db(const std::string& path)
+  {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      throw Error(ExitCode::io, fmt::format("no journal at {} (acx listen creates it; --journal names another)", path));
+    }
+    try {
+      // Opened read-write (never created) so that WAL's shared memory works while a writer runs; writes are refused.
+      Database db(path, false);
+      db.exec("PRAGMA busy_timeout = 2000");
+      db.exec("PRAGMA query_only = 1");
+      Statement check(db.get(), "SELECT value FROM meta WHERE key = 'schema'");
+      check.step();
+      return db;
+    } catch (const SqliteError& e) {
+      if (e.code == SQLITE_ERROR) {
+        throw Error(ExitCode::io, fmt::format("{} is not an acx journal ({})", path, e.message));
+      }
+      detail::throw_journal_error(path, e);
+    }
+  }
+
+  std::string m_path;
+  Database m_db;
+};
+
+} // namespace
+
+std::unique_ptr<Reader> Reader::open(const std::string& path)
+{
+  return std::make_unique<SqliteReader>(path);
+}
+
+} // namespace acx::journal

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "acx/util/headers.hpp"
+#include "acx/util/time.hpp"
+
+namespace acx::journal {
+
+// What became of a delivery.
+enum class Status {
+  accepted,  // verified, valid, and the first time its eventId was seen
+  duplicate, // verified and valid, but its eventId was already accepted
+  refused,   // failed verification, validation or the subscription allow-list
+};
+
+std::string_view status_name(Status s);
+
+// One delivery as the journal keeps it: the raw body byte for byte, the headers as received, and what was decided.
+struct Record {
+  std::int64_t seq = 0; // assigned by the journal; accepted and duplicate records share one sequence
+  util::Instant received;
+  std::string remote;
+  util::Headers headers;
+  std::string body;
+  Status status = Status::accepted;
+  std::string reason; // refused: why, as a short name (mismatch, too_old, invalid, subscription, ...)
+  std::string detail; // refused: the sentence for a person
+  std::string topic;
+  std::string event_id;
+  std::string subscription_id;
+  std::string event_time;
+};
+
+} // namespace acx::journal

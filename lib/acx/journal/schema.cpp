@@ -1,0 +1,169 @@
+#include "acx/journal/schema.hpp"
+
+#include <cstdlib>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "acx/journal/journal.hpp"
+#include "acx/util/error.hpp"
+
+namespace acx::journal {
+
+std::string_view status_name(Status s)
+{
+  switch (s) {
+  case Status::accepted:
+    return "accepted";
+  case Status::duplicate:
+    return "duplicate";
+  case Status::refused:
+    return "refused";
+  }
+  return "refused";
+}
+
+std::string default_path()
+{
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state) {
+    return std::string(state) + "/acx/journal.db";
+  }
+  const char* home = std::getenv("HOME");
+  if (!home || !*home) {
+    throw Error(ExitCode::usage, "neither XDG_STATE_HOME nor HOME is set: give the journal's path with --journal");
+  }
+  return std::string(home) + "/.local/state/acx/journal.db";
+}
+
+namespace detail {
+
+namespace {
+constexpr const char* k_schema_id = "acx-journal-1";
+
+// Records are the same shape in both tables; refused ones are bounded and kept apart so they never slow the
+// accepted path or the duplicate check.
+constexpr const char* k_schema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS deliveries (
+  seq INTEGER PRIMARY KEY,
+  received TEXT NOT NULL, remote TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
+  status TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
+  topic TEXT NOT NULL, event_id TEXT NOT NULL, subscription_id TEXT NOT NULL, event_time TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS deliveries_accepted_event_id ON deliveries(event_id) WHERE status = 'accepted';
+CREATE TABLE IF NOT EXISTS refused (
+  seq INTEGER PRIMARY KEY,
+  received TEXT NOT NULL, remote TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
+  status TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
+  topic TEXT NOT NULL, event_id TEXT NOT NULL, subscription_id TEXT NOT NULL, event_time TEXT NOT NULL);
+)sql";
+} // namespace
+
+void configure(Database& db)
+{
+  db.exec("PRAGMA busy_timeout = 2000");
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = FULL");
+}
+
+void ensure_schema(Database& db, const std::string& path)
+{
+  {
+    Statement tables(db.get(), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+                               "('meta', 'deliveries', 'refused')");
+    tables.step();
+    Statement meta(db.get(), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+    meta.step();
+    if (tables.int64(0) > 0 && meta.int64(0) == 0) {
+      throw Error(ExitCode::io, fmt::format("{} is an SQLite database but not an acx journal", path));
+    }
+  }
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.exec(k_schema);
+    Statement get(db.get(), "SELECT value FROM meta WHERE key = 'schema'");
+    if (get.step()) {
+      if (get.text(0) != k_schema_id) {
+        throw Error(ExitCode::io, fmt::format("{} is a journal of another format ({}); acx reads {}", path,
+                                              get.text(0), k_schema_id));
+      }
+    } else {
+      Statement put(db.get(), "INSERT INTO meta(key, value) VALUES('schema', ?)");
+      put.bind(1, k_schema_id).run();
+    }
+    // Proves the journal writable now, not at the first delivery.
+    Statement opened(db.get(), "INSERT OR REPLACE INTO meta(key, value) VALUES('opened', datetime('now'))");
+    opened.run();
+    db.exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void bind_record(Statement& st, const Record& r)
+{
+  auto headers = nlohmann::json::array();
+  for (const auto& h : r.headers) {
+    headers.push_back({h.name, h.value});
+  }
+  st.bind(1, util::format_rfc3339(r.received))
+      .bind(2, r.remote)
+      .bind(3, headers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .bind_blob(4, r.body)
+      .bind(5, status_name(r.status))
+      .bind(6, r.reason)
+      .bind(7, r.detail)
+      .bind(8, r.topic)
+      .bind(9, r.event_id)
+      .bind(10, r.subscription_id)
+      .bind(11, r.event_time);
+}
+
+Record read_record(const Statement& st, Status default_status)
+{
+  Record r;
+  r.seq = st.int64(0);
+  r.received = util::parse_rfc3339_utc(st.text(1)).value_or(util::Instant{});
+  r.remote = st.text(2);
+  const auto headers = nlohmann::json::parse(st.text(3), nullptr, false);
+  if (headers.is_array()) {
+    for (const auto& h : headers) {
+      if (h.is_array() && h.size() == 2 && h[0].is_string() && h[1].is_string()) {
+        r.headers.add(h[0].get<std::string>(), h[1].get<std::string>());
+      }
+    }
+  }
+  r.body = st.text(4);
+  const std::string status = st.text(5);
+  r.status = status == "accepted" ? Status::accepted : status == "duplicate" ? Status::duplicate : default_status;
+  r.reason = st.text(6);
+  r.detail = st.text(7);
+  r.topic = st.text(8);
+  r.event_id = st.text(9);
+  r.subscription_id = st.text(10);
+  r.event_time = st.text(11);
+  return r;
+}
+
+void throw_journal_error(const std::string& path, const SqliteError& e)
+{
+  switch (e.code) {
+  case SQLITE_NOTADB:
+  case SQLITE_CORRUPT:
+    throw Error(ExitCode::io, fmt::format("journal {} is corrupt or not an SQLite database ({})", path, e.message));
+  case SQLITE_READONLY:
+  case SQLITE_PERM:
+    throw Error(ExitCode::io, fmt::format("journal {} is read-only ({})", path, e.message));
+  case SQLITE_FULL:
+    throw Error(ExitCode::io, fmt::format("journal {}: the disk is full ({})", path, e.message));
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    throw Error(ExitCode::io, fmt::format("journal {} is locked by another process ({})", path, e.message));
+  case SQLITE_CANTOPEN:
+    throw Error(ExitCode::io, fmt::format("cannot open journal {} ({})", path, e.message));
+  default:
+    throw Error(ExitCode::io, fmt::format("journal {}: {}", path, e.message));
+  }
+}
+
+} // namespace detail
+} // namespace acx::journal

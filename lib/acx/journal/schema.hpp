@@ -1,0 +1,30 @@
+#pragma once
+
+// What the journal's writer and reader share: the schema, row mapping, file opening and error wording.
+
+#include <string>
+
+#include "acx/journal/record.hpp"
+#include "acx/journal/sqlite.hpp"
+
+namespace acx::journal::detail {
+
+// Columns, in the order insert_sql binds them and select_columns reads them.
+inline constexpr const char* k_columns =
+    "received, remote, headers, body, status, reason, detail, topic, event_id, subscription_id, event_time";
+
+// Creates the tables if missing and checks that the file is an acx journal. Throws SqliteError or acx::Error.
+void ensure_schema(Database& db, const std::string& path);
+
+// Applies the connection settings (WAL, full sync, busy timeout).
+void configure(Database& db);
+
+// Binds a record to parameters 1..11 of an insert with k_columns.
+void bind_record(Statement& st, const Record& r);
+// Reads a record from a row of "seq, " + k_columns.
+Record read_record(const Statement& st, Status default_status);
+
+// The acx::Error to throw for an SQLite failure on `path` while `doing` ("open", "write").
+[[noreturn]] void throw_journal_error(const std::string& path, const SqliteError& e);
+
+} // namespace acx::journal::detail

@@ -1,0 +1,124 @@
+#include "acx/journal/sqlite.hpp"
+
+namespace acx::journal::detail {
+
+namespace {
+[[noreturn]] void fail(sqlite3* db, int rc)
+{
+  throw SqliteError{rc & 0xFF, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)};
+}
+} // namespace
+
+Statement::Statement(sqlite3* db, std::string_view sql) : m_db(db)
+{
+  const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &m_stmt,
+                                    nullptr);
+  if (rc != SQLITE_OK) {
+    fail(db, rc);
+  }
+}
+
+Statement::~Statement()
+{
+  sqlite3_finalize(m_stmt);
+}
+
+Statement& Statement::bind(int index, std::string_view text)
+{
+  sqlite3_bind_text(m_stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::string_view bytes)
+{
+  sqlite3_bind_blob(m_stmt, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value)
+{
+  sqlite3_bind_int64(m_stmt, index, value);
+  return *this;
+}
+
+Statement& Statement::bind_null(int index)
+{
+  sqlite3_bind_null(m_stmt, index);
+  return *this;
+}
+
+bool Statement::step()
+{
+  const int rc = sqlite3_step(m_stmt);
+  if (rc == SQLITE_ROW) {
+    return true;
+  }
+  if (rc == SQLITE_DONE) {
+    return false;
+  }
+  sqlite3_reset(m_stmt);
+  fail(m_db, rc);
+}
+
+void Statement::run()
+{
+  while (step()) {
+  }
+  reset();
+}
+
+void Statement::reset()
+{
+  sqlite3_reset(m_stmt);
+  sqlite3_clear_bindings(m_stmt);
+}
+
+std::int64_t Statement::int64(int column) const
+{
+  return sqlite3_column_int64(m_stmt, column);
+}
+
+std::string Statement::text(int column) const
+{
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(m_stmt, column));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column))) : std::string();
+}
+
+bool Statement::is_null(int column) const
+{
+  return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
+
+Database::Database(const std::string& path, bool read_only)
+{
+  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    SqliteError e{rc & 0xFF, m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc)};
+    sqlite3_close(m_db);
+    m_db = nullptr;
+    throw e;
+  }
+  sqlite3_extended_result_codes(m_db, 0);
+}
+
+Database::~Database()
+{
+  sqlite3_close_v2(m_db);
+}
+
+void Database::exec(std::string_view sql)
+{
+  const int rc = sqlite3_exec(m_db, std::string(sql).c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    fail(m_db, rc);
+  }
+}
+
+std::int64_t Database::changes() const
+{
+  return sqlite3_changes64(m_db);
+}
+
+} // namespace acx::journal::detail

@@ -1,0 +1,65 @@
+#pragma once
+
+// A minimal RAII layer over sqlite3, for the journal module only.
+
+#include <cstdint>
+#include <optional>
+#include <sqlite3.h>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace acx::journal::detail {
+
+// An SQLite failure: the message and the primary result code.
+struct SqliteError {
+  int code;
+  std::string message;
+};
+
+class Statement {
+public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::string_view text);
+  Statement& bind_blob(int index, std::string_view bytes);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind_null(int index);
+  // Steps once: true when a row is available. Throws SqliteError.
+  bool step();
+  // Steps to completion and resets, ready to bind again.
+  void run();
+  void reset();
+
+  std::int64_t int64(int column) const;
+  std::string text(int column) const;
+  bool is_null(int column) const;
+
+private:
+  sqlite3* m_db;
+  sqlite3_stmt* m_stmt = nullptr;
+};
+
+class Database {
+public:
+  // Opens (read-write-create, or read-only). Throws SqliteError.
+  Database(const std::string& path, bool read_only);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  Database(Database&& other) noexcept : m_db(std::exchange(other.m_db, nullptr)) {}
+  Database& operator=(Database&&) = delete;
+
+  sqlite3* get() const { return m_db; }
+  // Runs one or more statements without results. Throws SqliteError.
+  void exec(std::string_view sql);
+  std::int64_t changes() const;
+
+private:
+  sqlite3* m_db = nullptr;
+};
+
+} // namespace acx::journal::detail

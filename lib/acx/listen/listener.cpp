@@ -1,0 +1,224 @@
+#include "acx/listen/listener.hpp"
+
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <fmt/format.h>
+#include <mutex>
+#include <thread>
+
+#include "acx/journal/journal.hpp"
+#include "acx/listen/metrics.hpp"
+#include "acx/listen/pipeline.hpp"
+
+namespace acx::listen {
+
+namespace {
+
+// Why the listener stops; the first reason wins.
+enum class Stop { none, signal, count, timeout, output_closed };
+
+class StopFlag {
+public:
+  void request(Stop why)
+  {
+    {
+      std::lock_guard lock(m_mutex);
+      if (m_why == Stop::none) {
+        m_why = why;
+      }
+    }
+    m_cv.notify_all();
+  }
+  Stop wait(std::optional<std::chrono::milliseconds> timeout)
+  {
+    std::unique_lock lock(m_mutex);
+    auto stopped = [this] { return m_why != Stop::none; };
+    if (timeout) {
+      if (!m_cv.wait_for(lock, *timeout, stopped)) {
+        m_why = Stop::timeout;
+      }
+    } else {
+      m_cv.wait(lock, stopped);
+    }
+    return m_why;
+  }
+  bool requested() const
+  {
+    std::lock_guard lock(m_mutex);
+    return m_why != Stop::none;
+  }
+
+private:
+  mutable std::mutex m_mutex;
+  std::condition_variable m_cv;
+  Stop m_why = Stop::none;
+};
+
+void write_ready_file(const std::string& path, const std::string& address)
+{
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "w");
+  if (!f || std::fputs((address + "\n").c_str(), f) < 0 || std::fclose(f) != 0) {
+    throw Error(ExitCode::io, fmt::format("cannot write the ready file {}", path));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    throw Error(ExitCode::io, fmt::format("cannot write the ready file {}: {}", path, ec.message()));
+  }
+}
+
+// Reads accepted events from the journal in order, from the commit point at start, and prints them.
+class Printer {
+public:
+  Printer(const ListenOptions& o, const std::string& journal_path, journal::Writer& writer, StopFlag& stop)
+      : m_options(o), m_reader(journal::Reader::open(journal_path)), m_writer(writer), m_stop(stop),
+        m_cursor(writer.committed_seq())
+  {
+  }
+
+  // Runs until `finishing` is set and everything committed has been printed.
+  void run(const std::atomic<bool>& finishing)
+  {
+    for (;;) {
+      const bool last_round = finishing.load();
+      m_writer.wait_beyond(m_cursor, std::chrono::milliseconds(100));
+      while (print_batch()) {
+      }
+      if (last_round || m_done) {
+        return;
+      }
+    }
+  }
+
+private:
+  // Prints the next batch; false when there was nothing new.
+  bool print_batch()
+  {
+    journal::Query q;
+    q.after_seq = m_cursor;
+    q.limit = 512;
+    const auto records = m_reader->read(q);
+    for (const auto& r : records) {
+      m_cursor = r.seq;
+      if (m_done || r.status != journal::Status::accepted) {
+        continue;
+      }
+      if (!m_options.topics.empty() && !m_options.topics.contains(r.topic)) {
+        continue;
+      }
+      const std::string line = format_record(r, m_options.format, m_options.color);
+      if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size()) {
+        m_done = true;
+        m_stop.request(Stop::output_closed);
+        continue;
+      }
+      if (m_options.count > 0 && ++m_shown >= m_options.count) {
+        m_done = true;
+        m_stop.request(Stop::count);
+      }
+    }
+    if (!records.empty() && std::fflush(stdout) != 0) {
+      m_done = true;
+      m_stop.request(Stop::output_closed);
+    }
+    return !records.empty();
+  }
+
+  const ListenOptions& m_options;
+  std::unique_ptr<journal::Reader> m_reader;
+  journal::Writer& m_writer;
+  StopFlag& m_stop;
+  std::int64_t m_cursor;
+  std::size_t m_shown = 0;
+  bool m_done = false;
+};
+
+} // namespace
+
+ExitCode run(const ListenOptions& o)
+{
+  // Signals are taken by one thread with sigwait; every thread started from here on inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  const std::string journal_path = o.journal.empty() ? journal::default_path() : o.journal;
+  auto writer = journal::Writer::open(journal_path);
+  const auto scheme = signing::make_scheme(o.scheme);
+  Metrics metrics;
+  StopFlag stop;
+  Printer printer(o, journal_path, *writer, stop);
+
+  Pipeline pipeline(*scheme, o.subscriptions, *writer, metrics, [](const RefusedNote& note) {
+    fmt::print(stderr, "acx: refused a delivery from {}: {}: {}\n", note.remote, refusal_name(note.reason),
+               note.detail);
+  });
+  std::vector<http::Route> routes{
+      {"POST", o.path, [&pipeline](const http::Request& r) { return pipeline.handle(r); }},
+      {"GET", "/healthz",
+       [&writer](const http::Request&) {
+         return writer->healthy() ? http::Response{200, "text/plain; charset=utf-8", "ok\n", {}}
+                                  : http::Response{503, "text/plain; charset=utf-8", "journal not writable\n", {}};
+       }},
+      {"GET", "/metrics",
+       [&metrics, &writer](const http::Request&) {
+         return http::Response{200, "text/plain; version=0.0.4", metrics.prometheus(writer->stats()), {}};
+       }},
+  };
+  http::Server server(o.server, std::move(routes));
+  const int port = server.bind();
+
+  // From here on threads run; the guard stops and joins them on every way out, in the order that loses nothing:
+  // stop accepting and finish in-flight requests, commit the last group, let the printer drain.
+  std::atomic<bool> finishing{false};
+  std::thread serving([&server] { server.serve(); });
+  std::thread printing([&printer, &finishing] { printer.run(finishing); });
+  std::thread signal_thread([&signals, &stop] {
+    int sig = 0;
+    if (sigwait(&signals, &sig) == 0) {
+      stop.request(Stop::signal);
+    }
+  });
+  struct Shutdown {
+    std::function<void()> fn;
+    ~Shutdown() { fn(); }
+  } shutdown{[&] {
+    stop.request(Stop::signal);
+    server.stop();
+    serving.join();
+    writer->close();
+    finishing = true;
+    printing.join();
+    pthread_kill(signal_thread.native_handle(), SIGTERM); // wakes sigwait if no signal came; the mask holds it
+    signal_thread.join();
+  }};
+
+  server.wait_until_serving();
+  const std::string address = fmt::format("{}:{}", o.server.host, port);
+  fmt::print(stderr, "acx: listening on {}://{}{} (journal {})\n", o.server.tls_cert.empty() ? "http" : "https",
+             address, o.path, journal_path);
+  std::fflush(stderr);
+  if (!o.ready_file.empty()) {
+    write_ready_file(o.ready_file, address);
+  }
+
+  const Stop why = stop.wait(o.timeout);
+  shutdown.fn();
+  shutdown.fn = [] {};
+  fmt::print(stderr, "acx: stopped ({} accepted)\n", metrics.accepted_count());
+
+  if (why == Stop::timeout && o.count > 0) {
+    throw Error(ExitCode::timeout,
+                fmt::format("--timeout: {} of {} events arrived in time", metrics.accepted_count(), o.count));
+  }
+  return ExitCode::ok;
+}
+
+} // namespace acx::listen

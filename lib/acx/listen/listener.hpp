@@ -1,0 +1,33 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "acx/http/server.hpp"
+#include "acx/listen/printer.hpp"
+#include "acx/signing/scheme.hpp"
+#include "acx/util/error.hpp"
+
+namespace acx::listen {
+
+struct ListenOptions {
+  http::ServerOptions server;
+  std::string path = "/webhooks/acculynx";
+  signing::SchemeOptions scheme;
+  std::set<std::string> subscriptions; // lower-case; empty: any
+  std::set<std::string> topics;        // shown on stdout; empty: all
+  std::string journal;                 // empty: journal::default_path()
+  OutputFormat format = OutputFormat::json;
+  bool color = false;
+  std::size_t count = 0; // exit after this many accepted (and shown) events; 0: run until stopped
+  std::optional<std::chrono::milliseconds> timeout;
+  std::string ready_file;
+};
+
+// Runs the listener until SIGINT/SIGTERM, --count or --timeout: binds, journals, answers, prints. Returns the exit
+// code (ok, or timeout when --count events did not arrive in time). Throws acx::Error when it cannot start.
+ExitCode run(const ListenOptions& options);
+
+} // namespace acx::listen

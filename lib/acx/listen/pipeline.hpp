@@ -1,0 +1,43 @@
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "acx/http/message.hpp"
+#include "acx/journal/journal.hpp"
+#include "acx/listen/metrics.hpp"
+#include "acx/signing/scheme.hpp"
+
+namespace acx::listen {
+
+// A delivery that was refused, for the diagnostic line on stderr.
+struct RefusedNote {
+  std::string remote;
+  Refusal reason;
+  std::string detail;
+};
+
+// The path of one delivery: verify -> parse and validate -> allow-list -> journal append -> answer. The answer is a
+// 2xx only once the delivery is durably in the journal.
+class Pipeline {
+public:
+  Pipeline(const signing::Scheme& scheme, std::set<std::string> subscriptions, journal::Writer& journal,
+           Metrics& metrics, std::function<void(const RefusedNote&)> on_refused);
+
+  http::Response handle(const http::Request& request) const;
+
+private:
+  // Journals the refused delivery (bounded), notes it, and answers `status` with the reason (and `extra` fields).
+  http::Response refuse(const http::Request& request, int status, Refusal reason, std::string detail,
+                        journal::Record record, nlohmann::json extra = {}) const;
+
+  const signing::Scheme& m_scheme;
+  std::set<std::string> m_subscriptions;
+  journal::Writer& m_journal;
+  Metrics& m_metrics;
+  std::function<void(const RefusedNote&)> m_on_refused;
+};
+
+} // namespace acx::listen

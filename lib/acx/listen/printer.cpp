@@ -1,0 +1,109 @@
+#include "acx/listen/printer.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "acx/event/envelope.hpp"
+#include "acx/event/gist.hpp"
+#include "acx/util/text.hpp"
+
+namespace acx::listen {
+
+namespace {
+
+using Json = nlohmann::json;
+
+std::string short_id(const std::string& id)
+{
+  return id.substr(0, 8);
+}
+
+// The id of the job or contact the event is about, if it has one.
+std::string subject_id(const Json& event)
+{
+  for (auto it = event.begin(); it != event.end(); ++it) {
+    const std::string key = util::to_lower(it.key());
+    if ((key == "job" || key == "contact") && it->is_object() && it->contains("id") && (*it)["id"].is_string()) {
+      return fmt::format("{} {}", key, short_id((*it)["id"].get<std::string>()));
+    }
+  }
+  if (event.contains("jobId") && event["jobId"].is_string()) {
+    return "job " + short_id(event["jobId"].get<std::string>());
+  }
+  return "";
+}
+
+std::string pretty(const journal::Record& r, bool color)
+{
+  const std::string time = util::format_rfc3339(r.received).substr(11, 8);
+  std::string gist;
+  std::string subject;
+  if (auto parsed = event::parse_envelope(r.body); parsed.envelope) {
+    gist = event::gist(parsed.envelope->event);
+    subject = subject_id(parsed.envelope->event);
+  }
+  const char* cyan = color ? "\x1b[36m" : "";
+  const char* bold = color ? "\x1b[1m" : "";
+  const char* dim = color ? "\x1b[2m" : "";
+  const char* reset = color ? "\x1b[0m" : "";
+  std::string line = fmt::format("{}{} #{}{} {}{}{}", dim, time, r.seq, reset, cyan, r.topic, reset);
+  if (!gist.empty()) {
+    line += fmt::format("  {}{}{}", bold, gist, reset);
+  }
+  if (!subject.empty()) {
+    line += "  " + subject;
+  }
+  line += fmt::format("  {}event {}{}\n", dim, short_id(r.event_id), reset);
+  return line;
+}
+
+// The body as a JSON value, verbatim but for CR and LF, which in valid JSON can only be whitespace between tokens:
+// turning them into spaces keeps one object per line without re-serialising the body.
+std::string one_line(const std::string& body)
+{
+  std::string out = body.starts_with("\xEF\xBB\xBF") ? body.substr(3) : body; // a BOM is not JSON
+  for (char& c : out) {
+    if (c == '\n' || c == '\r') {
+      c = ' ';
+    }
+  }
+  return out;
+}
+
+std::string json_line(const journal::Record& r)
+{
+  nlohmann::ordered_json headers = nlohmann::ordered_json::object();
+  for (const auto& h : r.headers) {
+    headers[util::to_lower(h.name)] = h.value;
+  }
+  nlohmann::ordered_json meta{{"seq", r.seq},
+            {"received", util::format_rfc3339(r.received)},
+            {"remote", r.remote},
+            {"status", journal::status_name(r.status)},
+            {"topic", r.topic},
+            {"eventId", r.event_id},
+            {"subscriptionId", r.subscription_id},
+            {"eventDateTime", r.event_time},
+            {"headers", headers}};
+  std::string line = meta.dump(-1, ' ', false, Json::error_handler_t::replace);
+  line.pop_back(); // the closing brace: the envelope goes in as the last member
+  line += ",\"envelope\":" + one_line(r.body) + "}\n";
+  return line;
+}
+
+} // namespace
+
+std::string format_record(const journal::Record& record, OutputFormat format, bool color)
+{
+  switch (format) {
+  case OutputFormat::pretty:
+    return pretty(record, color);
+  case OutputFormat::json:
+    return json_line(record);
+  case OutputFormat::raw:
+    return record.body + "\n";
+  }
+  return "";
+}
+
+} // namespace acx::listen

@@ -1,0 +1,110 @@
+// acx listen: receive AccuLynx deliveries, verify, journal, answer, print.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "acx/listen/listener.hpp"
+#include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
+#include "command.hpp"
+#include "options.hpp"
+
+namespace acx::cli {
+
+namespace {
+
+struct ListenFlags {
+  std::string host = "127.0.0.1";
+  int port = 8787;
+  std::string path = "/webhooks/acculynx";
+  SchemeFlags scheme;
+  std::vector<std::string> subscriptions;
+  std::vector<std::string> topics;
+  std::string journal;
+  std::string format;
+  std::size_t count = 0;
+  std::string timeout;
+  std::string ready_file;
+  std::string max_body = "1MiB";
+  std::string tls_cert;
+  std::string tls_key;
+};
+
+int run_listen(const ListenFlags& f)
+{
+  listen::ListenOptions o;
+  o.server.host = f.host;
+  o.server.port = f.port;
+  o.server.max_body = *util::parse_size(f.max_body);
+  o.server.tls_cert = f.tls_cert;
+  o.server.tls_key = f.tls_key;
+  o.path = f.path;
+  SchemeFlags scheme = f.scheme;
+  if (scheme.scheme.empty()) {
+    // AccuLynx signs nothing: with a secret, the token in the URL is what it can carry; without one, nothing.
+    scheme.scheme = scheme.secrets.empty() ? "none" : "token";
+  }
+  if (scheme.scheme == "none") {
+    fmt::print(stderr, "acx: warning: deliveries are not verified (no --secret); anyone who can reach {}:{} can "
+                       "post events\n",
+               f.host, f.port);
+  }
+  o.scheme = scheme_options(scheme);
+  for (const auto& s : f.subscriptions) {
+    o.subscriptions.insert(util::to_lower(s));
+  }
+  o.topics.insert(f.topics.begin(), f.topics.end());
+  o.journal = f.journal;
+  const bool tty = ::isatty(STDOUT_FILENO) == 1;
+  const std::string format = f.format.empty() ? (tty ? "pretty" : "json") : f.format;
+  o.format = format == "pretty" ? listen::OutputFormat::pretty
+             : format == "raw"  ? listen::OutputFormat::raw
+                                : listen::OutputFormat::json;
+  const char* no_color = std::getenv("NO_COLOR");
+  o.color = tty && !(no_color && *no_color);
+  o.count = f.count;
+  if (!f.timeout.empty()) {
+    o.timeout = *util::parse_duration(f.timeout);
+  }
+  o.ready_file = f.ready_file;
+  return static_cast<int>(listen::run(o));
+}
+
+} // namespace
+
+void setup_listen(CLI::App& app, Run& run)
+{
+  auto f = std::make_shared<ListenFlags>();
+  f->scheme.scheme.clear();
+  auto* cmd = app.add_subcommand("listen", "Receive deliveries: verify, journal durably, answer, print");
+  cmd->add_option("--host", f->host, "Address to listen on")->capture_default_str();
+  cmd->add_option("--port", f->port, "Port to listen on; 0 picks a free one")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--path", f->path, "Path that receives deliveries")->capture_default_str();
+  add_scheme_options(cmd, f->scheme, SecretCount::several);
+  cmd->get_option("--scheme")->default_str("token with --secret, else none");
+  add_tolerance_option(cmd, f->scheme);
+  cmd->add_option("--subscription", f->subscriptions, "Accept only these subscriptionIds (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--topic", f->topics, "Show only these topics (others are still journaled and acknowledged)")
+      ->allow_extra_args(false);
+  cmd->add_option("--journal", f->journal, "Journal file (default ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db)");
+  cmd->add_option("--format", f->format, "Output: pretty (default on a terminal), json (default in a pipe), raw")
+      ->check(CLI::IsMember({"pretty", "json", "raw"}));
+  cmd->add_option("--count", f->count, "Exit 0 after this many accepted events");
+  cmd->add_option("--timeout", f->timeout, "With --count: exit 6 if they have not arrived after DURATION")
+      ->check(duration_validator());
+  cmd->add_option("--ready-file", f->ready_file, "Write host:port here once accepting connections");
+  cmd->add_option("--max-body", f->max_body, "Largest body accepted; larger ones get 413")
+      ->check(CLI::Validator(
+          [](const std::string& v) {
+            return util::parse_size(v) ? std::string() : fmt::format("expected a size such as 1MiB or 65536, got '{}'", v);
+          },
+          "SIZE"))
+      ->capture_default_str();
+  cmd->add_option("--tls-cert", f->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
+  cmd->add_option("--tls-key", f->tls_key, "PEM private key for --tls-cert");
+  cmd->callback([&run, f] { run = [f] { return run_listen(*f); }; });
+}
+
+} // namespace acx::cli
