@@ -14,7 +14,7 @@ end
 
 local head = '{"topicName":"job.milestone.current_changed","eventDateTime":"2026-05-26T14:23:55.4999782Z","eventId":"'
 local tail = '","subscriptionId":"f30009c1-b6e3-432a-9a0e-6932c9fabdd8","event":{"job":{"id":"6513270e-269e-4d37-b2a7-4de452e6b438","milestone":{"id":3,"name":"Approved","isCurrent":true},"_link":"https://api.acculynx.com/api/v2/jobs/6513270e-269e-4d37-b2a7-4de452e6b438"},"note":"'
-local pad_len = 547 - (#head + 36 + #tail + 4)
+local pad_len = 547 - (#head + 36 + #tail + 3)
 local finish = string.rep("x", pad_len) .. '"}}'
 
 wrk.method = "POST"

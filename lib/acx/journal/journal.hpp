@@ -67,6 +67,7 @@ struct Query {
   bool refused = false;       // read refused deliveries instead of accepted/duplicate ones
   std::string topic;          // exact topic, or any
   std::optional<util::Instant> since, until; // by received time
+  bool decode_headers = true;  // false: only Record::headers_json is filled
 };
 
 // A read-only view of a journal, safe to use while a Writer (in this or another process) appends.

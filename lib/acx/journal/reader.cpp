@@ -46,7 +46,7 @@ public:
       st.bind(5, static_cast<std::int64_t>(q.limit));
       std::vector<Record> out;
       while (st.step()) {
-        out.push_back(detail::read_record(st, q.refused ? Status::refused : Status::accepted));
+        out.push_back(detail::read_record(st, q.refused ? Status::refused : Status::accepted, q.decode_headers));
       }
       return out;
     } catch (const SqliteError& e) {

@@ -24,6 +24,7 @@ struct Record {
   util::Instant received;
   std::string remote;
   util::Headers headers;
+  std::string headers_json; // as stored, [["Name","value"],...]; filled when read back
   std::string body;
   Status status = Status::accepted;
   std::string reason; // refused: why, as a short name (mismatch, too_old, invalid, subscription, ...)

@@ -6,6 +6,7 @@
 
 #include "acx/journal/journal.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/text.hpp"
 
 namespace acx::journal {
 
@@ -99,32 +100,49 @@ void ensure_schema(Database& db, const std::string& path)
   }
 }
 
-void bind_record(Statement& st, const Record& r)
+Row to_row(const Record& r)
 {
-  auto headers = nlohmann::json::array();
+  Row row;
+  row.received = util::format_rfc3339(r.received);
+  row.headers = "[";
   for (const auto& h : r.headers) {
-    headers.push_back({h.name, h.value});
+    if (row.headers.size() > 1) {
+      row.headers += ',';
+    }
+    row.headers += '[';
+    util::append_json_string(row.headers, h.name);
+    row.headers += ',';
+    util::append_json_string(row.headers, h.value);
+    row.headers += ']';
   }
-  st.bind(1, util::format_rfc3339(r.received))
-      .bind(2, r.remote)
-      .bind(3, headers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-      .bind_blob(4, r.body)
-      .bind(5, status_name(r.status))
-      .bind(6, r.reason)
-      .bind(7, r.detail)
-      .bind(8, r.topic)
-      .bind(9, r.event_id)
-      .bind(10, r.subscription_id)
-      .bind(11, r.event_time);
+  row.headers += ']';
+  row.status = status_name(r.status);
+  return row;
 }
 
-Record read_record(const Statement& st, Status default_status)
+void bind_record(Statement& st, const Record& r, const Row& row)
+{
+  st.bind_static(1, row.received)
+      .bind_static(2, r.remote)
+      .bind_static(3, row.headers)
+      .bind_blob(4, r.body)
+      .bind_static(5, row.status)
+      .bind_static(6, r.reason)
+      .bind_static(7, r.detail)
+      .bind_static(8, r.topic)
+      .bind_static(9, r.event_id)
+      .bind_static(10, r.subscription_id)
+      .bind_static(11, r.event_time);
+}
+
+Record read_record(const Statement& st, Status default_status, bool decode_headers)
 {
   Record r;
   r.seq = st.int64(0);
   r.received = util::parse_rfc3339_utc(st.text(1)).value_or(util::Instant{});
   r.remote = st.text(2);
-  const auto headers = nlohmann::json::parse(st.text(3), nullptr, false);
+  r.headers_json = st.text(3);
+  const auto headers = decode_headers ? nlohmann::json::parse(r.headers_json, nullptr, false) : nlohmann::json();
   if (headers.is_array()) {
     for (const auto& h : headers) {
       if (h.is_array() && h.size() == 2 && h[0].is_string() && h[1].is_string()) {

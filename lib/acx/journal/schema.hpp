@@ -19,10 +19,19 @@ void ensure_schema(Database& db, const std::string& path);
 // Applies the connection settings (WAL, full sync, busy timeout).
 void configure(Database& db);
 
-// Binds a record to parameters 1..11 of an insert with k_columns.
-void bind_record(Statement& st, const Record& r);
+// A record's columns as they are stored, made by the appending thread so the writer thread only binds them.
+struct Row {
+  std::string received;
+  std::string headers; // JSON: [["Name","value"],...]
+  std::string status;
+};
+Row to_row(const Record& r);
+
+// Binds a record and its row to parameters 1..11 of an insert with k_columns, without copying: both must outlive the
+// statement's next step.
+void bind_record(Statement& st, const Record& r, const Row& row);
 // Reads a record from a row of "seq, " + k_columns.
-Record read_record(const Statement& st, Status default_status);
+Record read_record(const Statement& st, Status default_status, bool decode_headers = true);
 
 // The acx::Error to throw for an SQLite failure on `path` while `doing` ("open", "write").
 [[noreturn]] void throw_journal_error(const std::string& path, const SqliteError& e);

@@ -29,9 +29,15 @@ Statement& Statement::bind(int index, std::string_view text)
   return *this;
 }
 
+Statement& Statement::bind_static(int index, std::string_view text)
+{
+  sqlite3_bind_text(m_stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  return *this;
+}
+
 Statement& Statement::bind_blob(int index, std::string_view bytes)
 {
-  sqlite3_bind_blob(m_stmt, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_blob(m_stmt, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
   return *this;
 }
 

@@ -24,7 +24,10 @@ public:
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
+  // Copies the text.
   Statement& bind(int index, std::string_view text);
+  // Binds without copying: the text or bytes must outlive the next step or reset.
+  Statement& bind_static(int index, std::string_view text);
   Statement& bind_blob(int index, std::string_view bytes);
   Statement& bind(int index, std::int64_t value);
   Statement& bind_null(int index);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <future>
 #include <mutex>
+#include <pthread.h>
 #include <sys/file.h>
 #include <thread>
 #include <unistd.h>
@@ -100,7 +101,10 @@ public:
     last.step();
     m_committed_seq = last.int64(0);
     m_stats.buckets.assign(commit_buckets().size(), 0);
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+      pthread_setname_np(pthread_self(), "acx-journal");
+      run();
+    });
   }
 
   ~SqliteWriter() override { close(); }
@@ -109,6 +113,7 @@ public:
   {
     auto pending = std::make_shared<Pending>();
     pending->record = std::move(record);
+    pending->row = detail::to_row(pending->record);
     auto future = pending->done.get_future();
     {
       std::lock_guard lock(m_mutex);
@@ -161,6 +166,7 @@ public:
 private:
   struct Pending {
     Record record;
+    detail::Row row;
     std::promise<Appended> done;
   };
 
@@ -203,7 +209,7 @@ private:
     try {
       m_begin.run();
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        results[i] = insert(batch[i]->record);
+        results[i] = insert(*batch[i]);
         if (results[i].status != Status::refused) {
           last_seq = results[i].seq;
         }
@@ -240,10 +246,11 @@ private:
     }
   }
 
-  Appended insert(Record& r)
+  Appended insert(Pending& p)
   {
+    Record& r = p.record;
     if (r.status == Status::refused) {
-      detail::bind_record(m_insert_refused, r);
+      detail::bind_record(m_insert_refused, r, p.row);
       m_insert_refused.run();
       const auto seq = sqlite3_last_insert_rowid(m_db.get());
       if (++m_refused_since_prune >= 256) {
@@ -253,12 +260,14 @@ private:
       return {true, Status::refused, seq, {}};
     }
     r.status = Status::accepted;
-    detail::bind_record(m_insert, r);
+    p.row.status = status_name(r.status);
+    detail::bind_record(m_insert, r, p.row);
     m_insert.run();
     if (m_db.changes() == 0) {
       // The partial unique index said this eventId was accepted before.
       r.status = Status::duplicate;
-      detail::bind_record(m_insert, r);
+      p.row.status = status_name(r.status);
+      detail::bind_record(m_insert, r, p.row);
       m_insert.run();
     }
     return {true, r.status, sqlite3_last_insert_rowid(m_db.get()), {}};

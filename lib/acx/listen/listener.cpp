@@ -7,6 +7,7 @@
 #include <functional>
 #include <fmt/format.h>
 #include <mutex>
+#include <pthread.h>
 #include <thread>
 
 #include "acx/journal/journal.hpp"
@@ -101,6 +102,7 @@ private:
     journal::Query q;
     q.after_seq = m_cursor;
     q.limit = 512;
+    q.decode_headers = false;
     const auto records = m_reader->read(q);
     for (const auto& r : records) {
       m_cursor = r.seq;
@@ -179,7 +181,10 @@ ExitCode run(const ListenOptions& o)
   // stop accepting and finish in-flight requests, commit the last group, let the printer drain.
   std::atomic<bool> finishing{false};
   std::thread serving([&server] { server.serve(); });
-  std::thread printing([&printer, &finishing] { printer.run(finishing); });
+  std::thread printing([&printer, &finishing] {
+    pthread_setname_np(pthread_self(), "acx-printer");
+    printer.run(finishing);
+  });
   std::thread signal_thread([&signals, &stop] {
     int sig = 0;
     if (sigwait(&signals, &sig) == 0) {

@@ -72,21 +72,17 @@ std::string one_line(const std::string& body)
 
 std::string json_line(const journal::Record& r)
 {
-  nlohmann::ordered_json headers = nlohmann::ordered_json::object();
-  for (const auto& h : r.headers) {
-    headers[util::to_lower(h.name)] = h.value;
-  }
-  nlohmann::ordered_json meta{{"seq", r.seq},
-            {"received", util::format_rfc3339(r.received)},
-            {"remote", r.remote},
-            {"status", journal::status_name(r.status)},
-            {"topic", r.topic},
-            {"eventId", r.event_id},
-            {"subscriptionId", r.subscription_id},
-            {"eventDateTime", r.event_time},
-            {"headers", headers}};
-  std::string line = meta.dump(-1, ' ', false, Json::error_handler_t::replace);
-  line.pop_back(); // the closing brace: the envelope goes in as the last member
+  std::string line = fmt::format("{{\"seq\":{},\"received\":\"{}\",\"remote\":", r.seq, util::format_rfc3339(r.received));
+  util::append_json_string(line, r.remote);
+  line += fmt::format(",\"status\":\"{}\",\"topic\":", journal::status_name(r.status));
+  util::append_json_string(line, r.topic);
+  line += ",\"eventId\":";
+  util::append_json_string(line, r.event_id);
+  line += ",\"subscriptionId\":";
+  util::append_json_string(line, r.subscription_id);
+  line += ",\"eventDateTime\":";
+  util::append_json_string(line, r.event_time);
+  line += ",\"headers\":" + (r.headers_json.empty() ? std::string("[]") : r.headers_json);
   line += ",\"envelope\":" + one_line(r.body) + "}\n";
   return line;
 }

@@ -22,6 +22,9 @@ std::vector<std::string_view> split(std::string_view s, char sep);
 // A short, printable excerpt of untrusted text for messages: control bytes escaped, at most `max` characters.
 std::string excerpt(std::string_view s, std::size_t max = 60);
 
+// Appends `s` as a quoted JSON string; bytes that are not valid UTF-8 become U+FFFD.
+void append_json_string(std::string& out, std::string_view s);
+
 // Parses a byte size: "1048576", "512k", "1MiB", "2MB", "1g" (k/m/g are powers of 1024, with or without "iB"/"B").
 std::optional<std::size_t> parse_size(std::string_view text);
 
