@@ -4,6 +4,8 @@ _acx() {
   local cmdpath=acx i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "$cmdpath ${COMP_WORDS[i]}" in
+      'acx listen')
+        cmdpath='acx listen';;
       'acx sign')
         cmdpath='acx sign';;
       'acx verify')
@@ -23,6 +25,44 @@ _acx() {
     esac
   done
   case "$cmdpath $prev" in
+    'acx listen --host')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --port')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --path')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --scheme')
+      COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
+    'acx listen --secret')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --hmac-header')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --hmac-prefix')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --hmac-encoding')
+      COMPREPLY=($(compgen -W 'hex base64' -- "$cur")); return;;
+    'acx listen --tolerance')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --subscription')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --topic')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --journal')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --format')
+      COMPREPLY=($(compgen -W 'pretty json raw' -- "$cur")); return;;
+    'acx listen --count')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --timeout')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --ready-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --max-body')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --tls-cert')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --tls-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sign --scheme')
       COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
     'acx sign --secret')
@@ -74,7 +114,9 @@ _acx() {
   local subs opts args files
   case "$cmdpath" in
     'acx')
-      subs='sign verify topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
+      subs='listen sign verify topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
+    'acx listen')
+      subs=''; opts='--help -h --host --port --path --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --format --count --timeout --ready-file --max-body --tls-cert --tls-key'; args=''; files=0;;
     'acx sign')
       subs=''; opts='--help -h --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --id --timestamp --url --format'; args=''; files=1;;
     'acx verify')
