@@ -120,7 +120,7 @@ ParsedEnvelope parse_envelope(std::string_view body)
   if (!doc.value) {
     return out;
   }
-  const Json& root = *doc.value;
+  Json& root = *doc.value;
   if (!root.is_object()) {
     out.problems.push_back(
         {Problem::Level::error, "$", fmt::format("wrong type: expected an envelope object, got {}", root.type_name())});
@@ -165,7 +165,7 @@ ParsedEnvelope parse_envelope(std::string_view body)
   }
   if (const Json* event = r.find(k_event, key)) {
     if (event->is_object()) {
-      env.event = *event;
+      env.event = std::move(root[key]); // root is ours: move the subtree instead of copying it
     } else {
       r.problem(Problem::Level::error, key, fmt::format("wrong type: expected an object, got {}", event->type_name()));
     }

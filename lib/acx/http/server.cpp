@@ -35,6 +35,7 @@ Request to_request(const httplib::Request& in)
   out.path = in.path;
   out.target = in.target;
   out.remote = fmt::format("{}:{}", in.remote_addr, in.remote_port);
+  out.headers.reserve(in.headers.size());
   for (const auto& [name, value] : in.headers) {
     // httplib adds these itself; they were not sent by the peer.
     if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT") {

@@ -10,7 +10,8 @@
 
 namespace acx::http {
 
-using Handler = std::function<Response(const Request&)>;
+// Takes the request by value: handlers may move its body and headers on.
+using Handler = std::function<Response(Request)>;
 
 // A handler for one method and exact path. Other methods on a routed path answer 405 with Allow; unrouted paths 404.
 struct Route {

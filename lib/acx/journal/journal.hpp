@@ -55,6 +55,10 @@ public:
   virtual std::int64_t committed_seq() const = 0;
   // Waits until committed_seq() > seq or the timeout passes; returns committed_seq().
   virtual std::int64_t wait_beyond(std::int64_t seq, std::chrono::milliseconds timeout) const = 0;
+  // Committed accepted/duplicate records after `seq`, in order, from the writer's in-memory tail of recent commits;
+  // nullopt when that tail no longer reaches back to seq + 1 (read them with a Reader instead).
+  virtual std::optional<std::vector<std::shared_ptr<const Record>>> recent_after(std::int64_t seq,
+                                                                                 std::size_t limit) const = 0;
   virtual CommitStats stats() const = 0;
   // Commits what is queued and stops the writer thread; later appends fail.
   virtual void close() = 0;

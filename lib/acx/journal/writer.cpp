@@ -1,20 +1,17 @@
-#include <cerrno>
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <fcntl.h>
 #include <filesystem>
 #include <fmt/format.h>
-#include <future>
 #include <mutex>
 #include <pthread.h>
-#include <sys/file.h>
 #include <thread>
 #include <unistd.h>
 
 #include "acx/journal/journal.hpp"
 #include "acx/journal/schema.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/lock_file.hpp"
 
 namespace acx::journal {
 
@@ -30,34 +27,9 @@ using detail::Database;
 using detail::SqliteError;
 using detail::Statement;
 
-// An exclusive lock on "<journal>.lock", held for the Writer's life, so a second process cannot write the journal.
-class LockFile {
-public:
-  explicit LockFile(const std::string& journal)
-  {
-    const std::string path = journal + ".lock";
-    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (m_fd < 0) {
-      throw Error(ExitCode::io, fmt::format("cannot create the lock file {}: {}", path, std::strerror(errno)));
-    }
-    if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
-      char pid[32] = {};
-      [[maybe_unused]] auto n = ::pread(m_fd, pid, sizeof pid - 1, 0);
-      ::close(m_fd);
-      throw Error(ExitCode::io, fmt::format("journal {} is in use by another acx process{} (lock file {})", journal,
-                                            *pid ? fmt::format(" (pid {})", pid) : std::string(), path));
-    }
-    const std::string me = std::to_string(::getpid());
-    [[maybe_unused]] auto t = ::ftruncate(m_fd, 0);
-    [[maybe_unused]] auto w = ::pwrite(m_fd, me.data(), me.size(), 0);
-  }
-  ~LockFile() { ::close(m_fd); }
-  LockFile(const LockFile&) = delete;
-  LockFile& operator=(const LockFile&) = delete;
-
-private:
-  int m_fd = -1;
-};
+// How much of the newest committed history the writer keeps in memory for in-process readers.
+constexpr std::size_t k_recent_records = 4096;
+constexpr std::size_t k_recent_bytes = 16u << 20;
 
 void prepare_file(const std::string& path)
 {
@@ -79,17 +51,25 @@ void prepare_file(const std::string& path)
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd >= 0) {
     ::close(fd);
-  } else if (errno != EACCES && errno != EROFS) {
-    throw Error(ExitCode::io, fmt::format("cannot open journal {}: {}", path, std::strerror(errno)));
-  } else if (!fs::exists(p, ec)) {
-    throw Error(ExitCode::io, fmt::format("cannot create journal {}: {}", path, std::strerror(errno)));
+  }
+}
+
+Database open_db(const std::string& path)
+{
+  try {
+    Database db(path, false);
+    detail::configure(db);
+    detail::ensure_schema(db, path);
+    return db;
+  } catch (const SqliteError& e) {
+    detail::throw_journal_error(path, e);
   }
 }
 
 class SqliteWriter final : public Writer {
 public:
   SqliteWriter(const std::string& path, WriterOptions options)
-      : m_path(path), m_options(options), m_lock(path), m_db(open_db(path)),
+      : m_options(options), m_lock(path + ".lock", "journal " + path), m_db(open_db(path)),
         m_begin(m_db.get(), "BEGIN IMMEDIATE"), m_commit(m_db.get(), "COMMIT"), m_rollback(m_db.get(), "ROLLBACK"),
         m_insert(m_db.get(), fmt::format("INSERT OR IGNORE INTO deliveries({}) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
                                          detail::k_columns)),
@@ -112,22 +92,21 @@ public:
   Appended append(Record record) override
   {
     auto pending = std::make_shared<Pending>();
+    pending->row = detail::to_row(record);
     pending->record = std::move(record);
-    pending->row = detail::to_row(pending->record);
-    auto future = pending->done.get_future();
-    {
-      std::lock_guard lock(m_mutex);
-      if (m_closing) {
-        return {false, pending->record.status, 0, "the journal is closed"};
-      }
-      m_queue.push_back(pending);
+    std::unique_lock lock(m_mutex);
+    if (m_closing) {
+      return {false, pending->record.status, 0, "the journal is closed"};
     }
-    m_cv.notify_one();
-    if (future.wait_for(m_options.commit_wait) != std::future_status::ready) {
+    // Join the open group; the writer takes the whole group into one transaction and wakes exactly its members.
+    const std::shared_ptr<Group> group = m_open;
+    group->members.push_back(pending);
+    m_work_cv.notify_one();
+    if (!group->cv.wait_for(lock, m_options.commit_wait, [&] { return group->done; })) {
       return {false, pending->record.status, 0,
               fmt::format("the journal commit did not finish within {} ms", m_options.commit_wait.count())};
     }
-    return future.get();
+    return pending->result;
   }
 
   bool healthy() const override { return m_healthy.load(); }
@@ -145,6 +124,25 @@ public:
     return m_committed_seq;
   }
 
+  std::optional<std::vector<std::shared_ptr<const Record>>> recent_after(std::int64_t seq,
+                                                                         std::size_t limit) const override
+  {
+    std::lock_guard lock(m_mutex);
+    std::vector<std::shared_ptr<const Record>> out;
+    if (seq >= m_committed_seq) {
+      return out;
+    }
+    if (m_recent.empty() || m_recent.front()->seq > seq + 1) {
+      return std::nullopt;
+    }
+    // Sequence numbers in m_recent are consecutive: index by difference.
+    const auto first = static_cast<std::size_t>(seq + 1 - m_recent.front()->seq);
+    for (std::size_t i = first; i < m_recent.size() && out.size() < limit; ++i) {
+      out.push_back(m_recent[i]);
+    }
+    return out;
+  }
+
   CommitStats stats() const override
   {
     std::lock_guard lock(m_mutex);
@@ -157,7 +155,7 @@ public:
       std::lock_guard lock(m_mutex);
       m_closing = true;
     }
-    m_cv.notify_all();
+    m_work_cv.notify_all();
     if (m_thread.joinable()) {
       m_thread.join();
     }
@@ -167,52 +165,44 @@ private:
   struct Pending {
     Record record;
     detail::Row row;
-    std::promise<Appended> done;
+    Appended result;
   };
 
-  static Database open_db(const std::string& path)
-  {
-    try {
-      Database db(path, false);
-      detail::configure(db);
-      detail::ensure_schema(db, path);
-      return db;
-    } catch (const SqliteError& e) {
-      detail::throw_journal_error(path, e);
-    }
-  }
+  // The appends committed together, and the condition their appenders wait on.
+  struct Group {
+    std::vector<std::shared_ptr<Pending>> members;
+    std::condition_variable cv;
+    bool done = false;
+  };
 
   void run()
   {
     for (;;) {
-      std::deque<std::shared_ptr<Pending>> batch;
+      std::shared_ptr<Group> group;
       {
         std::unique_lock lock(m_mutex);
-        m_cv.wait(lock, [this] { return !m_queue.empty() || m_closing; });
-        if (m_queue.empty()) {
+        m_work_cv.wait(lock, [this] { return !m_open->members.empty() || m_closing; });
+        if (m_open->members.empty()) {
           m_closed = true;
           m_commit_cv.notify_all();
           return;
         }
-        batch.swap(m_queue);
+        group = std::exchange(m_open, std::make_shared<Group>());
       }
-      commit(batch);
+      commit(*group);
     }
   }
 
-  void commit(std::deque<std::shared_ptr<Pending>>& batch)
+  // One transaction, one fsync, for everything that was queued; then every waiter of the group is woken at once.
+  void commit(Group& group)
   {
+    auto& batch = group.members;
     const auto start = std::chrono::steady_clock::now();
-    std::vector<Appended> results(batch.size());
-    std::int64_t last_seq = 0;
     std::string error;
     try {
       m_begin.run();
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        results[i] = insert(*batch[i]);
-        if (results[i].status != Status::refused) {
-          last_seq = results[i].seq;
-        }
+      for (auto& p : batch) {
+        p->result = insert(*p);
       }
       m_commit.run();
     } catch (const SqliteError& e) {
@@ -220,29 +210,44 @@ private:
       try {
         m_rollback.run();
       } catch (const SqliteError&) {
-        // Nothing more to do: the transaction is gone either way.
+        // The transaction is gone either way.
       }
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    {
-      std::lock_guard lock(m_mutex);
-      if (error.empty()) {
-        m_committed_seq = std::max(m_committed_seq, last_seq);
-        ++m_stats.commits;
-        m_stats.records += batch.size();
-        m_stats.seconds_total += seconds;
-        for (std::size_t b = 0; b < commit_buckets().size(); ++b) {
-          m_stats.buckets[b] += seconds <= commit_buckets()[b] ? 1 : 0;
-        }
+    m_healthy = error.empty();
+    std::lock_guard lock(m_mutex);
+    for (auto& p : batch) {
+      if (!error.empty()) {
+        p->result = {false, p->record.status, 0, fmt::format("cannot write the journal: {}", error)};
+      } else if (p->result.status != Status::refused) {
+        m_committed_seq = std::max(m_committed_seq, p->result.seq);
+        remember(*p);
       }
     }
-    m_healthy = error.empty();
-    m_commit_cv.notify_all();
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (!error.empty()) {
-        results[i] = {false, batch[i]->record.status, 0, fmt::format("cannot write the journal: {}", error)};
+    group.done = true;
+    if (error.empty()) {
+      ++m_stats.commits;
+      m_stats.records += batch.size();
+      m_stats.seconds_total += seconds;
+      for (std::size_t b = 0; b < commit_buckets().size(); ++b) {
+        m_stats.buckets[b] += seconds <= commit_buckets()[b] ? 1 : 0;
       }
-      batch[i]->done.set_value(std::move(results[i]));
+    }
+    group.cv.notify_all();
+    m_commit_cv.notify_all();
+  }
+
+  // Keeps a committed record in the in-memory tail (m_mutex held).
+  void remember(Pending& p)
+  {
+    auto kept = std::make_shared<Record>(std::move(p.record));
+    kept->seq = p.result.seq;
+    kept->headers_json = std::move(p.row.headers);
+    m_recent_size += kept->body.size() + kept->headers_json.size();
+    m_recent.push_back(std::move(kept));
+    while (m_recent.size() > k_recent_records || m_recent_size > k_recent_bytes) {
+      m_recent_size -= m_recent.front()->body.size() + m_recent.front()->headers_json.size();
+      m_recent.pop_front();
     }
   }
 
@@ -273,17 +278,18 @@ private:
     return {true, r.status, sqlite3_last_insert_rowid(m_db.get()), {}};
   }
 
-  std::string m_path;
   WriterOptions m_options;
-  LockFile m_lock;
+  util::LockFile m_lock;
   Database m_db;
   Statement m_begin, m_commit, m_rollback, m_insert, m_insert_refused, m_prune;
   std::size_t m_refused_since_prune = 0;
 
   mutable std::mutex m_mutex;
-  std::condition_variable m_cv;
-  mutable std::condition_variable m_commit_cv;
-  std::deque<std::shared_ptr<Pending>> m_queue;
+  std::condition_variable m_work_cv;
+  mutable std::condition_variable m_commit_cv; // any commit: for wait_beyond
+  std::shared_ptr<Group> m_open = std::make_shared<Group>();
+  std::deque<std::shared_ptr<const Record>> m_recent;
+  std::size_t m_recent_size = 0;
   bool m_closing = false;
   bool m_closed = false;
   std::int64_t m_committed_seq = 0;

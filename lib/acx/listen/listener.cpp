@@ -96,38 +96,55 @@ public:
   }
 
 private:
-  // Prints the next batch; false when there was nothing new.
+  // Prints the next batch; false when there was nothing new. Recent commits come from the writer's memory; a
+  // printer that fell behind reads the journal file.
   bool print_batch()
   {
-    journal::Query q;
-    q.after_seq = m_cursor;
-    q.limit = 512;
-    q.decode_headers = false;
-    const auto records = m_reader->read(q);
-    for (const auto& r : records) {
-      m_cursor = r.seq;
-      if (m_done || r.status != journal::Status::accepted) {
-        continue;
+    constexpr std::size_t k_batch = 512;
+    std::size_t n = 0;
+    if (auto recent = m_writer.recent_after(m_cursor, k_batch)) {
+      for (const auto& r : *recent) {
+        print(*r);
       }
-      if (!m_options.topics.empty() && !m_options.topics.contains(r.topic)) {
-        continue;
+      n = recent->size();
+    } else {
+      journal::Query q;
+      q.after_seq = m_cursor;
+      q.limit = k_batch;
+      q.decode_headers = false;
+      const auto records = m_reader->read(q);
+      for (const auto& r : records) {
+        print(r);
       }
-      const std::string line = format_record(r, m_options.format, m_options.color);
-      if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size()) {
-        m_done = true;
-        m_stop.request(Stop::output_closed);
-        continue;
-      }
-      if (m_options.count > 0 && ++m_shown >= m_options.count) {
-        m_done = true;
-        m_stop.request(Stop::count);
-      }
+      n = records.size();
     }
-    if (!records.empty() && std::fflush(stdout) != 0) {
-      m_done = true;
-      m_stop.request(Stop::output_closed);
+    if (n > 0 && std::fflush(stdout) != 0) {
+      finish(Stop::output_closed);
     }
-    return !records.empty();
+    return n > 0;
+  }
+
+  void print(const journal::Record& r)
+  {
+    m_cursor = r.seq;
+    if (m_done || r.status != journal::Status::accepted) {
+      return;
+    }
+    if (!m_options.topics.empty() && !m_options.topics.contains(r.topic)) {
+      return;
+    }
+    const std::string line = format_record(r, m_options.format, m_options.color);
+    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size()) {
+      finish(Stop::output_closed);
+    } else if (m_options.count > 0 && ++m_shown >= m_options.count) {
+      finish(Stop::count);
+    }
+  }
+
+  void finish(Stop why)
+  {
+    m_done = true;
+    m_stop.request(why);
   }
 
   const ListenOptions& m_options;
@@ -163,14 +180,14 @@ ExitCode run(const ListenOptions& o)
                note.detail);
   });
   std::vector<http::Route> routes{
-      {"POST", o.path, [&pipeline](const http::Request& r) { return pipeline.handle(r); }},
+      {"POST", o.path, [&pipeline](http::Request r) { return pipeline.handle(std::move(r)); }},
       {"GET", "/healthz",
-       [&writer](const http::Request&) {
+       [&writer](http::Request) {
          return writer->healthy() ? http::Response{200, "text/plain; charset=utf-8", "ok\n", {}}
                                   : http::Response{503, "text/plain; charset=utf-8", "journal not writable\n", {}};
        }},
       {"GET", "/metrics",
-       [&metrics, &writer](const http::Request&) {
+       [&metrics, &writer](http::Request) {
          return http::Response{200, "text/plain; version=0.0.4", metrics.prometheus(writer->stats()), {}};
        }},
   };

@@ -26,11 +26,11 @@ public:
   Pipeline(const signing::Scheme& scheme, std::set<std::string> subscriptions, journal::Writer& journal,
            Metrics& metrics, std::function<void(const RefusedNote&)> on_refused);
 
-  http::Response handle(const http::Request& request) const;
+  http::Response handle(http::Request request) const;
 
 private:
   // Journals the refused delivery (bounded), notes it, and answers `status` with the reason (and `extra` fields).
-  http::Response refuse(const http::Request& request, int status, Refusal reason, std::string detail,
+  http::Response refuse(http::Request& request, int status, Refusal reason, std::string detail,
                         journal::Record record, nlohmann::json extra = {}) const;
 
   const signing::Scheme& m_scheme;

@@ -14,6 +14,15 @@ const std::string* Headers::find(std::string_view name) const
   return nullptr;
 }
 
+void Headers::replace_values(std::string_view name, const std::string& value)
+{
+  for (auto& h : m_list) {
+    if (iequals(h.name, name)) {
+      h.value = value;
+    }
+  }
+}
+
 std::size_t Headers::count(std::string_view name) const
 {
   std::size_t n = 0;

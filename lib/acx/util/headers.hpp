@@ -19,8 +19,11 @@ public:
   Headers(std::initializer_list<Header> list) : m_list(list) {}
 
   void add(std::string name, std::string value) { m_list.push_back({std::move(name), std::move(value)}); }
+  void reserve(std::size_t n) { m_list.reserve(n); }
   // The value of the first header named `name`, or nullptr.
   const std::string* find(std::string_view name) const;
+  // Replaces the value of every header named `name`.
+  void replace_values(std::string_view name, const std::string& value);
   // How many headers are named `name`.
   std::size_t count(std::string_view name) const;
 

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Benchmark: `acx listen --scheme token` (verify, validate, durably journal) against nginx `return 204` (the machine's
+# ceiling) and a hand-written Node.js listener (token check, JSON.parse, append without fsync), side by side in one
+# run, with the same load: wrk, 32 connections, a 547-byte milestone envelope with a unique eventId per request.
+# Prints events/s, p50/p99 latency and peak RSS for each, and acx's ratios. Not a test: figures only.
+#
+# Usage: bench/listen.sh [DURATION]   (default 10s; needs wrk, nginx and node: scripts/setup --bench)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10s}
+connections=32
+acx=${ACX:-build/acx}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+for tool in wrk nginx node; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing: run scripts/setup --bench" >&2; exit 1; }
+done
+[[ -x $acx ]] || { echo "bench: $acx is missing: run scripts/build" >&2; exit 1; }
+
+free_port() {
+  local p
+  for p in $(shuf -i 20000-60000 -n 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  echo "bench: no free port" >&2
+  exit 1
+}
+
+wait_port() {
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return
+    sleep 0.05
+  done
+  echo "bench: nothing listens on port $1" >&2
+  exit 1
+}
+
+# Peak resident memory (VmHWM) of a process and its children, in MB.
+peak_rss_mb() {
+  local total=0 pid kb
+  for pid in "$1" $(pgrep -P "$1" || true); do
+    kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    total=$((total + kb))
+  done
+  awk -v kb="$total" 'BEGIN { printf "%.1f", kb / 1024 }'
+}
+
+# run_wrk NAME URL PID: runs the load and records events/s, p50, p99 (ms) and peak RSS.
+declare -A rps p50 p99 rss
+to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.2f", v * 1000 }'; }
+run_wrk() {
+  local name=$1 url=$2 pid=$3 out
+  out=$(wrk -t2 -c"$connections" -d"$duration" --latency -s bench/unique-event.lua "$url")
+  rps[$name]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
+  p50[$name]=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+  p99[$name]=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+  rss[$name]=$(peak_rss_mb "$pid")
+  local errors
+  errors=$(awk '/Non-2xx|Socket errors/' <<<"$out")
+  [[ -z $errors ]] || echo "bench: $name: $errors" >&2
+}
+
+# (a) nginx: return 204.
+nginx_port=$(free_port)
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx;
+  server { listen 127.0.0.1:$nginx_port; location / { return 204; } }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" &
+pids+=($!)
+wait_port "$nginx_port"
+run_wrk nginx "http://127.0.0.1:$nginx_port/webhooks/acculynx?token=T0k3n" "${pids[-1]}"
+
+# (b) the hand-written Node.js listener.
+node_port=$(free_port)
+node bench/node-listener.js "$node_port" T0k3n "$work/node-events.jsonl" &
+pids+=($!)
+wait_port "$node_port"
+run_wrk node "http://127.0.0.1:$node_port/webhooks/acculynx?token=T0k3n" "${pids[-1]}"
+
+# (c) acx listen: token check, envelope validation, durable group-committed journal, dedup, JSON lines on stdout.
+"$acx" listen --port 0 --ready-file "$work/acx.ready" --scheme token --secret T0k3n --journal "$work/journal.db" \
+  --format json >"$work/acx-events.jsonl" 2>"$work/acx.log" &
+pids+=($!)
+for _ in $(seq 100); do [[ -s $work/acx.ready ]] && break; sleep 0.05; done
+acx_port=$(cut -d: -f2 "$work/acx.ready")
+run_wrk acx "http://127.0.0.1:$acx_port/webhooks/acculynx?token=T0k3n" "${pids[-1]}"
+accepted=$(curl -s "http://127.0.0.1:$acx_port/metrics" | awk '/^acx_deliveries_accepted_total/ {print $2}')
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+printf '\n%-8s %12s %10s %10s %12s\n' target "events/s" "p50 ms" "p99 ms" "peak RSS MB"
+for name in nginx node acx; do
+  printf '%-8s %12s %10s %10s %12s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "${rss[$name]}"
+done
+printf '\nacx / node:  %s events/s   (target >= 1.0x)\n' "$(ratio "${rps[acx]}" "${rps[node]}")"
+printf 'acx / nginx: %s events/s   (the ceiling; we mean to approach 0.4x and up)\n' "$(ratio "${rps[acx]}" "${rps[nginx]}")"
+printf 'acx p99 %s ms (target < 10), peak RSS %s MB (target < 50); %s events accepted and journaled\n' \
+  "${p99[acx]}" "${rss[acx]}" "$accepted"
