@@ -48,3 +48,43 @@ finish() {
   ((failures == 0 && checks > 0))
   exit $?
 }
+
+# start_listener [ARGS...]: starts `acx listen --port 0` with a fresh journal in $WORK, output in $WORK/listen.out and
+# .err; sets LPID, PORT and BASE (http://127.0.0.1:PORT). Fails the test if it is not ready within 10 s.
+start_listener() {
+  rm -f "$WORK/ready"
+  "$ACX" listen --port 0 --ready-file "$WORK/ready" --journal "${JOURNAL:-$WORK/journal.db}" "$@" \
+    >"$WORK/listen.out" 2>"$WORK/listen.err" &
+  LPID=$!
+  for _ in $(seq 200); do
+    [[ -s $WORK/ready ]] && break
+    kill -0 "$LPID" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [[ ! -s $WORK/ready ]]; then
+    fail "listener did not start: $(cat "$WORK/listen.err")"
+    finish
+  fi
+  PORT=$(cut -d: -f2 "$WORK/ready")
+  BASE="http://127.0.0.1:$PORT"
+}
+
+# stop_listener: SIGTERM, and wait for it (at most 10 s); sets src to its exit code.
+stop_listener() {
+  kill -TERM "$LPID" 2>/dev/null
+  for _ in $(seq 200); do kill -0 "$LPID" 2>/dev/null || break; sleep 0.05; done
+  if kill -0 "$LPID" 2>/dev/null; then
+    fail "listener did not stop within 10 s of SIGTERM"
+    kill -9 "$LPID"
+  fi
+  wait "$LPID" && src=0 || src=$?
+}
+
+# post URL FILE [curl args...]: POSTs a file as JSON; sets status (HTTP code) and body.
+post() {
+  local url=$1 file=$2
+  shift 2
+  body=$(curl -s -o - -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary "@$file" "$@" "$url")
+  status=${body##*$'\n'}
+  body=${body%$'\n'*}
+}

@@ -157,7 +157,11 @@ Server::Server(ServerOptions options, std::vector<Route> routes) : m_impl(std::m
     s.Delete(pattern, not_allowed);
     s.Options(pattern, not_allowed);
   }
-  s.set_error_handler([max_body = o.max_body](const httplib::Request& req, httplib::Response& res) {
+  s.set_error_handler([max_body = o.max_body, on_too_large = o.on_too_large](const httplib::Request& req,
+                                                                              httplib::Response& res) {
+    if (res.status == 413 && on_too_large) {
+      on_too_large();
+    }
     if (!res.body.empty()) {
       return;
     }

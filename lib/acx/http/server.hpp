@@ -30,6 +30,7 @@ struct ServerOptions {
   std::size_t max_threads = 1024;  // a keep-alive connection holds a worker: allow many, idle ones are cheap
   std::chrono::seconds keep_alive{5};
   std::chrono::seconds read_timeout{5};
+  std::function<void()> on_too_large; // called for each request refused with 413
 };
 
 // An HTTP(S) server on top of cpp-httplib, which no other module sees. Workers grow with open connections up to

@@ -191,7 +191,9 @@ ExitCode run(const ListenOptions& o)
          return http::Response{200, "text/plain; version=0.0.4", metrics.prometheus(writer->stats()), {}};
        }},
   };
-  http::Server server(o.server, std::move(routes));
+  http::ServerOptions server_options = o.server;
+  server_options.on_too_large = [&metrics] { metrics.refused(Refusal::too_large); };
+  http::Server server(server_options, std::move(routes));
   const int port = server.bind();
 
   // From here on threads run; the guard stops and joins them on every way out, in the order that loses nothing:

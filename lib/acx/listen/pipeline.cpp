@@ -10,7 +10,7 @@ namespace acx::listen {
 
 namespace {
 
-using Json = nlohmann::json;
+using Json = nlohmann::ordered_json; // answers keep their keys in the order written
 
 http::Response json_response(int status, const Json& body)
 {
@@ -139,7 +139,7 @@ http::Response Pipeline::handle(http::Request request) const
 }
 
 http::Response Pipeline::refuse(http::Request& request, int status, Refusal reason, std::string detail,
-                                journal::Record record, nlohmann::json extra) const
+                                journal::Record record, nlohmann::ordered_json extra) const
 {
   m_metrics.refused(reason);
   take_delivery(record, request);
