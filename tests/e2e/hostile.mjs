@@ -1,0 +1,180 @@
+// Hostile requests against a real `acx listen` on loopback: every one is answered correctly, slow and idle clients do
+// not starve others, and the listener still serves afterwards. Usage: node hostile.mjs path/to/acx
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import net from "node:net";
+import http from "node:http";
+
+const acx = process.argv[2];
+const dir = mkdtempSync(join(tmpdir(), "acx-hostile-"));
+let passed = 0;
+let failed = 0;
+const check = (ok, what) => {
+  if (ok) passed++;
+  else {
+    failed++;
+    console.error(`FAIL: ${what}`);
+  }
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function startListener(name, args) {
+  const ready = join(dir, `${name}.ready`);
+  const proc = spawn(acx, ["listen", "--port", "0", "--ready-file", ready, "--journal", join(dir, `${name}.db`),
+    "--format", "json", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  proc.stderr.on("data", (d) => (stderr += d));
+  for (let i = 0; i < 200 && !existsSync(ready); i++) await sleep(50);
+  if (!existsSync(ready)) throw new Error(`listener ${name} did not start: ${stderr}`);
+  const port = Number(readFileSync(ready, "utf8").trim().split(":")[1]);
+  return { proc, port, stderr: () => stderr };
+}
+
+// One request on a fresh connection; resolves {status, body, ms}.
+function request(port, { method = "POST", path = "/webhooks/acculynx", headers = {}, body = "" } = {}) {
+  return new Promise((resolve) => {
+    const start = Date.now();
+    const req = http.request({ host: "127.0.0.1", port, method, path, agent: false,
+      headers: { "Content-Type": "application/json", ...headers } }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), ms: Date.now() - start }));
+    });
+    req.on("error", (e) => resolve({ status: 0, body: String(e), ms: Date.now() - start }));
+    req.setTimeout(10000, () => req.destroy(new Error("timeout")));
+    req.end(body);
+  });
+}
+
+// Raw bytes on a socket; resolves with everything the server sent before closing (or after `waitMs`).
+function raw(port, chunks, waitMs = 2000) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, "127.0.0.1");
+    let got = "";
+    s.on("data", (d) => (got += d));
+    s.on("error", () => {});
+    s.on("connect", () => { for (const c of chunks) s.write(c); });
+    const done = () => { s.destroy(); resolve(got); };
+    s.on("close", done);
+    setTimeout(done, waitMs);
+  });
+}
+
+const fresh = (topic) => execFileSync(acx, ["fixtures", "show", topic, "--fresh"]).toString();
+const validEvent = () => fresh("job.milestone.current_changed");
+
+const L = await startListener("main", []);
+const P = L.port;
+
+// 1. The hostile bodies of the event model, over HTTP.
+const live = validEvent();
+const bodies = {
+  "empty body": ["", 400, "the body is empty"],
+  "truncated JSON": [live.slice(0, 120), 400, "not JSON at line"],
+  "invalid UTF-8": [Buffer.concat([Buffer.from('{"topicName":"job'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), 400, "ill-formed UTF-8"],
+  "nesting 100,000 deep": ["[".repeat(100000) + "]".repeat(100000), 400, "nested deeper than 128 levels"],
+  "duplicate keys": [live.replace("{", '{"eventId":"00000000-0000-4000-8000-000000000000",'), 400, "duplicate key"],
+  "number out of range": [live.replace('"id": 3', '"id": 1e400'), 400, "number overflow"],
+  "not an object": ["[1,2,3]", 400, "expected an envelope object"],
+  "a 50 MB body": ["x".repeat(50 << 20), 413, "payload too large"],
+};
+for (const [name, [body, status, text]] of Object.entries(bodies)) {
+  const r = await request(P, { body });
+  check(r.status === status, `${name}: status ${r.status}, expected ${status} (${r.body.slice(0, 200)})`);
+  check(r.body.includes(text), `${name}: answer lacks "${text}": ${r.body.slice(0, 200)}`);
+}
+
+// 2. Content types.
+for (const [type, status] of [["text/plain", 415], ["application/x-www-form-urlencoded", 415], ["text/html; charset=utf-8", 415],
+  ["application/json; charset=utf-8", 200], ["application/cloudevents+json", 200], ["APPLICATION/JSON", 200]]) {
+  const r = await request(P, { body: validEvent(), headers: { "Content-Type": type } });
+  check(r.status === status, `Content-Type ${type}: ${r.status}, expected ${status}`);
+}
+{
+  const r = await raw(P, [`POST /webhooks/acculynx HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(live)}\r\nConnection: close\r\n\r\n${live}`]);
+  check(r.startsWith("HTTP/1.1 200"), `no Content-Type: ${r.slice(0, 60)}`);
+}
+
+// 3. A body larger than declared: the declared bytes are the request, the rest is garbage on the connection.
+{
+  const body = validEvent();
+  const r = await raw(P, [`POST /webhooks/acculynx HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n${body}`]);
+  check(r.startsWith("HTTP/1.1 400"), `body larger than declared: first answer ${r.slice(0, 40)}`);
+  check(!/HTTP\/1.1 2\d\d/.test(r), "body larger than declared: the surplus is never taken for a delivery");
+}
+// ... and smaller than declared: the server waits, then gives up; nobody else waits with it.
+const short = raw(P, [`POST /webhooks/acculynx HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{"topicName":`], 7000);
+
+// 4. A slow client, a byte a second, while others are served.
+const slowSocket = net.connect(P, "127.0.0.1");
+slowSocket.on("error", () => {});
+const slowText = `POST /webhooks/acculynx HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(live)}\r\n\r\n${live}`;
+let slowIndex = 0;
+const slowTimer = setInterval(() => { if (slowIndex < slowText.length) slowSocket.write(slowText[slowIndex++]); }, 1000);
+
+// 5. Hundreds of idle keep-alive connections: 150 that sent a request and stay open, 150 that never send anything.
+const idle = [];
+const keepAliveRequest = `POST /webhooks/acculynx HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n[1,2,3]`;
+for (let i = 0; i < 300; i++) {
+  const s = net.connect(P, "127.0.0.1");
+  s.on("error", () => {});
+  if (i % 2 === 0) s.on("connect", () => s.write(keepAliveRequest));
+  idle.push(s);
+}
+await sleep(1500);
+
+let worst = 0;
+let served = 0;
+for (let i = 0; i < 20; i++) {
+  const r = await request(P, { body: validEvent() });
+  if (r.status === 200) served++;
+  worst = Math.max(worst, r.ms);
+}
+check(served === 20, `with a slow client and 300 idle connections, ${served} of 20 new deliveries were accepted`);
+check(worst < 2000, `with a slow client and 300 idle connections, the slowest new delivery took ${worst} ms`);
+const h = await request(P, { method: "GET", path: "/healthz" });
+check(h.status === 200, `healthz while loaded: ${h.status}`);
+clearInterval(slowTimer);
+slowSocket.destroy();
+for (const s of idle) s.destroy();
+
+// 6. Headers of 100 KB: one huge header, and many small ones.
+{
+  const huge = await raw(P, [`POST /webhooks/acculynx HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(100 * 1024)}\r\nContent-Length: 2\r\n\r\n{}`]);
+  check(/^HTTP\/1.1 4\d\d/.test(huge) || huge === "", `a 100 KB header: ${huge.slice(0, 40) || "(closed)"}`);
+  const many = Array.from({ length: 1000 }, (_, i) => `X-H${i}: ${"b".repeat(90)}\r\n`).join("");
+  const r = await raw(P, [`POST /webhooks/acculynx HTTP/1.1\r\nHost: x\r\n${many}Content-Length: 2\r\n\r\n{}`]);
+  check(/^HTTP\/1.1 4\d\d/.test(r) || r === "", `100 KB of small headers: ${r.slice(0, 40) || "(closed)"}`);
+}
+// A request line of 100 KB, garbage, and a bare newline.
+for (const [name, bytes] of [["a 100 KB request line", `GET /${"p".repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`],
+  ["binary garbage", Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))],
+  ["a bare CRLF", "\r\n\r\n"], ["an unknown method", "BREW /webhooks/acculynx HTTP/1.1\r\nHost: x\r\n\r\n"]]) {
+  const r = await raw(P, [bytes], 1500);
+  check(r === "" || /^HTTP\/1.1 4\d\d/.test(r), `${name}: ${r.slice(0, 40)}`);
+}
+await short;
+
+// 7. Still serving, and nothing it acknowledged is missing.
+const after = await request(P, { body: validEvent() });
+check(after.status === 200, `after the hostile requests a delivery answers ${after.status}`);
+const metrics = (await request(P, { method: "GET", path: "/metrics" })).body;
+const accepted = Number(/acx_deliveries_accepted_total (\d+)/.exec(metrics)?.[1]);
+check(accepted === 25, `acx_deliveries_accepted_total is ${accepted}, expected 25 (4 content types, 1 raw, 20 loaded)`);
+check(L.proc.exitCode === null, "the listener is still running");
+
+// 8. A 50 MB envelope where --max-body allows it: accepted and journaled whole.
+const B = await startListener("big", ["--max-body", "64MiB"]);
+const big = validEvent().replace('"_link"', `"pad": "${"x".repeat(50 << 20)}", "_link"`);
+const rb = await request(B.port, { body: big });
+check(rb.status === 200, `a 50 MB envelope under --max-body 64MiB: ${rb.status} ${rb.body.slice(0, 200)}`);
+B.proc.kill("SIGTERM");
+L.proc.kill("SIGTERM");
+await Promise.all([B, L].map((x) => new Promise((r) => (x.proc.exitCode !== null ? r() : x.proc.on("exit", r)))));
+check(L.proc.exitCode === 0, `SIGTERM after the hostile run exits ${L.proc.exitCode}`);
+
+rmSync(dir, { recursive: true });
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
