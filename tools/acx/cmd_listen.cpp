@@ -44,9 +44,8 @@ int run_listen(const ListenFlags& f)
     scheme.scheme = scheme.secrets.empty() ? "none" : "token";
   }
   if (scheme.scheme == "none") {
-    fmt::print(stderr, "acx: warning: deliveries are not verified (no --secret); anyone who can reach {}:{} can "
-                       "post events\n",
-               f.host, f.port);
+    fmt::print(stderr, "acx: warning: deliveries are not verified (no --secret): anyone who can reach the listener "
+                       "can post events\n");
   }
   o.scheme = scheme_options(scheme);
   for (const auto& s : f.subscriptions) {

@@ -1,4 +1,6 @@
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <fcntl.h>
 #include <filesystem>
@@ -36,6 +38,10 @@ void prepare_file(const std::string& path)
   namespace fs = std::filesystem;
   const fs::path p(path);
   std::error_code ec;
+  if (p.has_parent_path() && fs::exists(p.parent_path(), ec) && !fs::is_directory(p.parent_path(), ec)) {
+    throw Error(ExitCode::io, fmt::format("cannot create the journal's directory {}: a file of that name exists",
+                                          p.parent_path().string()));
+  }
   if (p.has_parent_path() && !fs::exists(p.parent_path(), ec)) {
     fs::create_directories(p.parent_path(), ec);
     if (ec) {
@@ -49,9 +55,13 @@ void prepare_file(const std::string& path)
   }
   // Created here so that it (and SQLite's -wal and -shm files, which copy its mode) is private from the start.
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    ::close(fd);
+  if (fd < 0) {
+    const int err = errno;
+    throw Error(ExitCode::io, err == EROFS || err == EACCES || err == EPERM
+                                  ? fmt::format("journal {} is read-only ({})", path, std::strerror(err))
+                                  : fmt::format("cannot open journal {}: {}", path, std::strerror(err)));
   }
+  ::close(fd);
 }
 
 Database open_db(const std::string& path)
