@@ -107,3 +107,32 @@ TEST_CASE("acx::util::text")
   CHECK(excerpt("a\x01z") == "a\\x01z");
   CHECK(excerpt(std::string(100, 'x'), 10) == "xxxxxxxxxx...");
 }
+
+TEST_CASE("acx::util::append_json_string")
+{
+  auto q = [](std::string_view s) {
+    std::string out;
+    append_json_string(out, s);
+    return out;
+  };
+  CHECK(q("plain") == "\"plain\"");
+  CHECK(q("a\"b\\c\n\x01") == "\"a\\\"b\\\\c\\u000a\\u0001\"");
+  CHECK(q("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x8f\xa0") == "\"caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x8f\xa0\"");
+  CHECK(q("\xff") == "\"\\ufffd\"");
+  CHECK(q("\xc3") == "\"\\ufffd\"");             // truncated sequence
+  CHECK(q("\xed\xa0\x80") == "\"\\ufffd\\ufffd\\ufffd\""); // a UTF-16 surrogate
+  CHECK(q("\xc0\xaf") == "\"\\ufffd\\ufffd\"");   // overlong
+}
+
+TEST_CASE("acx::util::parse_size")
+{
+  CHECK(parse_size("1048576") == 1048576u);
+  CHECK(parse_size("1MiB") == 1048576u);
+  CHECK(parse_size("512k") == 524288u);
+  CHECK(parse_size("2GB") == 2147483648u);
+  CHECK_FALSE(parse_size(""));
+  CHECK_FALSE(parse_size("MiB"));
+  CHECK_FALSE(parse_size("1 MiB"));
+  CHECK_FALSE(parse_size("1TB"));
+  CHECK_FALSE(parse_size("99999999999999999999"));
+}

@@ -54,7 +54,7 @@ std::string gist(const Json& event)
   const Json* job = member(event, "job"); // also event.Job, as job.contacts.primary_changed sends it
   const Json* subject = job ? job : member(event, "contact");
 
-  if (const Json* f = member(event, "customField")) {
+  if (const Json* f = member(event, "customField"); f && f->is_object()) {
     const std::string label = scalar(member(*f, "label"));
     if (const Json* value = member(*f, "value")) {
       parts.push_back(fmt::format("{} = {}", label, scalar(value)));
@@ -63,14 +63,14 @@ std::string gist(const Json& event)
     }
   }
   if (subject) {
-    if (const Json* m = member(*subject, "milestone")) {
+    if (const Json* m = member(*subject, "milestone"); m && m->is_object()) {
       std::string text = "milestone " + named(m);
       if (const std::string status = named(member(*m, "status")); !status.empty()) {
         text += " / " + status;
       }
       parts.push_back(text);
     }
-    if (const Json* inv = member(*subject, "invoice")) {
+    if (const Json* inv = member(*subject, "invoice"); inv && inv->is_object()) {
       std::string text = "invoice";
       for (const char* key : {"priceTotal", "costTotal", "amountCollected"}) {
         if (const std::string v = scalar(member(*inv, key)); !v.empty()) {

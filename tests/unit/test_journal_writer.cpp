@@ -1,0 +1,173 @@
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <sys/stat.h>
+#include <thread>
+
+#include "acx/journal/journal.hpp"
+#include "acx/util/error.hpp"
+
+using namespace acx::journal;
+
+namespace {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir()
+  {
+    char tmpl[] = "/tmp/acx-unit-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string file(const char* name) const { return (path / name).string(); }
+};
+
+Record accepted(const std::string& event_id, const std::string& topic = "job_created")
+{
+  Record r;
+  r.received = acx::util::now();
+  r.remote = "127.0.0.1:1234";
+  r.headers = {{"Content-Type", "application/json"}, {"X-Odd", "caf\xc3\xa9 \xff"}};
+  r.body = "{\"eventId\":\"" + event_id + "\"}\n";
+  r.topic = topic;
+  r.event_id = event_id;
+  r.subscription_id = "f30009c1-b6e3-432a-9a0e-6932c9fabdd8";
+  r.event_time = "2026-05-26T14:23:55.4999782Z";
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("acx::journal::Writer")
+{
+  TempDir dir;
+  const std::string path = dir.file("sub/journal.db");
+
+  SUBCASE("appends, detects duplicates, keeps refused apart, and reads back byte for byte")
+  {
+    auto w = Writer::open(path);
+    const auto a = w->append(accepted("e1"));
+    CHECK(a.stored);
+    CHECK(a.status == Status::accepted);
+    CHECK(a.seq == 1);
+    const auto d = w->append(accepted("e1"));
+    CHECK(d.status == Status::duplicate);
+    CHECK(d.seq == 2);
+    Record bad = accepted("");
+    bad.status = Status::refused;
+    bad.reason = "mismatch";
+    CHECK(w->append(bad).status == Status::refused);
+    CHECK(w->append(accepted("e2", "contact_added")).seq == 3);
+    CHECK(w->committed_seq() == 3);
+
+    auto r = Reader::open(path);
+    const auto all = r->read({});
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].status == Status::accepted);
+    CHECK(all[1].status == Status::duplicate);
+    CHECK(all[2].topic == "contact_added");
+    CHECK(all[0].body == "{\"eventId\":\"e1\"}\n");
+    CHECK(*all[0].headers.find("content-type") == "application/json");
+    CHECK(*all[0].headers.find("X-Odd") == "caf\xc3\xa9 \xef\xbf\xbd"); // an invalid byte is stored as U+FFFD
+    Query refused;
+    refused.refused = true;
+    const auto bad_ones = r->read(refused);
+    REQUIRE(bad_ones.size() == 1);
+    CHECK(bad_ones[0].status == Status::refused);
+    CHECK(bad_ones[0].reason == "mismatch");
+    Query topic;
+    topic.topic = "contact_added";
+    CHECK(r->read(topic).size() == 1);
+    CHECK(r->find("e2")->seq == 3);
+    CHECK(r->find("1")->event_id == "e1");
+    CHECK_FALSE(r->find("nope"));
+    CHECK(r->last_seq() == 3);
+  }
+  SUBCASE("the in-memory tail serves recent commits in order")
+  {
+    auto w = Writer::open(path);
+    for (int i = 0; i < 10; ++i) {
+      w->append(accepted("e" + std::to_string(i)));
+    }
+    const auto recent = w->recent_after(4, 3);
+    REQUIRE(recent);
+    REQUIRE(recent->size() == 3);
+    CHECK((*recent)[0]->seq == 5);
+    CHECK((*recent)[2]->seq == 7);
+    CHECK(w->recent_after(10, 5)->empty());
+    CHECK(w->wait_beyond(9, std::chrono::milliseconds(1)) == 10);
+  }
+  SUBCASE("state survives a reopen, and a second writer is kept out")
+  {
+    {
+      auto w = Writer::open(path);
+      w->append(accepted("e1"));
+      CHECK_THROWS_WITH_AS(Writer::open(path), doctest::Contains("is in use by another acx process"), acx::Error);
+    }
+    auto w = Writer::open(path);
+    CHECK(w->committed_seq() == 1);
+    CHECK(w->append(accepted("e1")).status == Status::duplicate);
+    CHECK_FALSE(w->recent_after(0, 10)); // the tail starts at this process's first commit
+  }
+  SUBCASE("files are private")
+  {
+    auto w = Writer::open(path);
+    w->append(accepted("e1"));
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    REQUIRE(::stat(dir.file("sub").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
+  }
+  SUBCASE("concurrent appends are grouped into fewer commits, and each gets its own answer")
+  {
+    auto w = Writer::open(path);
+    std::vector<std::thread> threads;
+    std::atomic<int> stored{0};
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 50; ++i) {
+          stored += w->append(accepted(std::to_string(t) + "-" + std::to_string(i))).stored ? 1 : 0;
+        }
+      });
+    }
+    for (auto& t : threads) {
+      t.join();
+    }
+    CHECK(stored == 400);
+    const auto stats = w->stats();
+    CHECK(stats.records == 400);
+    CHECK(stats.commits <= 400);
+    CHECK(Reader::open(path)->last_seq() == 400);
+  }
+  SUBCASE("refused deliveries are bounded")
+  {
+    WriterOptions o;
+    o.max_refused = 10;
+    auto w = Writer::open(path, o);
+    for (int i = 0; i < 300; ++i) {
+      Record bad = accepted("");
+      bad.status = Status::refused;
+      w->append(bad);
+    }
+    Query q;
+    q.refused = true;
+    const auto kept = Reader::open(path)->read(q);
+    CHECK(kept.size() <= 10 + 256);
+    CHECK(kept.back().seq == 300);
+  }
+  SUBCASE("a closed writer refuses appends")
+  {
+    auto w = Writer::open(path);
+    w->close();
+    const auto a = w->append(accepted("late"));
+    CHECK_FALSE(a.stored);
+    CHECK(a.error == "the journal is closed");
+  }
+}
+
+TEST_CASE("acx::journal::Reader")
+{
+  TempDir dir;
+  const std::string expected = "no journal at " + dir.file("none.db") + " (acx listen creates it";
+  CHECK_THROWS_WITH(Reader::open(dir.file("none.db")), doctest::Contains(expected.c_str()));
+}

@@ -1,0 +1,140 @@
+#include <doctest/doctest.h>
+#include <filesystem>
+
+#include "acx/event/fixtures.hpp"
+#include "acx/journal/journal.hpp"
+#include "acx/listen/pipeline.hpp"
+#include "acx/listen/printer.hpp"
+
+using namespace acx;
+
+namespace {
+
+struct Fixture {
+  std::string dir;
+  std::unique_ptr<journal::Writer> writer;
+  std::unique_ptr<signing::Scheme> scheme;
+  listen::Metrics metrics;
+  std::vector<listen::RefusedNote> notes;
+  std::unique_ptr<listen::Pipeline> pipeline;
+
+  explicit Fixture(std::set<std::string> subscriptions = {})
+  {
+    char tmpl[] = "/tmp/acx-unit-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    writer = journal::Writer::open(dir + "/j.db");
+    signing::SchemeOptions o;
+    o.name = "token";
+    o.secrets.emplace_back("tok");
+    scheme = signing::make_scheme(o);
+    pipeline = std::make_unique<listen::Pipeline>(*scheme, std::move(subscriptions), *writer, metrics,
+                                                  [this](const listen::RefusedNote& n) { notes.push_back(n); });
+  }
+  ~Fixture()
+  {
+    writer.reset();
+    std::filesystem::remove_all(dir);
+  }
+
+  http::Response post(std::string body, std::string target = "/webhooks/acculynx?token=tok",
+                      std::string type = "application/json")
+  {
+    http::Request r;
+    r.method = "POST";
+    r.path = "/webhooks/acculynx";
+    r.target = std::move(target);
+    r.remote = "127.0.0.1:5555";
+    r.headers.add("Content-Type", std::move(type));
+    r.headers.add("Authorization", "Bearer abc");
+    r.body = std::move(body);
+    return pipeline->handle(std::move(r));
+  }
+};
+
+std::string milestone_event()
+{
+  return std::string(*event::find_fixture("job.milestone.current_changed"));
+}
+
+} // namespace
+
+TEST_CASE("acx::listen::Pipeline")
+{
+  SUBCASE("accepted, then duplicate")
+  {
+    Fixture f;
+    auto r = f.post(milestone_event());
+    CHECK(r.status == 200);
+    CHECK(r.body == "{\"status\":\"accepted\",\"seq\":1,\"eventId\":\"6bf46c69-7d2c-4f82-aeea-cbe226e87555\"}\n");
+    CHECK(f.post(milestone_event()).body.find("\"status\":\"duplicate\"") != std::string::npos);
+    CHECK(f.metrics.accepted_count() == 1);
+    const auto stored = journal::Reader::open(f.dir + "/j.db")->read({});
+    REQUIRE(stored.size() == 2);
+    CHECK(stored[0].body == milestone_event());
+    CHECK(*stored[0].headers.find("Authorization") == "[redacted]");
+  }
+  SUBCASE("each refusal: status, reason, note, and a refused record")
+  {
+    Fixture f({"00000000-0000-4000-8000-000000000000"});
+    CHECK(f.post(milestone_event(), "/webhooks/acculynx?token=bad").status == 401);
+    CHECK(f.post(milestone_event(), "/webhooks/acculynx?token=tok", "text/plain").status == 415);
+    auto invalid = f.post("{\"topicName\":1}");
+    CHECK(invalid.status == 400);
+    CHECK(invalid.body.find("\"error\":\"not a valid AccuLynx envelope (5 problems)\"") != std::string::npos);
+    auto other = f.post(milestone_event());
+    CHECK(other.status == 403);
+    CHECK(other.body.find("\"reason\":\"subscription\"") != std::string::npos);
+    REQUIRE(f.notes.size() == 4);
+    CHECK(f.notes[0].reason == listen::Refusal::mismatch);
+    CHECK(f.notes[1].reason == listen::Refusal::content_type);
+    CHECK(f.notes[2].reason == listen::Refusal::invalid);
+    CHECK(f.notes[3].reason == listen::Refusal::subscription);
+    journal::Query q;
+    q.refused = true;
+    CHECK(journal::Reader::open(f.dir + "/j.db")->read(q).size() == 4);
+    const std::string metrics = f.metrics.prometheus({});
+    CHECK(metrics.find("acx_deliveries_refused_total{reason=\"mismatch\"} 1") != std::string::npos);
+    CHECK(metrics.find("acx_deliveries_received_total 4") != std::string::npos);
+  }
+  SUBCASE("a journal that cannot store answers 503, never 200")
+  {
+    Fixture f;
+    f.writer->close();
+    auto r = f.post(milestone_event());
+    CHECK(r.status == 503);
+    CHECK(*r.headers.find("Retry-After") == "1");
+    CHECK(f.metrics.accepted_count() == 0);
+  }
+}
+
+TEST_CASE("acx::listen::format_record")
+{
+  journal::Record r;
+  r.seq = 7;
+  r.received = {1779805435, 0};
+  r.remote = "127.0.0.1:1";
+  r.topic = "job.milestone.current_changed";
+  r.event_id = "6bf46c69-7d2c-4f82-aeea-cbe226e87555";
+  r.body = milestone_event();
+  r.headers_json = "[[\"Content-Type\",\"application/json\"]]";
+
+  SUBCASE("json: one line, the envelope embedded as received")
+  {
+    const auto line = listen::format_record(r, listen::OutputFormat::json, false);
+    CHECK(line.starts_with("{\"seq\":7,\"received\":\"2026-05-26T14:23:55.0000000Z\",\"remote\":\"127.0.0.1:1\","));
+    CHECK(line.find("\"headers\":[[\"Content-Type\",\"application/json\"]]") != std::string::npos);
+    CHECK(std::count(line.begin(), line.end(), '\n') == 1);
+    const auto parsed = nlohmann::json::parse(line);
+    CHECK(parsed["envelope"]["event"]["job"]["milestone"]["name"] == "Approved");
+  }
+  SUBCASE("raw: the exact bytes")
+  {
+    CHECK(listen::format_record(r, listen::OutputFormat::raw, false) == r.body + "\n");
+  }
+  SUBCASE("pretty: time, seq, topic, gist, subject; colour only when asked")
+  {
+    const auto plain = listen::format_record(r, listen::OutputFormat::pretty, false);
+    CHECK(plain == "14:23:55 #7 job.milestone.current_changed  milestone Approved  job 6513270e  event 6bf46c69\n");
+    CHECK(listen::format_record(r, listen::OutputFormat::pretty, true).find("\x1b[36m") != std::string::npos);
+  }
+}
