@@ -36,9 +36,10 @@ struct CommitStats {
 };
 const std::vector<double>& commit_buckets();
 
-// The only writer of a journal file: an SQLite database in WAL mode, committed in groups by one thread. Appends from
-// any number of threads wait for the commit that contains them (one fsync per group, not per record). At most one
-// Writer per file: a lock file next to it keeps a second process out.
+// The only writer of a journal file: an SQLite database in WAL mode, committed in groups. Appends from any number of
+// threads wait for the commit that contains them (one fsync per group, not per record); the first appender that finds
+// no commit under way commits the whole waiting group on its own thread. At most one Writer per file: a lock file
+// next to it keeps a second process out.
 class Writer {
 public:
   // Opens or creates the journal (and its directory, mode 0700; the file 0600) and proves it writable. Throws
@@ -60,7 +61,7 @@ public:
   virtual std::optional<std::vector<std::shared_ptr<const Record>>> recent_after(std::int64_t seq,
                                                                                  std::size_t limit) const = 0;
   virtual CommitStats stats() const = 0;
-  // Commits what is queued and stops the writer thread; later appends fail.
+  // Commits what is waiting; later appends fail.
   virtual void close() = 0;
 };
 

@@ -3,6 +3,7 @@
 // A minimal RAII layer over sqlite3, for the journal module only.
 
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <sqlite3.h>
 #include <string>
@@ -12,7 +13,9 @@
 namespace acx::journal::detail {
 
 // An SQLite failure: the message and the primary result code.
-struct SqliteError {
+struct SqliteError : std::exception {
+  SqliteError(int c, std::string m) : code(c), message(std::move(m)) {}
+  const char* what() const noexcept override { return message.c_str(); }
   int code;
   std::string message;
 };

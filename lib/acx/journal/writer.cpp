@@ -6,8 +6,6 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <mutex>
-#include <pthread.h>
-#include <thread>
 #include <unistd.h>
 
 #include "acx/journal/journal.hpp"
@@ -91,10 +89,6 @@ public:
     last.step();
     m_committed_seq = last.int64(0);
     m_stats.buckets.assign(commit_buckets().size(), 0);
-    m_thread = std::thread([this] {
-      pthread_setname_np(pthread_self(), "acx-journal");
-      run();
-    });
   }
 
   ~SqliteWriter() override { close(); }
@@ -108,13 +102,21 @@ public:
     if (m_closing) {
       return {false, pending->record.status, 0, "the journal is closed"};
     }
-    // Join the open group; the writer takes the whole group into one transaction and wakes exactly its members.
+    // Join the open group. Whoever finds no commit under way leads: it takes the whole open group into one
+    // transaction on its own thread, so a commit never waits for another thread to be scheduled. The others wait
+    // for their group to be done, or for their turn to lead.
     const std::shared_ptr<Group> group = m_open;
     group->members.push_back(pending);
-    m_work_cv.notify_one();
-    if (!group->cv.wait_for(lock, m_options.commit_wait, [&] { return group->done; })) {
-      return {false, pending->record.status, 0,
-              fmt::format("the journal commit did not finish within {} ms", m_options.commit_wait.count())};
+    const auto deadline = std::chrono::steady_clock::now() + m_options.commit_wait;
+    while (!group->done) {
+      if (!m_leading) {
+        lead(lock);
+        continue;
+      }
+      if (group->cv.wait_until(lock, deadline) == std::cv_status::timeout && !group->done) {
+        return {false, pending->record.status, 0,
+                fmt::format("the journal commit did not finish within {} ms", m_options.commit_wait.count())};
+      }
     }
     return pending->result;
   }
@@ -161,14 +163,18 @@ public:
 
   void close() override
   {
-    {
-      std::lock_guard lock(m_mutex);
-      m_closing = true;
+    std::unique_lock lock(m_mutex);
+    m_closing = true;
+    // Whatever was appended before is committed before close returns.
+    while (m_leading || !m_open->members.empty()) {
+      if (!m_leading) {
+        lead(lock);
+      } else {
+        m_commit_cv.wait(lock);
+      }
     }
-    m_work_cv.notify_all();
-    if (m_thread.joinable()) {
-      m_thread.join();
-    }
+    m_closed = true;
+    m_commit_cv.notify_all();
   }
 
 private:
@@ -185,25 +191,25 @@ private:
     bool done = false;
   };
 
-  void run()
+  // Commits the open group on the calling thread (m_mutex held on entry and exit, released while committing), then
+  // hands the lead to a member of the group that filled meanwhile.
+  void lead(std::unique_lock<std::mutex>& lock)
   {
-    for (;;) {
-      std::shared_ptr<Group> group;
-      {
-        std::unique_lock lock(m_mutex);
-        m_work_cv.wait(lock, [this] { return !m_open->members.empty() || m_closing; });
-        if (m_open->members.empty()) {
-          m_closed = true;
-          m_commit_cv.notify_all();
-          return;
-        }
-        group = std::exchange(m_open, std::make_shared<Group>());
-      }
-      commit(*group);
+    m_leading = true;
+    const std::shared_ptr<Group> group = std::exchange(m_open, std::make_shared<Group>());
+    lock.unlock();
+    commit(*group);
+    lock.lock();
+    m_leading = false;
+    group->done = true;
+    group->cv.notify_all();
+    m_commit_cv.notify_all();
+    if (!m_open->members.empty()) {
+      m_open->cv.notify_one();
     }
   }
 
-  // One transaction, one fsync, for everything that was queued; then every waiter of the group is woken at once.
+  // One transaction, one fsync, for the whole group; results and bookkeeping under m_mutex.
   void commit(Group& group)
   {
     auto& batch = group.members;
@@ -215,11 +221,13 @@ private:
         p->result = insert(*p);
       }
       m_commit.run();
-    } catch (const SqliteError& e) {
-      error = e.message;
+    } catch (const std::exception& e) {
+      // SQLite's failures, and anything else: the group is answered with the error, never left waiting.
+      const auto* sqlite = dynamic_cast<const SqliteError*>(&e);
+      error = sqlite ? sqlite->message : e.what();
       try {
         m_rollback.run();
-      } catch (const SqliteError&) {
+      } catch (const std::exception&) {
         // The transaction is gone either way.
       }
     }
@@ -234,7 +242,6 @@ private:
         remember(*p);
       }
     }
-    group.done = true;
     if (error.empty()) {
       ++m_stats.commits;
       m_stats.records += batch.size();
@@ -243,8 +250,6 @@ private:
         m_stats.buckets[b] += seconds <= commit_buckets()[b] ? 1 : 0;
       }
     }
-    group.cv.notify_all();
-    m_commit_cv.notify_all();
   }
 
   // Keeps a committed record in the in-memory tail (m_mutex held).
@@ -295,9 +300,9 @@ private:
   std::size_t m_refused_since_prune = 0;
 
   mutable std::mutex m_mutex;
-  std::condition_variable m_work_cv;
-  mutable std::condition_variable m_commit_cv; // any commit: for wait_beyond
+  mutable std::condition_variable m_commit_cv; // any commit: for wait_beyond and close
   std::shared_ptr<Group> m_open = std::make_shared<Group>();
+  bool m_leading = false; // a commit is under way
   std::deque<std::shared_ptr<const Record>> m_recent;
   std::size_t m_recent_size = 0;
   bool m_closing = false;
@@ -305,7 +310,6 @@ private:
   std::int64_t m_committed_seq = 0;
   CommitStats m_stats;
   std::atomic<bool> m_healthy{true};
-  std::thread m_thread;
 };
 
 } // namespace
