@@ -79,6 +79,49 @@ for (let round = 0; round < 3; round++) {
   check(acked.every((id) => accepted.has(id)), `round ${round}: an acknowledged eventId is not among the accepted rows`);
 }
 
+// A graceful stop under load: SIGTERM finishes in-flight requests, and every acknowledged event is printed once.
+{
+  const ready = join(dir, "ready");
+  if (existsSync(ready)) unlinkSync(ready);
+  const out = [];
+  const proc = spawn(acx, ["listen", "--port", "0", "--ready-file", ready, "--journal", join(dir, "graceful.db"),
+    "--secret", "tok", "--format", "json"], { stdio: ["ignore", "pipe", "ignore"] });
+  proc.stdout.on("data", (d) => out.push(d));
+  for (let i = 0; i < 200 && !existsSync(ready); i++) await sleep(50);
+  const port = Number(readFileSync(ready, "utf8").trim().split(":")[1]);
+  const acked = [];
+  let stop = false;
+  const gentle = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const workers = Array.from({ length: 16 }, async () => {
+    while (!stop) {
+      const id = randomUUID();
+      const r = await new Promise((resolve) => {
+        const req = http.request({ host: "127.0.0.1", port, method: "POST", path: "/webhooks/acculynx?token=tok",
+          agent: gentle, headers: { "Content-Type": "application/json" } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode));
+        });
+        req.on("error", () => resolve(0));
+        req.end(withId(id));
+      });
+      if (r === 200) acked.push(id);
+      if (r === 0) return;
+    }
+  });
+  await sleep(800);
+  proc.kill("SIGTERM");
+  const code = await new Promise((r) => proc.on("exit", (c) => r(c)));
+  stop = true;
+  await Promise.all(workers);
+  gentle.destroy();
+  check(code === 0, `SIGTERM under load exits ${code}`);
+  const printed = Buffer.concat(out).toString().trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).eventId);
+  const printedSet = new Set(printed);
+  check(printed.length === printedSet.size, "an event was printed twice");
+  check(acked.length > 50 && acked.every((id) => printedSet.has(id)),
+    `of ${acked.length} acknowledged events, ${acked.filter((id) => !printedSet.has(id)).length} were not printed`);
+}
+
 rmSync(dir, { recursive: true });
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

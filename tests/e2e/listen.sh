@@ -121,6 +121,14 @@ post "$BASE/webhooks/acculynx" "$WORK/ev1.json"
 expect_eq "$status" 200 "still serving after 413"
 stop_listener
 
+# The default journal: ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db.
+HOME=$WORK/home "$ACX" listen --port 0 --count 1 --timeout 1s 2>/dev/null
+checks=$((checks + 1))
+[[ -f $WORK/home/.local/state/acx/journal.db ]] || fail "no journal under \$HOME/.local/state/acx"
+XDG_STATE_HOME=$WORK/state "$ACX" listen --port 0 --count 1 --timeout 1s 2>/dev/null
+checks=$((checks + 1))
+[[ -f $WORK/state/acx/journal.db ]] || fail "no journal under \$XDG_STATE_HOME/acx"
+
 # Start-up errors: busy port, bad flags.
 JOURNAL=$WORK/j6.db start_listener
 run "$ACX" listen --port "$PORT" --journal "$WORK/j7.db"
