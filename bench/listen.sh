@@ -2,6 +2,8 @@
 # Benchmark: `acx listen --scheme token` (verify, validate, durably journal) against nginx `return 204` (the machine's
 # ceiling) and a hand-written Node.js listener (token check, JSON.parse, append without fsync), side by side in one
 # run, with the same load: wrk, 32 connections, a 547-byte milestone envelope with a unique eventId per request.
+# Two more rows explain the figures: the Node listener made durable by hand (fdatasync per event), and the Node
+# listener's work in C++ on bare cpp-httplib (the HTTP layer's ceiling).
 # Prints events/s, p50/p99 latency and peak RSS for each, and acx's ratios. Not a test: figures only.
 #
 # Usage: bench/listen.sh [DURATION]   (default 10s; needs wrk, nginx and node: scripts/setup --bench)
@@ -94,6 +96,21 @@ pids+=($!)
 wait_port "$node_port"
 run_wrk node "http://127.0.0.1:$node_port/webhooks/acculynx?token=T0k3n" "${pids[-1]}"
 
+# (b') the same, durable by hand: fdatasync before each answer.
+node_port=$(free_port)
+node bench/node-listener.js "$node_port" T0k3n "$work/node-fsync-events.jsonl" fsync &
+pids+=($!)
+wait_port "$node_port"
+run_wrk node+fsync "http://127.0.0.1:$node_port/webhooks/acculynx?token=T0k3n" "${pids[-1]}"
+
+# (b'') the Node listener's work on bare cpp-httplib: what the HTTP layer allows.
+bare_port=$(free_port)
+g++ -std=c++20 -O2 bench/httplib_bare.cpp -o "$work/httplib_bare" $(pkg-config --cflags --libs cpp-httplib) -pthread
+"$work/httplib_bare" "$bare_port" T0k3n "$work/bare-events.jsonl" &
+pids+=($!)
+wait_port "$bare_port"
+run_wrk httplib "http://127.0.0.1:$bare_port/webhooks/acculynx?token=T0k3n" "${pids[-1]}"
+
 # (c) acx listen: token check, envelope validation, durable group-committed journal, dedup, JSON lines on stdout.
 "$acx" listen --port 0 --ready-file "$work/acx.ready" --scheme token --secret T0k3n --journal "$work/journal.db" \
   --format json >"$work/acx-events.jsonl" 2>"$work/acx.log" &
@@ -104,11 +121,13 @@ run_wrk acx "http://127.0.0.1:$acx_port/webhooks/acculynx?token=T0k3n" "${pids[-
 accepted=$(curl -s "http://127.0.0.1:$acx_port/metrics" | awk '/^acx_deliveries_accepted_total/ {print $2}')
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
-printf '\n%-8s %12s %10s %10s %12s\n' target "events/s" "p50 ms" "p99 ms" "peak RSS MB"
-for name in nginx node acx; do
-  printf '%-8s %12s %10s %10s %12s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "${rss[$name]}"
+printf '\n%-10s %12s %10s %10s %12s\n' target "events/s" "p50 ms" "p99 ms" "peak RSS MB"
+for name in nginx node node+fsync httplib acx; do
+  printf '%-10s %12s %10s %10s %12s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "${rss[$name]}"
 done
 printf '\nacx / node:  %s events/s   (target >= 1.0x)\n' "$(ratio "${rps[acx]}" "${rps[node]}")"
+printf 'acx / node+fsync: %s events/s   (the same durability, by hand)\n' "$(ratio "${rps[acx]}" "${rps[node+fsync]}")"
+printf 'acx / httplib: %s events/s   (the HTTP layer alone, no journal)\n' "$(ratio "${rps[acx]}" "${rps[httplib]}")"
 printf 'acx / nginx: %s events/s   (the ceiling; we mean to approach 0.4x and up)\n' "$(ratio "${rps[acx]}" "${rps[nginx]}")"
 printf 'acx p99 %s ms (target < 10), peak RSS %s MB (target < 50); %s events accepted and journaled\n' \
   "${p99[acx]}" "${rss[acx]}" "$accepted"

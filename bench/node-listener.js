@@ -1,10 +1,12 @@
 // What a developer writes by hand: check the URL token in constant time, parse the JSON, append a line to a file
-// (no fsync), answer 200. Usage: node node-listener.js PORT TOKEN FILE
+// (no fsync), answer 200. With a fourth argument "fsync", each line is fdatasync'd before the answer: durable by hand.
+// Usage: node node-listener.js PORT TOKEN FILE [fsync]
 const http = require("node:http");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 
-const [port, token, file] = process.argv.slice(2);
+const [port, token, file, mode] = process.argv.slice(2);
+const durable = mode === "fsync";
 const expected = Buffer.from(token);
 const out = fs.openSync(file, "a");
 
@@ -27,6 +29,7 @@ http
         return;
       }
       fs.writeSync(out, JSON.stringify({ eventId: event.eventId, topic: event.topicName }) + "\n");
+      if (durable) fs.fdatasyncSync(out);
       res.writeHead(200, { "content-type": "application/json" }).end('{"status":"accepted"}');
     });
   })
