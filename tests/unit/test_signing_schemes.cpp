@@ -195,13 +195,13 @@ TEST_CASE("acx::signing::token")
     CHECK(plain->verify(Message{"", Headers{}, "https://example.test/hooks/abc123/?x=1"}, 0).ok());
     const auto v = plain->verify(Message{"", Headers{}, "/webhooks/acculynx/abc124"}, 0);
     CHECK(v.reason == Reason::mismatch);
-    CHECK(v.detail == "the last path segment of the URL matches none of the 1 secret");
+    CHECK(v.detail == "the URL has no ?token= and its last path segment matches none of the 1 secret");
   }
   SUBCASE("diagnosis")
   {
     CHECK(verify_url("").reason == Reason::missing);
     CHECK(verify_url("/").detail == "no token in the URL: expected ?token=... or a last path segment");
-    CHECK(verify_url("/h?token=%zz").detail == "the token query parameter has a bad %-escape");
+    CHECK(verify_url("/h?token=%zz").detail == "the token query parameter of the URL has a bad %-escape");
     CHECK(verify_url("/h?token=wrong").detail == "the token query parameter of the URL matches none of the 1 secret");
     CHECK(verify_url("/h?token=").reason == Reason::mismatch);
   }

@@ -39,7 +39,7 @@ Found find_token(std::string_view url)
     for (std::string_view pair : util::split(url.substr(q + 1), '&')) {
       if (pair.starts_with("token=")) {
         auto v = util::percent_decode(pair.substr(6));
-        return {v, "the token query parameter", !v.has_value()};
+        return {v, "the token query parameter of the URL", !v.has_value()};
       }
     }
     url = url.substr(0, q);
@@ -58,7 +58,7 @@ Found find_token(std::string_view url)
     return {std::nullopt, "", false};
   }
   auto v = util::percent_decode(last);
-  return {v, "the last path segment", !v.has_value()};
+  return {v, "the URL has no ?token= and its last path segment", !v.has_value()};
 }
 
 class TokenScheme final : public Scheme {
@@ -98,7 +98,7 @@ public:
         return {Reason::verified, "verified"};
       }
     }
-    return {Reason::mismatch, fmt::format("{} of the URL matches none of the {} secret{}", f.where, m_secrets.size(),
+    return {Reason::mismatch, fmt::format("{} matches none of the {} secret{}", f.where, m_secrets.size(),
                                           m_secrets.size() > 1 ? "s" : "")};
   }
 
