@@ -6,6 +6,8 @@ _acx() {
     case "$cmdpath ${COMP_WORDS[i]}" in
       'acx listen')
         cmdpath='acx listen';;
+      'acx send')
+        cmdpath='acx send';;
       'acx sign')
         cmdpath='acx sign';;
       'acx verify')
@@ -18,6 +20,8 @@ _acx() {
         cmdpath='acx version';;
       'acx completion')
         cmdpath='acx completion';;
+      'acx send ')
+        cmdpath='acx send ';;
       'acx fixtures list')
         cmdpath='acx fixtures list';;
       'acx fixtures show')
@@ -62,6 +66,36 @@ _acx() {
     'acx listen --tls-cert')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --tls-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send --to')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send --subscription')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send --set')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send --scheme')
+      COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
+    'acx send --secret')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send --hmac-header')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send --hmac-prefix')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send --hmac-encoding')
+      COMPREPLY=($(compgen -W 'hex base64' -- "$cur")); return;;
+    'acx send --header')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send -H')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send --timeout')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send --retries')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send --format')
+      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+    'acx send  --duplicate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send  --skew')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sign --scheme')
       COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
@@ -114,9 +148,13 @@ _acx() {
   local subs opts args files
   case "$cmdpath" in
     'acx')
-      subs='listen sign verify topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
+      subs='listen send sign verify topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
       subs=''; opts='--help -h --host --port --path --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --format --count --timeout --ready-file --max-body --tls-cert --tls-key'; args=''; files=0;;
+    'acx send')
+      subs=''; opts='--help -h --to --subscription --set --keep-ids --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format'; args=''; files=1;;
+    'acx send ')
+      subs=''; opts='--help -h --duplicate --out-of-order --skew --tamper --wrong-secret'; args=''; files=0;;
     'acx sign')
       subs=''; opts='--help -h --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --id --timestamp --url --format'; args=''; files=1;;
     'acx verify')

@@ -59,7 +59,7 @@ TEST_CASE("acx::event::fixtures")
   }
   SUBCASE("freshen refuses what is not an object")
   {
-    CHECK_THROWS_WITH(freshen("[1]", {}), "not an envelope: expected a JSON object");
-    CHECK_THROWS_WITH(freshen("{", {}), "not an envelope: expected a JSON object");
+    CHECK_THROWS_WITH(freshen("[1]", {}), "the fixture is not an envelope: expected a JSON object");
+    CHECK_THROWS_WITH(freshen("{", {}), "the fixture is not JSON");
   }
 }

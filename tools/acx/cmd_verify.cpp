@@ -21,39 +21,6 @@ struct VerifyOptions {
   Format format = Format::text;
 };
 
-// -H 'Name: value', or -H @FILE for a file of such lines (what `acx sign` prints).
-util::Headers collect_headers(const std::vector<std::string>& args)
-{
-  util::Headers out;
-  for (const auto& arg : args) {
-    std::vector<std::string_view> lines;
-    std::string file;
-    if (arg.starts_with("@")) {
-      file = util::read_input(arg.substr(1), 1u << 20);
-      lines = util::split(file, '\n');
-    } else {
-      lines.emplace_back(arg);
-    }
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      std::string_view line = lines[i];
-      if (!line.empty() && line.back() == '\r') {
-        line.remove_suffix(1);
-      }
-      if (util::trim(line).empty() || (!file.empty() && line.find(':') == std::string_view::npos)) {
-        continue; // blank lines, and in a file the bare URL line that `acx sign --scheme token` prints
-      }
-      auto h = util::parse_header_line(line);
-      if (!h) {
-        throw Error(ExitCode::usage, file.empty()
-                                         ? fmt::format("-H '{}': expected 'Name: value'", util::excerpt(line))
-                                         : fmt::format("{} line {}: expected 'Name: value'", arg.substr(1), i + 1));
-      }
-      out.add(std::move(h->name), std::move(h->value));
-    }
-  }
-  return out;
-}
-
 int run_verify(const VerifyOptions& o)
 {
   const auto scheme = make_scheme(o.scheme);

@@ -10,6 +10,7 @@ namespace acx::cli {
 using Run = std::function<int()>;
 
 void setup_listen(CLI::App& app, Run& run);
+void setup_send(CLI::App& app, Run& run);
 void setup_sign(CLI::App& app, Run& run);
 void setup_verify(CLI::App& app, Run& run);
 void setup_topics(CLI::App& app, Run& run);

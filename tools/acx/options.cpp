@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 
 #include "acx/util/error.hpp"
+#include "acx/util/io.hpp"
+#include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
+#include "acx/util/url.hpp"
 
 namespace acx::cli {
 
@@ -95,6 +98,72 @@ signing::SchemeOptions scheme_options(const SchemeFlags& flags)
     o.hmac_encoding = flags.hmac_encoding == "hex" ? signing::Encoding::hex : signing::Encoding::base64;
   }
   return o;
+}
+
+util::Headers collect_headers(const std::vector<std::string>& args)
+{
+  util::Headers out;
+  for (const auto& arg : args) {
+    std::vector<std::string_view> lines;
+    std::string file;
+    if (arg.starts_with("@")) {
+      file = util::read_input(arg.substr(1), 1u << 20);
+      lines = util::split(file, '\n');
+    } else {
+      lines.emplace_back(arg);
+    }
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      std::string_view line = lines[i];
+      if (!line.empty() && line.back() == '\r') {
+        line.remove_suffix(1);
+      }
+      if (util::trim(line).empty() || (!file.empty() && line.find("://") != std::string_view::npos &&
+                                        line.find(':') == line.find("://"))) {
+        continue; // blank lines, and in a file the bare URL line that `acx sign --scheme token` prints
+      }
+      auto h = util::parse_header_line(line);
+      if (!h) {
+        throw Error(ExitCode::usage,
+                    file.empty() ? fmt::format("-H '{}': expected 'Name: value'", util::excerpt(line))
+                                 : fmt::format("{} line {}: expected 'Name: value'", arg.substr(1), i + 1));
+      }
+      out.add(std::move(h->name), std::move(h->value));
+    }
+  }
+  return out;
+}
+
+CLI::Validator url_validator()
+{
+  return CLI::Validator(
+      [](const std::string& value) {
+        std::string why;
+        return util::parse_url(value, &why) ? std::string() : fmt::format("'{}' is not a URL: {}", value, why);
+      },
+      "URL");
+}
+
+std::optional<std::chrono::milliseconds> parse_signed_duration(std::string_view text)
+{
+  const bool negative = text.starts_with("-");
+  if (negative || text.starts_with("+")) {
+    text.remove_prefix(1);
+  }
+  const auto d = util::parse_duration(text);
+  if (!d) {
+    return std::nullopt;
+  }
+  return negative ? -*d : *d;
+}
+
+CLI::Validator signed_duration_validator()
+{
+  return CLI::Validator(
+      [](const std::string& value) {
+        return parse_signed_duration(value) ? std::string()
+                                            : fmt::format("expected a duration such as -10m or 90s, got '{}'", value);
+      },
+      "DURATION");
 }
 
 } // namespace acx::cli

@@ -8,6 +8,7 @@
 
 #include "acx/signing/scheme.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/headers.hpp"
 
 namespace acx::cli {
 
@@ -41,5 +42,16 @@ CLI::Validator one_of(std::vector<std::string> choices, std::string what, std::s
 
 // A CLI11 validator for durations ("300", "90s", "5m", "1h30m", "250ms").
 CLI::Validator duration_validator();
+
+// -H 'Name: value' arguments, each also @FILE for a file of such lines (what `acx sign` prints; a bare URL line in
+// it is skipped). Throws acx::Error (usage) naming the bad argument or line.
+util::Headers collect_headers(const std::vector<std::string>& args);
+
+// A validator for http(s) URLs.
+CLI::Validator url_validator();
+
+// A duration that may be negative: "-10m", "90s", "+1h".
+std::optional<std::chrono::milliseconds> parse_signed_duration(std::string_view text);
+CLI::Validator signed_duration_validator();
 
 } // namespace acx::cli

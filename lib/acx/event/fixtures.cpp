@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "acx/event/edit.hpp"
 #include "acx/event/topics.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/embedded.hpp"
@@ -12,22 +13,6 @@ namespace acx::event {
 
 // Generated from fixtures/*.json by cmake/Embed.cmake.
 std::span<const EmbeddedFile> embedded_fixtures();
-
-namespace {
-
-// Sets the member whose key matches `key` case-insensitively, or adds it under `key`.
-void set_member(nlohmann::ordered_json& object, std::string_view key, std::string value)
-{
-  for (auto& [k, v] : object.items()) {
-    if (util::iequals(k, key)) {
-      v = std::move(value);
-      return;
-    }
-  }
-  object[std::string(key)] = std::move(value);
-}
-
-} // namespace
 
 std::optional<std::string_view> find_fixture(std::string_view topic)
 {
@@ -52,13 +37,9 @@ std::vector<std::string_view> fixture_topics()
 
 std::string freshen(std::string_view envelope, util::Instant now)
 {
-  auto doc = nlohmann::ordered_json::parse(envelope, nullptr, false);
-  if (!doc.is_object()) {
-    throw Error(ExitCode::bad_input, "not an envelope: expected a JSON object");
-  }
-  set_member(doc, "eventId", util::new_guid());
-  set_member(doc, "eventDateTime", util::format_rfc3339(now));
-  return doc.dump(2) + "\n";
+  auto doc = parse_editable(envelope, "the fixture");
+  freshen(doc, now);
+  return serialize(doc, Layout::indented);
 }
 
 } // namespace acx::event

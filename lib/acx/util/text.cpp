@@ -36,10 +36,11 @@ std::string to_lower(std::string_view s)
 
 std::string_view trim(std::string_view s)
 {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && space(s.front())) {
     s.remove_prefix(1);
   }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+  while (!s.empty() && space(s.back())) {
     s.remove_suffix(1);
   }
   return s;

@@ -13,7 +13,7 @@ bool iequals(std::string_view a, std::string_view b);
 // Lower-cases ASCII letters.
 std::string to_lower(std::string_view s);
 
-// Strips spaces and tabs from both ends.
+// Strips spaces, tabs, CR and LF from both ends.
 std::string_view trim(std::string_view s);
 
 // Splits on every `sep`; empty pieces are kept.

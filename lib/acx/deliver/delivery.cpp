@@ -1,0 +1,93 @@
+#include "acx/deliver/delivery.hpp"
+
+#include <fmt/format.h>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "acx/util/url.hpp"
+
+#include "acx/util/time.hpp"
+
+namespace acx::deliver {
+
+Report deliver(http::Client& client, const std::string& target, const Outgoing& request, const RetryPolicy& policy,
+               const std::function<void(const Attempt&)>& on_attempt)
+{
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  Report report;
+  std::chrono::milliseconds wait{0};
+  for (int n = 1;; ++n) {
+    if (wait.count() > 0) {
+      std::this_thread::sleep_for(wait);
+    }
+    Attempt attempt{n, client.post(target, request.headers, request.body), wait};
+    const Next next = classify(attempt.exchange);
+    report.attempts.push_back(attempt);
+    if (on_attempt) {
+      on_attempt(report.attempts.back());
+    }
+    if (next == Next::done) {
+      report.accepted = true;
+      return report;
+    }
+    if (next == Next::give_up) {
+      report.gave_up = attempt.exchange.status == 410 ? "410 Gone: the receiver asked not to retry"
+                                                      : fmt::format("{}: retrying cannot help", attempt.exchange.status);
+      return report;
+    }
+    if (n > policy.retries) {
+      report.gave_up = fmt::format("no success after {} attempt{}", n, n > 1 ? "s" : "");
+      return report;
+    }
+    std::optional<std::chrono::seconds> retry_after;
+    if (const std::string* value = attempt.exchange.headers.find("Retry-After")) {
+      retry_after = parse_retry_after(*value, util::now_unix());
+    }
+    wait = backoff(n, policy, retry_after, random);
+  }
+}
+
+std::vector<Report> deliver_all(const std::vector<Outgoing>& requests, const http::ClientOptions& client_options,
+                                const RetryPolicy& policy, std::size_t concurrency,
+                                const std::function<void(const Outgoing&, const Attempt&)>& on_attempt)
+{
+  std::vector<Report> reports(requests.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    std::map<std::string, std::unique_ptr<http::Client>> clients; // one keep-alive connection per origin
+    for (std::size_t i = next++; i < requests.size(); i = next++) {
+      const Outgoing& r = requests[i];
+      std::string why;
+      const auto url = util::parse_url(r.url, &why);
+      if (!url) {
+        Report bad;
+        bad.gave_up = fmt::format("bad URL {}: {}", r.url, why);
+        reports[i] = bad;
+        continue;
+      }
+      auto& client = clients[url->origin()];
+      if (!client) {
+        client = std::make_unique<http::Client>(*url, client_options);
+      }
+      reports[i] = deliver(*client, url->target, r, policy, [&](const Attempt& a) {
+        if (on_attempt) {
+          on_attempt(r, a);
+        }
+      });
+    }
+  };
+  const std::size_t n = std::max<std::size_t>(1, std::min(concurrency, requests.size()));
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < n; ++t) {
+    threads.emplace_back(work);
+  }
+  work();
+  for (auto& t : threads) {
+    t.join();
+  }
+  return reports;
+}
+
+} // namespace acx::deliver

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "acx/deliver/retry.hpp"
+#include "acx/http/client.hpp"
+#include "acx/util/headers.hpp"
+
+namespace acx::deliver {
+
+// A request ready to go: final body bytes, headers (signature included) and the URL (token included).
+struct Outgoing {
+  std::string url;
+  util::Headers headers;
+  std::string body;
+  std::string event_id; // for reports
+  std::string topic;
+};
+
+struct Attempt {
+  int number = 1;
+  http::Exchange exchange;
+  std::chrono::milliseconds waited{0}; // backoff before this attempt
+};
+
+// The outcome of delivering one request, every attempt included.
+struct Report {
+  bool accepted = false;
+  std::vector<Attempt> attempts;
+  std::string gave_up; // why it stopped, when not accepted
+};
+
+// Delivers as a provider does: POST, retry per the policy, stop at 2xx, 410 or another 4xx. `on_attempt` is called
+// after each attempt, as it happens.
+Report deliver(http::Client& client, const std::string& target, const Outgoing& request, const RetryPolicy& policy,
+               const std::function<void(const Attempt&)>& on_attempt = {});
+
+// Delivers every request, `concurrency` at a time (each worker with its own connection per origin), and returns the
+// reports in the requests' order. `on_attempt` may be called from several threads at once.
+std::vector<Report> deliver_all(const std::vector<Outgoing>& requests, const http::ClientOptions& client,
+                                const RetryPolicy& policy, std::size_t concurrency,
+                                const std::function<void(const Outgoing&, const Attempt&)>& on_attempt = {});
+
+} // namespace acx::deliver

@@ -1,0 +1,114 @@
+#include "acx/deliver/prepare.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <random>
+
+#include "acx/event/edit.hpp"
+#include "acx/event/envelope.hpp"
+#include "acx/util/crypto.hpp"
+#include "acx/util/error.hpp"
+#include "acx/util/text.hpp"
+
+namespace acx::deliver {
+
+namespace {
+
+// The scheme with a random secret of the same form, for --wrong-secret.
+signing::SchemeOptions with_random_secret(signing::SchemeOptions o)
+{
+  const auto bytes = util::random_bytes(32);
+  o.secrets.clear();
+  o.secrets.emplace_back(o.name == "standard" ? "whsec_" + util::base64_encode(bytes) : util::hex_encode(bytes));
+  return o;
+}
+
+std::string edited_body(const event::SourceEvent& e, const PrepareOptions& o, util::Instant now)
+{
+  const bool edit = o.fresh || o.subscription || !o.assignments.empty() || o.skew.count() != 0;
+  if (!edit || !o.resign) {
+    return e.body;
+  }
+  auto doc = event::parse_editable(e.body, e.origin);
+  if (o.fresh || o.skew.count() != 0) {
+    event::freshen(doc, {now.seconds + o.skew.count(), now.ticks});
+  }
+  if (o.subscription) {
+    event::set_member(doc, "subscriptionId", *o.subscription);
+  }
+  for (const auto& a : o.assignments) {
+    event::apply_assignment(doc, a);
+  }
+  return event::serialize(doc, event::Layout::compact);
+}
+
+std::string tampered(std::string body)
+{
+  const auto close = body.rfind('}');
+  if (close == std::string::npos) {
+    return body + " ";
+  }
+  body.insert(close, ",\"tampered\":true");
+  return body;
+}
+
+} // namespace
+
+std::vector<Outgoing> prepare(const std::vector<event::SourceEvent>& events, const PrepareOptions& o)
+{
+  const auto scheme = signing::make_scheme(o.wrong_secret ? with_random_secret(o.scheme) : o.scheme);
+  const util::Instant now = util::now();
+  std::vector<Outgoing> out;
+  for (const auto& e : events) {
+    Outgoing req;
+    req.body = edited_body(e, o, now);
+    const auto parsed = event::parse_envelope(req.body);
+    if (!parsed.envelope) {
+      std::vector<std::string> lines;
+      for (const auto& p : parsed.problems) {
+        lines.push_back(event::describe(p));
+      }
+      throw Error(ExitCode::bad_input, fmt::format("{} is not a valid envelope: {}", e.origin, fmt::join(lines, "; ")));
+    }
+    req.event_id = parsed.envelope->event_id;
+    req.topic = parsed.envelope->topic;
+    if (o.resign) {
+      const auto sig = scheme->sign({req.body, req.event_id, now.seconds + o.skew.count(), o.url});
+      req.url = sig.url;
+      req.headers = sig.headers;
+    } else {
+      req.url = o.url;
+      for (const auto& h : e.headers) {
+        // Headers of the original connection, not of the delivery.
+        static constexpr std::string_view k_hop[] = {"Host", "Content-Length", "Connection", "Accept-Encoding",
+                                                     "Transfer-Encoding", "Keep-Alive"};
+        if (std::none_of(std::begin(k_hop), std::end(k_hop), [&](std::string_view n) { return util::iequals(n, h.name); })) {
+          req.headers.add(h.name, h.value);
+        }
+      }
+    }
+    for (const auto& h : o.extra_headers) {
+      req.headers.add(h.name, h.value);
+    }
+    if (o.tamper) {
+      req.body = tampered(std::move(req.body));
+    }
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, o.duplicate); ++i) {
+      out.push_back(req);
+    }
+  }
+  if (o.out_of_order && out.size() > 1) {
+    std::mt19937_64 random{std::random_device{}()};
+    const auto original = out;
+    for (int tries = 0; tries < 16; ++tries) {
+      std::shuffle(out.begin(), out.end(), random);
+      if (!std::equal(out.begin(), out.end(), original.begin(),
+                      [](const Outgoing& a, const Outgoing& b) { return a.body == b.body; })) {
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+} // namespace acx::deliver

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <random>
+#include <string_view>
+
+#include "acx/http/client.hpp"
+
+namespace acx::deliver {
+
+// How a provider retries: exponential backoff with jitter, Retry-After honoured.
+struct RetryPolicy {
+  int retries = 3;                         // attempts after the first
+  std::chrono::milliseconds base{500};     // the first wait, before jitter
+  std::chrono::milliseconds ceiling{60'000}; // no wait is longer
+};
+
+// What to do after an attempt.
+enum class Next {
+  done,    // 2xx: accepted
+  retry,   // a transport error, a timeout, 408, 429 or 5xx: try again if retries remain
+  give_up, // 410 Gone, or another 4xx: retrying cannot help
+};
+Next classify(const http::Exchange& exchange);
+
+// Retry-After as delta-seconds or an HTTP-date; nullopt when absent or unreadable. `now` is Unix seconds.
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, std::int64_t now);
+
+// The wait before attempt `attempt` + 1 (attempt counts from 1): Retry-After when the server gave one, else
+// base * 2^(attempt-1) scaled by a random factor in [0.5, 1]; never above the ceiling.
+std::chrono::milliseconds backoff(int attempt, const RetryPolicy& policy,
+                                  std::optional<std::chrono::seconds> retry_after, std::mt19937_64& random);
+
+} // namespace acx::deliver

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace acx::util {
+
+// An http or https URL split the way a client needs it.
+struct Url {
+  std::string scheme; // "http" or "https"
+  std::string host;   // without brackets for IPv6
+  int port = 0;       // explicit, or the scheme's default
+  std::string target; // path and query, at least "/"
+
+  // "http://host:port", the part a connection is made to.
+  std::string origin() const;
+};
+
+// Parses an http(s) URL; nullopt with `why` set for anything else (no scheme, another scheme, no host, a bad port).
+std::optional<Url> parse_url(std::string_view text, std::string* why = nullptr);
+
+} // namespace acx::util
