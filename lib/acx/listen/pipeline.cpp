@@ -150,7 +150,7 @@ http::Response Pipeline::refuse(http::Request& request, int status, Refusal reas
   if (m_on_refused) {
     m_on_refused({request.remote, reason, detail});
   }
-  Json body{{"error", detail}, {"reason", refusal_name(reason)}};
+  Json body{{"reason", refusal_name(reason)}, {"error", detail}}; // the reason first: it survives excerpts
   if (extra.is_object()) {
     body.update(extra);
   }

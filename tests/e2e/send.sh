@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# acx send -> acx listen for every scheme and every adversarial option, asserting the listener's verdicts; bad input.
+source "$(dirname "$0")/lib.sh"
+
+whsec=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+declare -A secret=([standard]=$whsec [hmac]=hmac-k [github]=gh-k [shopify]=shop-k [token]=tok-k [none]=)
+metric() { curl -s "$BASE/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+
+for scheme in standard hmac github shopify token none; do
+  s=${secret[$scheme]}
+  args=(--scheme "$scheme")
+  [[ -n $s ]] && args+=(--secret "$s")
+  JOURNAL=$WORK/$scheme.db start_listener "${args[@]}"
+  hook=$BASE/webhooks/acculynx
+
+  run "$ACX" send job.milestone.current_changed --to "$hook" "${args[@]}"
+  expect_rc 0 "$scheme: send accepted"
+  expect_has "$out" 'attempt 1: 200' "$scheme: attempt line"
+
+  run "$ACX" send contact_added --to "$hook" "${args[@]}" --duplicate 4
+  expect_rc 0 "$scheme: duplicates answered 200"
+  expect_eq "$(grep -c '"status":"accepted"' <<<"$out")" 1 "$scheme: one of 4 concurrent copies accepted"
+  expect_eq "$(grep -c '"status":"duplicate"' <<<"$out")" 3 "$scheme: three marked duplicate"
+
+  run "$ACX" send job_created job_updated job.invoice_updated contact_changed --to "$hook" "${args[@]}" --out-of-order
+  expect_rc 0 "$scheme: out of order accepted"
+
+  if [[ $scheme != none ]]; then
+    run "$ACX" send contact_added --to "$hook" "${args[@]}" --wrong-secret --retries 0
+    expect_rc 1 "$scheme: wrong secret refused"
+    expect_has "$out" '"reason":"mismatch"' "$scheme: wrong secret is a mismatch"
+  fi
+  if [[ $scheme != none && $scheme != token ]]; then
+    run "$ACX" send contact_added --to "$hook" "${args[@]}" --tamper --retries 0
+    expect_rc 1 "$scheme: tampered body refused"
+    expect_has "$out" '"reason":"mismatch"' "$scheme: tampered is a mismatch"
+  fi
+  if [[ $scheme == standard ]]; then
+    run "$ACX" send contact_added --to "$hook" "${args[@]}" --skew -10m --retries 0
+    expect_rc 1 "skew into the past refused"
+    expect_has "$out" '"reason":"too_old"' "skew past reason"
+    run "$ACX" send contact_added --to "$hook" "${args[@]}" --skew 10m --retries 0
+    expect_has "$out" '"reason":"too_new"' "skew future reason"
+    run "$ACX" send contact_added --to "$hook" "${args[@]}" --skew -2m
+    expect_rc 0 "a skew within the tolerance is accepted"
+  fi
+  expect_eq "$(metric acx_deliveries_accepted_total)" $([[ $scheme == standard ]] && echo 7 || echo 6) \
+    "$scheme: accepted count"
+  expect_eq "$(metric acx_deliveries_duplicate_total)" 3 "$scheme: duplicate count"
+  stop_listener
+done
+
+# Out of order really shuffles: the listener saw them in another order than given (try a few times).
+JOURNAL=$WORK/order.db start_listener --format json
+shuffled=0
+for _ in 1 2 3 4 5; do
+  "$ACX" send job_created job_updated job.invoice_updated contact_changed contact_added --to "$BASE/webhooks/acculynx" \
+    --scheme none --out-of-order >/dev/null
+  sleep 0.2
+  order=$(grep -o '"topic":"[^"]*"' "$WORK/listen.out" | tail -n 5 | cut -d'"' -f4 | tr '\n' ' ')
+  [[ $order != "job_created job_updated job.invoice_updated contact_changed contact_added " ]] && shuffled=1 && break
+done
+expect_eq "$shuffled" 1 "--out-of-order delivers in another order"
+
+# --set edits fields (JSON values accepted), --subscription sets the id, --keep-ids keeps them.
+run "$ACX" send job.milestone.current_changed --to "$BASE/webhooks/acculynx" --scheme none \
+  --set event.job.milestone.name=Completed --set event.job.milestone.id=7 --set 'event.job.tags=["a","b"]' \
+  --subscription 11111111-2222-4333-8444-555555555555
+expect_rc 0 "send with --set"
+sleep 0.2
+line=$(tail -n 1 "$WORK/listen.out")
+expect_has "$line" '"name":"Completed"' "--set string"
+expect_has "$line" '"id":7' "--set number"
+expect_has "$line" '"tags":["a","b"]' "--set JSON array"
+expect_has "$line" '"subscriptionId":"11111111-2222-4333-8444-555555555555"' "--subscription"
+"$ACX" fixtures show job_created >"$WORK/fixed.json"
+run "$ACX" send "$WORK/fixed.json" --to "$BASE/webhooks/acculynx" --scheme none --keep-ids
+expect_has "$out" "$(grep -o '"eventId": "[^"]*"' "$WORK/fixed.json" | cut -d'"' -f4 | cut -c1-8)" "--keep-ids keeps the eventId"
+cat "$WORK/fixed.json" | "$ACX" send - --to "$BASE/webhooks/acculynx" --scheme none >/dev/null
+expect_eq "$?" 0 "send from standard input"
+stop_listener
+
+# Bad input: clear errors, non-zero exits.
+printf '%s' '{"hello":"world"}' >"$WORK/not-envelope.json"
+run "$ACX" send "$WORK/not-envelope.json" --to http://127.0.0.1:9/x --scheme none
+expect_rc 3 "not an envelope"
+expect_has "$err" "$WORK/not-envelope.json is not a valid envelope: \$.topicName: missing field" "not an envelope message"
+printf 'garbage' >"$WORK/garbage.json"
+run "$ACX" send "$WORK/garbage.json" --to http://127.0.0.1:9/x --scheme none
+expect_rc 3 "not JSON"
+expect_has "$err" "$WORK/garbage.json is not JSON" "not JSON message"
+run "$ACX" send job.roof_changed --to http://127.0.0.1:9/x --scheme none
+expect_rc 2 "unknown topic"
+expect_has "$err" "'job.roof_changed' is neither a file nor a topic with a fixture" "unknown topic message"
+run "$ACX" send contact_added --to http://127.0.0.1:9/x --scheme none --set novalue
+expect_rc 2 "malformed --set"
+expect_has "$err" "--set 'novalue': expected PATH=VALUE" "malformed --set message"
+run "$ACX" send contact_added --to http://127.0.0.1:9/x --scheme none --set topicName.x=1
+expect_rc 2 "--set through a string"
+expect_has "$err" "'x' is inside a string, not an object" "--set path message"
+run "$ACX" send contact_added --to ftp://example/x --scheme none
+expect_rc 2 "bad URL"
+expect_has "$err" "only http and https are supported" "bad URL message"
+run "$ACX" send contact_added --to http://127.0.0.1:9/x
+expect_rc 2 "standard without a secret"
+expect_has "$err" "--scheme standard needs at least one --secret" "secret needed"
+run "$ACX" send contact_added --to http://127.0.0.1:9/x --scheme none --skew soon
+expect_rc 2 "bad --skew"
+
+finish
