@@ -6,8 +6,12 @@ _acx() {
     case "$cmdpath ${COMP_WORDS[i]}" in
       'acx listen')
         cmdpath='acx listen';;
+      'acx events')
+        cmdpath='acx events';;
       'acx send')
         cmdpath='acx send';;
+      'acx replay')
+        cmdpath='acx replay';;
       'acx sign')
         cmdpath='acx sign';;
       'acx verify')
@@ -20,8 +24,18 @@ _acx() {
         cmdpath='acx version';;
       'acx completion')
         cmdpath='acx completion';;
+      'acx events list')
+        cmdpath='acx events list';;
+      'acx events show')
+        cmdpath='acx events show';;
+      'acx events export')
+        cmdpath='acx events export';;
+      'acx events stats')
+        cmdpath='acx events stats';;
       'acx send ')
         cmdpath='acx send ';;
+      'acx replay ')
+        cmdpath='acx replay ';;
       'acx fixtures list')
         cmdpath='acx fixtures list';;
       'acx fixtures show')
@@ -67,6 +81,34 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --tls-key')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events list --journal')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events list --format')
+      COMPREPLY=($(compgen -W 'table json' -- "$cur")); return;;
+    'acx events list --topic')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events list --since')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events list --until')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events list --limit')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events show --journal')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events show --format')
+      COMPREPLY=($(compgen -W 'table json' -- "$cur")); return;;
+    'acx events export --journal')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events export --topic')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events export --since')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events export --until')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events stats --journal')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events stats --format')
+      COMPREPLY=($(compgen -W 'table json' -- "$cur")); return;;
     'acx send --to')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send --subscription')
@@ -96,6 +138,38 @@ _acx() {
     'acx send  --duplicate')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send  --skew')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay --to')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay --scheme')
+      COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
+    'acx replay --secret')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay --hmac-header')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay --hmac-prefix')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay --hmac-encoding')
+      COMPREPLY=($(compgen -W 'hex base64' -- "$cur")); return;;
+    'acx replay --header')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay -H')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay --timeout')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay --retries')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay --format')
+      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+    'acx replay  --journal')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay  --id')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay  --topic')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay  --since')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay  --until')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sign --scheme')
       COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
@@ -148,13 +222,27 @@ _acx() {
   local subs opts args files
   case "$cmdpath" in
     'acx')
-      subs='listen send sign verify topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
+      subs='listen events send replay sign verify topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
       subs=''; opts='--help -h --host --port --path --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --format --count --timeout --ready-file --max-body --tls-cert --tls-key'; args=''; files=0;;
+    'acx events')
+      subs='list show export stats'; opts='--help -h'; args=''; files=0;;
+    'acx events list')
+      subs=''; opts='--help -h --journal --format --topic --since --until --refused --limit'; args=''; files=0;;
+    'acx events show')
+      subs=''; opts='--help -h --journal --format'; args=''; files=1;;
+    'acx events export')
+      subs=''; opts='--help -h --journal --topic --since --until --refused'; args=''; files=0;;
+    'acx events stats')
+      subs=''; opts='--help -h --journal --format'; args=''; files=0;;
     'acx send')
       subs=''; opts='--help -h --to --subscription --set --keep-ids --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format'; args=''; files=1;;
     'acx send ')
       subs=''; opts='--help -h --duplicate --out-of-order --skew --tamper --wrong-secret'; args=''; files=0;;
+    'acx replay')
+      subs=''; opts='--help -h --to --verbatim --dry-run --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format'; args=''; files=1;;
+    'acx replay ')
+      subs=''; opts='--help -h --journal --id --topic --since --until --all'; args=''; files=0;;
     'acx sign')
       subs=''; opts='--help -h --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --id --timestamp --url --format'; args=''; files=1;;
     'acx verify')

@@ -9,7 +9,9 @@ namespace acx::cli {
 // own errors are raised after CLI11 is done and take the single error path in main().
 using Run = std::function<int()>;
 
+void setup_events(CLI::App& app, Run& run);
 void setup_listen(CLI::App& app, Run& run);
+void setup_replay(CLI::App& app, Run& run);
 void setup_send(CLI::App& app, Run& run);
 void setup_sign(CLI::App& app, Run& run);
 void setup_verify(CLI::App& app, Run& run);

@@ -26,7 +26,9 @@ int main(int argc, char** argv)
 
   acx::cli::Run run;
   acx::cli::setup_listen(app, run);
+  acx::cli::setup_events(app, run);
   acx::cli::setup_send(app, run);
+  acx::cli::setup_replay(app, run);
   acx::cli::setup_sign(app, run);
   acx::cli::setup_verify(app, run);
   acx::cli::setup_topics(app, run);

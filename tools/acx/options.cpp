@@ -166,4 +166,31 @@ CLI::Validator signed_duration_validator()
       "DURATION");
 }
 
+std::optional<util::Instant> parse_time_or_ago(std::string_view text)
+{
+  if (auto t = util::parse_rfc3339_utc(text)) {
+    return t;
+  }
+  const auto ago = util::parse_duration(text);
+  if (!ago) {
+    return std::nullopt;
+  }
+  util::Instant now = util::now();
+  now.seconds -= std::chrono::duration_cast<std::chrono::seconds>(*ago).count();
+  return now;
+}
+
+CLI::Validator time_or_ago_validator()
+{
+  return CLI::Validator(
+      [](const std::string& value) {
+        return parse_time_or_ago(value)
+                   ? std::string()
+                   : fmt::format("expected an RFC 3339 time such as 2026-05-26T14:00:00Z or a duration such as 2h, "
+                                 "got '{}'",
+                                 value);
+      },
+      "TIME");
+}
+
 } // namespace acx::cli

@@ -9,6 +9,7 @@
 #include "acx/signing/scheme.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/headers.hpp"
+#include "acx/util/time.hpp"
 
 namespace acx::cli {
 
@@ -53,5 +54,9 @@ CLI::Validator url_validator();
 // A duration that may be negative: "-10m", "90s", "+1h".
 std::optional<std::chrono::milliseconds> parse_signed_duration(std::string_view text);
 CLI::Validator signed_duration_validator();
+
+// An RFC 3339 UTC time, or a duration before now ("90m": ninety minutes ago).
+std::optional<util::Instant> parse_time_or_ago(std::string_view text);
+CLI::Validator time_or_ago_validator();
 
 } // namespace acx::cli

@@ -56,7 +56,8 @@ std::string tampered(std::string body)
 
 std::vector<Outgoing> prepare(const std::vector<event::SourceEvent>& events, const PrepareOptions& o)
 {
-  const auto scheme = signing::make_scheme(o.wrong_secret ? with_random_secret(o.scheme) : o.scheme);
+  const auto scheme =
+      o.resign ? signing::make_scheme(o.wrong_secret ? with_random_secret(o.scheme) : o.scheme) : nullptr;
   const util::Instant now = util::now();
   std::vector<Outgoing> out;
   for (const auto& e : events) {

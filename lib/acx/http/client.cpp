@@ -45,6 +45,7 @@ Client::Client(const util::Url& origin, ClientOptions options) : m_impl(std::mak
   c.set_write_timeout(std::chrono::duration_cast<std::chrono::microseconds>(t));
   c.set_keep_alive(true);
   c.set_tcp_nodelay(true);
+  c.set_default_headers({{"User-Agent", std::string("acx/") + ACX_VERSION}});
   c.enable_server_certificate_verification(options.verify_tls);
 }
 

@@ -70,9 +70,17 @@ struct Query {
   std::int64_t after_seq = 0;
   std::size_t limit = 1000;
   bool refused = false;       // read refused deliveries instead of accepted/duplicate ones
+  bool duplicates = true;     // false: accepted ones only
   std::string topic;          // exact topic, or any
   std::optional<util::Instant> since, until; // by received time
   bool decode_headers = true;  // false: only Record::headers_json is filled
+};
+
+// One line of Reader::counts().
+struct Count {
+  std::string topic;
+  std::string status;
+  std::int64_t count = 0;
 };
 
 // A read-only view of a journal, safe to use while a Writer (in this or another process) appends.
@@ -84,10 +92,12 @@ public:
 
   // Records in sequence order.
   virtual std::vector<Record> read(const Query& query) = 0;
-  // The accepted (or duplicate) record with this sequence number or eventId.
+  // The accepted record with this eventId, or the accepted/duplicate record with this sequence number.
   virtual std::optional<Record> find(const std::string& seq_or_event_id) = 0;
   // The highest sequence number of accepted/duplicate records (0 when empty).
   virtual std::int64_t last_seq() = 0;
+  // How many records there are by topic and status (refused ones by reason, as status "refused:<reason>").
+  virtual std::vector<Count> counts() = 0;
 };
 
 } // namespace acx::journal

@@ -24,6 +24,9 @@ public:
     if (!q.topic.empty()) {
       sql += " AND topic = ?2";
     }
+    if (!q.refused && !q.duplicates) {
+      sql += " AND status = 'accepted'";
+    }
     if (q.since) {
       sql += " AND received >= ?3";
     }
@@ -81,6 +84,22 @@ public:
       Statement st(m_db.get(), "SELECT coalesce(max(seq), 0) FROM deliveries");
       st.step();
       return st.int64(0);
+    } catch (const SqliteError& e) {
+      detail::throw_journal_error(m_path, e);
+    }
+  }
+
+  std::vector<Count> counts() override
+  {
+    try {
+      Statement st(m_db.get(), "SELECT topic, status, count(*) FROM deliveries GROUP BY topic, status "
+                               "UNION ALL SELECT topic, 'refused:' || reason, count(*) FROM refused "
+                               "GROUP BY topic, reason ORDER BY 1, 2");
+      std::vector<Count> out;
+      while (st.step()) {
+        out.push_back({st.text(0), st.text(1), st.int64(2)});
+      }
+      return out;
     } catch (const SqliteError& e) {
       detail::throw_journal_error(m_path, e);
     }
