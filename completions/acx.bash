@@ -34,6 +34,8 @@ _acx() {
         cmdpath='acx events stats';;
       'acx send ')
         cmdpath='acx send ';;
+      'acx send ')
+        cmdpath='acx send ';;
       'acx replay ')
         cmdpath='acx replay ';;
       'acx fixtures list')
@@ -139,6 +141,18 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send  --skew')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send  --requests')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send  -n')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send  --connections')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send  -c')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send  --rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send  --duration')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx replay --to')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx replay --scheme')
@@ -236,9 +250,11 @@ _acx() {
     'acx events stats')
       subs=''; opts='--help -h --journal --format'; args=''; files=0;;
     'acx send')
-      subs=''; opts='--help -h --to --subscription --set --keep-ids --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format'; args=''; files=1;;
+      subs=' '; opts='--help -h --to --subscription --set --keep-ids --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format'; args=''; files=1;;
     'acx send ')
       subs=''; opts='--help -h --duplicate --out-of-order --skew --tamper --wrong-secret'; args=''; files=0;;
+    'acx send ')
+      subs=''; opts='--help -h --requests -n --connections -c --rate --duration'; args=''; files=0;;
     'acx replay')
       subs=''; opts='--help -h --to --verbatim --dry-run --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format'; args=''; files=1;;
     'acx replay ')

@@ -80,6 +80,30 @@ cat "$WORK/fixed.json" | "$ACX" send - --to "$BASE/webhooks/acculynx" --scheme n
 expect_eq "$?" 0 "send from standard input"
 stop_listener
 
+# Load mode: distinct, individually signed events over keep-alive connections, and a summary.
+JOURNAL=$WORK/load.db start_listener --scheme standard --secret "$whsec" --format json
+run "$ACX" send job.milestone.current_changed contact_added --to "$BASE/webhooks/acculynx" --secret "$whsec" \
+  -n 300 -c 8 --format json
+expect_rc 0 "load mode"
+expect_has "$out" '"sent":300,"accepted":300,"duplicates":0,"refused":{},"errors":{}' "load summary"
+expect_has "$out" '"latencyMs":{"p50":' "load latency"
+sleep 0.3
+expect_eq "$(wc -l <"$WORK/listen.out" | tr -d ' ')" 300 "the listener printed 300 events"
+expect_eq "$(grep -o '"eventId":"[^"]*"' "$WORK/listen.out" | sort -u | wc -l | tr -d ' ')" 300 "300 distinct eventIds"
+expect_eq "$(grep -c '"topic":"contact_added"' "$WORK/listen.out")" 150 "the sources alternate"
+run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --secret "$whsec" --rate 50 --duration 1s
+expect_rc 0 "rate and duration"
+sent=$(awk '$1 == "sent" {print $2}' <<<"$out")
+checks=$((checks + 1))
+((sent >= 40 && sent <= 51)) || fail "--rate 50 --duration 1s sent $sent"
+expect_has "$out" "latency     p50" "text summary"
+run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --secret "$whsec" --wrong-secret -n 20 -c 2
+expect_rc 1 "load with a wrong secret"
+expect_has "$out" "refused     20  (401: 20)" "refusals by status"
+run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --secret "$whsec" -n 5 --duplicate 2
+expect_rc 2 "--duplicate does not apply to load mode"
+stop_listener
+
 # Bad input: clear errors, non-zero exits.
 printf '%s' '{"hello":"world"}' >"$WORK/not-envelope.json"
 run "$ACX" send "$WORK/not-envelope.json" --to http://127.0.0.1:9/x --scheme none

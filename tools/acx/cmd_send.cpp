@@ -1,8 +1,11 @@
 // acx send: deliver simulated AccuLynx events the way a provider does (signed, retried), including adversarial ones.
 #include <fmt/format.h>
 #include <mutex>
+#include <thread>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include "acx/deliver/load.hpp"
 #include "acx/deliver/prepare.hpp"
 #include "acx/event/source.hpp"
 #include "acx/util/text.hpp"
@@ -29,7 +32,117 @@ struct SendFlags {
   std::string skew;
   bool tamper = false;
   bool wrong_secret = false;
+  // Load mode.
+  std::size_t count = 1;
+  std::size_t connections = 1;
+  double rate = 0;
+  std::string duration;
+  bool retries_given = false;
 };
+
+bool load_mode(const SendFlags& f)
+{
+  return f.count > 1 || f.connections > 1 || f.rate > 0 || !f.duration.empty();
+}
+
+// A one-line progress bar on stderr, redrawn until `done`.
+void show_progress(const deliver::LoadProgress& p, std::size_t total, const std::atomic<bool>& done)
+{
+  const auto start = std::chrono::steady_clock::now();
+  while (!done) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto sent = p.sent.load();
+    std::string bar;
+    if (total > 0) {
+      const auto filled = static_cast<std::size_t>(30.0 * static_cast<double>(sent) / static_cast<double>(total));
+      bar = "[" + std::string(std::min<std::size_t>(filled, 30), '=') + std::string(30 - std::min<std::size_t>(filled, 30), ' ') +
+            "] ";
+    }
+    fmt::print(stderr, "\r{}{}{} sent, {:.0f}/s, {} failed   ", bar, sent, total > 0 ? fmt::format("/{}", total) : "",
+               secs > 0 ? static_cast<double>(sent) / secs : 0.0, p.failed.load());
+  }
+  fmt::print(stderr, "\r{}\r", std::string(78, ' '));
+}
+
+int run_load(const SendFlags& f, const deliver::PrepareOptions& o, const std::vector<deliver::Outgoing>& prototypes)
+{
+  deliver::LoadOptions lo;
+  lo.count = f.duration.empty() ? f.count : (f.count > 1 ? f.count : 0);
+  lo.connections = f.connections;
+  lo.rate = f.rate;
+  if (!f.duration.empty()) {
+    lo.duration = *util::parse_duration(f.duration);
+  }
+  lo.client.timeout = *util::parse_duration(f.delivery.timeout);
+  lo.client.verify_tls = !f.delivery.insecure;
+
+  const deliver::Signer signer(o);
+  std::vector<deliver::RequestFactory> factories;
+  for (const auto& p : prototypes) {
+    factories.push_back(deliver::stamping_factory(
+        p, [&signer](std::string body, std::string id) { return signer.sign(std::move(body), std::move(id)); }));
+  }
+  const deliver::RequestFactory make = [&factories](std::size_t i) { return factories[i % factories.size()](i); };
+
+  deliver::LoadProgress progress;
+  std::atomic<bool> done{false};
+  std::thread bar;
+  if (f.delivery.format == Format::text && ::isatty(STDERR_FILENO) == 1) {
+    bar = std::thread([&] { show_progress(progress, lo.count, done); });
+  }
+  const auto result = deliver::run_load(lo, make, progress);
+  done = true;
+  if (bar.joinable()) {
+    bar.join();
+  }
+
+  const double secs = std::chrono::duration<double>(result.elapsed).count();
+  const double rps = secs > 0 ? static_cast<double>(result.sent) / secs : 0;
+  auto ms = [](std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1000.0; };
+  const auto& l = result.latency;
+  std::uint64_t refused = 0;
+  for (const auto& [status, n] : result.refused) {
+    refused += n;
+  }
+  std::uint64_t errors = 0;
+  for (const auto& [what, n] : result.errors) {
+    errors += n;
+  }
+  if (f.delivery.format == Format::json) {
+    nlohmann::ordered_json by_status = nlohmann::ordered_json::object();
+    for (const auto& [status, n] : result.refused) {
+      by_status[std::to_string(status)] = n;
+    }
+    nlohmann::ordered_json by_error = nlohmann::ordered_json::object();
+    for (const auto& [what, n] : result.errors) {
+      by_error[what] = n;
+    }
+    const nlohmann::ordered_json j{
+        {"sent", result.sent},          {"accepted", result.accepted},
+        {"duplicates", result.duplicates}, {"refused", by_status},
+        {"errors", by_error},          {"seconds", secs},
+        {"eventsPerSecond", rps},
+        {"latencyMs", {{"p50", ms(l.percentile(50))}, {"p90", ms(l.percentile(90))}, {"p99", ms(l.percentile(99))},
+                       {"max", ms(l.max())}}}};
+    fmt::print("{}\n", j.dump());
+  } else {
+    fmt::print("sent        {}\naccepted    {}\nduplicates  {}\n", result.sent, result.accepted, result.duplicates);
+    fmt::print("refused     {}", refused);
+    for (const auto& [status, n] : result.refused) {
+      fmt::print("  ({}: {})", status, n);
+    }
+    fmt::print("\nerrors      {}", errors);
+    for (const auto& [what, n] : result.errors) {
+      fmt::print("  ({}: {})", what, n);
+    }
+    fmt::print("\nevents/s    {:.0f}\nlatency     p50 {:.2f} ms  p90 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms\n", rps,
+               ms(l.percentile(50)), ms(l.percentile(90)), ms(l.percentile(99)), ms(l.max()));
+  }
+  return static_cast<int>(result.accepted == result.sent && result.sent > 0 ? ExitCode::ok
+                          : errors > 0 && result.accepted == 0        ? ExitCode::network
+                                                                      : ExitCode::failed);
+}
 
 int run_send(const SendFlags& f)
 {
@@ -49,6 +162,17 @@ int run_send(const SendFlags& f)
   }
   o.tamper = f.tamper;
   o.wrong_secret = f.wrong_secret;
+  if (load_mode(f)) {
+    if (f.duplicate > 1 || f.out_of_order || f.retries_given) {
+      throw Error(ExitCode::usage, "load mode (-n, -c, --rate, --duration) sends distinct events: --duplicate, "
+                                   "--out-of-order and --retries do not apply");
+    }
+    deliver::PrepareOptions unsigned_options = o;
+    unsigned_options.resign = false; // the load signs each request itself
+    unsigned_options.tamper = false;
+    unsigned_options.extra_headers = {};
+    return run_load(f, o, deliver::prepare(event::load_sources(f.events), unsigned_options));
+  }
   const auto requests = deliver::prepare(event::load_sources(f.events), o);
   // Copies of one event go out together, as a provider's overlapping retries would.
   return deliver_and_report(requests, f.delivery, f.duplicate > 1 ? f.duplicate : 1);
@@ -69,6 +193,7 @@ void setup_send(CLI::App& app, Run& run)
   cmd->add_flag("--keep-ids", f->keep_ids, "Keep the eventId and eventDateTime of the source (default: fresh ones)");
   add_scheme_options(cmd, f->scheme, SecretCount::one);
   add_delivery_options(cmd, f->delivery);
+  cmd->get_option("--retries")->each([f](const std::string&) { f->retries_given = true; });
   auto* adv = cmd->add_option_group("Adversarial", "Deliveries that test the receiving end");
   adv->add_option("--duplicate", f->duplicate, "Deliver each event K times, concurrently, with the same eventId")
       ->check(CLI::Range(1, 1000));
@@ -77,6 +202,14 @@ void setup_send(CLI::App& app, Run& run)
       ->check(signed_duration_validator());
   adv->add_flag("--tamper", f->tamper, "Alter the body after signing");
   adv->add_flag("--wrong-secret", f->wrong_secret, "Sign with a random secret instead of --secret");
+  auto* load = cmd->add_option_group("Load", "Many distinct, individually signed events; a summary at the end");
+  load->add_option("-n,--requests", f->count, "How many requests")->check(CLI::PositiveNumber);
+  load->add_option("-c,--connections", f->connections, "Concurrent keep-alive connections")
+      ->check(CLI::Range(1, 1024));
+  load->add_option("--rate", f->rate, "Requests per second in all (default: as fast as answers come)")
+      ->check(CLI::PositiveNumber);
+  load->add_option("--duration", f->duration, "Send for this long (with -n: whichever ends first)")
+      ->check(duration_validator());
   cmd->callback([&run, f] { run = [f] { return run_send(*f); }; });
 }
 

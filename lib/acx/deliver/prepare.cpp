@@ -54,16 +54,44 @@ std::string tampered(std::string body)
 
 } // namespace
 
+Signer::Signer(const PrepareOptions& o)
+    : m_options(&o),
+      m_scheme(o.resign ? signing::make_scheme(o.wrong_secret ? with_random_secret(o.scheme) : o.scheme) : nullptr)
+{
+}
+
+Signer::~Signer() = default;
+Signer::Signer(Signer&&) noexcept = default;
+
+Outgoing Signer::sign(std::string body, std::string event_id) const
+{
+  const PrepareOptions& o = *m_options;
+  Outgoing req;
+  req.body = std::move(body);
+  req.event_id = std::move(event_id);
+  req.url = o.url;
+  if (m_scheme) {
+    auto sig = m_scheme->sign({req.body, req.event_id, util::now_unix() + o.skew.count(), o.url});
+    req.url = std::move(sig.url);
+    req.headers = std::move(sig.headers);
+  }
+  for (const auto& h : o.extra_headers) {
+    req.headers.add(h.name, h.value);
+  }
+  if (o.tamper) {
+    req.body = tampered(std::move(req.body));
+  }
+  return req;
+}
+
 std::vector<Outgoing> prepare(const std::vector<event::SourceEvent>& events, const PrepareOptions& o)
 {
-  const auto scheme =
-      o.resign ? signing::make_scheme(o.wrong_secret ? with_random_secret(o.scheme) : o.scheme) : nullptr;
+  const Signer signer(o);
   const util::Instant now = util::now();
   std::vector<Outgoing> out;
   for (const auto& e : events) {
-    Outgoing req;
-    req.body = edited_body(e, o, now);
-    const auto parsed = event::parse_envelope(req.body);
+    std::string body = edited_body(e, o, now);
+    const auto parsed = event::parse_envelope(body);
     if (!parsed.envelope) {
       std::vector<std::string> lines;
       for (const auto& p : parsed.problems) {
@@ -71,28 +99,23 @@ std::vector<Outgoing> prepare(const std::vector<event::SourceEvent>& events, con
       }
       throw Error(ExitCode::bad_input, fmt::format("{} is not a valid envelope: {}", e.origin, fmt::join(lines, "; ")));
     }
-    req.event_id = parsed.envelope->event_id;
+    Outgoing req = signer.sign(std::move(body), parsed.envelope->event_id);
     req.topic = parsed.envelope->topic;
-    if (o.resign) {
-      const auto sig = scheme->sign({req.body, req.event_id, now.seconds + o.skew.count(), o.url});
-      req.url = sig.url;
-      req.headers = sig.headers;
-    } else {
-      req.url = o.url;
+    if (!o.resign) {
+      util::Headers original;
       for (const auto& h : e.headers) {
         // Headers of the original connection, not of the delivery.
         static constexpr std::string_view k_hop[] = {"Host", "Content-Length", "Connection", "Accept-Encoding",
                                                      "Transfer-Encoding", "Keep-Alive"};
-        if (std::none_of(std::begin(k_hop), std::end(k_hop), [&](std::string_view n) { return util::iequals(n, h.name); })) {
-          req.headers.add(h.name, h.value);
+        if (std::none_of(std::begin(k_hop), std::end(k_hop),
+                         [&](std::string_view n) { return util::iequals(n, h.name); })) {
+          original.add(h.name, h.value);
         }
       }
-    }
-    for (const auto& h : o.extra_headers) {
-      req.headers.add(h.name, h.value);
-    }
-    if (o.tamper) {
-      req.body = tampered(std::move(req.body));
+      for (const auto& h : req.headers) {
+        original.add(h.name, h.value);
+      }
+      req.headers = std::move(original);
     }
     for (std::size_t i = 0; i < std::max<std::size_t>(1, o.duplicate); ++i) {
       out.push_back(req);

@@ -28,6 +28,20 @@ struct PrepareOptions {
   bool wrong_secret = false;                   // sign with a random secret instead
 };
 
+// Signs final bodies as PrepareOptions say (scheme, secret or --wrong-secret, skew, extra headers, --tamper).
+class Signer {
+public:
+  explicit Signer(const PrepareOptions& options);
+  ~Signer();
+  Signer(Signer&&) noexcept;
+  // The request for `body`: signature headers (or the URL with the token), extra headers, tampering.
+  Outgoing sign(std::string body, std::string event_id) const;
+
+private:
+  const PrepareOptions* m_options;
+  std::unique_ptr<signing::Scheme> m_scheme;
+};
+
 // Turns envelopes into signed requests, in order (or shuffled). Each envelope is edited as asked, then validated:
 // throws acx::Error (bad_input) naming its origin and every problem when it is not a valid envelope.
 std::vector<Outgoing> prepare(const std::vector<event::SourceEvent>& events, const PrepareOptions& options);

@@ -1,0 +1,184 @@
+#include "acx/deliver/load.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <mutex>
+#include <thread>
+
+#include "acx/util/crypto.hpp"
+#include "acx/util/error.hpp"
+#include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
+#include "acx/util/url.hpp"
+
+namespace acx::deliver {
+
+namespace {
+const double k_log_step = std::log(1.01);
+
+std::size_t bucket_of(std::int64_t us)
+{
+  if (us <= 1) {
+    return 0;
+  }
+  return std::min<std::size_t>(static_cast<std::size_t>(std::log(static_cast<double>(us)) / k_log_step) + 1, 2047);
+}
+
+std::int64_t value_of(std::size_t bucket)
+{
+  return bucket == 0 ? 1 : static_cast<std::int64_t>(std::exp(static_cast<double>(bucket) * k_log_step));
+}
+} // namespace
+
+void LatencyHistogram::add(std::chrono::microseconds latency)
+{
+  ++m_buckets[bucket_of(latency.count())];
+  ++m_count;
+  m_max = std::max<std::int64_t>(m_max, latency.count());
+}
+
+void LatencyHistogram::merge(const LatencyHistogram& other)
+{
+  for (std::size_t i = 0; i < k_buckets; ++i) {
+    m_buckets[i] += other.m_buckets[i];
+  }
+  m_count += other.m_count;
+  m_max = std::max(m_max, other.m_max);
+}
+
+std::chrono::microseconds LatencyHistogram::percentile(double p) const
+{
+  if (m_count == 0) {
+    return std::chrono::microseconds(0);
+  }
+  const auto rank = static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(m_count)));
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < k_buckets; ++i) {
+    seen += m_buckets[i];
+    if (seen >= std::max<std::uint64_t>(rank, 1)) {
+      return std::chrono::microseconds(std::min(value_of(i), m_max));
+    }
+  }
+  return max();
+}
+
+LoadResult run_load(const LoadOptions& o, const RequestFactory& make, LoadProgress& progress)
+{
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  const auto deadline = o.duration ? std::optional(start + *o.duration) : std::nullopt;
+  std::atomic<std::size_t> next{0};
+  std::mutex merge_mutex;
+  LoadResult total;
+  std::string setup_error;
+
+  auto worker = [&] {
+    LoadResult mine;
+    std::unique_ptr<http::Client> client;
+    std::string origin;
+    for (;;) {
+      const std::size_t i = next++;
+      if (o.count > 0 && i >= o.count) {
+        break;
+      }
+      if (o.rate > 0) {
+        const auto due = start + std::chrono::duration_cast<clock::duration>(
+                                     std::chrono::duration<double>(static_cast<double>(i) / o.rate));
+        if (deadline && due >= *deadline) {
+          break;
+        }
+        std::this_thread::sleep_until(due);
+      }
+      if (deadline && clock::now() >= *deadline) {
+        break;
+      }
+      const Outgoing request = make(i);
+      const auto url = util::parse_url(request.url);
+      if (!url) {
+        std::lock_guard lock(merge_mutex);
+        setup_error = "bad URL " + request.url;
+        break;
+      }
+      if (!client || origin != url->origin()) {
+        client = std::make_unique<http::Client>(*url, o.client);
+        origin = url->origin();
+      }
+      const http::Exchange e = client->post(url->target, request.headers, request.body);
+      ++mine.sent;
+      ++progress.sent;
+      if (e.status >= 200 && e.status < 300) {
+        ++mine.accepted;
+        ++progress.accepted;
+        mine.latency.add(e.latency);
+        if (e.body.find("\"status\":\"duplicate\"") != std::string::npos) {
+          ++mine.duplicates;
+        }
+      } else {
+        ++progress.failed;
+        if (e.status == 0) {
+          ++mine.errors[e.error];
+        } else {
+          ++mine.refused[e.status];
+          mine.latency.add(e.latency);
+        }
+      }
+    }
+    std::lock_guard lock(merge_mutex);
+    total.sent += mine.sent;
+    total.accepted += mine.accepted;
+    total.duplicates += mine.duplicates;
+    for (const auto& [k, v] : mine.refused) {
+      total.refused[k] += v;
+    }
+    for (const auto& [k, v] : mine.errors) {
+      total.errors[k] += v;
+    }
+    total.latency.merge(mine.latency);
+  };
+
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < std::max<std::size_t>(1, o.connections); ++t) {
+    threads.emplace_back(worker);
+  }
+  worker();
+  for (auto& t : threads) {
+    t.join();
+  }
+  total.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - start);
+  if (!setup_error.empty()) {
+    throw Error(ExitCode::usage, setup_error);
+  }
+  return total;
+}
+
+RequestFactory stamping_factory(Outgoing prototype, std::function<Outgoing(std::string body, std::string event_id)> sign)
+{
+  const std::string& text = prototype.body;
+  const auto id_at = text.find(prototype.event_id);
+  // The eventDateTime value, as prepare writes it: compact JSON, format_rfc3339's fixed width.
+  const std::size_t width = util::format_rfc3339(util::now()).size();
+  std::size_t time_at = std::string::npos;
+  const std::string lower = util::to_lower(text);
+  if (const auto key = lower.find("\"eventdatetime\":\""); key != std::string::npos) {
+    const std::size_t value = key + 17;
+    if (value + width < text.size() && text[value + width] == '"') {
+      time_at = value;
+    }
+  }
+  if (id_at == std::string::npos) {
+    throw Error(ExitCode::internal, "the prepared event does not contain its own eventId");
+  }
+  return [prototype = std::move(prototype), sign = std::move(sign), id_at, time_at, width](std::size_t) {
+    std::string body = prototype.body;
+    const std::string id = util::new_guid();
+    body.replace(id_at, id.size(), id);
+    if (time_at != std::string::npos) {
+      body.replace(time_at, width, util::format_rfc3339(util::now()));
+    }
+    Outgoing out = sign(std::move(body), id);
+    out.topic = prototype.topic;
+    return out;
+  };
+}
+
+} // namespace acx::deliver
