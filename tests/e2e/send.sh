@@ -100,6 +100,11 @@ expect_has "$out" "latency     p50" "text summary"
 run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --secret "$whsec" --wrong-secret -n 20 -c 2
 expect_rc 1 "load with a wrong secret"
 expect_has "$out" "refused     20  (401: 20)" "refusals by status"
+# A progress bar on a terminal (script gives it one), none in a pipe.
+script -qc "'$ACX' send contact_added --to '$BASE/webhooks/acculynx' --secret '$whsec' --rate 20 --duration 1.5s" \
+  "$WORK/tty.log" >/dev/null </dev/null
+expect_has "$(cat "$WORK/tty.log")" "sent, " "progress bar on a terminal"
+expect_not_has "$out" "sent, " "no progress bar when piped"
 run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --secret "$whsec" -n 5 --duplicate 2
 expect_rc 2 "--duplicate does not apply to load mode"
 stop_listener
