@@ -33,6 +33,9 @@ function send(port, body) {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+      // A kill in the middle of the answer: the exchange did not complete (resolving twice is harmless).
+      res.on("close", () => resolve({ status: 0, body: "" }));
+      res.on("error", () => resolve({ status: 0, body: "" }));
     });
     req.on("error", () => resolve({ status: 0, body: "" }));
     req.end(body);
@@ -100,6 +103,8 @@ for (let round = 0; round < 3; round++) {
           agent: gentle, headers: { "Content-Type": "application/json" } }, (res) => {
           res.resume();
           res.on("end", () => resolve(res.statusCode));
+          res.on("close", () => resolve(0));
+          res.on("error", () => resolve(0));
         });
         req.on("error", () => resolve(0));
         req.end(withId(id));

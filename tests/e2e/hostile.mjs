@@ -41,6 +41,7 @@ function request(port, { method = "POST", path = "/webhooks/acculynx", headers =
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), ms: Date.now() - start }));
+      res.on("close", () => resolve({ status: 0, body: "connection closed mid-answer", ms: Date.now() - start }));
     });
     req.on("error", (e) => resolve({ status: 0, body: String(e), ms: Date.now() - start }));
     req.setTimeout(10000, () => req.destroy(new Error("timeout")));
