@@ -30,6 +30,14 @@ const server = http.createServer((req, res) => {
         return res.writeHead(400).end("bad");
       case "/silent":
         return; // never answers
+      case "/chunked":
+        res.writeHead(200, { "Content-Type": "text/plain" });
+        res.write("part one, ");
+        return res.end("part two");
+      case "/close":
+        return res.writeHead(200, { Connection: "close", "Content-Length": "2" }).end("ok");
+      case "/duplicate":
+        return res.writeHead(200).end('{"status":"duplicate"}');
       default:
         return res.writeHead(404).end();
     }
@@ -103,6 +111,42 @@ function send(path, extra = []) {
     "--retries", "0"]);
   check(p.status === 5, `unreachable: exit ${p.status}`);
   check(p.stdout.toString().includes("cannot connect"), `unreachable: ${p.stdout}`);
+}
+
+// Load mode on the event-loop client: chunked answers, Connection: close, silence, an unreachable port.
+function load(path, extra) {
+  return new Promise((resolve) => {
+    const p = spawn(acx, ["send", "contact_added", "--to", base + path, "--scheme", "none", "--format", "json", ...extra]);
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.on("exit", (code) => {
+      let summary = null;
+      try { summary = JSON.parse(out); } catch { /* checked below */ }
+      resolve({ code, summary });
+    });
+  });
+}
+for (const path of ["/chunked", "/close", "/duplicate"]) {
+  const r = await load(path, ["-n", "200", "-c", "8"]);
+  check(r.code === 0 && r.summary?.accepted === 200, `load ${path}: exit ${r.code}, ${JSON.stringify(r.summary)}`);
+  check(seen[path].length === 200, `load ${path}: the server saw ${seen[path].length} requests`);
+}
+check((await load("/duplicate", ["-n", "10"])).summary?.duplicates === 10, "load counts duplicate answers");
+{
+  const start = Date.now();
+  const r = await load("/silent", ["-n", "4", "-c", "2", "--timeout", "1s"]);
+  check(r.code === 5 && r.summary?.errors?.["no answer within 1000 ms"] === 4, `load /silent: ${JSON.stringify(r.summary)}`);
+  check(Date.now() - start < 5000, `load /silent took ${Date.now() - start} ms`);
+}
+{
+  const probe = http.createServer();
+  await new Promise((r) => probe.listen(0, "127.0.0.1", r));
+  const port = probe.address().port;
+  await new Promise((r) => probe.close(r));
+  const p = spawnSync(acx, ["send", "contact_added", "--to", `http://127.0.0.1:${port}/x`, "--scheme", "none",
+    "-n", "50", "-c", "4", "--format", "json"], { timeout: 20000 });
+  const summary = JSON.parse(p.stdout.toString() || "null");
+  check(p.status === 5 && summary?.sent === 50 && summary?.accepted === 0, `load unreachable: exit ${p.status} ${p.stdout}`);
 }
 
 server.closeAllConnections?.();

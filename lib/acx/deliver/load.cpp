@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "acx/http/load_client.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/text.hpp"
@@ -62,8 +63,76 @@ std::chrono::microseconds LatencyHistogram::percentile(double p) const
   return max();
 }
 
+namespace {
+
+// Counts one answer into a result.
+void count(LoadResult& r, LoadProgress& progress, int status, std::string_view body, std::string_view error,
+           std::chrono::microseconds latency)
+{
+  ++r.sent;
+  ++progress.sent;
+  if (status >= 200 && status < 300) {
+    ++r.accepted;
+    ++progress.accepted;
+    r.latency.add(latency);
+    if (body.find("\"status\":\"duplicate\"") != std::string_view::npos) {
+      ++r.duplicates;
+    }
+  } else {
+    ++progress.failed;
+    if (status == 0) {
+      ++r.errors[std::string(error)];
+    } else {
+      ++r.refused[status];
+      r.latency.add(latency);
+    }
+  }
+}
+
+// As fast as answers come, over plain HTTP: the event-loop client, a few threads for all the connections.
+LoadResult run_unpaced(const LoadOptions& o, const RequestFactory& make, LoadProgress& progress,
+                       const util::Url& origin)
+{
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  const auto deadline = o.duration ? std::optional(start + *o.duration) : std::nullopt;
+  std::atomic<std::size_t> next{0};
+  std::mutex mutex;
+  LoadResult total;
+  http::LoadClientOptions lo;
+  lo.origin = origin;
+  lo.connections = std::max<std::size_t>(1, o.connections);
+  lo.threads = std::min<std::size_t>(2, std::max(1u, std::thread::hardware_concurrency()));
+  lo.timeout = o.client.timeout;
+  http::run_load_client(
+      lo,
+      [&]() -> std::optional<http::LoadRequest> {
+        const std::size_t i = next++;
+        if ((o.count > 0 && i >= o.count) || (deadline && clock::now() >= *deadline)) {
+          return std::nullopt;
+        }
+        Outgoing r = make(i);
+        const auto url = util::parse_url(r.url);
+        return http::LoadRequest{url ? url->target : "/", std::move(r.headers), std::move(r.body)};
+      },
+      [&](const http::LoadAnswer& a) {
+        std::lock_guard lock(mutex);
+        count(total, progress, a.status, a.body, a.error, a.latency);
+      });
+  total.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - start);
+  return total;
+}
+
+} // namespace
+
 LoadResult run_load(const LoadOptions& o, const RequestFactory& make, LoadProgress& progress)
 {
+  if (o.rate <= 0) {
+    const auto first = util::parse_url(make(0).url);
+    if (first && first->scheme == "http") {
+      return run_unpaced(o, make, progress, *first);
+    }
+  }
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
   const auto deadline = o.duration ? std::optional(start + *o.duration) : std::nullopt;
@@ -104,24 +173,7 @@ LoadResult run_load(const LoadOptions& o, const RequestFactory& make, LoadProgre
         origin = url->origin();
       }
       const http::Exchange e = client->post(url->target, request.headers, request.body);
-      ++mine.sent;
-      ++progress.sent;
-      if (e.status >= 200 && e.status < 300) {
-        ++mine.accepted;
-        ++progress.accepted;
-        mine.latency.add(e.latency);
-        if (e.body.find("\"status\":\"duplicate\"") != std::string::npos) {
-          ++mine.duplicates;
-        }
-      } else {
-        ++progress.failed;
-        if (e.status == 0) {
-          ++mine.errors[e.error];
-        } else {
-          ++mine.refused[e.status];
-          mine.latency.add(e.latency);
-        }
-      }
+      count(mine, progress, e.status, e.body, e.error, e.latency);
     }
     std::lock_guard lock(merge_mutex);
     total.sent += mine.sent;

@@ -61,6 +61,8 @@ using RequestFactory = std::function<Outgoing(std::size_t index)>;
 
 // Sends requests over `connections` keep-alive connections until `count` are sent or `duration` ends, paced to
 // `rate` when given. No retries: each request is counted once, as answered. `progress` is updated as it goes.
+// Unpaced plain-HTTP loads run on http::run_load_client's event loops; paced or HTTPS ones on a thread per
+// connection with http::Client.
 LoadResult run_load(const LoadOptions& options, const RequestFactory& make, LoadProgress& progress);
 
 // A factory for load: the prepared request's eventId and eventDateTime are replaced in its bytes (same length) for
