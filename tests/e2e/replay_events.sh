@@ -95,6 +95,19 @@ run "$ACX" replay --journal "$WORK/a.db" --id 2 --to "$B" --verbatim --retries 0
 expect_rc 1 "verbatim replay has no standard signature"
 expect_has "$out" '"reason":"missing"' "verbatim: missing signature headers"
 
+stop_listener
+# --verbatim into a receiver that checks nothing: the bytes arrive exactly as they were journaled.
+JOURNAL=$WORK/c.db start_listener --scheme none --format raw
+run "$ACX" replay --journal "$WORK/a.db" --id 2 --id 4 --to "$BASE/webhooks/acculynx" --verbatim
+expect_rc 0 "verbatim replay accepted by a receiver that checks nothing"
+sleep 0.3
+cmp -s <(sqlite3 "$WORK/a.db" "SELECT body FROM deliveries WHERE seq IN (2, 4) ORDER BY seq") "$WORK/listen.out" ||
+  fail "verbatim bodies differ from the journal's"
+checks=$((checks + 1))
+stop_listener
+JOURNAL=$WORK/b.db start_listener --scheme standard --secret "$whsec" --format raw
+B=$BASE/webhooks/acculynx
+
 # From an export file, and from a directory of fixtures.
 run "$ACX" replay "$WORK/export.jsonl" --to "$B" --secret "$whsec" --format json
 expect_rc 0 "replay from an export"
