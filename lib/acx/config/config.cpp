@@ -1,0 +1,167 @@
+#include "acx/config/config.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fmt/format.h>
+#include <sstream>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include "acx/util/error.hpp"
+
+namespace acx::config {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string string_at(const toml::table& t, const char* key, const std::string& where)
+{
+  const auto* node = t.get(key);
+  if (!node) {
+    return {};
+  }
+  if (const auto* s = node->as_string()) {
+    return s->get();
+  }
+  throw Error(ExitCode::bad_input, fmt::format("{}: {} must be a string", where, key));
+}
+
+Subscription read_subscription(const toml::table& t, const std::string& where)
+{
+  Subscription s;
+  s.id = string_at(t, "id", where);
+  s.url = string_at(t, "url", where);
+  s.token = string_at(t, "token", where);
+  s.secret_in = string_at(t, "secret_in", where);
+  s.contact = string_at(t, "contact", where);
+  if (const auto* topics = t.get_as<toml::array>("topics")) {
+    for (const auto& n : *topics) {
+      if (const auto* v = n.as_string()) {
+        s.topics.push_back(v->get());
+      }
+    }
+  }
+  if (s.id.empty() || s.token.empty()) {
+    throw Error(ExitCode::bad_input, fmt::format("{}: a subscription needs id and token", where));
+  }
+  return s;
+}
+
+} // namespace
+
+const Profile* Config::find(const std::string& name) const
+{
+  const auto it = profiles.find(name);
+  return it == profiles.end() ? nullptr : &it->second;
+}
+
+std::string default_path()
+{
+  if (const char* dir = std::getenv("XDG_CONFIG_HOME"); dir && *dir) {
+    return std::string(dir) + "/acx/config.toml";
+  }
+  const char* home = std::getenv("HOME");
+  if (!home || !*home) {
+    throw Error(ExitCode::usage, "neither XDG_CONFIG_HOME nor HOME is set: give the config's path with --config");
+  }
+  return std::string(home) + "/.config/acx/config.toml";
+}
+
+Config load(const std::string& path)
+{
+  Config config;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    return config;
+  }
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw Error(ExitCode::bad_input, fmt::format("{}:{}:{}: {}", path, e.source().begin.line, e.source().begin.column,
+                                                 e.description()));
+  }
+  const auto* profiles = root.get_as<toml::table>("profiles");
+  if (!profiles) {
+    return config;
+  }
+  for (const auto& [name, node] : *profiles) {
+    const std::string where = fmt::format("{}: profile {}", path, name.str());
+    const auto* t = node.as_table();
+    if (!t) {
+      throw Error(ExitCode::bad_input, fmt::format("{} must be a table", where));
+    }
+    Profile p;
+    p.api_base = string_at(*t, "api_base", where);
+    p.api_key = string_at(*t, "api_key", where);
+    if (const auto* subs = t->get_as<toml::array>("subscriptions")) {
+      for (const auto& s : *subs) {
+        if (const auto* st = s.as_table()) {
+          p.subscriptions.push_back(read_subscription(*st, where));
+        }
+      }
+    }
+    config.profiles.emplace(std::string(name.str()), std::move(p));
+  }
+  return config;
+}
+
+void save(const Config& config, const std::string& path)
+{
+  toml::table profiles;
+  for (const auto& [name, p] : config.profiles) {
+    toml::table t;
+    if (!p.api_base.empty()) {
+      t.insert("api_base", p.api_base);
+    }
+    if (!p.api_key.empty()) {
+      t.insert("api_key", p.api_key);
+    }
+    toml::array subs;
+    for (const auto& s : p.subscriptions) {
+      toml::array topics;
+      for (const auto& topic : s.topics) {
+        topics.push_back(topic);
+      }
+      subs.push_back(toml::table{{"id", s.id},
+                                 {"url", s.url},
+                                 {"token", s.token},
+                                 {"secret_in", s.secret_in},
+                                 {"contact", s.contact},
+                                 {"topics", topics}});
+    }
+    if (!subs.empty()) {
+      t.insert("subscriptions", subs);
+    }
+    profiles.insert(name, t);
+  }
+  std::ostringstream text;
+  text << "# acx configuration: written by acx subscribe. It holds secrets: keep it private (mode 0600).\n"
+       << toml::table{{"profiles", profiles}} << "\n";
+
+  const fs::path target(path);
+  std::error_code ec;
+  if (target.has_parent_path()) {
+    fs::create_directories(target.parent_path(), ec);
+    fs::permissions(target.parent_path(), fs::perms::owner_all, ec);
+  }
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw Error(ExitCode::io, fmt::format("cannot write the config {}: {}", path, std::strerror(errno)));
+  }
+  const std::string data = text.str();
+  const bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw Error(ExitCode::io, fmt::format("cannot write the config {}: {}", path, std::strerror(err)));
+  }
+}
+
+} // namespace acx::config

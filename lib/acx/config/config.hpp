@@ -1,0 +1,45 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace acx::config {
+
+// A subscription registered with acx subscribe: what the listener needs to check its deliveries.
+struct Subscription {
+  std::string id;
+  std::string url;       // the consumer URL as given, without the token
+  std::string token;     // the 256-bit secret carried in the registered URL
+  std::string secret_in; // "query" or "path"
+  std::vector<std::string> topics;
+  std::string contact;
+};
+
+// A named set of settings: where the API is, its key, and the subscriptions made through it.
+struct Profile {
+  std::string api_base;
+  std::string api_key;
+  std::vector<Subscription> subscriptions;
+};
+
+struct Config {
+  std::map<std::string, Profile> profiles;
+
+  // The profile `name`, or nullptr.
+  const Profile* find(const std::string& name) const;
+};
+
+// ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml.
+std::string default_path();
+
+// Reads the config; a missing file is an empty config. Throws acx::Error (bad_input) with file, line and column for
+// TOML that does not parse or values of the wrong type.
+Config load(const std::string& path);
+
+// Writes the config atomically (a 0600 temporary file in the same directory, fsync, rename), creating the directory
+// with mode 0700. Throws acx::Error (io) naming the path.
+void save(const Config& config, const std::string& path);
+
+} // namespace acx::config

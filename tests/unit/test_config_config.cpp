@@ -1,0 +1,56 @@
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+
+#include "acx/config/config.hpp"
+#include "acx/util/error.hpp"
+
+using namespace acx;
+
+TEST_CASE("acx::config")
+{
+  char tmpl[] = "/tmp/acx-unit-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  const std::string path = (dir / "sub" / "config.toml").string();
+
+  SUBCASE("a missing file is an empty config")
+  {
+    CHECK(config::load(path).profiles.empty());
+  }
+  SUBCASE("round trip, private files")
+  {
+    config::Config c;
+    auto& p = c.profiles["prod"];
+    p.api_base = "http://127.0.0.1:9/webhooks/v2";
+    p.api_key = "key \"with\" quotes";
+    p.subscriptions.push_back({"6bf46c69-7d2c-4f82-aeea-cbe226e87555", "https://h/hook", "tok", "query",
+                               {"job_created", "contact_added"}, "ops@example.com"});
+    config::save(c, path);
+    const auto back = config::load(path);
+    REQUIRE(back.find("prod"));
+    CHECK(back.find("prod")->api_key == "key \"with\" quotes");
+    REQUIRE(back.find("prod")->subscriptions.size() == 1);
+    CHECK(back.find("prod")->subscriptions[0].topics.size() == 2);
+    CHECK(back.find("prod")->subscriptions[0].contact == "ops@example.com");
+    CHECK_FALSE(back.find("dev"));
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    REQUIRE(::stat((dir / "sub").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
+    CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+  }
+  SUBCASE("errors say where")
+  {
+    std::filesystem::create_directories(dir / "sub");
+    std::ofstream(path) << "[profiles.prod]\napi_key = \n";
+    const std::string located = path + ":2:";
+    CHECK_THROWS_WITH(config::load(path), doctest::Contains(located.c_str()));
+    std::ofstream(path) << "[profiles.prod]\napi_key = 5\n";
+    CHECK_THROWS_WITH(config::load(path), doctest::Contains("profile prod: api_key must be a string"));
+    std::ofstream(path) << "[profiles.prod]\n[[profiles.prod.subscriptions]]\nurl = \"x\"\n";
+    CHECK_THROWS_WITH(config::load(path), doctest::Contains("a subscription needs id and token"));
+  }
+  std::filesystem::remove_all(dir);
+}
