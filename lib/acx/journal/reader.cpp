@@ -9,9 +9,9 @@ namespace acx::journal {
 
 namespace {
 
-using detail::Database;
-using detail::SqliteError;
-using detail::Statement;
+using sqlite::Database;
+using sqlite::SqliteError;
+using sqlite::Statement;
 
 class SqliteReader final : public Reader {
 public:

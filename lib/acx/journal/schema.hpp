@@ -5,9 +5,13 @@
 #include <string>
 
 #include "acx/journal/record.hpp"
-#include "acx/journal/sqlite.hpp"
+#include "acx/sqlite/sqlite.hpp"
 
 namespace acx::journal::detail {
+
+using sqlite::Database;
+using sqlite::SqliteError;
+using sqlite::Statement;
 
 // Columns, in the order insert_sql binds them and select_columns reads them.
 inline constexpr const char* k_columns =

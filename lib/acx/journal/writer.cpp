@@ -23,9 +23,9 @@ const std::vector<double>& commit_buckets()
 
 namespace {
 
-using detail::Database;
-using detail::SqliteError;
-using detail::Statement;
+using sqlite::Database;
+using sqlite::SqliteError;
+using sqlite::Statement;
 
 // How much of the newest committed history the writer keeps in memory for in-process readers.
 constexpr std::size_t k_recent_records = 4096;

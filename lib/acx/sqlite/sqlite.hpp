@@ -1,6 +1,6 @@
 #pragma once
 
-// A minimal RAII layer over sqlite3, for the journal module only.
+// A minimal RAII layer over sqlite3: the only place that sees it (used by the journal and the sandbox store).
 
 #include <cstdint>
 #include <exception>
@@ -10,7 +10,7 @@
 #include <string_view>
 #include <utility>
 
-namespace acx::journal::detail {
+namespace acx::sqlite {
 
 // An SQLite failure: the message and the primary result code.
 struct SqliteError : std::exception {
@@ -68,4 +68,4 @@ private:
   sqlite3* m_db = nullptr;
 };
 
-} // namespace acx::journal::detail
+} // namespace acx::sqlite

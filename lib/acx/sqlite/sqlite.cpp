@@ -1,6 +1,6 @@
-#include "acx/journal/sqlite.hpp"
+#include "acx/sqlite/sqlite.hpp"
 
-namespace acx::journal::detail {
+namespace acx::sqlite {
 
 namespace {
 [[noreturn]] void fail(sqlite3* db, int rc)
@@ -127,4 +127,4 @@ std::int64_t Database::changes() const
   return sqlite3_changes64(m_db);
 }
 
-} // namespace acx::journal::detail
+} // namespace acx::sqlite
