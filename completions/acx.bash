@@ -12,6 +12,12 @@ _acx() {
         cmdpath='acx send';;
       'acx replay')
         cmdpath='acx replay';;
+      'acx subscribe')
+        cmdpath='acx subscribe';;
+      'acx subscriptions')
+        cmdpath='acx subscriptions';;
+      'acx sandbox')
+        cmdpath='acx sandbox';;
       'acx sign')
         cmdpath='acx sign';;
       'acx verify')
@@ -38,6 +44,20 @@ _acx() {
         cmdpath='acx send ';;
       'acx replay ')
         cmdpath='acx replay ';;
+      'acx subscriptions list')
+        cmdpath='acx subscriptions list';;
+      'acx subscriptions show')
+        cmdpath='acx subscriptions show';;
+      'acx subscriptions update')
+        cmdpath='acx subscriptions update';;
+      'acx subscriptions delete')
+        cmdpath='acx subscriptions delete';;
+      'acx subscriptions test')
+        cmdpath='acx subscriptions test';;
+      'acx sandbox emit')
+        cmdpath='acx sandbox emit';;
+      'acx sandbox deliveries')
+        cmdpath='acx sandbox deliveries';;
       'acx fixtures list')
         cmdpath='acx fixtures list';;
       'acx fixtures show')
@@ -82,6 +102,10 @@ _acx() {
     'acx listen --tls-cert')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --tls-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events list --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -185,6 +209,104 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx replay  --until')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscribe --url')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscribe --topic')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscribe --contact')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscribe --secret-in')
+      COMPREPLY=($(compgen -W 'query path' -- "$cur")); return;;
+    'acx subscribe --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscribe --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscribe --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscribe --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscribe --format')
+      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+    'acx subscriptions list --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions list --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions list --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions list --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions list --format')
+      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+    'acx subscriptions show --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions show --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions show --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions show --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions show --format')
+      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+    'acx subscriptions update --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions update --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions update --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions update --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions update --topic')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions update --contact')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions delete --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions delete --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions delete --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions delete --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions test --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions test --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions test --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions test --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions test --topic')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --host')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --port')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --data-dir')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --sign')
+      COMPREPLY=($(compgen -W 'standard' -- "$cur")); return;;
+    'acx sandbox --ready-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox emit --subscription')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox emit --set')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox emit --url')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox emit --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox emit --format')
+      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+    'acx sandbox deliveries --subscription')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox deliveries --url')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox deliveries --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox deliveries --format')
+      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
     'acx sign --scheme')
       COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
     'acx sign --secret')
@@ -236,9 +358,9 @@ _acx() {
   local subs opts args files
   case "$cmdpath" in
     'acx')
-      subs='listen events send replay sign verify topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
+      subs='listen events send replay subscribe subscriptions sandbox sign verify topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --path --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --format --count --timeout --ready-file --max-body --tls-cert --tls-key'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --path --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --format --count --timeout --ready-file --max-body --tls-cert --tls-key --profile --config'; args=''; files=0;;
     'acx events')
       subs='list show export stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')
@@ -259,6 +381,26 @@ _acx() {
       subs=''; opts='--help -h --to --verbatim --dry-run --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format'; args=''; files=1;;
     'acx replay ')
       subs=''; opts='--help -h --journal --id --topic --since --until --all'; args=''; files=0;;
+    'acx subscribe')
+      subs=''; opts='--help -h --url --topic --contact --secret-in --api-base --api-key --profile --config --format'; args=''; files=0;;
+    'acx subscriptions')
+      subs='list show update delete test'; opts='--help -h'; args=''; files=0;;
+    'acx subscriptions list')
+      subs=''; opts='--help -h --api-base --api-key --profile --config --format'; args=''; files=0;;
+    'acx subscriptions show')
+      subs=''; opts='--help -h --api-base --api-key --profile --config --format'; args=''; files=1;;
+    'acx subscriptions update')
+      subs=''; opts='--help -h --api-base --api-key --profile --config --topic --contact'; args=''; files=1;;
+    'acx subscriptions delete')
+      subs=''; opts='--help -h --api-base --api-key --profile --config'; args=''; files=1;;
+    'acx subscriptions test')
+      subs=''; opts='--help -h --api-base --api-key --profile --config --topic'; args=''; files=1;;
+    'acx sandbox')
+      subs='emit deliveries'; opts='--help -h --host --port --data-dir --api-key --chaos --sign --ready-file'; args=''; files=0;;
+    'acx sandbox emit')
+      subs=''; opts='--help -h --subscription --set --url --api-key --format'; args=''; files=1;;
+    'acx sandbox deliveries')
+      subs=''; opts='--help -h --subscription --url --api-key --format'; args=''; files=0;;
     'acx sign')
       subs=''; opts='--help -h --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --id --timestamp --url --format'; args=''; files=1;;
     'acx verify')

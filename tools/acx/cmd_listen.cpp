@@ -2,7 +2,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "acx/config/config.hpp"
 #include "acx/listen/listener.hpp"
+#include "acx/util/url.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
 #include "command.hpp"
@@ -27,7 +29,34 @@ struct ListenFlags {
   std::string max_body = "1MiB";
   std::string tls_cert;
   std::string tls_key;
+  std::string profile;
+  std::string config;
 };
+
+// Takes the secrets, subscription ids and path of the subscriptions stored in a profile by acx subscribe.
+void apply_profile(const ListenFlags& f, SchemeFlags& scheme, listen::ListenOptions& o, bool path_given)
+{
+  const std::string path = f.config.empty() ? config::default_path() : f.config;
+  const auto cfg = config::load(path);
+  const config::Profile* p = cfg.find(f.profile);
+  if (!p || p->subscriptions.empty()) {
+    throw Error(ExitCode::usage, fmt::format("profile '{}' in {} has no subscriptions: run acx subscribe first",
+                                             f.profile, path));
+  }
+  if (scheme.scheme.empty()) {
+    scheme.scheme = "token";
+  }
+  for (const auto& s : p->subscriptions) {
+    scheme.secrets.push_back(s.token);
+    o.subscriptions.insert(util::to_lower(s.id));
+    o.token_in_path = o.token_in_path || s.secret_in == "path";
+  }
+  if (!path_given) {
+    if (const auto url = util::parse_url(p->subscriptions.front().url)) {
+      o.path = url->target.substr(0, url->target.find('?'));
+    }
+  }
+}
 
 int run_listen(const ListenFlags& f)
 {
@@ -39,6 +68,9 @@ int run_listen(const ListenFlags& f)
   o.server.tls_key = f.tls_key;
   o.path = f.path;
   SchemeFlags scheme = f.scheme;
+  if (!f.profile.empty()) {
+    apply_profile(f, scheme, o, f.path != "/webhooks/acculynx");
+  }
   if (scheme.scheme.empty()) {
     // AccuLynx signs nothing: with a secret, the token in the URL is what it can carry; without one, nothing.
     scheme.scheme = scheme.secrets.empty() ? "none" : "token";
@@ -103,6 +135,8 @@ void setup_listen(CLI::App& app, Run& run)
       ->capture_default_str();
   cmd->add_option("--tls-cert", f->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
   cmd->add_option("--tls-key", f->tls_key, "PEM private key for --tls-cert");
+  cmd->add_option("--profile", f->profile, "Check the tokens and subscription ids that acx subscribe stored here");
+  cmd->add_option("--config", f->config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");
   cmd->callback([&run, f] { run = [f] { return run_listen(*f); }; });
 }
 

@@ -29,6 +29,8 @@ int main(int argc, char** argv)
   acx::cli::setup_events(app, run);
   acx::cli::setup_send(app, run);
   acx::cli::setup_replay(app, run);
+  acx::cli::setup_subscribe(app, run);
+  acx::cli::setup_sandbox(app, run);
   acx::cli::setup_sign(app, run);
   acx::cli::setup_verify(app, run);
   acx::cli::setup_topics(app, run);

@@ -53,6 +53,12 @@ Client::~Client() = default;
 
 Exchange Client::post(const std::string& target, const util::Headers& headers, const std::string& body)
 {
+  return request("POST", target, headers, body);
+}
+
+Exchange Client::request(const std::string& method, const std::string& target, const util::Headers& headers,
+                         const std::string& body)
+{
   httplib::Headers h;
   std::string content_type = "application/json";
   for (const auto& [name, value] : headers) {
@@ -62,8 +68,12 @@ Exchange Client::post(const std::string& target, const util::Headers& headers, c
       h.emplace(name, value);
     }
   }
+  auto& c = m_impl->client;
   const auto start = std::chrono::steady_clock::now();
-  auto result = m_impl->client.Post(target, h, body, content_type);
+  httplib::Result result = method == "GET"      ? c.Get(target, h)
+                           : method == "DELETE" ? c.Delete(target, h, body, content_type)
+                           : method == "PUT"    ? c.Put(target, h, body, content_type)
+                                                : c.Post(target, h, body, content_type);
   Exchange out;
   out.latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
   if (!result) {

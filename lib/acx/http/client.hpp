@@ -31,8 +31,11 @@ public:
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // POSTs `body` to `target` (path and query) with `headers` (Content-Type included by the caller).
+  // POSTs `body` to `target` (path and query) with `headers` (Content-Type defaults to application/json).
   Exchange post(const std::string& target, const util::Headers& headers, const std::string& body);
+  // Any method: GET, POST, PUT, DELETE (a body only where the method takes one).
+  Exchange request(const std::string& method, const std::string& target, const util::Headers& headers,
+                   const std::string& body = {});
 
 private:
   struct Impl;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "acx/util/headers.hpp"
 
@@ -14,6 +15,7 @@ struct Request {
   std::string remote; // "address:port" of the peer
   util::Headers headers;
   std::string body;
+  std::vector<std::string> params; // the values of a route's {name} segments, in order
 };
 
 // An HTTP response.

@@ -16,10 +16,20 @@ namespace acx::http {
 
 namespace {
 
-std::string regex_escape(const std::string& s)
+// The route's path as a regular expression: literal text escaped, each {name} segment a capture.
+std::string route_pattern(const std::string& s)
 {
   std::string out;
-  for (char c : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '{') {
+      const auto close = s.find('}', i);
+      if (close != std::string::npos) {
+        out += "([^/]+)";
+        i = close;
+        continue;
+      }
+    }
     if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) {
       out += '\\';
     }
@@ -44,6 +54,9 @@ Request to_request(const httplib::Request& in)
     out.headers.add(name, value);
   }
   out.body = in.body;
+  for (std::size_t i = 1; i < in.matches.size(); ++i) {
+    out.params.push_back(in.matches[i].str());
+  }
   return out;
 }
 
@@ -131,11 +144,15 @@ Server::Server(ServerOptions options, std::vector<Route> routes) : m_impl(std::m
     auto handler = [h = r.handler](const httplib::Request& req, httplib::Response& res) {
       from_response(h(to_request(req)), res);
     };
-    const std::string pattern = regex_escape(r.path);
+    const std::string pattern = route_pattern(r.path);
     if (r.method == "GET") {
       s.Get(pattern, handler);
     } else if (r.method == "POST") {
       s.Post(pattern, handler);
+    } else if (r.method == "PUT") {
+      s.Put(pattern, handler);
+    } else if (r.method == "DELETE") {
+      s.Delete(pattern, handler);
     }
   }
   for (const auto& [path, methods] : methods_by_path) {
@@ -145,16 +162,20 @@ Server::Server(ServerOptions options, std::vector<Route> routes) : m_impl(std::m
       res.set_header("Allow", allow);
       res.set_content(fmt::format("method not allowed: {} (allowed: {})\n", req.method, allow), "text/plain");
     };
-    const std::string pattern = regex_escape(path);
+    const std::string pattern = route_pattern(path);
     if (!methods.contains("GET")) {
       s.Get(pattern, not_allowed);
     }
     if (!methods.contains("POST")) {
       s.Post(pattern, not_allowed);
     }
-    s.Put(pattern, not_allowed);
+    if (!methods.contains("PUT")) {
+      s.Put(pattern, not_allowed);
+    }
+    if (!methods.contains("DELETE")) {
+      s.Delete(pattern, not_allowed);
+    }
     s.Patch(pattern, not_allowed);
-    s.Delete(pattern, not_allowed);
     s.Options(pattern, not_allowed);
   }
   s.set_error_handler([max_body = o.max_body, on_too_large = o.on_too_large](const httplib::Request& req,

@@ -13,7 +13,8 @@ namespace acx::http {
 // Takes the request by value: handlers may move its body and headers on.
 using Handler = std::function<Response(Request)>;
 
-// A handler for one method and exact path. Other methods on a routed path answer 405 with Allow; unrouted paths 404.
+// A handler for one method and path. A path segment written {name} matches any one segment, whose value arrives in
+// Request::params. Other methods on a routed path answer 405 with Allow; unrouted paths 404.
 struct Route {
   std::string method;
   std::string path;

@@ -191,6 +191,9 @@ ExitCode run(const ListenOptions& o)
          return http::Response{200, "text/plain; version=0.0.4", metrics.prometheus(writer->stats()), {}};
        }},
   };
+  if (o.token_in_path) {
+    routes.push_back({"POST", o.path + "/{token}", [&pipeline](http::Request r) { return pipeline.handle(std::move(r)); }});
+  }
   http::ServerOptions server_options = o.server;
   server_options.on_too_large = [&metrics] { metrics.refused(Refusal::too_large); };
   http::Server server(server_options, std::move(routes));

@@ -15,6 +15,7 @@ namespace acx::listen {
 struct ListenOptions {
   http::ServerOptions server;
   std::string path = "/webhooks/acculynx";
+  bool token_in_path = false; // also accept path + "/<token>" (subscriptions made with --secret-in path)
   signing::SchemeOptions scheme;
   std::set<std::string> subscriptions; // lower-case; empty: any
   std::set<std::string> topics;        // shown on stdout; empty: all

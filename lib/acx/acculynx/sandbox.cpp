@@ -1,0 +1,500 @@
+#include "acx/acculynx/sandbox.hpp"
+
+#include <condition_variable>
+#include <csignal>
+#include <deque>
+#include <filesystem>
+#include <fmt/format.h>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "acx/acculynx/sandbox_store.hpp"
+#include "acx/deliver/delivery.hpp"
+#include "acx/event/edit.hpp"
+#include "acx/event/fixtures.hpp"
+#include "acx/event/topics.hpp"
+#include "acx/http/server.hpp"
+#include "acx/signing/scheme.hpp"
+#include "acx/util/crypto.hpp"
+#include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
+#include "acx/util/url.hpp"
+
+namespace acx::acculynx {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+using http::Request;
+using http::Response;
+
+Response json(int status, const Json& body)
+{
+  return {status, "application/json; charset=utf-8", body.dump(), {}};
+}
+
+Response problem(int status, const std::string& title, const std::string& detail)
+{
+  return json(status, {{"type", fmt::format("https://httpstatuses.io/{}", status)},
+                       {"title", title},
+                       {"status", status},
+                       {"detail", detail},
+                       {"traceId", util::hex_encode(util::random_bytes(8))}});
+}
+
+Json subscription_json(const StoredSubscription& s, const std::string& base)
+{
+  return {{"id", s.id},
+          {"_link", base + "/subscriptions/" + s.id},
+          {"consumerUrl", s.consumer_url},
+          {"createdDate", s.created},
+          {"modifiedDate", s.modified},
+          {"status", s.status},
+          {"tech_contact", s.contact},
+          {"topicNames", s.topics},
+          {"integrationType", s.integration_type}};
+}
+
+int query_int(const std::string& target, const std::string& key, int fallback)
+{
+  const auto q = target.find('?');
+  if (q == std::string::npos) {
+    return fallback;
+  }
+  for (auto pair : util::split(std::string_view(target).substr(q + 1), '&')) {
+    if (pair.starts_with(key + "=")) {
+      try {
+        return std::stoi(std::string(pair.substr(key.size() + 1)));
+      } catch (const std::exception&) {
+        return -1;
+      }
+    }
+  }
+  return fallback;
+}
+
+std::string query_string(const std::string& target, const std::string& key)
+{
+  const auto q = target.find('?');
+  if (q == std::string::npos) {
+    return {};
+  }
+  for (auto pair : util::split(std::string_view(target).substr(q + 1), '&')) {
+    if (pair.starts_with(key + "=")) {
+      return util::percent_decode(pair.substr(key.size() + 1)).value_or("");
+    }
+  }
+  return {};
+}
+
+// Topic names the catalog does not know, or empty.
+std::vector<std::string> unknown_topics(const std::vector<std::string>& topics)
+{
+  std::vector<std::string> out;
+  for (const auto& t : topics) {
+    if (!event::find_topic(t)) {
+      out.push_back(t);
+    }
+  }
+  return out;
+}
+
+// A fixed-window limiter per API key.
+class RateLimiter {
+public:
+  explicit RateLimiter(double per_second) : m_limit(static_cast<int>(per_second)) {}
+  bool allow(const std::string& key)
+  {
+    std::lock_guard lock(m_mutex);
+    const auto second = util::now_unix();
+    auto& [window, count] = m_windows[key];
+    if (window != second) {
+      window = second;
+      count = 0;
+    }
+    return ++count <= m_limit;
+  }
+
+private:
+  int m_limit;
+  std::mutex m_mutex;
+  std::map<std::string, std::pair<std::int64_t, int>> m_windows;
+};
+
+// Delivers queued events to consumer URLs, as AccuLynx would: POST, 10 s timeout, retries with backoff.
+class Deliverer {
+public:
+  Deliverer(SandboxStore& store, const SandboxOptions& o) : m_store(store), m_options(o)
+  {
+    m_thread = std::thread([this] { run(); });
+  }
+  ~Deliverer()
+  {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stop = true;
+    }
+    m_cv.notify_all();
+    m_thread.join();
+  }
+
+  void enqueue(const StoredSubscription& s, std::string body, std::string event_id, std::string topic)
+  {
+    {
+      std::lock_guard lock(m_mutex);
+      m_queue.push_back({s, std::move(body), std::move(event_id), std::move(topic)});
+      if (m_options.chaos && m_random() % 3 == 0) {
+        m_queue.push_back(m_queue.back()); // delivered twice
+      }
+    }
+    m_cv.notify_one();
+  }
+
+private:
+  struct Job {
+    StoredSubscription subscription;
+    std::string body;
+    std::string event_id;
+    std::string topic;
+  };
+
+  void run()
+  {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(m_mutex);
+        // With chaos, a short pause lets jobs gather so they can go out of order.
+        m_cv.wait(lock, [this] { return m_stop || !m_queue.empty(); });
+        if (m_queue.empty()) {
+          return;
+        }
+        if (m_options.chaos && m_queue.size() == 1) {
+          m_cv.wait_for(lock, std::chrono::milliseconds(50));
+        }
+        const std::size_t pick = m_options.chaos ? m_random() % m_queue.size() : 0;
+        job = std::move(m_queue[pick]);
+        m_queue.erase(m_queue.begin() + static_cast<std::ptrdiff_t>(pick));
+      }
+      deliver_one(job);
+    }
+  }
+
+  void deliver_one(const Job& job)
+  {
+    const auto url = util::parse_url(job.subscription.consumer_url);
+    deliver::Outgoing out;
+    out.url = job.subscription.consumer_url;
+    out.body = job.body;
+    out.event_id = job.event_id;
+    out.topic = job.topic;
+    if (m_options.sign_standard && !job.subscription.secret.empty()) {
+      signing::SchemeOptions so;
+      so.name = "standard";
+      so.secrets.emplace_back(job.subscription.secret);
+      out.headers = signing::make_scheme(so)->sign({out.body, out.event_id, util::now_unix(), out.url}).headers;
+    }
+    out.headers.add("User-Agent", "acx-sandbox (AccuLynx emulator)");
+    if (!url) {
+      m_store.log({util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic, 1, 0, 0,
+                   "the consumer URL is not a URL"});
+      return;
+    }
+    http::ClientOptions co;
+    co.timeout = std::chrono::seconds(10);
+    http::Client client(*url, co);
+    deliver::RetryPolicy policy;
+    policy.retries = m_options.delivery_retries;
+    policy.base = std::chrono::milliseconds(200);
+    deliver::deliver(client, url->target, out, policy, [&](const deliver::Attempt& a) {
+      m_store.log({util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic, a.number,
+                   a.exchange.status, static_cast<double>(a.exchange.latency.count()) / 1000.0, a.exchange.error});
+    });
+  }
+
+  SandboxStore& m_store;
+  const SandboxOptions& m_options;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::deque<Job> m_queue;
+  bool m_stop = false;
+  std::mt19937_64 m_random{std::random_device{}()};
+  std::thread m_thread;
+};
+
+// The event a subscription receives for `topic`: the topic's fixture with a fresh eventId and time, the
+// subscription's id, and any --set edits.
+std::pair<std::string, std::string> make_event(const std::string& topic, const std::string& subscription_id,
+                                               const std::vector<std::string>& assignments)
+{
+  auto doc = event::parse_editable(*event::find_fixture(topic), "fixture " + topic);
+  event::freshen(doc, util::now());
+  event::set_member(doc, "subscriptionId", subscription_id);
+  for (const auto& a : assignments) {
+    event::apply_assignment(doc, a);
+  }
+  std::string id;
+  for (auto& [k, v] : doc.items()) {
+    if (util::iequals(k, "eventId")) {
+      id = v.get<std::string>();
+    }
+  }
+  return {event::serialize(doc, event::Layout::compact), id};
+}
+
+} // namespace
+
+ExitCode run_sandbox(const SandboxOptions& given)
+{
+  SandboxOptions o = given;
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  if (o.data_dir.empty()) {
+    throw Error(ExitCode::usage, "--data-dir is required: the sandbox keeps its state there");
+  }
+  if (o.api_keys.empty()) {
+    o.api_keys.push_back("sbx_" + util::hex_encode(util::random_bytes(16)));
+    fmt::print("{}\n", o.api_keys.back()); // data: the key scripts need
+    std::fflush(stdout);
+  }
+  SandboxStore store(o.data_dir);
+  Deliverer deliverer(store, o);
+  RateLimiter limiter(o.requests_per_second);
+  const std::string base_path = "/webhooks/v2";
+  std::string base_url;
+
+  // Every API call: the key, then the rate limit.
+  auto guarded = [&](auto handler) {
+    return [&, handler](Request r) -> Response {
+      const std::string* auth = r.headers.find("Authorization");
+      std::string key;
+      if (auth && util::to_lower(auth->substr(0, 7)) == "bearer ") {
+        key = std::string(util::trim(auth->substr(7)));
+      }
+      bool known = false;
+      for (const auto& k : o.api_keys) {
+        known = known || util::constant_time_equal(util::as_bytes(k), util::as_bytes(key));
+      }
+      if (!known) {
+        return problem(401, "Unauthorized", "a valid API key is required: Authorization: Bearer <key>");
+      }
+      if (!limiter.allow(key)) {
+        auto res = problem(429, "Too Many Requests",
+                           fmt::format("more than {} requests a second with this API key", o.requests_per_second));
+        res.headers.add("Retry-After", "1");
+        return res;
+      }
+      return handler(r, key);
+    };
+  };
+
+  auto parse_json_body = [](const Request& r) { return nlohmann::json::parse(r.body, nullptr, false); };
+  auto string_list = [](const nlohmann::json& j, const char* key, std::vector<std::string>& out) {
+    if (!j.contains(key) || !j[key].is_array() || j[key].empty()) {
+      return false;
+    }
+    for (const auto& v : j[key]) {
+      if (!v.is_string()) {
+        return false;
+      }
+      out.push_back(v.get<std::string>());
+    }
+    return true;
+  };
+
+  std::vector<http::Route> routes;
+  routes.push_back({"GET", base_path + "/subscriptions", guarded([&](const Request& r, const std::string& key) {
+                      const int size = query_int(r.target, "pageSize", 25);
+                      const int start = query_int(r.target, "pageStartIndex", 0);
+                      const std::string filter = query_string(r.target, "subscriptionStatusQueryFilter");
+                      if (size < 1 || size > 100 || start < 0) {
+                        return problem(400, "Bad Request", "pageSize must be 1 to 100 and pageStartIndex 0 or more");
+                      }
+                      std::vector<StoredSubscription> selected;
+                      for (auto& s : store.list(key)) {
+                        const bool active = s.status == "enabled";
+                        if (filter.empty() || util::iequals(filter, "All") ||
+                            (util::iequals(filter, "Active") && active) ||
+                            (util::iequals(filter, "Inactive") && !active)) {
+                          selected.push_back(std::move(s));
+                        }
+                      }
+                      auto items = Json::array();
+                      for (std::size_t i = static_cast<std::size_t>(start);
+                           i < selected.size() && items.size() < static_cast<std::size_t>(size); ++i) {
+                        items.push_back(subscription_json(selected[i], base_url));
+                      }
+                      return json(200, {{"count", selected.size()}, {"pageSize", size}, {"pageStartIndex", start},
+                                        {"items", items}});
+                    })});
+  routes.push_back({"POST", base_path + "/subscriptions", guarded([&](const Request& r, const std::string& key) {
+                      const auto j = parse_json_body(r);
+                      if (!j.is_object()) {
+                        return problem(400, "Bad Request", "the body must be a JSON object");
+                      }
+                      const std::string url = j.value("consumerUrl", "");
+                      std::string why;
+                      if (!util::parse_url(url, &why)) {
+                        return problem(400, "Bad Request", fmt::format("consumerUrl is not a valid URL: {}", why));
+                      }
+                      std::vector<std::string> topics;
+                      if (!string_list(j, "topicNames", topics)) {
+                        return problem(400, "Bad Request", "topicNames must be a non-empty array of topic names");
+                      }
+                      if (const auto unknown = unknown_topics(topics); !unknown.empty()) {
+                        return problem(412, "Precondition Failed",
+                                       fmt::format("unknown topic names: {}", fmt::join(unknown, ", ")));
+                      }
+                      StoredSubscription s;
+                      s.id = util::new_guid();
+                      s.owner = key;
+                      s.consumer_url = url;
+                      s.contact = j.value("techContact", j.value("technicalContact", ""));
+                      s.topics = topics;
+                      s.integration_type = j.value("integrationType", "Api");
+                      s.created = s.modified = util::format_rfc3339(util::now());
+                      s.secret = "whsec_" + util::base64_encode(util::random_bytes(32));
+                      store.put(s);
+                      Json out{{"subscriptionId", s.id}};
+                      if (o.sign_standard) {
+                        out["secret"] = s.secret; // the design's secret returned at registration
+                      }
+                      return json(200, out);
+                    })});
+  routes.push_back({"GET", base_path + "/subscriptions/{id}", guarded([&](const Request& r, const std::string& key) {
+                      const auto s = store.get(key, r.params[0]);
+                      return s ? json(200, subscription_json(*s, base_url))
+                               : problem(404, "Not Found", fmt::format("no subscription {}", util::excerpt(r.params[0])));
+                    })});
+  routes.push_back({"PUT", base_path + "/subscriptions/{id}", guarded([&](const Request& r, const std::string& key) {
+                      auto s = store.get(key, r.params[0]);
+                      if (!s) {
+                        return problem(404, "Not Found", fmt::format("no subscription {}", util::excerpt(r.params[0])));
+                      }
+                      const auto j = parse_json_body(r);
+                      std::vector<std::string> topics;
+                      if (!j.is_object() || !string_list(j, "topicNames", topics)) {
+                        return problem(400, "Bad Request", "topicNames must be a non-empty array of topic names");
+                      }
+                      if (const auto unknown = unknown_topics(topics); !unknown.empty()) {
+                        return problem(412, "Precondition Failed",
+                                       fmt::format("unknown topic names: {}", fmt::join(unknown, ", ")));
+                      }
+                      s->topics = topics;
+                      s->contact = j.value("technicalContact", s->contact);
+                      s->modified = util::format_rfc3339(util::now());
+                      store.put(*s);
+                      return Response{204, "text/plain", "", {}};
+                    })});
+  routes.push_back({"DELETE", base_path + "/subscriptions/{id}", guarded([&](const Request& r, const std::string& key) {
+                      return store.remove(key, r.params[0])
+                                 ? Response{204, "text/plain", "", {}}
+                                 : problem(404, "Not Found", fmt::format("no subscription {}", util::excerpt(r.params[0])));
+                    })});
+  routes.push_back({"POST", base_path + "/subscriptions/{id}/test-event",
+                    guarded([&](const Request& r, const std::string& key) {
+                      const auto s = store.get(key, r.params[0]);
+                      if (!s) {
+                        return problem(404, "Not Found", fmt::format("no subscription {}", util::excerpt(r.params[0])));
+                      }
+                      const auto j = parse_json_body(r);
+                      const std::string topic = j.is_object() ? j.value("topicName", "") : "";
+                      if (!event::find_fixture(topic)) {
+                        return problem(412, "Precondition Failed", fmt::format("unknown topic name '{}'", topic));
+                      }
+                      auto [body, id] = make_event(topic, s->id, {});
+                      deliverer.enqueue(*s, std::move(body), id, topic);
+                      return json(202, {{"eventId", id}});
+                    })});
+  routes.push_back({"GET", base_path + "/topics", guarded([&](const Request& r, const std::string&) {
+                      const int size = query_int(r.target, "pageSize", 25);
+                      const int start = query_int(r.target, "pageStartIndex", 0);
+                      if (size < 1 || size > 100 || start < 0) {
+                        return problem(400, "Bad Request", "pageSize must be 1 to 100 and pageStartIndex 0 or more");
+                      }
+                      std::vector<event::Topic> live;
+                      for (const auto& t : event::topics()) {
+                        if (!t.legacy) {
+                          live.push_back(t);
+                        }
+                      }
+                      auto items = Json::array();
+                      for (std::size_t i = static_cast<std::size_t>(start);
+                           i < live.size() && items.size() < static_cast<std::size_t>(size); ++i) {
+                        items.push_back({{"name", live[i].name}, {"description", live[i].description}});
+                      }
+                      return json(200, {{"count", live.size()}, {"pageSize", size}, {"pageStartIndex", start},
+                                        {"items", items}});
+                    })});
+  // Admin: emit a topic to every subscription of it (of this key), or one; and the delivery log.
+  routes.push_back({"POST", "/_sandbox/emit", guarded([&](const Request& r, const std::string& key) {
+                      const auto j = parse_json_body(r);
+                      const std::string topic = j.is_object() ? j.value("topicName", "") : "";
+                      if (!event::find_fixture(topic)) {
+                        return problem(412, "Precondition Failed", fmt::format("unknown topic name '{}'", topic));
+                      }
+                      const std::string only = j.value("subscriptionId", "");
+                      std::vector<std::string> assignments;
+                      string_list(j, "set", assignments);
+                      auto ids = Json::array();
+                      try {
+                        for (const auto& s : store.list(key)) {
+                          const bool wanted = only.empty() ? std::find(s.topics.begin(), s.topics.end(), topic) !=
+                                                                 s.topics.end()
+                                                           : s.id == only;
+                          if (wanted && s.status == "enabled") {
+                            auto [body, id] = make_event(topic, s.id, assignments);
+                            deliverer.enqueue(s, std::move(body), id, topic);
+                            ids.push_back({{"subscriptionId", s.id}, {"eventId", id}});
+                          }
+                        }
+                      } catch (const Error& e) {
+                        return problem(400, "Bad Request", e.what());
+                      }
+                      return json(202, {{"deliveries", ids}});
+                    })});
+  routes.push_back({"GET", "/_sandbox/deliveries", guarded([&](const Request& r, const std::string&) {
+                      auto items = Json::array();
+                      for (const auto& a : store.attempts(query_string(r.target, "subscriptionId"))) {
+                        items.push_back({{"at", a.at}, {"subscriptionId", a.subscription_id}, {"eventId", a.event_id},
+                                         {"topic", a.topic}, {"attempt", a.attempt}, {"status", a.status},
+                                         {"ms", a.latency_ms}, {"error", a.error}});
+                      }
+                      return json(200, {{"items", items}});
+                    })});
+
+  http::ServerOptions so;
+  so.host = o.host;
+  so.port = o.port;
+  http::Server server(so, std::move(routes));
+  const int port = server.bind();
+  base_url = fmt::format("http://{}:{}{}", o.host, port, base_path);
+  std::thread serving([&server] { server.serve(); });
+  server.wait_until_serving();
+  fmt::print(stderr, "acx: sandbox API on {} (state in {}, {} API key{})\n", base_url, o.data_dir, o.api_keys.size(),
+             o.api_keys.size() == 1 ? "" : "s");
+  std::fflush(stderr);
+  if (!o.ready_file.empty()) {
+    const std::string tmp = o.ready_file + ".tmp";
+    if (std::FILE* f = std::fopen(tmp.c_str(), "w")) {
+      std::fputs(fmt::format("{}:{}\n", o.host, port).c_str(), f);
+      std::fclose(f);
+      std::filesystem::rename(tmp, o.ready_file);
+    }
+  }
+  int sig = 0;
+  sigwait(&signals, &sig);
+  server.stop();
+  serving.join();
+  return ExitCode::ok;
+}
+
+} // namespace acx::acculynx

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "acx/util/error.hpp"
+
+namespace acx::acculynx {
+
+struct SandboxOptions {
+  std::string host = "127.0.0.1";
+  int port = 8788;
+  std::string data_dir;               // state (sandbox.db) lives here
+  std::vector<std::string> api_keys;  // empty: one is generated and printed at start
+  bool chaos = false;                 // sometimes deliver twice, and out of order
+  bool sign_standard = false;         // also sign deliveries with the subscription's secret (Standard Webhooks)
+  std::string ready_file;
+  double requests_per_second = 10;    // per API key, as AccuLynx enforces
+  int delivery_retries = 3;
+};
+
+// Runs a local emulator of the AccuLynx webhooks API under /webhooks/v2 (subscriptions, topics, test events; API
+// keys, pagination, problem details, 429 past the rate limit) that really delivers events to consumer URLs, with
+// retries, and logs every attempt. Admin endpoints under /_sandbox: POST emit, GET deliveries. Runs until SIGINT or
+// SIGTERM. Throws acx::Error when it cannot start.
+ExitCode run_sandbox(const SandboxOptions& options);
+
+} // namespace acx::acculynx

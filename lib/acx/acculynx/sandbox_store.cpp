@@ -1,0 +1,157 @@
+#include "acx/acculynx/sandbox_store.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "acx/sqlite/sqlite.hpp"
+#include "acx/util/error.hpp"
+
+namespace acx::acculynx {
+
+namespace {
+
+using sqlite::Statement;
+
+constexpr const char* k_columns = "id, owner, consumer_url, contact, topics, status, integration_type, created, "
+                                  "modified, secret";
+
+StoredSubscription read(const Statement& st)
+{
+  StoredSubscription s;
+  s.id = st.text(0);
+  s.owner = st.text(1);
+  s.consumer_url = st.text(2);
+  s.contact = st.text(3);
+  const auto topics = nlohmann::json::parse(st.text(4), nullptr, false);
+  if (topics.is_array()) {
+    for (const auto& t : topics) {
+      if (t.is_string()) {
+        s.topics.push_back(t.get<std::string>());
+      }
+    }
+  }
+  s.status = st.text(5);
+  s.integration_type = st.text(6);
+  s.created = st.text(7);
+  s.modified = st.text(8);
+  s.secret = st.text(9);
+  return s;
+}
+
+} // namespace
+
+SandboxStore::SandboxStore(const std::string& dir)
+{
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  const std::string path = dir + "/sandbox.db";
+  try {
+    m_db = std::make_unique<sqlite::Database>(path, false);
+    m_db->exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 2000;");
+    m_db->exec(R"sql(
+CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, owner TEXT NOT NULL, consumer_url TEXT NOT NULL,
+  contact TEXT NOT NULL, topics TEXT NOT NULL, status TEXT NOT NULL, integration_type TEXT NOT NULL,
+  created TEXT NOT NULL, modified TEXT NOT NULL, secret TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS attempts (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, subscription_id TEXT NOT NULL,
+  event_id TEXT NOT NULL, topic TEXT NOT NULL, attempt INTEGER NOT NULL, status INTEGER NOT NULL,
+  latency_ms REAL NOT NULL, error TEXT NOT NULL);
+)sql");
+  } catch (const sqlite::SqliteError& e) {
+    throw Error(ExitCode::io, fmt::format("cannot open the sandbox's state {}: {}", path, e.message));
+  }
+}
+
+SandboxStore::~SandboxStore() = default;
+
+std::vector<StoredSubscription> SandboxStore::list(const std::string& owner) const
+{
+  std::lock_guard lock(m_mutex);
+  Statement st(m_db->get(), fmt::format("SELECT {} FROM subscriptions WHERE owner = ?1 ORDER BY created, id", k_columns));
+  st.bind(1, owner);
+  std::vector<StoredSubscription> out;
+  while (st.step()) {
+    out.push_back(read(st));
+  }
+  return out;
+}
+
+std::vector<StoredSubscription> SandboxStore::all() const
+{
+  std::lock_guard lock(m_mutex);
+  Statement st(m_db->get(), fmt::format("SELECT {} FROM subscriptions ORDER BY created, id", k_columns));
+  std::vector<StoredSubscription> out;
+  while (st.step()) {
+    out.push_back(read(st));
+  }
+  return out;
+}
+
+std::optional<StoredSubscription> SandboxStore::get(const std::string& owner, const std::string& id) const
+{
+  std::lock_guard lock(m_mutex);
+  Statement st(m_db->get(), fmt::format("SELECT {} FROM subscriptions WHERE owner = ?1 AND id = ?2", k_columns));
+  st.bind(1, owner).bind(2, id);
+  if (!st.step()) {
+    return std::nullopt;
+  }
+  return read(st);
+}
+
+void SandboxStore::put(const StoredSubscription& s)
+{
+  std::lock_guard lock(m_mutex);
+  Statement st(m_db->get(), fmt::format("INSERT OR REPLACE INTO subscriptions({}) VALUES(?,?,?,?,?,?,?,?,?,?)", k_columns));
+  st.bind(1, s.id)
+      .bind(2, s.owner)
+      .bind(3, s.consumer_url)
+      .bind(4, s.contact)
+      .bind(5, nlohmann::json(s.topics).dump())
+      .bind(6, s.status)
+      .bind(7, s.integration_type)
+      .bind(8, s.created)
+      .bind(9, s.modified)
+      .bind(10, s.secret)
+      .run();
+}
+
+bool SandboxStore::remove(const std::string& owner, const std::string& id)
+{
+  std::lock_guard lock(m_mutex);
+  Statement st(m_db->get(), "DELETE FROM subscriptions WHERE owner = ?1 AND id = ?2");
+  st.bind(1, owner).bind(2, id).run();
+  return m_db->changes() > 0;
+}
+
+void SandboxStore::log(const DeliveryAttempt& a)
+{
+  std::lock_guard lock(m_mutex);
+  Statement st(m_db->get(), "INSERT INTO attempts(at, subscription_id, event_id, topic, attempt, status, latency_ms, "
+                            "error) VALUES(?,?,?,?,?,?,?,?)");
+  st.bind(1, a.at)
+      .bind(2, a.subscription_id)
+      .bind(3, a.event_id)
+      .bind(4, a.topic)
+      .bind(5, static_cast<std::int64_t>(a.attempt))
+      .bind(6, static_cast<std::int64_t>(a.status))
+      .bind(7, static_cast<std::int64_t>(a.latency_ms * 1000)) // stored in microseconds
+      .bind(8, a.error)
+      .run();
+}
+
+std::vector<DeliveryAttempt> SandboxStore::attempts(const std::string& subscription_id) const
+{
+  std::lock_guard lock(m_mutex);
+  Statement st(m_db->get(), "SELECT at, subscription_id, event_id, topic, attempt, status, latency_ms, error FROM "
+                            "attempts WHERE ?1 = '' OR subscription_id = ?1 ORDER BY seq");
+  st.bind(1, subscription_id);
+  std::vector<DeliveryAttempt> out;
+  while (st.step()) {
+    out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), static_cast<int>(st.int64(4)),
+                   static_cast<int>(st.int64(5)), static_cast<double>(st.int64(6)) / 1000.0, st.text(7)});
+  }
+  return out;
+}
+
+} // namespace acx::acculynx

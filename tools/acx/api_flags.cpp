@@ -1,0 +1,37 @@
+#include "api_flags.hpp"
+
+#include <cstdlib>
+
+namespace acx::cli {
+
+void add_api_options(CLI::App* cmd, ApiFlags& f)
+{
+  cmd->add_option("--api-base", f.api_base, "API base URL (env ACX_API_BASE; default the profile's, else AccuLynx's)");
+  cmd->add_option("--api-key", f.api_key, "API key (env ACX_API_KEY; default the profile's); never printed");
+  cmd->add_option("--profile", f.profile, "Config profile")->capture_default_str();
+  cmd->add_option("--config", f.config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");
+}
+
+std::string config_path(const ApiFlags& f)
+{
+  return f.config.empty() ? config::default_path() : f.config;
+}
+
+acculynx::ApiOptions api_options(const ApiFlags& f, const config::Config& c)
+{
+  acculynx::ApiOptions o;
+  const config::Profile* p = c.find(f.profile);
+  const char* env_base = std::getenv("ACX_API_BASE");
+  const char* env_key = std::getenv("ACX_API_KEY");
+  o.base = !f.api_base.empty()             ? f.api_base
+           : env_base && *env_base         ? std::string(env_base)
+           : p && !p->api_base.empty()     ? p->api_base
+                                           : std::string(acculynx::k_default_api_base);
+  o.api_key = !f.api_key.empty()       ? f.api_key
+              : env_key && *env_key    ? std::string(env_key)
+              : p                      ? p->api_key
+                                       : std::string();
+  return o;
+}
+
+} // namespace acx::cli

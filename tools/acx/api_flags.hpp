@@ -1,0 +1,29 @@
+#pragma once
+
+// The flags that reach the AccuLynx API (or the sandbox) and the config, shared by subscribe, subscriptions and
+// sandbox's client commands.
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "acx/acculynx/api.hpp"
+#include "acx/config/config.hpp"
+
+namespace acx::cli {
+
+struct ApiFlags {
+  std::string api_base; // --api-base, else ACX_API_BASE, else the profile's, else AccuLynx's
+  std::string api_key;  // --api-key, else ACX_API_KEY, else the profile's
+  std::string profile = "default";
+  std::string config;   // --config, else ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml
+};
+
+void add_api_options(CLI::App* cmd, ApiFlags& flags);
+
+// The config path the flags name.
+std::string config_path(const ApiFlags& flags);
+
+// API options resolved from flags, environment and profile (in that order).
+acculynx::ApiOptions api_options(const ApiFlags& flags, const config::Config& config);
+
+} // namespace acx::cli

@@ -1,0 +1,130 @@
+// acx sandbox: a local emulator of the AccuLynx webhooks API that really delivers; emit and deliveries talk to it.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "acx/acculynx/sandbox.hpp"
+#include "acx/http/client.hpp"
+#include "acx/util/url.hpp"
+#include "command.hpp"
+#include "options.hpp"
+
+namespace acx::cli {
+
+namespace {
+
+struct SandboxFlags {
+  acculynx::SandboxOptions server;
+  std::string sign;
+  // emit / deliveries
+  std::string url = "http://127.0.0.1:8788";
+  std::string api_key;
+  std::string topic;
+  std::string subscription;
+  std::vector<std::string> assignments;
+  Format format = Format::text;
+};
+
+http::Exchange admin_call(const SandboxFlags& f, const std::string& method, const std::string& target,
+                          const std::string& body = {})
+{
+  std::string why;
+  const auto url = util::parse_url(f.url, &why);
+  if (!url) {
+    throw Error(ExitCode::usage, fmt::format("--url: {}", why));
+  }
+  if (f.api_key.empty()) {
+    throw Error(ExitCode::usage, "give the sandbox's API key with --api-key or ACX_API_KEY");
+  }
+  http::Client client(*url, {});
+  auto e = client.request(method, target, {{"Authorization", "Bearer " + f.api_key}}, body);
+  if (e.status == 0) {
+    throw Error(ExitCode::network, fmt::format("cannot reach the sandbox at {}: {}", f.url, e.error));
+  }
+  if (e.status >= 300) {
+    throw Error(ExitCode::failed, fmt::format("the sandbox answered {}: {}", e.status, e.body));
+  }
+  return e;
+}
+
+int run_emit(const SandboxFlags& f)
+{
+  nlohmann::json body{{"topicName", f.topic}, {"set", f.assignments}};
+  if (!f.subscription.empty()) {
+    body["subscriptionId"] = f.subscription;
+  }
+  const auto e = admin_call(f, "POST", "/_sandbox/emit", body.dump());
+  const auto j = nlohmann::json::parse(e.body, nullptr, false);
+  const auto n = j.is_object() && j.contains("deliveries") ? j["deliveries"].size() : 0;
+  if (f.format == Format::json) {
+    fmt::print("{}\n", e.body);
+  } else {
+    for (const auto& d : j.value("deliveries", nlohmann::json::array())) {
+      fmt::print("{} -> {}\n", d.value("eventId", ""), d.value("subscriptionId", ""));
+    }
+  }
+  fmt::print(stderr, "acx: {} queued for {} subscription{}\n", f.topic, n, n == 1 ? "" : "s");
+  return 0;
+}
+
+int run_deliveries(const SandboxFlags& f)
+{
+  const auto e = admin_call(f, "GET", "/_sandbox/deliveries?subscriptionId=" + f.subscription);
+  const auto j = nlohmann::json::parse(e.body, nullptr, false);
+  if (f.format == Format::json) {
+    for (const auto& item : j.value("items", nlohmann::json::array())) {
+      fmt::print("{}\n", item.dump());
+    }
+    return 0;
+  }
+  for (const auto& a : j.value("items", nlohmann::json::array())) {
+    fmt::print("{}  {}  {:<40} attempt {}  {}  {:.1f} ms  {}\n", a.value("at", ""), a.value("subscriptionId", ""),
+               a.value("topic", ""), a.value("attempt", 0),
+               a.value("status", 0) == 0 ? std::string("---") : std::to_string(a.value("status", 0)),
+               a.value("ms", 0.0), a.value("error", ""));
+  }
+  return 0;
+}
+
+} // namespace
+
+void setup_sandbox(CLI::App& app, Run& run)
+{
+  auto f = std::make_shared<SandboxFlags>();
+  auto* cmd = app.add_subcommand("sandbox", "Run a local AccuLynx webhooks API that really delivers events");
+  cmd->add_option("--host", f->server.host, "Address to listen on")->capture_default_str();
+  cmd->add_option("--port", f->server.port, "Port; 0 picks a free one")->check(CLI::Range(0, 65535))->capture_default_str();
+  cmd->add_option("--data-dir", f->server.data_dir, "Where the sandbox keeps its state (SQLite)");
+  cmd->add_option("--api-key", f->server.api_keys, "Accepted API key (repeatable; default: one generated and printed)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--chaos", f->server.chaos, "Sometimes deliver twice, and out of order");
+  cmd->add_option("--sign", f->sign, "Also sign deliveries with the subscription's secret")
+      ->check(CLI::IsMember({"standard"}));
+  cmd->add_option("--ready-file", f->server.ready_file, "Write host:port here once serving");
+  cmd->callback([&run, f, cmd] {
+    if (cmd->get_subcommands().empty()) {
+      run = [f] {
+        acculynx::SandboxOptions o = f->server;
+        o.sign_standard = f->sign == "standard";
+        return static_cast<int>(acculynx::run_sandbox(o));
+      };
+    }
+  });
+
+  auto client_flags = [f](CLI::App* c) {
+    c->add_option("--url", f->url, "The sandbox's address")->capture_default_str()->check(url_validator());
+    c->add_option("--api-key", f->api_key, "API key of the sandbox")->envname("ACX_API_KEY");
+    add_format_option(c, f->format);
+  };
+  auto* emit = cmd->add_subcommand("emit", "Deliver TOPIC to every subscription of it (or one), as AccuLynx would");
+  emit->add_option("topic", f->topic, "Topic")->required();
+  emit->add_option("--subscription", f->subscription, "Only this subscription");
+  emit->add_option("--set", f->assignments, "Edit a field: PATH=VALUE (repeatable)")->allow_extra_args(false);
+  client_flags(emit);
+  emit->callback([&run, f] { run = [f] { return run_emit(*f); }; });
+  auto* deliveries = cmd->add_subcommand("deliveries", "The sandbox's delivery log: every attempt, status, latency");
+  deliveries->add_option("--subscription", f->subscription, "Only this subscription");
+  client_flags(deliveries);
+  deliveries->callback([&run, f] { run = [f] { return run_deliveries(*f); }; });
+}
+
+} // namespace acx::cli

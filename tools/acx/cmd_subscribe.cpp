@@ -1,0 +1,225 @@
+// acx subscribe, and acx subscriptions list|show|update|delete|test: manage AccuLynx subscriptions.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "acx/event/topics.hpp"
+#include "acx/util/crypto.hpp"
+#include "acx/util/url.hpp"
+#include "api_flags.hpp"
+#include "command.hpp"
+#include "options.hpp"
+
+namespace acx::cli {
+
+namespace {
+
+struct SubscribeFlags {
+  ApiFlags api;
+  std::string url;
+  std::vector<std::string> topics;
+  std::string contact;
+  std::string secret_in = "query";
+  Format format = Format::text;
+  std::string id;
+};
+
+void check_topics(const std::vector<std::string>& topics)
+{
+  std::vector<std::string> unknown;
+  for (const auto& t : topics) {
+    if (!event::find_topic(t) || event::find_topic(t)->legacy) {
+      unknown.push_back(t);
+    }
+  }
+  if (!unknown.empty()) {
+    throw Error(ExitCode::usage, fmt::format("unknown topic{} {}: see `acx topics`", unknown.size() > 1 ? "s" : "",
+                                             fmt::join(unknown, ", ")));
+  }
+}
+
+nlohmann::ordered_json to_json(const acculynx::SubscriptionInfo& s)
+{
+  return {{"id", s.id},           {"consumerUrl", s.consumer_url}, {"status", s.status},
+          {"contact", s.contact}, {"topicNames", s.topics},        {"createdDate", s.created},
+          {"modifiedDate", s.modified}};
+}
+
+// The consumer URL with the token: a query parameter, or the last path segment.
+std::string with_token(const std::string& url, const std::string& token, const std::string& where)
+{
+  if (where == "path") {
+    const auto q = url.find('?');
+    std::string base = url.substr(0, q);
+    if (!base.ends_with("/")) {
+      base += "/";
+    }
+    return base + token + (q == std::string::npos ? "" : url.substr(q));
+  }
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "token=" + token;
+}
+
+int run_subscribe(const SubscribeFlags& f)
+{
+  check_topics(f.topics);
+  const std::string path = config_path(f.api);
+  auto config = config::load(path);
+  const auto options = api_options(f.api, config);
+  acculynx::Api api(options);
+  const std::string token = util::hex_encode(util::random_bytes(32)); // 256 bits
+  const std::string consumer = with_token(f.url, token, f.secret_in);
+  const std::string id = api.create(consumer, f.contact, f.topics);
+
+  auto& profile = config.profiles[f.api.profile];
+  profile.api_base = options.base;
+  if (!f.api.api_key.empty()) {
+    profile.api_key = f.api.api_key;
+  }
+  profile.subscriptions.push_back({id, f.url, token, f.secret_in, f.topics, f.contact});
+  config::save(config, path);
+
+  if (f.format == Format::json) {
+    fmt::print("{}\n", nlohmann::ordered_json{{"subscriptionId", id}, {"consumerUrl", consumer}, {"secret", token},
+                                              {"topicNames", f.topics}, {"profile", f.api.profile}}
+                           .dump());
+  } else {
+    fmt::print("subscription {}\nconsumer URL {}\nsecret       {}\n", id, consumer, token);
+    fmt::print(stderr, "acx: saved to profile '{}' in {}; the secret is shown only now. Listen with: acx listen "
+                       "--profile {}\n",
+               f.api.profile, path, f.api.profile);
+  }
+  return 0;
+}
+
+std::unique_ptr<acculynx::Api> open_api(const SubscribeFlags& f)
+{
+  return std::make_unique<acculynx::Api>(api_options(f.api, config::load(config_path(f.api))));
+}
+
+int run_list(const SubscribeFlags& f)
+{
+  const auto subs = open_api(f)->list();
+  if (f.format == Format::json) {
+    auto out = nlohmann::ordered_json::array();
+    for (const auto& s : subs) {
+      out.push_back(to_json(s));
+    }
+    fmt::print("{}\n", out.dump());
+    return 0;
+  }
+  for (const auto& s : subs) {
+    fmt::print("{}  {:<8}  {}  {}\n", s.id, s.status, fmt::join(s.topics, ","), s.consumer_url);
+  }
+  return 0;
+}
+
+int run_show(const SubscribeFlags& f)
+{
+  const auto s = open_api(f)->show(f.id);
+  if (f.format == Format::json) {
+    fmt::print("{}\n", to_json(s).dump());
+  } else {
+    fmt::print("id:       {}\nstatus:   {}\nurl:      {}\ncontact:  {}\ntopics:   {}\ncreated:  {}\nmodified: {}\n", s.id,
+               s.status, s.consumer_url, s.contact, fmt::join(s.topics, ", "), s.created, s.modified);
+  }
+  return 0;
+}
+
+int run_update(const SubscribeFlags& f)
+{
+  check_topics(f.topics);
+  auto api = open_api(f);
+  const auto current = api->show(f.id);
+  api->update(f.id, f.contact.empty() ? current.contact : f.contact, f.topics.empty() ? current.topics : f.topics);
+  // Keep the profile's copy in step.
+  const std::string path = config_path(f.api);
+  auto config = config::load(path);
+  if (auto it = config.profiles.find(f.api.profile); it != config.profiles.end()) {
+    for (auto& s : it->second.subscriptions) {
+      if (s.id == f.id) {
+        s.topics = f.topics.empty() ? s.topics : f.topics;
+        s.contact = f.contact.empty() ? s.contact : f.contact;
+        config::save(config, path);
+      }
+    }
+  }
+  fmt::print(stderr, "acx: updated {}\n", f.id);
+  return 0;
+}
+
+int run_delete(const SubscribeFlags& f)
+{
+  open_api(f)->remove(f.id);
+  const std::string path = config_path(f.api);
+  auto config = config::load(path);
+  if (auto it = config.profiles.find(f.api.profile); it != config.profiles.end()) {
+    auto& subs = it->second.subscriptions;
+    const auto before = subs.size();
+    std::erase_if(subs, [&](const auto& s) { return s.id == f.id; });
+    if (subs.size() != before) {
+      config::save(config, path);
+    }
+  }
+  fmt::print(stderr, "acx: deleted {}\n", f.id);
+  return 0;
+}
+
+int run_test(const SubscribeFlags& f)
+{
+  auto api = open_api(f);
+  std::string topic = f.topics.empty() ? "" : f.topics.front();
+  if (topic.empty()) {
+    const auto s = api->show(f.id);
+    if (s.topics.empty()) {
+      throw Error(ExitCode::usage, "the subscription has no topics: give --topic");
+    }
+    topic = s.topics.front();
+  }
+  api->test_event(f.id, topic);
+  fmt::print(stderr, "acx: test event {} requested for {}\n", topic, f.id);
+  return 0;
+}
+
+} // namespace
+
+void setup_subscribe(CLI::App& app, Run& run)
+{
+  auto f = std::make_shared<SubscribeFlags>();
+  auto* cmd = app.add_subcommand("subscribe", "Register a consumer URL with AccuLynx, with a generated secret token");
+  cmd->add_option("--url", f->url, "Your consumer URL (acx adds the token)")->required()->check(url_validator());
+  cmd->add_option("--topic", f->topics, "Topic to receive (repeatable)")->required()->allow_extra_args(false);
+  cmd->add_option("--contact", f->contact, "Technical contact e-mail")->required();
+  cmd->add_option("--secret-in", f->secret_in, "Where the token goes in the URL")
+      ->check(CLI::IsMember({"query", "path"}))
+      ->capture_default_str();
+  add_api_options(cmd, f->api);
+  add_format_option(cmd, f->format);
+  cmd->callback([&run, f] { run = [f] { return run_subscribe(*f); }; });
+
+  auto* subs = app.add_subcommand("subscriptions", "List, show, update, delete and test subscriptions");
+  subs->require_subcommand(1);
+  auto with_id = [&](const char* name, const char* help) {
+    auto* c = subs->add_subcommand(name, help);
+    c->add_option("id", f->id, "Subscription id")->required();
+    add_api_options(c, f->api);
+    return c;
+  };
+  auto* list = subs->add_subcommand("list", "Every subscription (all pages)");
+  add_api_options(list, f->api);
+  add_format_option(list, f->format);
+  list->callback([&run, f] { run = [f] { return run_list(*f); }; });
+  auto* show = with_id("show", "One subscription");
+  add_format_option(show, f->format);
+  show->callback([&run, f] { run = [f] { return run_show(*f); }; });
+  auto* update = with_id("update", "Change topics and contact (the URL cannot change: delete and subscribe again)");
+  update->add_option("--topic", f->topics, "Topics (repeatable; replaces the list)")->allow_extra_args(false);
+  update->add_option("--contact", f->contact, "Technical contact e-mail");
+  update->callback([&run, f] { run = [f] { return run_update(*f); }; });
+  auto* del = with_id("delete", "Delete a subscription (permanent)");
+  del->callback([&run, f] { run = [f] { return run_delete(*f); }; });
+  auto* test = with_id("test", "Ask AccuLynx to deliver a test event");
+  test->add_option("--topic", f->topics, "Topic of the test event (default: the subscription's first)")
+      ->allow_extra_args(false);
+  test->callback([&run, f] { run = [f] { return run_test(*f); }; });
+}
+
+} // namespace acx::cli
