@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# acx sandbox + acx subscribe + acx listen --profile, all on loopback: registration, deliveries checked by token,
+# update, list over pages, delete, errors, rate limits, the config file's mode, and no secret on stderr.
+source "$(dirname "$0")/lib.sh"
+export XDG_CONFIG_HOME=$WORK/config
+unset ACX_API_KEY ACX_API_BASE
+
+start_sandbox() {
+  rm -f "$WORK/sbx.ready"
+  "$ACX" sandbox --port 0 --data-dir "$WORK/sbx" --api-key k1 --api-key k2 --ready-file "$WORK/sbx.ready" "$@" \
+    >"$WORK/sbx.out" 2>"$WORK/sbx.err" &
+  SPID=$!
+  for _ in $(seq 200); do [[ -s $WORK/sbx.ready ]] && break; sleep 0.05; done
+  SBX=http://127.0.0.1:$(cut -d: -f2 "$WORK/sbx.ready")
+  API=$SBX/webhooks/v2
+}
+start_sandbox
+
+# A listener on a port of its own, then a subscription for it.
+JOURNAL=$WORK/j.db start_listener --count 0 --secret placeholder-not-used
+LPORT=$PORT
+stop_listener
+run "$ACX" subscribe --url "http://127.0.0.1:$LPORT/hooks/acculynx" --topic job.milestone.current_changed \
+  --topic contact_added --contact ops@example.com --api-base "$API" --api-key k1 --format json
+expect_rc 0 "subscribe"
+sub=$(node -e 'console.log(JSON.parse(process.argv[1]).subscriptionId)' "$out")
+secret=$(node -e 'console.log(JSON.parse(process.argv[1]).secret)' "$out")
+expect_eq "${#secret}" 64 "a 256-bit token"
+expect_not_has "$err" "$secret" "the secret is not on stderr"
+expect_not_has "$err" "k1" "the API key is not on stderr"
+expect_eq "$(stat -c %a "$XDG_CONFIG_HOME/acx/config.toml")" 600 "config is 0600"
+expect_has "$(cat "$XDG_CONFIG_HOME/acx/config.toml")" "$sub" "subscription stored"
+
+# The listener takes tokens and ids from the profile; a test event and an emitted one arrive and verify.
+"$ACX" listen --profile default --port "$LPORT" --journal "$WORK/j2.db" --format json --count 2 --timeout 20s \
+  >"$WORK/l.out" 2>"$WORK/l.err" &
+LPID=$!
+for _ in $(seq 100); do grep -q listening "$WORK/l.err" 2>/dev/null && break; sleep 0.05; done
+expect_has "$(cat "$WORK/l.err")" "listening on http://127.0.0.1:$LPORT/hooks/acculynx" "listen --profile takes the path"
+run "$ACX" subscriptions test "$sub" --topic contact_added
+expect_rc 0 "test-event"
+ACX_API_KEY=k1 run "$ACX" sandbox emit job.milestone.current_changed --url "$SBX" --set event.job.milestone.name=Won
+expect_rc 0 "emit"
+wait "$LPID" && src=0 || src=$?
+expect_eq "$src" 0 "the listener got both deliveries"
+expect_has "$(cat "$WORK/l.out")" '"topic":"contact_added"' "test event received"
+expect_has "$(cat "$WORK/l.out")" '"name":"Won"' "emitted event received, edited"
+expect_has "$(cat "$WORK/l.out")" "\"subscriptionId\":\"$sub\"" "routed by subscriptionId"
+ACX_API_KEY=k1 run "$ACX" sandbox deliveries --url "$SBX" --format json
+expect_eq "$(grep -c '"status":200' <<<"$out")" 2 "delivery log: two attempts, 200"
+
+# A wrong token is refused by the listener: the sandbox logs 401s and retries.
+"$ACX" listen --port "$LPORT" --path /hooks/acculynx --secret other-token --journal "$WORK/j3.db" >/dev/null 2>&1 &
+LPID=$!
+sleep 0.5
+ACX_API_KEY=k1 "$ACX" sandbox emit contact_added --url "$SBX" >/dev/null 2>&1
+sleep 1
+ACX_API_KEY=k1 run "$ACX" sandbox deliveries --url "$SBX" --format json
+expect_has "$out" '"status":401' "a refused delivery is logged"
+kill "$LPID"; wait "$LPID" 2>/dev/null
+
+# Update, show, list over several pages, delete.
+run "$ACX" subscriptions update "$sub" --topic job_created --contact dev@example.com
+expect_rc 0 "update"
+run "$ACX" subscriptions show "$sub" --format json
+expect_has "$out" '"topicNames":["job_created"]' "updated topics"
+expect_has "$out" '"contact":"dev@example.com"' "updated contact"
+for i in $(seq 30); do
+  "$ACX" subscribe --url "http://127.0.0.1:9/h$i" --topic job_created --contact a@b.c --api-base "$API" \
+    --api-key k1 --profile many >/dev/null 2>&1 || fail "subscribe $i"
+done
+checks=$((checks + 1))
+run "$ACX" subscriptions list --profile many --format json
+expect_eq "$(node -e 'console.log(JSON.parse(process.argv[1]).length)' "$out")" 31 "list follows every page (31 at 25 a page)"
+run "$ACX" subscriptions delete "$sub"
+expect_rc 0 "delete"
+run "$ACX" subscriptions show "$sub"
+expect_rc 1 "unknown id"
+expect_has "$err" "acx: error: Not Found: no subscription $sub (404, " "problem details shown as title: detail (status, traceId)"
+
+# Errors.
+run "$ACX" subscriptions list --api-base "$API" --api-key wrong-key
+expect_rc 1 "wrong API key"
+expect_has "$err" "Unauthorized: a valid API key is required" "401 message"
+expect_not_has "$err" "wrong-key" "the key is never echoed"
+run "$ACX" subscribe --url http://127.0.0.1:9/x --topic job.roof_changed --contact a@b.c --api-base "$API" --api-key k1
+expect_rc 2 "unknown topic (caught before calling)"
+expect_has "$err" "unknown topic job.roof_changed" "unknown topic message"
+sleep 1.1 # the subscriptions above used this second's allowance
+run curl -s -X POST -H 'Authorization: Bearer k1' -H 'Content-Type: application/json' \
+  -d '{"consumerUrl":"http://x/y","techContact":"a","topicNames":["nope"]}' "$API/subscriptions"
+expect_has "$out" '"status":412' "the sandbox answers 412 for unknown topics"
+run "$ACX" subscribe --url http://127.0.0.1:9/x --topic job_created --contact a@b.c --api-base "$API" --api-key k1 \
+  --secret-in path --profile p2
+expect_rc 0 "token in the path"
+expect_has "$out" "http://127.0.0.1:9/x/" "path token URL"
+sleep 1.1
+run curl -s -X POST -H 'Authorization: Bearer k1' -H 'Content-Type: application/json' \
+  -d '{"consumerUrl":"not a url","techContact":"a","topicNames":["job_created"]}' "$API/subscriptions"
+expect_has "$out" '"status":400' "bad URL is 400"
+run "$ACX" subscriptions list --api-base "http://127.0.0.1:9/webhooks/v2" --api-key k1
+expect_rc 5 "API down"
+expect_has "$err" "cannot reach the API" "API down message"
+run "$ACX" subscriptions list --api-base "$API" --profile nobody
+expect_rc 2 "no API key"
+
+# Rate limits: a client that ignores them gets 429; acx, bursting from several processes, recovers.
+sleep 1.1
+codes=$(for i in $(seq 25); do curl -s -o /dev/null -w '%{http_code}\n' -H 'Authorization: Bearer k2' "$API/topics"; done)
+expect_has "$codes" 429 "the sandbox answers 429 past 10 requests a second"
+burst=()
+for p in 1 2 3 4 5; do
+  (for i in $(seq 10); do "$ACX" subscriptions list --api-base "$API" --api-key k2 >/dev/null 2>>"$WORK/burst.err" || echo fail; done) >>"$WORK/burst.out" &
+  burst+=($!)
+done
+wait "${burst[@]}"
+expect_eq "$(grep -c fail "$WORK/burst.out")" 0 "a burst of 50 calls from 5 processes all succeed"
+
+# State survives a restart.
+kill "$SPID"; wait "$SPID" 2>/dev/null
+start_sandbox # on a new port
+run "$ACX" subscriptions list --profile many --api-base "$API" --format json
+expect_eq "$(node -e 'console.log(JSON.parse(process.argv[1]).length)' "$out")" 31 "subscriptions survive a restart"
+kill "$SPID"; wait "$SPID" 2>/dev/null
+
+finish
