@@ -116,6 +116,36 @@ done
 wait "${burst[@]}"
 expect_eq "$(grep -c fail "$WORK/burst.out")" 0 "a burst of 50 calls from 5 processes all succeed"
 
+# --chaos: some deliveries twice, some out of order; the listener keeps each event once.
+# --sign standard: the secret returned at registration verifies every delivery.
+kill "$SPID"; wait "$SPID" 2>/dev/null
+start_sandbox --chaos --sign standard
+reg=$(curl -s -X POST -H 'Authorization: Bearer k2' -H 'Content-Type: application/json' \
+  -d "{\"consumerUrl\":\"http://127.0.0.1:$LPORT/webhooks/acculynx\",\"techContact\":\"a@b.c\",\"topicNames\":[\"job_created\"]}" \
+  "$API/subscriptions")
+whsec=$(node -e 'console.log(JSON.parse(process.argv[1]).secret)' "$reg")
+expect_has "$whsec" "whsec_" "a secret is returned at registration with --sign standard"
+"$ACX" listen --port "$LPORT" --scheme standard --secret "$whsec" --journal "$WORK/chaos.db" --format json \
+  >"$WORK/chaos.out" 2>"$WORK/chaos.err" &
+LPID=$!
+sleep 0.5
+emitted=()
+for i in $(seq 30); do
+  id=$(ACX_API_KEY=k2 "$ACX" sandbox emit job_created --url "$SBX" 2>/dev/null | cut -d' ' -f1)
+  emitted+=("$id")
+done
+sleep 2
+kill "$LPID"; wait "$LPID" 2>/dev/null
+received=$(node -e 'for (const l of require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean)) console.log(JSON.parse(l).eventId)' "$WORK/chaos.out")
+expect_eq "$(sort <<<"$received" | tr '\n' ' ')" "$(printf '%s\n' "${emitted[@]}" | sort | tr '\n' ' ')" "every emitted event accepted once, each verified"
+expect_eq "$(grep -c 'refused' "$WORK/chaos.err")" 0 "no delivery failed verification"
+checks=$((checks + 1))
+[[ "$received" != "$(printf '%s\n' "${emitted[@]}")" ]] || fail "--chaos delivered in order"
+ACX_API_KEY=k2 run "$ACX" sandbox deliveries --url "$SBX" --format json
+attempts=$(grep -c '"status":200' <<<"$out")
+checks=$((checks + 1))
+((attempts > 30)) || fail "--chaos delivered nothing twice ($attempts deliveries for 30 events)"
+
 # State survives a restart.
 kill "$SPID"; wait "$SPID" 2>/dev/null
 start_sandbox # on a new port

@@ -1,6 +1,7 @@
 // acx sandbox: a local emulator of the AccuLynx webhooks API that really delivers; emit and deliveries talk to it.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "acx/acculynx/sandbox.hpp"
 #include "acx/http/client.hpp"
@@ -36,7 +37,18 @@ http::Exchange admin_call(const SandboxFlags& f, const std::string& method, cons
     throw Error(ExitCode::usage, "give the sandbox's API key with --api-key or ACX_API_KEY");
   }
   http::Client client(*url, {});
-  auto e = client.request(method, target, {{"Authorization", "Bearer " + f.api_key}}, body);
+  http::Exchange e;
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    e = client.request(method, target, {{"Authorization", "Bearer " + f.api_key}}, body);
+    if (e.status != 429) {
+      break;
+    }
+    // Rate-limited like the API itself: wait as told (or a second) and try again.
+    const std::string* after = e.headers.find("Retry-After");
+    std::this_thread::sleep_for(std::chrono::seconds(after && std::isdigit(static_cast<unsigned char>((*after)[0]))
+                                                         ? std::min(std::stoi(*after), 10)
+                                                         : 1));
+  }
   if (e.status == 0) {
     throw Error(ExitCode::network, fmt::format("cannot reach the sandbox at {}: {}", f.url, e.error));
   }

@@ -145,9 +145,11 @@ public:
   {
     {
       std::lock_guard lock(m_mutex);
-      m_queue.push_back({s, std::move(body), std::move(event_id), std::move(topic)});
+      const auto now = std::chrono::steady_clock::now();
+      m_queue.push_back({s, std::move(body), std::move(event_id), std::move(topic), now + chaos_delay()});
       if (m_options.chaos && m_random() % 3 == 0) {
         m_queue.push_back(m_queue.back()); // delivered twice
+        m_queue.back().due = now + chaos_delay();
       }
     }
     m_cv.notify_one();
@@ -159,7 +161,14 @@ private:
     std::string body;
     std::string event_id;
     std::string topic;
+    std::chrono::steady_clock::time_point due;
   };
+
+  // With --chaos each delivery is held back a random 0-400 ms, so events emitted close together arrive out of order.
+  std::chrono::milliseconds chaos_delay()
+  {
+    return std::chrono::milliseconds(m_options.chaos ? static_cast<int>(m_random() % 400) : 0);
+  }
 
   void run()
   {
@@ -167,17 +176,19 @@ private:
       Job job;
       {
         std::unique_lock lock(m_mutex);
-        // With chaos, a short pause lets jobs gather so they can go out of order.
         m_cv.wait(lock, [this] { return m_stop || !m_queue.empty(); });
         if (m_queue.empty()) {
           return;
         }
-        if (m_options.chaos && m_queue.size() == 1) {
-          m_cv.wait_for(lock, std::chrono::milliseconds(50));
+        // The job due first; wait for it unless a sooner one arrives.
+        auto first = std::min_element(m_queue.begin(), m_queue.end(),
+                                      [](const Job& a, const Job& b) { return a.due < b.due; });
+        if (first->due > std::chrono::steady_clock::now() && !m_stop) {
+          m_cv.wait_until(lock, first->due);
+          continue;
         }
-        const std::size_t pick = m_options.chaos ? m_random() % m_queue.size() : 0;
-        job = std::move(m_queue[pick]);
-        m_queue.erase(m_queue.begin() + static_cast<std::ptrdiff_t>(pick));
+        job = std::move(*first);
+        m_queue.erase(first);
       }
       deliver_one(job);
     }
