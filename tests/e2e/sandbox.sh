@@ -146,11 +146,34 @@ attempts=$(grep -c '"status":200' <<<"$out")
 checks=$((checks + 1))
 ((attempts > 30)) || fail "--chaos delivered nothing twice ($attempts deliveries for 30 events)"
 
+# A consumer that is down: the sandbox retries with backoff and logs every attempt.
+kill "$SPID"; wait "$SPID" 2>/dev/null
+start_sandbox
+down=$(curl -s -X POST -H 'Authorization: Bearer k1' -H 'Content-Type: application/json' \
+  -d '{"consumerUrl":"http://127.0.0.1:9/down","techContact":"a@b.c","topicNames":["job_updated"]}' "$API/subscriptions" |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).subscriptionId))')
+ACX_API_KEY=k1 "$ACX" sandbox emit job_updated --url "$SBX" --subscription "$down" >/dev/null 2>&1
+sleep 3.5
+ACX_API_KEY=k1 run "$ACX" sandbox deliveries --url "$SBX" --subscription "$down" --format json
+expect_eq "$(grep -c '"status":0' <<<"$out")" 4 "a consumer that is down: the first attempt and 3 retries"
+expect_has "$out" '"attempt":4' "attempts are numbered"
+
+# Without --api-key the sandbox makes one and prints it (stdout: for scripts).
+"$ACX" sandbox --port 0 --data-dir "$WORK/sbx2" --ready-file "$WORK/sbx2.ready" >"$WORK/sbx2.out" 2>/dev/null &
+GPID=$!
+for _ in $(seq 100); do [[ -s $WORK/sbx2.ready ]] && break; sleep 0.05; done
+key=$(head -n 1 "$WORK/sbx2.out")
+expect_has "$key" "sbx_" "a generated API key on stdout"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" \
+  "http://127.0.0.1:$(cut -d: -f2 "$WORK/sbx2.ready")/webhooks/v2/topics")" 200 "the generated key works"
+kill "$GPID"; wait "$GPID" 2>/dev/null
+
 # State survives a restart.
 kill "$SPID"; wait "$SPID" 2>/dev/null
 start_sandbox # on a new port
 run "$ACX" subscriptions list --profile many --api-base "$API" --format json
-expect_eq "$(node -e 'console.log(JSON.parse(process.argv[1]).length)' "$out")" 31 "subscriptions survive a restart"
+expect_eq "$(node -e 'console.log(JSON.parse(process.argv[1]).length)' "$out")" 32 \
+  "subscriptions survive a restart (the 31 above and the one that is down)"
 kill "$SPID"; wait "$SPID" 2>/dev/null
 
 finish
