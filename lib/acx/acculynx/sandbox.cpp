@@ -19,6 +19,7 @@
 #include "acx/http/server.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/crypto.hpp"
+#include "acx/util/service.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
@@ -261,12 +262,7 @@ std::pair<std::string, std::string> make_event(const std::string& topic, const s
 ExitCode run_sandbox(const SandboxOptions& given)
 {
   SandboxOptions o = given;
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  sigset_t signals = util::block_stop_signals();
 
   if (o.data_dir.empty()) {
     throw Error(ExitCode::usage, "--data-dir is required: the sandbox keeps its state there");
@@ -494,12 +490,7 @@ ExitCode run_sandbox(const SandboxOptions& given)
              o.api_keys.size() == 1 ? "" : "s");
   std::fflush(stderr);
   if (!o.ready_file.empty()) {
-    const std::string tmp = o.ready_file + ".tmp";
-    if (std::FILE* f = std::fopen(tmp.c_str(), "w")) {
-      std::fputs(fmt::format("{}:{}\n", o.host, port).c_str(), f);
-      std::fclose(f);
-      std::filesystem::rename(tmp, o.ready_file);
-    }
+    util::write_ready_file(o.ready_file, fmt::format("{}:{}", o.host, port));
   }
   int sig = 0;
   sigwait(&signals, &sig);

@@ -13,6 +13,7 @@
 #include "acx/journal/journal.hpp"
 #include "acx/listen/metrics.hpp"
 #include "acx/listen/pipeline.hpp"
+#include "acx/util/service.hpp"
 
 namespace acx::listen {
 
@@ -57,20 +58,6 @@ private:
   std::condition_variable m_cv;
   Stop m_why = Stop::none;
 };
-
-void write_ready_file(const std::string& path, const std::string& address)
-{
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "w");
-  if (!f || std::fputs((address + "\n").c_str(), f) < 0 || std::fclose(f) != 0) {
-    throw Error(ExitCode::io, fmt::format("cannot write the ready file {}", path));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    throw Error(ExitCode::io, fmt::format("cannot write the ready file {}: {}", path, ec.message()));
-  }
-}
 
 // Reads accepted events from the journal in order, from the commit point at start, and prints them.
 class Printer {
@@ -161,12 +148,7 @@ private:
 ExitCode run(const ListenOptions& o)
 {
   // Signals are taken by one thread with sigwait; every thread started from here on inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  sigset_t signals = util::block_stop_signals();
 
   const std::string journal_path = o.journal.empty() ? journal::default_path() : o.journal;
   auto writer = journal::Writer::open(journal_path);
@@ -233,7 +215,7 @@ ExitCode run(const ListenOptions& o)
              address, o.path, journal_path);
   std::fflush(stderr);
   if (!o.ready_file.empty()) {
-    write_ready_file(o.ready_file, address);
+    util::write_ready_file(o.ready_file, address);
   }
 
   const Stop why = stop.wait(o.timeout);

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <csignal>
+#include <string>
+
+namespace acx::util {
+
+// SIGINT and SIGTERM, blocked in the calling thread (and so in every thread it starts afterwards) to be taken with
+// sigwait; SIGPIPE ignored, so a closed socket or pipe is an error code, not a death. Call before starting threads.
+sigset_t block_stop_signals();
+
+// Writes "address\n" to `path` atomically (a temporary file, then rename), for scripts that wait for a server.
+// Throws acx::Error (io).
+void write_ready_file(const std::string& path, const std::string& address);
+
+} // namespace acx::util
