@@ -31,7 +31,8 @@ int main(int argc, char** argv)
       res.status = 400;
       return;
     }
-    const std::string line = nlohmann::json{{"eventId", event.value("eventId", "")}, {"topic", event.value("topicName", "")}}.dump() + "\n";
+    const std::string line =
+        nlohmann::json{{"eventId", event.value("eventId", "")}, {"topic", event.value("topicName", "")}}.dump() + "\n";
     {
       std::lock_guard lock(mutex);
       std::fwrite(line.data(), 1, line.size(), out);

@@ -6,7 +6,8 @@ using namespace acx::acculynx;
 
 TEST_CASE("acx::acculynx::describe_problem")
 {
-  CHECK(describe_problem(404, R"({"type":"x","title":"Not Found","status":404,"detail":"no subscription 7","traceId":"ab12"})") ==
+  CHECK(describe_problem(
+            404, R"({"type":"x","title":"Not Found","status":404,"detail":"no subscription 7","traceId":"ab12"})") ==
         "Not Found: no subscription 7 (404, ab12)");
   CHECK(describe_problem(412, R"({"title":"Precondition Failed","status":412})") == "Precondition Failed (412)");
   CHECK(describe_problem(400, R"({"detail":"bad consumerUrl"})") == "bad consumerUrl (400)");

@@ -24,8 +24,12 @@ TEST_CASE("acx::config")
     auto& p = c.profiles["prod"];
     p.api_base = "http://127.0.0.1:9/webhooks/v2";
     p.api_key = "key \"with\" quotes";
-    p.subscriptions.push_back({"6bf46c69-7d2c-4f82-aeea-cbe226e87555", "https://h/hook", "tok", "query",
-                               {"job_created", "contact_added"}, "ops@example.com"});
+    p.subscriptions.push_back({"6bf46c69-7d2c-4f82-aeea-cbe226e87555",
+                               "https://h/hook",
+                               "tok",
+                               "query",
+                               {"job_created", "contact_added"},
+                               "ops@example.com"});
     config::save(c, path);
     const auto back = config::load(path);
     REQUIRE(back.find("prod"));

@@ -25,7 +25,8 @@ TEST_CASE("acx::event::apply_assignment")
   CHECK_THROWS_WITH(event::apply_assignment(doc, "novalue"), doctest::Contains("expected PATH=VALUE"));
   CHECK_THROWS_WITH(event::apply_assignment(doc, "=1"), doctest::Contains("expected PATH=VALUE"));
   CHECK_THROWS_WITH(event::apply_assignment(doc, "a..b=1"), doctest::Contains("empty path segment"));
-  CHECK_THROWS_WITH(event::apply_assignment(doc, "topicName.x=1"), "--set 'topicName.x': 'x' is inside a string, not an object");
+  CHECK_THROWS_WITH(event::apply_assignment(doc, "topicName.x=1"),
+                    "--set 'topicName.x': 'x' is inside a string, not an object");
   CHECK_THROWS_WITH(event::apply_assignment(doc, "event.Job.tags.9=1"), doctest::Contains("index 9 is past the end"));
   CHECK(event::serialize(doc, event::Layout::compact).starts_with("{\"topicName\":\"x\",\"event\":"));
 }

@@ -119,9 +119,9 @@ TEST_CASE("acx::util::append_json_string")
   CHECK(q("a\"b\\c\n\x01") == "\"a\\\"b\\\\c\\u000a\\u0001\"");
   CHECK(q("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x8f\xa0") == "\"caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x8f\xa0\"");
   CHECK(q("\xff") == "\"\\ufffd\"");
-  CHECK(q("\xc3") == "\"\\ufffd\"");             // truncated sequence
+  CHECK(q("\xc3") == "\"\\ufffd\"");                       // truncated sequence
   CHECK(q("\xed\xa0\x80") == "\"\\ufffd\\ufffd\\ufffd\""); // a UTF-16 surrogate
-  CHECK(q("\xc0\xaf") == "\"\\ufffd\\ufffd\"");   // overlong
+  CHECK(q("\xc0\xaf") == "\"\\ufffd\\ufffd\"");            // overlong
 }
 
 TEST_CASE("acx::util::parse_size")

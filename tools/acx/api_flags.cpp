@@ -23,14 +23,14 @@ acculynx::ApiOptions api_options(const ApiFlags& f, const config::Config& c)
   const config::Profile* p = c.find(f.profile);
   const char* env_base = std::getenv("ACX_API_BASE");
   const char* env_key = std::getenv("ACX_API_KEY");
-  o.base = !f.api_base.empty()             ? f.api_base
-           : env_base && *env_base         ? std::string(env_base)
-           : p && !p->api_base.empty()     ? p->api_base
-                                           : std::string(acculynx::k_default_api_base);
-  o.api_key = !f.api_key.empty()       ? f.api_key
-              : env_key && *env_key    ? std::string(env_key)
-              : p                      ? p->api_key
-                                       : std::string();
+  o.base = !f.api_base.empty()         ? f.api_base
+           : env_base && *env_base     ? std::string(env_base)
+           : p && !p->api_base.empty() ? p->api_base
+                                       : std::string(acculynx::k_default_api_base);
+  o.api_key = !f.api_key.empty()    ? f.api_key
+              : env_key && *env_key ? std::string(env_key)
+              : p                   ? p->api_key
+                                    : std::string();
   return o;
 }
 

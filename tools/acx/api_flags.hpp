@@ -15,7 +15,7 @@ struct ApiFlags {
   std::string api_base; // --api-base, else ACX_API_BASE, else the profile's, else AccuLynx's
   std::string api_key;  // --api-key, else ACX_API_KEY, else the profile's
   std::string profile = "default";
-  std::string config;   // --config, else ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml
+  std::string config; // --config, else ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml
 };
 
 void add_api_options(CLI::App* cmd, ApiFlags& flags);

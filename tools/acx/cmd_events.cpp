@@ -75,10 +75,14 @@ std::vector<journal::Record> select(journal::Reader& reader, const EventsFlags& 
 
 std::string refused_json(const journal::Record& r)
 {
-  nlohmann::ordered_json j{{"seq", r.seq},         {"received", util::format_rfc3339(r.received)},
-                           {"remote", r.remote},   {"status", "refused"},
-                           {"reason", r.reason},   {"detail", r.detail},
-                           {"topic", r.topic},     {"eventId", r.event_id},
+  nlohmann::ordered_json j{{"seq", r.seq},
+                           {"received", util::format_rfc3339(r.received)},
+                           {"remote", r.remote},
+                           {"status", "refused"},
+                           {"reason", r.reason},
+                           {"detail", r.detail},
+                           {"topic", r.topic},
+                           {"eventId", r.event_id},
                            {"bodyBytes", r.body.size()}};
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
@@ -114,8 +118,8 @@ int run_show(const EventsFlags& f)
   auto reader = open_reader(f);
   const auto r = reader->find(f.id);
   if (!r) {
-    throw Error(ExitCode::bad_input, fmt::format("no delivery with sequence number or eventId '{}' in the journal",
-                                                 util::excerpt(f.id)));
+    throw Error(ExitCode::bad_input,
+                fmt::format("no delivery with sequence number or eventId '{}' in the journal", util::excerpt(f.id)));
   }
   const auto body = nlohmann::ordered_json::parse(r->body, nullptr, false);
   if (as_json(f)) {
@@ -144,7 +148,8 @@ int run_show(const EventsFlags& f)
     fmt::print("  {}: {}\n", h.name, util::excerpt(h.value, 200));
   }
   fmt::print("\nbody ({} bytes):\n{}\n", r->body.size(),
-             body.is_discarded() ? r->body : body.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+             body.is_discarded() ? r->body
+                                 : body.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   return 0;
 }
 

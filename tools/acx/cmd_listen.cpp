@@ -4,9 +4,9 @@
 
 #include "acx/config/config.hpp"
 #include "acx/listen/listener.hpp"
-#include "acx/util/url.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
+#include "acx/util/url.hpp"
 #include "command.hpp"
 #include "options.hpp"
 
@@ -40,8 +40,8 @@ void apply_profile(const ListenFlags& f, SchemeFlags& scheme, listen::ListenOpti
   const auto cfg = config::load(path);
   const config::Profile* p = cfg.find(f.profile);
   if (!p || p->subscriptions.empty()) {
-    throw Error(ExitCode::usage, fmt::format("profile '{}' in {} has no subscriptions: run acx subscribe first",
-                                             f.profile, path));
+    throw Error(ExitCode::usage,
+                fmt::format("profile '{}' in {} has no subscriptions: run acx subscribe first", f.profile, path));
   }
   if (scheme.scheme.empty()) {
     scheme.scheme = "token";
@@ -129,7 +129,8 @@ void setup_listen(CLI::App& app, Run& run)
   cmd->add_option("--max-body", f->max_body, "Largest body accepted; larger ones get 413")
       ->check(CLI::Validator(
           [](const std::string& v) {
-            return util::parse_size(v) ? std::string() : fmt::format("expected a size such as 1MiB or 65536, got '{}'", v);
+            return util::parse_size(v) ? std::string()
+                                       : fmt::format("expected a size such as 1MiB or 65536, got '{}'", v);
           },
           "SIZE"))
       ->capture_default_str();

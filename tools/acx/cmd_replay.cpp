@@ -103,8 +103,11 @@ int run_replay(const ReplayFlags& f)
       for (const auto& h : r.headers) {
         headers[h.name] = h.value;
       }
-      fmt::print("{}\n", nlohmann::ordered_json{{"url", redacted(r.url)}, {"eventId", r.event_id}, {"topic", r.topic},
-                                                {"headers", headers}, {"bytes", r.body.size()}}
+      fmt::print("{}\n", nlohmann::ordered_json{{"url", redacted(r.url)},
+                                                {"eventId", r.event_id},
+                                                {"topic", r.topic},
+                                                {"headers", headers},
+                                                {"bytes", r.body.size()}}
                              .dump());
     }
     fmt::print(stderr, "acx: dry run: {} deliver{} not sent\n", requests.size(), requests.size() == 1 ? "y" : "ies");
@@ -119,8 +122,9 @@ void setup_replay(CLI::App& app, Run& run)
 {
   auto f = std::make_shared<ReplayFlags>();
   auto* cmd = app.add_subcommand("replay", "Deliver events again, from the journal or files, re-signed now");
-  cmd->add_option("files", f->files, "Fixture files, directories, or JSON lines from `acx events export` (instead of "
-                                     "the journal)");
+  cmd->add_option("files", f->files,
+                  "Fixture files, directories, or JSON lines from `acx events export` (instead of "
+                  "the journal)");
   cmd->add_option("--to", f->to, "URL to deliver to")->required()->check(url_validator());
   auto* sel = cmd->add_option_group("Selection", "Which journal events (accepted ones, in the order received)");
   sel->add_option("--journal", f->journal, "Journal file (default ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db)");

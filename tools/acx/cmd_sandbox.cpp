@@ -45,9 +45,8 @@ http::Exchange admin_call(const SandboxFlags& f, const std::string& method, cons
     }
     // Rate-limited like the API itself: wait as told (or a second) and try again.
     const std::string* after = e.headers.find("Retry-After");
-    std::this_thread::sleep_for(std::chrono::seconds(after && std::isdigit(static_cast<unsigned char>((*after)[0]))
-                                                         ? std::min(std::stoi(*after), 10)
-                                                         : 1));
+    std::this_thread::sleep_for(std::chrono::seconds(
+        after && std::isdigit(static_cast<unsigned char>((*after)[0])) ? std::min(std::stoi(*after), 10) : 1));
   }
   if (e.status == 0) {
     throw Error(ExitCode::network, fmt::format("cannot reach the sandbox at {}: {}", f.url, e.error));
@@ -104,7 +103,9 @@ void setup_sandbox(CLI::App& app, Run& run)
   auto f = std::make_shared<SandboxFlags>();
   auto* cmd = app.add_subcommand("sandbox", "Run a local AccuLynx webhooks API that really delivers events");
   cmd->add_option("--host", f->server.host, "Address to listen on")->capture_default_str();
-  cmd->add_option("--port", f->server.port, "Port; 0 picks a free one")->check(CLI::Range(0, 65535))->capture_default_str();
+  cmd->add_option("--port", f->server.port, "Port; 0 picks a free one")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
   cmd->add_option("--data-dir", f->server.data_dir, "Where the sandbox keeps its state (SQLite)");
   cmd->add_option("--api-key", f->server.api_keys, "Accepted API key (repeatable; default: one generated and printed)")
       ->allow_extra_args(false);

@@ -1,9 +1,9 @@
 // acx send: deliver simulated AccuLynx events the way a provider does (signed, retried), including adversarial ones.
 #include <fmt/format.h>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <unistd.h>
-#include <nlohmann/json.hpp>
 
 #include "acx/deliver/load.hpp"
 #include "acx/deliver/prepare.hpp"
@@ -56,8 +56,8 @@ void show_progress(const deliver::LoadProgress& p, std::size_t total, const std:
     std::string bar;
     if (total > 0) {
       const auto filled = static_cast<std::size_t>(30.0 * static_cast<double>(sent) / static_cast<double>(total));
-      bar = "[" + std::string(std::min<std::size_t>(filled, 30), '=') + std::string(30 - std::min<std::size_t>(filled, 30), ' ') +
-            "] ";
+      bar = "[" + std::string(std::min<std::size_t>(filled, 30), '=') +
+            std::string(30 - std::min<std::size_t>(filled, 30), ' ') + "] ";
     }
     fmt::print(stderr, "\r{}{}{} sent, {:.0f}/s, {} failed   ", bar, sent, total > 0 ? fmt::format("/{}", total) : "",
                secs > 0 ? static_cast<double>(sent) / secs : 0.0, p.failed.load());
@@ -118,13 +118,18 @@ int run_load(const SendFlags& f, const deliver::PrepareOptions& o, const std::ve
     for (const auto& [what, n] : result.errors) {
       by_error[what] = n;
     }
-    const nlohmann::ordered_json j{
-        {"sent", result.sent},          {"accepted", result.accepted},
-        {"duplicates", result.duplicates}, {"refused", by_status},
-        {"errors", by_error},          {"seconds", secs},
-        {"eventsPerSecond", rps},
-        {"latencyMs", {{"p50", ms(l.percentile(50))}, {"p90", ms(l.percentile(90))}, {"p99", ms(l.percentile(99))},
-                       {"max", ms(l.max())}}}};
+    const nlohmann::ordered_json j{{"sent", result.sent},
+                                   {"accepted", result.accepted},
+                                   {"duplicates", result.duplicates},
+                                   {"refused", by_status},
+                                   {"errors", by_error},
+                                   {"seconds", secs},
+                                   {"eventsPerSecond", rps},
+                                   {"latencyMs",
+                                    {{"p50", ms(l.percentile(50))},
+                                     {"p90", ms(l.percentile(90))},
+                                     {"p99", ms(l.percentile(99))},
+                                     {"max", ms(l.max())}}}};
     fmt::print("{}\n", j.dump());
   } else {
     fmt::print("sent        {}\naccepted    {}\nduplicates  {}\n", result.sent, result.accepted, result.duplicates);
@@ -140,8 +145,8 @@ int run_load(const SendFlags& f, const deliver::PrepareOptions& o, const std::ve
                ms(l.percentile(50)), ms(l.percentile(90)), ms(l.percentile(99)), ms(l.max()));
   }
   return static_cast<int>(result.accepted == result.sent && result.sent > 0 ? ExitCode::ok
-                          : errors > 0 && result.accepted == 0        ? ExitCode::network
-                                                                      : ExitCode::failed);
+                          : errors > 0 && result.accepted == 0              ? ExitCode::network
+                                                                            : ExitCode::failed);
 }
 
 int run_send(const SendFlags& f)
@@ -187,8 +192,9 @@ void setup_send(CLI::App& app, Run& run)
   cmd->add_option("event", f->events, "TOPIC (its fixture), FILE, directory, JSON lines, or - for stdin")->required();
   cmd->add_option("--to", f->to, "URL to deliver to")->required()->check(url_validator());
   cmd->add_option("--subscription", f->subscription, "Set subscriptionId");
-  cmd->add_option("--set", f->assignments, "Edit a field: PATH=VALUE, e.g. event.job.milestone.name=Approved (JSON "
-                                           "values accepted; repeatable)")
+  cmd->add_option("--set", f->assignments,
+                  "Edit a field: PATH=VALUE, e.g. event.job.milestone.name=Approved (JSON "
+                  "values accepted; repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("--keep-ids", f->keep_ids, "Keep the eventId and eventDateTime of the source (default: fresh ones)");
   add_scheme_options(cmd, f->scheme, SecretCount::one);
@@ -204,8 +210,7 @@ void setup_send(CLI::App& app, Run& run)
   adv->add_flag("--wrong-secret", f->wrong_secret, "Sign with a random secret instead of --secret");
   auto* load = cmd->add_option_group("Load", "Many distinct, individually signed events; a summary at the end");
   load->add_option("-n,--requests", f->count, "How many requests")->check(CLI::PositiveNumber);
-  load->add_option("-c,--connections", f->connections, "Concurrent keep-alive connections")
-      ->check(CLI::Range(1, 1024));
+  load->add_option("-c,--connections", f->connections, "Concurrent keep-alive connections")->check(CLI::Range(1, 1024));
   load->add_option("--rate", f->rate, "Requests per second in all (default: as fast as answers come)")
       ->check(CLI::PositiveNumber);
   load->add_option("--duration", f->duration, "Send for this long (with -n: whichever ends first)")

@@ -39,8 +39,12 @@ void check_topics(const std::vector<std::string>& topics)
 
 nlohmann::ordered_json to_json(const acculynx::SubscriptionInfo& s)
 {
-  return {{"id", s.id},           {"consumerUrl", s.consumer_url}, {"status", s.status},
-          {"contact", s.contact}, {"topicNames", s.topics},        {"createdDate", s.created},
+  return {{"id", s.id},
+          {"consumerUrl", s.consumer_url},
+          {"status", s.status},
+          {"contact", s.contact},
+          {"topicNames", s.topics},
+          {"createdDate", s.created},
           {"modifiedDate", s.modified}};
 }
 
@@ -78,13 +82,17 @@ int run_subscribe(const SubscribeFlags& f)
   config::save(config, path);
 
   if (f.format == Format::json) {
-    fmt::print("{}\n", nlohmann::ordered_json{{"subscriptionId", id}, {"consumerUrl", consumer}, {"secret", token},
-                                              {"topicNames", f.topics}, {"profile", f.api.profile}}
+    fmt::print("{}\n", nlohmann::ordered_json{{"subscriptionId", id},
+                                              {"consumerUrl", consumer},
+                                              {"secret", token},
+                                              {"topicNames", f.topics},
+                                              {"profile", f.api.profile}}
                            .dump());
   } else {
     fmt::print("subscription {}\nconsumer URL {}\nsecret       {}\n", id, consumer, token);
-    fmt::print(stderr, "acx: saved to profile '{}' in {}; the secret is shown only now. Listen with: acx listen "
-                       "--profile {}\n",
+    fmt::print(stderr,
+               "acx: saved to profile '{}' in {}; the secret is shown only now. Listen with: acx listen "
+               "--profile {}\n",
                f.api.profile, path, f.api.profile);
   }
   return 0;
@@ -118,8 +126,8 @@ int run_show(const SubscribeFlags& f)
   if (f.format == Format::json) {
     fmt::print("{}\n", to_json(s).dump());
   } else {
-    fmt::print("id:       {}\nstatus:   {}\nurl:      {}\ncontact:  {}\ntopics:   {}\ncreated:  {}\nmodified: {}\n", s.id,
-               s.status, s.consumer_url, s.contact, fmt::join(s.topics, ", "), s.created, s.modified);
+    fmt::print("id:       {}\nstatus:   {}\nurl:      {}\ncontact:  {}\ntopics:   {}\ncreated:  {}\nmodified: {}\n",
+               s.id, s.status, s.consumer_url, s.contact, fmt::join(s.topics, ", "), s.created, s.modified);
   }
   return 0;
 }

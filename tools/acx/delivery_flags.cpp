@@ -40,8 +40,7 @@ void add_delivery_options(CLI::App* cmd, DeliveryFlags& f)
   add_format_option(cmd, f.format);
 }
 
-int deliver_and_report(const std::vector<deliver::Outgoing>& requests, const DeliveryFlags& f,
-                       std::size_t concurrency)
+int deliver_and_report(const std::vector<deliver::Outgoing>& requests, const DeliveryFlags& f, std::size_t concurrency)
 {
   http::ClientOptions client;
   client.timeout = *util::parse_duration(f.timeout);
@@ -73,8 +72,10 @@ int deliver_and_report(const std::vector<deliver::Outgoing>& requests, const Del
     if (f.format == Format::json) {
       auto attempts = nlohmann::ordered_json::array();
       for (const auto& a : rep.attempts) {
-        nlohmann::ordered_json j{{"attempt", a.number}, {"waitedMs", a.waited.count()},
-                                 {"status", a.exchange.status}, {"ms", ms(a.exchange.latency)}};
+        nlohmann::ordered_json j{{"attempt", a.number},
+                                 {"waitedMs", a.waited.count()},
+                                 {"status", a.exchange.status},
+                                 {"ms", ms(a.exchange.latency)}};
         if (a.exchange.status == 0) {
           j["error"] = a.exchange.error;
         } else {
@@ -82,8 +83,10 @@ int deliver_and_report(const std::vector<deliver::Outgoing>& requests, const Del
         }
         attempts.push_back(j);
       }
-      nlohmann::ordered_json j{{"eventId", requests[i].event_id}, {"topic", requests[i].topic},
-                               {"accepted", rep.accepted}, {"attempts", attempts}};
+      nlohmann::ordered_json j{{"eventId", requests[i].event_id},
+                               {"topic", requests[i].topic},
+                               {"accepted", rep.accepted},
+                               {"attempts", attempts}};
       if (!rep.accepted) {
         j["gaveUp"] = rep.gave_up;
       }

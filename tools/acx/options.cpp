@@ -117,15 +117,15 @@ util::Headers collect_headers(const std::vector<std::string>& args)
       if (!line.empty() && line.back() == '\r') {
         line.remove_suffix(1);
       }
-      if (util::trim(line).empty() || (!file.empty() && line.find("://") != std::string_view::npos &&
-                                        line.find(':') == line.find("://"))) {
+      if (util::trim(line).empty() ||
+          (!file.empty() && line.find("://") != std::string_view::npos && line.find(':') == line.find("://"))) {
         continue; // blank lines, and in a file the bare URL line that `acx sign --scheme token` prints
       }
       auto h = util::parse_header_line(line);
       if (!h) {
-        throw Error(ExitCode::usage,
-                    file.empty() ? fmt::format("-H '{}': expected 'Name: value'", util::excerpt(line))
-                                 : fmt::format("{} line {}: expected 'Name: value'", arg.substr(1), i + 1));
+        throw Error(ExitCode::usage, file.empty()
+                                         ? fmt::format("-H '{}': expected 'Name: value'", util::excerpt(line))
+                                         : fmt::format("{} line {}: expected 'Name: value'", arg.substr(1), i + 1));
       }
       out.add(std::move(h->name), std::move(h->value));
     }

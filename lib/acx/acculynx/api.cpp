@@ -144,8 +144,9 @@ std::vector<SubscriptionInfo> Api::list(const std::string& status, int page_size
 {
   std::vector<SubscriptionInfo> out;
   for (int start = 0;; start += page_size) {
-    const auto e = call("GET", fmt::format("/subscriptions?pageSize={}&pageStartIndex={}&subscriptionStatusQueryFilter={}",
-                                           page_size, start, url_encode(status)));
+    const auto e =
+        call("GET", fmt::format("/subscriptions?pageSize={}&pageStartIndex={}&subscriptionStatusQueryFilter={}",
+                                page_size, start, url_encode(status)));
     if (e.status != 200) {
       throw ApiError(e.status, describe_problem(e.status, e.body));
     }
@@ -164,8 +165,8 @@ std::vector<SubscriptionInfo> Api::list(const std::string& status, int page_size
 std::string Api::create(const std::string& consumer_url, const std::string& contact,
                         const std::vector<std::string>& topics)
 {
-  const Json body{{"consumerUrl", consumer_url}, {"techContact", contact}, {"topicNames", topics},
-                  {"integrationType", "Api"}};
+  const Json body{
+      {"consumerUrl", consumer_url}, {"techContact", contact}, {"topicNames", topics}, {"integrationType", "Api"}};
   const auto e = call("POST", "/subscriptions", body.dump());
   if (e.status != 200 && e.status != 201) {
     throw ApiError(e.status, describe_problem(e.status, e.body));

@@ -43,8 +43,8 @@ struct TopicInfo {
 // A refusal by the API, from its problem details: says "title: detail (status, traceId)".
 class ApiError : public Error {
 public:
-  ApiError(int status, const std::string& what) : Error(status == 0 ? ExitCode::network : ExitCode::failed, what),
-                                                    m_status(status)
+  ApiError(int status, const std::string& what)
+      : Error(status == 0 ? ExitCode::network : ExitCode::failed, what), m_status(status)
   {
   }
   int status() const { return m_status; }
@@ -63,7 +63,8 @@ public:
   // Every subscription, all pages; `status` is All, Active or Inactive.
   std::vector<SubscriptionInfo> list(const std::string& status = "All", int page_size = 25);
   // Registers a consumer URL; returns the new subscription's id.
-  std::string create(const std::string& consumer_url, const std::string& contact, const std::vector<std::string>& topics);
+  std::string create(const std::string& consumer_url, const std::string& contact,
+                     const std::vector<std::string>& topics);
   SubscriptionInfo show(const std::string& id);
   void update(const std::string& id, const std::string& contact, const std::vector<std::string>& topics);
   void remove(const std::string& id);

@@ -1,23 +1,17 @@
 #include "acx/acculynx/sandbox.hpp"
 
-#include <condition_variable>
 #include <csignal>
-#include <deque>
-#include <filesystem>
 #include <fmt/format.h>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <thread>
 
+#include "acx/acculynx/sandbox_deliverer.hpp"
 #include "acx/acculynx/sandbox_store.hpp"
-#include "acx/deliver/delivery.hpp"
-#include "acx/event/edit.hpp"
 #include "acx/event/fixtures.hpp"
 #include "acx/event/topics.hpp"
 #include "acx/http/server.hpp"
-#include "acx/signing/scheme.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/service.hpp"
 #include "acx/util/text.hpp"
@@ -125,138 +119,6 @@ private:
   std::map<std::string, std::pair<std::int64_t, int>> m_windows;
 };
 
-// Delivers queued events to consumer URLs, as AccuLynx would: POST, 10 s timeout, retries with backoff.
-class Deliverer {
-public:
-  Deliverer(SandboxStore& store, const SandboxOptions& o) : m_store(store), m_options(o)
-  {
-    m_thread = std::thread([this] { run(); });
-  }
-  ~Deliverer()
-  {
-    {
-      std::lock_guard lock(m_mutex);
-      m_stop = true;
-    }
-    m_cv.notify_all();
-    m_thread.join();
-  }
-
-  void enqueue(const StoredSubscription& s, std::string body, std::string event_id, std::string topic)
-  {
-    {
-      std::lock_guard lock(m_mutex);
-      const auto now = std::chrono::steady_clock::now();
-      m_queue.push_back({s, std::move(body), std::move(event_id), std::move(topic), now + chaos_delay()});
-      if (m_options.chaos && m_random() % 3 == 0) {
-        m_queue.push_back(m_queue.back()); // delivered twice
-        m_queue.back().due = now + chaos_delay();
-      }
-    }
-    m_cv.notify_one();
-  }
-
-private:
-  struct Job {
-    StoredSubscription subscription;
-    std::string body;
-    std::string event_id;
-    std::string topic;
-    std::chrono::steady_clock::time_point due;
-  };
-
-  // With --chaos each delivery is held back a random 0-400 ms, so events emitted close together arrive out of order.
-  std::chrono::milliseconds chaos_delay()
-  {
-    return std::chrono::milliseconds(m_options.chaos ? static_cast<int>(m_random() % 400) : 0);
-  }
-
-  void run()
-  {
-    for (;;) {
-      Job job;
-      {
-        std::unique_lock lock(m_mutex);
-        m_cv.wait(lock, [this] { return m_stop || !m_queue.empty(); });
-        if (m_queue.empty()) {
-          return;
-        }
-        // The job due first; wait for it unless a sooner one arrives.
-        auto first = std::min_element(m_queue.begin(), m_queue.end(),
-                                      [](const Job& a, const Job& b) { return a.due < b.due; });
-        if (first->due > std::chrono::steady_clock::now() && !m_stop) {
-          m_cv.wait_until(lock, first->due);
-          continue;
-        }
-        job = std::move(*first);
-        m_queue.erase(first);
-      }
-      deliver_one(job);
-    }
-  }
-
-  void deliver_one(const Job& job)
-  {
-    const auto url = util::parse_url(job.subscription.consumer_url);
-    deliver::Outgoing out;
-    out.url = job.subscription.consumer_url;
-    out.body = job.body;
-    out.event_id = job.event_id;
-    out.topic = job.topic;
-    if (m_options.sign_standard && !job.subscription.secret.empty()) {
-      signing::SchemeOptions so;
-      so.name = "standard";
-      so.secrets.emplace_back(job.subscription.secret);
-      out.headers = signing::make_scheme(so)->sign({out.body, out.event_id, util::now_unix(), out.url}).headers;
-    }
-    out.headers.add("User-Agent", "acx-sandbox (AccuLynx emulator)");
-    if (!url) {
-      m_store.log({util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic, 1, 0, 0,
-                   "the consumer URL is not a URL"});
-      return;
-    }
-    http::ClientOptions co;
-    co.timeout = std::chrono::seconds(10);
-    http::Client client(*url, co);
-    deliver::RetryPolicy policy;
-    policy.retries = m_options.delivery_retries;
-    policy.base = std::chrono::milliseconds(200);
-    deliver::deliver(client, url->target, out, policy, [&](const deliver::Attempt& a) {
-      m_store.log({util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic, a.number,
-                   a.exchange.status, static_cast<double>(a.exchange.latency.count()) / 1000.0, a.exchange.error});
-    });
-  }
-
-  SandboxStore& m_store;
-  const SandboxOptions& m_options;
-  std::mutex m_mutex;
-  std::condition_variable m_cv;
-  std::deque<Job> m_queue;
-  bool m_stop = false;
-  std::mt19937_64 m_random{std::random_device{}()};
-  std::thread m_thread;
-};
-
-// The event a subscription receives for `topic`: the topic's fixture with a fresh eventId and time, the
-// subscription's id, and any --set edits.
-std::pair<std::string, std::string> make_event(const std::string& topic, const std::string& subscription_id,
-                                               const std::vector<std::string>& assignments)
-{
-  auto doc = event::parse_editable(*event::find_fixture(topic), "fixture " + topic);
-  event::freshen(doc, util::now());
-  event::set_member(doc, "subscriptionId", subscription_id);
-  for (const auto& a : assignments) {
-    event::apply_assignment(doc, a);
-  }
-  std::string id;
-  for (auto& [k, v] : doc.items()) {
-    if (util::iequals(k, "eventId")) {
-      id = v.get<std::string>();
-    }
-  }
-  return {event::serialize(doc, event::Layout::compact), id};
-}
-
 } // namespace
 
 ExitCode run_sandbox(const SandboxOptions& given)
@@ -318,30 +180,30 @@ ExitCode run_sandbox(const SandboxOptions& given)
   };
 
   std::vector<http::Route> routes;
-  routes.push_back({"GET", base_path + "/subscriptions", guarded([&](const Request& r, const std::string& key) {
-                      const int size = query_int(r.target, "pageSize", 25);
-                      const int start = query_int(r.target, "pageStartIndex", 0);
-                      const std::string filter = query_string(r.target, "subscriptionStatusQueryFilter");
-                      if (size < 1 || size > 100 || start < 0) {
-                        return problem(400, "Bad Request", "pageSize must be 1 to 100 and pageStartIndex 0 or more");
-                      }
-                      std::vector<StoredSubscription> selected;
-                      for (auto& s : store.list(key)) {
-                        const bool active = s.status == "enabled";
-                        if (filter.empty() || util::iequals(filter, "All") ||
-                            (util::iequals(filter, "Active") && active) ||
-                            (util::iequals(filter, "Inactive") && !active)) {
-                          selected.push_back(std::move(s));
-                        }
-                      }
-                      auto items = Json::array();
-                      for (std::size_t i = static_cast<std::size_t>(start);
-                           i < selected.size() && items.size() < static_cast<std::size_t>(size); ++i) {
-                        items.push_back(subscription_json(selected[i], base_url));
-                      }
-                      return json(200, {{"count", selected.size()}, {"pageSize", size}, {"pageStartIndex", start},
-                                        {"items", items}});
-                    })});
+  routes.push_back(
+      {"GET", base_path + "/subscriptions", guarded([&](const Request& r, const std::string& key) {
+         const int size = query_int(r.target, "pageSize", 25);
+         const int start = query_int(r.target, "pageStartIndex", 0);
+         const std::string filter = query_string(r.target, "subscriptionStatusQueryFilter");
+         if (size < 1 || size > 100 || start < 0) {
+           return problem(400, "Bad Request", "pageSize must be 1 to 100 and pageStartIndex 0 or more");
+         }
+         std::vector<StoredSubscription> selected;
+         for (auto& s : store.list(key)) {
+           const bool active = s.status == "enabled";
+           if (filter.empty() || util::iequals(filter, "All") || (util::iequals(filter, "Active") && active) ||
+               (util::iequals(filter, "Inactive") && !active)) {
+             selected.push_back(std::move(s));
+           }
+         }
+         auto items = Json::array();
+         for (std::size_t i = static_cast<std::size_t>(start);
+              i < selected.size() && items.size() < static_cast<std::size_t>(size); ++i) {
+           items.push_back(subscription_json(selected[i], base_url));
+         }
+         return json(200,
+                     {{"count", selected.size()}, {"pageSize", size}, {"pageStartIndex", start}, {"items", items}});
+       })});
   routes.push_back({"POST", base_path + "/subscriptions", guarded([&](const Request& r, const std::string& key) {
                       const auto j = parse_json_body(r);
                       if (!j.is_object()) {
@@ -379,7 +241,8 @@ ExitCode run_sandbox(const SandboxOptions& given)
   routes.push_back({"GET", base_path + "/subscriptions/{id}", guarded([&](const Request& r, const std::string& key) {
                       const auto s = store.get(key, r.params[0]);
                       return s ? json(200, subscription_json(*s, base_url))
-                               : problem(404, "Not Found", fmt::format("no subscription {}", util::excerpt(r.params[0])));
+                               : problem(404, "Not Found",
+                                         fmt::format("no subscription {}", util::excerpt(r.params[0])));
                     })});
   routes.push_back({"PUT", base_path + "/subscriptions/{id}", guarded([&](const Request& r, const std::string& key) {
                       auto s = store.get(key, r.params[0]);
@@ -404,43 +267,44 @@ ExitCode run_sandbox(const SandboxOptions& given)
   routes.push_back({"DELETE", base_path + "/subscriptions/{id}", guarded([&](const Request& r, const std::string& key) {
                       return store.remove(key, r.params[0])
                                  ? Response{204, "text/plain", "", {}}
-                                 : problem(404, "Not Found", fmt::format("no subscription {}", util::excerpt(r.params[0])));
+                                 : problem(404, "Not Found",
+                                           fmt::format("no subscription {}", util::excerpt(r.params[0])));
                     })});
-  routes.push_back({"POST", base_path + "/subscriptions/{id}/test-event",
-                    guarded([&](const Request& r, const std::string& key) {
-                      const auto s = store.get(key, r.params[0]);
-                      if (!s) {
-                        return problem(404, "Not Found", fmt::format("no subscription {}", util::excerpt(r.params[0])));
-                      }
-                      const auto j = parse_json_body(r);
-                      const std::string topic = j.is_object() ? j.value("topicName", "") : "";
-                      if (!event::find_fixture(topic)) {
-                        return problem(412, "Precondition Failed", fmt::format("unknown topic name '{}'", topic));
-                      }
-                      auto [body, id] = make_event(topic, s->id, {});
-                      deliverer.enqueue(*s, std::move(body), id, topic);
-                      return json(202, {{"eventId", id}});
-                    })});
-  routes.push_back({"GET", base_path + "/topics", guarded([&](const Request& r, const std::string&) {
-                      const int size = query_int(r.target, "pageSize", 25);
-                      const int start = query_int(r.target, "pageStartIndex", 0);
-                      if (size < 1 || size > 100 || start < 0) {
-                        return problem(400, "Bad Request", "pageSize must be 1 to 100 and pageStartIndex 0 or more");
-                      }
-                      std::vector<event::Topic> live;
-                      for (const auto& t : event::topics()) {
-                        if (!t.legacy) {
-                          live.push_back(t);
-                        }
-                      }
-                      auto items = Json::array();
-                      for (std::size_t i = static_cast<std::size_t>(start);
-                           i < live.size() && items.size() < static_cast<std::size_t>(size); ++i) {
-                        items.push_back({{"name", live[i].name}, {"description", live[i].description}});
-                      }
-                      return json(200, {{"count", live.size()}, {"pageSize", size}, {"pageStartIndex", start},
-                                        {"items", items}});
-                    })});
+  routes.push_back(
+      {"POST", base_path + "/subscriptions/{id}/test-event", guarded([&](const Request& r, const std::string& key) {
+         const auto s = store.get(key, r.params[0]);
+         if (!s) {
+           return problem(404, "Not Found", fmt::format("no subscription {}", util::excerpt(r.params[0])));
+         }
+         const auto j = parse_json_body(r);
+         const std::string topic = j.is_object() ? j.value("topicName", "") : "";
+         if (!event::find_fixture(topic)) {
+           return problem(412, "Precondition Failed", fmt::format("unknown topic name '{}'", topic));
+         }
+         auto [body, id] = make_event(topic, s->id, {});
+         deliverer.enqueue(*s, std::move(body), id, topic);
+         return json(202, {{"eventId", id}});
+       })});
+  routes.push_back(
+      {"GET", base_path + "/topics", guarded([&](const Request& r, const std::string&) {
+         const int size = query_int(r.target, "pageSize", 25);
+         const int start = query_int(r.target, "pageStartIndex", 0);
+         if (size < 1 || size > 100 || start < 0) {
+           return problem(400, "Bad Request", "pageSize must be 1 to 100 and pageStartIndex 0 or more");
+         }
+         std::vector<event::Topic> live;
+         for (const auto& t : event::topics()) {
+           if (!t.legacy) {
+             live.push_back(t);
+           }
+         }
+         auto items = Json::array();
+         for (std::size_t i = static_cast<std::size_t>(start);
+              i < live.size() && items.size() < static_cast<std::size_t>(size); ++i) {
+           items.push_back({{"name", live[i].name}, {"description", live[i].description}});
+         }
+         return json(200, {{"count", live.size()}, {"pageSize", size}, {"pageStartIndex", start}, {"items", items}});
+       })});
   // Admin: emit a topic to every subscription of it (of this key), or one; and the delivery log.
   routes.push_back({"POST", "/_sandbox/emit", guarded([&](const Request& r, const std::string& key) {
                       const auto j = parse_json_body(r);
@@ -454,9 +318,9 @@ ExitCode run_sandbox(const SandboxOptions& given)
                       auto ids = Json::array();
                       try {
                         for (const auto& s : store.list(key)) {
-                          const bool wanted = only.empty() ? std::find(s.topics.begin(), s.topics.end(), topic) !=
-                                                                 s.topics.end()
-                                                           : s.id == only;
+                          const bool wanted = only.empty()
+                                                  ? std::find(s.topics.begin(), s.topics.end(), topic) != s.topics.end()
+                                                  : s.id == only;
                           if (wanted && s.status == "enabled") {
                             auto [body, id] = make_event(topic, s.id, assignments);
                             deliverer.enqueue(s, std::move(body), id, topic);
@@ -471,9 +335,14 @@ ExitCode run_sandbox(const SandboxOptions& given)
   routes.push_back({"GET", "/_sandbox/deliveries", guarded([&](const Request& r, const std::string&) {
                       auto items = Json::array();
                       for (const auto& a : store.attempts(query_string(r.target, "subscriptionId"))) {
-                        items.push_back({{"at", a.at}, {"subscriptionId", a.subscription_id}, {"eventId", a.event_id},
-                                         {"topic", a.topic}, {"attempt", a.attempt}, {"status", a.status},
-                                         {"ms", a.latency_ms}, {"error", a.error}});
+                        items.push_back({{"at", a.at},
+                                         {"subscriptionId", a.subscription_id},
+                                         {"eventId", a.event_id},
+                                         {"topic", a.topic},
+                                         {"attempt", a.attempt},
+                                         {"status", a.status},
+                                         {"ms", a.latency_ms},
+                                         {"error", a.error}});
                       }
                       return json(200, {{"items", items}});
                     })});

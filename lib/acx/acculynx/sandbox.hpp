@@ -10,12 +10,12 @@ namespace acx::acculynx {
 struct SandboxOptions {
   std::string host = "127.0.0.1";
   int port = 8788;
-  std::string data_dir;               // state (sandbox.db) lives here
-  std::vector<std::string> api_keys;  // empty: one is generated and printed at start
-  bool chaos = false;                 // sometimes deliver twice, and out of order
-  bool sign_standard = false;         // also sign deliveries with the subscription's secret (Standard Webhooks)
+  std::string data_dir;              // state (sandbox.db) lives here
+  std::vector<std::string> api_keys; // empty: one is generated and printed at start
+  bool chaos = false;                // sometimes deliver twice, and out of order
+  bool sign_standard = false;        // also sign deliveries with the subscription's secret (Standard Webhooks)
   std::string ready_file;
-  double requests_per_second = 10;    // per API key, as AccuLynx enforces
+  double requests_per_second = 10; // per API key, as AccuLynx enforces
   int delivery_retries = 3;
 };
 

@@ -68,7 +68,8 @@ SandboxStore::~SandboxStore() = default;
 std::vector<StoredSubscription> SandboxStore::list(const std::string& owner) const
 {
   std::lock_guard lock(m_mutex);
-  Statement st(m_db->get(), fmt::format("SELECT {} FROM subscriptions WHERE owner = ?1 ORDER BY created, id", k_columns));
+  Statement st(m_db->get(),
+               fmt::format("SELECT {} FROM subscriptions WHERE owner = ?1 ORDER BY created, id", k_columns));
   st.bind(1, owner);
   std::vector<StoredSubscription> out;
   while (st.step()) {
@@ -102,7 +103,8 @@ std::optional<StoredSubscription> SandboxStore::get(const std::string& owner, co
 void SandboxStore::put(const StoredSubscription& s)
 {
   std::lock_guard lock(m_mutex);
-  Statement st(m_db->get(), fmt::format("INSERT OR REPLACE INTO subscriptions({}) VALUES(?,?,?,?,?,?,?,?,?,?)", k_columns));
+  Statement st(m_db->get(),
+               fmt::format("INSERT OR REPLACE INTO subscriptions({}) VALUES(?,?,?,?,?,?,?,?,?,?)", k_columns));
   st.bind(1, s.id)
       .bind(2, s.owner)
       .bind(3, s.consumer_url)

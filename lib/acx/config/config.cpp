@@ -82,8 +82,8 @@ Config load(const std::string& path)
   try {
     root = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    throw Error(ExitCode::bad_input, fmt::format("{}:{}:{}: {}", path, e.source().begin.line, e.source().begin.column,
-                                                 e.description()));
+    throw Error(ExitCode::bad_input,
+                fmt::format("{}:{}:{}: {}", path, e.source().begin.line, e.source().begin.column, e.description()));
   }
   const auto* profiles = root.get_as<toml::table>("profiles");
   if (!profiles) {

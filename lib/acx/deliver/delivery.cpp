@@ -1,7 +1,7 @@
 #include "acx/deliver/delivery.hpp"
 
-#include <fmt/format.h>
 #include <atomic>
+#include <fmt/format.h>
 #include <map>
 #include <memory>
 #include <thread>
@@ -33,8 +33,9 @@ Report deliver(http::Client& client, const std::string& target, const Outgoing& 
       return report;
     }
     if (next == Next::give_up) {
-      report.gave_up = attempt.exchange.status == 410 ? "410 Gone: the receiver asked not to retry"
-                                                      : fmt::format("{}: retrying cannot help", attempt.exchange.status);
+      report.gave_up = attempt.exchange.status == 410
+                           ? "410 Gone: the receiver asked not to retry"
+                           : fmt::format("{}: retrying cannot help", attempt.exchange.status);
       return report;
     }
     if (n > policy.retries) {

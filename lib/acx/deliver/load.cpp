@@ -203,7 +203,8 @@ LoadResult run_load(const LoadOptions& o, const RequestFactory& make, LoadProgre
   return total;
 }
 
-RequestFactory stamping_factory(Outgoing prototype, std::function<Outgoing(std::string body, std::string event_id)> sign)
+RequestFactory stamping_factory(Outgoing prototype,
+                                std::function<Outgoing(std::string body, std::string event_id)> sign)
 {
   const std::string& text = prototype.body;
   const auto id_at = text.find(prototype.event_id);

@@ -16,9 +16,9 @@
 namespace acx::deliver {
 
 struct LoadOptions {
-  std::size_t count = 0;                         // requests in all; 0: until the duration ends
-  std::size_t connections = 1;                   // concurrent keep-alive connections, one worker each
-  double rate = 0;                               // requests per second in all; 0: as fast as answers come
+  std::size_t count = 0;       // requests in all; 0: until the duration ends
+  std::size_t connections = 1; // concurrent keep-alive connections, one worker each
+  double rate = 0;             // requests per second in all; 0: as fast as answers come
   std::optional<std::chrono::milliseconds> duration;
   http::ClientOptions client;
 };
@@ -48,9 +48,9 @@ struct LoadProgress {
 
 struct LoadResult {
   std::uint64_t sent = 0;
-  std::uint64_t accepted = 0;   // 2xx
-  std::uint64_t duplicates = 0; // 2xx whose body said "duplicate" (as acx listen answers)
-  std::map<int, std::uint64_t> refused; // by status
+  std::uint64_t accepted = 0;                  // 2xx
+  std::uint64_t duplicates = 0;                // 2xx whose body said "duplicate" (as acx listen answers)
+  std::map<int, std::uint64_t> refused;        // by status
   std::map<std::string, std::uint64_t> errors; // transport errors by description
   std::chrono::microseconds elapsed{0};
   LatencyHistogram latency;
@@ -67,6 +67,7 @@ LoadResult run_load(const LoadOptions& options, const RequestFactory& make, Load
 
 // A factory for load: the prepared request's eventId and eventDateTime are replaced in its bytes (same length) for
 // each request, then the body is signed again with `sign`.
-RequestFactory stamping_factory(Outgoing prototype, std::function<Outgoing(std::string body, std::string event_id)> sign);
+RequestFactory stamping_factory(Outgoing prototype,
+                                std::function<Outgoing(std::string body, std::string event_id)> sign);
 
 } // namespace acx::deliver

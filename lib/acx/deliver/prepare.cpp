@@ -105,8 +105,8 @@ std::vector<Outgoing> prepare(const std::vector<event::SourceEvent>& events, con
       util::Headers original;
       for (const auto& h : e.headers) {
         // Headers of the original connection, not of the delivery.
-        static constexpr std::string_view k_hop[] = {"Host", "Content-Length", "Connection", "Accept-Encoding",
-                                                     "Transfer-Encoding", "Keep-Alive"};
+        static constexpr std::string_view k_hop[] = {
+            "Host", "Content-Length", "Connection", "Accept-Encoding", "Transfer-Encoding", "Keep-Alive"};
         if (std::none_of(std::begin(k_hop), std::end(k_hop),
                          [&](std::string_view n) { return util::iequals(n, h.name); })) {
           original.add(h.name, h.value);

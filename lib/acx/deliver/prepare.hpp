@@ -16,16 +16,16 @@ struct PrepareOptions {
   std::string url;
   signing::SchemeOptions scheme;
   util::Headers extra_headers;
-  bool fresh = true;                           // a new eventId and eventDateTime for each event
-  bool resign = true;                          // false (--verbatim): the exact bytes and original headers
-  std::optional<std::string> subscription;     // sets subscriptionId
-  std::vector<std::string> assignments;        // --set PATH=VALUE
+  bool fresh = true;                       // a new eventId and eventDateTime for each event
+  bool resign = true;                      // false (--verbatim): the exact bytes and original headers
+  std::optional<std::string> subscription; // sets subscriptionId
+  std::vector<std::string> assignments;    // --set PATH=VALUE
   // Adversarial deliveries, to test the receiving end.
-  std::size_t duplicate = 1;                   // each request this many times (same eventId, same signature)
-  bool out_of_order = false;                   // shuffle the requests
-  std::chrono::seconds skew{0};                // eventDateTime and signature timestamp moved by this much
-  bool tamper = false;                         // alter the body after signing
-  bool wrong_secret = false;                   // sign with a random secret instead
+  std::size_t duplicate = 1;    // each request this many times (same eventId, same signature)
+  bool out_of_order = false;    // shuffle the requests
+  std::chrono::seconds skew{0}; // eventDateTime and signature timestamp moved by this much
+  bool tamper = false;          // alter the body after signing
+  bool wrong_secret = false;    // sign with a random secret instead
 };
 
 // Signs final bodies as PrepareOptions say (scheme, secret or --wrong-secret, skew, extra headers, --tamper).

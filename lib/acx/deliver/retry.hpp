@@ -11,8 +11,8 @@ namespace acx::deliver {
 
 // How a provider retries: exponential backoff with jitter, Retry-After honoured.
 struct RetryPolicy {
-  int retries = 3;                         // attempts after the first
-  std::chrono::milliseconds base{500};     // the first wait, before jitter
+  int retries = 3;                           // attempts after the first
+  std::chrono::milliseconds base{500};       // the first wait, before jitter
   std::chrono::milliseconds ceiling{60'000}; // no wait is longer
 };
 

@@ -35,9 +35,8 @@ void apply_assignment(EditableJson& envelope, std::string_view assignment)
 {
   const auto eq = assignment.find('=');
   if (eq == std::string_view::npos || eq == 0) {
-    throw Error(ExitCode::usage,
-                fmt::format("--set '{}': expected PATH=VALUE, e.g. event.job.milestone.name=Approved",
-                            util::excerpt(assignment)));
+    throw Error(ExitCode::usage, fmt::format("--set '{}': expected PATH=VALUE, e.g. event.job.milestone.name=Approved",
+                                             util::excerpt(assignment)));
   }
   const std::string_view path = assignment.substr(0, eq);
   const std::string_view text = assignment.substr(eq + 1);
@@ -77,8 +76,8 @@ void apply_assignment(EditableJson& envelope, std::string_view assignment)
       }
       node = found;
     } else {
-      throw Error(ExitCode::usage, fmt::format("--set '{}': '{}' is inside a {}, not an object",
-                                               util::excerpt(path), key, node->type_name()));
+      throw Error(ExitCode::usage, fmt::format("--set '{}': '{}' is inside a {}, not an object", util::excerpt(path),
+                                               key, node->type_name()));
     }
   }
   *node = std::move(value);

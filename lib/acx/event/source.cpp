@@ -67,10 +67,9 @@ void load_text(const std::string& text, const std::string& name, std::vector<Sou
     }
     const Json object = Json::parse(line, nullptr, false);
     if (!object.is_object()) {
-      throw Error(ExitCode::bad_input,
-                  found == 0 && lines.size() <= 2
-                      ? fmt::format("{} is not JSON", name)
-                      : fmt::format("{} line {}: not a JSON object", name, i + 1));
+      throw Error(ExitCode::bad_input, found == 0 && lines.size() <= 2
+                                           ? fmt::format("{} is not JSON", name)
+                                           : fmt::format("{} line {}: not a JSON object", name, i + 1));
     }
     out.push_back(from_object(object, line, fmt::format("{} line {}", name, i + 1)));
     ++found;

@@ -132,8 +132,8 @@ public:
     const int idle_wait_ms = 50;
     std::vector<epoll_event> events(64);
     while (active > 0) {
-      const int n = ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()),
-                                 m_retry.empty() ? idle_wait_ms : 0);
+      const int n =
+          ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), m_retry.empty() ? idle_wait_ms : 0);
       for (int e = 0; e < n; ++e) {
         const std::size_t i = events[e].data.u64;
         if (!step(i)) {

@@ -111,9 +111,10 @@ Server::Server(ServerOptions options, std::vector<Route> routes) : m_impl(std::m
     }
     auto tls = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
     if (!tls->is_valid()) {
-      throw Error(ExitCode::bad_input, fmt::format("cannot load the TLS certificate {} and key {}: missing, unreadable, "
-                                                   "not PEM, or not a matching pair",
-                                                   o.tls_cert, o.tls_key));
+      throw Error(ExitCode::bad_input,
+                  fmt::format("cannot load the TLS certificate {} and key {}: missing, unreadable, "
+                              "not PEM, or not a matching pair",
+                              o.tls_cert, o.tls_key));
     }
     m_impl->server = std::move(tls);
   } else {
@@ -178,22 +179,22 @@ Server::Server(ServerOptions options, std::vector<Route> routes) : m_impl(std::m
     s.Patch(pattern, not_allowed);
     s.Options(pattern, not_allowed);
   }
-  s.set_error_handler([max_body = o.max_body, on_too_large = o.on_too_large](const httplib::Request& req,
-                                                                              httplib::Response& res) {
-    if (res.status == 413 && on_too_large) {
-      on_too_large();
-    }
-    if (!res.body.empty()) {
-      return;
-    }
-    std::string text = status_text(res.status);
-    if (res.status == 404) {
-      text = fmt::format("not found: {}", req.path);
-    } else if (res.status == 413) {
-      text = fmt::format("payload too large: the limit is {} bytes", max_body);
-    }
-    res.set_content(text + "\n", "text/plain");
-  });
+  s.set_error_handler(
+      [max_body = o.max_body, on_too_large = o.on_too_large](const httplib::Request& req, httplib::Response& res) {
+        if (res.status == 413 && on_too_large) {
+          on_too_large();
+        }
+        if (!res.body.empty()) {
+          return;
+        }
+        std::string text = status_text(res.status);
+        if (res.status == 404) {
+          text = fmt::format("not found: {}", req.path);
+        } else if (res.status == 413) {
+          text = fmt::format("payload too large: the limit is {} bytes", max_body);
+        }
+        res.set_content(text + "\n", "text/plain");
+      });
   s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     res.status = 500;
     res.set_content("internal error\n", "text/plain");

@@ -48,8 +48,8 @@ void WorkerPool::work(std::shared_ptr<State> state)
   std::unique_lock lock(state->mutex);
   for (;;) {
     ++state->idle;
-    const bool woke =
-        state->work_cv.wait_for(lock, std::chrono::seconds(5), [&] { return state->shutdown || !state->tasks.empty(); });
+    const bool woke = state->work_cv.wait_for(lock, std::chrono::seconds(5),
+                                              [&] { return state->shutdown || !state->tasks.empty(); });
     --state->idle;
     if (state->tasks.empty()) {
       if (state->shutdown || (!woke && state->live > state->min)) {

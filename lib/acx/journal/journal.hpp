@@ -69,11 +69,11 @@ public:
 struct Query {
   std::int64_t after_seq = 0;
   std::size_t limit = 1000;
-  bool refused = false;       // read refused deliveries instead of accepted/duplicate ones
-  bool duplicates = true;     // false: accepted ones only
-  std::string topic;          // exact topic, or any
+  bool refused = false;                      // read refused deliveries instead of accepted/duplicate ones
+  bool duplicates = true;                    // false: accepted ones only
+  std::string topic;                         // exact topic, or any
   std::optional<util::Instant> since, until; // by received time
-  bool decode_headers = true;  // false: only Record::headers_json is filled
+  bool decode_headers = true;                // false: only Record::headers_json is filled
 };
 
 // One line of Reader::counts().

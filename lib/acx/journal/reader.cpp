@@ -19,8 +19,8 @@ public:
 
   std::vector<Record> read(const Query& q) override
   {
-    std::string sql = fmt::format("SELECT seq, {} FROM {} WHERE seq > ?1", detail::k_columns,
-                                  q.refused ? "refused" : "deliveries");
+    std::string sql =
+        fmt::format("SELECT seq, {} FROM {} WHERE seq > ?1", detail::k_columns, q.refused ? "refused" : "deliveries");
     if (!q.topic.empty()) {
       sql += " AND topic = ?2";
     }

@@ -83,8 +83,8 @@ void ensure_schema(Database& db, const std::string& path)
     Statement get(db.get(), "SELECT value FROM meta WHERE key = 'schema'");
     if (get.step()) {
       if (get.text(0) != k_schema_id) {
-        throw Error(ExitCode::io, fmt::format("{} is a journal of another format ({}); acx reads {}", path,
-                                              get.text(0), k_schema_id));
+        throw Error(ExitCode::io, fmt::format("{} is a journal of another format ({}); acx reads {}", path, get.text(0),
+                                              k_schema_id));
       }
     } else {
       Statement put(db.get(), "INSERT INTO meta(key, value) VALUES('schema', ?)");

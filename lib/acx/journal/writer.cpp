@@ -43,8 +43,8 @@ void prepare_file(const std::string& path)
   if (p.has_parent_path() && !fs::exists(p.parent_path(), ec)) {
     fs::create_directories(p.parent_path(), ec);
     if (ec) {
-      throw Error(ExitCode::io, fmt::format("cannot create the journal's directory {}: {}", p.parent_path().string(),
-                                            ec.message()));
+      throw Error(ExitCode::io,
+                  fmt::format("cannot create the journal's directory {}: {}", p.parent_path().string(), ec.message()));
     }
     fs::permissions(p.parent_path(), fs::perms::owner_all, ec);
   }
@@ -79,8 +79,8 @@ public:
   SqliteWriter(const std::string& path, WriterOptions options)
       : m_options(options), m_lock(path + ".lock", "journal " + path), m_db(open_db(path)),
         m_begin(m_db.get(), "BEGIN IMMEDIATE"), m_commit(m_db.get(), "COMMIT"), m_rollback(m_db.get(), "ROLLBACK"),
-        m_insert(m_db.get(), fmt::format("INSERT OR IGNORE INTO deliveries({}) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-                                         detail::k_columns)),
+        m_insert(m_db.get(),
+                 fmt::format("INSERT OR IGNORE INTO deliveries({}) VALUES(?,?,?,?,?,?,?,?,?,?,?)", detail::k_columns)),
         m_insert_refused(m_db.get(),
                          fmt::format("INSERT INTO refused({}) VALUES(?,?,?,?,?,?,?,?,?,?,?)", detail::k_columns)),
         m_prune(m_db.get(), "DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - ?")

@@ -4,8 +4,8 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <fmt/format.h>
+#include <functional>
 #include <mutex>
 #include <pthread.h>
 #include <thread>
@@ -174,7 +174,8 @@ ExitCode run(const ListenOptions& o)
        }},
   };
   if (o.token_in_path) {
-    routes.push_back({"POST", o.path + "/{token}", [&pipeline](http::Request r) { return pipeline.handle(std::move(r)); }});
+    routes.push_back(
+        {"POST", o.path + "/{token}", [&pipeline](http::Request r) { return pipeline.handle(std::move(r)); }});
   }
   http::ServerOptions server_options = o.server;
   server_options.on_too_large = [&metrics] { metrics.refused(Refusal::too_large); };

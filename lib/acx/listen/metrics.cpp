@@ -7,8 +7,8 @@ namespace acx::listen {
 std::string_view refusal_name(Refusal r)
 {
   static constexpr std::array<std::string_view, static_cast<std::size_t>(Refusal::count_)> k_names{
-      "missing", "malformed", "too_old", "too_new", "mismatch", "invalid", "subscription", "content_type",
-      "too_large", "unavailable"};
+      "missing", "malformed",    "too_old",      "too_new",   "mismatch",
+      "invalid", "subscription", "content_type", "too_large", "unavailable"};
   return k_names[static_cast<std::size_t>(r)];
 }
 

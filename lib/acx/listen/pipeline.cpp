@@ -122,8 +122,8 @@ http::Response Pipeline::handle(http::Request request) const
     if (m_on_refused) {
       m_on_refused({request.remote, Refusal::unavailable, stored.error});
     }
-    auto response = json_response(503, {{"error", "the journal could not store the event; retry"},
-                                         {"reason", "unavailable"}});
+    auto response =
+        json_response(503, {{"error", "the journal could not store the event; retry"}, {"reason", "unavailable"}});
     response.headers.add("Retry-After", "1");
     return response;
   }
@@ -132,7 +132,8 @@ http::Response Pipeline::handle(http::Request request) const
   } else {
     m_metrics.accepted();
   }
-  return {200, "application/json",
+  return {200,
+          "application/json",
           fmt::format("{{\"status\":\"{}\",\"seq\":{},\"eventId\":\"{}\"}}\n", journal::status_name(stored.status),
                       stored.seq, event_id), // a validated GUID: nothing to escape
           {}};

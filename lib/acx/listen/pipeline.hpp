@@ -30,8 +30,8 @@ public:
 
 private:
   // Journals the refused delivery (bounded), notes it, and answers `status` with the reason (and `extra` fields).
-  http::Response refuse(http::Request& request, int status, Refusal reason, std::string detail,
-                        journal::Record record, nlohmann::ordered_json extra = {}) const;
+  http::Response refuse(http::Request& request, int status, Refusal reason, std::string detail, journal::Record record,
+                        nlohmann::ordered_json extra = {}) const;
 
   const signing::Scheme& m_scheme;
   std::set<std::string> m_subscriptions;

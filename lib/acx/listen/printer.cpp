@@ -72,7 +72,8 @@ std::string one_line(const std::string& body)
 
 std::string json_line(const journal::Record& r)
 {
-  std::string line = fmt::format("{{\"seq\":{},\"received\":\"{}\",\"remote\":", r.seq, util::format_rfc3339(r.received));
+  std::string line =
+      fmt::format("{{\"seq\":{},\"received\":\"{}\",\"remote\":", r.seq, util::format_rfc3339(r.received));
   util::append_json_string(line, r.remote);
   line += fmt::format(",\"status\":\"{}\",\"topic\":", journal::status_name(r.status));
   util::append_json_string(line, r.topic);

@@ -11,8 +11,8 @@ namespace {
 
 Statement::Statement(sqlite3* db, std::string_view sql) : m_db(db)
 {
-  const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &m_stmt,
-                                    nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr);
   if (rc != SQLITE_OK) {
     fail(db, rc);
   }
@@ -97,8 +97,8 @@ bool Statement::is_null(int column) const
 
 Database::Database(const std::string& path, bool read_only)
 {
-  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                    SQLITE_OPEN_NOMUTEX;
+  const int flags =
+      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
   if (rc != SQLITE_OK) {
     SqliteError e{rc & 0xFF, m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc)};

@@ -1,0 +1,121 @@
+#include "acx/acculynx/sandbox_deliverer.hpp"
+
+#include "acx/deliver/delivery.hpp"
+#include "acx/event/edit.hpp"
+#include "acx/event/fixtures.hpp"
+#include "acx/signing/scheme.hpp"
+#include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
+#include "acx/util/url.hpp"
+
+namespace acx::acculynx {
+
+Deliverer::Deliverer(SandboxStore& store, const SandboxOptions& o) : m_store(store), m_options(o)
+{
+  m_thread = std::thread([this] { run(); });
+}
+
+Deliverer::~Deliverer()
+{
+  {
+    std::lock_guard lock(m_mutex);
+    m_stop = true;
+  }
+  m_cv.notify_all();
+  m_thread.join();
+}
+
+std::chrono::milliseconds Deliverer::chaos_delay()
+{
+  return std::chrono::milliseconds(m_options.chaos ? static_cast<int>(m_random() % 400) : 0);
+}
+
+void Deliverer::enqueue(const StoredSubscription& s, std::string body, std::string event_id, std::string topic)
+{
+  {
+    std::lock_guard lock(m_mutex);
+    const auto now = std::chrono::steady_clock::now();
+    m_queue.push_back({s, std::move(body), std::move(event_id), std::move(topic), now + chaos_delay()});
+    if (m_options.chaos && m_random() % 3 == 0) {
+      m_queue.push_back(m_queue.back()); // delivered twice
+      m_queue.back().due = now + chaos_delay();
+    }
+  }
+  m_cv.notify_one();
+}
+
+void Deliverer::run()
+{
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(m_mutex);
+      m_cv.wait(lock, [this] { return m_stop || !m_queue.empty(); });
+      if (m_queue.empty()) {
+        return;
+      }
+      // The job due first; wait for it unless a sooner one arrives.
+      auto first =
+          std::min_element(m_queue.begin(), m_queue.end(), [](const Job& a, const Job& b) { return a.due < b.due; });
+      if (first->due > std::chrono::steady_clock::now() && !m_stop) {
+        m_cv.wait_until(lock, first->due);
+        continue;
+      }
+      job = std::move(*first);
+      m_queue.erase(first);
+    }
+    deliver_one(job);
+  }
+}
+
+void Deliverer::deliver_one(const Job& job)
+{
+  const auto url = util::parse_url(job.subscription.consumer_url);
+  deliver::Outgoing out;
+  out.url = job.subscription.consumer_url;
+  out.body = job.body;
+  out.event_id = job.event_id;
+  out.topic = job.topic;
+  if (m_options.sign_standard && !job.subscription.secret.empty()) {
+    signing::SchemeOptions so;
+    so.name = "standard";
+    so.secrets.emplace_back(job.subscription.secret);
+    out.headers = signing::make_scheme(so)->sign({out.body, out.event_id, util::now_unix(), out.url}).headers;
+  }
+  out.headers.add("User-Agent", "acx-sandbox (AccuLynx emulator)");
+  if (!url) {
+    m_store.log({util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic, 1, 0, 0,
+                 "the consumer URL is not a URL"});
+    return;
+  }
+  http::ClientOptions co;
+  co.timeout = std::chrono::seconds(10);
+  http::Client client(*url, co);
+  deliver::RetryPolicy policy;
+  policy.retries = m_options.delivery_retries;
+  policy.base = std::chrono::milliseconds(200);
+  deliver::deliver(client, url->target, out, policy, [&](const deliver::Attempt& a) {
+    m_store.log({util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic, a.number,
+                 a.exchange.status, static_cast<double>(a.exchange.latency.count()) / 1000.0, a.exchange.error});
+  });
+}
+
+std::pair<std::string, std::string> make_event(const std::string& topic, const std::string& subscription_id,
+                                               const std::vector<std::string>& assignments)
+{
+  auto doc = event::parse_editable(*event::find_fixture(topic), "fixture " + topic);
+  event::freshen(doc, util::now());
+  event::set_member(doc, "subscriptionId", subscription_id);
+  for (const auto& a : assignments) {
+    event::apply_assignment(doc, a);
+  }
+  std::string id;
+  for (auto& [k, v] : doc.items()) {
+    if (util::iequals(k, "eventId")) {
+      id = v.get<std::string>();
+    }
+  }
+  return {event::serialize(doc, event::Layout::compact), id};
+}
+
+} // namespace acx::acculynx
