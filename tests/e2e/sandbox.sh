@@ -158,6 +158,24 @@ ACX_API_KEY=k1 run "$ACX" sandbox deliveries --url "$SBX" --subscription "$down"
 expect_eq "$(grep -c '"status":0' <<<"$out")" 4 "a consumer that is down: the first attempt and 3 retries"
 expect_has "$out" '"attempt":4' "attempts are numbered"
 
+# 412 through acx: the API refuses a test event of a topic it does not know.
+run "$ACX" subscriptions test "$down" --topic job.roof_changed --api-base "$API" --api-key k1
+expect_rc 1 "unknown topic refused by the API"
+expect_has "$err" "acx: error: Precondition Failed: unknown topic name 'job.roof_changed' (412, " "412 message"
+
+# A token in the path: subscribe --secret-in path, then listen --profile accepts deliveries to .../<token>.
+run "$ACX" subscribe --url "http://127.0.0.1:$LPORT/in/path" --topic job_updated --contact a@b.c --api-base "$API" \
+  --api-key k1 --secret-in path --profile pathy --format json
+psub=$(node -e 'console.log(JSON.parse(process.argv[1]).subscriptionId)' "$out")
+"$ACX" listen --profile pathy --port "$LPORT" --journal "$WORK/pathy.db" --format json --count 1 --timeout 15s \
+  >"$WORK/pathy.out" 2>"$WORK/pathy.err" &
+LPID=$!
+for _ in $(seq 100); do grep -q listening "$WORK/pathy.err" 2>/dev/null && break; sleep 0.05; done
+ACX_API_KEY=k1 "$ACX" sandbox emit job_updated --url "$SBX" --subscription "$psub" >/dev/null 2>&1
+wait "$LPID" && src=0 || src=$?
+expect_eq "$src" 0 "a path token verifies"
+expect_has "$(cat "$WORK/pathy.out")" "\"subscriptionId\":\"$psub\"" "path-token delivery received"
+
 # Without --api-key the sandbox makes one and prints it (stdout: for scripts).
 "$ACX" sandbox --port 0 --data-dir "$WORK/sbx2" --ready-file "$WORK/sbx2.ready" >"$WORK/sbx2.out" 2>/dev/null &
 GPID=$!
@@ -172,8 +190,8 @@ kill "$GPID"; wait "$GPID" 2>/dev/null
 kill "$SPID"; wait "$SPID" 2>/dev/null
 start_sandbox # on a new port
 run "$ACX" subscriptions list --profile many --api-base "$API" --format json
-expect_eq "$(node -e 'console.log(JSON.parse(process.argv[1]).length)' "$out")" 32 \
-  "subscriptions survive a restart (the 31 above and the one that is down)"
+expect_eq "$(node -e 'console.log(JSON.parse(process.argv[1]).length)' "$out")" 33 \
+  "subscriptions survive a restart (31 above, the one that is down, the path one)"
 kill "$SPID"; wait "$SPID" 2>/dev/null
 
 finish
