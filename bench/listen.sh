@@ -11,38 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10s}
 connections=32
-acx=${ACX:-build/acx}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-for tool in wrk nginx node; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is missing: run scripts/setup --bench" >&2; exit 1; }
-done
-[[ -x $acx ]] || { echo "bench: $acx is missing: run scripts/build" >&2; exit 1; }
-
-free_port() {
-  local p
-  for p in $(shuf -i 20000-60000 -n 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-  echo "bench: no free port" >&2
-  exit 1
-}
-
-wait_port() {
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return
-    sleep 0.05
-  done
-  echo "bench: nothing listens on port $1" >&2
-  exit 1
-}
+source bench/lib.sh
+need wrk nginx node
 
 # Peak resident memory (VmHWM) of a process and its children, in MB.
 peak_rss_mb() {
@@ -70,23 +40,7 @@ run_wrk() {
 }
 
 # (a) nginx: return 204.
-nginx_port=$(free_port)
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes auto;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx;
-  server { listen 127.0.0.1:$nginx_port; location / { return 204; } }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" &
-pids+=($!)
-wait_port "$nginx_port"
+start_nginx
 run_wrk nginx "http://127.0.0.1:$nginx_port/webhooks/acculynx?token=T0k3n" "${pids[-1]}"
 
 # (b) the hand-written Node.js listener.

@@ -7,32 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-200000}
-acx=${ACX:-build/acx}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for tool in wrk nginx /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is missing: run scripts/setup --bench" >&2; exit 1; }
-done
-
-port=$(shuf -i 20000-60000 -n 1)
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes auto;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 1024; }
-http { access_log off; client_body_temp_path $work/nginx; server { listen 127.0.0.1:$port; location / { return 204; } } }
-CONF
-nginx -c "$work/nginx/nginx.conf" &
-pids+=($!)
-sleep 0.5
+source bench/lib.sh
+need wrk nginx /usr/bin/time
+start_nginx
+port=$nginx_port
 secret=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 
 wrk_rps=$(wrk -t2 -c32 -d10s -s bench/unique-event.lua "http://127.0.0.1:$port/webhooks/acculynx" |

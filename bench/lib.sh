@@ -1,0 +1,58 @@
+# Shared by the benchmark scripts: a scratch directory cleaned up on exit with every process started, tool checks,
+# free ports, and nginx answering `return 204`. Source it after `cd` to the repository root.
+acx=${ACX:-build/acx}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# need TOOL...: exits with a hint when one is missing.
+need() {
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is missing: run scripts/setup --bench" >&2; exit 1; }
+  done
+  [[ -x $acx ]] || { echo "bench: $acx is missing: run scripts/build" >&2; exit 1; }
+}
+
+free_port() {
+  local p
+  for p in $(shuf -i 20000-60000 -n 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  echo "bench: no free port" >&2
+  exit 1
+}
+
+wait_port() {
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return
+    sleep 0.05
+  done
+  echo "bench: nothing listens on port $1" >&2
+  exit 1
+}
+
+# start_nginx: nginx answering 204 to everything, on a free port; sets nginx_port.
+start_nginx() {
+  nginx_port=$(free_port)
+  mkdir -p "$work/nginx"
+  cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx;
+  server { listen 127.0.0.1:$nginx_port; location / { return 204; } }
+}
+CONF
+  nginx -c "$work/nginx/nginx.conf" &
+  pids+=($!)
+  wait_port "$nginx_port"
+}
