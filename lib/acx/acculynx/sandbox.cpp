@@ -53,36 +53,24 @@ Json subscription_json(const StoredSubscription& s, const std::string& base)
           {"integrationType", s.integration_type}};
 }
 
-int query_int(const std::string& target, const std::string& key, int fallback)
+// An integer query parameter: `fallback` when absent, -1 when not a number.
+int query_int(const Request& r, const std::string& key, int fallback)
 {
-  const auto q = target.find('?');
-  if (q == std::string::npos) {
+  const auto it = r.query.find(key);
+  if (it == r.query.end()) {
     return fallback;
   }
-  for (auto pair : util::split(std::string_view(target).substr(q + 1), '&')) {
-    if (pair.starts_with(key + "=")) {
-      try {
-        return std::stoi(std::string(pair.substr(key.size() + 1)));
-      } catch (const std::exception&) {
-        return -1;
-      }
-    }
+  try {
+    return std::stoi(it->second);
+  } catch (const std::exception&) {
+    return -1;
   }
-  return fallback;
 }
 
-std::string query_string(const std::string& target, const std::string& key)
+std::string query_string(const Request& r, const std::string& key)
 {
-  const auto q = target.find('?');
-  if (q == std::string::npos) {
-    return {};
-  }
-  for (auto pair : util::split(std::string_view(target).substr(q + 1), '&')) {
-    if (pair.starts_with(key + "=")) {
-      return util::percent_decode(pair.substr(key.size() + 1)).value_or("");
-    }
-  }
-  return {};
+  const auto it = r.query.find(key);
+  return it == r.query.end() ? std::string() : it->second;
 }
 
 // Topic names the catalog does not know, or empty.
@@ -182,9 +170,9 @@ ExitCode run_sandbox(const SandboxOptions& given)
   std::vector<http::Route> routes;
   routes.push_back(
       {"GET", base_path + "/subscriptions", guarded([&](const Request& r, const std::string& key) {
-         const int size = query_int(r.target, "pageSize", 25);
-         const int start = query_int(r.target, "pageStartIndex", 0);
-         const std::string filter = query_string(r.target, "subscriptionStatusQueryFilter");
+         const int size = query_int(r, "pageSize", 25);
+         const int start = query_int(r, "pageStartIndex", 0);
+         const std::string filter = query_string(r, "subscriptionStatusQueryFilter");
          if (size < 1 || size > 100 || start < 0) {
            return problem(400, "Bad Request", "pageSize must be 1 to 100 and pageStartIndex 0 or more");
          }
@@ -287,8 +275,8 @@ ExitCode run_sandbox(const SandboxOptions& given)
        })});
   routes.push_back(
       {"GET", base_path + "/topics", guarded([&](const Request& r, const std::string&) {
-         const int size = query_int(r.target, "pageSize", 25);
-         const int start = query_int(r.target, "pageStartIndex", 0);
+         const int size = query_int(r, "pageSize", 25);
+         const int start = query_int(r, "pageStartIndex", 0);
          if (size < 1 || size > 100 || start < 0) {
            return problem(400, "Bad Request", "pageSize must be 1 to 100 and pageStartIndex 0 or more");
          }
@@ -334,7 +322,7 @@ ExitCode run_sandbox(const SandboxOptions& given)
                     })});
   routes.push_back({"GET", "/_sandbox/deliveries", guarded([&](const Request& r, const std::string&) {
                       auto items = Json::array();
-                      for (const auto& a : store.attempts(query_string(r.target, "subscriptionId"))) {
+                      for (const auto& a : store.attempts(query_string(r, "subscriptionId"))) {
                         items.push_back({{"at", a.at},
                                          {"subscriptionId", a.subscription_id},
                                          {"eventId", a.event_id},

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,8 @@ struct Request {
   std::string remote; // "address:port" of the peer
   util::Headers headers;
   std::string body;
-  std::vector<std::string> params; // the values of a route's {name} segments, in order
+  std::vector<std::string> params;          // the values of a route's {name} segments, in order
+  std::map<std::string, std::string> query; // decoded query parameters (the first value of each name)
 };
 
 // An HTTP response.

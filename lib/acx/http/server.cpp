@@ -54,6 +54,9 @@ Request to_request(const httplib::Request& in)
     out.headers.add(name, value);
   }
   out.body = in.body;
+  for (const auto& [name, value] : in.params) {
+    out.query.emplace(name, value); // emplace keeps the first of repeated names
+  }
   for (std::size_t i = 1; i < in.matches.size(); ++i) {
     out.params.push_back(in.matches[i].str());
   }
