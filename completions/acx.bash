@@ -285,6 +285,8 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --api-key')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --chaos-seed')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --sign')
       COMPREPLY=($(compgen -W 'standard' -- "$cur")); return;;
     'acx sandbox --ready-file')
@@ -396,7 +398,7 @@ _acx() {
     'acx subscriptions test')
       subs=''; opts='--help -h --api-base --api-key --profile --config --topic'; args=''; files=1;;
     'acx sandbox')
-      subs='emit deliveries'; opts='--help -h --host --port --data-dir --api-key --chaos --sign --ready-file'; args=''; files=0;;
+      subs='emit deliveries'; opts='--help -h --host --port --data-dir --api-key --chaos --chaos-seed --sign --ready-file'; args=''; files=0;;
     'acx sandbox emit')
       subs=''; opts='--help -h --subscription --set --url --api-key --format'; args=''; files=1;;
     'acx sandbox deliveries')

@@ -173,6 +173,7 @@ complete -c acx -n '__fish_seen_subcommand_from sandbox; and not __fish_seen_sub
 complete -c acx -n '__fish_seen_subcommand_from sandbox; and not __fish_seen_subcommand_from emit deliveries' -l data-dir -r -F -d 'Where the sandbox keeps its state (SQLite)'
 complete -c acx -n '__fish_seen_subcommand_from sandbox; and not __fish_seen_subcommand_from emit deliveries' -l api-key -r -F -d 'Accepted API key (repeatable; default: one generated and printed)'
 complete -c acx -n '__fish_seen_subcommand_from sandbox; and not __fish_seen_subcommand_from emit deliveries' -l chaos -d 'Sometimes deliver twice, and out of order'
+complete -c acx -n '__fish_seen_subcommand_from sandbox; and not __fish_seen_subcommand_from emit deliveries' -l chaos-seed -r -F -d 'Seed for --chaos\'s choices, to repeat a run (default: random)'
 complete -c acx -n '__fish_seen_subcommand_from sandbox; and not __fish_seen_subcommand_from emit deliveries' -l sign -x -a 'standard' -d 'Also sign deliveries with the subscription\'s secret'
 complete -c acx -n '__fish_seen_subcommand_from sandbox; and not __fish_seen_subcommand_from emit deliveries' -l ready-file -r -F -d 'Write host:port here once serving'
 complete -c acx -n '__fish_seen_subcommand_from sandbox; and __fish_seen_subcommand_from emit; and true' -l help -s h -d 'Print this help message and exit'

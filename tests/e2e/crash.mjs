@@ -1,28 +1,15 @@
 // Crash consistency: under concurrent load, kill -9 the listener, restart it on the same journal: every eventId that
 // got a 2xx is there, exactly once. Usage: node crash.mjs path/to/acx
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, rmSync, unlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import http from "node:http";
 import { randomUUID } from "node:crypto";
+import { acx, check, finish, scratch, waitFor, exited, startListener } from "./lib.mjs";
 
-const acx = process.argv[2];
-const dir = mkdtempSync(join(tmpdir(), "acx-crash-"));
-const journal = join(dir, "journal.db");
-let passed = 0;
-let failed = 0;
-const check = (ok, what) => (ok ? passed++ : (failed++, console.error(`FAIL: ${what}`)));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function start() {
-  const ready = join(dir, "ready");
-  if (existsSync(ready)) unlinkSync(ready);
-  const proc = spawn(acx, ["listen", "--port", "0", "--ready-file", ready, "--journal", journal, "--secret", "tok",
-    "--format", "json"], { stdio: ["ignore", "ignore", "ignore"] });
-  for (let i = 0; i < 200 && !existsSync(ready); i++) await sleep(50);
-  return { proc, port: Number(readFileSync(ready, "utf8").trim().split(":")[1]) };
-}
+const dir = scratch("crash");
+const journal = join(dir, "crash.db");
+// The listener on the shared journal (crash.db), checking a token.
+const start = (opts) => startListener(dir, "crash", ["--secret", "tok"], opts);
 
 const template = execFileSync(acx, ["fixtures", "show", "job.invoice_updated"]).toString();
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -55,11 +42,12 @@ for (let round = 0; round < 3; round++) {
       if (r.status === 0) return;
     }
   });
-  await sleep(700 + round * 300);
+  // Kill once the load is well under way (a different point in each round).
+  await waitFor(() => acked.length >= 100 + round * 150, 30, `round ${round}: deliveries acknowledged under load`);
   L.proc.kill("SIGKILL");
   stop = true;
   await Promise.all(workers);
-  await new Promise((r) => (L.proc.exitCode !== null || L.proc.signalCode ? r() : L.proc.on("exit", r)));
+  await exited(L.proc);
   check(acked.length > 50, `round ${round}: only ${acked.length} deliveries were acknowledged before the kill`);
 
   // Restarted on the same journal, every acknowledged event is there: resending it is a duplicate.
@@ -71,7 +59,7 @@ for (let round = 0; round < 3; round++) {
   }
   check(missing === 0, `round ${round}: ${missing} of ${acked.length} acknowledged events were lost in the crash`);
   R.proc.kill("SIGTERM");
-  await new Promise((r) => (R.proc.exitCode !== null ? r() : R.proc.on("exit", r)));
+  await exited(R.proc);
   agent.destroy();
 
   // ... and exactly once.
@@ -84,14 +72,8 @@ for (let round = 0; round < 3; round++) {
 
 // A graceful stop under load: SIGTERM finishes in-flight requests, and every acknowledged event is printed once.
 {
-  const ready = join(dir, "ready");
-  if (existsSync(ready)) unlinkSync(ready);
-  const out = [];
-  const proc = spawn(acx, ["listen", "--port", "0", "--ready-file", ready, "--journal", join(dir, "graceful.db"),
-    "--secret", "tok", "--format", "json"], { stdio: ["ignore", "pipe", "ignore"] });
-  proc.stdout.on("data", (d) => out.push(d));
-  for (let i = 0; i < 200 && !existsSync(ready); i++) await sleep(50);
-  const port = Number(readFileSync(ready, "utf8").trim().split(":")[1]);
+  const G = await startListener(dir, "graceful", ["--secret", "tok"], { keepStdout: true });
+  const port = G.port;
   const acked = [];
   let stop = false;
   const gentle = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -113,20 +95,18 @@ for (let round = 0; round < 3; round++) {
       if (r === 0) return;
     }
   });
-  await sleep(800);
-  proc.kill("SIGTERM");
-  const code = await new Promise((r) => proc.on("exit", (c) => r(c)));
+  await waitFor(() => acked.length >= 200, 30, "deliveries acknowledged before SIGTERM");
+  G.proc.kill("SIGTERM");
+  const code = await exited(G.proc);
   stop = true;
   await Promise.all(workers);
   gentle.destroy();
   check(code === 0, `SIGTERM under load exits ${code}`);
-  const printed = Buffer.concat(out).toString().trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).eventId);
+  const printed = G.stdout().trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).eventId);
   const printedSet = new Set(printed);
   check(printed.length === printedSet.size, "an event was printed twice");
   check(acked.length > 50 && acked.every((id) => printedSet.has(id)),
     `of ${acked.length} acknowledged events, ${acked.filter((id) => !printedSet.has(id)).length} were not printed`);
 }
 
-rmSync(dir, { recursive: true });
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+finish();

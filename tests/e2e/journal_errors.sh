@@ -48,7 +48,7 @@ mount -t tmpfs -o size=400k tmpfs "$WORK/full"
 "$ACX" listen --port 0 --ready-file "$WORK/full.ready" --journal "$WORK/full/journal.db" --format json \
   >"$WORK/full.out" 2>"$WORK/full.err" &
 pid=\$!
-for _ in \$(seq 200); do [[ -s "$WORK/full.ready" ]] && break; sleep 0.05; done
+for _ in \$(seq $((400 * SCALE))); do [[ -s "$WORK/full.ready" ]] && break; sleep 0.05; done
 port=\$(cut -d: -f2 "$WORK/full.ready")
 pad=\$(head -c 20000 /dev/zero | tr '\0' 'x')
 for i in \$(seq 60); do

@@ -4,7 +4,15 @@ set -u
 ACX=${1:?usage: test.sh path/to/acx}
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+# Waits are multiplied by this: ctest sets it higher for the sanitizer build, which runs several times slower.
+SCALE=${ACX_TEST_SCALE:-1}
+STARTED=() # processes started in the background, killed on exit whatever happens
+cleanup() {
+  local p
+  for p in "${STARTED[@]}"; do kill -9 "$p" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 failures=0
 checks=0
 
@@ -49,35 +57,73 @@ finish() {
   exit $?
 }
 
+# wait_until SECONDS WHAT CMD...: runs CMD every 50 ms until it succeeds. After SECONDS (times $SCALE) it fails the
+# test naming WHAT and returns 1. A wait on an event, never a fixed sleep.
+wait_until() {
+  local limit=$(($1 * SCALE * 20)) what=$2 i
+  shift 2
+  for ((i = 0; i < limit; i++)); do
+    "$@" && return 0
+    sleep 0.05
+  done
+  fail "waited $(($1 * SCALE)) s for $what"
+  return 1
+}
+
+# wait_lines FILE N WHAT: waits until FILE has at least N lines (what a listener printed, say).
+wait_lines() {
+  local file=$1 n=$2
+  has_lines() { [[ -f $file ]] && (($(wc -l <"$file") >= n)); }
+  wait_until 10 "$3 ($n lines in $(basename "$file"))" has_lines
+}
+
+# wait_ready FILE PID WHAT: waits until acx (listen, sandbox) writes its ready file; fails loudly, with the process's
+# stderr if ERRFILE is set, when the process exits first or takes longer than 20 s (times $SCALE).
+wait_ready() {
+  local file=$1 pid=$2 what=$3 i
+  for ((i = 0; i < 400 * SCALE; i++)); do
+    [[ -s $file ]] && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  fail "$what did not start${ERRFILE:+: $(cat "$ERRFILE" 2>/dev/null)}"
+  return 1
+}
+
+# bg CMD...: starts CMD in the background, records it for clean-up, and sets BGPID.
+bg() {
+  "$@" &
+  BGPID=$!
+  STARTED+=("$BGPID")
+}
+
 # start_listener [ARGS...]: starts `acx listen --port 0` with a fresh journal in $WORK, output in $WORK/listen.out and
 # .err; sets LPID, PORT and BASE (http://127.0.0.1:PORT). Fails the test if it is not ready within 10 s.
 start_listener() {
   rm -f "$WORK/ready"
-  "$ACX" listen --port 0 --ready-file "$WORK/ready" --journal "${JOURNAL:-$WORK/journal.db}" "$@" \
-    >"$WORK/listen.out" 2>"$WORK/listen.err" &
-  LPID=$!
-  for _ in $(seq 200); do
-    [[ -s $WORK/ready ]] && break
-    kill -0 "$LPID" 2>/dev/null || break
-    sleep 0.05
-  done
-  if [[ ! -s $WORK/ready ]]; then
-    fail "listener did not start: $(cat "$WORK/listen.err")"
-    finish
-  fi
+  bg "$ACX" listen --port 0 --ready-file "$WORK/ready" --journal "${JOURNAL:-$WORK/journal.db}" "$@" \
+    >"$WORK/listen.out" 2>"$WORK/listen.err"
+  LPID=$BGPID
+  ERRFILE=$WORK/listen.err wait_ready "$WORK/ready" "$LPID" listener || finish
   PORT=$(cut -d: -f2 "$WORK/ready")
   BASE="http://127.0.0.1:$PORT"
 }
 
-# stop_listener: SIGTERM, and wait for it (at most 10 s); sets src to its exit code.
+# stop_listener: SIGTERM, and wait for it (at most 10 s times $SCALE); sets src to its exit code.
 stop_listener() {
-  kill -TERM "$LPID" 2>/dev/null
-  for _ in $(seq 200); do kill -0 "$LPID" 2>/dev/null || break; sleep 0.05; done
-  if kill -0 "$LPID" 2>/dev/null; then
-    fail "listener did not stop within 10 s of SIGTERM"
-    kill -9 "$LPID"
+  stop_process "$LPID" listener
+}
+
+# stop_process PID WHAT: SIGTERM, and wait for it (at most 10 s times $SCALE); sets src to its exit code.
+stop_process() {
+  kill -TERM "$1" 2>/dev/null
+  local i
+  for ((i = 0; i < 200 * SCALE; i++)); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
+  if kill -0 "$1" 2>/dev/null; then
+    fail "$2 did not stop within $((10 * SCALE)) s of SIGTERM"
+    kill -9 "$1"
   fi
-  wait "$LPID" && src=0 || src=$?
+  wait "$1" && src=0 || src=$?
 }
 
 # post URL FILE [curl args...]: POSTs a file as JSON; sets status (HTTP code) and body.

@@ -7,10 +7,10 @@ unset ACX_API_KEY ACX_API_BASE
 
 start_sandbox() {
   rm -f "$WORK/sbx.ready"
-  "$ACX" sandbox --port 0 --data-dir "$WORK/sbx" --api-key k1 --api-key k2 --ready-file "$WORK/sbx.ready" "$@" \
-    >"$WORK/sbx.out" 2>"$WORK/sbx.err" &
-  SPID=$!
-  for _ in $(seq 200); do [[ -s $WORK/sbx.ready ]] && break; sleep 0.05; done
+  bg "$ACX" sandbox --port 0 --data-dir "$WORK/sbx" --api-key k1 --api-key k2 --ready-file "$WORK/sbx.ready" "$@" \
+    >"$WORK/sbx.out" 2>"$WORK/sbx.err"
+  SPID=$BGPID
+  ERRFILE=$WORK/sbx.err wait_ready "$WORK/sbx.ready" "$SPID" sandbox || finish
   SBX=http://127.0.0.1:$(cut -d: -f2 "$WORK/sbx.ready")
   API=$SBX/webhooks/v2
 }
@@ -32,10 +32,10 @@ expect_eq "$(stat -c %a "$XDG_CONFIG_HOME/acx/config.toml")" 600 "config is 0600
 expect_has "$(cat "$XDG_CONFIG_HOME/acx/config.toml")" "$sub" "subscription stored"
 
 # The listener takes tokens and ids from the profile; a test event and an emitted one arrive and verify.
-"$ACX" listen --profile default --port "$LPORT" --journal "$WORK/j2.db" --format json --count 2 --timeout 20s \
-  >"$WORK/l.out" 2>"$WORK/l.err" &
-LPID=$!
-for _ in $(seq 100); do grep -q listening "$WORK/l.err" 2>/dev/null && break; sleep 0.05; done
+bg "$ACX" listen --profile default --port "$LPORT" --journal "$WORK/j2.db" --format json --count 2 \
+  --timeout $((20 * SCALE))s --ready-file "$WORK/l.ready" >"$WORK/l.out" 2>"$WORK/l.err"
+LPID=$BGPID
+ERRFILE=$WORK/l.err wait_ready "$WORK/l.ready" "$LPID" "listen --profile"
 expect_has "$(cat "$WORK/l.err")" "listening on http://127.0.0.1:$LPORT/hooks/acculynx" "listen --profile takes the path"
 run "$ACX" subscriptions test "$sub" --topic contact_added
 expect_rc 0 "test-event"
@@ -50,14 +50,15 @@ ACX_API_KEY=k1 run "$ACX" sandbox deliveries --url "$SBX" --format json
 expect_eq "$(grep -c '"status":200' <<<"$out")" 2 "delivery log: two attempts, 200"
 
 # A wrong token is refused by the listener: the sandbox logs 401s and retries.
-"$ACX" listen --port "$LPORT" --path /hooks/acculynx --secret other-token --journal "$WORK/j3.db" >/dev/null 2>&1 &
-LPID=$!
-sleep 0.5
+bg "$ACX" listen --port "$LPORT" --path /hooks/acculynx --secret other-token --journal "$WORK/j3.db" \
+  --ready-file "$WORK/l3.ready" >/dev/null 2>&1
+LPID=$BGPID
+wait_ready "$WORK/l3.ready" "$LPID" "listener with another token"
 ACX_API_KEY=k1 "$ACX" sandbox emit contact_added --url "$SBX" >/dev/null 2>&1
-sleep 1
-ACX_API_KEY=k1 run "$ACX" sandbox deliveries --url "$SBX" --format json
-expect_has "$out" '"status":401' "a refused delivery is logged"
-kill "$LPID"; wait "$LPID" 2>/dev/null
+logged_401() { ACX_API_KEY=k1 "$ACX" sandbox deliveries --url "$SBX" --format json | grep -q '"status":401'; }
+checks=$((checks + 1))
+wait_until 10 "a refused delivery in the sandbox's log" logged_401
+stop_process "$LPID" listener
 
 # Update, show, list over several pages, delete.
 run "$ACX" subscriptions update "$sub" --topic job_created --contact dev@example.com
@@ -118,43 +119,52 @@ expect_eq "$(grep -c fail "$WORK/burst.out")" 0 "a burst of 50 calls from 5 proc
 
 # --chaos: some deliveries twice, some out of order; the listener keeps each event once.
 # --sign standard: the secret returned at registration verifies every delivery.
-kill "$SPID"; wait "$SPID" 2>/dev/null
-start_sandbox --chaos --sign standard
+stop_process "$SPID" sandbox
+start_sandbox --chaos --chaos-seed 7 --sign standard
+expect_has "$(cat "$WORK/sbx.err")" "--chaos-seed 7" "the chaos seed is shown, to repeat a run"
 reg=$(curl -s -X POST -H 'Authorization: Bearer k2' -H 'Content-Type: application/json' \
   -d "{\"consumerUrl\":\"http://127.0.0.1:$LPORT/webhooks/acculynx\",\"techContact\":\"a@b.c\",\"topicNames\":[\"job_created\"]}" \
   "$API/subscriptions")
 whsec=$(node -e 'console.log(JSON.parse(process.argv[1]).secret)' "$reg")
 expect_has "$whsec" "whsec_" "a secret is returned at registration with --sign standard"
-"$ACX" listen --port "$LPORT" --scheme standard --secret "$whsec" --journal "$WORK/chaos.db" --format json \
-  >"$WORK/chaos.out" 2>"$WORK/chaos.err" &
-LPID=$!
-sleep 0.5
+bg "$ACX" listen --port "$LPORT" --scheme standard --secret "$whsec" --journal "$WORK/chaos.db" --format json \
+  --ready-file "$WORK/chaos.ready" >"$WORK/chaos.out" 2>"$WORK/chaos.err"
+LPID=$BGPID
+ERRFILE=$WORK/chaos.err wait_ready "$WORK/chaos.ready" "$LPID" "listener for --chaos"
 emitted=()
 for i in $(seq 30); do
   id=$(ACX_API_KEY=k2 "$ACX" sandbox emit job_created --url "$SBX" 2>/dev/null | cut -d' ' -f1)
   emitted+=("$id")
 done
-sleep 2
-kill "$LPID"; wait "$LPID" 2>/dev/null
+# Seed 7 holds events back behind later ones and doubles some: with it the order changes whatever the timing, since
+# a held event waits for later ones (up to 5 s) and the emits above come well within that.
+printed_30() { (($(wc -l <"$WORK/chaos.out") >= 30)); }
+wait_until 30 "30 events through --chaos" printed_30
+stop_process "$LPID" listener
 received=$(node -e 'for (const l of require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean)) console.log(JSON.parse(l).eventId)' "$WORK/chaos.out")
 expect_eq "$(sort <<<"$received" | tr '\n' ' ')" "$(printf '%s\n' "${emitted[@]}" | sort | tr '\n' ' ')" "every emitted event accepted once, each verified"
 expect_eq "$(grep -c 'refused' "$WORK/chaos.err")" 0 "no delivery failed verification"
 checks=$((checks + 1))
 [[ "$received" != "$(printf '%s\n' "${emitted[@]}")" ]] || fail "--chaos delivered in order"
-ACX_API_KEY=k2 run "$ACX" sandbox deliveries --url "$SBX" --format json
-attempts=$(grep -c '"status":200' <<<"$out")
+delivered_twice() {
+  ACX_API_KEY=k2 run "$ACX" sandbox deliveries --url "$SBX" --format json
+  (($(grep -c '"status":200' <<<"$out") > 30))
+}
 checks=$((checks + 1))
-((attempts > 30)) || fail "--chaos delivered nothing twice ($attempts deliveries for 30 events)"
+wait_until 20 "--chaos to deliver some event twice" delivered_twice
 
 # A consumer that is down: the sandbox retries with backoff and logs every attempt.
-kill "$SPID"; wait "$SPID" 2>/dev/null
+stop_process "$SPID" sandbox
 start_sandbox
 down=$(curl -s -X POST -H 'Authorization: Bearer k1' -H 'Content-Type: application/json' \
   -d '{"consumerUrl":"http://127.0.0.1:9/down","techContact":"a@b.c","topicNames":["job_updated"]}' "$API/subscriptions" |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).subscriptionId))')
 ACX_API_KEY=k1 "$ACX" sandbox emit job_updated --url "$SBX" --subscription "$down" >/dev/null 2>&1
-sleep 3.5
-ACX_API_KEY=k1 run "$ACX" sandbox deliveries --url "$SBX" --subscription "$down" --format json
+four_attempts() {
+  ACX_API_KEY=k1 run "$ACX" sandbox deliveries --url "$SBX" --subscription "$down" --format json
+  (($(grep -c '"status":0' <<<"$out") >= 4))
+}
+wait_until 20 "4 attempts at a consumer that is down" four_attempts
 expect_eq "$(grep -c '"status":0' <<<"$out")" 4 "a consumer that is down: the first attempt and 3 retries"
 expect_has "$out" '"attempt":4' "attempts are numbered"
 
@@ -167,31 +177,31 @@ expect_has "$err" "acx: error: Precondition Failed: unknown topic name 'job.roof
 run "$ACX" subscribe --url "http://127.0.0.1:$LPORT/in/path" --topic job_updated --contact a@b.c --api-base "$API" \
   --api-key k1 --secret-in path --profile pathy --format json
 psub=$(node -e 'console.log(JSON.parse(process.argv[1]).subscriptionId)' "$out")
-"$ACX" listen --profile pathy --port "$LPORT" --journal "$WORK/pathy.db" --format json --count 1 --timeout 15s \
-  >"$WORK/pathy.out" 2>"$WORK/pathy.err" &
-LPID=$!
-for _ in $(seq 100); do grep -q listening "$WORK/pathy.err" 2>/dev/null && break; sleep 0.05; done
+bg "$ACX" listen --profile pathy --port "$LPORT" --journal "$WORK/pathy.db" --format json --count 1 \
+  --timeout $((15 * SCALE))s --ready-file "$WORK/pathy.ready" >"$WORK/pathy.out" 2>"$WORK/pathy.err"
+LPID=$BGPID
+ERRFILE=$WORK/pathy.err wait_ready "$WORK/pathy.ready" "$LPID" "listen --profile pathy"
 ACX_API_KEY=k1 "$ACX" sandbox emit job_updated --url "$SBX" --subscription "$psub" >/dev/null 2>&1
 wait "$LPID" && src=0 || src=$?
 expect_eq "$src" 0 "a path token verifies"
 expect_has "$(cat "$WORK/pathy.out")" "\"subscriptionId\":\"$psub\"" "path-token delivery received"
 
 # Without --api-key the sandbox makes one and prints it (stdout: for scripts).
-"$ACX" sandbox --port 0 --data-dir "$WORK/sbx2" --ready-file "$WORK/sbx2.ready" >"$WORK/sbx2.out" 2>/dev/null &
-GPID=$!
-for _ in $(seq 100); do [[ -s $WORK/sbx2.ready ]] && break; sleep 0.05; done
+bg "$ACX" sandbox --port 0 --data-dir "$WORK/sbx2" --ready-file "$WORK/sbx2.ready" >"$WORK/sbx2.out" 2>/dev/null
+GPID=$BGPID
+wait_ready "$WORK/sbx2.ready" "$GPID" "sandbox with a generated key"
 key=$(head -n 1 "$WORK/sbx2.out")
 expect_has "$key" "sbx_" "a generated API key on stdout"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" \
   "http://127.0.0.1:$(cut -d: -f2 "$WORK/sbx2.ready")/webhooks/v2/topics")" 200 "the generated key works"
-kill "$GPID"; wait "$GPID" 2>/dev/null
+stop_process "$GPID" sandbox
 
 # State survives a restart.
-kill "$SPID"; wait "$SPID" 2>/dev/null
+stop_process "$SPID" sandbox
 start_sandbox # on a new port
 run "$ACX" subscriptions list --profile many --api-base "$API" --format json
 expect_eq "$(node -e 'console.log(JSON.parse(process.argv[1]).length)' "$out")" 33 \
   "subscriptions survive a restart (31 above, the one that is down, the path one)"
-kill "$SPID"; wait "$SPID" 2>/dev/null
+stop_process "$SPID" sandbox
 
 finish

@@ -53,10 +53,10 @@ done
 # Out of order really shuffles: the listener saw them in another order than given (try a few times).
 JOURNAL=$WORK/order.db start_listener --format json
 shuffled=0
-for _ in 1 2 3 4 5; do
+for attempt in 1 2 3 4 5; do
   "$ACX" send job_created job_updated job.invoice_updated contact_changed contact_added --to "$BASE/webhooks/acculynx" \
     --scheme none --out-of-order >/dev/null
-  sleep 0.2
+  wait_lines "$WORK/listen.out" $((attempt * 5)) "the shuffled events"
   order=$(grep -o '"topic":"[^"]*"' "$WORK/listen.out" | tail -n 5 | cut -d'"' -f4 | tr '\n' ' ')
   [[ $order != "job_created job_updated job.invoice_updated contact_changed contact_added " ]] && shuffled=1 && break
 done
@@ -67,7 +67,7 @@ run "$ACX" send job.milestone.current_changed --to "$BASE/webhooks/acculynx" --s
   --set event.job.milestone.name=Completed --set event.job.milestone.id=7 --set 'event.job.tags=["a","b"]' \
   --subscription 11111111-2222-4333-8444-555555555555
 expect_rc 0 "send with --set"
-sleep 0.2
+wait_lines "$WORK/listen.out" $((attempt * 5 + 1)) "the edited event"
 line=$(tail -n 1 "$WORK/listen.out")
 expect_has "$line" '"name":"Completed"' "--set string"
 expect_has "$line" '"id":7' "--set number"
@@ -87,7 +87,7 @@ run "$ACX" send job.milestone.current_changed contact_added --to "$BASE/webhooks
 expect_rc 0 "load mode"
 expect_has "$out" '"sent":300,"accepted":300,"duplicates":0,"refused":{},"errors":{}' "load summary"
 expect_has "$out" '"latencyMs":{"p50":' "load latency"
-sleep 0.3
+wait_lines "$WORK/listen.out" 300 "the load-mode events"
 expect_eq "$(wc -l <"$WORK/listen.out" | tr -d ' ')" 300 "the listener printed 300 events"
 expect_eq "$(grep -o '"eventId":"[^"]*"' "$WORK/listen.out" | sort -u | wc -l | tr -d ' ')" 300 "300 distinct eventIds"
 expect_eq "$(grep -c '"topic":"contact_added"' "$WORK/listen.out")" 150 "the sources alternate"

@@ -1,6 +1,8 @@
 // acx sandbox: a local emulator of the AccuLynx webhooks API that really delivers; emit and deliveries talk to it.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
 #include <thread>
 
 #include "acx/acculynx/sandbox.hpp"
@@ -16,6 +18,7 @@ namespace {
 struct SandboxFlags {
   acculynx::SandboxOptions server;
   std::string sign;
+  std::optional<std::uint64_t> chaos_seed;
   // emit / deliveries
   std::string url = "http://127.0.0.1:8788";
   std::string api_key;
@@ -110,6 +113,7 @@ void setup_sandbox(CLI::App& app, Run& run)
   cmd->add_option("--api-key", f->server.api_keys, "Accepted API key (repeatable; default: one generated and printed)")
       ->allow_extra_args(false);
   cmd->add_flag("--chaos", f->server.chaos, "Sometimes deliver twice, and out of order");
+  cmd->add_option("--chaos-seed", f->chaos_seed, "Seed for --chaos's choices, to repeat a run (default: random)");
   cmd->add_option("--sign", f->sign, "Also sign deliveries with the subscription's secret")
       ->check(CLI::IsMember({"standard"}));
   cmd->add_option("--ready-file", f->server.ready_file, "Write host:port here once serving");
@@ -118,6 +122,7 @@ void setup_sandbox(CLI::App& app, Run& run)
       run = [f] {
         acculynx::SandboxOptions o = f->server;
         o.sign_standard = f->sign == "standard";
+        o.chaos_seed = f->chaos_seed ? *f->chaos_seed : std::random_device{}();
         return static_cast<int>(acculynx::run_sandbox(o));
       };
     }

@@ -345,6 +345,9 @@ ExitCode run_sandbox(const SandboxOptions& given)
   server.wait_until_serving();
   fmt::print(stderr, "acx: sandbox API on {} (state in {}, {} API key{})\n", base_url, o.data_dir, o.api_keys.size(),
              o.api_keys.size() == 1 ? "" : "s");
+  if (o.chaos) {
+    fmt::print(stderr, "acx: --chaos with --chaos-seed {} (give it again to repeat this run's choices)\n", o.chaos_seed);
+  }
   std::fflush(stderr);
   if (!o.ready_file.empty()) {
     util::write_ready_file(o.ready_file, fmt::format("{}:{}", o.host, port));

@@ -13,6 +13,7 @@ struct SandboxOptions {
   std::string data_dir;              // state (sandbox.db) lives here
   std::vector<std::string> api_keys; // empty: one is generated and printed at start
   bool chaos = false;                // sometimes deliver twice, and out of order
+  std::uint64_t chaos_seed = 0;      // the choices --chaos makes follow from it
   bool sign_standard = false;        // also sign deliveries with the subscription's secret (Standard Webhooks)
   std::string ready_file;
   double requests_per_second = 10; // per API key, as AccuLynx enforces

@@ -1,5 +1,7 @@
 #include "acx/acculynx/sandbox_deliverer.hpp"
 
+#include <algorithm>
+
 #include "acx/deliver/delivery.hpp"
 #include "acx/event/edit.hpp"
 #include "acx/event/fixtures.hpp"
@@ -10,7 +12,13 @@
 
 namespace acx::acculynx {
 
-Deliverer::Deliverer(SandboxStore& store, const SandboxOptions& o) : m_store(store), m_options(o)
+namespace {
+// How long chaos holds an event back at the most when no later event comes.
+constexpr std::chrono::seconds k_hold_limit{5};
+} // namespace
+
+Deliverer::Deliverer(SandboxStore& store, const SandboxOptions& o)
+    : m_store(store), m_options(o), m_random(o.chaos_seed)
 {
   m_thread = std::thread([this] { run(); });
 }
@@ -25,9 +33,17 @@ Deliverer::~Deliverer()
   m_thread.join();
 }
 
-std::chrono::milliseconds Deliverer::chaos_delay()
+bool Deliverer::ready(const Job& job, std::chrono::steady_clock::time_point now) const
 {
-  return std::chrono::milliseconds(m_options.chaos ? static_cast<int>(m_random() % 400) : 0);
+  return m_stop || job.after_seq <= m_delivered_seq || now >= job.held_until;
+}
+
+void Deliverer::maybe_hold(Job& job, std::chrono::steady_clock::time_point now)
+{
+  if (m_options.chaos && m_random() % 3 == 0) {
+    job.after_seq = job.seq + 1 + m_random() % 3;
+    job.held_until = now + k_hold_limit;
+  }
 }
 
 void Deliverer::enqueue(const StoredSubscription& s, std::string body, std::string event_id, std::string topic)
@@ -35,10 +51,12 @@ void Deliverer::enqueue(const StoredSubscription& s, std::string body, std::stri
   {
     std::lock_guard lock(m_mutex);
     const auto now = std::chrono::steady_clock::now();
-    m_queue.push_back({s, std::move(body), std::move(event_id), std::move(topic), now + chaos_delay()});
+    Job job{s, std::move(body), std::move(event_id), std::move(topic), m_next_seq++, 0, now};
+    maybe_hold(job, now);
+    m_queue.push_back(job);
     if (m_options.chaos && m_random() % 3 == 0) {
-      m_queue.push_back(m_queue.back()); // delivered twice
-      m_queue.back().due = now + chaos_delay();
+      m_queue.push_back(job); // delivered twice
+      maybe_hold(m_queue.back(), now);
     }
   }
   m_cv.notify_one();
@@ -54,17 +72,24 @@ void Deliverer::run()
       if (m_queue.empty()) {
         return;
       }
-      // The job due first; wait for it unless a sooner one arrives.
-      auto first =
-          std::min_element(m_queue.begin(), m_queue.end(), [](const Job& a, const Job& b) { return a.due < b.due; });
-      if (first->due > std::chrono::steady_clock::now() && !m_stop) {
-        m_cv.wait_until(lock, first->due);
+      // The first job in arrival order that may go; otherwise wait for the soonest release or a new arrival.
+      const auto now = std::chrono::steady_clock::now();
+      auto next = std::find_if(m_queue.begin(), m_queue.end(), [&](const Job& j) { return ready(j, now); });
+      if (next == m_queue.end()) {
+        const auto soonest = std::min_element(m_queue.begin(), m_queue.end(), [](const Job& a, const Job& b) {
+          return a.held_until < b.held_until;
+        });
+        m_cv.wait_until(lock, soonest->held_until);
         continue;
       }
-      job = std::move(*first);
-      m_queue.erase(first);
+      job = std::move(*next);
+      m_queue.erase(next);
     }
     deliver_one(job);
+    {
+      std::lock_guard lock(m_mutex);
+      m_delivered_seq = std::max(m_delivered_seq, job.seq);
+    }
   }
 }
 

@@ -16,8 +16,10 @@
 namespace acx::acculynx {
 
 // Delivers queued events to consumer URLs, as AccuLynx would: POST, token in the URL, 10 s timeout, retries with
-// backoff; every attempt logged in the store. With --chaos some deliveries go twice and each is held back a random
-// 0-400 ms (so close events arrive out of order); with --sign standard each is signed with the subscription's secret.
+// backoff; every attempt logged in the store. With --chaos some deliveries go twice and some are held back until one
+// to three later events have been delivered (or k_hold_limit has passed), so events arrive out of order; the choices
+// come from --chaos-seed, so a run can be repeated. With --sign standard each delivery is signed with the
+// subscription's secret.
 class Deliverer {
 public:
   Deliverer(SandboxStore& store, const SandboxOptions& options);
@@ -32,10 +34,15 @@ private:
     std::string body;
     std::string event_id;
     std::string topic;
-    std::chrono::steady_clock::time_point due;
+    std::uint64_t seq = 0;       // order of arrival
+    std::uint64_t after_seq = 0; // held back until the event of this seq has been delivered...
+    std::chrono::steady_clock::time_point held_until; // ...or until then
   };
 
-  std::chrono::milliseconds chaos_delay();
+  // Whether the job may go now, and otherwise until when it waits at the most.
+  bool ready(const Job& job, std::chrono::steady_clock::time_point now) const;
+  // With --chaos: holds a job back behind 1 to 3 later ones, one time in three.
+  void maybe_hold(Job& job, std::chrono::steady_clock::time_point now);
   void run();
   void deliver_one(const Job& job);
 
@@ -45,7 +52,9 @@ private:
   std::condition_variable m_cv;
   std::deque<Job> m_queue;
   bool m_stop = false;
-  std::mt19937_64 m_random{std::random_device{}()};
+  std::uint64_t m_next_seq = 1;
+  std::uint64_t m_delivered_seq = 0; // the highest seq delivered so far
+  std::mt19937_64 m_random;
   std::thread m_thread;
 };
 
