@@ -35,6 +35,8 @@ complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l ready-file 
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l max-body -r -F -d 'Largest body accepted; larger ones get 413'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l tls-cert -r -F -d 'PEM certificate: serve HTTPS (with --tls-key)'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l tls-key -r -F -d 'PEM private key for --tls-cert'
+complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l max-connections -r -F -d 'Open connections at most; more are closed at once'
+complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l max-connections-per-ip -r -F -d 'Open connections from one address at most; 0: no limit'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l profile -r -F -d 'Check the tokens and subscription ids that acx subscribe stored here'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l config -r -F -d 'Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)'
 complete -c acx -n '__fish_seen_subcommand_from events; and not __fish_seen_subcommand_from list show export stats' -a 'list' -d 'List deliveries in the order they were received'

@@ -1,7 +1,10 @@
 // Hostile requests against a real `acx listen` on loopback: every one is answered correctly, slow and idle clients do
 // not starve others, and the listener still serves afterwards. Usage: node hostile.mjs path/to/acx
 import { execFileSync } from "node:child_process";
-import { acx, check, finish, scratch, sleep, exited, startListener, request, raw, connectAll, SCALE } from "./lib.mjs";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { acx, check, finish, scratch, sleep, exited, waitFor, startListener, request, raw, connectAll, SCALE } from "./lib.mjs";
 
 const dir = scratch("hostile");
 
@@ -106,6 +109,123 @@ const B = await startListener(dir, "big", ["--max-body", "64MiB"]);
 const big = validEvent().replace('"_link"', `"pad": "${"x".repeat(50 << 20)}", "_link"`);
 const rb = await request(B.port, { body: big, timeoutMs: 60000 });
 check(rb.status === 200, `a 50 MB envelope under --max-body 64MiB: ${rb.status} ${rb.body.slice(0, 200)}`);
+
+// 9. The HTTP edge, on a listener that checks a token.
+const E = await startListener(dir, "edge", ["--secret", "tok", "--max-connections-per-ip", "600"]);
+const EP = E.port;
+const head = (extra) => `POST /webhooks/acculynx?token=tok HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${extra}\r\n`;
+const acceptedOn = async (port) =>
+  Number(/acx_deliveries_accepted_total (\d+)/.exec((await request(port, { method: "GET", path: "/metrics" })).body)?.[1]);
+const peakRss = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+const rss = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+const chunk = (buf) => Buffer.concat([Buffer.from(`${buf.length.toString(16)}\r\n`), buf, Buffer.from("\r\n")]);
+
+// Compressed bodies are refused before a byte is inflated: a 64 MiB bomb, declared and chunked, with a wrong token.
+{
+  const bomb = gzipSync(Buffer.alloc(64 << 20));
+  for (const [name, bytes] of [
+    ["declared", [head(`Content-Encoding: gzip\r\nContent-Length: ${bomb.length}\r\n`).replace("token=tok", "token=bad"), bomb]],
+    ["chunked", [head("Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"), chunk(bomb), "0\r\n\r\n"]]]) {
+    const r = await raw(EP, bytes, 5000);
+    check(r.startsWith("HTTP/1.1 415"), `a gzip body (${name}): ${r.slice(0, 40)}`);
+    check(r.includes("unsupported Content-Encoding: gzip"), `a gzip body (${name}) says why: ${r.slice(-80)}`);
+  }
+  check(peakRss(E.proc.pid) < 100, `a gzip bomb did not inflate: peak RSS ${peakRss(E.proc.pid).toFixed(1)} MB`);
+  check(statSync(join(dir, "edge.db")).size < 1 << 20, "a gzip bomb did not grow the journal");
+}
+
+// Chunked bodies count against --max-body like declared ones.
+{
+  const before = await acceptedOn(EP);
+  const big = Buffer.from(JSON.stringify({ ...JSON.parse(validEvent()), pad: "x".repeat(5 << 20) }));
+  const parts = [];
+  for (let i = 0; i < big.length; i += 65536) parts.push(chunk(big.subarray(i, i + 65536)));
+  const r = await raw(EP, [head("Transfer-Encoding: chunked\r\n"), ...parts, "0\r\n\r\n"], 10000);
+  check(r.startsWith("HTTP/1.1 413"), `a 5 MiB chunked body with a valid token: ${r.slice(0, 40)}`);
+  const small = validEvent();
+  const ok = await raw(EP, [head("Transfer-Encoding: chunked\r\nConnection: close\r\n"), chunk(Buffer.from(small)), "0\r\n\r\n"]);
+  check(ok.startsWith("HTTP/1.1 200"), `a small chunked body: ${ok.slice(0, 40)}`);
+  check((await acceptedOn(EP)) === before + 1, "only the small chunked body was accepted");
+}
+
+// Ambiguous framing (RFC 9112 6.3): 400 (501 for an unknown coding), and the connection closed at once.
+for (const [name, extra, status] of [
+  ["Content-Length with Transfer-Encoding", "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", 400],
+  ["two different Content-Lengths", "Content-Length: 5\r\nContent-Length: 6\r\n", 400],
+  ["a signed Content-Length", "Content-Length: +5\r\n", 400],
+  ["Transfer-Encoding: gzip, chunked", "Transfer-Encoding: gzip, chunked\r\n", 501]]) {
+  const start = Date.now();
+  const r = await raw(EP, [head(extra), "0\r\n\r\n{}{}{}"], 5000);
+  check(r.startsWith(`HTTP/1.1 ${status}`), `${name}: ${r.slice(0, 40)}`);
+  check(Date.now() - start < 4000 * SCALE, `${name}: the connection was not closed (${Date.now() - start} ms)`);
+}
+
+// Pipelining: three deliveries and a GET in one write are all answered, in order.
+{
+  const before = await acceptedOn(EP);
+  const three = [validEvent(), validEvent(), validEvent()].map((b) => head(`Content-Length: ${Buffer.byteLength(b)}\r\n`) + b);
+  const r = await raw(EP, [three.join("") + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"], 10000);
+  const statuses = [...r.matchAll(/HTTP\/1.1 (\d+)/g)].map((m) => m[1]).join(" ");
+  check(statuses === "200 200 200 200", `pipelined requests answered: ${statuses}`);
+  check(r.trimEnd().endsWith("ok"), "the pipelined GET is answered last");
+  check((await acceptedOn(EP)) === before + 3, "three pipelined deliveries journaled");
+}
+
+// 2,500 clients sending their request head a byte a second (from other loopback addresses, 500 each): a new delivery
+// is still answered at once.
+{
+  const line = head(`Content-Length: 2\r\n`);
+  const slow = [];
+  for (let a = 2; a <= 6; a++) slow.push(...await connectAll(500, EP, { localAddress: `127.0.0.${a}` }));
+  let at = 0;
+  const drip = setInterval(() => { for (const s of slow) if (!s.destroyed) s.write(line[at % line.length]); at++; }, 1000);
+  await sleep(1000); // one drip round in flight
+  let worst = 0;
+  for (let i = 0; i < 10; i++) {
+    const r = await request(EP, { path: "/webhooks/acculynx?token=tok", body: validEvent() });
+    check(r.status === 200, `with 2,500 slow clients, delivery ${i}: ${r.status} ${r.body}`);
+    worst = Math.max(worst, r.ms);
+  }
+  console.log(`with 2,500 slow clients: slowest of 10 new deliveries ${worst} ms`);
+  check(worst < 1000 * SCALE, `with 2,500 slow clients a new delivery took ${worst} ms (target 1 s)`);
+  clearInterval(drip);
+  for (const s of slow) s.destroy();
+}
+
+// 5,000 idle keep-alive connections that each had a request answered: memory, and new deliveries unhurried.
+{
+  await waitFor(async () => (await request(EP, { method: "GET", path: "/healthz" })).status === 200, 10, "healthz");
+  const base = rss(E.proc.pid);
+  const answered = [];
+  const idleReq = head("Content-Length: 7\r\n") + "[1,2,3]";
+  const open = [];
+  for (let a = 2; a <= 11; a++) {
+    open.push(...await connectAll(500, EP, { localAddress: `127.0.0.${a}`, onConnect: (s) => {
+      answered.push(new Promise((r) => s.once("data", r)));
+      s.write(idleReq);
+    } }));
+  }
+  await Promise.all(answered);
+  const cost = rss(E.proc.pid) - base;
+  console.log(`5,000 idle keep-alive connections: ${cost.toFixed(1)} MB (target < 50 MB)`);
+  if (SCALE === 1) check(cost < 50, `5,000 idle keep-alive connections cost ${cost.toFixed(1)} MB`);
+  const r = await request(EP, { path: "/webhooks/acculynx?token=tok", body: validEvent() });
+  check(r.status === 200 && r.ms < 1000 * SCALE, `with 5,000 idle connections a new delivery: ${r.status} in ${r.ms} ms`);
+  for (const s of open) s.destroy();
+}
+
+// Connections past --max-connections-per-ip are closed at once; other addresses are still served.
+{
+  const many = await connectAll(650, EP, { localAddress: "127.0.0.20" });
+  await waitFor(() => many.filter((s) => s.destroyed || s.readableEnded).length >= 50, 10,
+    "connections past the per-address limit to be closed");
+  const r = await request(EP, { path: "/webhooks/acculynx?token=tok", body: validEvent() });
+  check(r.status === 200, `another address is served while one is at its limit: ${r.status}`);
+  for (const s of many) s.destroy();
+}
+E.proc.kill("SIGTERM");
+check((await exited(E.proc)) === 0, "the edge listener stops cleanly");
+
 B.proc.kill("SIGTERM");
 L.proc.kill("SIGTERM");
 const [, code] = await Promise.all([exited(B.proc), exited(L.proc)]);

@@ -29,6 +29,8 @@ struct ListenFlags {
   std::string max_body = "1MiB";
   std::string tls_cert;
   std::string tls_key;
+  std::size_t max_connections = http::ServerOptions{}.max_connections;
+  std::size_t max_connections_per_ip = http::ServerOptions{}.max_connections_per_ip;
   std::string profile;
   std::string config;
 };
@@ -66,6 +68,8 @@ int run_listen(const ListenFlags& f)
   o.server.max_body = *util::parse_size(f.max_body);
   o.server.tls_cert = f.tls_cert;
   o.server.tls_key = f.tls_key;
+  o.server.max_connections = f.max_connections;
+  o.server.max_connections_per_ip = f.max_connections_per_ip;
   o.path = f.path;
   SchemeFlags scheme = f.scheme;
   if (!f.profile.empty()) {
@@ -136,6 +140,12 @@ void setup_listen(CLI::App& app, Run& run)
       ->capture_default_str();
   cmd->add_option("--tls-cert", f->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
   cmd->add_option("--tls-key", f->tls_key, "PEM private key for --tls-cert");
+  cmd->add_option("--max-connections", f->max_connections, "Open connections at most; more are closed at once")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-ip", f->max_connections_per_ip,
+                  "Open connections from one address at most; 0: no limit")
+      ->capture_default_str();
   cmd->add_option("--profile", f->profile, "Check the tokens and subscription ids that acx subscribe stored here");
   cmd->add_option("--config", f->config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");
   cmd->callback([&run, f] { run = [f] { return run_listen(*f); }; });

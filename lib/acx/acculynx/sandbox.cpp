@@ -339,10 +339,8 @@ ExitCode run_sandbox(const SandboxOptions& given)
   so.host = o.host;
   so.port = o.port;
   http::Server server(so, std::move(routes));
-  const int port = server.bind();
+  const int port = server.start();
   base_url = fmt::format("http://{}:{}{}", o.host, port, base_path);
-  std::thread serving([&server] { server.serve(); });
-  server.wait_until_serving();
   fmt::print(stderr, "acx: sandbox API on {} (state in {}, {} API key{})\n", base_url, o.data_dir, o.api_keys.size(),
              o.api_keys.size() == 1 ? "" : "s");
   if (o.chaos) {
@@ -355,7 +353,6 @@ ExitCode run_sandbox(const SandboxOptions& given)
   int sig = 0;
   sigwait(&signals, &sig);
   server.stop();
-  serving.join();
   return ExitCode::ok;
 }
 

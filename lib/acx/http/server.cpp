@@ -1,96 +1,181 @@
 #include "acx/http/server.hpp"
 
+#include <arpa/inet.h>
 #include <cerrno>
+#include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <fcntl.h>
 #include <fmt/format.h>
-#include <httplib.h>
 #include <map>
+#include <microhttpd.h>
+#include <mutex>
+#include <netdb.h>
+#include <optional>
 #include <set>
+#include <sys/resource.h>
 #include <sys/socket.h>
-#include <thread>
+#include <unistd.h>
 
 #include "acx/http/worker_pool.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/io.hpp"
+#include "acx/util/text.hpp"
 
 namespace acx::http {
 
 namespace {
 
-// The route's path as a regular expression: literal text escaped, each {name} segment a capture.
-std::string route_pattern(const std::string& s)
+// A request body past the limit is read and dropped up to this many bytes, so that the client reads its 413 (closing
+// with unread bytes makes the kernel reset the connection, and the answer is lost); past it the connection is closed.
+constexpr std::size_t k_drain_limit = 64u << 20;
+// Memory for one connection's request head and answer head: a request head larger than about 7 KiB answers 431.
+// Each connection keeps what it used while idle, so this is what 5,000 keep-alive connections cost (about 10 KiB
+// each with the rest of MHD's state; 32 KiB, MHD's default, made it 30 KiB).
+constexpr size_t k_connection_memory = 8u << 10;
+// How long stop() waits for requests already read to be answered.
+constexpr std::chrono::seconds k_drain_time{30};
+
+// Where one request is in its life; MHD calls the access handler several times per request.
+enum class Stage {
+  fresh,      // headers read, not yet looked at
+  reading,    // the body arrives
+  discarding, // refused (over the limit, say): the body is dropped as it arrives, the refusal sent at the end
+  working,    // a worker runs the handler; the connection is suspended
+  answered,   // the worker's response is ready to send
+  saturated,  // no worker could take it: 503
+};
+
+// One request, from its request line to the end of its answer (MHD's per-request pointer).
+struct Exchange {
+  Stage stage = Stage::fresh;
+  Request request;
+  const Handler* handler = nullptr;
+  Response response; // kept alive here while MHD sends it
+  std::optional<std::uint64_t> declared; // Content-Length
+  bool chunked = false;
+  bool expects_continue = false; // the client waits for 100 Continue before it sends the body
+  std::size_t dropped = 0;
+  bool counted = false; // counted in Impl::in_flight
+  MHD_Connection* connection = nullptr;
+};
+
+Response text(int status, std::string body)
 {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '{') {
-      const auto close = s.find('}', i);
-      if (close != std::string::npos) {
-        out += "([^/]+)";
-        i = close;
-        continue;
-      }
-    }
-    if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) {
-      out += '\\';
-    }
-    out += c;
-  }
-  return out;
+  return Response{status, "text/plain; charset=utf-8", std::move(body) + "\n", {}};
 }
 
-Request to_request(const httplib::Request& in)
+// The path's segments; a route's {name} segment matches any one segment.
+std::optional<std::vector<std::string>> match(const std::string& pattern, const std::string& path)
 {
-  Request out;
-  out.method = in.method;
-  out.path = in.path;
-  out.target = in.target;
-  out.remote = fmt::format("{}:{}", in.remote_addr, in.remote_port);
-  out.headers.reserve(in.headers.size());
-  for (const auto& [name, value] : in.headers) {
-    // httplib adds these itself; they were not sent by the peer.
-    if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT") {
+  const auto want = util::split(pattern, '/');
+  const auto got = util::split(path, '/');
+  if (want.size() != got.size()) {
+    return std::nullopt;
+  }
+  std::vector<std::string> params;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
+      if (got[i].empty()) {
+        return std::nullopt;
+      }
+      params.emplace_back(got[i]);
+    } else if (want[i] != got[i]) {
+      return std::nullopt;
+    }
+  }
+  return params;
+}
+
+std::string peer_address(MHD_Connection* c)
+{
+  const auto* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (info == nullptr || info->client_addr == nullptr) {
+    return "unknown";
+  }
+  char host[INET6_ADDRSTRLEN] = {};
+  const sockaddr* sa = info->client_addr;
+  if (sa->sa_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+    return fmt::format("[{}]:{}", host, ntohs(in6->sin6_port));
+  }
+  const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+  inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+  return fmt::format("{}:{}", host, ntohs(in->sin_port));
+}
+
+MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, size_t key_size, const char* value,
+                          size_t value_size)
+{
+  static_cast<util::Headers*>(cls)->add(std::string(key, key_size),
+                                         value ? std::string(value, value_size) : std::string());
+  return MHD_YES;
+}
+
+MHD_Result collect_query(void* cls, MHD_ValueKind, const char* key, size_t key_size, const char* value,
+                         size_t value_size)
+{
+  // emplace keeps the first of repeated names
+  static_cast<std::map<std::string, std::string>*>(cls)->emplace(std::string(key, key_size),
+                                                                 value ? std::string(value, value_size) : "");
+  return MHD_YES;
+}
+
+bool all_digits(std::string_view s)
+{
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// A listening TCP socket on host:port, non-blocking; throws acx::Error (network).
+int listen_on(const std::string& host, int port)
+{
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  if (const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0) {
+    throw Error(ExitCode::network, fmt::format("cannot listen on {}:{}: {}", host, port, gai_strerror(rc)));
+  }
+  int err = 0;
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) {
+      err = errno;
       continue;
     }
-    out.headers.add(name, value);
+    int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, SOMAXCONN) == 0) {
+      freeaddrinfo(found);
+      return fd;
+    }
+    err = errno;
+    ::close(fd);
   }
-  out.body = in.body;
-  for (const auto& [name, value] : in.params) {
-    out.query.emplace(name, value); // emplace keeps the first of repeated names
-  }
-  for (std::size_t i = 1; i < in.matches.size(); ++i) {
-    out.params.push_back(in.matches[i].str());
-  }
-  return out;
+  freeaddrinfo(found);
+  throw Error(ExitCode::network,
+              fmt::format("cannot listen on {}:{}: {}", host, port, err ? std::strerror(err) : "no address"));
 }
 
-void from_response(Response&& in, httplib::Response& out)
+int bound_port(int fd)
 {
-  out.status = in.status;
-  for (const auto& h : in.headers) {
-    out.set_header(h.name, h.value);
-  }
-  out.set_content(std::move(in.body), in.content_type);
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  return ss.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port)
+                                  : ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
 }
 
-const char* status_text(int status)
+// Many open connections need many descriptors: take what the hard limit allows.
+void raise_descriptor_limit()
 {
-  switch (status) {
-  case 400:
-    return "bad request";
-  case 404:
-    return "not found";
-  case 405:
-    return "method not allowed";
-  case 408:
-    return "request timeout";
-  case 413:
-    return "payload too large";
-  case 414:
-    return "URI too long";
-  case 431:
-    return "request header fields too large";
-  default:
-    return "error";
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &r);
   }
 }
 
@@ -99,154 +184,334 @@ const char* status_text(int status)
 struct Server::Impl {
   ServerOptions options;
   std::vector<Route> routes;
-  std::unique_ptr<httplib::Server> server;
-  int listen_fd = -1;
+  std::unique_ptr<detail::WorkerPool> pool;
+  MHD_Daemon* daemon = nullptr;
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+
+  std::mutex mutex;
+  std::condition_variable drained;
+  std::size_t in_flight = 0; // requests handed to a worker and not yet answered in full
+  std::atomic<bool> stopping{false};
+
+  void read_head(Exchange& ex, MHD_Connection* c, const char* url, const char* method)
+  {
+    Request& r = ex.request;
+    r.method = method;
+    r.path = url;
+    r.remote = peer_address(c);
+    MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_header, &r.headers);
+    MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_query, &r.query);
+    const auto* expect = r.headers.find("Expect");
+    ex.expects_continue = expect && util::iequals(util::trim(*expect), "100-continue");
+  }
+
+  // RFC 9112 6.3: a request whose length two parties could read differently is refused, and the connection closed.
+  static std::optional<Response> check_framing(Exchange& ex)
+  {
+    std::vector<std::string> lengths;
+    for (const auto& h : ex.request.headers) {
+      if (util::iequals(h.name, "Content-Length")) {
+        lengths.push_back(h.value);
+      } else if (util::iequals(h.name, "Transfer-Encoding")) {
+        if (!util::iequals(util::trim(h.value), "chunked") || ex.chunked) {
+          return text(501, fmt::format("unsupported Transfer-Encoding: {} (only chunked)", util::excerpt(h.value)));
+        }
+        ex.chunked = true;
+      }
+    }
+    if (ex.chunked && !lengths.empty()) {
+      return text(400, "bad request: Content-Length together with Transfer-Encoding");
+    }
+    for (const auto& l : lengths) {
+      if (!all_digits(l) || l != lengths.front()) {
+        return text(400, lengths.size() > 1 ? "bad request: conflicting Content-Length headers"
+                                            : fmt::format("bad request: Content-Length is not a number: {}",
+                                                          util::excerpt(l)));
+      }
+    }
+    if (!lengths.empty()) {
+      ex.declared = lengths.front().size() > 18 ? UINT64_MAX : std::strtoull(lengths.front().c_str(), nullptr, 10);
+    }
+    return std::nullopt;
+  }
+
+  // The refusal of a request that must not reach a handler (no route, a compressed or too large body); nullopt when
+  // it may go on.
+  std::optional<Response> admit(Exchange& ex)
+  {
+    Request& r = ex.request;
+    std::set<std::string> allowed;
+    for (const auto& route : routes) {
+      if (auto params = match(route.path, r.path)) {
+        if (route.method == r.method) {
+          ex.handler = &route.handler;
+          r.params = std::move(*params);
+          break;
+        }
+        allowed.insert(route.method);
+      }
+    }
+    if (ex.handler == nullptr) {
+      if (allowed.empty()) {
+        return text(404, fmt::format("not found: {}", util::excerpt(r.path, 200)));
+      }
+      const std::string allow = fmt::format("{}", fmt::join(allowed, ", "));
+      Response res = text(405, fmt::format("method not allowed: {} (allowed: {})", util::excerpt(r.method), allow));
+      res.headers.add("Allow", allow);
+      return res;
+    }
+    // The body: never decompressed, and never larger than the limit.
+    if (const auto* enc = r.headers.find("Content-Encoding"); enc && !util::iequals(util::trim(*enc), "identity")) {
+      return text(415, fmt::format("unsupported Content-Encoding: {}: send the body uncompressed",
+                                   util::excerpt(*enc)));
+    }
+    if (ex.declared) {
+      if (*ex.declared > options.max_body) {
+        return too_large();
+      }
+      r.body.reserve(*ex.declared);
+    }
+    return std::nullopt;
+  }
+
+  // Refuses before the body is read. A body on its way is read and dropped first (up to k_drain_limit), so that the
+  // client reads the answer: closing with unread bytes resets the connection and the answer is lost.
+  MHD_Result refuse(MHD_Connection* c, Exchange& ex, Response res)
+  {
+    const bool body_coming = ex.chunked || ex.declared.value_or(0) > 0;
+    if (body_coming && !ex.expects_continue && ex.declared.value_or(0) <= k_drain_limit) {
+      ex.response = std::move(res);
+      ex.stage = Stage::discarding;
+      return MHD_YES;
+    }
+    return answer(c, ex, std::move(res), true);
+  }
+
+  Response too_large()
+  {
+    if (options.on_too_large) {
+      options.on_too_large();
+    }
+    return text(413, fmt::format("payload too large: the limit is {} bytes", options.max_body));
+  }
+
+  // Hands a complete request to a worker; the connection sleeps until its answer is ready.
+  MHD_Result dispatch(MHD_Connection* c, Exchange& ex)
+  {
+    if (stopping) {
+      return answer(c, ex, text(503, "service unavailable: shutting down"), true);
+    }
+    ex.connection = c;
+    ex.stage = Stage::working;
+    {
+      std::lock_guard lock(mutex);
+      ++in_flight;
+      ex.counted = true;
+    }
+    MHD_suspend_connection(c);
+    const bool taken = pool->try_submit([this, e = &ex] {
+      try {
+        e->response = (*e->handler)(std::move(e->request));
+      } catch (const std::exception&) {
+        e->response = text(500, "internal error");
+      }
+      e->stage = Stage::answered;
+      MHD_resume_connection(e->connection);
+    });
+    if (!taken) {
+      ex.stage = Stage::saturated;
+      MHD_resume_connection(c);
+    }
+    return MHD_YES;
+  }
+
+  // Queues the response; with `close`, the connection closes after it.
+  MHD_Result answer(MHD_Connection* c, Exchange& ex, Response res, bool close)
+  {
+    ex.response = std::move(res);
+    Response& r = ex.response;
+    MHD_Response* mr = MHD_create_response_from_buffer(r.body.size(), r.body.data(), MHD_RESPMEM_PERSISTENT);
+    if (mr == nullptr) {
+      return MHD_NO;
+    }
+    MHD_add_response_header(mr, "Content-Type", r.content_type.c_str());
+    for (const auto& h : r.headers) {
+      MHD_add_response_header(mr, h.name.c_str(), h.value.c_str());
+    }
+    if (close) {
+      MHD_add_response_header(mr, "Connection", "close");
+    }
+    const MHD_Result ok = MHD_queue_response(c, static_cast<unsigned>(r.status), mr);
+    MHD_destroy_response(mr);
+    return ok;
+  }
+
+  MHD_Result on_request(MHD_Connection* c, const char* url, const char* method, const char* upload,
+                        size_t* upload_size, Exchange& ex)
+  {
+    switch (ex.stage) {
+    case Stage::fresh:
+      ex.stage = Stage::reading;
+      read_head(ex, c, url, method);
+      if (auto bad = check_framing(ex)) {
+        return answer(c, ex, std::move(*bad), true);
+      }
+      if (auto refusal = admit(ex)) {
+        return refuse(c, ex, std::move(*refusal));
+      }
+      return MHD_YES;
+    case Stage::reading:
+      if (*upload_size > 0) {
+        if (ex.request.body.size() + *upload_size > options.max_body) {
+          ex.stage = Stage::discarding;
+          ex.request.body = std::string();
+          ex.response = too_large();
+          ex.dropped = *upload_size;
+        } else {
+          ex.request.body.append(upload, *upload_size);
+        }
+        *upload_size = 0;
+        return MHD_YES;
+      }
+      return dispatch(c, ex);
+    case Stage::discarding:
+      if (*upload_size > 0) {
+        ex.dropped += *upload_size;
+        *upload_size = 0;
+        return ex.dropped > k_drain_limit ? MHD_NO : MHD_YES;
+      }
+      return answer(c, ex, std::move(ex.response), true);
+    case Stage::working:
+      return MHD_YES;
+    case Stage::answered:
+      return answer(c, ex, std::move(ex.response), stopping);
+    case Stage::saturated: {
+      Response busy = text(503, "service unavailable: too many requests at once, try again shortly");
+      busy.headers.add("Retry-After", "1");
+      return answer(c, ex, std::move(busy), false);
+    }
+    }
+    return MHD_NO;
+  }
+
+  void on_completed(Exchange* ex)
+  {
+    if (ex == nullptr) {
+      return;
+    }
+    if (ex->counted) {
+      std::lock_guard lock(mutex);
+      if (--in_flight == 0) {
+        drained.notify_all();
+      }
+    }
+    delete ex;
+  }
 };
 
 Server::Server(ServerOptions options, std::vector<Route> routes) : m_impl(std::make_unique<Impl>())
 {
   m_impl->options = std::move(options);
   m_impl->routes = std::move(routes);
-  auto& o = m_impl->options;
+  const auto& o = m_impl->options;
   if (!o.tls_cert.empty() || !o.tls_key.empty()) {
     if (o.tls_cert.empty() || o.tls_key.empty()) {
       throw Error(ExitCode::usage, "HTTPS needs both --tls-cert and --tls-key");
     }
-    auto tls = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
-    if (!tls->is_valid()) {
-      throw Error(ExitCode::bad_input,
-                  fmt::format("cannot load the TLS certificate {} and key {}: missing, unreadable, "
-                              "not PEM, or not a matching pair",
-                              o.tls_cert, o.tls_key));
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+      throw Error(ExitCode::usage, "HTTPS is not available: this libmicrohttpd was built without TLS");
     }
-    m_impl->server = std::move(tls);
-  } else {
-    m_impl->server = std::make_unique<httplib::Server>();
-  }
-  httplib::Server& s = *m_impl->server;
-  const std::size_t min_threads = o.min_threads;
-  const std::size_t max_threads = o.max_threads;
-  s.new_task_queue = [min_threads, max_threads] { return new detail::WorkerPool(min_threads, max_threads); };
-  s.set_tcp_nodelay(true);
-  s.set_socket_options([impl = m_impl.get()](int fd) {
-    int yes = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    impl->listen_fd = fd;
-  });
-  s.set_keep_alive_max_count(100000);
-  s.set_keep_alive_timeout(o.keep_alive.count());
-  s.set_read_timeout(o.read_timeout.count());
-  s.set_write_timeout(5);
-  s.set_payload_max_length(o.max_body);
-
-  // Routes, and 405 for the other methods on a routed path.
-  std::map<std::string, std::set<std::string>> methods_by_path;
-  for (const auto& r : m_impl->routes) {
-    methods_by_path[r.path].insert(r.method);
-  }
-  for (const auto& r : m_impl->routes) {
-    auto handler = [h = r.handler](const httplib::Request& req, httplib::Response& res) {
-      from_response(h(to_request(req)), res);
+    const auto tls_error = [&o] {
+      return Error(ExitCode::bad_input, fmt::format("cannot load the TLS certificate {} and key {}: missing, "
+                                                    "unreadable, not PEM, or not a matching pair",
+                                                    o.tls_cert, o.tls_key));
     };
-    const std::string pattern = route_pattern(r.path);
-    if (r.method == "GET") {
-      s.Get(pattern, handler);
-    } else if (r.method == "POST") {
-      s.Post(pattern, handler);
-    } else if (r.method == "PUT") {
-      s.Put(pattern, handler);
-    } else if (r.method == "DELETE") {
-      s.Delete(pattern, handler);
+    try {
+      m_impl->tls_cert_pem = util::read_input(o.tls_cert, 1u << 20);
+      m_impl->tls_key_pem = util::read_input(o.tls_key, 1u << 20);
+    } catch (const Error&) {
+      throw tls_error();
     }
   }
-  for (const auto& [path, methods] : methods_by_path) {
-    const std::string allow = fmt::format("{}", fmt::join(methods, ", "));
-    auto not_allowed = [allow](const httplib::Request& req, httplib::Response& res) {
-      res.status = 405;
-      res.set_header("Allow", allow);
-      res.set_content(fmt::format("method not allowed: {} (allowed: {})\n", req.method, allow), "text/plain");
-    };
-    const std::string pattern = route_pattern(path);
-    if (!methods.contains("GET")) {
-      s.Get(pattern, not_allowed);
-    }
-    if (!methods.contains("POST")) {
-      s.Post(pattern, not_allowed);
-    }
-    if (!methods.contains("PUT")) {
-      s.Put(pattern, not_allowed);
-    }
-    if (!methods.contains("DELETE")) {
-      s.Delete(pattern, not_allowed);
-    }
-    s.Patch(pattern, not_allowed);
-    s.Options(pattern, not_allowed);
-  }
-  s.set_error_handler(
-      [max_body = o.max_body, on_too_large = o.on_too_large](const httplib::Request& req, httplib::Response& res) {
-        if (res.status == 413 && on_too_large) {
-          on_too_large();
-        }
-        if (!res.body.empty()) {
-          return;
-        }
-        std::string text = status_text(res.status);
-        if (res.status == 404) {
-          text = fmt::format("not found: {}", req.path);
-        } else if (res.status == 413) {
-          text = fmt::format("payload too large: the limit is {} bytes", max_body);
-        }
-        res.set_content(text + "\n", "text/plain");
-      });
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    res.status = 500;
-    res.set_content("internal error\n", "text/plain");
-  });
 }
 
-Server::~Server() = default;
-
-int Server::bind()
+Server::~Server()
 {
-  auto& o = m_impl->options;
-  httplib::Server& s = *m_impl->server;
-  errno = 0;
-  int port = o.port;
-  if (o.port == 0) {
-    port = s.bind_to_any_port(o.host);
-  } else if (!s.bind_to_port(o.host, o.port)) {
-    port = -1;
+  stop();
+}
+
+int Server::start()
+{
+  Impl& impl = *m_impl;
+  const auto& o = impl.options;
+  raise_descriptor_limit();
+  const int fd = listen_on(o.host, o.port);
+  const int port = bound_port(fd);
+  impl.pool = std::make_unique<detail::WorkerPool>(o.workers, o.max_queued);
+
+  auto on_access = [](void* cls, MHD_Connection* c, const char* url, const char* method, const char*,
+                      const char* upload, size_t* upload_size, void** state) -> MHD_Result {
+    return static_cast<Impl*>(cls)->on_request(c, url, method, upload, upload_size, *static_cast<Exchange*>(*state));
+  };
+  // Called first for every request, with the target exactly as sent: the request's state starts here.
+  auto on_uri = [](void*, const char* uri, MHD_Connection*) -> void* {
+    auto* ex = new Exchange;
+    ex->request.target = uri;
+    return ex;
+  };
+  auto on_done = [](void* cls, MHD_Connection*, void** state, MHD_RequestTerminationCode) {
+    static_cast<Impl*>(cls)->on_completed(static_cast<Exchange*>(*state));
+    *state = nullptr;
+  };
+  using UriLog = void* (*)(void*, const char*, MHD_Connection*);
+  using Completed = void (*)(void*, MHD_Connection*, void**, MHD_RequestTerminationCode);
+
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
+  const bool tls = !impl.tls_cert_pem.empty();
+  if (tls) {
+    flags |= MHD_USE_TLS;
   }
-  if (port <= 0) {
-    const int err = errno;
-    throw Error(ExitCode::network, fmt::format("cannot listen on {}:{}: {}", o.host, o.port,
-                                               err ? std::strerror(err) : "address unavailable"));
-  }
-  // cpp-httplib listens with a backlog of 5; a burst of connections would then wait for SYN retries.
-  if (m_impl->listen_fd >= 0) {
-    ::listen(m_impl->listen_fd, SOMAXCONN);
+  impl.daemon = MHD_start_daemon(
+      flags, 0, nullptr, nullptr, on_access, &impl, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+      2u, MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(o.idle_timeout.count()),
+      MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(o.max_connections), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+      static_cast<unsigned>(o.max_connections_per_ip), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      k_connection_memory, MHD_OPTION_URI_LOG_CALLBACK, static_cast<UriLog>(on_uri), nullptr,
+      MHD_OPTION_NOTIFY_COMPLETED, static_cast<Completed>(on_done), &impl,
+      // The TLS options last: without TLS the list ends before them.
+      tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, impl.tls_cert_pem.c_str(), MHD_OPTION_HTTPS_MEM_KEY,
+      impl.tls_key_pem.c_str(), MHD_OPTION_END);
+  if (impl.daemon == nullptr) {
+    ::close(fd);
+    impl.pool.reset();
+    if (tls) {
+      throw Error(ExitCode::bad_input, fmt::format("cannot load the TLS certificate {} and key {}: missing, "
+                                                   "unreadable, not PEM, or not a matching pair",
+                                                   o.tls_cert, o.tls_key));
+    }
+    throw Error(ExitCode::network, fmt::format("cannot serve on {}:{}: the HTTP server did not start", o.host, port));
   }
   return port;
 }
 
-void Server::serve()
-{
-  m_impl->server->listen_after_bind();
-}
-
 void Server::stop()
 {
-  m_impl->server->stop();
-}
-
-void Server::wait_until_serving()
-{
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!m_impl->server->is_running()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      throw Error(ExitCode::network, "the server did not start accepting connections within 10 s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  Impl& impl = *m_impl;
+  if (impl.daemon == nullptr) {
+    return;
+  }
+  impl.stopping = true;
+  const int fd = MHD_quiesce_daemon(impl.daemon); // no new connections
+  {
+    std::unique_lock lock(impl.mutex);
+    impl.drained.wait_for(lock, k_drain_time, [&impl] { return impl.in_flight == 0; });
+  }
+  impl.pool.reset(); // joins the workers: none touches a request once the daemon is gone
+  MHD_stop_daemon(impl.daemon);
+  impl.daemon = nullptr;
+  if (fd >= 0) {
+    ::close(fd);
   }
 }
 

@@ -26,31 +26,33 @@ struct ServerOptions {
   int port = 8787; // 0: any free port
   std::string tls_cert;
   std::string tls_key;
-  std::size_t max_body = 1u << 20; // larger bodies answer 413 before they are read
-  std::size_t min_threads = 16;    // workers kept ready
-  std::size_t max_threads = 1024;  // a keep-alive connection holds a worker: allow many, idle ones are cheap
-  std::chrono::seconds keep_alive{5};
-  std::chrono::seconds read_timeout{5};
-  std::function<void()> on_too_large; // called for each request refused with 413
+  std::size_t max_body = 1u << 20;        // larger bodies answer 413, whether declared or chunked
+  std::size_t workers = 64;               // threads running handlers; a handler may wait for the journal's fsync
+  std::size_t max_queued = 4096;          // complete requests waiting for a worker; past that: 503, Retry-After
+  std::size_t max_connections = 8192;     // open connections in all; past that new ones are closed at once
+  std::size_t max_connections_per_ip = 1024; // open connections from one address; 0: no limit
+  std::chrono::seconds idle_timeout{10};  // a connection that sends nothing for this long is closed
+  std::function<void()> on_too_large;     // called for each request refused with 413
 };
 
-// An HTTP(S) server on top of cpp-httplib, which no other module sees. Workers grow with open connections up to
-// max_threads, so idle keep-alive connections and slow clients never starve new ones.
+// An HTTP(S) server on libmicrohttpd, which no other module sees. A few network threads (epoll) read requests and
+// write answers for every connection, so slow and idle clients cost memory, never a thread; complete requests go to
+// a pool of workers that run the handlers. Bodies are never decompressed (Content-Encoding answers 415); requests
+// whose framing is ambiguous (Content-Length with Transfer-Encoding, conflicting lengths) answer 400 and close.
 class Server {
 public:
   Server(ServerOptions options, std::vector<Route> routes);
+  // Stops, as stop() does.
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds the listening socket; returns the port. Throws acx::Error (network) naming the address and the reason.
-  int bind();
-  // Accepts and serves until stop(); in-flight requests are finished before it returns.
-  void serve();
-  // Stops accepting; safe from any thread.
+  // Binds the listening socket and starts answering on the server's own threads; returns the port. Throws
+  // acx::Error naming the address and the reason (network), or the certificate (bad_input).
+  int start();
+  // Stops accepting, answers the requests already read (new ones on open connections get 503), then closes every
+  // connection. Safe to call more than once; not from a handler.
   void stop();
-  // Blocks until serve() is accepting connections; throws acx::Error (network) if that takes more than 10 s.
-  void wait_until_serving();
 
 private:
   struct Impl;

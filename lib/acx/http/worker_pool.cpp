@@ -1,70 +1,60 @@
 #include "acx/http/worker_pool.hpp"
 
-#include <thread>
+#include <pthread.h>
 
 namespace acx::http::detail {
 
-WorkerPool::WorkerPool(std::size_t min, std::size_t max) : m_state(std::make_shared<State>())
+WorkerPool::WorkerPool(std::size_t workers, std::size_t max_queued) : m_max_queued(max_queued)
 {
-  m_state->min = std::max<std::size_t>(1, min);
-  m_state->max = std::max(m_state->min, max);
-  std::lock_guard lock(m_state->mutex);
-  for (std::size_t i = 0; i < m_state->min; ++i) {
-    start_worker(m_state);
+  m_threads.reserve(workers);
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, workers); ++i) {
+    m_threads.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "acx-worker");
+      work();
+    });
   }
 }
 
 WorkerPool::~WorkerPool()
 {
-  shutdown();
-}
-
-void WorkerPool::start_worker(const std::shared_ptr<State>& state)
-{
-  ++state->live;
-  std::thread([state] { work(state); }).detach();
-}
-
-void WorkerPool::enqueue(std::function<void()> task)
-{
-  std::lock_guard lock(m_state->mutex);
-  m_state->tasks.push_back(std::move(task));
-  if (m_state->idle < m_state->tasks.size() && m_state->live < m_state->max) {
-    start_worker(m_state);
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
   }
-  m_state->work_cv.notify_one();
+  m_cv.notify_all();
+  for (auto& t : m_threads) {
+    t.join();
+  }
 }
 
-void WorkerPool::shutdown()
+bool WorkerPool::try_submit(std::function<void()> task)
 {
-  std::unique_lock lock(m_state->mutex);
-  m_state->shutdown = true;
-  m_state->work_cv.notify_all();
-  m_state->done_cv.wait(lock, [this] { return m_state->live == 0; });
-}
-
-void WorkerPool::work(std::shared_ptr<State> state)
-{
-  std::unique_lock lock(state->mutex);
-  for (;;) {
-    ++state->idle;
-    const bool woke = state->work_cv.wait_for(lock, std::chrono::seconds(5),
-                                              [&] { return state->shutdown || !state->tasks.empty(); });
-    --state->idle;
-    if (state->tasks.empty()) {
-      if (state->shutdown || (!woke && state->live > state->min)) {
-        break;
-      }
-      continue;
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_tasks.size() >= m_max_queued) {
+      return false;
     }
-    auto task = std::move(state->tasks.front());
-    state->tasks.pop_front();
-    lock.unlock();
-    task();
-    lock.lock();
+    m_tasks.push_back(std::move(task));
   }
-  --state->live;
-  state->done_cv.notify_all();
+  m_cv.notify_one();
+  return true;
+}
+
+void WorkerPool::work()
+{
+  for (;;) {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(m_mutex);
+      m_cv.wait(lock, [this] { return m_stopping || !m_tasks.empty(); });
+      if (m_tasks.empty()) {
+        return;
+      }
+      task = std::move(m_tasks.front());
+      m_tasks.pop_front();
+    }
+    task();
+  }
 }
 
 } // namespace acx::http::detail

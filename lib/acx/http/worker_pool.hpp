@@ -1,45 +1,39 @@
 #pragma once
 
-// A task queue for cpp-httplib whose workers grow on demand. Internal to acx/http.
+// The threads that run request handlers for http::Server. Internal to acx/http.
 
 #include <condition_variable>
+#include <cstddef>
 #include <deque>
 #include <functional>
-#include <httplib.h>
-#include <memory>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 namespace acx::http::detail {
 
-// Starts `min` workers; when a task arrives and no worker is idle, starts another, up to `max`. Workers above `min`
-// exit after a few seconds without work. Tasks beyond `max` busy workers wait in order. shutdown() runs the queued
-// tasks to the end and waits for every worker.
-class WorkerPool final : public httplib::TaskQueue {
+// A fixed number of workers taking tasks in order from a bounded queue. Handlers may block (the journal's group
+// commit waits for fsync), so there are many more workers than cores; the network threads never wait for them.
+class WorkerPool {
 public:
-  WorkerPool(std::size_t min, std::size_t max);
-  ~WorkerPool() override;
+  WorkerPool(std::size_t workers, std::size_t max_queued);
+  // Runs what is queued to the end, then joins the workers.
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
 
-  void enqueue(std::function<void()> task) override;
-  void shutdown() override;
+  // Queues a task; false (and the task dropped) when max_queued tasks already wait: the server is saturated.
+  bool try_submit(std::function<void()> task);
 
 private:
-  // Shared with the (detached) workers, so the last of them can still unlock it while the pool is destroyed.
-  struct State {
-    std::size_t min = 1;
-    std::size_t max = 1;
-    std::mutex mutex;
-    std::condition_variable work_cv;
-    std::condition_variable done_cv;
-    std::deque<std::function<void()>> tasks;
-    std::size_t live = 0;
-    std::size_t idle = 0;
-    bool shutdown = false;
-  };
+  void work();
 
-  static void start_worker(const std::shared_ptr<State>& state); // with state->mutex held
-  static void work(std::shared_ptr<State> state);
-
-  std::shared_ptr<State> m_state;
+  std::size_t m_max_queued;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::deque<std::function<void()>> m_tasks;
+  bool m_stopping = false;
+  std::vector<std::thread> m_threads;
 };
 
 } // namespace acx::http::detail

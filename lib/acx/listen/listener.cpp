@@ -180,12 +180,11 @@ ExitCode run(const ListenOptions& o)
   http::ServerOptions server_options = o.server;
   server_options.on_too_large = [&metrics] { metrics.refused(Refusal::too_large); };
   http::Server server(server_options, std::move(routes));
-  const int port = server.bind();
+  const int port = server.start();
 
   // From here on threads run; the guard stops and joins them on every way out, in the order that loses nothing:
   // stop accepting and finish in-flight requests, commit the last group, let the printer drain.
   std::atomic<bool> finishing{false};
-  std::thread serving([&server] { server.serve(); });
   std::thread printing([&printer, &finishing] {
     pthread_setname_np(pthread_self(), "acx-printer");
     printer.run(finishing);
@@ -202,7 +201,6 @@ ExitCode run(const ListenOptions& o)
   } shutdown{[&] {
     stop.request(Stop::signal);
     server.stop();
-    serving.join();
     writer->close();
     finishing = true;
     printing.join();
@@ -210,7 +208,6 @@ ExitCode run(const ListenOptions& o)
     signal_thread.join();
   }};
 
-  server.wait_until_serving();
   const std::string address = fmt::format("{}:{}", o.server.host, port);
   fmt::print(stderr, "acx: listening on {}://{}{} (journal {})\n", o.server.tls_cert.empty() ? "http" : "https",
              address, o.path, journal_path);
