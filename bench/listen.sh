@@ -2,8 +2,10 @@
 # Benchmark: `acx listen --scheme token` (verify, validate, durably journal) against nginx `return 204` (the machine's
 # ceiling) and a hand-written Node.js listener (token check, JSON.parse, append without fsync), side by side in one
 # run, with the same load: wrk, 32 connections, a 547-byte milestone envelope with a unique eventId per request.
-# Two more rows explain the figures: the Node listener made durable by hand (fdatasync per event), and the Node
-# listener's work in C++ on bare cpp-httplib (the HTTP layer's ceiling).
+# acx runs twice, once per --durability: disk (fsync'd before each answer, group commit) and process (written to the
+# WAL before each answer, fsync'd within a second). More rows explain the figures: the Node listener made durable by
+# hand (fdatasync per event), and the Node listener's work in C++ on bare libmicrohttpd (acx's HTTP layer: its
+# ceiling) and on bare cpp-httplib (the server acx used before).
 # Prints events/s, p50/p99 latency and peak RSS for each, and acx's ratios. Not a test: figures only.
 #
 # Usage: bench/listen.sh [DURATION]   (default 10s; needs wrk, nginx and node: scripts/setup --bench)
@@ -57,7 +59,13 @@ pids+=($!)
 wait_port "$node_port"
 run_wrk node+fsync "http://127.0.0.1:$node_port/webhooks/acculynx?token=T0k3n" "${pids[-1]}"
 
-# (b'') the Node listener's work on bare cpp-httplib: what the HTTP layer allows.
+# (b'') the Node listener's work on bare libmicrohttpd (acx's HTTP layer) and on bare cpp-httplib (the one before).
+bare_port=$(free_port)
+g++ -std=c++20 -O2 bench/mhd_bare.cpp -o "$work/mhd_bare" $(pkg-config --cflags --libs libmicrohttpd) -pthread
+"$work/mhd_bare" "$bare_port" T0k3n "$work/mhd-events.jsonl" &
+pids+=($!)
+wait_port "$bare_port"
+run_wrk mhd "http://127.0.0.1:$bare_port/webhooks/acculynx?token=T0k3n" "${pids[-1]}"
 bare_port=$(free_port)
 g++ -std=c++20 -O2 bench/httplib_bare.cpp -o "$work/httplib_bare" $(pkg-config --cflags --libs cpp-httplib) -pthread
 "$work/httplib_bare" "$bare_port" T0k3n "$work/bare-events.jsonl" &
@@ -65,23 +73,32 @@ pids+=($!)
 wait_port "$bare_port"
 run_wrk httplib "http://127.0.0.1:$bare_port/webhooks/acculynx?token=T0k3n" "${pids[-1]}"
 
-# (c) acx listen: token check, envelope validation, durable group-committed journal, dedup, JSON lines on stdout.
-"$acx" listen --port 0 --ready-file "$work/acx.ready" --scheme token --secret T0k3n --journal "$work/journal.db" \
-  --format json >"$work/acx-events.jsonl" 2>"$work/acx.log" &
-pids+=($!)
-for _ in $(seq 100); do [[ -s $work/acx.ready ]] && break; sleep 0.05; done
-acx_port=$(cut -d: -f2 "$work/acx.ready")
-run_wrk acx "http://127.0.0.1:$acx_port/webhooks/acculynx?token=T0k3n" "${pids[-1]}"
-accepted=$(curl -s "http://127.0.0.1:$acx_port/metrics" | awk '/^acx_deliveries_accepted_total/ {print $2}')
+# (c) acx listen: token check, envelope validation, journal, dedup, JSON lines on stdout; once per durability.
+declare -A accepted
+for mode in disk process; do
+  "$acx" listen --port 0 --ready-file "$work/acx-$mode.ready" --scheme token --secret T0k3n --durability "$mode" \
+    --journal "$work/journal-$mode.db" --format json >"$work/acx-$mode-events.jsonl" 2>"$work/acx-$mode.log" &
+  pids+=($!)
+  for _ in $(seq 200); do [[ -s $work/acx-$mode.ready ]] && break; sleep 0.05; done
+  acx_port=$(cut -d: -f2 "$work/acx-$mode.ready")
+  run_wrk "acx-$mode" "http://127.0.0.1:$acx_port/webhooks/acculynx?token=T0k3n" "${pids[-1]}"
+  accepted[$mode]=$(curl -s "http://127.0.0.1:$acx_port/metrics" | awk '/^acx_deliveries_accepted_total/ {print $2}')
+  kill "${pids[-1]}"
+done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
-printf '\n%-10s %12s %10s %10s %12s\n' target "events/s" "p50 ms" "p99 ms" "peak RSS MB"
-for name in nginx node node+fsync httplib acx; do
-  printf '%-10s %12s %10s %10s %12s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "${rss[$name]}"
+printf '\n%-12s %12s %10s %10s %12s\n' target "events/s" "p50 ms" "p99 ms" "peak RSS MB"
+for name in nginx node node+fsync mhd httplib acx-disk acx-process; do
+  printf '%-12s %12s %10s %10s %12s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "${rss[$name]}"
 done
-printf '\nacx / node:  %s events/s   (target >= 1.0x)\n' "$(ratio "${rps[acx]}" "${rps[node]}")"
-printf 'acx / node+fsync: %s events/s   (the same durability, by hand)\n' "$(ratio "${rps[acx]}" "${rps[node+fsync]}")"
-printf 'acx / httplib: %s events/s   (the HTTP layer alone, no journal)\n' "$(ratio "${rps[acx]}" "${rps[httplib]}")"
-printf 'acx / nginx: %s events/s   (the ceiling; we mean to approach 0.4x and up)\n' "$(ratio "${rps[acx]}" "${rps[nginx]}")"
-printf 'acx p99 %s ms (target < 10), peak RSS %s MB (target < 50); %s events accepted and journaled\n' \
-  "${p99[acx]}" "${rss[acx]}" "$accepted"
+printf '\nacx --durability process / node:       %s   (target >= 1.5x; node does less and keeps less)\n' \
+  "$(ratio "${rps[acx-process]}" "${rps[node]}")"
+printf 'acx --durability process / nginx:      %s   (target >= 0.35x)\n' "$(ratio "${rps[acx-process]}" "${rps[nginx]}")"
+printf 'acx --durability disk / node+fsync:    %s   (target >= 3.0x; the same guarantee, by hand)\n' \
+  "$(ratio "${rps[acx-disk]}" "${rps[node+fsync]}")"
+printf 'acx --durability disk / node:          %s\n' "$(ratio "${rps[acx-disk]}" "${rps[node]}")"
+printf 'acx --durability process / bare MHD:   %s   (the HTTP layer alone, no journal)\n' \
+  "$(ratio "${rps[acx-process]}" "${rps[mhd]}")"
+printf 'p99: disk %s ms, process %s ms (target < 10); peak RSS: disk %s MB, process %s MB (target < 50)\n' \
+  "${p99[acx-disk]}" "${p99[acx-process]}" "${rss[acx-disk]}" "${rss[acx-process]}"
+printf 'events accepted and journaled: disk %s, process %s\n' "${accepted[disk]}" "${accepted[process]}"

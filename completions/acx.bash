@@ -89,6 +89,8 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --durability')
+      COMPREPLY=($(compgen -W 'disk process' -- "$cur")); return;;
     'acx listen --format')
       COMPREPLY=($(compgen -W 'pretty json raw' -- "$cur")); return;;
     'acx listen --count')
@@ -366,7 +368,7 @@ _acx() {
     'acx')
       subs='listen events send replay subscribe subscriptions sandbox sign verify topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --path --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --format --count --timeout --ready-file --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --profile --config'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --path --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --format --count --timeout --ready-file --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --profile --config'; args=''; files=0;;
     'acx events')
       subs='list show export stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')

@@ -28,6 +28,7 @@ complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l tolerance -
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l subscription -r -F -d 'Accept only these subscriptionIds (repeatable)'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l topic -r -F -d 'Show only these topics (others are still journaled and acknowledged)'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l journal -r -F -d 'Journal file (default ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db)'
+complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l durability -x -a 'disk process' -d 'What an acknowledged event survives: disk (power loss: fsync before the answer) or process (a crash of acx: written before the answer, synced within a second)'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l format -x -a 'pretty json raw' -d 'Output: pretty (default on a terminal), json (default in a pipe), raw'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l count -r -F -d 'Exit 0 after this many accepted events'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l timeout -r -F -d 'With --count: exit 6 if they have not arrived after DURATION'

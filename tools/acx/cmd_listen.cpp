@@ -22,6 +22,7 @@ struct ListenFlags {
   std::vector<std::string> subscriptions;
   std::vector<std::string> topics;
   std::string journal;
+  std::string durability = "disk";
   std::string format;
   std::size_t count = 0;
   std::string timeout;
@@ -89,6 +90,7 @@ int run_listen(const ListenFlags& f)
   }
   o.topics.insert(f.topics.begin(), f.topics.end());
   o.journal = f.journal;
+  o.durability = f.durability == "process" ? journal::Durability::process : journal::Durability::disk;
   const bool tty = ::isatty(STDOUT_FILENO) == 1;
   const std::string format = f.format.empty() ? (tty ? "pretty" : "json") : f.format;
   o.format = format == "pretty" ? listen::OutputFormat::pretty
@@ -124,6 +126,11 @@ void setup_listen(CLI::App& app, Run& run)
   cmd->add_option("--topic", f->topics, "Show only these topics (others are still journaled and acknowledged)")
       ->allow_extra_args(false);
   cmd->add_option("--journal", f->journal, "Journal file (default ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db)");
+  cmd->add_option("--durability", f->durability,
+                  "What an acknowledged event survives: disk (power loss: fsync before the answer) or process (a "
+                  "crash of acx: written before the answer, synced within a second)")
+      ->check(CLI::IsMember({"disk", "process"}))
+      ->capture_default_str();
   cmd->add_option("--format", f->format, "Output: pretty (default on a terminal), json (default in a pipe), raw")
       ->check(CLI::IsMember({"pretty", "json", "raw"}));
   cmd->add_option("--count", f->count, "Exit 0 after this many accepted events");

@@ -50,7 +50,7 @@ enum class Stage {
 struct Exchange {
   Stage stage = Stage::fresh;
   Request request;
-  const Handler* handler = nullptr;
+  const Route* route = nullptr;
   Response response; // kept alive here while MHD sends it
   std::optional<std::uint64_t> declared; // Content-Length
   bool chunked = false;
@@ -245,14 +245,14 @@ struct Server::Impl {
     for (const auto& route : routes) {
       if (auto params = match(route.path, r.path)) {
         if (route.method == r.method) {
-          ex.handler = &route.handler;
+          ex.route = &route;
           r.params = std::move(*params);
           break;
         }
         allowed.insert(route.method);
       }
     }
-    if (ex.handler == nullptr) {
+    if (ex.route == nullptr) {
       if (allowed.empty()) {
         return text(404, fmt::format("not found: {}", util::excerpt(r.path, 200)));
       }
@@ -296,7 +296,8 @@ struct Server::Impl {
     return text(413, fmt::format("payload too large: the limit is {} bytes", options.max_body));
   }
 
-  // Hands a complete request to a worker; the connection sleeps until its answer is ready.
+  // Hands a complete request to its handler; the connection sleeps until the answer is ready. An async handler runs
+  // here, on the network thread; a blocking one on a worker.
   MHD_Result dispatch(MHD_Connection* c, Exchange& ex)
   {
     if (stopping) {
@@ -310,14 +311,29 @@ struct Server::Impl {
       ex.counted = true;
     }
     MHD_suspend_connection(c);
-    const bool taken = pool->try_submit([this, e = &ex] {
-      try {
-        e->response = (*e->handler)(std::move(e->request));
-      } catch (const std::exception&) {
-        e->response = text(500, "internal error");
-      }
+    auto reply = [e = &ex](Response r) {
+      e->response = std::move(r);
       e->stage = Stage::answered;
       MHD_resume_connection(e->connection);
+    };
+    if (ex.route->async) {
+      try {
+        ex.route->async(std::move(ex.request), reply);
+      } catch (const std::exception&) {
+        if (ex.stage == Stage::working) {
+          reply(text(500, "internal error"));
+        }
+      }
+      return MHD_YES;
+    }
+    const bool taken = pool->try_submit([e = &ex, reply] {
+      Response r;
+      try {
+        r = e->route->handler(std::move(e->request));
+      } catch (const std::exception&) {
+        r = text(500, "internal error");
+      }
+      reply(std::move(r));
     });
     if (!taken) {
       ex.stage = Stage::saturated;

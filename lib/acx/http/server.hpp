@@ -10,15 +10,21 @@
 
 namespace acx::http {
 
-// Takes the request by value: handlers may move its body and headers on.
+// Takes the request by value: handlers may move its body and headers on. Runs on a worker thread: it may block.
 using Handler = std::function<Response(Request)>;
+// Sends the answer to one request; call it exactly once, from any thread.
+using Reply = std::function<void(Response)>;
+// A handler that answers when it is ready: runs on a network thread, so it must not block; calls reply (now or later,
+// from any thread) with the answer.
+using AsyncHandler = std::function<void(Request, Reply)>;
 
 // A handler for one method and path. A path segment written {name} matches any one segment, whose value arrives in
 // Request::params. Other methods on a routed path answer 405 with Allow; unrouted paths 404.
 struct Route {
   std::string method;
   std::string path;
-  Handler handler;
+  Handler handler{};    // this,
+  AsyncHandler async{}; // or this
 };
 
 struct ServerOptions {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,9 +15,18 @@ namespace acx::journal {
 // The default journal path: ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db.
 std::string default_path();
 
+// What an acknowledged (committed) record survives.
+enum class Durability {
+  disk,    // power loss: each group commit is fsync'd before its appends return
+  process, // a crash or kill -9 of acx, not of the machine: written to the WAL before returning, fsync'd in the
+           // background at least once a second
+};
+
 struct WriterOptions {
+  Durability durability = Durability::disk;
   std::size_t max_refused = 10'000;             // refused deliveries kept for diagnosis; older ones are dropped
-  std::chrono::milliseconds commit_wait{5'000}; // an append waits at most this long for its group's commit
+  std::chrono::milliseconds commit_wait{5'000}; // append() waits at most this long for its group's commit
+  std::size_t max_waiting = 16'384;             // records waiting for a commit; past that appends fail (busy)
 };
 
 // The outcome of an append: stored (with its final status and sequence number), or not, and why.
@@ -37,9 +47,9 @@ struct CommitStats {
 const std::vector<double>& commit_buckets();
 
 // The only writer of a journal file: an SQLite database in WAL mode, committed in groups. Appends from any number of
-// threads wait for the commit that contains them (one fsync per group, not per record); the first appender that finds
-// no commit under way commits the whole waiting group on its own thread. At most one Writer per file: a lock file
-// next to it keeps a second process out.
+// threads queue their records; one committer thread takes everything queued into one transaction (one fsync per
+// group, not per record) and then tells each appender its outcome. At most one Writer per file: a lock file next to
+// it keeps a second process out.
 class Writer {
 public:
   // Opens or creates the journal (and its directory, mode 0700; the file 0600) and proves it writable. Throws
@@ -50,6 +60,9 @@ public:
   // Stores the record durably. An accepted record whose eventId was already accepted is stored as duplicate. Never
   // returns stored=true for a record that is not committed.
   virtual Appended append(Record record) = 0;
+  // The same without waiting: `done` is called once, on the journal's committer thread (or on the calling thread
+  // when the journal is closed or too many records wait), after the record's group is committed or has failed.
+  virtual void append_async(Record record, std::function<void(Appended)> done) = 0;
   // False after a failed commit, until a commit succeeds again.
   virtual bool healthy() const = 0;
   // The highest committed sequence number of accepted/duplicate records.

@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <mutex>
+#include <optional>
+#include <pthread.h>
+#include <thread>
 #include <unistd.h>
 
 #include "acx/journal/journal.hpp"
@@ -62,11 +65,14 @@ void prepare_file(const std::string& path)
   ::close(fd);
 }
 
-Database open_db(const std::string& path)
+Database open_db(const std::string& path, Durability durability)
 {
   try {
     Database db(path, false);
     detail::configure(db);
+    if (durability == Durability::process) {
+      db.exec("PRAGMA synchronous = NORMAL"); // WAL commits are written, not synced: the syncer does that
+    }
     detail::ensure_schema(db, path);
     return db;
   } catch (const SqliteError& e) {
@@ -77,7 +83,7 @@ Database open_db(const std::string& path)
 class SqliteWriter final : public Writer {
 public:
   SqliteWriter(const std::string& path, WriterOptions options)
-      : m_options(options), m_lock(path + ".lock", "journal " + path), m_db(open_db(path)),
+      : m_options(options), m_lock(path + ".lock", "journal " + path), m_db(open_db(path, options.durability)),
         m_begin(m_db.get(), "BEGIN IMMEDIATE"), m_commit(m_db.get(), "COMMIT"), m_rollback(m_db.get(), "ROLLBACK"),
         m_insert(m_db.get(),
                  fmt::format("INSERT OR IGNORE INTO deliveries({}) VALUES(?,?,?,?,?,?,?,?,?,?,?)", detail::k_columns)),
@@ -89,36 +95,67 @@ public:
     last.step();
     m_committed_seq = last.int64(0);
     m_stats.buckets.assign(commit_buckets().size(), 0);
+    if (m_options.durability == Durability::process) {
+      // The WAL exists once the schema is ensured (journal_mode = WAL); SQLite keeps it while a connection is open.
+      m_wal_fd = ::open((path + "-wal").c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      m_syncer = std::thread([this] { sync_in_background(); });
+    }
+    m_committer = std::thread([this] { run_committer(); });
   }
 
-  ~SqliteWriter() override { close(); }
+  ~SqliteWriter() override
+  {
+    close();
+    if (m_syncer.joinable()) {
+      m_syncer.join();
+    }
+    if (m_wal_fd >= 0) {
+      ::close(m_wal_fd);
+    }
+  }
 
   Appended append(Record record) override
+  {
+    // The outcome is shared with the callback, which may come after this append gave up waiting.
+    struct Outcome {
+      std::mutex mutex;
+      std::condition_variable cv;
+      std::optional<Appended> result;
+    };
+    auto outcome = std::make_shared<Outcome>();
+    const Status status = record.status;
+    append_async(std::move(record), [outcome](Appended a) {
+      std::lock_guard lock(outcome->mutex);
+      outcome->result = std::move(a);
+      outcome->cv.notify_all();
+    });
+    std::unique_lock lock(outcome->mutex);
+    if (!outcome->cv.wait_for(lock, m_options.commit_wait, [&] { return outcome->result.has_value(); })) {
+      return {false, status, 0,
+              fmt::format("the journal commit did not finish within {} ms", m_options.commit_wait.count())};
+    }
+    return std::move(*outcome->result);
+  }
+
+  void append_async(Record record, std::function<void(Appended)> done) override
   {
     auto pending = std::make_shared<Pending>();
     pending->row = detail::to_row(record);
     pending->record = std::move(record);
+    pending->done = std::move(done);
     std::unique_lock lock(m_mutex);
-    if (m_closing) {
-      return {false, pending->record.status, 0, "the journal is closed"};
+    if (m_closing || m_waiting.size() >= m_options.max_waiting) {
+      const std::string why = m_closing ? std::string("the journal is closed")
+                                        : fmt::format("the journal is busy: {} records wait for their commit",
+                                                      m_waiting.size());
+      lock.unlock();
+      pending->done({false, pending->record.status, 0, why});
+      return;
     }
-    // Join the open group. Whoever finds no commit under way leads: it takes the whole open group into one
-    // transaction on its own thread, so a commit never waits for another thread to be scheduled. The others wait
-    // for their group to be done, or for their turn to lead.
-    const std::shared_ptr<Group> group = m_open;
-    group->members.push_back(pending);
-    const auto deadline = std::chrono::steady_clock::now() + m_options.commit_wait;
-    while (!group->done) {
-      if (!m_leading) {
-        lead(lock);
-        continue;
-      }
-      if (group->cv.wait_until(lock, deadline) == std::cv_status::timeout && !group->done) {
-        return {false, pending->record.status, 0,
-                fmt::format("the journal commit did not finish within {} ms", m_options.commit_wait.count())};
-      }
+    m_waiting.push_back(std::move(pending));
+    if (m_waiting.size() == 1) {
+      m_work_cv.notify_one();
     }
-    return pending->result;
   }
 
   bool healthy() const override { return m_healthy.load(); }
@@ -163,56 +200,79 @@ public:
 
   void close() override
   {
-    std::unique_lock lock(m_mutex);
-    m_closing = true;
-    // Whatever was appended before is committed before close returns.
-    while (m_leading || !m_open->members.empty()) {
-      if (!m_leading) {
-        lead(lock);
-      } else {
-        m_commit_cv.wait(lock);
+    {
+      std::lock_guard lock(m_mutex);
+      if (m_closing) {
+        return;
       }
+      m_closing = true; // whatever was appended before is committed before close returns
     }
+    m_work_cv.notify_all();
+    m_committer.join();
+    std::lock_guard lock(m_mutex);
     m_closed = true;
     m_commit_cv.notify_all();
   }
 
 private:
+  // With Durability::process: every second, if anything was committed since the last sync, fsyncs the WAL.
+  void sync_in_background()
+  {
+    pthread_setname_np(pthread_self(), "acx-syncer");
+    std::unique_lock lock(m_mutex);
+    auto synced = m_stats.commits;
+    for (;;) {
+      const bool closed = m_commit_cv.wait_for(lock, std::chrono::seconds(1), [this] { return m_closed; });
+      const auto committed = m_stats.commits;
+      if (committed != synced && m_wal_fd >= 0) {
+        lock.unlock();
+        ::fdatasync(m_wal_fd);
+        lock.lock();
+        synced = committed;
+      }
+      if (closed) {
+        return;
+      }
+    }
+  }
+
   struct Pending {
     Record record;
     detail::Row row;
     Appended result;
+    std::function<void(Appended)> done;
   };
+  using Group = std::vector<std::shared_ptr<Pending>>;
 
-  // The appends committed together, and the condition their appenders wait on.
-  struct Group {
-    std::vector<std::shared_ptr<Pending>> members;
-    std::condition_variable cv;
-    bool done = false;
-  };
-
-  // Commits the open group on the calling thread (m_mutex held on entry and exit, released while committing), then
-  // hands the lead to a member of the group that filled meanwhile.
-  void lead(std::unique_lock<std::mutex>& lock)
+  // The committer thread: takes everything queued into one transaction, then tells each appender, until closed and
+  // nothing waits.
+  void run_committer()
   {
-    m_leading = true;
-    const std::shared_ptr<Group> group = std::exchange(m_open, std::make_shared<Group>());
-    lock.unlock();
-    commit(*group);
-    lock.lock();
-    m_leading = false;
-    group->done = true;
-    group->cv.notify_all();
-    m_commit_cv.notify_all();
-    if (!m_open->members.empty()) {
-      m_open->cv.notify_one();
+    pthread_setname_np(pthread_self(), "acx-journal");
+    for (;;) {
+      Group group;
+      {
+        std::unique_lock lock(m_mutex);
+        m_work_cv.wait(lock, [this] { return m_closing || !m_waiting.empty(); });
+        if (m_waiting.empty()) {
+          return;
+        }
+        group.swap(m_waiting);
+      }
+      commit(group);
+      {
+        std::lock_guard lock(m_mutex);
+        m_commit_cv.notify_all();
+      }
+      for (auto& p : group) {
+        p->done(std::move(p->result));
+      }
     }
   }
 
   // One transaction, one fsync, for the whole group; results and bookkeeping under m_mutex.
-  void commit(Group& group)
+  void commit(Group& batch)
   {
-    auto& batch = group.members;
     const auto start = std::chrono::steady_clock::now();
     std::string error;
     try {
@@ -300,9 +360,9 @@ private:
   std::size_t m_refused_since_prune = 0;
 
   mutable std::mutex m_mutex;
-  mutable std::condition_variable m_commit_cv; // any commit: for wait_beyond and close
-  std::shared_ptr<Group> m_open = std::make_shared<Group>();
-  bool m_leading = false; // a commit is under way
+  mutable std::condition_variable m_commit_cv; // any commit: for wait_beyond, the syncer and close
+  std::condition_variable m_work_cv;           // records wait, or closing: for the committer
+  Group m_waiting;
   std::deque<std::shared_ptr<const Record>> m_recent;
   std::size_t m_recent_size = 0;
   bool m_closing = false;
@@ -310,6 +370,9 @@ private:
   std::int64_t m_committed_seq = 0;
   CommitStats m_stats;
   std::atomic<bool> m_healthy{true};
+  int m_wal_fd = -1;
+  std::thread m_syncer;
+  std::thread m_committer; // last: it starts once everything above is ready
 };
 
 } // namespace

@@ -151,7 +151,9 @@ ExitCode run(const ListenOptions& o)
   sigset_t signals = util::block_stop_signals();
 
   const std::string journal_path = o.journal.empty() ? journal::default_path() : o.journal;
-  auto writer = journal::Writer::open(journal_path);
+  journal::WriterOptions writer_options;
+  writer_options.durability = o.durability;
+  auto writer = journal::Writer::open(journal_path, writer_options);
   const auto scheme = signing::make_scheme(o.scheme);
   Metrics metrics;
   StopFlag stop;
@@ -162,7 +164,7 @@ ExitCode run(const ListenOptions& o)
                note.detail);
   });
   std::vector<http::Route> routes{
-      {"POST", o.path, [&pipeline](http::Request r) { return pipeline.handle(std::move(r)); }},
+      {"POST", o.path, {}, [&pipeline](http::Request r, http::Reply reply) { pipeline.handle(std::move(r), reply); }},
       {"GET", "/healthz",
        [&writer](http::Request) {
          return writer->healthy() ? http::Response{200, "text/plain; charset=utf-8", "ok\n", {}}
@@ -175,7 +177,9 @@ ExitCode run(const ListenOptions& o)
   };
   if (o.token_in_path) {
     routes.push_back(
-        {"POST", o.path + "/{token}", [&pipeline](http::Request r) { return pipeline.handle(std::move(r)); }});
+        {"POST", o.path + "/{token}", {}, [&pipeline](http::Request r, http::Reply reply) {
+           pipeline.handle(std::move(r), reply);
+         }});
   }
   http::ServerOptions server_options = o.server;
   server_options.on_too_large = [&metrics] { metrics.refused(Refusal::too_large); };

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "acx/http/server.hpp"
+#include "acx/journal/journal.hpp"
 #include "acx/listen/printer.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/error.hpp"
@@ -20,6 +21,7 @@ struct ListenOptions {
   std::set<std::string> subscriptions; // lower-case; empty: any
   std::set<std::string> topics;        // shown on stdout; empty: all
   std::string journal;                 // empty: journal::default_path()
+  journal::Durability durability = journal::Durability::disk;
   OutputFormat format = OutputFormat::json;
   bool color = false;
   std::size_t count = 0; // exit after this many accepted (and shown) events; 0: run until stopped

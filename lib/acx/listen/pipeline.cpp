@@ -1,6 +1,7 @@
 #include "acx/listen/pipeline.hpp"
 
 #include <fmt/format.h>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "acx/event/envelope.hpp"
@@ -65,6 +66,14 @@ Pipeline::Pipeline(const signing::Scheme& scheme, std::set<std::string> subscrip
 
 http::Response Pipeline::handle(http::Request request) const
 {
+  std::promise<http::Response> answer;
+  auto future = answer.get_future();
+  handle(std::move(request), [&answer](http::Response r) { answer.set_value(std::move(r)); });
+  return future.get();
+}
+
+void Pipeline::handle(http::Request request, http::Reply reply) const
+{
   m_metrics.received();
   journal::Record record;
   record.received = util::now();
@@ -75,13 +84,13 @@ http::Response Pipeline::handle(http::Request request) const
                   fmt::format("Content-Type {} is not JSON: expected application/json (with curl: -H "
                               "'Content-Type: application/json')",
                               util::excerpt(*request.headers.find("Content-Type"))),
-                  std::move(record));
+                  std::move(record), reply);
   }
 
   const signing::Verdict verdict =
       m_scheme.verify(signing::Message{request.body, request.headers, request.target}, record.received.seconds);
   if (!verdict.ok()) {
-    return refuse(request, 401, refusal_of(verdict.reason), verdict.detail, std::move(record));
+    return refuse(request, 401, refusal_of(verdict.reason), verdict.detail, std::move(record), reply);
   }
 
   event::ParsedEnvelope parsed = event::parse_envelope(request.body);
@@ -95,14 +104,14 @@ http::Response Pipeline::handle(http::Request request) const
       lines.push_back(event::describe(p));
     }
     return refuse(request, 400, Refusal::invalid,
-                  fmt::format("not a valid AccuLynx envelope: {}", fmt::join(lines, "; ")), std::move(record),
+                  fmt::format("not a valid AccuLynx envelope: {}", fmt::join(lines, "; ")), std::move(record), reply,
                   {{"error", fmt::format("not a valid AccuLynx envelope ({} problem{})", lines.size(),
                                          lines.size() > 1 ? "s" : "")},
                    {"problems", problems}});
   }
 
   event::Envelope& env = *parsed.envelope;
-  const std::string event_id = env.event_id;
+  std::string event_id = env.event_id;
   record.topic = std::move(env.topic);
   record.event_id = std::move(env.event_id);
   record.subscription_id = std::move(env.subscription_id);
@@ -111,16 +120,24 @@ http::Response Pipeline::handle(http::Request request) const
   if (!m_subscriptions.empty() && !m_subscriptions.contains(util::to_lower(record.subscription_id))) {
     return refuse(request, 403, Refusal::subscription,
                   fmt::format("subscriptionId {} is not one this listener accepts", record.subscription_id),
-                  std::move(record));
+                  std::move(record), reply);
   }
 
   take_delivery(record, request);
   record.status = journal::Status::accepted;
-  const journal::Appended stored = m_journal.append(std::move(record));
+  m_journal.append_async(std::move(record), [this, reply, remote = std::move(request.remote),
+                                             id = std::move(event_id)](journal::Appended a) {
+    reply(stored(a, remote, id));
+  });
+}
+
+http::Response Pipeline::stored(const journal::Appended& stored, const std::string& remote,
+                                const std::string& event_id) const
+{
   if (!stored.stored) {
     m_metrics.refused(Refusal::unavailable);
     if (m_on_refused) {
-      m_on_refused({request.remote, Refusal::unavailable, stored.error});
+      m_on_refused({remote, Refusal::unavailable, stored.error});
     }
     auto response =
         json_response(503, {{"error", "the journal could not store the event; retry"}, {"reason", "unavailable"}});
@@ -139,15 +156,14 @@ http::Response Pipeline::handle(http::Request request) const
           {}};
 }
 
-http::Response Pipeline::refuse(http::Request& request, int status, Refusal reason, std::string detail,
-                                journal::Record record, nlohmann::ordered_json extra) const
+void Pipeline::refuse(http::Request& request, int status, Refusal reason, std::string detail, journal::Record record,
+                      const http::Reply& reply, nlohmann::ordered_json extra) const
 {
   m_metrics.refused(reason);
   take_delivery(record, request);
   record.status = journal::Status::refused;
   record.reason = std::string(refusal_name(reason));
   record.detail = detail;
-  m_journal.append(std::move(record));
   if (m_on_refused) {
     m_on_refused({request.remote, reason, detail});
   }
@@ -155,7 +171,9 @@ http::Response Pipeline::refuse(http::Request& request, int status, Refusal reas
   if (extra.is_object()) {
     body.update(extra);
   }
-  return json_response(status, body);
+  // Answered once the refusal is journaled (or could not be: the refusal stands either way).
+  m_journal.append_async(std::move(record),
+                         [reply, response = json_response(status, body)](journal::Appended) { reply(response); });
 }
 
 } // namespace acx::listen

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "acx/http/message.hpp"
+#include "acx/http/server.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/listen/metrics.hpp"
 #include "acx/signing/scheme.hpp"
@@ -20,18 +21,24 @@ struct RefusedNote {
 };
 
 // The path of one delivery: verify -> parse and validate -> allow-list -> journal append -> answer. The answer is a
-// 2xx only once the delivery is durably in the journal.
+// 2xx only once the delivery is in the journal as durably as the journal promises.
 class Pipeline {
 public:
   Pipeline(const signing::Scheme& scheme, std::set<std::string> subscriptions, journal::Writer& journal,
            Metrics& metrics, std::function<void(const RefusedNote&)> on_refused);
 
+  // Checks the delivery here and now, then calls `reply` once the journal has its outcome (on the journal's
+  // thread). Never blocks.
+  void handle(http::Request request, http::Reply reply) const;
+  // The same, waiting for the answer.
   http::Response handle(http::Request request) const;
 
 private:
   // Journals the refused delivery (bounded), notes it, and answers `status` with the reason (and `extra` fields).
-  http::Response refuse(http::Request& request, int status, Refusal reason, std::string detail, journal::Record record,
-                        nlohmann::ordered_json extra = {}) const;
+  void refuse(http::Request& request, int status, Refusal reason, std::string detail, journal::Record record,
+              const http::Reply& reply, nlohmann::ordered_json extra = {}) const;
+  // The answer to an accepted delivery once the journal has stored it, or could not.
+  http::Response stored(const journal::Appended& stored, const std::string& remote, const std::string& event_id) const;
 
   const signing::Scheme& m_scheme;
   std::set<std::string> m_subscriptions;
