@@ -33,6 +33,9 @@ using sqlite::Statement;
 // How much of the newest committed history the writer keeps in memory for in-process readers.
 constexpr std::size_t k_recent_records = 4096;
 constexpr std::size_t k_recent_bytes = 16u << 20;
+// How long the committer lets a group fill before it commits, unless k_gather_records are waiting already.
+constexpr auto k_gather_time = std::chrono::microseconds(200);
+constexpr std::size_t k_gather_records = 64;
 
 void prepare_file(const std::string& path)
 {
@@ -153,7 +156,7 @@ public:
       return;
     }
     m_waiting.push_back(std::move(pending));
-    if (m_waiting.size() == 1) {
+    if (m_waiting.size() == 1 || m_waiting.size() == k_gather_records) {
       m_work_cv.notify_one();
     }
   }
@@ -257,6 +260,8 @@ private:
         if (m_waiting.empty()) {
           return;
         }
+        // Give the group a moment to fill: one commit of many records costs little more than one of a few.
+        m_work_cv.wait_for(lock, k_gather_time, [this] { return m_closing || m_waiting.size() >= k_gather_records; });
         group.swap(m_waiting);
       }
       commit(group);
