@@ -28,6 +28,7 @@ expect_not_has "$body" "s3cret-token" "no secret in the answer"
 
 post "$BASE/webhooks/acculynx" "$WORK/ev2.json"
 expect_eq "$status" 401 "no token"
+expect_has "$body" '"reason":"missing"' "no token is missing, not a mismatch"
 
 printf '%s' '{"topicName":"job_created","eventId":"nope"}' >"$WORK/bad.json"
 post "$hook" "$WORK/bad.json"
@@ -50,7 +51,8 @@ expect_eq "$status" 200 "third event"
 metrics=$(curl -s "$BASE/metrics")
 expect_has "$metrics" "acx_deliveries_accepted_total 3" "metrics accepted"
 expect_has "$metrics" "acx_deliveries_duplicate_total 1" "metrics duplicates"
-expect_has "$metrics" 'acx_deliveries_refused_total{reason="mismatch"} 2' "metrics mismatch: a wrong token, and none"
+expect_has "$metrics" 'acx_deliveries_refused_total{reason="mismatch"} 1' "metrics mismatch: a wrong token"
+expect_has "$metrics" 'acx_deliveries_refused_total{reason="missing"} 1' "metrics missing: no token"
 expect_has "$metrics" 'acx_deliveries_refused_total{reason="invalid"} 1' "metrics invalid"
 expect_has "$metrics" 'acx_deliveries_refused_total{reason="content_type"} 1' "metrics content type"
 expect_has "$metrics" "acx_journal_commit_seconds_count" "metrics commit latency"

@@ -70,6 +70,13 @@ run "$ACX" verify --secret "$whsec" -H 'webhook-id: x' "$body"
 expect_rc 1 "missing headers fail"
 expect_has "$err" "not verified (missing): missing headers webhook-timestamp, webhook-signature" "missing reason"
 
+# A URL without a token is missing one (the listener's path holds none); a token in the last segment is read there.
+run "$ACX" verify --scheme token --secret tok --url "http://127.0.0.1:8787/webhooks/acculynx" "$body"
+expect_rc 1 "no token in the URL"
+expect_has "$err" "not verified (missing)" "no token is reported missing"
+run "$ACX" verify --scheme token --secret tok --url "http://127.0.0.1:8787/webhooks/acculynx/tok" "$body"
+expect_rc 0 "a token in the last path segment"
+
 # The published test vector, end to end.
 printf '%s' '{"test": 2432232314}' >"$WORK/vector.json"
 run "$ACX" sign --secret "$whsec" --id msg_p5jXN8AQM9LWM0D4loKWxJek --timestamp 1614265330 "$WORK/vector.json"

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <sys/stat.h>
 #include <thread>
 
@@ -122,22 +124,47 @@ TEST_CASE("acx::journal::Writer")
   {
     auto w = Writer::open(path);
     std::vector<std::thread> threads;
-    std::atomic<int> stored{0};
+    std::mutex mutex;
+    std::set<std::int64_t> seqs;
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&, t] {
         for (int i = 0; i < 50; ++i) {
-          stored += w->append(accepted(std::to_string(t) + "-" + std::to_string(i))).stored ? 1 : 0;
+          const auto a = w->append(accepted(std::to_string(t) + "-" + std::to_string(i)));
+          std::lock_guard lock(mutex);
+          seqs.insert(a.stored ? a.seq : -1);
         }
       });
     }
     for (auto& t : threads) {
       t.join();
     }
-    CHECK(stored == 400);
-    const auto stats = w->stats();
-    CHECK(stats.records == 400);
-    CHECK(stats.commits <= 400);
+    // Every append got its own sequence number, 1 to 400, and nothing else.
+    REQUIRE(seqs.size() == 400);
+    CHECK(*seqs.begin() == 1);
+    CHECK(*seqs.rbegin() == 400);
+    CHECK(w->stats().records == 400);
     CHECK(Reader::open(path)->last_seq() == 400);
+  }
+  SUBCASE("a duplicate of the same bytes is stored as a reference; one with another body keeps it")
+  {
+    auto w = Writer::open(path);
+    w->append(accepted("e1"));
+    for (int i = 0; i < 5; ++i) {
+      CHECK(w->append(accepted("e1")).status == Status::duplicate);
+    }
+    Record changed = accepted("e1");
+    changed.body = "{\"eventId\":\"e1\",\"tampered\":true}";
+    CHECK(w->append(changed).status == Status::duplicate);
+    w->close();
+    const auto all = Reader::open(path)->read({});
+    REQUIRE(all.size() == 7);
+    for (std::size_t i = 1; i < 6; ++i) {
+      CHECK(all[i].body == all[0].body); // read back whole, from the original
+      CHECK(all[i].detail == "duplicate of #1");
+    }
+    CHECK(all[6].body == changed.body);
+    CHECK(all[6].detail == "duplicate of #1 (the body differs)");
+    CHECK(Reader::open(path)->find("E1")->seq == 1); // eventIds are found whatever their case
   }
   SUBCASE("refused deliveries are bounded")
   {

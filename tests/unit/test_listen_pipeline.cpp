@@ -73,6 +73,17 @@ TEST_CASE("acx::listen::Pipeline")
     CHECK(stored[0].body == milestone_event());
     CHECK(*stored[0].headers.find("Authorization") == "[redacted]");
   }
+  SUBCASE("eventIds that differ only in case are the same event")
+  {
+    Fixture f;
+    CHECK(f.post(milestone_event()).status == 200);
+    std::string upper = milestone_event();
+    const std::string id = "6bf46c69-7d2c-4f82-aeea-cbe226e87555";
+    upper.replace(upper.find(id), id.size(), "6BF46C69-7D2C-4F82-AEEA-CBE226E87555");
+    const auto r = f.post(upper);
+    CHECK(r.body == "{\"status\":\"duplicate\",\"seq\":2,\"eventId\":\"" + id + "\"}\n");
+    CHECK(f.metrics.accepted_count() == 1);
+  }
   SUBCASE("each refusal: status, reason, note, and a refused record")
   {
     Fixture f({"00000000-0000-4000-8000-000000000000"});

@@ -21,13 +21,24 @@ struct VerifyOptions {
   Format format = Format::text;
 };
 
+// Whether the URL's path is acx listen's default one (/webhooks/acculynx), which holds no token segment.
+bool ends_at_listen_path(std::string_view url)
+{
+  url = url.substr(0, url.find('?'));
+  while (url.ends_with('/')) {
+    url.remove_suffix(1);
+  }
+  return url.ends_with("/webhooks/acculynx");
+}
+
 int run_verify(const VerifyOptions& o)
 {
   const auto scheme = make_scheme(o.scheme);
   const util::Headers headers = collect_headers(o.headers);
   const std::string body = util::read_input(o.input);
   const signing::Verdict v =
-      scheme->verify(signing::Message{body, headers, o.url}, o.now != 0 ? o.now : util::now_unix());
+      scheme->verify(signing::Message{body, headers, o.url, !ends_at_listen_path(o.url)},
+                     o.now != 0 ? o.now : util::now_unix());
 
   if (o.format == Format::json) {
     nlohmann::ordered_json out{{"verified", v.ok()},

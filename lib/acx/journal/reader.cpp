@@ -4,6 +4,7 @@
 #include "acx/journal/journal.hpp"
 #include "acx/journal/schema.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/text.hpp"
 
 namespace acx::journal {
 
@@ -20,7 +21,8 @@ public:
   std::vector<Record> read(const Query& q) override
   {
     std::string sql =
-        fmt::format("SELECT seq, {} FROM {} WHERE seq > ?1", detail::k_columns, q.refused ? "refused" : "deliveries");
+        q.refused ? fmt::format("SELECT seq, {} FROM refused WHERE seq > ?1", detail::k_columns)
+                  : fmt::format("SELECT seq, {} FROM deliveries WHERE seq > ?1", detail::k_delivery_columns);
     if (!q.topic.empty()) {
       sql += " AND topic = ?2";
     }
@@ -62,8 +64,8 @@ public:
     try {
       Statement st(m_db.get(), fmt::format("SELECT seq, {} FROM deliveries WHERE event_id = ?1 OR seq = ?2 "
                                            "ORDER BY status = 'accepted' DESC, seq LIMIT 1",
-                                           detail::k_columns));
-      st.bind(1, key);
+                                           detail::k_delivery_columns));
+      st.bind(1, util::to_lower(key)); // eventIds are GUIDs, kept in lower case
       std::int64_t seq = -1;
       if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 19) {
         seq = std::stoll(key);

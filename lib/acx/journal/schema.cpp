@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
   seq INTEGER PRIMARY KEY,
   received TEXT NOT NULL, remote TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
   status TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
-  topic TEXT NOT NULL, event_id TEXT NOT NULL, subscription_id TEXT NOT NULL, event_time TEXT NOT NULL);
+  topic TEXT NOT NULL, event_id TEXT NOT NULL, subscription_id TEXT NOT NULL, event_time TEXT NOT NULL,
+  original INTEGER NOT NULL DEFAULT 0);
 CREATE UNIQUE INDEX IF NOT EXISTS deliveries_accepted_event_id ON deliveries(event_id) WHERE status = 'accepted';
 CREATE TABLE IF NOT EXISTS refused (
   seq INTEGER PRIMARY KEY,
@@ -89,6 +90,12 @@ void ensure_schema(Database& db, const std::string& path)
     } else {
       Statement put(db.get(), "INSERT INTO meta(key, value) VALUES('schema', ?)");
       put.bind(1, k_schema_id).run();
+    }
+    // Journals from before duplicates were stored as references lack the column (their duplicates keep bodies).
+    Statement has_original(db.get(), "SELECT count(*) FROM pragma_table_info('deliveries') WHERE name = 'original'");
+    has_original.step();
+    if (has_original.int64(0) == 0) {
+      db.exec("ALTER TABLE deliveries ADD COLUMN original INTEGER NOT NULL DEFAULT 0");
     }
     // Proves the journal writable now, not at the first delivery.
     Statement opened(db.get(), "INSERT OR REPLACE INTO meta(key, value) VALUES('opened', datetime('now'))");

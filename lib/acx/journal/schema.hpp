@@ -17,6 +17,13 @@ using sqlite::Statement;
 inline constexpr const char* k_columns =
     "received, remote, headers, body, status, reason, detail, topic, event_id, subscription_id, event_time";
 
+// What to select for "seq, " + k_columns from deliveries: a duplicate stored as a reference to its original (same
+// bytes, body not kept twice) reads the original's body.
+inline constexpr const char* k_delivery_columns =
+    "received, remote, headers, CASE WHEN status = 'duplicate' AND original > 0 AND length(body) = 0 THEN "
+    "(SELECT o.body FROM deliveries o WHERE o.seq = deliveries.original) ELSE body END, status, reason, detail, "
+    "topic, event_id, subscription_id, event_time";
+
 // Creates the tables if missing and checks that the file is an acx journal. Throws SqliteError or acx::Error.
 void ensure_schema(Database& db, const std::string& path);
 

@@ -92,7 +92,10 @@ public:
                  fmt::format("INSERT OR IGNORE INTO deliveries({}) VALUES(?,?,?,?,?,?,?,?,?,?,?)", detail::k_columns)),
         m_insert_refused(m_db.get(),
                          fmt::format("INSERT INTO refused({}) VALUES(?,?,?,?,?,?,?,?,?,?,?)", detail::k_columns)),
-        m_prune(m_db.get(), "DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - ?")
+        m_prune(m_db.get(), "DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - ?"),
+        m_original(m_db.get(), "SELECT seq, body = ?2 FROM deliveries WHERE event_id = ?1 AND status = 'accepted'"),
+        m_insert_duplicate(m_db.get(), fmt::format("INSERT INTO deliveries({}, original) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                                                   detail::k_columns))
   {
     Statement last(m_db.get(), "SELECT coalesce(max(seq), 0) FROM deliveries");
     last.step();
@@ -349,11 +352,22 @@ private:
     detail::bind_record(m_insert, r, p.row);
     m_insert.run();
     if (m_db.changes() == 0) {
-      // The partial unique index said this eventId was accepted before.
+      // The partial unique index said this eventId was accepted before. A duplicate of the same bytes is stored as a
+      // reference to its original; one whose body differs keeps its body.
+      m_original.bind(1, r.event_id).bind_blob(2, r.body);
+      const bool found = m_original.step();
+      const std::int64_t original = found ? m_original.int64(0) : 0;
+      const bool same = found && m_original.int64(1) == 1;
+      m_original.reset();
       r.status = Status::duplicate;
+      r.detail = fmt::format("duplicate of #{}{}", original, same ? "" : " (the body differs)");
       p.row.status = status_name(r.status);
-      detail::bind_record(m_insert, r, p.row);
-      m_insert.run();
+      detail::bind_record(m_insert_duplicate, r, p.row);
+      if (same) {
+        m_insert_duplicate.bind_blob(4, std::string_view("", 0)); // empty, not NULL
+      }
+      m_insert_duplicate.bind(12, original);
+      m_insert_duplicate.run();
     }
     return {true, r.status, sqlite3_last_insert_rowid(m_db.get()), {}};
   }
@@ -361,7 +375,7 @@ private:
   WriterOptions m_options;
   util::LockFile m_lock;
   Database m_db;
-  Statement m_begin, m_commit, m_rollback, m_insert, m_insert_refused, m_prune;
+  Statement m_begin, m_commit, m_rollback, m_insert, m_insert_refused, m_prune, m_original, m_insert_duplicate;
   std::size_t m_refused_since_prune = 0;
 
   mutable std::mutex m_mutex;

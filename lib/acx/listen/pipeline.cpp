@@ -88,7 +88,8 @@ void Pipeline::handle(http::Request request, http::Reply reply) const
   }
 
   const signing::Verdict verdict =
-      m_scheme.verify(signing::Message{request.body, request.headers, request.target}, record.received.seconds);
+      m_scheme.verify(signing::Message{request.body, request.headers, request.target, !request.params.empty()},
+                      record.received.seconds);
   if (!verdict.ok()) {
     return refuse(request, 401, refusal_of(verdict.reason), verdict.detail, std::move(record), reply);
   }
@@ -111,15 +112,18 @@ void Pipeline::handle(http::Request request, http::Reply reply) const
   }
 
   event::Envelope& env = *parsed.envelope;
-  std::string event_id = env.event_id;
+  // eventIds are GUIDs, which compare without regard to case: the journal keeps them in lower case.
+  std::string event_id = util::to_lower(env.event_id);
   record.topic = std::move(env.topic);
-  record.event_id = std::move(env.event_id);
+  record.event_id = event_id;
   record.subscription_id = std::move(env.subscription_id);
   record.event_time = std::move(env.event_time_text);
 
   if (!m_subscriptions.empty() && !m_subscriptions.contains(util::to_lower(record.subscription_id))) {
     return refuse(request, 403, Refusal::subscription,
-                  fmt::format("subscriptionId {} is not one this listener accepts", record.subscription_id),
+                  record.subscription_id.empty()
+                      ? std::string("the envelope has no subscriptionId, and this listener accepts only its own")
+                      : fmt::format("subscriptionId {} is not one this listener accepts", record.subscription_id),
                   std::move(record), reply);
   }
 

@@ -20,6 +20,9 @@ struct Message {
   std::string_view body;
   const util::Headers& headers;
   std::string_view url;
+  // False when the URL's path is the receiver's own, with no segment for a token after it: then a token can only be
+  // in the query, and a URL without one is missing its token rather than holding a wrong one.
+  bool path_may_hold_token = true;
 };
 
 // What signing asks for: the raw body, a message id and a Unix timestamp (for schemes that carry them), and the URL

@@ -85,7 +85,8 @@ public:
 
   Verdict verify(const Message& m, std::int64_t) const override
   {
-    const Found f = find_token(m.url);
+    const std::string_view url = m.path_may_hold_token ? m.url : m.url.substr(std::min(m.url.find('?'), m.url.size()));
+    const Found f = find_token(url);
     if (f.bad_escape) {
       return {Reason::malformed, fmt::format("{} has a bad %-escape", f.where)};
     }
