@@ -1,7 +1,8 @@
 // Hostile requests against a real `acx listen` on loopback: every one is answered correctly, slow and idle clients do
 // not starve others, and the listener still serves afterwards. Usage: node hostile.mjs path/to/acx
 import { execFileSync } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import http from "node:http";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { acx, check, finish, scratch, sleep, exited, waitFor, startListener, request, raw, connectAll, SCALE } from "./lib.mjs";
@@ -227,6 +228,37 @@ for (const [name, extra, status] of [
 }
 E.proc.kill("SIGTERM");
 check((await exited(E.proc)) === 0, "the edge listener stops cleanly");
+
+// 10. A flood of refused 1 MiB bodies: the journal keeps a prefix and a hash of each, bounded in bytes, and stderr
+// summarises instead of printing a line per refusal.
+{
+  const F = await startListener(dir, "flood", ["--secret", "tok"]);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  const big = Buffer.alloc((1 << 20) - 100, "x");
+  let refused = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    for (let i = 0; i < 60; i++) {
+      const r = await request(F.port, { path: "/webhooks/acculynx?token=wrong", body: big, agent });
+      if (r.status === 401) refused++;
+    }
+  }));
+  agent.destroy();
+  check(refused === 480, `480 wrong-token deliveries of 1 MiB refused: ${refused}`);
+  const files = readdirSync(dir).filter((f) => f.startsWith("flood.db"));
+  const size = files.reduce((n, f) => n + statSync(join(dir, f)).size, 0) / (1 << 20);
+  console.log(`journal after 480 refused 1 MiB bodies: ${size.toFixed(1)} MB`);
+  check(size < 80, `480 refused 1 MiB bodies grew the journal (and its WAL) to ${size.toFixed(1)} MB`);
+  F.proc.kill("SIGTERM");
+  check((await exited(F.proc)) === 0, "the flooded listener stops cleanly");
+  const lines = F.stderr().split("\n").filter((l) => l.startsWith("acx: refused"));
+  check(lines.length < 480 / 2, `a flood of refusals printed ${lines.length} lines`);
+  check(lines.some((l) => /refused \d+ more deliveries not shown one by one \(mismatch \d+\)/.test(l)),
+    `a flood of refusals is summarised: ${lines.slice(-2).join(" | ")}`);
+  const kept = execFileSync(acx, ["events", "list", "--refused", "--journal", join(dir, "flood.db"), "--format", "json",
+    "--limit", "1"]).toString();
+  check(kept.includes('"bodyBytes":1048476') && kept.includes('"bodyKept":4096') && /"bodySha256":"[0-9a-f]{64}"/.test(kept),
+    `a refused body is kept as a prefix with its size and hash: ${kept.trim()}`);
+}
 
 B.proc.kill("SIGTERM");
 L.proc.kill("SIGTERM");

@@ -182,6 +182,36 @@ TEST_CASE("acx::journal::Writer")
     CHECK(kept.size() <= 10 + 256);
     CHECK(kept.back().seq == 300);
   }
+  SUBCASE("a refused body is kept as a prefix with its size and hash, and refusals are bounded in bytes")
+  {
+    WriterOptions o;
+    o.max_refused_bytes = 64u << 10;
+    o.refused_prefix = 1000;
+    auto w = Writer::open(path, o);
+    for (int i = 0; i < 300; ++i) {
+      Record bad = accepted("");
+      bad.status = Status::refused;
+      bad.body = std::string(100'000, static_cast<char>('a' + i % 26));
+      w->append(bad);
+    }
+    w->close();
+    Query q;
+    q.refused = true;
+    q.limit = 1000;
+    const auto kept = Reader::open(path)->read(q);
+    REQUIRE_FALSE(kept.empty());
+    CHECK(kept.back().seq == 300);
+    CHECK(kept.back().body == std::string(1000, static_cast<char>('a' + 299 % 26)));
+    CHECK(kept.back().body_bytes == 100'000);
+    CHECK(kept.back().body_sha256.size() == 64);
+    std::size_t bytes = 0;
+    for (const auto& r : kept) {
+      bytes += r.body.size() + r.headers_json.size();
+    }
+    // Pruned every eighth of the bound: never much above it.
+    CHECK(bytes <= o.max_refused_bytes + o.max_refused_bytes / 8 + 2000);
+    CHECK(std::filesystem::file_size(path) < (2u << 20));
+  }
   SUBCASE("a closed writer refuses appends")
   {
     auto w = Writer::open(path);

@@ -83,7 +83,9 @@ std::string refused_json(const journal::Record& r)
                            {"detail", r.detail},
                            {"topic", r.topic},
                            {"eventId", r.event_id},
-                           {"bodyBytes", r.body.size()}};
+                           {"bodyBytes", r.body_bytes},
+                           {"bodyKept", r.body.size()}, // the first bytes only
+                           {"bodySha256", r.body_sha256}};
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 

@@ -25,6 +25,8 @@ enum class Durability {
 struct WriterOptions {
   Durability durability = Durability::disk;
   std::size_t max_refused = 10'000;             // refused deliveries kept for diagnosis; older ones are dropped
+  std::size_t max_refused_bytes = 32u << 20;    // ... and their stored bodies and headers at most this many bytes
+  std::size_t refused_prefix = 4096;            // of a refused body only this much is kept, with its size and hash
   std::chrono::milliseconds commit_wait{5'000}; // append() waits at most this long for its group's commit
   std::size_t max_waiting = 16'384;             // records waiting for a commit; past that appends fail (busy)
 };

@@ -21,7 +21,7 @@ public:
   std::vector<Record> read(const Query& q) override
   {
     std::string sql =
-        q.refused ? fmt::format("SELECT seq, {} FROM refused WHERE seq > ?1", detail::k_columns)
+        q.refused ? fmt::format("SELECT seq, {}, body_bytes, body_sha256 FROM refused WHERE seq > ?1", detail::k_columns)
                   : fmt::format("SELECT seq, {} FROM deliveries WHERE seq > ?1", detail::k_delivery_columns);
     if (!q.topic.empty()) {
       sql += " AND topic = ?2";
@@ -52,6 +52,10 @@ public:
       std::vector<Record> out;
       while (st.step()) {
         out.push_back(detail::read_record(st, q.refused ? Status::refused : Status::accepted, q.decode_headers));
+        if (q.refused) {
+          out.back().body_bytes = static_cast<std::size_t>(st.int64(12));
+          out.back().body_sha256 = st.text(13);
+        }
       }
       return out;
     } catch (const SqliteError& e) {

@@ -25,7 +25,9 @@ struct Record {
   std::string remote;
   util::Headers headers;
   std::string headers_json; // as stored, [["Name","value"],...]; filled when read back
-  std::string body;
+  std::string body;        // refused: at most the first WriterOptions::refused_prefix bytes
+  std::size_t body_bytes = 0; // refused: the body's size as received
+  std::string body_sha256;    // refused: the whole body's SHA-256, hex
   Status status = Status::accepted;
   std::string reason; // refused: why, as a short name (mismatch, too_old, invalid, subscription, ...)
   std::string detail; // refused: the sentence for a person

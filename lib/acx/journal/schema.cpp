@@ -55,15 +55,30 @@ CREATE TABLE IF NOT EXISTS refused (
   seq INTEGER PRIMARY KEY,
   received TEXT NOT NULL, remote TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
   status TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
-  topic TEXT NOT NULL, event_id TEXT NOT NULL, subscription_id TEXT NOT NULL, event_time TEXT NOT NULL);
+  topic TEXT NOT NULL, event_id TEXT NOT NULL, subscription_id TEXT NOT NULL, event_time TEXT NOT NULL,
+  body_bytes INTEGER NOT NULL DEFAULT 0, body_sha256 TEXT NOT NULL DEFAULT '');
 )sql";
 } // namespace
 
 void configure(Database& db)
 {
   db.exec("PRAGMA busy_timeout = 2000");
+  // A new journal gives back the pages that pruning refused deliveries frees (the writer runs incremental_vacuum):
+  // set before anything is written, since it only takes on an empty file.
+  db.exec("PRAGMA auto_vacuum = INCREMENTAL");
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
+  db.exec("PRAGMA journal_size_limit = 67108864"); // the WAL is truncated to this after a checkpoint
+}
+
+void add_column_if_missing(Database& db, const char* table, const char* column, const char* type)
+{
+  Statement has(db.get(), fmt::format("SELECT count(*) FROM pragma_table_info('{}') WHERE name = ?", table));
+  has.bind(1, column);
+  has.step();
+  if (has.int64(0) == 0) {
+    db.exec(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", table, column, type));
+  }
 }
 
 void ensure_schema(Database& db, const std::string& path)
@@ -91,12 +106,10 @@ void ensure_schema(Database& db, const std::string& path)
       Statement put(db.get(), "INSERT INTO meta(key, value) VALUES('schema', ?)");
       put.bind(1, k_schema_id).run();
     }
-    // Journals from before duplicates were stored as references lack the column (their duplicates keep bodies).
-    Statement has_original(db.get(), "SELECT count(*) FROM pragma_table_info('deliveries') WHERE name = 'original'");
-    has_original.step();
-    if (has_original.int64(0) == 0) {
-      db.exec("ALTER TABLE deliveries ADD COLUMN original INTEGER NOT NULL DEFAULT 0");
-    }
+    // Columns added since the first journals: duplicates stored as references, refused bodies kept as a prefix.
+    add_column_if_missing(db, "deliveries", "original", "INTEGER NOT NULL DEFAULT 0");
+    add_column_if_missing(db, "refused", "body_bytes", "INTEGER NOT NULL DEFAULT 0");
+    add_column_if_missing(db, "refused", "body_sha256", "TEXT NOT NULL DEFAULT ''");
     // Proves the journal writable now, not at the first delivery.
     Statement opened(db.get(), "INSERT OR REPLACE INTO meta(key, value) VALUES('opened', datetime('now'))");
     opened.run();

@@ -13,6 +13,8 @@
 
 #include "acx/journal/journal.hpp"
 #include "acx/journal/schema.hpp"
+#include "acx/util/crypto.hpp"
+#include "acx/util/encoding.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/lock_file.hpp"
 
@@ -90,9 +92,14 @@ public:
         m_begin(m_db.get(), "BEGIN IMMEDIATE"), m_commit(m_db.get(), "COMMIT"), m_rollback(m_db.get(), "ROLLBACK"),
         m_insert(m_db.get(),
                  fmt::format("INSERT OR IGNORE INTO deliveries({}) VALUES(?,?,?,?,?,?,?,?,?,?,?)", detail::k_columns)),
-        m_insert_refused(m_db.get(),
-                         fmt::format("INSERT INTO refused({}) VALUES(?,?,?,?,?,?,?,?,?,?,?)", detail::k_columns)),
-        m_prune(m_db.get(), "DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - ?"),
+        m_insert_refused(m_db.get(), fmt::format("INSERT INTO refused({}, body_bytes, body_sha256) "
+                                                 "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                                 detail::k_columns)),
+        // The newest refusals that fit both bounds stay.
+        m_prune(m_db.get(), "DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - ?1 OR seq < "
+                            "(SELECT coalesce(min(seq), 0) FROM (SELECT seq, sum(length(body) + length(headers)) "
+                            "OVER (ORDER BY seq DESC) AS kept FROM refused) WHERE kept <= ?2)"),
+        m_vacuum(m_db.get(), "PRAGMA incremental_vacuum"),
         m_original(m_db.get(), "SELECT seq, body = ?2 FROM deliveries WHERE event_id = ?1 AND status = 'accepted'"),
         m_insert_duplicate(m_db.get(), fmt::format("INSERT INTO deliveries({}, original) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
                                                    detail::k_columns))
@@ -338,12 +345,24 @@ private:
   {
     Record& r = p.record;
     if (r.status == Status::refused) {
+      // A prefix of the body, its size and its hash: enough to diagnose, never a way to fill the disk.
+      r.body_bytes = r.body.size();
+      r.body_sha256 = util::hex_encode(util::sha256(r.body));
+      r.body.resize(std::min(r.body.size(), m_options.refused_prefix));
       detail::bind_record(m_insert_refused, r, p.row);
+      m_insert_refused.bind(12, static_cast<std::int64_t>(r.body_bytes)).bind_static(13, r.body_sha256);
       m_insert_refused.run();
       const auto seq = sqlite3_last_insert_rowid(m_db.get());
-      if (++m_refused_since_prune >= 256) {
-        m_prune.bind(1, static_cast<std::int64_t>(m_options.max_refused)).run();
+      m_refused_bytes_since_prune += r.body.size() + p.row.headers.size();
+      if (++m_refused_since_prune >= 256 || m_refused_bytes_since_prune >= m_options.max_refused_bytes / 8) {
+        m_prune.bind(1, static_cast<std::int64_t>(m_options.max_refused))
+            .bind(2, static_cast<std::int64_t>(m_options.max_refused_bytes))
+            .run();
+        if (m_db.changes() > 0) {
+          m_vacuum.run();
+        }
         m_refused_since_prune = 0;
+        m_refused_bytes_since_prune = 0;
       }
       return {true, Status::refused, seq, {}};
     }
@@ -375,8 +394,10 @@ private:
   WriterOptions m_options;
   util::LockFile m_lock;
   Database m_db;
-  Statement m_begin, m_commit, m_rollback, m_insert, m_insert_refused, m_prune, m_original, m_insert_duplicate;
+  Statement m_begin, m_commit, m_rollback, m_insert, m_insert_refused, m_prune, m_vacuum, m_original,
+      m_insert_duplicate;
   std::size_t m_refused_since_prune = 0;
+  std::size_t m_refused_bytes_since_prune = 0;
 
   mutable std::mutex m_mutex;
   mutable std::condition_variable m_commit_cv; // any commit: for wait_beyond, the syncer and close

@@ -13,6 +13,7 @@
 #include "acx/journal/journal.hpp"
 #include "acx/listen/metrics.hpp"
 #include "acx/listen/pipeline.hpp"
+#include "acx/listen/refusal_log.hpp"
 #include "acx/util/service.hpp"
 
 namespace acx::listen {
@@ -34,17 +35,11 @@ public:
     }
     m_cv.notify_all();
   }
-  Stop wait(std::optional<std::chrono::milliseconds> timeout)
+  // The reason to stop, or Stop::none when there is none yet at `until`.
+  Stop wait_until(std::chrono::steady_clock::time_point until)
   {
     std::unique_lock lock(m_mutex);
-    auto stopped = [this] { return m_why != Stop::none; };
-    if (timeout) {
-      if (!m_cv.wait_for(lock, *timeout, stopped)) {
-        m_why = Stop::timeout;
-      }
-    } else {
-      m_cv.wait(lock, stopped);
-    }
+    m_cv.wait_until(lock, until, [this] { return m_why != Stop::none; });
     return m_why;
   }
   bool requested() const
@@ -159,10 +154,9 @@ ExitCode run(const ListenOptions& o)
   StopFlag stop;
   Printer printer(o, journal_path, *writer, stop);
 
-  Pipeline pipeline(*scheme, o.subscriptions, *writer, metrics, [](const RefusedNote& note) {
-    fmt::print(stderr, "acx: refused a delivery from {}: {}: {}\n", note.remote, refusal_name(note.reason),
-               note.detail);
-  });
+  RefusalLog refusals(stderr);
+  Pipeline pipeline(*scheme, o.subscriptions, *writer, metrics,
+                    [&refusals](const RefusedNote& note) { refusals.note(note); });
   std::vector<http::Route> routes{
       {"POST", o.path, {}, [&pipeline](http::Request r, http::Reply reply) { pipeline.handle(std::move(r), reply); }},
       {"GET", "/healthz",
@@ -220,9 +214,20 @@ ExitCode run(const ListenOptions& o)
     util::write_ready_file(o.ready_file, address);
   }
 
-  const Stop why = stop.wait(o.timeout);
+  // Wait for a reason to stop, summarising refusals held back under a flood once a second meanwhile.
+  const auto deadline = o.timeout ? std::chrono::steady_clock::now() + *o.timeout
+                                  : std::chrono::steady_clock::time_point::max();
+  Stop why = Stop::none;
+  while ((why = stop.wait_until(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)))) ==
+         Stop::none) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      stop.request(Stop::timeout);
+    }
+    refusals.flush();
+  }
   shutdown.fn();
   shutdown.fn = [] {};
+  refusals.flush(true);
   fmt::print(stderr, "acx: stopped ({} accepted)\n", metrics.accepted_count());
 
   if (why == Stop::timeout && o.count > 0) {

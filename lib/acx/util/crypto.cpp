@@ -11,6 +11,16 @@
 
 namespace acx::util {
 
+Digest sha256(std::string_view data)
+{
+  Digest out{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1 || len != out.size()) {
+    throw Error(ExitCode::internal, "OpenSSL could not compute SHA-256");
+  }
+  return out;
+}
+
 Digest hmac_sha256(std::span<const std::uint8_t> key, std::initializer_list<std::string_view> parts)
 {
   Digest out{};

@@ -14,6 +14,9 @@ using Digest = std::array<std::uint8_t, 32>;
 // HMAC-SHA256 of the concatenation of `parts` under `key`.
 Digest hmac_sha256(std::span<const std::uint8_t> key, std::initializer_list<std::string_view> parts);
 
+// SHA-256 of `data`.
+Digest sha256(std::string_view data);
+
 // Equal in time that depends only on the lengths, never on where the contents differ.
 bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b);
 
