@@ -60,13 +60,13 @@ finish() {
 # wait_until SECONDS WHAT CMD...: runs CMD every 50 ms until it succeeds. After SECONDS (times $SCALE) it fails the
 # test naming WHAT and returns 1. A wait on an event, never a fixed sleep.
 wait_until() {
-  local limit=$(($1 * SCALE * 20)) what=$2 i
+  local seconds=$(($1 * SCALE)) what=$2 i
   shift 2
-  for ((i = 0; i < limit; i++)); do
+  for ((i = 0; i < seconds * 20; i++)); do
     "$@" && return 0
     sleep 0.05
   done
-  fail "waited $(($1 * SCALE)) s for $what"
+  fail "waited $seconds s for $what"
   return 1
 }
 

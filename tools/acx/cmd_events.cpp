@@ -102,14 +102,14 @@ int run_list(const EventsFlags& f)
   if (f.refused) {
     fmt::print("{:>6}  {:<28} {:<13} {:<21} {}\n", "SEQ", "RECEIVED", "REASON", "REMOTE", "DETAIL");
     for (const auto& r : records) {
-      fmt::print("{:>6}  {:<28} {:<13} {:<21} {}\n", r.seq, util::format_rfc3339(r.received), r.reason, r.remote,
-                 util::excerpt(r.detail, 70));
+      fmt::print("{:>6}  {:<28} {:<13} {:<21} {}\n", r.seq, util::format_rfc3339(r.received), util::printable(r.reason),
+                 util::printable(r.remote), util::excerpt(r.detail, 70));
     }
   } else {
     fmt::print("{:>6}  {:<28} {:<9}  {:<36}  {}\n", "SEQ", "RECEIVED", "STATUS", "EVENT ID", "TOPIC");
     for (const auto& r : records) {
       fmt::print("{:>6}  {:<28} {:<9}  {:<36}  {}\n", r.seq, util::format_rfc3339(r.received),
-                 journal::status_name(r.status), r.event_id, r.topic);
+                 journal::status_name(r.status), util::printable(r.event_id), util::printable(r.topic));
     }
   }
   return 0;
@@ -144,14 +144,17 @@ int run_show(const EventsFlags& f)
   }
   fmt::print("seq:            {}\nreceived:       {} from {}\nstatus:         {}\ntopic:          {}\n"
              "eventId:        {}\nsubscriptionId: {}\neventDateTime:  {}\n\nheaders:\n",
-             r->seq, util::format_rfc3339(r->received), r->remote, journal::status_name(r->status), r->topic,
-             r->event_id, r->subscription_id, r->event_time);
+             r->seq, util::format_rfc3339(r->received), util::printable(r->remote), journal::status_name(r->status),
+             util::printable(r->topic), util::printable(r->event_id), util::printable(r->subscription_id),
+             util::printable(r->event_time));
   for (const auto& h : r->headers) {
-    fmt::print("  {}: {}\n", h.name, util::excerpt(h.value, 200));
+    fmt::print("  {}: {}\n", util::printable(h.name), util::excerpt(h.value, 200));
   }
+  // Pretty JSON escapes C0 controls but leaves C1 ones (and a body that is not JSON leaves everything): printable.
   fmt::print("\nbody ({} bytes):\n{}\n", r->body.size(),
-             body.is_discarded() ? r->body
-                                 : body.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+             util::printable(body.is_discarded()
+                                 ? r->body
+                                 : body.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)));
   return 0;
 }
 
@@ -179,7 +182,7 @@ int run_stats(const EventsFlags& f)
   std::int64_t total = 0;
   fmt::print("{:>8}  {:<24} {}\n", "COUNT", "STATUS", "TOPIC");
   for (const auto& c : counts) {
-    fmt::print("{:>8}  {:<24} {}\n", c.count, c.status, c.topic.empty() ? "-" : c.topic);
+    fmt::print("{:>8}  {:<24} {}\n", c.count, util::printable(c.status), c.topic.empty() ? "-" : util::printable(c.topic));
     total += c.count;
   }
   fmt::print("{:>8}  total\n", total);

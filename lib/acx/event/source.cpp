@@ -97,18 +97,19 @@ std::vector<SourceEvent> load_sources(const std::vector<std::string>& args)
       }
       std::sort(files.begin(), files.end());
       if (files.empty()) {
-        throw Error(ExitCode::bad_input, fmt::format("directory {} has no .json files", arg));
+        throw Error(ExitCode::bad_input, fmt::format("directory {} has no .json files", util::printable(arg)));
       }
       for (const auto& f : files) {
-        load_text(util::read_input(f.string()), f.string(), out);
+        load_text(util::read_input(f.string()), util::printable(f.string()), out);
       }
     } else if (fs::exists(arg, ec)) {
-      load_text(util::read_input(arg), arg, out);
+      load_text(util::read_input(arg), util::printable(arg), out);
     } else if (const auto fixture = find_fixture(arg)) {
       out.push_back({std::string(*fixture), "fixture " + arg, {}});
     } else {
       throw Error(ExitCode::usage,
-                  fmt::format("'{}' is neither a file nor a topic with a fixture (see `acx fixtures list`)", arg));
+                  fmt::format("'{}' is neither a file nor a topic with a fixture (see `acx fixtures list`)",
+                              util::printable(arg)));
     }
   }
   return out;

@@ -46,14 +46,16 @@ std::string pretty(const journal::Record& r, bool color)
   const char* bold = color ? "\x1b[1m" : "";
   const char* dim = color ? "\x1b[2m" : "";
   const char* reset = color ? "\x1b[0m" : "";
-  std::string line = fmt::format("{}{} #{}{} {}{}{}", dim, time, r.seq, reset, cyan, r.topic, reset);
+  // Everything but the colours came in a body: escaped, so that a delivery cannot drive the terminal.
+  std::string line =
+      fmt::format("{}{} #{}{} {}{}{}", dim, time, r.seq, reset, cyan, util::printable(r.topic), reset);
   if (!gist.empty()) {
-    line += fmt::format("  {}{}{}", bold, gist, reset);
+    line += fmt::format("  {}{}{}", bold, util::printable(gist), reset);
   }
   if (!subject.empty()) {
-    line += "  " + subject;
+    line += "  " + util::printable(subject);
   }
-  line += fmt::format("  {}event {}{}\n", dim, short_id(r.event_id), reset);
+  line += fmt::format("  {}event {}{}\n", dim, util::printable(short_id(r.event_id)), reset);
   return line;
 }
 

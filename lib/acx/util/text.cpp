@@ -61,22 +61,71 @@ std::vector<std::string_view> split(std::string_view s, char sep)
   }
 }
 
-std::string excerpt(std::string_view s, std::size_t max)
+namespace {
+
+// The length of the well-formed UTF-8 sequence at s[i] (2 to 4), or 0 when there is none.
+std::size_t utf8_sequence(std::string_view s, std::size_t i)
+{
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const auto cont = [&](std::size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
+  const unsigned char c = b(0);
+  if (c >= 0xC2 && c <= 0xDF) {
+    return cont(1) ? 2 : 0;
+  }
+  if (c >= 0xE0 && c <= 0xEF) {
+    const bool ok = cont(1) && cont(2) && !(c == 0xE0 && b(1) < 0xA0) && !(c == 0xED && b(1) > 0x9F);
+    return ok ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    const bool ok = cont(1) && cont(2) && cont(3) && !(c == 0xF0 && b(1) < 0x90) && !(c == 0xF4 && b(1) > 0x8F);
+    return ok ? 4 : 0;
+  }
+  return 0;
+}
+
+std::string escape_for_terminal(std::string_view s, std::size_t max)
 {
   std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  for (std::size_t i = 0; i < s.size();) {
     if (out.size() >= max) {
       out += "...";
       break;
     }
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7F) {
-      out += fmt::format("\\x{:02x}", c);
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7F) {
+        out += fmt::format("\\x{:02x}", c);
+      } else {
+        out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_sequence(s, i);
+    if (n == 0) {
+      out += fmt::format("\\x{:02x}", c); // not UTF-8: a lone 0x9b is CSI to some terminals
+      ++i;
+    } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(s[i + 1])); // a C1 control, U+0080-U+009F
+      i += 2;
     } else {
-      out += static_cast<char>(c);
+      out.append(s.substr(i, n));
+      i += n;
     }
   }
   return out;
+}
+
+} // namespace
+
+std::string printable(std::string_view s)
+{
+  return escape_for_terminal(s, std::string_view::npos);
+}
+
+std::string excerpt(std::string_view s, std::size_t max)
+{
+  return escape_for_terminal(s, max);
 }
 
 void append_json_string(std::string& out, std::string_view s)

@@ -19,7 +19,11 @@ std::string_view trim(std::string_view s);
 // Splits on every `sep`; empty pieces are kept.
 std::vector<std::string_view> split(std::string_view s, char sep);
 
-// A short, printable excerpt of untrusted text for messages: control bytes escaped, at most `max` characters.
+// Untrusted text (from a body, a header, a file name) made safe to print on a terminal: C0 controls, DEL and bytes
+// that are not UTF-8 become \xNN, C1 controls (U+0080-U+009F) \u00NN; the rest is kept as it is.
+std::string printable(std::string_view s);
+
+// A short, printable excerpt of untrusted text for messages, as printable() escapes it: at most `max` characters.
 std::string excerpt(std::string_view s, std::size_t max = 60);
 
 // Appends `s` as a quoted JSON string; bytes that are not valid UTF-8 become U+FFFD.

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Untrusted text that reaches a terminal (topics, headers, file names) is escaped, never acted on; inputs that are
+# not regular files (devices, FIFOs) or are huge are refused at once, with a message that says what they are.
+source "$(dirname "$0")/lib.sh"
+
+esc=$'\e'
+bel=$'\a'
+c1=$'\xc2\x9b' # CSI as a C1 control in UTF-8
+evil="job${esc}]0;pwned${bel}${esc}[2J${c1}31m"
+
+# A delivery whose topicName carries terminal escapes: accepted (topics AccuLynx adds tomorrow are too), shown escaped.
+start_listener --format pretty
+# In JSON the controls are \u escapes; decoded, they are what a terminal would act on.
+json_evil='job\u001b]0;pwned\u0007\u001b[2J\u009b31m'
+"$ACX" fixtures show job_created --fresh | sed "s/\"topicName\": \"job_created\"/\"topicName\": \"${json_evil//\\/\\\\}\"/" >"$WORK/evil.json"
+post "$BASE/webhooks/acculynx" "$WORK/evil.json"
+expect_eq "$status" 200 "an unknown topic with escapes is accepted"
+wait_lines "$WORK/listen.out" 1 "the pretty line"
+pretty=$(cat "$WORK/listen.out")
+expect_not_has "$pretty" "$esc" "listen --format pretty prints no ESC from a body"
+expect_not_has "$pretty" "$c1" "listen --format pretty prints no C1 control from a body"
+expect_has "$pretty" 'job\x1b]0;pwned\x07\x1b[2J\u009b31m' "the topic is shown escaped"
+# A refusal whose detail quotes the body: the stderr line is escaped too.
+printf '{"topicName":"%s","eventId":"x"}' "$json_evil" >"$WORK/evil-bad.json"
+post "$BASE/webhooks/acculynx" "$WORK/evil-bad.json"
+expect_eq "$status" 400 "an invalid envelope with escapes is refused"
+stop_listener
+expect_not_has "$(cat "$WORK/listen.err")" "$esc" "refusal lines on stderr carry no ESC"
+
+# The journal's tables.
+run "$ACX" events list --journal "$WORK/journal.db" --format table
+expect_rc 0 "events list"
+expect_not_has "$out" "$esc" "events list prints no ESC"
+expect_has "$out" 'job\x1b]0;pwned' "events list shows the topic escaped"
+run "$ACX" events stats --journal "$WORK/journal.db" --format table
+expect_has "$out" 'job\x1b]0;pwned' "events stats shows the topic escaped"
+expect_not_has "$out" "$esc" "events stats prints no ESC"
+run "$ACX" events show 1 --journal "$WORK/journal.db" --format table
+expect_has "$out" 'job\x1b]0;pwned' "events show shows the topic escaped"
+expect_not_has "$out" "$esc" "events show prints no ESC"
+expect_not_has "$out" "$c1" "events show prints no C1 control"
+
+# File names in error messages.
+run "$ACX" send "$WORK/no${esc}[2Jsuch.json" --to http://127.0.0.1:9/ --scheme none
+expect_rc 2 "a missing file with escapes in its name"
+expect_not_has "$err" "$esc" "the file name in the error is escaped"
+expect_has "$err" 'no\x1b[2Jsuch.json' "the file name is shown escaped"
+
+# Inputs that are not regular files, or too large: refused at once, without reading them.
+run "$ACX" verify --scheme none /dev/zero
+expect_rc 3 "/dev/zero"
+expect_has "$err" "/dev/zero is a character device: give a regular file, or - to read standard input" "a device says so"
+mkfifo "$WORK/fifo"
+run timeout $((10 * SCALE)) "$ACX" send "$WORK/fifo" --to http://127.0.0.1:9/ --scheme none
+expect_rc 3 "a FIFO is refused, not waited on"
+expect_has "$err" "is a pipe (FIFO)" "a FIFO says so"
+truncate -s 2G "$WORK/sparse.json"
+run /usr/bin/time -f '%M' "$ACX" verify --scheme none "$WORK/sparse.json"
+expect_has "$err" "sparse.json is 2147483648 bytes, larger than the 268435456 allowed" "a 2 GB file is refused by its size"
+peak_kb=$(tail -n 1 <<<"$err")
+checks=$((checks + 1))
+((peak_kb < 100000)) || fail "refusing a 2 GB file took $peak_kb KB of memory"
+run "$ACX" sign --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw "$WORK"
+expect_rc 3 "a directory as the body"
+expect_has "$err" "is a directory" "a directory says so"
+
+finish
