@@ -1,11 +1,16 @@
 #include "acx/acculynx/sandbox_store.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <unistd.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "acx/sqlite/sqlite.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/io.hpp"
+#include "acx/util/text.hpp"
 
 namespace acx::acculynx {
 
@@ -43,10 +48,15 @@ StoredSubscription read(const Statement& st)
 
 SandboxStore::SandboxStore(const std::string& dir)
 {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  util::create_private_directories(dir, "the sandbox's data directory");
   const std::string path = dir + "/sandbox.db";
+  // Created private here: SQLite gives its -wal and -shm files the database's mode.
+  if (const int fd = util::open_private(path); fd >= 0) {
+    ::close(fd);
+  } else {
+    throw Error(ExitCode::io, fmt::format("cannot open the sandbox's state {}: {}", util::printable(path),
+                                          errno == ELOOP ? "it is a symbolic link" : std::strerror(errno)));
+  }
   try {
     m_db = std::make_unique<sqlite::Database>(path, false);
     m_db->exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 2000;");

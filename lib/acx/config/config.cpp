@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "acx/util/error.hpp"
+#include "acx/util/io.hpp"
 
 namespace acx::config {
 
@@ -143,25 +144,7 @@ void save(const Config& config, const std::string& path)
   text << "# acx configuration: written by acx subscribe. It holds secrets: keep it private (mode 0600).\n"
        << toml::table{{"profiles", profiles}} << "\n";
 
-  const fs::path target(path);
-  std::error_code ec;
-  if (target.has_parent_path()) {
-    fs::create_directories(target.parent_path(), ec);
-    fs::permissions(target.parent_path(), fs::perms::owner_all, ec);
-  }
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    throw Error(ExitCode::io, fmt::format("cannot write the config {}: {}", path, std::strerror(errno)));
-  }
-  const std::string data = text.str();
-  const bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw Error(ExitCode::io, fmt::format("cannot write the config {}: {}", path, std::strerror(err)));
-  }
+  util::write_private_file(path, text.str(), "the config");
 }
 
 } // namespace acx::config

@@ -16,6 +16,7 @@
 #include "acx/util/crypto.hpp"
 #include "acx/util/encoding.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/io.hpp"
 #include "acx/util/lock_file.hpp"
 
 namespace acx::journal {
@@ -44,17 +45,8 @@ void prepare_file(const std::string& path)
   namespace fs = std::filesystem;
   const fs::path p(path);
   std::error_code ec;
-  if (p.has_parent_path() && fs::exists(p.parent_path(), ec) && !fs::is_directory(p.parent_path(), ec)) {
-    throw Error(ExitCode::io, fmt::format("cannot create the journal's directory {}: a file of that name exists",
-                                          p.parent_path().string()));
-  }
-  if (p.has_parent_path() && !fs::exists(p.parent_path(), ec)) {
-    fs::create_directories(p.parent_path(), ec);
-    if (ec) {
-      throw Error(ExitCode::io,
-                  fmt::format("cannot create the journal's directory {}: {}", p.parent_path().string(), ec.message()));
-    }
-    fs::permissions(p.parent_path(), fs::perms::owner_all, ec);
+  if (p.has_parent_path()) {
+    util::create_private_directories(p.parent_path().string(), "the journal's directory");
   }
   if (fs::is_directory(p, ec)) {
     throw Error(ExitCode::io, fmt::format("journal {} is a directory", path));

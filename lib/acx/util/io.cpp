@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -90,6 +91,62 @@ std::string read_input(const std::string& path, std::size_t max_bytes)
   }
   ::fcntl(fd, F_SETFL, 0); // back to blocking reads for a regular file
   return read_all(fd, name, max_bytes, size);
+}
+
+void create_private_directories(const std::string& dir, const std::string& what)
+{
+  namespace fs = std::filesystem;
+  fs::path built;
+  for (const auto& part : fs::path(dir)) {
+    built /= part;
+    if (part.empty() || part == "/" || part == "." || part == "..") {
+      continue;
+    }
+    if (::mkdir(built.c_str(), 0700) == 0 || errno == EEXIST) {
+      continue;
+    }
+    throw Error(ExitCode::io, fmt::format("cannot create {} {}: {}", what, printable(built.string()),
+                                          std::strerror(errno)));
+  }
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    throw Error(ExitCode::io, fmt::format("cannot create {} {}: a file of that name exists", what, printable(dir)));
+  }
+}
+
+void write_private_file(const std::string& path, std::string_view data, const std::string& what)
+{
+  const std::filesystem::path target(path);
+  if (target.has_parent_path()) {
+    create_private_directories(target.parent_path().string(), fmt::format("the directory of {}", what));
+  }
+  std::string tmp = path + ".XXXXXX";
+  const int fd = ::mkstemp(tmp.data()); // O_CREAT | O_EXCL, mode 0600
+  if (fd < 0) {
+    throw Error(ExitCode::io, fmt::format("cannot write {} {}: {}", what, printable(path), std::strerror(errno)));
+  }
+  bool ok = ::fchmod(fd, 0600) == 0;
+  for (std::size_t done = 0; ok && done < data.size();) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    ok = n > 0 || (n < 0 && errno == EINTR);
+    done += n > 0 ? static_cast<std::size_t>(n) : 0;
+  }
+  ok = ok && ::fsync(fd) == 0;
+  int err = errno;
+  ::close(fd);
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    throw Error(ExitCode::io, fmt::format("cannot write {} {}: {}", what, printable(path), std::strerror(err)));
+  }
+}
+
+int open_private(const std::string& path)
+{
+  return ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 }
 
 } // namespace acx::util

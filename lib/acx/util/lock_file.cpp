@@ -8,14 +8,17 @@
 #include <unistd.h>
 
 #include "acx/util/error.hpp"
+#include "acx/util/io.hpp"
+#include "acx/util/text.hpp"
 
 namespace acx::util {
 
 LockFile::LockFile(const std::string& path, const std::string& what)
 {
-  m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  m_fd = open_private(path);
   if (m_fd < 0) {
-    throw Error(ExitCode::io, fmt::format("cannot create the lock file {}: {}", path, std::strerror(errno)));
+    throw Error(ExitCode::io, fmt::format("cannot create the lock file {}: {}", printable(path),
+                                          errno == ELOOP ? "it is a symbolic link" : std::strerror(errno)));
   }
   if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
     char pid[32] = {};

@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include "acx/util/error.hpp"
+#include "acx/util/io.hpp"
 
 namespace acx::util {
 
@@ -22,19 +23,7 @@ sigset_t block_stop_signals()
 
 void write_ready_file(const std::string& path, const std::string& address)
 {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "w");
-  const bool written = f && std::fputs((address + "\n").c_str(), f) >= 0;
-  if (f && std::fclose(f) != 0) {
-    throw Error(ExitCode::io, fmt::format("cannot write the ready file {}", path));
-  }
-  std::error_code ec;
-  if (written) {
-    std::filesystem::rename(tmp, path, ec);
-  }
-  if (!written || ec) {
-    throw Error(ExitCode::io, fmt::format("cannot write the ready file {}{}", path, ec ? ": " + ec.message() : ""));
-  }
+  write_private_file(path, address + "\n", "the ready file");
 }
 
 } // namespace acx::util
