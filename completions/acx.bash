@@ -75,6 +75,8 @@ _acx() {
       COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
     'acx listen --secret')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --secret-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --hmac-header')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --hmac-prefix')
@@ -151,6 +153,8 @@ _acx() {
       COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
     'acx send --secret')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send --secret-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send --hmac-header')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send --hmac-prefix')
@@ -188,6 +192,8 @@ _acx() {
     'acx replay --scheme')
       COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
     'acx replay --secret')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx replay --secret-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx replay --hmac-header')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -227,6 +233,8 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscribe --api-key')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscribe --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscribe --profile')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscribe --config')
@@ -236,6 +244,8 @@ _acx() {
     'acx subscriptions list --api-base')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions list --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions list --api-key-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions list --profile')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -247,6 +257,8 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions show --api-key')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions show --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions show --profile')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions show --config')
@@ -256,6 +268,8 @@ _acx() {
     'acx subscriptions update --api-base')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions update --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions update --api-key-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions update --profile')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -269,6 +283,8 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions delete --api-key')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions delete --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions delete --profile')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions delete --config')
@@ -276,6 +292,8 @@ _acx() {
     'acx subscriptions test --api-base')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions test --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions test --api-key-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions test --profile')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -291,6 +309,8 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --api-key')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --chaos-seed')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --sign')
@@ -305,6 +325,8 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox emit --api-key')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox emit --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox emit --format')
       COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
     'acx sandbox deliveries --subscription')
@@ -313,11 +335,15 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox deliveries --api-key')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox deliveries --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox deliveries --format')
       COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
     'acx sign --scheme')
       COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
     'acx sign --secret')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sign --secret-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sign --hmac-header')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -336,6 +362,8 @@ _acx() {
     'acx verify --scheme')
       COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
     'acx verify --secret')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx verify --secret-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx verify --hmac-header')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -368,7 +396,7 @@ _acx() {
     'acx')
       subs='listen events send replay subscribe subscriptions sandbox sign verify topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --path --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --format --count --timeout --ready-file --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --profile --config'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --format --count --timeout --ready-file --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --profile --config'; args=''; files=0;;
     'acx events')
       subs='list show export stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')
@@ -380,39 +408,39 @@ _acx() {
     'acx events stats')
       subs=''; opts='--help -h --journal --format'; args=''; files=0;;
     'acx send')
-      subs=' '; opts='--help -h --to --subscription --set --keep-ids --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format'; args=''; files=1;;
+      subs=' '; opts='--help -h --to --subscription --set --keep-ids --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format'; args=''; files=1;;
     'acx send ')
       subs=''; opts='--help -h --duplicate --out-of-order --skew --tamper --wrong-secret'; args=''; files=0;;
     'acx send ')
       subs=''; opts='--help -h --requests -n --connections -c --rate --duration'; args=''; files=0;;
     'acx replay')
-      subs=''; opts='--help -h --to --verbatim --dry-run --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format'; args=''; files=1;;
+      subs=''; opts='--help -h --to --verbatim --dry-run --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format'; args=''; files=1;;
     'acx replay ')
       subs=''; opts='--help -h --journal --id --topic --since --until --all'; args=''; files=0;;
     'acx subscribe')
-      subs=''; opts='--help -h --url --topic --contact --secret-in --api-base --api-key --profile --config --format'; args=''; files=0;;
+      subs=''; opts='--help -h --url --topic --contact --secret-in --api-base --api-key --api-key-file --profile --config --format'; args=''; files=0;;
     'acx subscriptions')
       subs='list show update delete test'; opts='--help -h'; args=''; files=0;;
     'acx subscriptions list')
-      subs=''; opts='--help -h --api-base --api-key --profile --config --format'; args=''; files=0;;
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --config --format --reveal'; args=''; files=0;;
     'acx subscriptions show')
-      subs=''; opts='--help -h --api-base --api-key --profile --config --format'; args=''; files=1;;
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --config --format --reveal'; args=''; files=1;;
     'acx subscriptions update')
-      subs=''; opts='--help -h --api-base --api-key --profile --config --topic --contact'; args=''; files=1;;
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --config --topic --contact'; args=''; files=1;;
     'acx subscriptions delete')
-      subs=''; opts='--help -h --api-base --api-key --profile --config'; args=''; files=1;;
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --config'; args=''; files=1;;
     'acx subscriptions test')
-      subs=''; opts='--help -h --api-base --api-key --profile --config --topic'; args=''; files=1;;
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --config --topic'; args=''; files=1;;
     'acx sandbox')
-      subs='emit deliveries'; opts='--help -h --host --port --data-dir --api-key --chaos --chaos-seed --sign --ready-file'; args=''; files=0;;
+      subs='emit deliveries'; opts='--help -h --host --port --data-dir --api-key --api-key-file --chaos --chaos-seed --sign --ready-file'; args=''; files=0;;
     'acx sandbox emit')
-      subs=''; opts='--help -h --subscription --set --url --api-key --format'; args=''; files=1;;
+      subs=''; opts='--help -h --subscription --set --url --api-key --api-key-file --format'; args=''; files=1;;
     'acx sandbox deliveries')
-      subs=''; opts='--help -h --subscription --url --api-key --format'; args=''; files=0;;
+      subs=''; opts='--help -h --subscription --url --api-key --api-key-file --format'; args=''; files=0;;
     'acx sign')
-      subs=''; opts='--help -h --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --id --timestamp --url --format'; args=''; files=1;;
+      subs=''; opts='--help -h --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --id --timestamp --url --format'; args=''; files=1;;
     'acx verify')
-      subs=''; opts='--help -h --scheme --secret --hmac-header --hmac-prefix --hmac-encoding --tolerance --header -H --url --now --format'; args=''; files=1;;
+      subs=''; opts='--help -h --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --header -H --url --now --format'; args=''; files=1;;
     'acx topics')
       subs=''; opts='--help -h --long -l --format'; args=''; files=0;;
     'acx fixtures')

@@ -7,7 +7,7 @@ for pair in bash:acx.bash zsh:_acx fish:acx.fish; do
   "$ACX" completion "$shell" >"$WORK/$file"
   checks=$((checks + 1))
   cmp -s "$WORK/$file" "$SRC/completions/$file" ||
-    fail "completions/$file is stale: regenerate with acx completion $shell >completions/$file"
+    fail "completions/$file is stale: regenerate with scripts/completions"
 done
 
 bash -n "$WORK/acx.bash" || fail "bash syntax"

@@ -6,6 +6,7 @@
 #include "acx/event/source.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/util/text.hpp"
+#include "acx/util/url.hpp"
 #include "command.hpp"
 #include "delivery_flags.hpp"
 #include "options.hpp"
@@ -70,17 +71,6 @@ std::vector<event::SourceEvent> from_journal(const ReplayFlags& f)
   return out;
 }
 
-// The URL with a token parameter's value hidden, for printing.
-std::string redacted(std::string url)
-{
-  const auto at = url.find("token=");
-  if (at != std::string::npos && (at == 0 || url[at - 1] == '?' || url[at - 1] == '&')) {
-    const auto end = url.find_first_of("&#", at);
-    url.replace(at + 6, end == std::string::npos ? std::string::npos : end - at - 6, "***");
-  }
-  return url;
-}
-
 int run_replay(const ReplayFlags& f)
 {
   const auto events = f.files.empty() ? from_journal(f) : event::load_sources(f.files);
@@ -99,11 +89,14 @@ int run_replay(const ReplayFlags& f)
   const auto requests = deliver::prepare(events, o);
   if (f.dry_run) {
     for (const auto& r : requests) {
+      // Credentials stay hidden: in the URL, in headers, and wherever a secret of this run appears.
+      util::Headers shown = r.headers;
+      util::redact_credentials(shown);
       nlohmann::ordered_json headers = nlohmann::ordered_json::object();
-      for (const auto& h : r.headers) {
+      for (const auto& h : shown) {
         headers[h.name] = h.value;
       }
-      fmt::print("{}\n", nlohmann::ordered_json{{"url", redacted(r.url)},
+      fmt::print("{}\n", nlohmann::ordered_json{{"url", util::redact_url(r.url, f.scheme.secrets)},
                                                 {"eventId", r.event_id},
                                                 {"topic", r.topic},
                                                 {"headers", headers},

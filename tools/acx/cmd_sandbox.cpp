@@ -110,8 +110,14 @@ void setup_sandbox(CLI::App& app, Run& run)
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   cmd->add_option("--data-dir", f->server.data_dir, "Where the sandbox keeps its state (SQLite)");
-  cmd->add_option("--api-key", f->server.api_keys, "Accepted API key (repeatable; default: one generated and printed)")
-      ->allow_extra_args(false);
+  auto* keys = cmd->add_option("--api-key", f->server.api_keys,
+                               "Accepted API key (repeatable; env ACX_API_KEY; default: one generated and printed)")
+                   ->allow_extra_args(false)
+                   ->envname("ACX_API_KEY");
+  cmd->add_option_function<std::string>(
+         "--api-key-file", [f](const std::string& path) { f->server.api_keys = read_secret_file(path); },
+         "Read the accepted API keys from FILE, one a line: kept out of the process list")
+      ->excludes(keys);
   cmd->add_flag("--chaos", f->server.chaos, "Sometimes deliver twice, and out of order");
   cmd->add_option("--chaos-seed", f->chaos_seed, "Seed for --chaos's choices, to repeat a run (default: random)");
   cmd->add_option("--sign", f->sign, "Also sign deliveries with the subscription's secret")
@@ -130,7 +136,11 @@ void setup_sandbox(CLI::App& app, Run& run)
 
   auto client_flags = [f](CLI::App* c) {
     c->add_option("--url", f->url, "The sandbox's address")->capture_default_str()->check(url_validator());
-    c->add_option("--api-key", f->api_key, "API key of the sandbox")->envname("ACX_API_KEY");
+    auto* key = c->add_option("--api-key", f->api_key, "API key of the sandbox")->envname("ACX_API_KEY");
+    c->add_option_function<std::string>(
+         "--api-key-file", [f](const std::string& path) { f->api_key = read_secret_file(path).front(); },
+         "Read the API key from FILE: kept out of the process list")
+        ->excludes(key);
     add_format_option(c, f->format);
   };
   auto* emit = cmd->add_subcommand("emit", "Deliver TOPIC to every subscription of it (or one), as AccuLynx would");

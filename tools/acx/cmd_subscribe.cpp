@@ -15,6 +15,7 @@ namespace {
 
 struct SubscribeFlags {
   ApiFlags api;
+  bool reveal = false;
   std::string url;
   std::vector<std::string> topics;
   std::string contact;
@@ -35,6 +36,12 @@ void check_topics(const std::vector<std::string>& topics)
     throw Error(ExitCode::usage, fmt::format("unknown topic{} {}: see `acx topics`", unknown.size() > 1 ? "s" : "",
                                              fmt::join(unknown, ", ")));
   }
+}
+
+// The consumer URL as shown: its token hidden unless --reveal.
+std::string shown_url(const SubscribeFlags& f, const std::string& url)
+{
+  return f.reveal ? url : util::redact_url(url);
 }
 
 nlohmann::ordered_json to_json(const acculynx::SubscriptionInfo& s)
@@ -105,7 +112,10 @@ std::unique_ptr<acculynx::Api> open_api(const SubscribeFlags& f)
 
 int run_list(const SubscribeFlags& f)
 {
-  const auto subs = open_api(f)->list();
+  auto subs = open_api(f)->list();
+  for (auto& s : subs) {
+    s.consumer_url = shown_url(f, s.consumer_url);
+  }
   if (f.format == Format::json) {
     auto out = nlohmann::ordered_json::array();
     for (const auto& s : subs) {
@@ -122,7 +132,8 @@ int run_list(const SubscribeFlags& f)
 
 int run_show(const SubscribeFlags& f)
 {
-  const auto s = open_api(f)->show(f.id);
+  auto s = open_api(f)->show(f.id);
+  s.consumer_url = shown_url(f, s.consumer_url);
   if (f.format == Format::json) {
     fmt::print("{}\n", to_json(s).dump());
   } else {
@@ -214,9 +225,11 @@ void setup_subscribe(CLI::App& app, Run& run)
   auto* list = subs->add_subcommand("list", "Every subscription (all pages)");
   add_api_options(list, f->api);
   add_format_option(list, f->format);
+  list->add_flag("--reveal", f->reveal, "Show the tokens in consumer URLs (hidden by default)");
   list->callback([&run, f] { run = [f] { return run_list(*f); }; });
   auto* show = with_id("show", "One subscription");
   add_format_option(show, f->format);
+  show->add_flag("--reveal", f->reveal, "Show the token in the consumer URL (hidden by default)");
   show->callback([&run, f] { run = [f] { return run_show(*f); }; });
   auto* update = with_id("update", "Change topics and contact (the URL cannot change: delete and subscribe again)");
   update->add_option("--topic", f->topics, "Topics (repeatable; replaces the list)")->allow_extra_args(false);

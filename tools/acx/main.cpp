@@ -38,17 +38,15 @@ int main(int argc, char** argv)
   acx::cli::setup_version(app, run);
   acx::cli::setup_completion(app, run);
 
+  // One way out for every failure, parsing included (an option may read a file while it is parsed).
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? 0 : static_cast<int>(ExitCode::usage);
-  }
-
-  try {
     const int rc = run ? run() : 0;
     std::fflush(stdout);
     return rc;
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : static_cast<int>(ExitCode::usage);
   } catch (const acx::Error& e) {
     std::fflush(stdout);
     fmt::print(stderr, "acx: error: {}\n", e.what());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
@@ -42,6 +43,27 @@ CLI::Validator one_of(std::vector<std::string> choices, std::string what, std::s
       description);
 }
 
+std::vector<std::string> read_secret_file(const std::string& path)
+{
+  const std::string text = util::read_input(path, 64u << 10);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    fmt::print(stderr, "acx: warning: {} holds secrets but others may read it (mode {:o}): chmod 600 it\n",
+               util::printable(path), st.st_mode & 0777);
+  }
+  std::vector<std::string> out;
+  for (auto line : util::split(text, '\n')) {
+    line = util::trim(line);
+    if (!line.empty() && line.front() != '#') {
+      out.emplace_back(line);
+    }
+  }
+  if (out.empty()) {
+    throw Error(ExitCode::bad_input, fmt::format("{} holds no secret", util::printable(path)));
+  }
+  return out;
+}
+
 void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count)
 {
   cmd->add_option("--scheme", flags.scheme, "Signature scheme")
@@ -57,6 +79,15 @@ void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count)
   if (count == SecretCount::one) {
     secret->expected(1);
   }
+  cmd->add_option_function<std::string>(
+         "--secret-file",
+         [&flags](const std::string& path) {
+           for (auto& s : read_secret_file(path)) {
+             flags.secrets.push_back(std::move(s));
+           }
+         },
+         "Read the secret(s) from FILE, one a line: kept out of the process list")
+      ->excludes(secret);
   cmd->add_option("--hmac-header", flags.hmac_header, "hmac schemes: header name (default X-Acx-Signature)");
   cmd->add_option("--hmac-prefix", flags.hmac_prefix, "hmac schemes: prefix before the digest (default sha256=)");
   cmd->add_option("--hmac-encoding", flags.hmac_encoding, "hmac schemes: digest encoding")

@@ -27,6 +27,10 @@ struct SchemeFlags {
   std::string hmac_prefix;
   std::string hmac_encoding;
 };
+// The secrets in FILE: one a line, blank lines and #-comments skipped; warns on stderr when others may read it.
+// Secrets in files (or the environment) stay out of /proc/PID/cmdline, where any local user can read flags.
+std::vector<std::string> read_secret_file(const std::string& path);
+
 enum class SecretCount { one, several };
 void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count);
 // --tolerance DUR.

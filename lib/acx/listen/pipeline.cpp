@@ -49,9 +49,7 @@ bool json_content_type(const util::Headers& headers)
 void take_delivery(journal::Record& record, http::Request& request)
 {
   record.headers = std::move(request.headers);
-  for (const char* name : {"Authorization", "Proxy-Authorization", "Cookie"}) {
-    record.headers.replace_values(name, "[redacted]");
-  }
+  util::redact_credentials(record.headers);
   record.body = std::move(request.body);
 }
 

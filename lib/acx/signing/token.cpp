@@ -10,17 +10,6 @@ namespace acx::signing::detail {
 
 namespace {
 
-std::string percent_encode(std::string_view s)
-{
-  std::string out;
-  for (char c : s) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                       c == '_' || c == '.' || c == '~';
-    out += plain ? std::string(1, c) : fmt::format("%{:02X}", static_cast<unsigned char>(c));
-  }
-  return out;
-}
-
 struct Found {
   std::optional<std::string> token;
   std::string_view where;
@@ -79,7 +68,7 @@ public:
     const std::string fragment = hash == std::string::npos ? "" : url.substr(hash);
     url = url.substr(0, hash);
     url += url.find('?') == std::string::npos ? "?" : "&";
-    url += "token=" + percent_encode(m_secrets.front().reveal()) + fragment;
+    url += "token=" + util::percent_encode(m_secrets.front().reveal()) + fragment;
     return {{}, std::move(url)};
   }
 

@@ -122,6 +122,24 @@ std::optional<Bytes> hex_decode(std::string_view text)
   return out;
 }
 
+std::string percent_encode(std::string_view text)
+{
+  std::string out;
+  for (char c : text) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                       c == '_' || c == '.' || c == '~';
+    if (plain) {
+      out += c;
+    } else {
+      const auto b = static_cast<unsigned char>(c);
+      out += '%';
+      out += "0123456789ABCDEF"[b >> 4];
+      out += "0123456789ABCDEF"[b & 15];
+    }
+  }
+  return out;
+}
+
 std::optional<std::string> percent_decode(std::string_view text)
 {
   std::string out;

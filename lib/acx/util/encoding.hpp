@@ -21,6 +21,8 @@ std::string hex_encode(std::span<const std::uint8_t> data);
 // Decodes hex of either case; nullopt on odd length or a non-hex character.
 std::optional<Bytes> hex_decode(std::string_view text);
 
+// Encodes every byte but RFC 3986's unreserved ones (A-Z a-z 0-9 - _ . ~) as %XX, for a URL component.
+std::string percent_encode(std::string_view text);
 // Decodes %XX escapes and '+' as space (query-string form); nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view text);
 

@@ -56,4 +56,25 @@ std::optional<Header> parse_header_line(std::string_view line)
   return Header{std::string(name), std::string(trim(value))};
 }
 
+bool is_credential_header(std::string_view name)
+{
+  const std::string n = to_lower(name);
+  for (const char* word : {"auth", "token", "secret", "password", "cookie", "api-key", "apikey", "api_key"}) {
+    if (n.find(word) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void redact_credentials(Headers& headers)
+{
+  Headers out;
+  out.reserve(headers.size());
+  for (const auto& h : headers) {
+    out.add(h.name, is_credential_header(h.name) ? std::string("[redacted]") : h.value);
+  }
+  headers = std::move(out);
+}
+
 } // namespace acx::util

@@ -36,6 +36,13 @@ private:
   std::vector<Header> m_list;
 };
 
+// Whether a header carries a credential: Authorization, Proxy-Authorization, Cookie, and any name with auth, token,
+// secret, password, cookie or api-key in it (X-Api-Key, X-Auth-Token, ...). Signatures are not credentials.
+bool is_credential_header(std::string_view name);
+
+// The headers with every credential's value replaced by "[redacted]", for storing or showing.
+void redact_credentials(Headers& headers);
+
 // Parses "Name: value" (as given to curl -H); nullopt when there is no colon or the name is empty or not a token.
 std::optional<Header> parse_header_line(std::string_view line);
 

@@ -3,6 +3,9 @@
 #include <charconv>
 #include <fmt/format.h>
 
+#include "acx/util/encoding.hpp"
+#include "acx/util/text.hpp"
+
 namespace acx::util {
 
 std::string Url::origin() const
@@ -74,6 +77,81 @@ std::optional<Url> parse_url(std::string_view text, std::string* why)
     url.port = port;
   }
   return url;
+}
+
+namespace {
+
+bool names_a_credential(std::string_view name)
+{
+  const std::string n = to_lower(name);
+  for (const char* word : {"token", "secret", "key", "password", "passwd", "signature", "sig", "auth", "code"}) {
+    if (n == word || n.ends_with(word) || n.starts_with(word)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool looks_generated(std::string_view segment)
+{
+  return segment.size() >= 32 && segment.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
+}
+
+void replace_all(std::string& s, std::string_view what, std::string_view with)
+{
+  if (what.empty()) {
+    return;
+  }
+  for (auto at = s.find(what); at != std::string::npos; at = s.find(what, at + with.size())) {
+    s.replace(at, what.size(), with);
+  }
+}
+
+} // namespace
+
+std::string redact_url(std::string_view url, const std::vector<std::string>& secrets)
+{
+  std::string out(url);
+  for (const auto& secret : secrets) {
+    if (secret.size() >= 4) { // shorter would hide ordinary text
+      replace_all(out, percent_encode(secret), "***");
+      replace_all(out, secret, "***");
+    }
+  }
+  // user:password@host
+  const auto scheme_end = out.find("://");
+  const auto authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  const auto path_start = std::min(out.find_first_of("/?#", authority), out.size());
+  if (const auto at = out.rfind('@', path_start); at != std::string::npos && at >= authority) {
+    if (const auto colon = out.find(':', authority); colon < at) {
+      out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  const auto query = out.find('?');
+  const auto fragment = std::min(out.find('#'), out.size());
+  // Path segments that look like generated tokens.
+  std::string path = out.substr(0, std::min(query, fragment));
+  std::string rebuilt;
+  for (const auto segment : split(path, '/')) {
+    rebuilt += looks_generated(segment) ? std::string("***") : std::string(segment);
+    rebuilt += '/';
+  }
+  rebuilt.pop_back();
+  std::string rest = out.substr(path.size());
+  // Query parameters named for a credential.
+  if (!rest.empty() && rest.front() == '?') {
+    const auto end = std::min(rest.find('#'), rest.size());
+    std::string params;
+    for (const auto pair : split(std::string_view(rest).substr(1, end - 1), '&')) {
+      const auto eq = pair.find('=');
+      params += params.empty() ? "?" : "&";
+      params += eq != std::string_view::npos && names_a_credential(pair.substr(0, eq))
+                    ? std::string(pair.substr(0, eq + 1)) + "***"
+                    : std::string(pair);
+    }
+    rest = params + rest.substr(end);
+  }
+  return rebuilt + rest;
 }
 
 } // namespace acx::util

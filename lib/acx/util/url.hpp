@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace acx::util {
 
@@ -19,5 +20,10 @@ struct Url {
 
 // Parses an http(s) URL; nullopt with `why` set for anything else (no scheme, another scheme, no host, a bad port).
 std::optional<Url> parse_url(std::string_view text, std::string* why = nullptr);
+
+// The URL for printing, credentials hidden as "***": a password before the host, the values of query parameters
+// whose names say they hold one (token, secret, key, password, signature, ...), path segments that look like
+// generated tokens (32 or more hex digits), and each of `secrets` (as given or percent-encoded) wherever it appears.
+std::string redact_url(std::string_view url, const std::vector<std::string>& secrets = {});
 
 } // namespace acx::util

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Secrets stay out of sight: read from files or the environment (not the process list), hidden in dry runs and
+# listings, blanked in the journal's headers.
+source "$(dirname "$0")/lib.sh"
+export XDG_CONFIG_HOME=$WORK/config
+unset ACX_API_KEY ACX_API_BASE ACX_SECRET
+secret=s3cr3t-$RANDOM$RANDOM
+printf '# the listener token\n%s\n' "$secret" >"$WORK/secret"
+chmod 600 "$WORK/secret"
+
+# --secret-file: the listener verifies with it, and its command line does not hold it.
+start_listener --secret-file "$WORK/secret" --format json
+expect_not_has "$(tr '\0' ' ' <"/proc/$LPID/cmdline")" "$secret" "the secret is not in the process list"
+expect_not_has "$(cat "$WORK/listen.err")" "warning" "a 0600 secret file draws no warning"
+run "$ACX" send job_created --to "$BASE/webhooks/acculynx" --scheme token --secret-file "$WORK/secret"
+expect_rc 0 "send --secret-file into listen --secret-file"
+ACX_SECRET=$secret run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --scheme token
+expect_rc 0 "the secret from ACX_SECRET"
+# Credential headers are blanked in the journal.
+"$ACX" fixtures show job_updated --fresh >"$WORK/ev.json"
+post "$BASE/webhooks/acculynx?token=$secret" "$WORK/ev.json" -H "X-Api-Key: key-$secret" -H "X-Auth-Token: t-$secret" \
+  -H "Cookie: session=$secret"
+expect_eq "$status" 200 "a delivery with credential headers"
+wait_lines "$WORK/listen.out" 3 "three deliveries"
+stop_listener
+run "$ACX" events show 3 --journal "$WORK/journal.db" --format json
+expect_not_has "$out" "$secret" "no credential header is journaled in clear"
+expect_eq "$(grep -c '"\[redacted\]"' <<<"$out")" 3 "X-Api-Key, X-Auth-Token and Cookie are blanked"
+expect_not_has "$(cat "$WORK/listen.out")" "$secret" "nor printed"
+chmod 644 "$WORK/secret"
+run "$ACX" sign --secret-file "$WORK/secret" --scheme hmac "$WORK/ev.json"
+expect_has "$err" "holds secrets but others may read it (mode 644): chmod 600 it" "a readable secret file is warned of"
+chmod 600 "$WORK/secret"
+printf '\n# nothing\n' >"$WORK/empty"
+run "$ACX" sign --secret-file "$WORK/empty" "$WORK/ev.json"
+expect_rc 3 "a secret file without a secret"
+expect_has "$err" "holds no secret" "says so"
+
+# replay --dry-run hides the token in the URL (whatever the parameter is called), credential headers, and the secret.
+run "$ACX" replay --journal "$WORK/journal.db" --id 1 --scheme token --secret "$secret" --dry-run \
+  --to "http://127.0.0.1:9/hook?xtoken=abc$secret&keep=1" -H "Authorization: Bearer $secret"
+expect_rc 0 "replay --dry-run"
+expect_not_has "$out" "$secret" "the dry run shows no secret"
+expect_has "$out" 'keep=1' "other parameters are kept"
+expect_has "$out" '"Authorization":"[redacted]"' "the Authorization header is blanked"
+
+# The sandbox's keys from a file; subscriptions are listed with their tokens hidden unless --reveal.
+printf 'k-file-1\nk-file-2\n' >"$WORK/keys"
+chmod 600 "$WORK/keys"
+bg "$ACX" sandbox --port 0 --data-dir "$WORK/sbx" --api-key-file "$WORK/keys" --ready-file "$WORK/sbx.ready" \
+  >/dev/null 2>"$WORK/sbx.err"
+SPID=$BGPID
+ERRFILE=$WORK/sbx.err wait_ready "$WORK/sbx.ready" "$SPID" sandbox || finish
+expect_not_has "$(tr '\0' ' ' <"/proc/$SPID/cmdline")" "k-file-2" "the sandbox's keys are not in the process list"
+API=http://$(cat "$WORK/sbx.ready")/webhooks/v2
+printf 'k-file-2\n' >"$WORK/key"
+chmod 600 "$WORK/key"
+run "$ACX" subscribe --url http://127.0.0.1:9/hooks --topic job_created --contact a@b.c --api-base "$API" \
+  --api-key-file "$WORK/key" --format json
+expect_rc 0 "subscribe with --api-key-file"
+token=$(node -e 'console.log(JSON.parse(process.argv[1]).secret)' "$out")
+run "$ACX" subscriptions list --api-base "$API" --api-key-file "$WORK/key"
+expect_not_has "$out" "$token" "subscriptions list hides the token"
+expect_has "$out" "token=***" "and says where it is"
+run "$ACX" subscriptions list --api-base "$API" --api-key-file "$WORK/key" --reveal
+expect_has "$out" "$token" "--reveal shows it"
+sub=$(node -e 'console.log(JSON.parse(process.argv[1]).subscriptionId)' "$(ACX_API_KEY=k-file-2 "$ACX" subscriptions list --api-base "$API" --format json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.stringify(JSON.parse(s)[0])))')")
+run "$ACX" subscriptions show "$sub" --api-base "$API" --api-key-file "$WORK/key" --format json
+expect_not_has "$out" "$token" "subscriptions show hides the token"
+stop_process "$SPID" sandbox
+
+finish
