@@ -99,6 +99,15 @@ sleep 1.1
 run curl -s -X POST -H 'Authorization: Bearer k1' -H 'Content-Type: application/json' \
   -d '{"consumerUrl":"not a url","techContact":"a","topicNames":["job_created"]}' "$API/subscriptions"
 expect_has "$out" '"status":400' "bad URL is 400"
+for body in '{"consumerUrl":5,"techContact":"a","topicNames":["job_created"]}' \
+  '{"consumerUrl":"http://127.0.0.1:9/x","techContact":{"a":1},"topicNames":["job_created"]}'; do
+  run curl -s -X POST -H 'Authorization: Bearer k1' -H 'Content-Type: application/json' -d "$body" "$API/subscriptions"
+  expect_has "$out" '"status":400' "a field of the wrong type is 400, not 500 ($body)"
+  expect_has "$out" "must be a string" "and says which field"
+done
+run curl -s -X POST -H 'Authorization: Bearer k1' -H 'Content-Type: application/json' -d '{"topicName":[1]}' \
+  "$SBX/_sandbox/emit"
+expect_has "$out" '"detail":"topicName must be a string, not array"' "emit's topicName of the wrong type is 400"
 run "$ACX" subscriptions list --api-base "http://127.0.0.1:9/webhooks/v2" --api-key k1
 expect_rc 5 "API down"
 expect_has "$err" "cannot reach the API" "API down message"
@@ -152,6 +161,13 @@ delivered_twice() {
 }
 checks=$((checks + 1))
 wait_until 20 "--chaos to deliver some event twice" delivered_twice
+
+# Each API key sees only its own subscriptions' delivery attempts.
+ACX_API_KEY=k1 run "$ACX" sandbox deliveries --url "$SBX" --format json
+expect_not_has "$out" '"topic":"job_created"' "k1 does not see k2's --chaos deliveries"
+expect_has "$out" '"status":200' "k1 sees its own ($err)"
+ACX_API_KEY=k2 run "$ACX" sandbox deliveries --url "$SBX" --format json
+expect_not_has "$out" "$sub" "k2 does not see k1's deliveries"
 
 # A consumer that is down: the sandbox retries with backoff and logs every attempt.
 stop_process "$SPID" sandbox

@@ -107,6 +107,34 @@ private:
   std::map<std::string, std::pair<std::int64_t, int>> m_windows;
 };
 
+// A request the API refuses as malformed: answered 400 with the message.
+struct BadRequest : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The string member `key` of a JSON object; `fallback` when absent or null; a BadRequest when it is not a string.
+std::string text_field(const nlohmann::json& j, const char* key, const std::string& fallback = "")
+{
+  if (!j.is_object() || !j.contains(key) || j[key].is_null()) {
+    return fallback;
+  }
+  if (!j[key].is_string()) {
+    throw BadRequest(fmt::format("{} must be a string, not {}", key, j[key].type_name()));
+  }
+  return j[key].get<std::string>();
+}
+
+// The technical contact: AccuLynx's documents name it techContact and technicalContact; both are taken.
+std::string contact_field(const nlohmann::json& j, const std::string& fallback)
+{
+  return text_field(j, "techContact", text_field(j, "technicalContact", fallback));
+}
+
+util::Digest key_digest(const std::string& key)
+{
+  return util::hmac_sha256(util::as_bytes("acx-sandbox-api-key"), {key});
+}
+
 } // namespace
 
 ExitCode run_sandbox(const SandboxOptions& given)
@@ -128,7 +156,12 @@ ExitCode run_sandbox(const SandboxOptions& given)
   const std::string base_path = "/webhooks/v2";
   std::string base_url;
 
-  // Every API call: the key, then the rate limit.
+  std::vector<util::Digest> key_digests;
+  for (const auto& k : o.api_keys) {
+    key_digests.push_back(key_digest(k));
+  }
+
+  // Every API call: the key, then the rate limit; a BadRequest thrown by the handler is a 400 problem.
   auto guarded = [&](auto handler) {
     return [&, handler](Request r) -> Response {
       const std::string* auth = r.headers.find("Authorization");
@@ -136,9 +169,11 @@ ExitCode run_sandbox(const SandboxOptions& given)
       if (auth && util::to_lower(auth->substr(0, 7)) == "bearer ") {
         key = std::string(util::trim(auth->substr(7)));
       }
+      // Compared through a keyed digest, so the time taken says nothing of the keys' lengths or contents.
+      const auto presented = key_digest(key);
       bool known = false;
-      for (const auto& k : o.api_keys) {
-        known = known || util::constant_time_equal(util::as_bytes(k), util::as_bytes(key));
+      for (const auto& k : key_digests) {
+        known = util::constant_time_equal(k, presented) || known;
       }
       if (!known) {
         return problem(401, "Unauthorized", "a valid API key is required: Authorization: Bearer <key>");
@@ -149,7 +184,11 @@ ExitCode run_sandbox(const SandboxOptions& given)
         res.headers.add("Retry-After", "1");
         return res;
       }
-      return handler(r, key);
+      try {
+        return handler(r, key);
+      } catch (const BadRequest& e) {
+        return problem(400, "Bad Request", e.what());
+      }
     };
   };
 
@@ -197,7 +236,7 @@ ExitCode run_sandbox(const SandboxOptions& given)
                       if (!j.is_object()) {
                         return problem(400, "Bad Request", "the body must be a JSON object");
                       }
-                      const std::string url = j.value("consumerUrl", "");
+                      const std::string url = text_field(j, "consumerUrl");
                       std::string why;
                       if (!util::parse_url(url, &why)) {
                         return problem(400, "Bad Request", fmt::format("consumerUrl is not a valid URL: {}", why));
@@ -214,9 +253,9 @@ ExitCode run_sandbox(const SandboxOptions& given)
                       s.id = util::new_guid();
                       s.owner = key;
                       s.consumer_url = url;
-                      s.contact = j.value("techContact", j.value("technicalContact", ""));
+                      s.contact = contact_field(j, "");
                       s.topics = topics;
-                      s.integration_type = j.value("integrationType", "Api");
+                      s.integration_type = text_field(j, "integrationType", "Api");
                       s.created = s.modified = util::format_rfc3339(util::now());
                       s.secret = "whsec_" + util::base64_encode(util::random_bytes(32));
                       store.put(s);
@@ -247,7 +286,7 @@ ExitCode run_sandbox(const SandboxOptions& given)
                                        fmt::format("unknown topic names: {}", fmt::join(unknown, ", ")));
                       }
                       s->topics = topics;
-                      s->contact = j.value("technicalContact", s->contact);
+                      s->contact = contact_field(j, s->contact);
                       s->modified = util::format_rfc3339(util::now());
                       store.put(*s);
                       return Response{204, "text/plain", "", {}};
@@ -265,7 +304,7 @@ ExitCode run_sandbox(const SandboxOptions& given)
            return problem(404, "Not Found", fmt::format("no subscription {}", util::excerpt(r.params[0])));
          }
          const auto j = parse_json_body(r);
-         const std::string topic = j.is_object() ? j.value("topicName", "") : "";
+         const std::string topic = j.is_object() ? text_field(j, "topicName") : "";
          if (!event::find_fixture(topic)) {
            return problem(412, "Precondition Failed", fmt::format("unknown topic name '{}'", topic));
          }
@@ -296,11 +335,11 @@ ExitCode run_sandbox(const SandboxOptions& given)
   // Admin: emit a topic to every subscription of it (of this key), or one; and the delivery log.
   routes.push_back({"POST", "/_sandbox/emit", guarded([&](const Request& r, const std::string& key) {
                       const auto j = parse_json_body(r);
-                      const std::string topic = j.is_object() ? j.value("topicName", "") : "";
+                      const std::string topic = j.is_object() ? text_field(j, "topicName") : "";
                       if (!event::find_fixture(topic)) {
                         return problem(412, "Precondition Failed", fmt::format("unknown topic name '{}'", topic));
                       }
-                      const std::string only = j.value("subscriptionId", "");
+                      const std::string only = text_field(j, "subscriptionId");
                       std::vector<std::string> assignments;
                       string_list(j, "set", assignments);
                       auto ids = Json::array();
@@ -320,9 +359,9 @@ ExitCode run_sandbox(const SandboxOptions& given)
                       }
                       return json(202, {{"deliveries", ids}});
                     })});
-  routes.push_back({"GET", "/_sandbox/deliveries", guarded([&](const Request& r, const std::string&) {
+  routes.push_back({"GET", "/_sandbox/deliveries", guarded([&](const Request& r, const std::string& key) {
                       auto items = Json::array();
-                      for (const auto& a : store.attempts(query_string(r, "subscriptionId"))) {
+                      for (const auto& a : store.attempts(key, query_string(r, "subscriptionId"))) {
                         items.push_back({{"at", a.at},
                                          {"subscriptionId", a.subscription_id},
                                          {"eventId", a.event_id},

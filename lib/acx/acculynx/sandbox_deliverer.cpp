@@ -109,7 +109,7 @@ void Deliverer::deliver_one(const Job& job)
   }
   out.headers.add("User-Agent", "acx-sandbox (AccuLynx emulator)");
   if (!url) {
-    m_store.log({util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic, 1, 0, 0,
+    m_store.log({job.subscription.owner, util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic, 1, 0, 0,
                  "the consumer URL is not a URL"});
     return;
   }
@@ -120,7 +120,7 @@ void Deliverer::deliver_one(const Job& job)
   policy.retries = m_options.delivery_retries;
   policy.base = std::chrono::milliseconds(200);
   deliver::deliver(client, url->target, out, policy, [&](const deliver::Attempt& a) {
-    m_store.log({util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic, a.number,
+    m_store.log({job.subscription.owner, util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic, a.number,
                  a.exchange.status, static_cast<double>(a.exchange.latency.count()) / 1000.0, a.exchange.error});
   });
 }

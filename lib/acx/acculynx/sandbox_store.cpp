@@ -66,8 +66,14 @@ CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, owner TEXT NOT NU
   created TEXT NOT NULL, modified TEXT NOT NULL, secret TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS attempts (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, subscription_id TEXT NOT NULL,
   event_id TEXT NOT NULL, topic TEXT NOT NULL, attempt INTEGER NOT NULL, status INTEGER NOT NULL,
-  latency_ms REAL NOT NULL, error TEXT NOT NULL);
+  latency_ms REAL NOT NULL, error TEXT NOT NULL, owner TEXT NOT NULL DEFAULT '');
 )sql");
+    // A sandbox.db from before attempts were kept per API key: its old attempts belong to nobody.
+    Statement has_owner(m_db->get(), "SELECT count(*) FROM pragma_table_info('attempts') WHERE name = 'owner'");
+    has_owner.step();
+    if (has_owner.int64(0) == 0) {
+      m_db->exec("ALTER TABLE attempts ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
+    }
   } catch (const sqlite::SqliteError& e) {
     throw Error(ExitCode::io, fmt::format("cannot open the sandbox's state {}: {}", path, e.message));
   }
@@ -140,7 +146,8 @@ void SandboxStore::log(const DeliveryAttempt& a)
 {
   std::lock_guard lock(m_mutex);
   Statement st(m_db->get(), "INSERT INTO attempts(at, subscription_id, event_id, topic, attempt, status, latency_ms, "
-                            "error) VALUES(?,?,?,?,?,?,?,?)");
+                            "error, owner) VALUES(?,?,?,?,?,?,?,?,?)");
+  st.bind(9, a.owner);
   st.bind(1, a.at)
       .bind(2, a.subscription_id)
       .bind(3, a.event_id)
@@ -152,15 +159,15 @@ void SandboxStore::log(const DeliveryAttempt& a)
       .run();
 }
 
-std::vector<DeliveryAttempt> SandboxStore::attempts(const std::string& subscription_id) const
+std::vector<DeliveryAttempt> SandboxStore::attempts(const std::string& owner, const std::string& subscription_id) const
 {
   std::lock_guard lock(m_mutex);
   Statement st(m_db->get(), "SELECT at, subscription_id, event_id, topic, attempt, status, latency_ms, error FROM "
-                            "attempts WHERE ?1 = '' OR subscription_id = ?1 ORDER BY seq");
-  st.bind(1, subscription_id);
+                            "attempts WHERE owner = ?2 AND (?1 = '' OR subscription_id = ?1) ORDER BY seq");
+  st.bind(1, subscription_id).bind(2, owner);
   std::vector<DeliveryAttempt> out;
   while (st.step()) {
-    out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), static_cast<int>(st.int64(4)),
+    out.push_back({owner, st.text(0), st.text(1), st.text(2), st.text(3), static_cast<int>(st.int64(4)),
                    static_cast<int>(st.int64(5)), static_cast<double>(st.int64(6)) / 1000.0, st.text(7)});
   }
   return out;

@@ -28,6 +28,7 @@ struct StoredSubscription {
 
 // One delivery attempt by the sandbox.
 struct DeliveryAttempt {
+  std::string owner; // the API key whose subscription it was
   std::string at;
   std::string subscription_id;
   std::string event_id;
@@ -52,7 +53,8 @@ public:
   bool remove(const std::string& owner, const std::string& id);
 
   void log(const DeliveryAttempt& a);
-  std::vector<DeliveryAttempt> attempts(const std::string& subscription_id) const; // empty id: all
+  // The attempts at delivering to `owner`'s subscriptions (one, or all for an empty id), in order.
+  std::vector<DeliveryAttempt> attempts(const std::string& owner, const std::string& subscription_id) const;
 
 private:
   mutable std::mutex m_mutex;
