@@ -66,6 +66,14 @@ expect_has "$(cat "$WORK/listen.err")" "listening on https://127.0.0.1:$PORT" "h
 post "https://127.0.0.1:$PORT/webhooks/acculynx" "$WORK/ev.json" --cacert "$WORK/cert.pem"
 expect_eq "$status" 200 "delivery over HTTPS"
 expect_eq "$(curl -s --cacert "$WORK/cert.pem" "https://127.0.0.1:$PORT/healthz")" ok "healthz over HTTPS"
+# An untrusted certificate is not a passing fault: one attempt, and the way past it said.
+run "$ACX" send job_created --to "https://127.0.0.1:$PORT/webhooks/acculynx" --scheme none --format json
+expect_rc 5 "send to an untrusted certificate"
+expect_eq "$(grep -o '"attempt":' <<<"$out$err" | wc -l)" 1 "an untrusted certificate is tried once"
+expect_has "$out$err" "TLS certificate is not trusted" "the certificate is named as the cause"
+expect_has "$out$err" "-k/--insecure" "and -k is offered"
+run "$ACX" send job_created --to "https://127.0.0.1:$PORT/webhooks/acculynx" --scheme none -k
+expect_rc 0 "send -k to a self-signed certificate"
 stop_listener
 run "$ACX" listen --port 0 --journal "$WORK/tls2.db" --tls-cert "$WORK/cert.pem" --tls-key "$WORK/missing.pem"
 expect_rc 3 "missing TLS key"

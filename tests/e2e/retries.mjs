@@ -4,6 +4,7 @@ import { spawnSync, spawn } from "node:child_process";
 import http from "node:http";
 
 const acx = process.argv[2];
+const scale = Number(process.env.ACX_TEST_SCALE || 1);
 let passed = 0;
 let failed = 0;
 const check = (ok, what) => (ok ? passed++ : (failed++, console.error(`FAIL: ${what}`)));
@@ -38,6 +39,15 @@ const server = http.createServer((req, res) => {
         return res.writeHead(200, { Connection: "close", "Content-Length": "2" }).end("ok");
       case "/duplicate":
         return res.writeHead(200).end('{"status":"duplicate"}');
+      case "/liar": // a chunk size that overflows 64 bits, then silence on an open connection
+        return req.socket.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffec\r\nxxxx");
+      case "/huge": // declares more than any answer acx reads
+        return req.socket.write("HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\nxx");
+      case "/drip": { // a byte every 100 ms, never the whole declared body
+        req.socket.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+        const t = setInterval(() => (req.socket.destroyed ? clearInterval(t) : req.socket.write("x")), 100);
+        return;
+      }
       default:
         return res.writeHead(404).end();
     }
@@ -136,7 +146,16 @@ check((await load("/duplicate", ["-n", "10"])).summary?.duplicates === 10, "load
   const start = Date.now();
   const r = await load("/silent", ["-n", "4", "-c", "2", "--timeout", "1s"]);
   check(r.code === 5 && r.summary?.errors?.["no answer within 1000 ms"] === 4, `load /silent: ${JSON.stringify(r.summary)}`);
-  check(Date.now() - start < 5000, `load /silent took ${Date.now() - start} ms`);
+  check(Date.now() - start < 5000 * scale, `load /silent took ${Date.now() - start} ms`);
+}
+// Lying servers: a chunk size that overflows, a declared length beyond reason, a body that drips forever. Each
+// request fails with a reason, within its --timeout, and the process does not spin.
+for (const [path, reason] of [["/liar", "malformed"], ["/huge", "more than"], ["/drip", "no answer within 2000 ms"]]) {
+  const start = Date.now();
+  const r = await load(path, ["-n", "3", "-c", "1", "--timeout", "2s"]);
+  const errors = Object.keys(r.summary?.errors ?? {}).join("; ");
+  check(r.code === 5 && errors.includes(reason), `load ${path}: exit ${r.code}, errors: ${errors}`);
+  check(Date.now() - start < 10000 * scale, `load ${path} took ${Date.now() - start} ms (3 requests, --timeout 2s)`);
 }
 {
   const probe = http.createServer();

@@ -28,6 +28,10 @@ TEST_CASE("acx::deliver::classify")
   CHECK(with(410) == Next::give_up);
   CHECK(with(401) == Next::give_up);
   CHECK(with(404) == Next::give_up);
+  http::Exchange untrusted;
+  untrusted.error = "the server's TLS certificate is not trusted";
+  untrusted.permanent = true;
+  CHECK(classify(untrusted) == Next::give_up); // no retry mends a certificate
 }
 
 TEST_CASE("acx::deliver::parse_retry_after")

@@ -33,8 +33,11 @@ Report deliver(http::Client& client, const std::string& target, const Outgoing& 
       return report;
     }
     if (next == Next::give_up) {
-      report.gave_up = attempt.exchange.status == 410
-                           ? "410 Gone: the receiver asked not to retry"
+      report.gave_up = attempt.exchange.status == 410 ? std::string("410 Gone: the receiver asked not to retry")
+                       : attempt.exchange.permanent
+                           ? fmt::format("{}: retrying cannot help; -k/--insecure skips the check, knowing that "
+                                         "anyone on the way can then read and change what is sent",
+                                         attempt.exchange.error)
                            : fmt::format("{}: retrying cannot help", attempt.exchange.status);
       return report;
     }

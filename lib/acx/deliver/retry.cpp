@@ -12,6 +12,9 @@ Next classify(const http::Exchange& e)
   if (e.status >= 200 && e.status < 300) {
     return Next::done;
   }
+  if (e.status == 0 && e.permanent) {
+    return Next::give_up;
+  }
   if (e.status == 0 || e.status == 408 || e.status == 429 || e.status >= 500) {
     return Next::retry;
   }

@@ -22,7 +22,7 @@ std::string describe(httplib::Error e, std::chrono::milliseconds timeout)
   case httplib::Error::SSLConnection:
     return "TLS handshake failed";
   case httplib::Error::SSLServerVerification:
-    return "the server's TLS certificate is not trusted";
+    return "the server's TLS certificate is not trusted (self-signed, expired, or not for this host)";
   default:
     return httplib::to_string(e);
   }
@@ -78,6 +78,7 @@ Exchange Client::request(const std::string& method, const std::string& target, c
   out.latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
   if (!result) {
     out.error = describe(result.error(), m_impl->options.timeout);
+    out.permanent = result.error() == httplib::Error::SSLServerVerification;
     return out;
   }
   out.status = result->status;

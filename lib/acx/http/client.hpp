@@ -21,6 +21,7 @@ struct Exchange {
   std::string body;
   std::chrono::microseconds latency{0};
   std::string error; // set when status is 0: "connection refused", "timed out", ...
+  bool permanent = false; // with error: retrying cannot mend it (a TLS certificate that is not trusted)
 };
 
 // A keep-alive HTTP(S) connection to one origin, on top of cpp-httplib. One thread at a time.

@@ -71,24 +71,39 @@ std::optional<Head> parse_head(std::string_view in)
   return h;
 }
 
-// The size of a complete chunked body at `in` (after the head), or nullopt while incomplete.
-std::optional<std::size_t> chunked_size(std::string_view in)
+// The largest answer the load client reads; a larger one is an error, not a reason to grow without bound.
+constexpr std::size_t k_max_answer = 64u << 20;
+
+// Where a chunked body at `in` (after the head) stands: complete (with its size in bytes), incomplete, or
+// malformed (a chunk size that is not hex, or beyond k_max_answer: never arithmetic that could overflow).
+struct Chunked {
+  enum class State { complete, incomplete, malformed } state;
+  std::size_t size = 0;
+};
+
+Chunked chunked_size(std::string_view in)
 {
   std::size_t pos = 0;
   for (;;) {
     const auto eol = in.find("\r\n", pos);
     if (eol == std::string_view::npos) {
-      return std::nullopt;
+      return {in.size() - pos > 1024 ? Chunked::State::malformed : Chunked::State::incomplete};
     }
     std::size_t n = 0;
-    std::from_chars(in.data() + pos, in.data() + eol, n, 16);
+    const char* end = in.data() + eol;
+    const auto [ptr, ec] = std::from_chars(in.data() + pos, end, n, 16);
+    if (ec != std::errc() || ptr == in.data() + pos || (ptr != end && *ptr != ';' && *ptr != ' ') ||
+        n > k_max_answer || pos + n > k_max_answer) {
+      return {Chunked::State::malformed};
+    }
     pos = eol + 2;
     if (n == 0) {
       const auto trailer_end = in.find("\r\n", pos);
-      return trailer_end == std::string_view::npos ? std::nullopt : std::optional(trailer_end + 2);
+      return trailer_end == std::string_view::npos ? Chunked{Chunked::State::incomplete}
+                                                   : Chunked{Chunked::State::complete, trailer_end + 2};
     }
     if (in.size() < pos + n + 2) {
-      return std::nullopt;
+      return {Chunked::State::incomplete};
     }
     pos += n + 2;
   }
@@ -293,8 +308,19 @@ private:
     if (head->status == 204 || head->status == 304 || head->status < 200) {
       body_len = 0;
     } else if (head->chunked) {
-      body_len = chunked_size(rest);
+      const Chunked chunked = chunked_size(rest);
+      if (chunked.state == Chunked::State::malformed) {
+        fail(i, "the answer's chunked body is malformed (a chunk size that is not hex, or too large)");
+        return false;
+      }
+      if (chunked.state == Chunked::State::complete) {
+        body_len = chunked.size;
+      }
     } else if (head->content_length) {
+      if (*head->content_length > k_max_answer) {
+        fail(i, fmt::format("the answer declares {} bytes, more than the {} read", *head->content_length, k_max_answer));
+        return false;
+      }
       body_len = rest.size() >= *head->content_length ? head->content_length : std::nullopt;
     } else if (eof) {
       body_len = rest.size();
@@ -302,6 +328,10 @@ private:
     if (!body_len) {
       if (eof) {
         fail(i, "the connection closed mid-answer");
+        return false;
+      }
+      if (c.in.size() > k_max_answer) {
+        fail(i, fmt::format("the answer is larger than {} bytes", k_max_answer));
         return false;
       }
       return true;
