@@ -12,3 +12,10 @@ if(ACX_SANITIZE)
                                                   -fno-omit-frame-pointer)
   target_link_options(acx_sanitizers INTERFACE -fsanitize=address,undefined)
 endif()
+
+# The fuzz build instruments the library for libFuzzer's coverage, with ASan and UBSan.
+if(ACX_FUZZ)
+  target_compile_options(acx_sanitizers INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                                                  -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(acx_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()

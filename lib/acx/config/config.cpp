@@ -74,14 +74,19 @@ std::string default_path()
 
 Config load(const std::string& path)
 {
-  Config config;
   std::error_code ec;
   if (!fs::exists(path, ec)) {
-    return config;
+    return {};
   }
+  return parse(util::read_input(path, 1u << 20), path);
+}
+
+Config parse(std::string_view text, const std::string& path)
+{
+  Config config;
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     throw Error(ExitCode::bad_input,
                 fmt::format("{}:{}:{}: {}", path, e.source().begin.line, e.source().begin.column, e.description()));

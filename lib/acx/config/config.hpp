@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace acx::config {
@@ -37,6 +38,8 @@ std::string default_path();
 // Reads the config; a missing file is an empty config. Throws acx::Error (bad_input) with file, line and column for
 // TOML that does not parse or values of the wrong type.
 Config load(const std::string& path);
+// The same from the file's text; `path` names it in messages.
+Config parse(std::string_view text, const std::string& path);
 
 // Writes the config atomically (a 0600 temporary file in the same directory, fsync, rename), creating the directory
 // with mode 0700. Throws acx::Error (io) naming the path.
