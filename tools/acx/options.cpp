@@ -86,8 +86,7 @@ void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count)
              flags.secrets.push_back(std::move(s));
            }
          },
-         "Read the secret(s) from FILE, one a line: kept out of the process list")
-      ->excludes(secret);
+         "Read the secret(s) from FILE, one a line: kept out of the process list");
   cmd->add_option("--hmac-header", flags.hmac_header, "hmac schemes: header name (default X-Acx-Signature)");
   cmd->add_option("--hmac-prefix", flags.hmac_prefix, "hmac schemes: prefix before the digest (default sha256=)");
   cmd->add_option("--hmac-encoding", flags.hmac_encoding, "hmac schemes: digest encoding")
