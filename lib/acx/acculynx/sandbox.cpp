@@ -154,7 +154,12 @@ ExitCode run_sandbox(const SandboxOptions& given)
   Deliverer deliverer(store, o);
   RateLimiter limiter(o.requests_per_second);
   const std::string base_path = "/webhooks/v2";
-  std::string base_url;
+  // Links point back the way the client came (its Host header), so they are right behind any address or proxy and
+  // no handler reads state written after the server started.
+  auto base_url_of = [&](const Request& r) {
+    const std::string* host = r.headers.find("Host");
+    return fmt::format("http://{}{}", host && !host->empty() ? util::excerpt(*host, 255) : o.host, base_path);
+  };
 
   std::vector<util::Digest> key_digests;
   for (const auto& k : o.api_keys) {
@@ -226,7 +231,7 @@ ExitCode run_sandbox(const SandboxOptions& given)
          auto items = Json::array();
          for (std::size_t i = static_cast<std::size_t>(start);
               i < selected.size() && items.size() < static_cast<std::size_t>(size); ++i) {
-           items.push_back(subscription_json(selected[i], base_url));
+           items.push_back(subscription_json(selected[i], base_url_of(r)));
          }
          return json(200,
                      {{"count", selected.size()}, {"pageSize", size}, {"pageStartIndex", start}, {"items", items}});
@@ -267,7 +272,7 @@ ExitCode run_sandbox(const SandboxOptions& given)
                     })});
   routes.push_back({"GET", base_path + "/subscriptions/{id}", guarded([&](const Request& r, const std::string& key) {
                       const auto s = store.get(key, r.params[0]);
-                      return s ? json(200, subscription_json(*s, base_url))
+                      return s ? json(200, subscription_json(*s, base_url_of(r)))
                                : problem(404, "Not Found",
                                          fmt::format("no subscription {}", util::excerpt(r.params[0])));
                     })});
@@ -379,7 +384,7 @@ ExitCode run_sandbox(const SandboxOptions& given)
   so.port = o.port;
   http::Server server(so, std::move(routes));
   const int port = server.start();
-  base_url = fmt::format("http://{}:{}{}", o.host, port, base_path);
+  const std::string base_url = fmt::format("http://{}:{}{}", o.host, port, base_path);
   fmt::print(stderr, "acx: sandbox API on {} (state in {}, {} API key{})\n", base_url, o.data_dir, o.api_keys.size(),
              o.api_keys.size() == 1 ? "" : "s");
   if (o.chaos) {
