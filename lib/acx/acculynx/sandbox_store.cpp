@@ -69,11 +69,7 @@ CREATE TABLE IF NOT EXISTS attempts (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, 
   latency_ms REAL NOT NULL, error TEXT NOT NULL, owner TEXT NOT NULL DEFAULT '');
 )sql");
     // A sandbox.db from before attempts were kept per API key: its old attempts belong to nobody.
-    Statement has_owner(m_db->get(), "SELECT count(*) FROM pragma_table_info('attempts') WHERE name = 'owner'");
-    has_owner.step();
-    if (has_owner.int64(0) == 0) {
-      m_db->exec("ALTER TABLE attempts ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
-    }
+    m_db->add_column_if_missing("attempts", "owner", "TEXT NOT NULL DEFAULT ''");
   } catch (const sqlite::SqliteError& e) {
     throw Error(ExitCode::io, fmt::format("cannot open the sandbox's state {}: {}", path, e.message));
   }

@@ -71,16 +71,6 @@ void configure(Database& db)
   db.exec("PRAGMA journal_size_limit = 67108864"); // the WAL is truncated to this after a checkpoint
 }
 
-void add_column_if_missing(Database& db, const char* table, const char* column, const char* type)
-{
-  Statement has(db.get(), fmt::format("SELECT count(*) FROM pragma_table_info('{}') WHERE name = ?", table));
-  has.bind(1, column);
-  has.step();
-  if (has.int64(0) == 0) {
-    db.exec(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", table, column, type));
-  }
-}
-
 void ensure_schema(Database& db, const std::string& path)
 {
   {
@@ -107,9 +97,9 @@ void ensure_schema(Database& db, const std::string& path)
       put.bind(1, k_schema_id).run();
     }
     // Columns added since the first journals: duplicates stored as references, refused bodies kept as a prefix.
-    add_column_if_missing(db, "deliveries", "original", "INTEGER NOT NULL DEFAULT 0");
-    add_column_if_missing(db, "refused", "body_bytes", "INTEGER NOT NULL DEFAULT 0");
-    add_column_if_missing(db, "refused", "body_sha256", "TEXT NOT NULL DEFAULT ''");
+    db.add_column_if_missing("deliveries", "original", "INTEGER NOT NULL DEFAULT 0");
+    db.add_column_if_missing("refused", "body_bytes", "INTEGER NOT NULL DEFAULT 0");
+    db.add_column_if_missing("refused", "body_sha256", "TEXT NOT NULL DEFAULT ''");
     // Proves the journal writable now, not at the first delivery.
     Statement opened(db.get(), "INSERT OR REPLACE INTO meta(key, value) VALUES('opened', datetime('now'))");
     opened.run();

@@ -1,5 +1,7 @@
 #include "acx/sqlite/sqlite.hpp"
 
+#include <fmt/format.h>
+
 namespace acx::sqlite {
 
 namespace {
@@ -125,6 +127,16 @@ void Database::exec(std::string_view sql)
 std::int64_t Database::changes() const
 {
   return sqlite3_changes64(m_db);
+}
+
+void Database::add_column_if_missing(std::string_view table, std::string_view column, std::string_view definition)
+{
+  Statement has(m_db, fmt::format("SELECT count(*) FROM pragma_table_info('{}') WHERE name = ?", table));
+  has.bind(1, column);
+  has.step();
+  if (has.int64(0) == 0) {
+    exec(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", table, column, definition));
+  }
 }
 
 } // namespace acx::sqlite

@@ -63,6 +63,9 @@ public:
   // Runs one or more statements without results. Throws SqliteError.
   void exec(std::string_view sql);
   std::int64_t changes() const;
+  // Adds `column` (with its type and default, as in ALTER TABLE) to `table` when a file from an older version lacks
+  // it. Names are the caller's constants, never input. Throws SqliteError.
+  void add_column_if_missing(std::string_view table, std::string_view column, std::string_view definition);
 
 private:
   sqlite3* m_db = nullptr;
