@@ -9,11 +9,9 @@ namespace acx::cli {
 void add_api_options(CLI::App* cmd, ApiFlags& f)
 {
   cmd->add_option("--api-base", f.api_base, "API base URL (env ACX_API_BASE; default the profile's, else AccuLynx's)");
-  auto* key = cmd->add_option("--api-key", f.api_key, "API key (env ACX_API_KEY; default the profile's); never printed");
-  cmd->add_option_function<std::string>(
-         "--api-key-file", [&f](const std::string& path) { f.api_key = read_secret_file(path).front(); },
-         "Read the API key from FILE: kept out of the process list")
-      ->excludes(key);
+  cmd->add_option("--api-key", f.api_key, "API key (env ACX_API_KEY; default the profile's); never printed");
+  add_secret_file_option(cmd, "--api-key-file", "Read the API key from FILE: kept out of the process list",
+                         [&f](std::vector<std::string> keys) { f.api_key = keys.front(); });
   cmd->add_option("--profile", f.profile, "Config profile")->capture_default_str();
   cmd->add_option("--config", f.config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");
 }

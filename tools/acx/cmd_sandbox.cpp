@@ -110,14 +110,15 @@ void setup_sandbox(CLI::App& app, Run& run)
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   cmd->add_option("--data-dir", f->server.data_dir, "Where the sandbox keeps its state (SQLite)");
-  auto* keys = cmd->add_option("--api-key", f->server.api_keys,
-                               "Accepted API key (repeatable; env ACX_API_KEY; default: one generated and printed)")
-                   ->allow_extra_args(false)
-                   ->envname("ACX_API_KEY");
-  cmd->add_option_function<std::string>(
-         "--api-key-file", [f](const std::string& path) { f->server.api_keys = read_secret_file(path); },
-         "Read the accepted API keys from FILE, one a line: kept out of the process list")
-      ->excludes(keys);
+  cmd->add_option("--api-key", f->server.api_keys,
+                  "Accepted API key (repeatable; env ACX_API_KEY; default: one generated and printed)")
+      ->allow_extra_args(false)
+      ->envname("ACX_API_KEY");
+  add_secret_file_option(cmd, "--api-key-file",
+                         "Read the accepted API keys from FILE, one a line: kept out of the process list",
+                         [f](std::vector<std::string> keys) {
+                           f->server.api_keys.insert(f->server.api_keys.end(), keys.begin(), keys.end());
+                         });
   cmd->add_flag("--chaos", f->server.chaos, "Sometimes deliver twice, and out of order");
   cmd->add_option("--chaos-seed", f->chaos_seed, "Seed for --chaos's choices, to repeat a run (default: random)");
   cmd->add_option("--sign", f->sign, "Also sign deliveries with the subscription's secret")
@@ -136,11 +137,9 @@ void setup_sandbox(CLI::App& app, Run& run)
 
   auto client_flags = [f](CLI::App* c) {
     c->add_option("--url", f->url, "The sandbox's address")->capture_default_str()->check(url_validator());
-    auto* key = c->add_option("--api-key", f->api_key, "API key of the sandbox")->envname("ACX_API_KEY");
-    c->add_option_function<std::string>(
-         "--api-key-file", [f](const std::string& path) { f->api_key = read_secret_file(path).front(); },
-         "Read the API key from FILE: kept out of the process list")
-        ->excludes(key);
+    c->add_option("--api-key", f->api_key, "API key of the sandbox")->envname("ACX_API_KEY");
+    add_secret_file_option(c, "--api-key-file", "Read the API key from FILE: kept out of the process list",
+                           [f](std::vector<std::string> keys) { f->api_key = keys.front(); });
     add_format_option(c, f->format);
   };
   auto* emit = cmd->add_subcommand("emit", "Deliver TOPIC to every subscription of it (or one), as AccuLynx would");

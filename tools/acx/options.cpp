@@ -64,6 +64,13 @@ std::vector<std::string> read_secret_file(const std::string& path)
   return out;
 }
 
+CLI::Option* add_secret_file_option(CLI::App* cmd, const std::string& name, const std::string& help,
+                                    std::function<void(std::vector<std::string>)> take)
+{
+  return cmd->add_option_function<std::string>(
+      name, [take = std::move(take)](const std::string& path) { take(read_secret_file(path)); }, help);
+}
+
 void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count)
 {
   cmd->add_option("--scheme", flags.scheme, "Signature scheme")
@@ -79,14 +86,10 @@ void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count)
   if (count == SecretCount::one) {
     secret->expected(1);
   }
-  cmd->add_option_function<std::string>(
-         "--secret-file",
-         [&flags](const std::string& path) {
-           for (auto& s : read_secret_file(path)) {
-             flags.secrets.push_back(std::move(s));
-           }
-         },
-         "Read the secret(s) from FILE, one a line: kept out of the process list");
+  add_secret_file_option(cmd, "--secret-file", "Read the secret(s) from FILE, one a line: kept out of the process list",
+                         [&flags](std::vector<std::string> secrets) {
+                           flags.secrets.insert(flags.secrets.end(), secrets.begin(), secrets.end());
+                         });
   cmd->add_option("--hmac-header", flags.hmac_header, "hmac schemes: header name (default X-Acx-Signature)");
   cmd->add_option("--hmac-prefix", flags.hmac_prefix, "hmac schemes: prefix before the digest (default sha256=)");
   cmd->add_option("--hmac-encoding", flags.hmac_encoding, "hmac schemes: digest encoding")

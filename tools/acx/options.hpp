@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 // Flags shared by several subcommands, declared once so they read the same everywhere.
 
 #include <CLI/CLI.hpp>
@@ -30,6 +32,12 @@ struct SchemeFlags {
 // The secrets in FILE: one a line, blank lines and #-comments skipped; warns on stderr when others may read it.
 // Secrets in files (or the environment) stay out of /proc/PID/cmdline, where any local user can read flags.
 std::vector<std::string> read_secret_file(const std::string& path);
+
+// NAME FILE (--secret-file, --api-key-file): hands the secrets in FILE to `take` once the flags are parsed, after
+// the flag and the environment variable it stands beside, so a file given wins or adds to them (never a usage error
+// because the variable happens to be exported).
+CLI::Option* add_secret_file_option(CLI::App* cmd, const std::string& name, const std::string& help,
+                                    std::function<void(std::vector<std::string>)> take);
 
 enum class SecretCount { one, several };
 void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count);
