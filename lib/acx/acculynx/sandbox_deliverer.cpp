@@ -14,7 +14,7 @@ namespace acx::acculynx {
 
 namespace {
 // How long chaos holds an event back at the most when no later event comes.
-constexpr std::chrono::seconds k_hold_limit{5};
+constexpr std::chrono::seconds k_hold_limit{15};
 } // namespace
 
 Deliverer::Deliverer(SandboxStore& store, const SandboxOptions& o)
