@@ -41,10 +41,13 @@ enum class Stage {
   fresh,      // headers read, not yet looked at
   reading,    // the body arrives
   discarding, // refused (over the limit, say): the body is dropped as it arrives, the refusal sent at the end
-  working,    // a worker runs the handler; the connection is suspended
-  answered,   // the worker's response is ready to send
-  saturated,  // no worker could take it: 503
+  working,    // the handler runs (on this thread, a worker, or whatever thread will reply)
+  answered,   // the handler's response is ready to send
 };
+
+// Who got there first once a request is handed to its handler: the network thread suspending the connection, or the
+// reply. An answer given before the handler returns is sent at once, without suspending the connection.
+enum class Handoff { pending, suspended, answered };
 
 // One request, from its request line to the end of its answer (MHD's per-request pointer).
 struct Exchange {
@@ -58,6 +61,7 @@ struct Exchange {
   std::size_t dropped = 0;
   bool counted = false; // counted in Impl::in_flight
   MHD_Connection* connection = nullptr;
+  std::atomic<Handoff> handoff{Handoff::pending};
 };
 
 Response text(int status, std::string body)
@@ -296,8 +300,9 @@ struct Server::Impl {
     return text(413, fmt::format("payload too large: the limit is {} bytes", options.max_body));
   }
 
-  // Hands a complete request to its handler; the connection sleeps until the answer is ready. An async handler runs
-  // here, on the network thread; a blocking one on a worker.
+  // Hands a complete request to its handler. An async handler runs here, on the network thread; a blocking one on a
+  // worker. An answer that is ready when the handler returns is sent at once; otherwise the connection sleeps until
+  // the reply wakes it.
   MHD_Result dispatch(MHD_Connection* c, Exchange& ex)
   {
     if (stopping) {
@@ -310,11 +315,12 @@ struct Server::Impl {
       ++in_flight;
       ex.counted = true;
     }
-    MHD_suspend_connection(c);
     auto reply = [e = &ex](Response r) {
       e->response = std::move(r);
       e->stage = Stage::answered;
-      MHD_resume_connection(e->connection);
+      if (e->handoff.exchange(Handoff::answered) == Handoff::suspended) {
+        MHD_resume_connection(e->connection);
+      }
     };
     if (ex.route->async) {
       try {
@@ -324,20 +330,29 @@ struct Server::Impl {
           reply(text(500, "internal error"));
         }
       }
-      return MHD_YES;
-    }
-    const bool taken = pool->try_submit([e = &ex, reply] {
-      Response r;
-      try {
-        r = e->route->handler(std::move(e->request));
-      } catch (const std::exception&) {
-        r = text(500, "internal error");
+    } else {
+      const bool taken = pool->try_submit([e = &ex, reply] {
+        Response r;
+        try {
+          r = e->route->handler(std::move(e->request));
+        } catch (const std::exception&) {
+          r = text(500, "internal error");
+        }
+        reply(std::move(r));
+      });
+      if (!taken) {
+        Response busy = text(503, "service unavailable: too many requests at once, try again shortly");
+        busy.headers.add("Retry-After", "1");
+        return answer(c, ex, std::move(busy), false);
       }
-      reply(std::move(r));
-    });
-    if (!taken) {
-      ex.stage = Stage::saturated;
-      MHD_resume_connection(c);
+    }
+    if (ex.handoff.load() == Handoff::answered) {
+      return answer(c, ex, std::move(ex.response), stopping);
+    }
+    MHD_suspend_connection(c);
+    Handoff expected = Handoff::pending;
+    if (!ex.handoff.compare_exchange_strong(expected, Handoff::suspended)) {
+      MHD_resume_connection(c); // answered while it was being suspended
     }
     return MHD_YES;
   }
@@ -402,11 +417,6 @@ struct Server::Impl {
       return MHD_YES;
     case Stage::answered:
       return answer(c, ex, std::move(ex.response), stopping);
-    case Stage::saturated: {
-      Response busy = text(503, "service unavailable: too many requests at once, try again shortly");
-      busy.headers.add("Retry-After", "1");
-      return answer(c, ex, std::move(busy), false);
-    }
     }
     return MHD_NO;
   }
