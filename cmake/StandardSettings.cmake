@@ -19,3 +19,10 @@ if(ACX_FUZZ)
                                                   -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_link_options(acx_sanitizers INTERFACE -fsanitize=address,undefined)
 endif()
+
+# ccache, when the machine has it, makes rebuilds after a pull or a branch switch take seconds.
+find_program(ACX_CCACHE ccache)
+if(ACX_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${ACX_CCACHE})
+endif()
+
