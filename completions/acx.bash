@@ -22,6 +22,8 @@ _acx() {
         cmdpath='acx sign';;
       'acx verify')
         cmdpath='acx verify';;
+      'acx secret')
+        cmdpath='acx secret';;
       'acx topics')
         cmdpath='acx topics';;
       'acx fixtures')
@@ -58,6 +60,8 @@ _acx() {
         cmdpath='acx sandbox emit';;
       'acx sandbox deliveries')
         cmdpath='acx sandbox deliveries';;
+      'acx secret new')
+        cmdpath='acx secret new';;
       'acx fixtures list')
         cmdpath='acx fixtures list';;
       'acx fixtures show')
@@ -383,6 +387,10 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx verify --format')
       COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+    'acx secret new --scheme')
+      COMPREPLY=($(compgen -W 'standard hmac github shopify token' -- "$cur")); return;;
+    'acx secret new --format')
+      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
     'acx topics --format')
       COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
     'acx fixtures list --format')
@@ -394,7 +402,7 @@ _acx() {
   local subs opts args files
   case "$cmdpath" in
     'acx')
-      subs='listen events send replay subscribe subscriptions sandbox sign verify topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
+      subs='listen events send replay subscribe subscriptions sandbox sign verify secret topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
       subs=''; opts='--help -h --host --port --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --format --count --timeout --ready-file --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --profile --config'; args=''; files=0;;
     'acx events')
@@ -441,6 +449,10 @@ _acx() {
       subs=''; opts='--help -h --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --id --timestamp --url --format'; args=''; files=1;;
     'acx verify')
       subs=''; opts='--help -h --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --header -H --url --now --format'; args=''; files=1;;
+    'acx secret')
+      subs='new'; opts='--help -h'; args=''; files=0;;
+    'acx secret new')
+      subs=''; opts='--help -h --scheme --format'; args=''; files=0;;
     'acx topics')
       subs=''; opts='--help -h --long -l --format'; args=''; files=0;;
     'acx fixtures')

@@ -28,9 +28,13 @@ expect_has "$err" "--timestamp" "timestamp flag named"
 
 run "$ACX" verify /dev/null
 expect_rc 2 "no secret"
-expect_has "$err" "acx: error: --scheme standard needs at least one --secret" "missing secret message"
+expect_has "$err" "acx: error: acx verify needs the secret to check with: --secret" "missing secret message"
+run "$ACX" verify --scheme standard /dev/null
+expect_rc 2 "a scheme without its secret"
+expect_has "$err" "acx: error: --scheme standard needs at least one --secret" "missing secret message names the scheme"
+expect_has "$err" "--scheme none sends or accepts deliveries unsigned" "and the way to do without"
 
-run "$ACX" verify --secret 'whsec_not base64!' /dev/null
+run "$ACX" verify --scheme standard --secret 'whsec_not base64!' /dev/null
 expect_rc 2 "bad whsec secret"
 expect_has "$err" "--secret #1 is not a Standard Webhooks secret" "bad secret message"
 expect_not_has "$err" "not base64!" "bad secret is not echoed"
@@ -42,7 +46,7 @@ run "$ACX" sign --scheme token --secret t /dev/null
 expect_rc 2 "token without --url"
 expect_has "$err" "give the consumer URL with --url" "token needs url"
 
-run "$ACX" sign --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw "$WORK/does-not-exist.json"
+run "$ACX" sign --scheme standard --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw "$WORK/does-not-exist.json"
 expect_rc 3 "missing input file"
 expect_has "$err" "acx: error: cannot open $WORK/does-not-exist.json: No such file or directory" "missing file message"
 
@@ -90,5 +94,22 @@ expect_has "$err" "unknown topic 'job.roof_changed': see \`acx fixtures list\`" 
 
 run "$ACX" fixtures
 expect_rc 2 "fixtures needs a subcommand"
+
+# acx secret new: secrets the schemes take, fresh each time.
+run "$ACX" secret new
+expect_rc 0 "secret new"
+[[ $out =~ ^[0-9a-f]{64}$ ]] && expect_eq ok ok "a token is 256 bits of hex" || expect_eq "$out" "64 hex digits" "a token is 256 bits of hex"
+first=$out
+run "$ACX" secret new
+[[ $out != "$first" ]] && expect_eq ok ok "each secret is fresh" || expect_eq "$out" "another" "each secret is fresh"
+run "$ACX" secret new --scheme standard
+expect_has "$out" "whsec_" "a standard secret has its prefix"
+printf '{}' >"$WORK/secret-body.json"
+run "$ACX" sign --scheme standard --secret "$out" "$WORK/secret-body.json"
+expect_rc 0 "a made standard secret signs"
+run "$ACX" sign --scheme standard --secret 'not a secret!' /dev/null
+expect_has "$err" "acx secret new --scheme standard makes one" "a bad secret's error says how to make one"
+run "$ACX" secret new --scheme none
+expect_rc 2 "no secret for none"
 
 finish

@@ -63,7 +63,7 @@ expect_has "$err" "sparse.json is 2147483648 bytes, larger than the 268435456 al
 peak_kb=$(tail -n 1 <<<"$err")
 checks=$((checks + 1))
 ((peak_kb < base_kb + 50000)) || fail "refusing a 2 GB file took $peak_kb KB of memory (a 2-byte file: $base_kb KB)"
-run "$ACX" sign --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw "$WORK"
+run "$ACX" sign --scheme standard --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw "$WORK"
 expect_rc 3 "a directory as the body"
 expect_has "$err" "is a directory" "a directory says so"
 

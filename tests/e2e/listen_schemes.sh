@@ -48,12 +48,12 @@ done
 # A stale Standard Webhooks timestamp, and --tolerance.
 JOURNAL=$WORK/stale.db start_listener --scheme standard --secret "$whsec" --tolerance 10m
 "$ACX" fixtures show job_created --fresh >"$WORK/ev.json"
-"$ACX" sign --secret "$whsec" --timestamp $(($(date +%s) - 3600)) "$WORK/ev.json" >"$WORK/stale"
+"$ACX" sign --scheme standard --secret "$whsec" --timestamp $(($(date +%s) - 3600)) "$WORK/ev.json" >"$WORK/stale"
 post "$BASE/webhooks/acculynx" "$WORK/ev.json" -H "@$WORK/stale"
 expect_eq "$status" 401 "stale timestamp refused"
 expect_has "$body" '"reason":"too_old"' "stale reason"
 expect_has "$body" "in the past, beyond the tolerance of 600 s" "stale detail"
-"$ACX" sign --secret "$whsec" --timestamp $(($(date +%s) - 300)) "$WORK/ev.json" >"$WORK/recent"
+"$ACX" sign --scheme standard --secret "$whsec" --timestamp $(($(date +%s) - 300)) "$WORK/ev.json" >"$WORK/recent"
 post "$BASE/webhooks/acculynx" "$WORK/ev.json" -H "@$WORK/recent"
 expect_eq "$status" 200 "within --tolerance"
 stop_listener

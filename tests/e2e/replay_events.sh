@@ -56,16 +56,16 @@ B=$BASE/webhooks/acculynx
 run "$ACX" events stats --journal "$WORK/b.db"
 expect_rc 0 "events on a journal being written"
 
-run "$ACX" replay --journal "$WORK/a.db" --to "$B" --secret "$whsec"
+run "$ACX" replay --journal "$WORK/a.db" --to "$B" --scheme standard --secret "$whsec"
 expect_rc 2 "replay needs a selection"
 expect_has "$err" "say which events to replay" "selection message"
 
-run "$ACX" replay --journal "$WORK/a.db" --topic contact_added --to "$B" --secret "$whsec" --dry-run
+run "$ACX" replay --journal "$WORK/a.db" --topic contact_added --to "$B" --scheme standard --secret "$whsec" --dry-run
 expect_rc 0 "dry run"
 expect_eq "$(wc -l <<<"$out" | tr -d ' ')" 3 "dry run lists the 3 accepted contact_added events"
 expect_eq "$(sqlite3 "$WORK/b.db" 'SELECT count(*) FROM deliveries')" 0 "dry run sends nothing"
 
-run "$ACX" replay --journal "$WORK/a.db" --topic contact_added --to "$B" --secret "$whsec"
+run "$ACX" replay --journal "$WORK/a.db" --topic contact_added --to "$B" --scheme standard --secret "$whsec"
 expect_rc 0 "replay by topic"
 wait_lines "$WORK/listen.out" 3 "the replayed events printed"
 expected=$("$ACX" events list --journal "$WORK/a.db" --topic contact_added | grep '"status":"accepted"' | ids)
@@ -81,12 +81,12 @@ node -e '
   fail "replayed body differs from the journal's"
 checks=$((checks + 1))
 
-run "$ACX" replay --journal "$WORK/a.db" --topic contact_added --to "$B" --secret "$whsec" --format json
+run "$ACX" replay --journal "$WORK/a.db" --topic contact_added --to "$B" --scheme standard --secret "$whsec" --format json
 expect_eq "$(grep -c '"status\\":\\"duplicate' <<<"$out")" 3 "replaying again: the receiver sees duplicates"
 
-run "$ACX" replay --journal "$WORK/a.db" --id 1 --id 3 --to "$B" --secret "$whsec"
+run "$ACX" replay --journal "$WORK/a.db" --id 1 --id 3 --to "$B" --scheme standard --secret "$whsec"
 expect_rc 0 "replay by --id"
-run "$ACX" replay --journal "$WORK/a.db" --id 999 --to "$B" --secret "$whsec"
+run "$ACX" replay --journal "$WORK/a.db" --id 999 --to "$B" --scheme standard --secret "$whsec"
 expect_rc 3 "replay of an unknown --id"
 
 # --verbatim: the exact bytes and the original headers: B has no signature to check, so it refuses.
@@ -108,13 +108,13 @@ JOURNAL=$WORK/b.db start_listener --scheme standard --secret "$whsec" --format r
 B=$BASE/webhooks/acculynx
 
 # From an export file, and from a directory of fixtures.
-run "$ACX" replay "$WORK/export.jsonl" --to "$B" --secret "$whsec" --format json
+run "$ACX" replay "$WORK/export.jsonl" --to "$B" --scheme standard --secret "$whsec" --format json
 expect_rc 0 "replay from an export"
 expect_eq "$(grep -c '"accepted":true' <<<"$out")" 7 "every exported line delivered"
 mkdir "$WORK/fixtures"
 "$ACX" fixtures show job_updated --fresh >"$WORK/fixtures/a.json"
 "$ACX" fixtures show job.work-type_changed --fresh >"$WORK/fixtures/b.json"
-run "$ACX" replay "$WORK/fixtures" --to "$B" --secret "$whsec"
+run "$ACX" replay "$WORK/fixtures" --to "$B" --scheme standard --secret "$whsec"
 expect_rc 0 "replay from a directory"
 expect_has "$out" "job.work-type_changed attempt 1: 200" "directory files delivered"
 stop_listener

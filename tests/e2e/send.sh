@@ -80,9 +80,22 @@ cat "$WORK/fixed.json" | "$ACX" send - --to "$BASE/webhooks/acculynx" --scheme n
 expect_eq "$?" 0 "send from standard input"
 stop_listener
 
+# One rule on both sides: the same --secret, no --scheme, is AccuLynx's token; a sender on another scheme is told.
+JOURNAL=$WORK/same.db start_listener --secret tok-same
+run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --secret tok-same
+expect_rc 0 "the same --secret on both sides is accepted"
+expect_has "$out" '"status":"accepted"' "accepted with the default scheme"
+run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --secret tok-same --format json
+expect_eq "$(node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")); process.stdout.write(JSON.parse(r.attempts[0].body).status)' <<<"$out")" accepted "--format json carries the answer as JSON text"
+expect_not_has "$out" 'x0a' "a newline in the answer is JSON's \\n, not an escape for terminals"
+run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --scheme standard --secret "$whsec" --retries 0
+expect_rc 1 "a standard-signed delivery to a token listener"
+expect_has "$err$out" "the request carries a webhook-signature header (as --scheme standard signs): sender and receiver need the same --scheme" "the refusal names the scheme mismatch"
+stop_listener
+
 # Load mode: distinct, individually signed events over keep-alive connections, and a summary.
 JOURNAL=$WORK/load.db start_listener --scheme standard --secret "$whsec" --format json
-run "$ACX" send job.milestone.current_changed contact_added --to "$BASE/webhooks/acculynx" --secret "$whsec" \
+run "$ACX" send job.milestone.current_changed contact_added --to "$BASE/webhooks/acculynx" --scheme standard --secret "$whsec" \
   -n 300 -c 8 --format json
 expect_rc 0 "load mode"
 expect_has "$out" '"sent":300,"accepted":300,"duplicates":0,"refused":{},"errors":{}' "load summary"
@@ -91,21 +104,21 @@ wait_lines "$WORK/listen.out" 300 "the load-mode events"
 expect_eq "$(wc -l <"$WORK/listen.out" | tr -d ' ')" 300 "the listener printed 300 events"
 expect_eq "$(grep -o '"eventId":"[^"]*"' "$WORK/listen.out" | sort -u | wc -l | tr -d ' ')" 300 "300 distinct eventIds"
 expect_eq "$(grep -c '"topic":"contact_added"' "$WORK/listen.out")" 150 "the sources alternate"
-run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --secret "$whsec" --rate 50 --duration 1s
+run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --scheme standard --secret "$whsec" --rate 50 --duration 1s
 expect_rc 0 "rate and duration"
 sent=$(awk '$1 == "sent" {print $2}' <<<"$out")
 checks=$((checks + 1))
 ((sent >= 40 && sent <= 51)) || fail "--rate 50 --duration 1s sent $sent"
 expect_has "$out" "latency     p50" "text summary"
-run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --secret "$whsec" --wrong-secret -n 20 -c 2
+run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --scheme standard --secret "$whsec" --wrong-secret -n 20 -c 2
 expect_rc 1 "load with a wrong secret"
 expect_has "$out" "refused     20  (401: 20)" "refusals by status"
 # A progress bar on a terminal (script gives it one), none in a pipe.
-script -qc "'$ACX' send contact_added --to '$BASE/webhooks/acculynx' --secret '$whsec' --rate 20 --duration 1.5s" \
+script -qc "'$ACX' send contact_added --to '$BASE/webhooks/acculynx' --scheme standard --secret '$whsec' --rate 20 --duration 1.5s" \
   "$WORK/tty.log" >/dev/null </dev/null
 expect_has "$(cat "$WORK/tty.log")" "sent, " "progress bar on a terminal"
 expect_not_has "$out" "sent, " "no progress bar when piped"
-run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --secret "$whsec" -n 5 --duplicate 2
+run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --scheme standard --secret "$whsec" -n 5 --duplicate 2
 expect_rc 2 "--duplicate does not apply to load mode"
 stop_listener
 
@@ -130,7 +143,7 @@ expect_has "$err" "'x' is inside a string, not an object" "--set path message"
 run "$ACX" send contact_added --to ftp://example/x --scheme none
 expect_rc 2 "bad URL"
 expect_has "$err" "only http and https are supported" "bad URL message"
-run "$ACX" send contact_added --to http://127.0.0.1:9/x
+run "$ACX" send contact_added --to http://127.0.0.1:9/x --scheme standard
 expect_rc 2 "standard without a secret"
 expect_has "$err" "--scheme standard needs at least one --secret" "secret needed"
 run "$ACX" send contact_added --to http://127.0.0.1:9/x --scheme none --skew soon

@@ -49,24 +49,24 @@ done
 # Standard Webhooks: the timestamp diagnosis.
 now=$(date +%s)
 old=$((now - 3600))
-run "$ACX" sign --secret "$whsec" --timestamp "$old" "$body"
+run "$ACX" sign --scheme standard --secret "$whsec" --timestamp "$old" "$body"
 printf '%s\n' "$out" >"$WORK/old.headers"
-run "$ACX" verify --secret "$whsec" --now "$now" -H "@$WORK/old.headers" "$body"
+run "$ACX" verify --scheme standard --secret "$whsec" --now "$now" -H "@$WORK/old.headers" "$body"
 expect_rc 1 "stale timestamp fails"
 expect_has "$err" "not verified (too_old): timestamp is 3600 s in the past, beyond the tolerance of 300 s" "stale reason"
-run "$ACX" verify --secret "$whsec" --tolerance 2h -H "@$WORK/old.headers" "$body"
+run "$ACX" verify --scheme standard --secret "$whsec" --tolerance 2h -H "@$WORK/old.headers" "$body"
 expect_rc 0 "a wider --tolerance accepts it"
 future=$((now + 900))
-run "$ACX" sign --secret "$whsec" --timestamp "$future" "$body"
+run "$ACX" sign --scheme standard --secret "$whsec" --timestamp "$future" "$body"
 printf '%s\n' "$out" >"$WORK/future.headers"
-run "$ACX" verify --secret "$whsec" --now "$now" --format json -H "$(sed -n 1p "$WORK/future.headers")" \
+run "$ACX" verify --scheme standard --secret "$whsec" --now "$now" --format json -H "$(sed -n 1p "$WORK/future.headers")" \
   -H "$(sed -n 2p "$WORK/future.headers")" -H "$(sed -n 3p "$WORK/future.headers")" "$body"
 expect_rc 1 "future timestamp fails"
 expect_has "$out" '"verified":false' "json verdict"
 expect_has "$out" '"reason":"too_new"' "json reason"
 expect_has "$out" '"detail":"timestamp is 900 s in the future' "json detail"
 
-run "$ACX" verify --secret "$whsec" -H 'webhook-id: x' "$body"
+run "$ACX" verify --scheme standard --secret "$whsec" -H 'webhook-id: x' "$body"
 expect_rc 1 "missing headers fail"
 expect_has "$err" "not verified (missing): missing headers webhook-timestamp, webhook-signature" "missing reason"
 
@@ -79,9 +79,9 @@ expect_rc 0 "a token in the last path segment"
 
 # The published test vector, end to end.
 printf '%s' '{"test": 2432232314}' >"$WORK/vector.json"
-run "$ACX" sign --secret "$whsec" --id msg_p5jXN8AQM9LWM0D4loKWxJek --timestamp 1614265330 "$WORK/vector.json"
+run "$ACX" sign --scheme standard --secret "$whsec" --id msg_p5jXN8AQM9LWM0D4loKWxJek --timestamp 1614265330 "$WORK/vector.json"
 expect_has "$out" "webhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=" "test vector"
-run "$ACX" sign --secret "$whsec" --id msg_1 --timestamp 1614265330 --format json "$WORK/vector.json"
+run "$ACX" sign --scheme standard --secret "$whsec" --id msg_1 --timestamp 1614265330 --format json "$WORK/vector.json"
 expect_has "$out" '{"scheme":"standard","headers":{"webhook-id":"msg_1","webhook-timestamp":"1614265330","webhook-signature":"v1,' "sign --format json"
 
 finish

@@ -205,6 +205,20 @@ TEST_CASE("acx::signing::token")
     CHECK(verify_url("/h?token=wrong").detail == "the token query parameter of the URL matches none of the 1 secret");
     CHECK(verify_url("/h?token=").reason == Reason::mismatch);
   }
+  SUBCASE("a request signed under another scheme: the refusal says the two sides disagree")
+  {
+    const auto v = s->verify(Message{"", vector_headers("v1,abc"), "/webhooks/acculynx", false}, 0);
+    CHECK(v.reason == Reason::missing);
+    CHECK(v.detail == "no token in the URL: expected ?token=... or a last path segment; the request carries a "
+                      "webhook-signature header (as --scheme standard signs): sender and receiver need the same "
+                      "--scheme");
+    const auto standard = scheme("standard", {k_secret});
+    CHECK(standard->verify(Message{"", Headers{}, "/webhooks/acculynx?token=abc"}, 0).detail ==
+          "missing headers webhook-id, webhook-timestamp, webhook-signature; the request carries a token in the URL "
+          "(as --scheme token signs): sender and receiver need the same --scheme");
+    CHECK(standard->verify(Message{"", Headers{}, "/webhooks/acculynx"}, 0).detail ==
+          "missing headers webhook-id, webhook-timestamp, webhook-signature");
+  }
   SUBCASE("rotation")
   {
     const auto two = scheme("token", {"old", "new"});
@@ -225,9 +239,11 @@ TEST_CASE("acx::signing::make_scheme")
   {
     CHECK_THROWS_WITH(scheme("rot13", {"x"}),
                       "unknown scheme 'rot13': expected one of standard, hmac, github, shopify, token, none");
-    CHECK_THROWS_WITH(scheme("hmac", {}), "--scheme hmac needs at least one --secret");
+    CHECK_THROWS_WITH(scheme("hmac", {}), "--scheme hmac needs at least one --secret (or --secret-file, or "
+                                          "ACX_SECRET); --scheme none sends or accepts deliveries unsigned");
     CHECK_THROWS_WITH(scheme("standard", {k_secret, "whsec_n0t*base64"}),
-                      "--secret #2 is not a Standard Webhooks secret: expected whsec_ followed by base64");
+                      "--secret #2 is not a Standard Webhooks secret: expected whsec_ followed by base64 (acx secret "
+                      "new --scheme standard makes one)");
     CHECK_THROWS_WITH(scheme("token", {""}), "--secret #1 is empty");
     try {
       scheme("standard", {"whsec_sup3r$ecret"});

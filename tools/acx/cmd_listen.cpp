@@ -76,11 +76,7 @@ int run_listen(const ListenFlags& f)
   if (!f.profile.empty()) {
     apply_profile(f, scheme, o, f.path != "/webhooks/acculynx");
   }
-  if (scheme.scheme.empty()) {
-    // AccuLynx signs nothing: with a secret, the token in the URL is what it can carry; without one, nothing.
-    scheme.scheme = scheme.secrets.empty() ? "none" : "token";
-  }
-  if (scheme.scheme == "none") {
+  if (resolved_scheme(scheme) == "none") {
     fmt::print(stderr, "acx: warning: deliveries are not verified (no --secret): anyone who can reach the listener "
                        "can post events\n");
   }
@@ -111,7 +107,6 @@ int run_listen(const ListenFlags& f)
 void setup_listen(CLI::App& app, Run& run)
 {
   auto f = std::make_shared<ListenFlags>();
-  f->scheme.scheme.clear();
   auto* cmd = app.add_subcommand("listen", "Receive deliveries: verify, journal durably, answer, print");
   cmd->add_option("--host", f->host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", f->port, "Port to listen on; 0 picks a free one")
@@ -119,7 +114,6 @@ void setup_listen(CLI::App& app, Run& run)
       ->capture_default_str();
   cmd->add_option("--path", f->path, "Path that receives deliveries")->capture_default_str();
   add_scheme_options(cmd, f->scheme, SecretCount::several);
-  cmd->get_option("--scheme")->default_str("token with --secret, else none");
   add_tolerance_option(cmd, f->scheme);
   cmd->add_option("--subscription", f->subscriptions, "Accept only these subscriptionIds (repeatable)")
       ->allow_extra_args(false);

@@ -23,7 +23,7 @@ struct SignOptions {
 
 int run_sign(const SignOptions& o)
 {
-  if (o.scheme.scheme == "token" && o.url.empty()) {
+  if (resolved_scheme(o.scheme) == "token" && o.url.empty()) {
     throw Error(ExitCode::usage, "--scheme token puts the secret in the URL: give the consumer URL with --url");
   }
   const auto scheme = make_scheme(o.scheme);

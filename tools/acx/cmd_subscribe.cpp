@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "acx/event/topics.hpp"
+#include "acx/signing/scheme.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/url.hpp"
 #include "api_flags.hpp"
@@ -76,7 +77,7 @@ int run_subscribe(const SubscribeFlags& f)
   auto config = config::load(path);
   const auto options = api_options(f.api, config);
   acculynx::Api api(options);
-  const std::string token = util::hex_encode(util::random_bytes(32)); // 256 bits
+  const std::string token = signing::new_secret("token");
   const std::string consumer = with_token(f.url, token, f.secret_in);
   const std::string id = api.create(consumer, f.contact, f.topics);
 

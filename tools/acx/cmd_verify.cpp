@@ -33,6 +33,10 @@ bool ends_at_listen_path(std::string_view url)
 
 int run_verify(const VerifyOptions& o)
 {
+  if (o.scheme.scheme.empty() && o.scheme.secrets.empty()) {
+    throw Error(ExitCode::usage, "acx verify needs the secret to check with: --secret (or --secret-file, or "
+                                 "ACX_SECRET): the token, or with --scheme that scheme's secret");
+  }
   const auto scheme = make_scheme(o.scheme);
   const util::Headers headers = collect_headers(o.headers);
   const std::string body = util::read_input(o.input);

@@ -11,6 +11,9 @@ namespace acx::cli {
 
 namespace {
 
+// How much of a receiver's answer is shown: its diagnosis whole, a runaway page cut.
+constexpr std::size_t k_shown_body = 4096;
+
 double ms(std::chrono::microseconds d)
 {
   return static_cast<double>(d.count()) / 1000.0;
@@ -21,7 +24,7 @@ std::string outcome(const http::Exchange& e)
   if (e.status == 0) {
     return fmt::format("{} after {:.1f} ms", e.error, ms(e.latency));
   }
-  return fmt::format("{} in {:.1f} ms: {}", e.status, ms(e.latency), util::excerpt(util::trim(e.body), 80));
+  return fmt::format("{} in {:.1f} ms: {}", e.status, ms(e.latency), util::excerpt(util::trim(e.body), k_shown_body));
 }
 
 } // namespace
@@ -79,7 +82,10 @@ int deliver_and_report(const std::vector<deliver::Outgoing>& requests, const Del
         if (a.exchange.status == 0) {
           j["error"] = a.exchange.error;
         } else {
-          j["body"] = util::excerpt(a.exchange.body, 200);
+          j["body"] = a.exchange.body.substr(0, k_shown_body); // JSON escapes it; bad UTF-8 becomes U+FFFD
+          if (a.exchange.body.size() > k_shown_body) {
+            j["bodyBytes"] = a.exchange.body.size();
+          }
         }
         attempts.push_back(j);
       }

@@ -33,6 +33,7 @@ int main(int argc, char** argv)
   acx::cli::setup_sandbox(app, run);
   acx::cli::setup_sign(app, run);
   acx::cli::setup_verify(app, run);
+  acx::cli::setup_secret(app, run);
   acx::cli::setup_topics(app, run);
   acx::cli::setup_fixtures(app, run);
   acx::cli::setup_version(app, run);

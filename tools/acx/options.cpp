@@ -73,10 +73,10 @@ CLI::Option* add_secret_file_option(CLI::App* cmd, const std::string& name, cons
 
 void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count)
 {
-  cmd->add_option("--scheme", flags.scheme, "Signature scheme")
+  cmd->add_option("--scheme", flags.scheme, "Signature scheme (AccuLynx's own is token: a secret in the URL)")
       ->check(one_of(signing::scheme_names(), "scheme",
                      fmt::format("expected one of {}", fmt::join(signing::scheme_names(), ", "))))
-      ->capture_default_str();
+      ->default_str("token with a secret, else none");
   auto* secret = cmd->add_option("--secret", flags.secrets,
                                  count == SecretCount::several
                                      ? "Secret; repeat for rotation (any one that matches verifies). Env: ACX_SECRET"
@@ -108,18 +108,26 @@ std::unique_ptr<signing::Scheme> make_scheme(const SchemeFlags& flags)
   return signing::make_scheme(scheme_options(flags));
 }
 
+std::string resolved_scheme(const SchemeFlags& flags)
+{
+  if (!flags.scheme.empty()) {
+    return flags.scheme;
+  }
+  return flags.secrets.empty() ? "none" : "token";
+}
+
 signing::SchemeOptions scheme_options(const SchemeFlags& flags)
 {
   signing::SchemeOptions o;
-  o.name = flags.scheme;
+  o.name = resolved_scheme(flags);
   for (const auto& s : flags.secrets) {
     o.secrets.emplace_back(s);
   }
   o.tolerance = std::chrono::duration_cast<std::chrono::seconds>(*util::parse_duration(flags.tolerance));
-  const bool hmac_family = flags.scheme == "hmac" || flags.scheme == "github" || flags.scheme == "shopify";
+  const bool hmac_family = o.name == "hmac" || o.name == "github" || o.name == "shopify";
   if (!hmac_family && (!flags.hmac_header.empty() || !flags.hmac_prefix.empty() || !flags.hmac_encoding.empty())) {
     throw Error(ExitCode::usage,
-                fmt::format("--hmac-* options apply to the hmac, github and shopify schemes, not {}", flags.scheme));
+                fmt::format("--hmac-* options apply to the hmac, github and shopify schemes, not {}", o.name));
   }
   if (!flags.hmac_header.empty()) {
     o.hmac_header = flags.hmac_header;

@@ -22,7 +22,7 @@ void add_format_option(CLI::App* cmd, Format& format);
 
 // The signing flags: --scheme, --secret (repeatable when `several`), the HMAC overrides.
 struct SchemeFlags {
-  std::string scheme = "standard";
+  std::string scheme; // empty: the default rule, resolved_scheme()
   std::vector<std::string> secrets;
   std::string tolerance = "5m";
   std::string hmac_header;
@@ -43,6 +43,10 @@ enum class SecretCount { one, several };
 void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count);
 // --tolerance DUR.
 void add_tolerance_option(CLI::App* cmd, SchemeFlags& flags);
+
+// The scheme the flags name, or the one rule every command shares when they name none: AccuLynx's own, the token
+// in the URL, when a secret is given; no verification without one. So the same --secret on both sides just works.
+std::string resolved_scheme(const SchemeFlags& flags);
 
 // The scheme options the flags describe; throws acx::Error (usage) for HMAC flags on another scheme.
 signing::SchemeOptions scheme_options(const SchemeFlags& flags);

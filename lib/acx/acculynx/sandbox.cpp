@@ -12,6 +12,7 @@
 #include "acx/event/fixtures.hpp"
 #include "acx/event/topics.hpp"
 #include "acx/http/server.hpp"
+#include "acx/signing/scheme.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/service.hpp"
 #include "acx/util/text.hpp"
@@ -262,7 +263,7 @@ ExitCode run_sandbox(const SandboxOptions& given)
                       s.topics = topics;
                       s.integration_type = text_field(j, "integrationType", "Api");
                       s.created = s.modified = util::format_rfc3339(util::now());
-                      s.secret = "whsec_" + util::base64_encode(util::random_bytes(32));
+                      s.secret = signing::new_secret("standard");
                       store.put(s);
                       Json out{{"subscriptionId", s.id}};
                       if (o.sign_standard) {

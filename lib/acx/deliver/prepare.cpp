@@ -17,9 +17,8 @@ namespace {
 // The scheme with a random secret of the same form, for --wrong-secret.
 signing::SchemeOptions with_random_secret(signing::SchemeOptions o)
 {
-  const auto bytes = util::random_bytes(32);
   o.secrets.clear();
-  o.secrets.emplace_back(o.name == "standard" ? "whsec_" + util::base64_encode(bytes) : util::hex_encode(bytes));
+  o.secrets.emplace_back(signing::new_secret(o.name));
   return o;
 }
 

@@ -67,6 +67,10 @@ struct SchemeOptions {
 // The scheme names make_scheme accepts: standard, hmac, github, shopify, token, none.
 const std::vector<std::string>& scheme_names();
 
+// A fresh secret of 256 random bits in the form the scheme takes: whsec_<base64> for standard, hex for the others.
+// Throws acx::Error (usage) for none, which takes no secret.
+std::string new_secret(std::string_view scheme);
+
 // Builds a scheme. Throws acx::Error (usage) for an unknown name, a missing secret, or a secret that is not in the
 // scheme's form (naming its position, never its value).
 std::unique_ptr<Scheme> make_scheme(const SchemeOptions& options);

@@ -23,7 +23,9 @@ util::Bytes decode_secret(const Secret& s, std::size_t index)
   if (!key || key->empty()) {
     throw Error(
         ExitCode::usage,
-        fmt::format("--secret #{} is not a Standard Webhooks secret: expected whsec_ followed by base64", index + 1));
+        fmt::format("--secret #{} is not a Standard Webhooks secret: expected whsec_ followed by base64 "
+                    "(acx secret new --scheme standard makes one)",
+                    index + 1));
   }
   return std::move(*key);
 }
