@@ -98,7 +98,7 @@ _acx() {
     'acx listen --durability')
       COMPREPLY=($(compgen -W 'disk process' -- "$cur")); return;;
     'acx listen --format')
-      COMPREPLY=($(compgen -W 'pretty json raw' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json raw' -- "$cur")); return;;
     'acx listen --count')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --timeout')
@@ -122,7 +122,7 @@ _acx() {
     'acx events list --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events list --format')
-      COMPREPLY=($(compgen -W 'table json' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx events list --topic')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events list --since')
@@ -134,7 +134,7 @@ _acx() {
     'acx events show --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events show --format')
-      COMPREPLY=($(compgen -W 'table json' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx events export --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events export --topic')
@@ -146,7 +146,7 @@ _acx() {
     'acx events stats --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events stats --format')
-      COMPREPLY=($(compgen -W 'table json' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx send --to')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send --subscription')
@@ -174,7 +174,7 @@ _acx() {
     'acx send --retries')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send --format')
-      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx send  --duplicate')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send  --skew')
@@ -214,7 +214,7 @@ _acx() {
     'acx replay --retries')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx replay --format')
-      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx replay  --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx replay  --id')
@@ -244,7 +244,7 @@ _acx() {
     'acx subscribe --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscribe --format')
-      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx subscriptions list --api-base')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions list --api-key')
@@ -256,7 +256,7 @@ _acx() {
     'acx subscriptions list --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions list --format')
-      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx subscriptions show --api-base')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions show --api-key')
@@ -268,7 +268,7 @@ _acx() {
     'acx subscriptions show --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions show --format')
-      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx subscriptions update --api-base')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions update --api-key')
@@ -332,7 +332,7 @@ _acx() {
     'acx sandbox emit --api-key-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox emit --format')
-      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx sandbox deliveries --subscription')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox deliveries --url')
@@ -342,7 +342,7 @@ _acx() {
     'acx sandbox deliveries --api-key-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox deliveries --format')
-      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx sign --scheme')
       COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
     'acx sign --secret')
@@ -362,7 +362,7 @@ _acx() {
     'acx sign --url')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sign --format')
-      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx verify --scheme')
       COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
     'acx verify --secret')
@@ -386,17 +386,17 @@ _acx() {
     'acx verify --now')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx verify --format')
-      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx secret new --scheme')
       COMPREPLY=($(compgen -W 'standard hmac github shopify token' -- "$cur")); return;;
     'acx secret new --format')
-      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx topics --format')
-      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx fixtures list --format')
-      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx version --format')
-      COMPREPLY=($(compgen -W 'json text' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     *) ;;
   esac
   local subs opts args files

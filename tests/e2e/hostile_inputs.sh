@@ -9,7 +9,7 @@ c1=$'\xc2\x9b' # CSI as a C1 control in UTF-8
 evil="job${esc}]0;pwned${bel}${esc}[2J${c1}31m"
 
 # A delivery whose topicName carries terminal escapes: accepted (topics AccuLynx adds tomorrow are too), shown escaped.
-start_listener --format pretty
+start_listener --format text
 # In JSON the controls are \u escapes; decoded, they are what a terminal would act on.
 json_evil='job\u001b]0;pwned\u0007\u001b[2J\u009b31m'
 "$ACX" fixtures show job_created --fresh | sed "s/\"topicName\": \"job_created\"/\"topicName\": \"${json_evil//\\/\\\\}\"/" >"$WORK/evil.json"
@@ -17,8 +17,8 @@ post "$BASE/webhooks/acculynx" "$WORK/evil.json"
 expect_eq "$status" 200 "an unknown topic with escapes is accepted"
 wait_lines "$WORK/listen.out" 1 "the pretty line"
 pretty=$(cat "$WORK/listen.out")
-expect_not_has "$pretty" "$esc" "listen --format pretty prints no ESC from a body"
-expect_not_has "$pretty" "$c1" "listen --format pretty prints no C1 control from a body"
+expect_not_has "$pretty" "$esc" "listen --format text prints no ESC from a body"
+expect_not_has "$pretty" "$c1" "listen --format text prints no C1 control from a body"
 expect_has "$pretty" 'job\x1b]0;pwned\x07\x1b[2J\u009b31m' "the topic is shown escaped"
 # A refusal whose detail quotes the body: the stderr line is escaped too.
 printf '{"topicName":"%s","eventId":"x"}' "$json_evil" >"$WORK/evil-bad.json"
@@ -28,14 +28,14 @@ stop_listener
 expect_not_has "$(cat "$WORK/listen.err")" "$esc" "refusal lines on stderr carry no ESC"
 
 # The journal's tables.
-run "$ACX" events list --journal "$WORK/journal.db" --format table
+run "$ACX" events list --journal "$WORK/journal.db" --format text
 expect_rc 0 "events list"
 expect_not_has "$out" "$esc" "events list prints no ESC"
 expect_has "$out" 'job\x1b]0;pwned' "events list shows the topic escaped"
-run "$ACX" events stats --journal "$WORK/journal.db" --format table
+run "$ACX" events stats --journal "$WORK/journal.db" --format text
 expect_has "$out" 'job\x1b]0;pwned' "events stats shows the topic escaped"
 expect_not_has "$out" "$esc" "events stats prints no ESC"
-run "$ACX" events show 1 --journal "$WORK/journal.db" --format table
+run "$ACX" events show 1 --journal "$WORK/journal.db" --format text
 expect_has "$out" 'job\x1b]0;pwned' "events show shows the topic escaped"
 expect_not_has "$out" "$esc" "events show prints no ESC"
 expect_not_has "$out" "$c1" "events show prints no C1 control"

@@ -83,7 +83,7 @@ cmp -s <(cat "$WORK/ev4.json"; echo) "$WORK/listen.out" || fail "raw output is n
 checks=$((checks + 1))
 
 # pretty, without colour when NO_COLOR or not a terminal.
-JOURNAL=$WORK/j2.db start_listener --format pretty
+JOURNAL=$WORK/j2.db start_listener --format text
 post "$BASE/webhooks/acculynx" "$WORK/ev1.json"
 stop_listener
 out=$(cat "$WORK/listen.out")

@@ -16,27 +16,27 @@ JOURNAL=$WORK/a.db start_listener --scheme none
 stop_listener
 
 # acx events, while no listener runs (and below while one does).
-run "$ACX" events list --journal "$WORK/a.db" --format table
+run "$ACX" events list --journal "$WORK/a.db" --format text
 expect_rc 0 "events list"
 expect_eq "$(grep -c accepted <<<"$out")" 6 "six accepted rows"
 expect_eq "$(grep -c duplicate <<<"$out")" 1 "one duplicate row"
 run "$ACX" events list --journal "$WORK/a.db"
 expect_eq "$(wc -l <<<"$out" | tr -d ' ')" 7 "JSON lines when piped"
 expect_has "$(head -n 1 <<<"$out")" '"seq":1,' "JSON line starts with seq"
-run "$ACX" events list --journal "$WORK/a.db" --topic contact_added --limit 2 --format table
+run "$ACX" events list --journal "$WORK/a.db" --topic contact_added --limit 2 --format text
 expect_eq "$(tail -n +2 <<<"$out" | wc -l | tr -d ' ')" 2 "--limit keeps the last 2"
-run "$ACX" events list --journal "$WORK/a.db" --refused --format table
+run "$ACX" events list --journal "$WORK/a.db" --refused --format text
 expect_has "$out" "invalid" "refused list"
 run "$ACX" events list --journal "$WORK/a.db" --since 1h --until 2099-01-01T00:00:00Z
 expect_eq "$(wc -l <<<"$out" | tr -d ' ')" 7 "--since/--until"
 run "$ACX" events list --journal "$WORK/a.db" --since 2099-01-01T00:00:00Z
 expect_eq "$out" "" "nothing after 2099"
-run "$ACX" events stats --journal "$WORK/a.db" --format table
+run "$ACX" events stats --journal "$WORK/a.db" --format text
 expect_has "$out" "       3  accepted                 contact_added" "stats by topic and verdict"
 expect_has "$out" "refused:invalid" "stats of refusals"
 ids() { node -e 'for (const l of require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean)) console.log(JSON.parse(l).eventId ?? JSON.parse(l).envelope?.eventId)'; }
 first_id=$("$ACX" events list --journal "$WORK/a.db" | head -n 1 | ids)
-run "$ACX" events show "$first_id" --journal "$WORK/a.db" --format table
+run "$ACX" events show "$first_id" --journal "$WORK/a.db" --format text
 expect_has "$out" "topic:          job_created" "show by eventId"
 expect_has "$out" '"topicName": "job_created"' "show pretty-prints the body"
 run "$ACX" events show 1 --journal "$WORK/a.db" --format json

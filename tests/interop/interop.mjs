@@ -35,7 +35,7 @@ for (const [i, body] of bodies.entries()) {
   writeFileSync(file, body);
 
   // acx signs, the reference verifies.
-  const out = execFileSync(acx, ["sign", "--secret", secret, "--format", "json", file]).toString();
+  const out = execFileSync(acx, ["sign", "--scheme", "standard", "--secret", secret, "--format", "json", file]).toString();
   const headers = JSON.parse(out).headers;
   try {
     wh.verify(body.toString(), headers);
@@ -52,7 +52,7 @@ for (const [i, body] of bodies.entries()) {
   const id = `msg_interop_${i}`;
   const ts = new Date();
   const signature = wh.sign(id, ts, body.toString());
-  const args = ["verify", "--secret", secret, "-H", `webhook-id: ${id}`,
+  const args = ["verify", "--scheme", "standard", "--secret", secret, "-H", `webhook-id: ${id}`,
     "-H", `webhook-timestamp: ${Math.floor(ts.getTime() / 1000)}`, "-H", `webhook-signature: ${signature}`, file];
   const r = spawnSync(acx, args);
   check(r.status === 0 && r.stdout.toString() === "verified\n",

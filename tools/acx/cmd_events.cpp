@@ -21,7 +21,7 @@ struct EventsFlags {
   std::string until;
   std::size_t limit = 0;
   bool refused = false;
-  std::string format; // table or json; default: table on a terminal, json in a pipe
+  Format format = Format::text;
   std::string id;
 };
 
@@ -32,7 +32,7 @@ std::unique_ptr<journal::Reader> open_reader(const EventsFlags& f)
 
 bool as_json(const EventsFlags& f)
 {
-  return f.format.empty() ? ::isatty(STDOUT_FILENO) != 1 : f.format == "json";
+  return f.format == Format::json;
 }
 
 journal::Query query_of(const EventsFlags& f)
@@ -192,8 +192,7 @@ int run_stats(const EventsFlags& f)
 void add_common(CLI::App* cmd, EventsFlags& f)
 {
   cmd->add_option("--journal", f.journal, "Journal file (default ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db)");
-  cmd->add_option("--format", f.format, "table (default on a terminal) or json (default in a pipe)")
-      ->check(CLI::IsMember({"table", "json"}));
+  add_format_option(cmd, f.format, FormatDefault::by_terminal);
 }
 
 void add_filters(CLI::App* cmd, EventsFlags& f)

@@ -23,7 +23,7 @@ struct ListenFlags {
   std::vector<std::string> topics;
   std::string journal;
   std::string durability = "disk";
-  std::string format;
+  Format format = Format::text;
   std::size_t count = 0;
   std::string timeout;
   std::string ready_file;
@@ -88,10 +88,9 @@ int run_listen(const ListenFlags& f)
   o.journal = f.journal;
   o.durability = f.durability == "process" ? journal::Durability::process : journal::Durability::disk;
   const bool tty = ::isatty(STDOUT_FILENO) == 1;
-  const std::string format = f.format.empty() ? (tty ? "pretty" : "json") : f.format;
-  o.format = format == "pretty" ? listen::OutputFormat::pretty
-             : format == "raw"  ? listen::OutputFormat::raw
-                                : listen::OutputFormat::json;
+  o.format = f.format == Format::text  ? listen::OutputFormat::pretty
+             : f.format == Format::raw ? listen::OutputFormat::raw
+                                       : listen::OutputFormat::json;
   const char* no_color = std::getenv("NO_COLOR");
   o.color = tty && !(no_color && *no_color);
   o.count = f.count;
@@ -125,8 +124,7 @@ void setup_listen(CLI::App& app, Run& run)
                   "crash of acx: written before the answer, synced within a second)")
       ->check(CLI::IsMember({"disk", "process"}))
       ->capture_default_str();
-  cmd->add_option("--format", f->format, "Output: pretty (default on a terminal), json (default in a pipe), raw")
-      ->check(CLI::IsMember({"pretty", "json", "raw"}));
+  add_format_option(cmd, f->format, FormatDefault::by_terminal, true);
   cmd->add_option("--count", f->count, "Exit 0 after this many accepted events");
   cmd->add_option("--timeout", f->timeout, "With --count: exit 6 if they have not arrived after DURATION")
       ->check(duration_validator());

@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -12,12 +14,26 @@
 
 namespace acx::cli {
 
-void add_format_option(CLI::App* cmd, Format& format)
+void add_format_option(CLI::App* cmd, Format& format, FormatDefault by, bool raw)
 {
-  static const std::map<std::string, Format> k_formats{{"text", Format::text}, {"json", Format::json}};
-  cmd->add_option("--format", format, "Output format: text or json")
-      ->transform(CLI::CheckedTransformer(k_formats))
-      ->default_str("text");
+  std::vector<std::string> names{"text", "json"};
+  if (raw) {
+    names.emplace_back("raw");
+  }
+  const bool terminal = ::isatty(STDOUT_FILENO) == 1;
+  format = by == FormatDefault::by_terminal && !terminal ? Format::json : Format::text;
+  const std::string help =
+      fmt::format("Output: text (for people{}), json (for programs{}){}",
+                  by == FormatDefault::by_terminal ? ", the default on a terminal" : ", the default",
+                  by == FormatDefault::by_terminal ? ": JSON lines, the default in a pipe" : "",
+                  raw ? ", raw (each body as received, byte for byte)" : "");
+  cmd->add_option_function<std::string>(
+         "--format",
+         [&format](const std::string& name) {
+           format = name == "json" ? Format::json : name == "raw" ? Format::raw : Format::text;
+         },
+         help)
+      ->check(one_of(names, "format", fmt::format("expected {}", fmt::join(names, ", "))));
 }
 
 CLI::Validator duration_validator()
