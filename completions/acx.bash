@@ -40,12 +40,6 @@ _acx() {
         cmdpath='acx events export';;
       'acx events stats')
         cmdpath='acx events stats';;
-      'acx send ')
-        cmdpath='acx send ';;
-      'acx send ')
-        cmdpath='acx send ';;
-      'acx replay ')
-        cmdpath='acx replay ';;
       'acx subscriptions list')
         cmdpath='acx subscriptions list';;
       'acx subscriptions show')
@@ -92,7 +86,7 @@ _acx() {
     'acx listen --subscription')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --topic')
-      COMPREPLY=($(compgen -f -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed' -- "$cur")); return;;
     'acx listen --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --durability')
@@ -124,7 +118,7 @@ _acx() {
     'acx events list --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx events list --topic')
-      COMPREPLY=($(compgen -f -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed' -- "$cur")); return;;
     'acx events list --since')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events list --until')
@@ -138,7 +132,7 @@ _acx() {
     'acx events export --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events export --topic')
-      COMPREPLY=($(compgen -f -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed' -- "$cur")); return;;
     'acx events export --since')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events export --until')
@@ -175,21 +169,21 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
-    'acx send  --duplicate')
+    'acx send --duplicate')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx send  --skew')
+    'acx send --skew')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx send  --requests')
+    'acx send --requests')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx send  -n')
+    'acx send -n')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx send  --connections')
+    'acx send --connections')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx send  -c')
+    'acx send -c')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx send  --rate')
+    'acx send --rate')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx send  --duration')
+    'acx send --duration')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx replay --to')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -215,20 +209,20 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx replay --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
-    'acx replay  --journal')
+    'acx replay --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx replay  --id')
+    'acx replay --id')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx replay  --topic')
+    'acx replay --topic')
+      COMPREPLY=($(compgen -W 'contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed' -- "$cur")); return;;
+    'acx replay --since')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx replay  --since')
-      COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx replay  --until')
+    'acx replay --until')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscribe --url')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscribe --topic')
-      COMPREPLY=($(compgen -f -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed' -- "$cur")); return;;
     'acx subscribe --contact')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscribe --secret-in')
@@ -280,7 +274,7 @@ _acx() {
     'acx subscriptions update --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions update --topic')
-      COMPREPLY=($(compgen -f -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed' -- "$cur")); return;;
     'acx subscriptions update --contact')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions delete --api-base')
@@ -304,7 +298,7 @@ _acx() {
     'acx subscriptions test --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions test --topic')
-      COMPREPLY=($(compgen -f -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed' -- "$cur")); return;;
     'acx sandbox --host')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --port')
@@ -416,15 +410,9 @@ _acx() {
     'acx events stats')
       subs=''; opts='--help -h --journal --format'; args=''; files=0;;
     'acx send')
-      subs=' '; opts='--help -h --to --subscription --set --keep-ids --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format'; args=''; files=1;;
-    'acx send ')
-      subs=''; opts='--help -h --duplicate --out-of-order --skew --tamper --wrong-secret'; args=''; files=0;;
-    'acx send ')
-      subs=''; opts='--help -h --requests -n --connections -c --rate --duration'; args=''; files=0;;
+      subs=''; opts='--help -h --to --subscription --set --keep-ids --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format --help -h --duplicate --out-of-order --skew --tamper --wrong-secret --help -h --requests -n --connections -c --rate --duration'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed job-milestone-changed'; files=1;;
     'acx replay')
-      subs=''; opts='--help -h --to --verbatim --dry-run --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format'; args=''; files=1;;
-    'acx replay ')
-      subs=''; opts='--help -h --journal --id --topic --since --until --all'; args=''; files=0;;
+      subs=''; opts='--help -h --to --verbatim --dry-run --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format --help -h --journal --id --topic --since --until --all'; args=''; files=1;;
     'acx subscribe')
       subs=''; opts='--help -h --url --topic --contact --secret-in --api-base --api-key --api-key-file --profile --config --format'; args=''; files=0;;
     'acx subscriptions')
@@ -442,7 +430,7 @@ _acx() {
     'acx sandbox')
       subs='emit deliveries'; opts='--help -h --host --port --data-dir --api-key --api-key-file --chaos --chaos-seed --sign --ready-file'; args=''; files=0;;
     'acx sandbox emit')
-      subs=''; opts='--help -h --subscription --set --url --api-key --api-key-file --format'; args=''; files=1;;
+      subs=''; opts='--help -h --subscription --set --url --api-key --api-key-file --format'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed'; files=0;;
     'acx sandbox deliveries')
       subs=''; opts='--help -h --subscription --url --api-key --api-key-file --format'; args=''; files=0;;
     'acx sign')
@@ -470,10 +458,9 @@ _acx() {
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
   elif [[ -n $subs ]]; then
     COMPREPLY=($(compgen -W "$subs" -- "$cur"))
-  elif [[ -n $args ]]; then
+  elif [[ -n $args || $files == 1 ]]; then
     COMPREPLY=($(compgen -W "$args" -- "$cur"))
-  elif [[ $files == 1 ]]; then
-    COMPREPLY=($(compgen -f -- "$cur"))
+    [[ $files == 1 ]] && COMPREPLY+=($(compgen -f -- "$cur"))
   else
     COMPREPLY=()
   fi

@@ -112,4 +112,26 @@ expect_has "$err" "acx secret new --scheme standard makes one" "a bad secret's e
 run "$ACX" secret new --scheme none
 expect_rc 2 "no secret for none"
 
+# Typos: the nearest command, flag or topic is suggested.
+run "$ACX" lsiten
+expect_rc 2 "a mistyped command"
+expect_has "$err" "unknown command 'lsiten': did you mean 'listen'?" "the command is suggested"
+run "$ACX" listen --prot 9000
+expect_rc 2 "a mistyped flag"
+expect_has "$err" "unknown option '--prot': did you mean '--port'?" "the flag is suggested"
+run "$ACX" send contact_added --to http://127.0.0.1:9/x --duplicat 2
+expect_has "$err" "did you mean '--duplicate'?" "a flag of an option group is suggested"
+run "$ACX" fixtures show job_creted
+expect_has "$err" "did you mean 'job_created'?" "a topic is suggested"
+run "$ACX" send job_creted --to http://127.0.0.1:9/x
+expect_has "$err" "did you mean job_created?" "send suggests the topic"
+run "$ACX" listen --durability dsk
+expect_has "$err" "did you mean 'disk'?" "a value is suggested"
+run "$ACX" version --format 1
+expect_rc 2 "--format takes words only"
+expect_has "$err" "unknown format '1': expected text, json" "the words are listed"
+run "$ACX" nothing-like-any-command
+expect_rc 2 "an unknown command"
+expect_not_has "$err" "did you mean" "nothing far is suggested"
+
 finish

@@ -20,6 +20,11 @@ expect_has "$(complete_bash acx sign --sch)" "--scheme" "bash: flag"
 expect_eq "$(complete_bash acx sign --scheme s | tr '\n' ' ')" "standard shopify " "bash: flag values"
 expect_eq "$(complete_bash acx fixtures show job.invoice_v)" "job.invoice_voided" "bash: topic argument"
 expect_eq "$(complete_bash acx completion f)" "fish" "bash: shell argument"
+expect_eq "$(complete_bash acx listen --topic job.invoice_v)" "job.invoice_voided" "bash: a --topic value"
+expect_eq "$(complete_bash acx sandbox emit contact_ad)" "contact_added" "bash: a topic argument"
+mkdir -p "$WORK/evts" && touch "$WORK/evts/contact_export.jsonl"
+expect_eq "$(cd "$WORK/evts" && complete_bash acx send contact_ | tr '\n' ' ')" "contact_added contact_changed contact_export.jsonl " \
+  "bash: send completes topics and files"
 
 if command -v zsh >/dev/null; then
   zsh -n "$WORK/_acx" || fail "zsh syntax"
@@ -33,6 +38,9 @@ if command -v fish >/dev/null; then
   expect_has "$(complete_fish 'acx fix')" "fixtures" "fish: subcommand"
   expect_eq "$(complete_fish 'acx fixtures ' | tr '\n' ' ')" "list show " "fish: nested subcommand"
   expect_has "$(complete_fish 'acx verify --scheme ')" "token" "fish: flag values"
+  expect_has "$(complete_fish 'acx events list --topic job.invoice_')" "job.invoice_voided" "fish: a --topic value"
+  expect_has "$(cd "$WORK/evts" && complete_fish 'acx send contact_')" "contact_export.jsonl" "fish: send completes files"
+  expect_has "$(cd "$WORK/evts" && complete_fish 'acx send contact_')" "contact_added" "fish: and topics"
 else
   fail "fish is not installed (scripts/setup --test installs it)"
 fi

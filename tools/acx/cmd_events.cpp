@@ -8,6 +8,7 @@
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
 #include "command.hpp"
+#include "completion.hpp"
 #include "options.hpp"
 
 namespace acx::cli {
@@ -197,7 +198,7 @@ void add_common(CLI::App* cmd, EventsFlags& f)
 
 void add_filters(CLI::App* cmd, EventsFlags& f)
 {
-  cmd->add_option("--topic", f.topic, "Only this topic");
+  suggest(cmd->add_option("--topic", f.topic, "Only this topic"), catalog_topic_names());
   cmd->add_option("--since", f.since, "Received at or after: an RFC 3339 time, or a duration ago (1h)")
       ->check(time_or_ago_validator());
   cmd->add_option("--until", f.until, "Received before: an RFC 3339 time, or a duration ago")

@@ -41,15 +41,6 @@ int run_show(const FixturesOptions& o)
   return 0;
 }
 
-std::vector<std::string> topic_names()
-{
-  std::vector<std::string> out;
-  for (auto n : event::fixture_topics()) {
-    out.emplace_back(n);
-  }
-  return out;
-}
-
 } // namespace
 
 void setup_fixtures(CLI::App& app, Run& run)
@@ -65,7 +56,7 @@ void setup_fixtures(CLI::App& app, Run& run)
   auto* show = cmd->add_subcommand("show", "Print a topic's fixture (the exact file)");
   show->add_option("topic", o->topic, "Topic name")
       ->required()
-      ->check(one_of(topic_names(), "topic", "see `acx fixtures list`"));
+      ->check(one_of(fixture_topic_names(), "topic", "see `acx fixtures list`"));
   show->add_flag("--fresh", o->fresh, "With a new eventId and eventDateTime now");
   show->callback([&run, o] { run = [o] { return run_show(*o); }; });
 }

@@ -8,6 +8,7 @@
 #include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
 #include "command.hpp"
+#include "completion.hpp"
 #include "options.hpp"
 
 namespace acx::cli {
@@ -116,13 +117,15 @@ void setup_listen(CLI::App& app, Run& run)
   add_tolerance_option(cmd, f->scheme);
   cmd->add_option("--subscription", f->subscriptions, "Accept only these subscriptionIds (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--topic", f->topics, "Show only these topics (others are still journaled and acknowledged)")
+  suggest(cmd->add_option("--topic", f->topics, "Show only these topics (others are still journaled and acknowledged)"),
+          catalog_topic_names());
+  cmd->get_option("--topic")
       ->allow_extra_args(false);
   cmd->add_option("--journal", f->journal, "Journal file (default ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db)");
   cmd->add_option("--durability", f->durability,
                   "What an acknowledged event survives: disk (power loss: fsync before the answer) or process (a "
                   "crash of acx: written before the answer, synced within a second)")
-      ->check(CLI::IsMember({"disk", "process"}))
+      ->check(one_of({"disk", "process"}, "durability", "expected disk or process"))
       ->capture_default_str();
   add_format_option(cmd, f->format, FormatDefault::by_terminal, true);
   cmd->add_option("--count", f->count, "Exit 0 after this many accepted events");

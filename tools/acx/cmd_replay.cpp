@@ -8,6 +8,7 @@
 #include "acx/util/text.hpp"
 #include "acx/util/url.hpp"
 #include "command.hpp"
+#include "completion.hpp"
 #include "delivery_flags.hpp"
 #include "options.hpp"
 
@@ -122,7 +123,7 @@ void setup_replay(CLI::App& app, Run& run)
   auto* sel = cmd->add_option_group("Selection", "Which journal events (accepted ones, in the order received)");
   sel->add_option("--journal", f->journal, "Journal file (default ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db)");
   sel->add_option("--id", f->ids, "Sequence number or eventId (repeatable)")->allow_extra_args(false);
-  sel->add_option("--topic", f->topic, "Only this topic");
+  suggest(sel->add_option("--topic", f->topic, "Only this topic"), catalog_topic_names());
   sel->add_option("--since", f->since, "Received at or after: RFC 3339, or a duration ago")
       ->check(time_or_ago_validator());
   sel->add_option("--until", f->until, "Received before: RFC 3339, or a duration ago")->check(time_or_ago_validator());

@@ -9,6 +9,7 @@
 #include "acx/http/client.hpp"
 #include "acx/util/url.hpp"
 #include "command.hpp"
+#include "completion.hpp"
 #include "options.hpp"
 
 namespace acx::cli {
@@ -122,7 +123,7 @@ void setup_sandbox(CLI::App& app, Run& run)
   cmd->add_flag("--chaos", f->server.chaos, "Sometimes deliver twice, and out of order");
   cmd->add_option("--chaos-seed", f->chaos_seed, "Seed for --chaos's choices, to repeat a run (default: random)");
   cmd->add_option("--sign", f->sign, "Also sign deliveries with the subscription's secret")
-      ->check(CLI::IsMember({"standard"}));
+      ->check(one_of({"standard"}, "scheme", "the sandbox signs only with standard"));
   cmd->add_option("--ready-file", f->server.ready_file, "Write host:port here once serving");
   cmd->callback([&run, f, cmd] {
     if (cmd->get_subcommands().empty()) {
@@ -143,7 +144,7 @@ void setup_sandbox(CLI::App& app, Run& run)
     add_format_option(c, f->format);
   };
   auto* emit = cmd->add_subcommand("emit", "Deliver TOPIC to every subscription of it (or one), as AccuLynx would");
-  emit->add_option("topic", f->topic, "Topic")->required();
+  suggest(emit->add_option("topic", f->topic, "Topic")->required(), catalog_topic_names());
   emit->add_option("--subscription", f->subscription, "Only this subscription");
   emit->add_option("--set", f->assignments, "Edit a field: PATH=VALUE (repeatable)")->allow_extra_args(false);
   client_flags(emit);

@@ -12,6 +12,7 @@
 #include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
 #include "command.hpp"
+#include "completion.hpp"
 #include "delivery_flags.hpp"
 #include "options.hpp"
 
@@ -189,7 +190,9 @@ void setup_send(CLI::App& app, Run& run)
 {
   auto f = std::make_shared<SendFlags>();
   auto* cmd = app.add_subcommand("send", "Deliver simulated events (a topic's fixture, or files) to a URL, signed");
-  cmd->add_option("event", f->events, "TOPIC (its fixture), FILE, directory, JSON lines, or - for stdin")->required();
+  suggest(cmd->add_option("event", f->events, "TOPIC (its fixture), FILE, directory, JSON lines, or - for stdin")
+              ->required(),
+          fixture_topic_names(), true);
   cmd->add_option("--to", f->to, "URL to deliver to")->required()->check(url_validator());
   cmd->add_option("--subscription", f->subscription, "Set subscriptionId");
   cmd->add_option("--set", f->assignments,

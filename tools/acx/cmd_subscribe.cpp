@@ -8,6 +8,7 @@
 #include "acx/util/url.hpp"
 #include "api_flags.hpp"
 #include "command.hpp"
+#include "completion.hpp"
 #include "options.hpp"
 
 namespace acx::cli {
@@ -34,8 +35,14 @@ void check_topics(const std::vector<std::string>& topics)
     }
   }
   if (!unknown.empty()) {
+    const std::vector<std::string> names = catalog_topic_names();
+    std::vector<std::string> shown;
+    for (const auto& t : unknown) {
+      const auto near = util::closest(t, names);
+      shown.push_back(near ? fmt::format("{} (did you mean {}?)", util::excerpt(t), *near) : util::excerpt(t));
+    }
     throw Error(ExitCode::usage, fmt::format("unknown topic{} {}: see `acx topics`", unknown.size() > 1 ? "s" : "",
-                                             fmt::join(unknown, ", ")));
+                                             fmt::join(shown, ", ")));
   }
 }
 
@@ -206,10 +213,11 @@ void setup_subscribe(CLI::App& app, Run& run)
   auto f = std::make_shared<SubscribeFlags>();
   auto* cmd = app.add_subcommand("subscribe", "Register a consumer URL with AccuLynx, with a generated secret token");
   cmd->add_option("--url", f->url, "Your consumer URL (acx adds the token)")->required()->check(url_validator());
-  cmd->add_option("--topic", f->topics, "Topic to receive (repeatable)")->required()->allow_extra_args(false);
+  suggest(cmd->add_option("--topic", f->topics, "Topic to receive (repeatable)")->required()->allow_extra_args(false),
+          catalog_topic_names());
   cmd->add_option("--contact", f->contact, "Technical contact e-mail")->required();
   cmd->add_option("--secret-in", f->secret_in, "Where the token goes in the URL")
-      ->check(CLI::IsMember({"query", "path"}))
+      ->check(one_of({"query", "path"}, "place", "expected query or path"))
       ->capture_default_str();
   add_api_options(cmd, f->api);
   add_format_option(cmd, f->format);
@@ -233,14 +241,16 @@ void setup_subscribe(CLI::App& app, Run& run)
   show->add_flag("--reveal", f->reveal, "Show the token in the consumer URL (hidden by default)");
   show->callback([&run, f] { run = [f] { return run_show(*f); }; });
   auto* update = with_id("update", "Change topics and contact (the URL cannot change: delete and subscribe again)");
-  update->add_option("--topic", f->topics, "Topics (repeatable; replaces the list)")->allow_extra_args(false);
+  suggest(update->add_option("--topic", f->topics, "Topics (repeatable; replaces the list)")->allow_extra_args(false),
+          catalog_topic_names());
   update->add_option("--contact", f->contact, "Technical contact e-mail");
   update->callback([&run, f] { run = [f] { return run_update(*f); }; });
   auto* del = with_id("delete", "Delete a subscription (permanent)");
   del->callback([&run, f] { run = [f] { return run_delete(*f); }; });
   auto* test = with_id("test", "Ask AccuLynx to deliver a test event");
-  test->add_option("--topic", f->topics, "Topic of the test event (default: the subscription's first)")
-      ->allow_extra_args(false);
+  suggest(test->add_option("--topic", f->topics, "Topic of the test event (default: the subscription's first)")
+              ->allow_extra_args(false),
+          catalog_topic_names());
   test->callback([&run, f] { run = [f] { return run_test(*f); }; });
 }
 

@@ -1,6 +1,7 @@
 #include "completion.hpp"
 
 #include <fmt/format.h>
+#include <map>
 
 namespace acx::cli {
 
@@ -12,6 +13,7 @@ struct OptionSpec {
   std::string description;
   bool takes_value = false;
   std::vector<std::string> choices; // empty: complete file names
+  bool files = false;               // file names as well as the choices
 };
 
 struct CommandSpec {
@@ -21,11 +23,25 @@ struct CommandSpec {
   std::vector<std::pair<std::string, std::string>> subcommands; // name, description
   bool has_argument = false;
   std::vector<std::string> argument_choices; // empty with has_argument: files
+  bool argument_files = false;               // file names as well as the choices
 };
+
+struct Suggestion {
+  std::vector<std::string> words;
+  bool files = false;
+};
+std::map<const CLI::Option*, Suggestion>& suggestions()
+{
+  static std::map<const CLI::Option*, Suggestion> all;
+  return all;
+}
 
 // CLI11 appends validator descriptions to the type name: "TEXT:{standard,hmac}" -> {standard, hmac}.
 std::vector<std::string> choices_of(const CLI::Option* opt)
 {
+  if (const auto it = suggestions().find(opt); it != suggestions().end()) {
+    return it->second.words;
+  }
   const std::string type = opt->get_type_name();
   const auto open = type.find('{');
   const auto close = type.find('}', open);
@@ -50,15 +66,14 @@ std::vector<std::string> choices_of(const CLI::Option* opt)
   return out;
 }
 
-void collect(const CLI::App& app, const std::string& path, std::vector<CommandSpec>& out)
+// The options of `app` and of its option groups (CLI11's nameless subcommands), into `spec`.
+void collect_options(const CLI::App& app, CommandSpec& spec)
 {
-  CommandSpec spec;
-  spec.path = path;
-  spec.description = app.get_description();
   for (const CLI::Option* opt : app.get_options()) {
     if (!opt->nonpositional()) {
       spec.has_argument = true;
       spec.argument_choices = choices_of(opt);
+      spec.argument_files = suggestions().contains(opt) && suggestions().at(opt).files;
       continue;
     }
     OptionSpec o;
@@ -71,10 +86,23 @@ void collect(const CLI::App& app, const std::string& path, std::vector<CommandSp
     o.description = opt->get_description();
     o.takes_value = opt->get_expected_max() > 0 && opt->get_type_size_max() > 0;
     o.choices = choices_of(opt);
+    o.files = suggestions().contains(opt) && suggestions().at(opt).files;
     spec.options.push_back(std::move(o));
   }
   auto* mutable_app = const_cast<CLI::App*>(&app);
-  const auto subs = mutable_app->get_subcommands([](CLI::App*) { return true; });
+  for (const CLI::App* group : mutable_app->get_subcommands([](CLI::App* s) { return s->get_name().empty(); })) {
+    collect_options(*group, spec);
+  }
+}
+
+void collect(const CLI::App& app, const std::string& path, std::vector<CommandSpec>& out)
+{
+  CommandSpec spec;
+  spec.path = path;
+  spec.description = app.get_description();
+  collect_options(app, spec);
+  auto* mutable_app = const_cast<CLI::App*>(&app);
+  const auto subs = mutable_app->get_subcommands([](CLI::App* s) { return !s->get_name().empty(); });
   for (const CLI::App* sub : subs) {
     spec.subcommands.emplace_back(sub->get_name(), sub->get_description());
   }
@@ -121,7 +149,8 @@ std::string bash(const std::vector<CommandSpec>& cmds)
     }
     lists += fmt::format("    {})\n      subs={}; opts={}; args={}; files={};;\n", quote_single(c.path),
                          quote_single(join(subs)), quote_single(join(all_names(c))),
-                         quote_single(join(c.argument_choices)), c.has_argument && c.argument_choices.empty() ? 1 : 0);
+                         quote_single(join(c.argument_choices)),
+                         c.has_argument && (c.argument_choices.empty() || c.argument_files) ? 1 : 0);
     for (const auto& o : c.options) {
       if (!o.takes_value) {
         continue;
@@ -129,8 +158,9 @@ std::string bash(const std::vector<CommandSpec>& cmds)
       for (const auto& n : o.names) {
         values += fmt::format("    {})\n      ", quote_single(c.path + " " + n));
         values += o.choices.empty() ? "COMPREPLY=($(compgen -f -- \"$cur\")); return;;\n"
-                                    : fmt::format("COMPREPLY=($(compgen -W {} -- \"$cur\")); return;;\n",
-                                                  quote_single(join(o.choices)));
+                                    : fmt::format("COMPREPLY=($(compgen -W {} -- \"$cur\"){}); return;;\n",
+                                                  quote_single(join(o.choices)),
+                                                  o.files ? " $(compgen -f -- \"$cur\")" : "");
       }
     }
   }
@@ -151,10 +181,9 @@ _acx() {{
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
   elif [[ -n $subs ]]; then
     COMPREPLY=($(compgen -W "$subs" -- "$cur"))
-  elif [[ -n $args ]]; then
+  elif [[ -n $args || $files == 1 ]]; then
     COMPREPLY=($(compgen -W "$args" -- "$cur"))
-  elif [[ $files == 1 ]]; then
-    COMPREPLY=($(compgen -f -- "$cur"))
+    [[ $files == 1 ]] && COMPREPLY+=($(compgen -f -- "$cur"))
   else
     COMPREPLY=()
   fi
@@ -198,13 +227,15 @@ std::string zsh(const std::vector<CommandSpec>& cmds)
       if (o.takes_value) {
         for (const auto& n : o.names) {
           values += fmt::format("    {}) {}; return ;;\n", quote_single(c.path + " " + n),
-                                o.choices.empty() ? std::string("_files") : "compadd -- " + join(o.choices));
+                                o.choices.empty() ? std::string("_files")
+                                                  : "compadd -- " + join(o.choices) + (o.files ? "; _files" : ""));
         }
       }
     }
     std::string arg = !c.has_argument              ? "true"
                       : c.argument_choices.empty() ? "_files"
-                                                   : "compadd -- " + join(c.argument_choices);
+                                                   : "compadd -- " + join(c.argument_choices) +
+                                                         (c.argument_files ? "; _files" : "");
     lists += fmt::format("    {})\n      subs=({}); opts=({}); argcmd={} ;;\n", quote_single(c.path), subs, opts,
                          quote_single(arg));
   }
@@ -288,20 +319,29 @@ std::string fish(const std::vector<CommandSpec>& cmds)
       }
       std::string value;
       if (o.takes_value) {
-        value = o.choices.empty() ? " -r -F" : " -x -a " + fish_quote(join(o.choices));
+        value = o.choices.empty() ? " -r -F"
+                : o.files         ? " -r -F -a " + fish_quote(join(o.choices))
+                                  : " -x -a " + fish_quote(join(o.choices));
       }
       out +=
           fmt::format("complete -c acx -n {}{}{} -d {}\n", fish_quote(cond), flags, value, fish_quote(o.description));
     }
     if (c.has_argument) {
       out += fmt::format("complete -c acx -n {} {}\n", fish_quote(cond),
-                         c.argument_choices.empty() ? std::string("-F") : "-a " + fish_quote(join(c.argument_choices)));
+                         c.argument_choices.empty() ? std::string("-F")
+                                                    : (c.argument_files ? "-F -a " : "-a ") +
+                                                          fish_quote(join(c.argument_choices)));
     }
   }
   return out;
 }
 
 } // namespace
+
+void suggest(CLI::Option* option, std::vector<std::string> words, bool files)
+{
+  suggestions()[option] = {std::move(words), files};
+}
 
 std::string completion_script(const CLI::App& app, const std::string& shell)
 {

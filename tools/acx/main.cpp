@@ -6,6 +6,7 @@
 
 #include "acx/util/error.hpp"
 #include "command.hpp"
+#include "options.hpp"
 
 int main(int argc, char** argv)
 {
@@ -16,12 +17,15 @@ int main(int argc, char** argv)
   app.footer("Exit codes: 0 ok, 1 check failed, 2 usage, 3 bad input, 4 I/O, 5 network, 6 timeout. See README.md.");
 
   app.failure_message([](const CLI::App* cmd, const CLI::Error& e) {
-    // Point at the help of the deepest subcommand that was reached.
+    // Point at the help of the deepest subcommand that was reached, and at what a mistyped word meant.
     std::string path = cmd->get_name();
+    const CLI::App* deepest = cmd;
     for (auto subs = cmd->get_subcommands(); !subs.empty(); subs = subs.front()->get_subcommands()) {
-      path += " " + subs.front()->get_name();
+      deepest = subs.front();
+      path += " " + deepest->get_name();
     }
-    return fmt::format("acx: error: {}\nRun '{} --help' for more information.\n", e.what(), path);
+    const std::string what = acx::cli::did_you_mean(*deepest).value_or(e.what());
+    return fmt::format("acx: error: {}\nRun '{} --help' for more information.\n", what, path);
   });
 
   acx::cli::Run run;

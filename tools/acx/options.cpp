@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include "acx/event/fixtures.hpp"
+#include "acx/event/topics.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
 #include "acx/util/text.hpp"
@@ -52,11 +54,66 @@ CLI::Validator one_of(std::vector<std::string> choices, std::string what, std::s
   const std::string description = fmt::format("{{{}}}", fmt::join(choices, ","));
   return CLI::Validator(
       [choices = std::move(choices), what = std::move(what), hint = std::move(hint)](const std::string& value) {
-        return std::find(choices.begin(), choices.end(), value) != choices.end()
-                   ? std::string()
-                   : fmt::format("unknown {} '{}': {}", what, value, hint);
+        if (std::find(choices.begin(), choices.end(), value) != choices.end()) {
+          return std::string();
+        }
+        const auto near = util::closest(value, choices);
+        return fmt::format("unknown {} '{}': {}{}", what, util::excerpt(value),
+                           near ? fmt::format("did you mean '{}'? ", *near) : "", hint);
       },
       description);
+}
+
+std::vector<std::string> catalog_topic_names()
+{
+  std::vector<std::string> out;
+  for (const auto& t : event::topics()) {
+    if (!t.legacy) {
+      out.emplace_back(t.name);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> fixture_topic_names()
+{
+  std::vector<std::string> out;
+  for (auto n : event::fixture_topics()) {
+    out.emplace_back(n);
+  }
+  return out;
+}
+
+std::optional<std::string> did_you_mean(const CLI::App& cmd)
+{
+  for (const std::string& word : cmd.remaining()) {
+    std::vector<std::string> names;
+    if (word.starts_with("-")) {
+      const std::string flag = word.substr(0, word.find('='));
+      auto add_names = [&names](const CLI::App& app) {
+        for (const CLI::Option* o : app.get_options()) {
+          for (const auto& n : o->get_lnames()) {
+            names.push_back("--" + n);
+          }
+        }
+      };
+      add_names(cmd);
+      for (const CLI::App* group : cmd.get_subcommands([](const CLI::App* s) { return s->get_name().empty(); })) {
+        add_names(*group); // option groups
+      }
+      if (auto near = util::closest(flag, names)) {
+        return fmt::format("unknown option '{}': did you mean '{}'?", util::excerpt(flag), *near);
+      }
+      continue;
+    }
+    for (const CLI::App* sub : cmd.get_subcommands([](const CLI::App* s) { return !s->get_name().empty(); })) {
+      names.push_back(sub->get_name());
+    }
+    if (auto near = util::closest(word, names)) {
+      return fmt::format("unknown command '{}': did you mean '{}'?", util::excerpt(word), *near);
+    }
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> read_secret_file(const std::string& path)
@@ -109,7 +166,7 @@ void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count)
   cmd->add_option("--hmac-header", flags.hmac_header, "hmac schemes: header name (default X-Acx-Signature)");
   cmd->add_option("--hmac-prefix", flags.hmac_prefix, "hmac schemes: prefix before the digest (default sha256=)");
   cmd->add_option("--hmac-encoding", flags.hmac_encoding, "hmac schemes: digest encoding")
-      ->check(CLI::IsMember({"hex", "base64"}));
+      ->check(one_of({"hex", "base64"}, "encoding", "expected hex or base64"));
 }
 
 void add_tolerance_option(CLI::App* cmd, SchemeFlags& flags)

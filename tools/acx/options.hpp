@@ -63,6 +63,14 @@ std::unique_ptr<signing::Scheme> make_scheme(const SchemeFlags& flags);
 // says "unknown <what> 'value': <hint>".
 CLI::Validator one_of(std::vector<std::string> choices, std::string what, std::string hint);
 
+// For a command line CLI11 refused: "unknown command 'lsiten': did you mean 'listen'?" (or the same for an option)
+// when a word left over is near one of `cmd`'s subcommands or options; nullopt when nothing is near.
+std::optional<std::string> did_you_mean(const CLI::App& cmd);
+
+// The catalog's current topic names (for completion and suggestions), and those with a sample delivery (fixture).
+std::vector<std::string> catalog_topic_names();
+std::vector<std::string> fixture_topic_names();
+
 // A CLI11 validator for durations ("300", "90s", "5m", "1h30m", "250ms").
 CLI::Validator duration_validator();
 

@@ -107,9 +107,11 @@ std::vector<SourceEvent> load_sources(const std::vector<std::string>& args)
     } else if (const auto fixture = find_fixture(arg)) {
       out.push_back({std::string(*fixture), "fixture " + arg, {}});
     } else {
+      const auto topics = fixture_topics();
+      const auto near = util::closest(arg, std::vector<std::string>(topics.begin(), topics.end()));
       throw Error(ExitCode::usage,
-                  fmt::format("'{}' is neither a file nor a topic with a fixture (see `acx fixtures list`)",
-                              util::printable(arg)));
+                  fmt::format("'{}' is neither a file nor a topic with a fixture{} (see `acx fixtures list`)",
+                              util::excerpt(arg), near ? fmt::format(": did you mean {}?", *near) : ""));
     }
   }
   return out;

@@ -1,5 +1,6 @@
 #include "acx/util/text.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <fmt/format.h>
 
@@ -193,6 +194,53 @@ std::optional<std::size_t> parse_size(std::string_view text)
     return std::nullopt;
   }
   return static_cast<std::size_t>(value * scale);
+}
+
+namespace {
+
+// Optimal string alignment distance (Levenshtein with transpositions of neighbours), ASCII case-insensitive.
+std::size_t edit_distance(std::string_view a, std::string_view b)
+{
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) {
+    d[i][0] = i;
+  }
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    d[0][j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1])) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+} // namespace
+
+std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates)
+{
+  if (word.empty() || word.size() > 256) {
+    return std::nullopt;
+  }
+  const std::size_t allowed = word.size() <= 4 ? 1 : word.size() <= 8 ? 2 : 3;
+  std::optional<std::string> best;
+  std::size_t best_distance = allowed + 1;
+  for (const auto& c : candidates) {
+    if (c.size() > word.size() + allowed || word.size() > c.size() + allowed) {
+      continue;
+    }
+    const std::size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  return best;
 }
 
 } // namespace acx::util

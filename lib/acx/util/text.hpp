@@ -29,6 +29,10 @@ std::string excerpt(std::string_view s, std::size_t max = 60);
 // Appends `s` as a quoted JSON string; bytes that are not valid UTF-8 become U+FFFD.
 void append_json_string(std::string& out, std::string_view s);
 
+// The candidate nearest to a mistyped `word` (edits: insert, delete, replace, swap two neighbours), if it is near
+// enough to be what was meant: at most 1 edit for words up to 4 letters, 2 up to 8, 3 beyond. Ties: the first.
+std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates);
+
 // Parses a byte size: "1048576", "512k", "1MiB", "2MB", "1g" (k/m/g are powers of 1024, with or without "iB"/"B").
 std::optional<std::size_t> parse_size(std::string_view text);
 
