@@ -47,7 +47,13 @@ run "$ACX" events list --journal "$WORK/none.db"
 expect_rc 4 "no journal"
 expect_has "$err" "no journal at $WORK/none.db" "no journal message"
 "$ACX" events export --journal "$WORK/a.db" >"$WORK/export.jsonl"
-expect_eq "$(wc -l <"$WORK/export.jsonl" | tr -d ' ')" 7 "export"
+expect_eq "$(wc -l <"$WORK/export.jsonl" | tr -d ' ')" 6 "export leaves the duplicate out"
+expect_not_has "$(cat "$WORK/export.jsonl")" '"status":"duplicate"' "no duplicate exported"
+run "$ACX" events export --journal "$WORK/a.db" --duplicates
+expect_eq "$(grep -c '"status":"duplicate"' <<<"$out")" 1 "--duplicates includes it, marked"
+run "$ACX" events stats --journal "$WORK/a.db" --format json
+expect_eq "$(wc -l <<<"$out" | tr -d ' ')" "$(grep -c . <<<"$out")" "stats as JSON lines"
+expect_has "$(head -n 1 <<<"$out")" '{"topic":' "each line one count"
 
 # Listener B checks Standard Webhooks signatures and prints raw bodies.
 JOURNAL=$WORK/b.db start_listener --scheme standard --secret "$whsec" --format raw
@@ -110,7 +116,7 @@ B=$BASE/webhooks/acculynx
 # From an export file, and from a directory of fixtures.
 run "$ACX" replay "$WORK/export.jsonl" --to "$B" --scheme standard --secret "$whsec" --format json
 expect_rc 0 "replay from an export"
-expect_eq "$(grep -c '"accepted":true' <<<"$out")" 7 "every exported line delivered"
+expect_eq "$(grep -c '"accepted":true' <<<"$out")" 6 "every exported line delivered"
 mkdir "$WORK/fixtures"
 "$ACX" fixtures show job_updated --fresh >"$WORK/fixtures/a.json"
 "$ACX" fixtures show job.work-type_changed --fresh >"$WORK/fixtures/b.json"

@@ -22,6 +22,8 @@ struct EventsFlags {
   std::string until;
   std::size_t limit = 0;
   bool refused = false;
+  bool duplicates = true;         // list and show them (marked); export leaves them out unless:
+  bool export_duplicates = false; // --duplicates
   Format format = Format::text;
   std::string id;
 };
@@ -41,6 +43,7 @@ journal::Query query_of(const EventsFlags& f)
   journal::Query q;
   q.topic = f.topic;
   q.refused = f.refused;
+  q.duplicates = f.duplicates;
   if (!f.since.empty()) {
     q.since = *parse_time_or_ago(f.since);
   }
@@ -173,11 +176,10 @@ int run_stats(const EventsFlags& f)
   auto reader = open_reader(f);
   const auto counts = reader->counts();
   if (as_json(f)) {
-    auto out = nlohmann::ordered_json::array();
-    for (const auto& c : counts) {
-      out.push_back({{"topic", c.topic}, {"status", c.status}, {"count", c.count}});
+    for (const auto& c : counts) { // JSON lines, as every stream acx prints
+      fmt::print("{}\n", nlohmann::ordered_json{{"topic", c.topic}, {"status", c.status}, {"count", c.count}}.dump(
+                             -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     }
-    fmt::print("{}\n", out.dump());
     return 0;
   }
   std::int64_t total = 0;
@@ -228,7 +230,15 @@ void setup_events(CLI::App& app, Run& run)
   auto* exp = cmd->add_subcommand("export", "Print deliveries as JSON lines (what acx replay reads)");
   exp->add_option("--journal", f->journal, "Journal file");
   add_filters(exp, *f);
-  exp->callback([&run, f] { run = [f] { return run_export(*f); }; });
+  exp->add_flag("--duplicates", f->export_duplicates,
+                "Include deliveries journaled as duplicates (status \"duplicate\"): replaying them sends them again");
+  exp->callback([&run, f] {
+    run = [f] {
+      EventsFlags e = *f;
+      e.duplicates = f->export_duplicates;
+      return run_export(e);
+    };
+  });
 
   auto* stats = cmd->add_subcommand("stats", "Count deliveries by topic and verdict");
   add_common(stats, *f);

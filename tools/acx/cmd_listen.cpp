@@ -128,7 +128,7 @@ void setup_listen(CLI::App& app, Run& run)
       ->check(one_of({"disk", "process"}, "durability", "expected disk or process"))
       ->capture_default_str();
   add_format_option(cmd, f->format, FormatDefault::by_terminal, true);
-  cmd->add_option("--count", f->count, "Exit 0 after this many accepted events");
+  cmd->add_option("--count", f->count, "Exit 0 after this many events printed (accepted ones, of --topic's topics if given; duplicates are not printed)");
   cmd->add_option("--timeout", f->timeout, "With --count: exit 6 if they have not arrived after DURATION")
       ->check(duration_validator());
   cmd->add_option("--ready-file", f->ready_file, "Write host:port here once accepting connections");
