@@ -125,4 +125,12 @@ expect_rc 0 "replay from a directory"
 expect_has "$out" "job.work-type_changed attempt 1: 200" "directory files delivered"
 stop_listener
 
+# A receiver that cannot be reached: replay stops after three events in a row, says so, and exits 5.
+run "$ACX" replay "$WORK/export.jsonl" --to http://127.0.0.1:9/hook --scheme none --retries 0
+expect_rc 5 "replay to an unreachable receiver"
+expect_has "$err" "stopped: 3 events in a row could not reach the receiver; 3 of 6 were not sent" "it stops with a summary"
+expect_eq "$(grep -c 'attempt 1' <<<"$out")" 3 "only three were tried"
+run "$ACX" replay "$WORK/export.jsonl" --to http://127.0.0.1:9/hook --scheme none --retries 0 --format json
+expect_has "$out" '{"stopped":"unreachable","notSent":3}' "and in JSON"
+
 finish

@@ -65,9 +65,14 @@ int deliver_and_report(const std::vector<deliver::Outgoing>& requests, const Del
   const auto reports = deliver::deliver_all(requests, client, policy, concurrency, on_attempt);
 
   std::size_t failed = 0;
+  std::size_t skipped = 0;
   bool transport = false;
   for (std::size_t i = 0; i < reports.size(); ++i) {
     const auto& rep = reports[i];
+    if (rep.skipped) {
+      ++skipped;
+      continue;
+    }
     if (!rep.accepted) {
       ++failed;
       transport = transport || rep.attempts.empty() || rep.attempts.back().exchange.status == 0;
@@ -101,6 +106,16 @@ int deliver_and_report(const std::vector<deliver::Outgoing>& requests, const Del
       fmt::print(stderr, "acx: {} {} not accepted: {}\n", requests[i].event_id.substr(0, 8), requests[i].topic,
                  rep.gave_up);
     }
+  }
+  if (skipped > 0) {
+    fmt::print(stderr,
+               "acx: stopped: {} events in a row could not reach the receiver; {} of {} were not sent (is it "
+               "running, and is --to right?)\n",
+               policy.unreachable_in_a_row, skipped, reports.size());
+    if (f.format == Format::json) {
+      fmt::print("{}\n", nlohmann::ordered_json{{"stopped", "unreachable"}, {"notSent", skipped}}.dump());
+    }
+    return static_cast<int>(ExitCode::network);
   }
   if (failed > 0) {
     fmt::print(stderr, "acx: {} of {} deliveries were not accepted\n", failed, reports.size());

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "acx/util/url.hpp"
@@ -59,10 +60,30 @@ std::vector<Report> deliver_all(const std::vector<Outgoing>& requests, const htt
 {
   std::vector<Report> reports(requests.size());
   std::atomic<std::size_t> next{0};
+  std::mutex mutex;
+  std::size_t unreachable = 0; // events in a row whose every attempt was a transport error
+  bool stopped = false;
+  // Counts the outcome; true when delivery should stop.
+  auto note = [&](const Report& report) {
+    std::lock_guard lock(mutex);
+    const bool never_reached = !report.accepted && !report.attempts.empty() &&
+                               report.attempts.back().exchange.status == 0; // refused, timed out, untrusted TLS
+    unreachable = never_reached ? unreachable + 1 : 0;
+    stopped = stopped || (policy.unreachable_in_a_row > 0 && unreachable >= policy.unreachable_in_a_row);
+    return stopped;
+  };
   auto work = [&] {
     std::map<std::string, std::unique_ptr<http::Client>> clients; // one keep-alive connection per origin
     for (std::size_t i = next++; i < requests.size(); i = next++) {
       const Outgoing& r = requests[i];
+      {
+        std::lock_guard lock(mutex);
+        if (stopped) {
+          reports[i].skipped = true;
+          reports[i].gave_up = "not sent: the receiver could not be reached";
+          continue;
+        }
+      }
       std::string why;
       const auto url = util::parse_url(r.url, &why);
       if (!url) {
@@ -80,6 +101,7 @@ std::vector<Report> deliver_all(const std::vector<Outgoing>& requests, const htt
           on_attempt(r, a);
         }
       });
+      note(reports[i]);
     }
   };
   const std::size_t n = std::max<std::size_t>(1, std::min(concurrency, requests.size()));

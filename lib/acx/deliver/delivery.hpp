@@ -30,6 +30,7 @@ struct Report {
   bool accepted = false;
   std::vector<Attempt> attempts;
   std::string gave_up; // why it stopped, when not accepted
+  bool skipped = false; // never attempted: deliver_all had stopped (the receiver was unreachable)
 };
 
 // Delivers as a provider does: POST, retry per the policy, stop at 2xx, 410 or another 4xx. `on_attempt` is called
@@ -38,7 +39,8 @@ Report deliver(http::Client& client, const std::string& target, const Outgoing& 
                const std::function<void(const Attempt&)>& on_attempt = {});
 
 // Delivers every request, `concurrency` at a time (each worker with its own connection per origin), and returns the
-// reports in the requests' order. `on_attempt` may be called from several threads at once.
+// reports in the requests' order. `on_attempt` may be called from several threads at once. Once
+// policy.unreachable_in_a_row events in a row could not reach the receiver at all, the rest are skipped.
 std::vector<Report> deliver_all(const std::vector<Outgoing>& requests, const http::ClientOptions& client,
                                 const RetryPolicy& policy, std::size_t concurrency,
                                 const std::function<void(const Outgoing&, const Attempt&)>& on_attempt = {});

@@ -14,6 +14,8 @@ struct RetryPolicy {
   int retries = 3;                           // attempts after the first
   std::chrono::milliseconds base{500};       // the first wait, before jitter
   std::chrono::milliseconds ceiling{60'000}; // no wait is longer
+  std::size_t unreachable_in_a_row = 3;      // deliver_all stops once this many events in a row never reached the
+                                             // receiver (every attempt a transport error); 0: never
 };
 
 // What to do after an attempt.
