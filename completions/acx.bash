@@ -319,21 +319,29 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox emit --set')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx sandbox emit --url')
+    'acx sandbox emit --api-base')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox emit --api-key')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox emit --api-key-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox emit --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox emit --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox emit --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx sandbox deliveries --subscription')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx sandbox deliveries --url')
+    'acx sandbox deliveries --api-base')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox deliveries --api-key')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox deliveries --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox deliveries --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox deliveries --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox deliveries --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
@@ -406,7 +414,7 @@ _acx() {
     'acx events show')
       subs=''; opts='--help -h --journal --format'; args=''; files=1;;
     'acx events export')
-      subs=''; opts='--help -h --journal --topic --since --until --refused'; args=''; files=0;;
+      subs=''; opts='--help -h --journal --topic --since --until --refused --duplicates'; args=''; files=0;;
     'acx events stats')
       subs=''; opts='--help -h --journal --format'; args=''; files=0;;
     'acx send')
@@ -430,9 +438,9 @@ _acx() {
     'acx sandbox')
       subs='emit deliveries'; opts='--help -h --host --port --data-dir --api-key --api-key-file --chaos --chaos-seed --sign --ready-file'; args=''; files=0;;
     'acx sandbox emit')
-      subs=''; opts='--help -h --subscription --set --url --api-key --api-key-file --format'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed'; files=0;;
+      subs=''; opts='--help -h --subscription --set --api-base --api-key --api-key-file --profile --config --format'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed'; files=0;;
     'acx sandbox deliveries')
-      subs=''; opts='--help -h --subscription --url --api-key --api-key-file --format'; args=''; files=0;;
+      subs=''; opts='--help -h --subscription --api-base --api-key --api-key-file --profile --config --format'; args=''; files=0;;
     'acx sign')
       subs=''; opts='--help -h --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --id --timestamp --url --format'; args=''; files=1;;
     'acx verify')

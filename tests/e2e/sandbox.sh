@@ -39,23 +39,27 @@ ERRFILE=$WORK/l.err wait_ready "$WORK/l.ready" "$LPID" "listen --profile"
 expect_has "$(cat "$WORK/l.err")" "listening on http://127.0.0.1:$LPORT/hooks/acculynx" "listen --profile takes the path"
 run "$ACX" subscriptions test "$sub" --topic contact_added
 expect_rc 0 "test-event"
-ACX_API_KEY=k1 run "$ACX" sandbox emit job.milestone.current_changed --url "$SBX" --set event.job.milestone.name=Won
-expect_rc 0 "emit"
+run "$ACX" sandbox emit job.milestone.current_changed --set event.job.milestone.name=Won
+expect_rc 0 "emit with the profile's API base and key, as subscribe stored them"
 wait "$LPID" && src=0 || src=$?
 expect_eq "$src" 0 "the listener got both deliveries"
 expect_has "$(cat "$WORK/l.out")" '"topic":"contact_added"' "test event received"
 expect_has "$(cat "$WORK/l.out")" '"name":"Won"' "emitted event received, edited"
 expect_has "$(cat "$WORK/l.out")" "\"subscriptionId\":\"$sub\"" "routed by subscriptionId"
-ACX_API_KEY=k1 run "$ACX" sandbox deliveries --url "$SBX" --format json
+run "$ACX" sandbox deliveries --format json
 expect_eq "$(grep -c '"status":200' <<<"$out")" 2 "delivery log: two attempts, 200"
+run "$ACX" sandbox emit job.milestone.current_changed --api-key wrong-key
+expect_rc 1 "emit with a wrong key"
+expect_has "$err" "(401, " "the sandbox's error in the title: detail (status, traceId) form"
+expect_not_has "$err" '{"' "not raw JSON"
 
 # A wrong token is refused by the listener: the sandbox logs 401s and retries.
 bg "$ACX" listen --port "$LPORT" --path /hooks/acculynx --secret other-token --journal "$WORK/j3.db" \
   --ready-file "$WORK/l3.ready" >/dev/null 2>&1
 LPID=$BGPID
 wait_ready "$WORK/l3.ready" "$LPID" "listener with another token"
-ACX_API_KEY=k1 "$ACX" sandbox emit contact_added --url "$SBX" >/dev/null 2>&1
-logged_401() { ACX_API_KEY=k1 "$ACX" sandbox deliveries --url "$SBX" --format json | grep -q '"status":401'; }
+ACX_API_KEY=k1 "$ACX" sandbox emit contact_added --api-base "$API" >/dev/null 2>&1
+logged_401() { ACX_API_KEY=k1 "$ACX" sandbox deliveries --api-base "$API" --format json | grep -q '"status":401'; }
 checks=$((checks + 1))
 wait_until 10 "a refused delivery in the sandbox's log" logged_401
 stop_process "$LPID" listener
@@ -142,7 +146,7 @@ LPID=$BGPID
 ERRFILE=$WORK/chaos.err wait_ready "$WORK/chaos.ready" "$LPID" "listener for --chaos"
 emitted=()
 for i in $(seq 30); do
-  id=$(ACX_API_KEY=k2 "$ACX" sandbox emit job_created --url "$SBX" 2>/dev/null | cut -d' ' -f1)
+  id=$(ACX_API_KEY=k2 "$ACX" sandbox emit job_created --api-base "$API" 2>/dev/null | cut -d' ' -f1)
   emitted+=("$id")
 done
 # Seed 7 holds events back behind later ones and doubles some: with it the order changes whatever the timing, since
@@ -157,17 +161,17 @@ expect_eq "$(grep -c 'refused' "$WORK/chaos.err")" 0 "no delivery failed verific
 checks=$((checks + 1))
 [[ "$received" != "$(printf '%s\n' "${emitted[@]}")" ]] || fail "--chaos delivered in order"
 delivered_twice() {
-  ACX_API_KEY=k2 run "$ACX" sandbox deliveries --url "$SBX" --format json
+  ACX_API_KEY=k2 run "$ACX" sandbox deliveries --api-base "$API" --format json
   (($(grep -c '"status":200' <<<"$out") > 30))
 }
 checks=$((checks + 1))
 wait_until 60 "--chaos to deliver some event twice" delivered_twice
 
 # Each API key sees only its own subscriptions' delivery attempts.
-ACX_API_KEY=k1 run "$ACX" sandbox deliveries --url "$SBX" --format json
+ACX_API_KEY=k1 run "$ACX" sandbox deliveries --api-base "$API" --format json
 expect_not_has "$out" '"topic":"job_created"' "k1 does not see k2's --chaos deliveries"
 expect_has "$out" '"status":200' "k1 sees its own ($err)"
-ACX_API_KEY=k2 run "$ACX" sandbox deliveries --url "$SBX" --format json
+ACX_API_KEY=k2 run "$ACX" sandbox deliveries --api-base "$API" --format json
 expect_not_has "$out" "$sub" "k2 does not see k1's deliveries"
 
 # A consumer that is down: the sandbox retries with backoff and logs every attempt.
@@ -176,9 +180,9 @@ start_sandbox
 down=$(curl -s -X POST -H 'Authorization: Bearer k1' -H 'Content-Type: application/json' \
   -d '{"consumerUrl":"http://127.0.0.1:9/down","techContact":"a@b.c","topicNames":["job_updated"]}' "$API/subscriptions" |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).subscriptionId))')
-ACX_API_KEY=k1 "$ACX" sandbox emit job_updated --url "$SBX" --subscription "$down" >/dev/null 2>&1
+ACX_API_KEY=k1 "$ACX" sandbox emit job_updated --api-base "$API" --subscription "$down" >/dev/null 2>&1
 four_attempts() {
-  ACX_API_KEY=k1 run "$ACX" sandbox deliveries --url "$SBX" --subscription "$down" --format json
+  ACX_API_KEY=k1 run "$ACX" sandbox deliveries --api-base "$API" --subscription "$down" --format json
   (($(grep -c '"status":0' <<<"$out") >= 4))
 }
 wait_until 20 "4 attempts at a consumer that is down" four_attempts
@@ -198,7 +202,7 @@ bg "$ACX" listen --profile pathy --port "$LPORT" --journal "$WORK/pathy.db" --fo
   --timeout $((15 * SCALE))s --ready-file "$WORK/pathy.ready" >"$WORK/pathy.out" 2>"$WORK/pathy.err"
 LPID=$BGPID
 ERRFILE=$WORK/pathy.err wait_ready "$WORK/pathy.ready" "$LPID" "listen --profile pathy"
-ACX_API_KEY=k1 "$ACX" sandbox emit job_updated --url "$SBX" --subscription "$psub" >/dev/null 2>&1
+ACX_API_KEY=k1 "$ACX" sandbox emit job_updated --api-base "$API" --subscription "$psub" >/dev/null 2>&1
 wait "$LPID" && src=0 || src=$?
 expect_eq "$src" 0 "a path token verifies"
 expect_has "$(cat "$WORK/pathy.out")" "\"subscriptionId\":\"$psub\"" "path-token delivery received"

@@ -8,6 +8,7 @@
 #include "acx/acculynx/sandbox.hpp"
 #include "acx/http/client.hpp"
 #include "acx/util/url.hpp"
+#include "api_flags.hpp"
 #include "command.hpp"
 #include "completion.hpp"
 #include "options.hpp"
@@ -16,13 +17,15 @@ namespace acx::cli {
 
 namespace {
 
+// Where `acx sandbox` listens by default, and so where emit and deliveries look for it.
+constexpr const char* k_default_sandbox = "http://127.0.0.1:8788/webhooks/v2";
+
 struct SandboxFlags {
   acculynx::SandboxOptions server;
   std::string sign;
   std::optional<std::uint64_t> chaos_seed;
-  // emit / deliveries
-  std::string url = "http://127.0.0.1:8788";
-  std::string api_key;
+  // emit / deliveries: the sandbox reached like the API, with subscribe's flags and profile
+  ApiFlags api;
   std::string topic;
   std::string subscription;
   std::vector<std::string> assignments;
@@ -32,18 +35,22 @@ struct SandboxFlags {
 http::Exchange admin_call(const SandboxFlags& f, const std::string& method, const std::string& target,
                           const std::string& body = {})
 {
-  std::string why;
-  const auto url = util::parse_url(f.url, &why);
-  if (!url) {
-    throw Error(ExitCode::usage, fmt::format("--url: {}", why));
+  acculynx::ApiOptions api = api_options(f.api, config::load(config_path(f.api)));
+  if (api.base == acculynx::k_default_api_base) {
+    api.base = k_default_sandbox; // the real AccuLynx has no /_sandbox: without a sandbox named, the local one
   }
-  if (f.api_key.empty()) {
-    throw Error(ExitCode::usage, "give the sandbox's API key with --api-key or ACX_API_KEY");
+  std::string why;
+  const auto url = util::parse_url(api.base, &why);
+  if (!url) {
+    throw Error(ExitCode::usage, fmt::format("--api-base: {}", why));
+  }
+  if (api.api_key.empty()) {
+    throw Error(ExitCode::usage, "give the sandbox's API key with --api-key, --api-key-file, ACX_API_KEY or a profile");
   }
   http::Client client(*url, {});
   http::Exchange e;
   for (int attempt = 0; attempt < 6; ++attempt) {
-    e = client.request(method, target, {{"Authorization", "Bearer " + f.api_key}}, body);
+    e = client.request(method, target, {{"Authorization", "Bearer " + api.api_key}}, body);
     if (e.status != 429) {
       break;
     }
@@ -53,10 +60,10 @@ http::Exchange admin_call(const SandboxFlags& f, const std::string& method, cons
         after && std::isdigit(static_cast<unsigned char>((*after)[0])) ? std::min(std::stoi(*after), 10) : 1));
   }
   if (e.status == 0) {
-    throw Error(ExitCode::network, fmt::format("cannot reach the sandbox at {}: {}", f.url, e.error));
+    throw Error(ExitCode::network, fmt::format("cannot reach the sandbox at {}: {}", url->origin(), e.error));
   }
   if (e.status >= 300) {
-    throw Error(ExitCode::failed, fmt::format("the sandbox answered {}: {}", e.status, e.body));
+    throw Error(ExitCode::failed, acculynx::describe_problem(e.status, e.body));
   }
   return e;
 }
@@ -110,7 +117,8 @@ void setup_sandbox(CLI::App& app, Run& run)
   cmd->add_option("--port", f->server.port, "Port; 0 picks a free one")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  cmd->add_option("--data-dir", f->server.data_dir, "Where the sandbox keeps its state (SQLite)");
+  cmd->add_option("--data-dir", f->server.data_dir,
+                  "Where the sandbox keeps its state (default ${XDG_STATE_HOME:-~/.local/state}/acx/sandbox)");
   cmd->add_option("--api-key", f->server.api_keys,
                   "Accepted API key (repeatable; env ACX_API_KEY; default: one generated and printed)")
       ->allow_extra_args(false)
@@ -137,10 +145,7 @@ void setup_sandbox(CLI::App& app, Run& run)
   });
 
   auto client_flags = [f](CLI::App* c) {
-    c->add_option("--url", f->url, "The sandbox's address")->capture_default_str()->check(url_validator());
-    c->add_option("--api-key", f->api_key, "API key of the sandbox")->envname("ACX_API_KEY");
-    add_secret_file_option(c, "--api-key-file", "Read the API key from FILE: kept out of the process list",
-                           [f](std::vector<std::string> keys) { f->api_key = keys.front(); });
+    add_api_options(c, f->api); // as subscribe: --api-base (default the profile's, else the local sandbox), --api-key
     add_format_option(c, f->format);
   };
   auto* emit = cmd->add_subcommand("emit", "Deliver TOPIC to every subscription of it (or one), as AccuLynx would");

@@ -13,6 +13,7 @@
 #include "acx/event/topics.hpp"
 #include "acx/http/server.hpp"
 #include "acx/signing/scheme.hpp"
+#include "acx/util/io.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/service.hpp"
 #include "acx/util/text.hpp"
@@ -144,7 +145,7 @@ ExitCode run_sandbox(const SandboxOptions& given)
   sigset_t signals = util::block_stop_signals();
 
   if (o.data_dir.empty()) {
-    throw Error(ExitCode::usage, "--data-dir is required: the sandbox keeps its state there");
+    o.data_dir = util::xdg_path("XDG_STATE_HOME", ".local/state", "sandbox", "--data-dir");
   }
   if (o.api_keys.empty()) {
     o.api_keys.push_back("sbx_" + util::hex_encode(util::random_bytes(16)));

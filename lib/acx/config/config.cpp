@@ -62,14 +62,7 @@ const Profile* Config::find(const std::string& name) const
 
 std::string default_path()
 {
-  if (const char* dir = std::getenv("XDG_CONFIG_HOME"); dir && *dir) {
-    return std::string(dir) + "/acx/config.toml";
-  }
-  const char* home = std::getenv("HOME");
-  if (!home || !*home) {
-    throw Error(ExitCode::usage, "neither XDG_CONFIG_HOME nor HOME is set: give the config's path with --config");
-  }
-  return std::string(home) + "/.config/acx/config.toml";
+  return util::xdg_path("XDG_CONFIG_HOME", ".config", "config.toml", "--config");
 }
 
 Config load(const std::string& path)

@@ -6,6 +6,7 @@
 
 #include "acx/journal/journal.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/io.hpp"
 #include "acx/util/text.hpp"
 
 namespace acx::journal {
@@ -25,14 +26,7 @@ std::string_view status_name(Status s)
 
 std::string default_path()
 {
-  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state) {
-    return std::string(state) + "/acx/journal.db";
-  }
-  const char* home = std::getenv("HOME");
-  if (!home || !*home) {
-    throw Error(ExitCode::usage, "neither XDG_STATE_HOME nor HOME is set: give the journal's path with --journal");
-  }
-  return std::string(home) + "/.local/state/acx/journal.db";
+  return util::xdg_path("XDG_STATE_HOME", ".local/state", "journal.db", "--journal");
 }
 
 namespace detail {

@@ -1,5 +1,7 @@
 #include "acx/util/io.hpp"
 
+#include <cstdlib>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -91,6 +93,18 @@ std::string read_input(const std::string& path, std::size_t max_bytes)
   }
   ::fcntl(fd, F_SETFL, 0); // back to blocking reads for a regular file
   return read_all(fd, name, max_bytes, size);
+}
+
+std::string xdg_path(const char* variable, const char* fallback, const std::string& name, const std::string& flag)
+{
+  if (const char* dir = std::getenv(variable); dir && *dir) {
+    return std::string(dir) + "/acx/" + name;
+  }
+  const char* home = std::getenv("HOME");
+  if (!home || !*home) {
+    throw Error(ExitCode::usage, fmt::format("neither {} nor HOME is set: give the path with {}", variable, flag));
+  }
+  return fmt::format("{}/{}/acx/{}", home, fallback, name);
 }
 
 void create_private_directories(const std::string& dir, const std::string& what)

@@ -11,6 +11,11 @@ std::string read_input(const std::string& path, std::size_t max_bytes = 256u << 
 
 // Creates `dir` and each missing parent with mode 0700, whatever the umask; directories that exist are left as they
 // are. Throws acx::Error (io) naming `what` ("the journal's directory").
+// Where acx keeps a kind of file by default, per the XDG base directories: `variable` (XDG_STATE_HOME,
+// XDG_CONFIG_HOME) if set, else $HOME/`fallback` (.local/state, .config), then /acx/`name`. Throws acx::Error (usage)
+// naming `flag` when neither is set.
+std::string xdg_path(const char* variable, const char* fallback, const std::string& name, const std::string& flag);
+
 void create_private_directories(const std::string& dir, const std::string& what);
 
 // Writes `data` to `path` atomically: a new file beside it, created exclusively with mode 0600 (so never through a
