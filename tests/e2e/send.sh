@@ -104,6 +104,10 @@ wait_lines "$WORK/listen.out" 300 "the load-mode events"
 expect_eq "$(wc -l <"$WORK/listen.out" | tr -d ' ')" 300 "the listener printed 300 events"
 expect_eq "$(grep -o '"eventId":"[^"]*"' "$WORK/listen.out" | sort -u | wc -l | tr -d ' ')" 300 "300 distinct eventIds"
 expect_eq "$(grep -c '"topic":"contact_added"' "$WORK/listen.out")" 150 "the sources alternate"
+for t in job.milestone.current_changed contact_added; do
+  stamp=$("$ACX" fixtures show "$t" | grep -o '"eventDateTime": "[^"]*"' | cut -d'"' -f4)
+  expect_not_has "$(cat "$WORK/listen.out")" "$stamp" "load mode stamps a fresh eventDateTime ($t's fixture has $stamp)"
+done
 run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --scheme standard --secret "$whsec" --rate 50 --duration 1s
 expect_rc 0 "rate and duration"
 sent=$(awk '$1 == "sent" {print $2}' <<<"$out")

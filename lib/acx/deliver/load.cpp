@@ -208,25 +208,41 @@ RequestFactory stamping_factory(Outgoing prototype,
 {
   const std::string& text = prototype.body;
   const auto id_at = text.find(prototype.event_id);
-  // The eventDateTime value, as prepare writes it: compact JSON, format_rfc3339's fixed width.
-  const std::size_t width = util::format_rfc3339(util::now()).size();
-  std::size_t time_at = std::string::npos;
-  const std::string lower = util::to_lower(text);
-  if (const auto key = lower.find("\"eventdatetime\":\""); key != std::string::npos) {
-    const std::size_t value = key + 17;
-    if (value + width < text.size() && text[value + width] == '"') {
-      time_at = value;
-    }
-  }
   if (id_at == std::string::npos) {
     throw Error(ExitCode::internal, "the prepared event does not contain its own eventId");
   }
-  return [prototype = std::move(prototype), sign = std::move(sign), id_at, time_at, width](std::size_t) {
+  // The eventDateTime value's place, however the body is laid out ("eventDateTime": "...", any case of the key).
+  std::size_t time_at = std::string::npos;
+  std::size_t time_length = 0;
+  const std::string lower = util::to_lower(text);
+  if (auto at = lower.find("\"eventdatetime\""); at != std::string::npos) {
+    at = text.find_first_not_of(" \t\r\n", at + 15);
+    if (at != std::string::npos && text[at] == ':') {
+      at = text.find_first_not_of(" \t\r\n", at + 1);
+      if (at != std::string::npos && text[at] == '"') {
+        const auto end = text.find('"', at + 1);
+        if (end != std::string::npos) {
+          time_at = at + 1;
+          time_length = end - time_at;
+        }
+      }
+    }
+  }
+  return [prototype = std::move(prototype), sign = std::move(sign), id_at, time_at, time_length](std::size_t) {
     std::string body = prototype.body;
     const std::string id = util::new_guid();
-    body.replace(id_at, id.size(), id);
-    if (time_at != std::string::npos) {
-      body.replace(time_at, width, util::format_rfc3339(util::now()));
+    auto stamp_time = [&] {
+      if (time_at != std::string::npos) {
+        body.replace(time_at, time_length, util::format_rfc3339(util::now()));
+      }
+    };
+    // The later place first, so the earlier one's offset still holds.
+    if (time_at != std::string::npos && time_at > id_at) {
+      stamp_time();
+      body.replace(id_at, id.size(), id);
+    } else {
+      body.replace(id_at, id.size(), id);
+      stamp_time();
     }
     Outgoing out = sign(std::move(body), id);
     out.topic = prototype.topic;
