@@ -225,4 +225,38 @@ expect_eq "$(node -e 'console.log(JSON.parse(process.argv[1]).length)' "$out")" 
   "subscriptions survive a restart (31 above, the one that is down, the path one)"
 stop_process "$SPID" sandbox
 
+# A sandbox that signs: subscribe keeps the whsec_ secret in the profile, and listen --profile verifies with it.
+# A subscription made while the listener runs is taken without a restart (the config changed); SIGHUP reloads too.
+start_sandbox --sign standard
+export XDG_CONFIG_HOME=$WORK/config-signed
+run "$ACX" subscribe --url "http://127.0.0.1:$LPORT/webhooks/acculynx" --topic job_created --contact a@b.c \
+  --api-base "$API" --api-key k1
+expect_rc 0 "subscribe to a sandbox that signs"
+expect_has "$(cat "$XDG_CONFIG_HOME/acx/config.toml")" "signing_secret = 'whsec_" "the signing secret is kept"
+bg "$ACX" listen --profile default --port "$LPORT" --journal "$WORK/reload.db" --format json \
+  --ready-file "$WORK/reload.ready" >"$WORK/reload.out" 2>"$WORK/reload.err"
+LPID=$BGPID
+ERRFILE=$WORK/reload.err wait_ready "$WORK/reload.ready" "$LPID" "listen --profile on signed deliveries"
+printed() { (($(wc -l <"$WORK/reload.out") >= $1)); }
+run "$ACX" sandbox emit job_created
+expect_rc 0 "emit, signed"
+wait_until 30 "the signed delivery" printed 1
+token=$(grep -o "token = '[0-9a-f]*'" "$XDG_CONFIG_HOME/acx/config.toml" | head -n 1 | cut -d"'" -f2)
+expect_eq "${#token}" 64 "the profile's token read back"
+"$ACX" fixtures show job_created --fresh >"$WORK/unsigned.json"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+  --data-binary @"$WORK/unsigned.json" "http://127.0.0.1:$LPORT/webhooks/acculynx?token=$token")" 401 \
+  "the token alone is not enough: the profile's signing secret is checked"
+run "$ACX" subscribe --url "http://127.0.0.1:$LPORT/webhooks/acculynx" --topic contact_added --contact a@b.c
+expect_rc 0 "a second subscription while the listener runs"
+reloaded() { (($(grep -c 'profile reloaded: 2 subscriptions' "$WORK/reload.err") >= $1)); }
+wait_until 10 "the listener to take the changed profile" reloaded 1
+run "$ACX" sandbox emit contact_added
+wait_until 30 "the new subscription's delivery, without a restart" printed 2
+expect_has "$(cat "$WORK/reload.out")" '"topic":"contact_added"' "the new subscription's event accepted"
+kill -HUP "$LPID"
+wait_until 10 "SIGHUP to reload the profile" reloaded 2
+stop_process "$LPID" listener
+stop_process "$SPID" sandbox
+
 finish

@@ -28,6 +28,7 @@ TEST_CASE("acx::config")
                                "https://h/hook",
                                "tok",
                                "query",
+                               "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                                {"job_created", "contact_added"},
                                "ops@example.com"});
     config::save(c, path);
@@ -37,6 +38,7 @@ TEST_CASE("acx::config")
     REQUIRE(back.find("prod")->subscriptions.size() == 1);
     CHECK(back.find("prod")->subscriptions[0].topics.size() == 2);
     CHECK(back.find("prod")->subscriptions[0].contact == "ops@example.com");
+    CHECK(back.find("prod")->subscriptions[0].signing_secret == "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
     CHECK_FALSE(back.find("dev"));
     struct stat st {};
     REQUIRE(::stat(path.c_str(), &st) == 0);

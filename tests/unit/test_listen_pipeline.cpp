@@ -13,7 +13,7 @@ namespace {
 struct Fixture {
   std::string dir;
   std::unique_ptr<journal::Writer> writer;
-  std::unique_ptr<signing::Scheme> scheme;
+  std::shared_ptr<const signing::Scheme> scheme;
   listen::Metrics metrics;
   std::vector<listen::RefusedNote> notes;
   std::unique_ptr<listen::Pipeline> pipeline;
@@ -27,7 +27,8 @@ struct Fixture {
     o.name = "token";
     o.secrets.emplace_back("tok");
     scheme = signing::make_scheme(o);
-    pipeline = std::make_unique<listen::Pipeline>(*scheme, std::move(subscriptions), *writer, metrics,
+    pipeline = std::make_unique<listen::Pipeline>(listen::Pipeline::Admission{scheme, std::move(subscriptions)},
+                                                  *writer, metrics,
                                                   [this](const listen::RefusedNote& n) { notes.push_back(n); });
   }
   ~Fixture()
@@ -72,6 +73,17 @@ TEST_CASE("acx::listen::Pipeline")
     REQUIRE(stored.size() == 2);
     CHECK(stored[0].body == milestone_event());
     CHECK(*stored[0].headers.find("Authorization") == "[redacted]");
+  }
+  SUBCASE("admit: a new token and allow-list take effect from the next delivery")
+  {
+    Fixture f({"00000000-0000-4000-8000-000000000000"});
+    CHECK(f.post(milestone_event()).status == 403); // its subscriptionId is not on the list
+    signing::SchemeOptions o;
+    o.name = "token";
+    o.secrets.emplace_back("new-tok");
+    f.pipeline->admit({signing::make_scheme(o), {}});
+    CHECK(f.post(milestone_event()).status == 401); // the old token is no longer accepted
+    CHECK(f.post(milestone_event(), "/webhooks/acculynx?token=new-tok").status == 200);
   }
   SUBCASE("eventIds that differ only in case are the same event")
   {

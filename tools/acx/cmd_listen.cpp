@@ -1,4 +1,5 @@
 // acx listen: receive AccuLynx deliveries, verify, journal, answer, print.
+#include <algorithm>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -37,8 +38,17 @@ struct ListenFlags {
   std::string config;
 };
 
-// Takes the secrets, subscription ids and path of the subscriptions stored in a profile by acx subscribe.
-void apply_profile(const ListenFlags& f, SchemeFlags& scheme, listen::ListenOptions& o, bool path_given)
+// What a profile stored by acx subscribe says about listening: the secrets, the subscription ids, the path.
+struct FromProfile {
+  SchemeFlags scheme;
+  std::set<std::string> subscriptions;
+  bool token_in_path = false;
+  std::string path; // of the first subscription's URL
+};
+
+// Reads the profile. Its subscriptions are verified by their token, or by their signing secret when the API signed
+// them all (acx sandbox --sign standard); an explicit --scheme picks which.
+FromProfile read_profile(const ListenFlags& f)
 {
   const std::string path = f.config.empty() ? config::default_path() : f.config;
   const auto cfg = config::load(path);
@@ -47,19 +57,25 @@ void apply_profile(const ListenFlags& f, SchemeFlags& scheme, listen::ListenOpti
     throw Error(ExitCode::usage,
                 fmt::format("profile '{}' in {} has no subscriptions: run acx subscribe first", f.profile, path));
   }
-  if (scheme.scheme.empty()) {
-    scheme.scheme = "token";
+  FromProfile out;
+  out.scheme = f.scheme;
+  const bool all_signed = std::all_of(p->subscriptions.begin(), p->subscriptions.end(),
+                                      [](const config::Subscription& s) { return !s.signing_secret.empty(); });
+  if (out.scheme.scheme.empty()) {
+    out.scheme.scheme = all_signed ? "standard" : "token";
   }
   for (const auto& s : p->subscriptions) {
-    scheme.secrets.push_back(s.token);
-    o.subscriptions.insert(util::to_lower(s.id));
-    o.token_in_path = o.token_in_path || s.secret_in == "path";
-  }
-  if (!path_given) {
-    if (const auto url = util::parse_url(p->subscriptions.front().url)) {
-      o.path = url->target.substr(0, url->target.find('?'));
+    const std::string& secret = out.scheme.scheme == "standard" ? s.signing_secret : s.token;
+    if (!secret.empty()) {
+      out.scheme.secrets.push_back(secret);
     }
+    out.subscriptions.insert(util::to_lower(s.id));
+    out.token_in_path = out.token_in_path || s.secret_in == "path";
   }
+  if (const auto url = util::parse_url(p->subscriptions.front().url)) {
+    out.path = url->target.substr(0, url->target.find('?'));
+  }
+  return out;
 }
 
 int run_listen(const ListenFlags& f)
@@ -75,7 +91,21 @@ int run_listen(const ListenFlags& f)
   o.path = f.path;
   SchemeFlags scheme = f.scheme;
   if (!f.profile.empty()) {
-    apply_profile(f, scheme, o, f.path != "/webhooks/acculynx");
+    FromProfile p = read_profile(f);
+    scheme = p.scheme;
+    o.subscriptions = std::move(p.subscriptions);
+    o.token_in_path = p.token_in_path;
+    if (f.path == "/webhooks/acculynx" && !p.path.empty()) { // the default: the registered URL's path instead
+      o.path = p.path;
+    }
+    o.watch = f.config.empty() ? config::default_path() : f.config;
+    o.reload = [f] {
+      FromProfile again = read_profile(f);
+      for (const auto& s : f.subscriptions) { // --subscription adds to the profile's
+        again.subscriptions.insert(util::to_lower(s));
+      }
+      return std::pair{scheme_options(again.scheme), std::move(again.subscriptions)};
+    };
   }
   if (resolved_scheme(scheme) == "none") {
     fmt::print(stderr, "acx: warning: deliveries are not verified (no --secret): anyone who can reach the listener "

@@ -86,14 +86,15 @@ int run_subscribe(const SubscribeFlags& f)
   acculynx::Api api(options);
   const std::string token = signing::new_secret("token");
   const std::string consumer = with_token(f.url, token, f.secret_in);
-  const std::string id = api.create(consumer, f.contact, f.topics);
+  const auto created = api.create(consumer, f.contact, f.topics);
+  const std::string& id = created.id;
 
   auto& profile = config.profiles[f.api.profile];
   profile.api_base = options.base;
   if (!f.api.api_key.empty()) {
     profile.api_key = f.api.api_key;
   }
-  profile.subscriptions.push_back({id, f.url, token, f.secret_in, f.topics, f.contact});
+  profile.subscriptions.push_back({id, f.url, token, f.secret_in, created.secret, f.topics, f.contact});
   config::save(config, path);
 
   if (f.format == Format::json) {

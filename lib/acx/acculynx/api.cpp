@@ -162,8 +162,8 @@ std::vector<SubscriptionInfo> Api::list(const std::string& status, int page_size
   }
 }
 
-std::string Api::create(const std::string& consumer_url, const std::string& contact,
-                        const std::vector<std::string>& topics)
+Api::Created Api::create(const std::string& consumer_url, const std::string& contact,
+                         const std::vector<std::string>& topics)
 {
   const Json body{
       {"consumerUrl", consumer_url}, {"techContact", contact}, {"topicNames", topics}, {"integrationType", "Api"}};
@@ -176,7 +176,7 @@ std::string Api::create(const std::string& consumer_url, const std::string& cont
   if (id.empty()) {
     throw ApiError(e.status, "the API created a subscription but returned no subscriptionId");
   }
-  return id;
+  return {id, string_of(j, {"secret"})};
 }
 
 SubscriptionInfo Api::show(const std::string& id)

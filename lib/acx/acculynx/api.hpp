@@ -62,9 +62,14 @@ public:
 
   // Every subscription, all pages; `status` is All, Active or Inactive.
   std::vector<SubscriptionInfo> list(const std::string& status = "All", int page_size = 25);
-  // Registers a consumer URL; returns the new subscription's id.
-  std::string create(const std::string& consumer_url, const std::string& contact,
-                     const std::vector<std::string>& topics);
+  // What registering returns: the new subscription's id, and the secret deliveries will be signed with, when the
+  // API signs them (acx sandbox --sign standard; AccuLynx itself signs nothing today).
+  struct Created {
+    std::string id;
+    std::string secret;
+  };
+  // Registers a consumer URL.
+  Created create(const std::string& consumer_url, const std::string& contact, const std::vector<std::string>& topics);
   SubscriptionInfo show(const std::string& id);
   void update(const std::string& id, const std::string& contact, const std::vector<std::string>& topics);
   void remove(const std::string& id);

@@ -38,6 +38,7 @@ Subscription read_subscription(const toml::table& t, const std::string& where)
   s.url = string_at(t, "url", where);
   s.token = string_at(t, "token", where);
   s.secret_in = string_at(t, "secret_in", where);
+  s.signing_secret = string_at(t, "signing_secret", where);
   s.contact = string_at(t, "contact", where);
   if (const auto* topics = t.get_as<toml::array>("topics")) {
     for (const auto& n : *topics) {
@@ -126,12 +127,12 @@ void save(const Config& config, const std::string& path)
       for (const auto& topic : s.topics) {
         topics.push_back(topic);
       }
-      subs.push_back(toml::table{{"id", s.id},
-                                 {"url", s.url},
-                                 {"token", s.token},
-                                 {"secret_in", s.secret_in},
-                                 {"contact", s.contact},
-                                 {"topics", topics}});
+      toml::table sub{{"id", s.id},         {"url", s.url},         {"token", s.token},
+                      {"secret_in", s.secret_in}, {"contact", s.contact}, {"topics", topics}};
+      if (!s.signing_secret.empty()) {
+        sub.insert("signing_secret", s.signing_secret);
+      }
+      subs.push_back(std::move(sub));
     }
     if (!subs.empty()) {
       t.insert("subscriptions", subs);

@@ -14,6 +14,7 @@ struct Subscription {
   std::string url;       // the consumer URL as given, without the token
   std::string token;     // the 256-bit secret carried in the registered URL
   std::string secret_in; // "query" or "path"
+  std::string signing_secret; // whsec_...: when the API signs deliveries (acx sandbox --sign standard), else empty
   std::vector<std::string> topics;
   std::string contact;
 };

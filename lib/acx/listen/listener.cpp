@@ -8,7 +8,9 @@
 #include <functional>
 #include <mutex>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <thread>
+#include <tuple>
 
 #include "acx/journal/journal.hpp"
 #include "acx/listen/metrics.hpp"
@@ -35,11 +37,21 @@ public:
     }
     m_cv.notify_all();
   }
-  // The reason to stop, or Stop::none when there is none yet at `until`.
+  // Wakes wait_until without a reason to stop (there is other work for its caller).
+  void poke()
+  {
+    {
+      std::lock_guard lock(m_mutex);
+      m_poked = true;
+    }
+    m_cv.notify_all();
+  }
+  // The reason to stop, or Stop::none when there is none yet at `until` (or when poked).
   Stop wait_until(std::chrono::steady_clock::time_point until)
   {
     std::unique_lock lock(m_mutex);
-    m_cv.wait_until(lock, until, [this] { return m_why != Stop::none; });
+    m_cv.wait_until(lock, until, [this] { return m_why != Stop::none || m_poked; });
+    m_poked = false;
     return m_why;
   }
   bool requested() const
@@ -52,6 +64,37 @@ private:
   mutable std::mutex m_mutex;
   std::condition_variable m_cv;
   Stop m_why = Stop::none;
+  bool m_poked = false;
+};
+
+// Tells when a file was replaced or rewritten since it was last looked at (acx subscribe saves the config by
+// renaming a new file over it).
+class ProfileWatch {
+public:
+  explicit ProfileWatch(std::string path) : m_path(std::move(path)), m_seen(look()) {}
+  bool changed()
+  {
+    if (m_path.empty()) {
+      return false;
+    }
+    const auto now = look();
+    const bool differs = now != m_seen;
+    m_seen = now;
+    return differs;
+  }
+
+private:
+  std::tuple<ino_t, off_t, std::int64_t, long> look() const
+  {
+    struct stat st {};
+    if (m_path.empty() || ::stat(m_path.c_str(), &st) != 0) {
+      return {};
+    }
+    return {st.st_ino, st.st_size, static_cast<std::int64_t>(st.st_mtim.tv_sec), st.st_mtim.tv_nsec};
+  }
+
+  std::string m_path;
+  std::tuple<ino_t, off_t, std::int64_t, long> m_seen;
 };
 
 // Reads accepted events from the journal in order, from the commit point at start, and prints them.
@@ -144,19 +187,36 @@ ExitCode run(const ListenOptions& o)
 {
   // Signals are taken by one thread with sigwait; every thread started from here on inherits the mask.
   sigset_t signals = util::block_stop_signals();
+  sigaddset(&signals, SIGHUP); // reload the profile
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const std::string journal_path = o.journal.empty() ? journal::default_path() : o.journal;
   journal::WriterOptions writer_options;
   writer_options.durability = o.durability;
   auto writer = journal::Writer::open(journal_path, writer_options);
-  const auto scheme = signing::make_scheme(o.scheme);
   Metrics metrics;
   StopFlag stop;
   Printer printer(o, journal_path, *writer, stop);
 
   RefusalLog refusals(stderr);
-  Pipeline pipeline(*scheme, o.subscriptions, *writer, metrics,
+  Pipeline pipeline({signing::make_scheme(o.scheme), o.subscriptions}, *writer, metrics,
                     [&refusals](const RefusedNote& note) { refusals.note(note); });
+  // A profile read again: the next deliveries are checked against it; a profile that cannot be read changes nothing.
+  ProfileWatch watch(o.watch);
+  auto reload = [&] {
+    if (!o.reload) {
+      return;
+    }
+    try {
+      auto [scheme, subscriptions] = o.reload();
+      const std::size_t n = subscriptions.size();
+      pipeline.admit({signing::make_scheme(scheme), std::move(subscriptions)});
+      fmt::print(stderr, "acx: profile reloaded: {} subscription{}\n", n, n == 1 ? "" : "s");
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "acx: profile not reloaded, the previous one stays: {}\n", e.what());
+    }
+    std::fflush(stderr);
+  };
   std::vector<http::Route> routes{
       {"POST", o.path, {}, [&pipeline](http::Request r, http::Reply reply) { pipeline.handle(std::move(r), reply); }},
       {"GET", "/healthz",
@@ -187,11 +247,14 @@ ExitCode run(const ListenOptions& o)
     pthread_setname_np(pthread_self(), "acx-printer");
     printer.run(finishing);
   });
-  std::thread signal_thread([&signals, &stop] {
+  std::atomic<bool> reload_asked{false};
+  std::thread signal_thread([&signals, &stop, &reload_asked] {
     int sig = 0;
-    if (sigwait(&signals, &sig) == 0) {
-      stop.request(Stop::signal);
+    while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+      reload_asked = true; // taken by the main loop below
+      stop.poke();
     }
+    stop.request(Stop::signal);
   });
   struct Shutdown {
     std::function<void()> fn;
@@ -222,6 +285,9 @@ ExitCode run(const ListenOptions& o)
          Stop::none) {
     if (std::chrono::steady_clock::now() >= deadline) {
       stop.request(Stop::timeout);
+    }
+    if (reload_asked.exchange(false) || watch.changed()) {
+      reload();
     }
     refusals.flush();
   }

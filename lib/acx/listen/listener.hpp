@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,6 +28,10 @@ struct ListenOptions {
   std::size_t count = 0; // exit after this many accepted (and shown) events; 0: run until stopped
   std::optional<std::chrono::milliseconds> timeout;
   std::string ready_file;
+  // With --profile: reads the scheme and subscriptions again, on SIGHUP and whenever `watch` (the config file)
+  // changes; what it throws is printed and the previous ones kept.
+  std::function<std::pair<signing::SchemeOptions, std::set<std::string>>()> reload;
+  std::string watch;
 };
 
 // Runs the listener until SIGINT/SIGTERM, --count or --timeout: binds, journals, answers, prints. Returns the exit

@@ -55,11 +55,16 @@ void take_delivery(journal::Record& record, http::Request& request)
 
 } // namespace
 
-Pipeline::Pipeline(const signing::Scheme& scheme, std::set<std::string> subscriptions, journal::Writer& journal,
-                   Metrics& metrics, std::function<void(const RefusedNote&)> on_refused)
-    : m_scheme(scheme), m_subscriptions(std::move(subscriptions)), m_journal(journal), m_metrics(metrics),
+Pipeline::Pipeline(Admission admission, journal::Writer& journal, Metrics& metrics,
+                   std::function<void(const RefusedNote&)> on_refused)
+    : m_admission(std::make_shared<const Admission>(std::move(admission))), m_journal(journal), m_metrics(metrics),
       m_on_refused(std::move(on_refused))
 {
+}
+
+void Pipeline::admit(Admission admission)
+{
+  m_admission.store(std::make_shared<const Admission>(std::move(admission)));
 }
 
 http::Response Pipeline::handle(http::Request request) const
@@ -73,6 +78,7 @@ http::Response Pipeline::handle(http::Request request) const
 void Pipeline::handle(http::Request request, http::Reply reply) const
 {
   m_metrics.received();
+  const std::shared_ptr<const Admission> admission = m_admission.load();
   journal::Record record;
   record.received = util::now();
   record.remote = request.remote;
@@ -86,7 +92,7 @@ void Pipeline::handle(http::Request request, http::Reply reply) const
   }
 
   const signing::Verdict verdict =
-      m_scheme.verify(signing::Message{request.body, request.headers, request.target, !request.params.empty()},
+      admission->scheme->verify(signing::Message{request.body, request.headers, request.target, !request.params.empty()},
                       record.received.seconds);
   if (!verdict.ok()) {
     return refuse(request, 401, refusal_of(verdict.reason), verdict.detail, std::move(record), reply);
@@ -117,7 +123,8 @@ void Pipeline::handle(http::Request request, http::Reply reply) const
   record.subscription_id = std::move(env.subscription_id);
   record.event_time = std::move(env.event_time_text);
 
-  if (!m_subscriptions.empty() && !m_subscriptions.contains(util::to_lower(record.subscription_id))) {
+  if (!admission->subscriptions.empty() &&
+      !admission->subscriptions.contains(util::to_lower(record.subscription_id))) {
     return refuse(request, 403, Refusal::subscription,
                   record.subscription_id.empty()
                       ? std::string("the envelope has no subscriptionId, and this listener accepts only its own")

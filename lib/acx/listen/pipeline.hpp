@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -24,8 +26,17 @@ struct RefusedNote {
 // 2xx only once the delivery is in the journal as durably as the journal promises.
 class Pipeline {
 public:
-  Pipeline(const signing::Scheme& scheme, std::set<std::string> subscriptions, journal::Writer& journal,
-           Metrics& metrics, std::function<void(const RefusedNote&)> on_refused);
+  // Who gets in: the scheme that verifies deliveries and the subscriptionIds accepted (lower case; empty: any).
+  struct Admission {
+    std::shared_ptr<const signing::Scheme> scheme;
+    std::set<std::string> subscriptions;
+  };
+
+  Pipeline(Admission admission, journal::Writer& journal, Metrics& metrics,
+           std::function<void(const RefusedNote&)> on_refused);
+
+  // Replaces who gets in, from the next delivery on (a profile reloaded); safe while deliveries are handled.
+  void admit(Admission admission);
 
   // Checks the delivery here and now, then calls `reply` once the journal has its outcome (on the journal's
   // thread). Never blocks.
@@ -40,8 +51,7 @@ private:
   // The answer to an accepted delivery once the journal has stored it, or could not.
   http::Response stored(const journal::Appended& stored, const std::string& remote, const std::string& event_id) const;
 
-  const signing::Scheme& m_scheme;
-  std::set<std::string> m_subscriptions;
+  std::atomic<std::shared_ptr<const Admission>> m_admission;
   journal::Writer& m_journal;
   Metrics& m_metrics;
   std::function<void(const RefusedNote&)> m_on_refused;
