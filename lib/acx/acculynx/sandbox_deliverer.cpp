@@ -1,6 +1,7 @@
 #include "acx/acculynx/sandbox_deliverer.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "acx/deliver/delivery.hpp"
 #include "acx/event/edit.hpp"
@@ -93,7 +94,7 @@ void Deliverer::run()
   }
 }
 
-void Deliverer::deliver_one(const Job& job)
+void Deliverer::deliver_one(Job job)
 {
   const auto url = util::parse_url(job.subscription.consumer_url);
   deliver::Outgoing out;
@@ -116,13 +117,21 @@ void Deliverer::deliver_one(const Job& job)
   http::ClientOptions co;
   co.timeout = std::chrono::seconds(10);
   http::Client client(*url, co);
+  const http::Exchange e = client.post(url->target, out.headers, out.body);
+  m_store.log({job.subscription.owner, util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic,
+               job.attempt, e.status, static_cast<double>(e.latency.count()) / 1000.0, e.error});
+  // A retry waits in the queue, not here: one consumer that is down delays nobody else's deliveries.
   deliver::RetryPolicy policy;
   policy.retries = m_options.delivery_retries;
   policy.base = std::chrono::milliseconds(200);
-  deliver::deliver(client, url->target, out, policy, [&](const deliver::Attempt& a) {
-    m_store.log({job.subscription.owner, util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic, a.number,
-                 a.exchange.status, static_cast<double>(a.exchange.latency.count()) / 1000.0, a.exchange.error});
-  });
+  std::lock_guard lock(m_mutex);
+  if (const auto wait = deliver::retry_wait(e, job.attempt, policy, m_random); wait && !m_stop) {
+    ++job.attempt;
+    job.after_seq = std::numeric_limits<std::uint64_t>::max(); // only its time releases it
+    job.held_until = std::chrono::steady_clock::now() + *wait;
+    m_queue.push_back(std::move(job));
+    m_cv.notify_one();
+  }
 }
 
 std::pair<std::string, std::string> make_event(const std::string& topic, const std::string& subscription_id,

@@ -37,6 +37,7 @@ private:
     std::uint64_t seq = 0;       // order of arrival
     std::uint64_t after_seq = 0; // held back until the event of this seq has been delivered...
     std::chrono::steady_clock::time_point held_until; // ...or until then
+    int attempt = 1;
   };
 
   // Whether the job may go now, and otherwise until when it waits at the most.
@@ -44,7 +45,7 @@ private:
   // With --chaos: holds a job back behind 1 to 3 later ones, one time in three.
   void maybe_hold(Job& job, std::chrono::steady_clock::time_point now);
   void run();
-  void deliver_one(const Job& job);
+  void deliver_one(Job job);
 
   SandboxStore& m_store;
   const SandboxOptions& m_options;

@@ -46,11 +46,7 @@ Report deliver(http::Client& client, const std::string& target, const Outgoing& 
       report.gave_up = fmt::format("no success after {} attempt{}", n, n > 1 ? "s" : "");
       return report;
     }
-    std::optional<std::chrono::seconds> retry_after;
-    if (const std::string* value = attempt.exchange.headers.find("Retry-After")) {
-      retry_after = parse_retry_after(*value, util::now_unix());
-    }
-    wait = backoff(n, policy, retry_after, random);
+    wait = *retry_wait(attempt.exchange, n, policy, random);
   }
 }
 

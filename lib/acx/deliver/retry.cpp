@@ -4,6 +4,7 @@
 #include <string>
 
 #include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
 
 namespace acx::deliver {
 
@@ -55,6 +56,19 @@ std::chrono::milliseconds backoff(int attempt, const RetryPolicy& policy,
   std::uniform_real_distribution<double> jitter(0.5, 1.0);
   const double wait = std::min(full * jitter(random), static_cast<double>(policy.ceiling.count()));
   return milliseconds(static_cast<std::int64_t>(wait));
+}
+
+std::optional<std::chrono::milliseconds> retry_wait(const http::Exchange& exchange, int attempt,
+                                                    const RetryPolicy& policy, std::mt19937_64& random)
+{
+  if (classify(exchange) != Next::retry || attempt > policy.retries) {
+    return std::nullopt;
+  }
+  std::optional<std::chrono::seconds> retry_after;
+  if (const std::string* value = exchange.headers.find("Retry-After")) {
+    retry_after = parse_retry_after(*value, util::now_unix());
+  }
+  return backoff(attempt, policy, retry_after, random);
 }
 
 } // namespace acx::deliver

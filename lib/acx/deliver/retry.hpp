@@ -34,4 +34,9 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, st
 std::chrono::milliseconds backoff(int attempt, const RetryPolicy& policy,
                                   std::optional<std::chrono::seconds> retry_after, std::mt19937_64& random);
 
+// After attempt `attempt` (from 1) got `exchange`: the wait before the next attempt, or nullopt when there is to be
+// none (accepted, not worth retrying, or the retries are spent).
+std::optional<std::chrono::milliseconds> retry_wait(const http::Exchange& exchange, int attempt,
+                                                    const RetryPolicy& policy, std::mt19937_64& random);
+
 } // namespace acx::deliver
