@@ -80,7 +80,7 @@ SandboxStore::~SandboxStore() = default;
 std::vector<StoredSubscription> SandboxStore::list(const std::string& owner) const
 {
   std::lock_guard lock(m_mutex);
-  Statement st(m_db->get(),
+  Statement st(*m_db,
                fmt::format("SELECT {} FROM subscriptions WHERE owner = ?1 ORDER BY created, id", k_columns));
   st.bind(1, owner);
   std::vector<StoredSubscription> out;
@@ -93,7 +93,7 @@ std::vector<StoredSubscription> SandboxStore::list(const std::string& owner) con
 std::vector<StoredSubscription> SandboxStore::all() const
 {
   std::lock_guard lock(m_mutex);
-  Statement st(m_db->get(), fmt::format("SELECT {} FROM subscriptions ORDER BY created, id", k_columns));
+  Statement st(*m_db, fmt::format("SELECT {} FROM subscriptions ORDER BY created, id", k_columns));
   std::vector<StoredSubscription> out;
   while (st.step()) {
     out.push_back(read(st));
@@ -104,7 +104,7 @@ std::vector<StoredSubscription> SandboxStore::all() const
 std::optional<StoredSubscription> SandboxStore::get(const std::string& owner, const std::string& id) const
 {
   std::lock_guard lock(m_mutex);
-  Statement st(m_db->get(), fmt::format("SELECT {} FROM subscriptions WHERE owner = ?1 AND id = ?2", k_columns));
+  Statement st(*m_db, fmt::format("SELECT {} FROM subscriptions WHERE owner = ?1 AND id = ?2", k_columns));
   st.bind(1, owner).bind(2, id);
   if (!st.step()) {
     return std::nullopt;
@@ -115,7 +115,7 @@ std::optional<StoredSubscription> SandboxStore::get(const std::string& owner, co
 void SandboxStore::put(const StoredSubscription& s)
 {
   std::lock_guard lock(m_mutex);
-  Statement st(m_db->get(),
+  Statement st(*m_db,
                fmt::format("INSERT OR REPLACE INTO subscriptions({}) VALUES(?,?,?,?,?,?,?,?,?,?)", k_columns));
   st.bind(1, s.id)
       .bind(2, s.owner)
@@ -133,7 +133,7 @@ void SandboxStore::put(const StoredSubscription& s)
 bool SandboxStore::remove(const std::string& owner, const std::string& id)
 {
   std::lock_guard lock(m_mutex);
-  Statement st(m_db->get(), "DELETE FROM subscriptions WHERE owner = ?1 AND id = ?2");
+  Statement st(*m_db, "DELETE FROM subscriptions WHERE owner = ?1 AND id = ?2");
   st.bind(1, owner).bind(2, id).run();
   return m_db->changes() > 0;
 }
@@ -141,7 +141,7 @@ bool SandboxStore::remove(const std::string& owner, const std::string& id)
 void SandboxStore::log(const DeliveryAttempt& a)
 {
   std::lock_guard lock(m_mutex);
-  Statement st(m_db->get(), "INSERT INTO attempts(at, subscription_id, event_id, topic, attempt, status, latency_ms, "
+  Statement st(*m_db, "INSERT INTO attempts(at, subscription_id, event_id, topic, attempt, status, latency_ms, "
                             "error, owner) VALUES(?,?,?,?,?,?,?,?,?)");
   st.bind(9, a.owner);
   st.bind(1, a.at)
@@ -158,7 +158,7 @@ void SandboxStore::log(const DeliveryAttempt& a)
 std::vector<DeliveryAttempt> SandboxStore::attempts(const std::string& owner, const std::string& subscription_id) const
 {
   std::lock_guard lock(m_mutex);
-  Statement st(m_db->get(), "SELECT at, subscription_id, event_id, topic, attempt, status, latency_ms, error FROM "
+  Statement st(*m_db, "SELECT at, subscription_id, event_id, topic, attempt, status, latency_ms, error FROM "
                             "attempts WHERE owner = ?2 AND (?1 = '' OR subscription_id = ?1) ORDER BY seq");
   st.bind(1, subscription_id).bind(2, owner);
   std::vector<DeliveryAttempt> out;

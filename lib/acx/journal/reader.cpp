@@ -37,7 +37,7 @@ public:
     }
     sql += " ORDER BY seq LIMIT ?5";
     try {
-      Statement st(m_db.get(), sql);
+      Statement st(m_db, sql);
       st.bind(1, q.after_seq);
       if (!q.topic.empty()) {
         st.bind(2, q.topic);
@@ -66,7 +66,7 @@ public:
   std::optional<Record> find(const std::string& key) override
   {
     try {
-      Statement st(m_db.get(), fmt::format("SELECT seq, {} FROM deliveries WHERE event_id = ?1 OR seq = ?2 "
+      Statement st(m_db, fmt::format("SELECT seq, {} FROM deliveries WHERE event_id = ?1 OR seq = ?2 "
                                            "ORDER BY status = 'accepted' DESC, seq LIMIT 1",
                                            detail::k_delivery_columns));
       st.bind(1, util::to_lower(key)); // eventIds are GUIDs, kept in lower case
@@ -87,7 +87,7 @@ public:
   std::int64_t last_seq() override
   {
     try {
-      Statement st(m_db.get(), "SELECT coalesce(max(seq), 0) FROM deliveries");
+      Statement st(m_db, "SELECT coalesce(max(seq), 0) FROM deliveries");
       st.step();
       return st.int64(0);
     } catch (const SqliteError& e) {
@@ -98,7 +98,7 @@ public:
   std::vector<Count> counts() override
   {
     try {
-      Statement st(m_db.get(), "SELECT topic, status, count(*) FROM deliveries GROUP BY topic, status "
+      Statement st(m_db, "SELECT topic, status, count(*) FROM deliveries GROUP BY topic, status "
                                "UNION ALL SELECT topic, 'refused:' || reason, count(*) FROM refused "
                                "GROUP BY topic, reason ORDER BY 1, 2");
       std::vector<Count> out;
@@ -123,11 +123,11 @@ private:
       Database db(path, false);
       db.exec("PRAGMA busy_timeout = 2000");
       db.exec("PRAGMA query_only = 1");
-      Statement check(db.get(), "SELECT value FROM meta WHERE key = 'schema'");
+      Statement check(db, "SELECT value FROM meta WHERE key = 'schema'");
       check.step();
       return db;
     } catch (const SqliteError& e) {
-      if (e.code == SQLITE_ERROR) {
+      if (e.failure == sqlite::Failure::sql) {
         throw Error(ExitCode::io, fmt::format("{} is not an acx journal ({})", path, e.message));
       }
       detail::throw_journal_error(path, e);

@@ -68,10 +68,10 @@ void configure(Database& db)
 void ensure_schema(Database& db, const std::string& path)
 {
   {
-    Statement tables(db.get(), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+    Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN "
                                "('meta', 'deliveries', 'refused')");
     tables.step();
-    Statement meta(db.get(), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+    Statement meta(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
     meta.step();
     if (tables.int64(0) > 0 && meta.int64(0) == 0) {
       throw Error(ExitCode::io, fmt::format("{} is an SQLite database but not an acx journal", path));
@@ -80,14 +80,14 @@ void ensure_schema(Database& db, const std::string& path)
   db.exec("BEGIN IMMEDIATE");
   try {
     db.exec(k_schema);
-    Statement get(db.get(), "SELECT value FROM meta WHERE key = 'schema'");
+    Statement get(db, "SELECT value FROM meta WHERE key = 'schema'");
     if (get.step()) {
       if (get.text(0) != k_schema_id) {
         throw Error(ExitCode::io, fmt::format("{} is a journal of another format ({}); acx reads {}", path, get.text(0),
                                               k_schema_id));
       }
     } else {
-      Statement put(db.get(), "INSERT INTO meta(key, value) VALUES('schema', ?)");
+      Statement put(db, "INSERT INTO meta(key, value) VALUES('schema', ?)");
       put.bind(1, k_schema_id).run();
     }
     // Columns added since the first journals: duplicates stored as references, refused bodies kept as a prefix.
@@ -95,11 +95,11 @@ void ensure_schema(Database& db, const std::string& path)
     db.add_column_if_missing("refused", "body_bytes", "INTEGER NOT NULL DEFAULT 0");
     db.add_column_if_missing("refused", "body_sha256", "TEXT NOT NULL DEFAULT ''");
     // Proves the journal writable now, not at the first delivery.
-    Statement opened(db.get(), "INSERT OR REPLACE INTO meta(key, value) VALUES('opened', datetime('now'))");
+    Statement opened(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('opened', datetime('now'))");
     opened.run();
     db.exec("COMMIT");
   } catch (...) {
-    sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    db.rollback_quietly();
     throw;
   }
 }
@@ -168,19 +168,16 @@ Record read_record(const Statement& st, Status default_status, bool decode_heade
 
 void throw_journal_error(const std::string& path, const SqliteError& e)
 {
-  switch (e.code) {
-  case SQLITE_NOTADB:
-  case SQLITE_CORRUPT:
+  switch (e.failure) {
+  case Failure::not_a_database:
     throw Error(ExitCode::io, fmt::format("journal {} is corrupt or not an SQLite database ({})", path, e.message));
-  case SQLITE_READONLY:
-  case SQLITE_PERM:
+  case Failure::read_only:
     throw Error(ExitCode::io, fmt::format("journal {} is read-only ({})", path, e.message));
-  case SQLITE_FULL:
+  case Failure::full:
     throw Error(ExitCode::io, fmt::format("journal {}: the disk is full ({})", path, e.message));
-  case SQLITE_BUSY:
-  case SQLITE_LOCKED:
+  case Failure::busy:
     throw Error(ExitCode::io, fmt::format("journal {} is locked by another process ({})", path, e.message));
-  case SQLITE_CANTOPEN:
+  case Failure::cannot_open:
     throw Error(ExitCode::io, fmt::format("cannot open journal {} ({})", path, e.message));
   default:
     throw Error(ExitCode::io, fmt::format("journal {}: {}", path, e.message));

@@ -10,6 +10,7 @@
 namespace acx::journal::detail {
 
 using sqlite::Database;
+using sqlite::Failure;
 using sqlite::SqliteError;
 using sqlite::Statement;
 

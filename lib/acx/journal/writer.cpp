@@ -81,22 +81,22 @@ class SqliteWriter final : public Writer {
 public:
   SqliteWriter(const std::string& path, WriterOptions options)
       : m_options(options), m_lock(path + ".lock", "journal " + path), m_db(open_db(path, options.durability)),
-        m_begin(m_db.get(), "BEGIN IMMEDIATE"), m_commit(m_db.get(), "COMMIT"), m_rollback(m_db.get(), "ROLLBACK"),
-        m_insert(m_db.get(),
+        m_begin(m_db, "BEGIN IMMEDIATE"), m_commit(m_db, "COMMIT"), m_rollback(m_db, "ROLLBACK"),
+        m_insert(m_db,
                  fmt::format("INSERT OR IGNORE INTO deliveries({}) VALUES(?,?,?,?,?,?,?,?,?,?,?)", detail::k_columns)),
-        m_insert_refused(m_db.get(), fmt::format("INSERT INTO refused({}, body_bytes, body_sha256) "
+        m_insert_refused(m_db, fmt::format("INSERT INTO refused({}, body_bytes, body_sha256) "
                                                  "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                                  detail::k_columns)),
         // The newest refusals that fit both bounds stay.
-        m_prune(m_db.get(), "DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - ?1 OR seq < "
+        m_prune(m_db, "DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - ?1 OR seq < "
                             "(SELECT coalesce(min(seq), 0) FROM (SELECT seq, sum(length(body) + length(headers)) "
                             "OVER (ORDER BY seq DESC) AS kept FROM refused) WHERE kept <= ?2)"),
-        m_vacuum(m_db.get(), "PRAGMA incremental_vacuum"),
-        m_original(m_db.get(), "SELECT seq, body = ?2 FROM deliveries WHERE event_id = ?1 AND status = 'accepted'"),
-        m_insert_duplicate(m_db.get(), fmt::format("INSERT INTO deliveries({}, original) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+        m_vacuum(m_db, "PRAGMA incremental_vacuum"),
+        m_original(m_db, "SELECT seq, body = ?2 FROM deliveries WHERE event_id = ?1 AND status = 'accepted'"),
+        m_insert_duplicate(m_db, fmt::format("INSERT INTO deliveries({}, original) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
                                                    detail::k_columns))
   {
-    Statement last(m_db.get(), "SELECT coalesce(max(seq), 0) FROM deliveries");
+    Statement last(m_db, "SELECT coalesce(max(seq), 0) FROM deliveries");
     last.step();
     m_committed_seq = last.int64(0);
     m_stats.buckets.assign(commit_buckets().size(), 0);
@@ -344,7 +344,7 @@ private:
       detail::bind_record(m_insert_refused, r, p.row);
       m_insert_refused.bind(12, static_cast<std::int64_t>(r.body_bytes)).bind_static(13, r.body_sha256);
       m_insert_refused.run();
-      const auto seq = sqlite3_last_insert_rowid(m_db.get());
+      const auto seq = m_db.last_insert_rowid();
       m_refused_bytes_since_prune += r.body.size() + p.row.headers.size();
       if (++m_refused_since_prune >= 256 || m_refused_bytes_since_prune >= m_options.max_refused_bytes / 8) {
         m_prune.bind(1, static_cast<std::int64_t>(m_options.max_refused))
@@ -380,7 +380,7 @@ private:
       m_insert_duplicate.bind(12, original);
       m_insert_duplicate.run();
     }
-    return {true, r.status, sqlite3_last_insert_rowid(m_db.get()), {}};
+    return {true, r.status, m_db.last_insert_rowid(), {}};
   }
 
   WriterOptions m_options;

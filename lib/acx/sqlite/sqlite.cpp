@@ -1,18 +1,45 @@
 #include "acx/sqlite/sqlite.hpp"
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 namespace acx::sqlite {
 
 namespace {
+Failure failure_of(int code)
+{
+  switch (code) {
+  case SQLITE_NOTADB:
+  case SQLITE_CORRUPT:
+    return Failure::not_a_database;
+  case SQLITE_READONLY:
+  case SQLITE_PERM:
+    return Failure::read_only;
+  case SQLITE_FULL:
+    return Failure::full;
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    return Failure::busy;
+  case SQLITE_CANTOPEN:
+    return Failure::cannot_open;
+  case SQLITE_ERROR:
+    return Failure::sql;
+  default:
+    return Failure::other;
+  }
+}
+
 [[noreturn]] void fail(sqlite3* db, int rc)
 {
-  throw SqliteError{rc & 0xFF, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)};
+  throw SqliteError{rc, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)};
 }
 } // namespace
 
-Statement::Statement(sqlite3* db, std::string_view sql) : m_db(db)
+SqliteError::SqliteError(int code, std::string m) : failure(failure_of(code & 0xFF)), message(std::move(m)) {}
+
+Statement::Statement(const Database& database, std::string_view sql) : m_db(database.m_db)
 {
+  sqlite3* db = m_db;
   const int rc =
       sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr);
   if (rc != SQLITE_OK) {
@@ -103,7 +130,7 @@ Database::Database(const std::string& path, bool read_only)
       (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
   if (rc != SQLITE_OK) {
-    SqliteError e{rc & 0xFF, m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc)};
+    SqliteError e{rc, m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc)};
     sqlite3_close(m_db);
     m_db = nullptr;
     throw e;
@@ -114,6 +141,16 @@ Database::Database(const std::string& path, bool read_only)
 Database::~Database()
 {
   sqlite3_close_v2(m_db);
+}
+
+void Database::rollback_quietly() noexcept
+{
+  sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+std::int64_t Database::last_insert_rowid() const
+{
+  return sqlite3_last_insert_rowid(m_db);
 }
 
 void Database::exec(std::string_view sql)
@@ -131,7 +168,7 @@ std::int64_t Database::changes() const
 
 void Database::add_column_if_missing(std::string_view table, std::string_view column, std::string_view definition)
 {
-  Statement has(m_db, fmt::format("SELECT count(*) FROM pragma_table_info('{}') WHERE name = ?", table));
+  Statement has(*this, fmt::format("SELECT count(*) FROM pragma_table_info('{}') WHERE name = ?", table));
   has.bind(1, column);
   has.step();
   if (has.int64(0) == 0) {

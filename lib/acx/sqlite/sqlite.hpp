@@ -5,24 +5,39 @@
 #include <cstdint>
 #include <exception>
 #include <optional>
-#include <sqlite3.h>
 #include <string>
 #include <string_view>
 #include <utility>
 
+struct sqlite3;
+struct sqlite3_stmt;
+
 namespace acx::sqlite {
 
-// An SQLite failure: the message and the primary result code.
+// What kind of failure, in the terms callers act on (SQLite's result codes stay in this module).
+enum class Failure {
+  not_a_database, // corrupt, or not SQLite
+  read_only,      // read-only file or mount, or no permission
+  full,           // the disk is full
+  busy,           // locked by another connection
+  cannot_open,    // the file cannot be opened
+  sql,            // the SQL itself failed (no such table, say: not the schema expected)
+  other,
+};
+
+// An SQLite failure: the message and its kind.
 struct SqliteError : std::exception {
-  SqliteError(int c, std::string m) : code(c), message(std::move(m)) {}
+  SqliteError(int code, std::string m);
   const char* what() const noexcept override { return message.c_str(); }
-  int code;
+  Failure failure;
   std::string message;
 };
 
+class Database;
+
 class Statement {
 public:
-  Statement(sqlite3* db, std::string_view sql);
+  Statement(const Database& db, std::string_view sql);
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -59,15 +74,19 @@ public:
   Database(Database&& other) noexcept : m_db(std::exchange(other.m_db, nullptr)) {}
   Database& operator=(Database&&) = delete;
 
-  sqlite3* get() const { return m_db; }
   // Runs one or more statements without results. Throws SqliteError.
   void exec(std::string_view sql);
+  // Rolls back the open transaction, if any; never throws (for error paths).
+  void rollback_quietly() noexcept;
+  // The rowid of the last row inserted through this connection.
+  std::int64_t last_insert_rowid() const;
   std::int64_t changes() const;
   // Adds `column` (with its type and default, as in ALTER TABLE) to `table` when a file from an older version lacks
   // it. Names are the caller's constants, never input. Throws SqliteError.
   void add_column_if_missing(std::string_view table, std::string_view column, std::string_view definition);
 
 private:
+  friend class Statement;
   sqlite3* m_db = nullptr;
 };
 
