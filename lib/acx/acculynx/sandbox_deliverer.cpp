@@ -1,6 +1,7 @@
 #include "acx/acculynx/sandbox_deliverer.hpp"
 
 #include <algorithm>
+#include <fmt/format.h>
 #include <limits>
 
 #include "acx/deliver/delivery.hpp"
@@ -86,7 +87,12 @@ void Deliverer::run()
       job = std::move(*next);
       m_queue.erase(next);
     }
-    deliver_one(job);
+    try {
+      deliver_one(std::move(job));
+    } catch (const std::exception& e) {
+      // The delivery log could not be written, say: this delivery is lost, the sandbox carries on.
+      fmt::print(stderr, "acx: sandbox: a delivery failed: {}\n", e.what());
+    }
     {
       std::lock_guard lock(m_mutex);
       m_delivered_seq = std::max(m_delivered_seq, job.seq);

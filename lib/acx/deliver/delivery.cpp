@@ -1,3 +1,4 @@
+#include "acx/util/service.hpp"
 #include "acx/deliver/delivery.hpp"
 
 #include <atomic>
@@ -100,15 +101,7 @@ std::vector<Report> deliver_all(const std::vector<Outgoing>& requests, const htt
       note(reports[i]);
     }
   };
-  const std::size_t n = std::max<std::size_t>(1, std::min(concurrency, requests.size()));
-  std::vector<std::thread> threads;
-  for (std::size_t t = 1; t < n; ++t) {
-    threads.emplace_back(work);
-  }
-  work();
-  for (auto& t : threads) {
-    t.join();
-  }
+  util::run_on_threads(std::max<std::size_t>(1, std::min(concurrency, requests.size())), work);
   return reports;
 }
 

@@ -1,3 +1,4 @@
+#include "acx/util/service.hpp"
 #include "acx/deliver/load.hpp"
 
 #include <cmath>
@@ -188,14 +189,7 @@ LoadResult run_load(const LoadOptions& o, const RequestFactory& make, LoadProgre
     total.latency.merge(mine.latency);
   };
 
-  std::vector<std::thread> threads;
-  for (std::size_t t = 1; t < std::max<std::size_t>(1, o.connections); ++t) {
-    threads.emplace_back(worker);
-  }
-  worker();
-  for (auto& t : threads) {
-    t.join();
-  }
+  util::run_on_threads(o.connections, worker);
   total.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - start);
   if (!setup_error.empty()) {
     throw Error(ExitCode::usage, setup_error);

@@ -2,6 +2,7 @@
 
 #include "acx/http/response_head.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "acx/util/service.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/text.hpp"
 
@@ -326,17 +328,13 @@ void run_load_client(const LoadClientOptions& o, const std::function<std::option
   ::freeaddrinfo(found);
 
   const std::size_t threads = std::max<std::size_t>(1, std::min(o.threads, o.connections));
-  std::vector<std::thread> pool;
-  for (std::size_t t = 0; t < threads; ++t) {
+  std::atomic<std::size_t> index{0};
+  util::run_on_threads(threads, [&] {
+    const std::size_t t = index++;
     const std::size_t share = o.connections / threads + (t < o.connections % threads ? 1 : 0);
-    pool.emplace_back([&, share] {
-      Loop loop(o, addr, addr_len, share, next, done);
-      loop.run();
-    });
-  }
-  for (auto& t : pool) {
-    t.join();
-  }
+    Loop loop(o, addr, addr_len, share, next, done);
+    loop.run();
+  });
 }
 
 } // namespace acx::http

@@ -243,9 +243,15 @@ ExitCode run(const ListenOptions& o)
   // From here on threads run; the guard stops and joins them on every way out, in the order that loses nothing:
   // stop accepting and finish in-flight requests, commit the last group, let the printer drain.
   std::atomic<bool> finishing{false};
-  std::thread printing([&printer, &finishing] {
+  std::exception_ptr printing_failed; // rethrown below, on run()'s error path
+  std::thread printing([&printer, &finishing, &printing_failed, &stop] {
     pthread_setname_np(pthread_self(), "acx-printer");
-    printer.run(finishing);
+    try {
+      printer.run(finishing);
+    } catch (...) {
+      printing_failed = std::current_exception();
+      stop.request(Stop::output_closed);
+    }
   });
   std::atomic<bool> reload_asked{false};
   std::thread signal_thread([&signals, &stop, &reload_asked] {
@@ -294,6 +300,9 @@ ExitCode run(const ListenOptions& o)
   shutdown.fn();
   shutdown.fn = [] {};
   refusals.flush(true);
+  if (printing_failed) {
+    std::rethrow_exception(printing_failed);
+  }
   fmt::print(stderr, "acx: stopped ({} accepted)\n", metrics.accepted_count());
 
   if (why == Stop::timeout && o.count > 0) {

@@ -1,5 +1,8 @@
 #include "acx/util/service.hpp"
 
+#include <algorithm>
+#include <mutex>
+
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
@@ -19,6 +22,33 @@ sigset_t block_stop_signals()
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   return signals;
+}
+
+void run_on_threads(std::size_t threads, const std::function<void()>& work)
+{
+  std::mutex mutex;
+  std::exception_ptr first;
+  auto guarded = [&] {
+    try {
+      work();
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      if (!first) {
+        first = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> others;
+  for (std::size_t t = 1; t < std::max<std::size_t>(1, threads); ++t) {
+    others.emplace_back(guarded);
+  }
+  guarded();
+  for (auto& t : others) {
+    t.join();
+  }
+  if (first) {
+    std::rethrow_exception(first);
+  }
 }
 
 void write_ready_file(const std::string& path, const std::string& address)
