@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "acx/deliver/retry.hpp"
+#include "acx/util/encoding.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
@@ -62,16 +63,6 @@ Json parse_body(const http::Exchange& e, const char* what)
     throw ApiError(e.status, fmt::format("{}: the API answered {} with a body that is not JSON", what, e.status));
   }
   return j;
-}
-
-std::string url_encode(std::string_view s)
-{
-  std::string out;
-  for (char c : s) {
-    const bool plain = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '~';
-    out += plain ? std::string(1, c) : fmt::format("%{:02X}", static_cast<unsigned char>(c));
-  }
-  return out;
 }
 
 } // namespace
@@ -146,7 +137,7 @@ std::vector<SubscriptionInfo> Api::list(const std::string& status, int page_size
   for (int start = 0;; start += page_size) {
     const auto e =
         call("GET", fmt::format("/subscriptions?pageSize={}&pageStartIndex={}&subscriptionStatusQueryFilter={}",
-                                page_size, start, url_encode(status)));
+                                page_size, start, util::percent_encode(status)));
     if (e.status != 200) {
       throw ApiError(e.status, describe_problem(e.status, e.body));
     }
@@ -181,7 +172,7 @@ Api::Created Api::create(const std::string& consumer_url, const std::string& con
 
 SubscriptionInfo Api::show(const std::string& id)
 {
-  const auto e = call("GET", "/subscriptions/" + url_encode(id));
+  const auto e = call("GET", "/subscriptions/" + util::percent_encode(id));
   if (e.status != 200) {
     throw ApiError(e.status, describe_problem(e.status, e.body));
   }
@@ -191,7 +182,7 @@ SubscriptionInfo Api::show(const std::string& id)
 void Api::update(const std::string& id, const std::string& contact, const std::vector<std::string>& topics)
 {
   const Json body{{"technicalContact", contact}, {"topicNames", topics}};
-  const auto e = call("PUT", "/subscriptions/" + url_encode(id), body.dump());
+  const auto e = call("PUT", "/subscriptions/" + util::percent_encode(id), body.dump());
   if (e.status != 204 && e.status != 200) {
     throw ApiError(e.status, describe_problem(e.status, e.body));
   }
@@ -199,7 +190,7 @@ void Api::update(const std::string& id, const std::string& contact, const std::v
 
 void Api::remove(const std::string& id)
 {
-  const auto e = call("DELETE", "/subscriptions/" + url_encode(id));
+  const auto e = call("DELETE", "/subscriptions/" + util::percent_encode(id));
   if (e.status != 204 && e.status != 200) {
     throw ApiError(e.status, describe_problem(e.status, e.body));
   }
@@ -207,7 +198,7 @@ void Api::remove(const std::string& id)
 
 void Api::test_event(const std::string& id, const std::string& topic)
 {
-  const auto e = call("POST", "/subscriptions/" + url_encode(id) + "/test-event", Json{{"topicName", topic}}.dump());
+  const auto e = call("POST", "/subscriptions/" + util::percent_encode(id) + "/test-event", Json{{"topicName", topic}}.dump());
   if (e.status != 202 && e.status != 200 && e.status != 204) {
     throw ApiError(e.status, describe_problem(e.status, e.body));
   }
