@@ -47,6 +47,34 @@ TEST_CASE("acx::config")
     CHECK((st.st_mode & 0777) == 0700);
     CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
   }
+  SUBCASE("acx subscribe's bookkeeping: remember, change, forget; update saves only what changed")
+  {
+    config::update(path, [](config::Config& c) {
+      return c.profiles["p"].remember({"id1", "https://h/a", "t1", "query", "", {"job_created"}, "a@x"});
+    });
+    config::update(path, [](config::Config& c) {
+      return c.profiles["p"].remember({"id2", "https://h/b", "t2", "path", "", {"contact_added"}, "b@x"});
+    });
+    auto c = config::load(path);
+    REQUIRE(c.find("p")->subscriptions.size() == 2);
+    auto& p = c.profiles["p"];
+    CHECK(p.remember({"id1", "https://h/a2", "t3", "query", "", {"job_updated"}, "c@x"})); // the same id: replaced
+    REQUIRE(p.subscriptions.size() == 2);
+    CHECK(p.subscriptions.back().token == "t3");
+    CHECK(p.change("id2", "", {"job_updated"}));
+    CHECK(p.subscriptions.front().contact == "b@x"); // an empty contact stays
+    CHECK(p.subscriptions.front().topics == std::vector<std::string>{"job_updated"});
+    CHECK_FALSE(p.change("nope", "x", {}));
+    CHECK(p.forget("id2"));
+    CHECK_FALSE(p.forget("id2"));
+    CHECK(p.subscriptions.size() == 1);
+    struct stat before {};
+    REQUIRE(::stat(path.c_str(), &before) == 0);
+    config::update(path, [](config::Config&) { return false; }); // nothing changed: the file is not rewritten
+    struct stat after {};
+    REQUIRE(::stat(path.c_str(), &after) == 0);
+    CHECK(before.st_ino == after.st_ino);
+  }
   SUBCASE("errors say where")
   {
     std::filesystem::create_directories(dir / "sub");

@@ -1,13 +1,10 @@
 // acx sandbox: a local emulator of the AccuLynx webhooks API that really delivers; emit and deliveries talk to it.
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
-#include <thread>
 
-#include "acx/acculynx/sandbox.hpp"
-#include "acx/http/client.hpp"
-#include "acx/util/url.hpp"
+#include "acx/sandbox/admin.hpp"
+#include "acx/sandbox/sandbox.hpp"
 #include "api_flags.hpp"
 #include "command.hpp"
 #include "completion.hpp"
@@ -21,7 +18,7 @@ namespace {
 constexpr const char* k_default_sandbox = "http://127.0.0.1:8788/webhooks/v2";
 
 struct SandboxFlags {
-  acculynx::SandboxOptions server;
+  sandbox::Options server;
   std::string sign;
   std::optional<std::uint64_t> chaos_seed;
   // emit / deliveries: the sandbox reached like the API, with subscribe's flags and profile
@@ -32,77 +29,45 @@ struct SandboxFlags {
   Format format = Format::text;
 };
 
-http::Exchange admin_call(const SandboxFlags& f, const std::string& method, const std::string& target,
-                          const std::string& body = {})
+// The sandbox reached like the API, with subscribe's flags and profile; without a sandbox named, the local one (the
+// real AccuLynx has no /_sandbox routes).
+acculynx::Api open_sandbox(const SandboxFlags& f)
 {
   acculynx::ApiOptions api = api_options(f.api, config::load(config_path(f.api)));
   if (api.base == acculynx::k_default_api_base) {
-    api.base = k_default_sandbox; // the real AccuLynx has no /_sandbox: without a sandbox named, the local one
-  }
-  std::string why;
-  const auto url = util::parse_url(api.base, &why);
-  if (!url) {
-    throw Error(ExitCode::usage, fmt::format("--api-base: {}", why));
+    api.base = k_default_sandbox;
   }
   if (api.api_key.empty()) {
     throw Error(ExitCode::usage, "give the sandbox's API key with --api-key, --api-key-file, ACX_API_KEY or a profile");
   }
-  http::Client client(*url, {});
-  http::Exchange e;
-  for (int attempt = 0; attempt < 6; ++attempt) {
-    e = client.request(method, target, {{"Authorization", "Bearer " + api.api_key}}, body);
-    if (e.status != 429) {
-      break;
-    }
-    // Rate-limited like the API itself: wait as told (or a second) and try again.
-    const std::string* after = e.headers.find("Retry-After");
-    std::this_thread::sleep_for(std::chrono::seconds(
-        after && std::isdigit(static_cast<unsigned char>((*after)[0])) ? std::min(std::stoi(*after), 10) : 1));
-  }
-  if (e.status == 0) {
-    throw Error(ExitCode::network, fmt::format("cannot reach the sandbox at {}: {}", url->origin(), e.error));
-  }
-  if (e.status >= 300) {
-    throw Error(ExitCode::failed, acculynx::describe_problem(e.status, e.body));
-  }
-  return e;
+  return acculynx::Api(api);
 }
 
 int run_emit(const SandboxFlags& f)
 {
-  nlohmann::json body{{"topicName", f.topic}, {"set", f.assignments}};
-  if (!f.subscription.empty()) {
-    body["subscriptionId"] = f.subscription;
-  }
-  const auto e = admin_call(f, "POST", "/_sandbox/emit", body.dump());
-  const auto j = nlohmann::json::parse(e.body, nullptr, false);
-  const auto n = j.is_object() && j.contains("deliveries") ? j["deliveries"].size() : 0;
+  auto api = open_sandbox(f);
+  const auto queued = sandbox::admin::emit(api, {f.topic, f.subscription, f.assignments});
   if (f.format == Format::json) {
-    fmt::print("{}\n", e.body);
+    fmt::print("{}\n", sandbox::admin::to_json(queued).dump());
   } else {
-    for (const auto& d : j.value("deliveries", nlohmann::json::array())) {
-      fmt::print("{} -> {}\n", d.value("eventId", ""), d.value("subscriptionId", ""));
+    for (const auto& q : queued) {
+      fmt::print("{} -> {}\n", q.event_id, q.subscription_id);
     }
   }
-  fmt::print(stderr, "acx: {} queued for {} subscription{}\n", f.topic, n, n == 1 ? "" : "s");
+  fmt::print(stderr, "acx: {} queued for {} subscription{}\n", f.topic, queued.size(), queued.size() == 1 ? "" : "s");
   return 0;
 }
 
 int run_deliveries(const SandboxFlags& f)
 {
-  const auto e = admin_call(f, "GET", "/_sandbox/deliveries?subscriptionId=" + f.subscription);
-  const auto j = nlohmann::json::parse(e.body, nullptr, false);
-  if (f.format == Format::json) {
-    for (const auto& item : j.value("items", nlohmann::json::array())) {
-      fmt::print("{}\n", item.dump());
+  auto api = open_sandbox(f);
+  for (const auto& a : sandbox::admin::deliveries(api, f.subscription)) {
+    if (f.format == Format::json) {
+      fmt::print("{}\n", sandbox::admin::to_json(a).dump());
+    } else {
+      fmt::print("{}  {}  {:<40} attempt {}  {}  {:.1f} ms  {}\n", a.at, a.subscription_id, a.topic, a.attempt,
+                 a.status == 0 ? std::string("---") : std::to_string(a.status), a.latency_ms, a.error);
     }
-    return 0;
-  }
-  for (const auto& a : j.value("items", nlohmann::json::array())) {
-    fmt::print("{}  {}  {:<40} attempt {}  {}  {:.1f} ms  {}\n", a.value("at", ""), a.value("subscriptionId", ""),
-               a.value("topic", ""), a.value("attempt", 0),
-               a.value("status", 0) == 0 ? std::string("---") : std::to_string(a.value("status", 0)),
-               a.value("ms", 0.0), a.value("error", ""));
   }
   return 0;
 }
@@ -136,10 +101,10 @@ void setup_sandbox(CLI::App& app, Run& run)
   cmd->callback([&run, f, cmd] {
     if (cmd->get_subcommands().empty()) {
       run = [f] {
-        acculynx::SandboxOptions o = f->server;
+        sandbox::Options o = f->server;
         o.sign_standard = f->sign == "standard";
         o.chaos_seed = f->chaos_seed ? *f->chaos_seed : std::random_device{}();
-        return static_cast<int>(acculynx::run_sandbox(o));
+        return static_cast<int>(sandbox::run(o));
       };
     }
   });

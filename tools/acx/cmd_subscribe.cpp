@@ -52,7 +52,7 @@ std::string shown_url(const SubscribeFlags& f, const std::string& url)
   return f.reveal ? url : util::redact_url(url);
 }
 
-nlohmann::ordered_json to_json(const acculynx::SubscriptionInfo& s)
+nlohmann::ordered_json to_json(const acculynx::Subscription& s)
 {
   return {{"id", s.id},
           {"consumerUrl", s.consumer_url},
@@ -63,39 +63,26 @@ nlohmann::ordered_json to_json(const acculynx::SubscriptionInfo& s)
           {"modifiedDate", s.modified}};
 }
 
-// The consumer URL with the token: a query parameter, or the last path segment.
-std::string with_token(const std::string& url, const std::string& token, const std::string& where)
-{
-  if (where == "path") {
-    const auto q = url.find('?');
-    std::string base = url.substr(0, q);
-    if (!base.ends_with("/")) {
-      base += "/";
-    }
-    return base + token + (q == std::string::npos ? "" : url.substr(q));
-  }
-  return url + (url.find('?') == std::string::npos ? "?" : "&") + "token=" + token;
-}
-
 int run_subscribe(const SubscribeFlags& f)
 {
   check_topics(f.topics);
   const std::string path = config_path(f.api);
-  auto config = config::load(path);
-  const auto options = api_options(f.api, config);
+  const auto options = api_options(f.api, config::load(path));
   acculynx::Api api(options);
   const std::string token = signing::new_secret("token");
-  const std::string consumer = with_token(f.url, token, f.secret_in);
-  const auto created = api.create(consumer, f.contact, f.topics);
+  const std::string consumer = acculynx::consumer_url_with_token(
+      f.url, token, f.secret_in == "path" ? acculynx::TokenPlace::path : acculynx::TokenPlace::query);
+  const auto created = api.create({consumer, f.contact, f.topics});
   const std::string& id = created.id;
 
-  auto& profile = config.profiles[f.api.profile];
-  profile.api_base = options.base;
-  if (!f.api.api_key.empty()) {
-    profile.api_key = f.api.api_key;
-  }
-  profile.subscriptions.push_back({id, f.url, token, f.secret_in, created.secret, f.topics, f.contact});
-  config::save(config, path);
+  config::update(path, [&](config::Config& config) {
+    auto& profile = config.profiles[f.api.profile];
+    profile.api_base = options.base;
+    if (!f.api.api_key.empty()) {
+      profile.api_key = f.api.api_key;
+    }
+    return profile.remember({id, f.url, token, f.secret_in, created.secret, f.topics, f.contact});
+  });
 
   if (f.format == Format::json) {
     fmt::print("{}\n", nlohmann::ordered_json{{"subscriptionId", id},
@@ -157,19 +144,11 @@ int run_update(const SubscribeFlags& f)
   check_topics(f.topics);
   auto api = open_api(f);
   const auto current = api->show(f.id);
-  api->update(f.id, f.contact.empty() ? current.contact : f.contact, f.topics.empty() ? current.topics : f.topics);
-  // Keep the profile's copy in step.
-  const std::string path = config_path(f.api);
-  auto config = config::load(path);
-  if (auto it = config.profiles.find(f.api.profile); it != config.profiles.end()) {
-    for (auto& s : it->second.subscriptions) {
-      if (s.id == f.id) {
-        s.topics = f.topics.empty() ? s.topics : f.topics;
-        s.contact = f.contact.empty() ? s.contact : f.contact;
-        config::save(config, path);
-      }
-    }
-  }
+  api->update(f.id, {f.contact.empty() ? current.contact : f.contact, f.topics.empty() ? current.topics : f.topics});
+  config::update(config_path(f.api), [&](config::Config& config) { // the profile's copy kept in step
+    const auto it = config.profiles.find(f.api.profile);
+    return it != config.profiles.end() && it->second.change(f.id, f.contact, f.topics);
+  });
   fmt::print(stderr, "acx: updated {}\n", f.id);
   return 0;
 }
@@ -177,16 +156,10 @@ int run_update(const SubscribeFlags& f)
 int run_delete(const SubscribeFlags& f)
 {
   open_api(f)->remove(f.id);
-  const std::string path = config_path(f.api);
-  auto config = config::load(path);
-  if (auto it = config.profiles.find(f.api.profile); it != config.profiles.end()) {
-    auto& subs = it->second.subscriptions;
-    const auto before = subs.size();
-    std::erase_if(subs, [&](const auto& s) { return s.id == f.id; });
-    if (subs.size() != before) {
-      config::save(config, path);
-    }
-  }
+  config::update(config_path(f.api), [&](config::Config& config) {
+    const auto it = config.profiles.find(f.api.profile);
+    return it != config.profiles.end() && it->second.forget(f.id);
+  });
   fmt::print(stderr, "acx: deleted {}\n", f.id);
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "acx/acculynx/subscription.hpp"
 #include "acx/http/client.hpp"
 #include "acx/util/error.hpp"
 
@@ -20,24 +21,6 @@ struct ApiOptions {
   double requests_per_second = 10; // AccuLynx allows 10 per key
   int retries_on_429 = 6;
   http::ClientOptions client;
-};
-
-// A subscription as the API shows it.
-struct SubscriptionInfo {
-  std::string id;
-  std::string link;
-  std::string consumer_url;
-  std::string created;
-  std::string modified;
-  std::string status; // "enabled" or "disabled"
-  std::string contact;
-  std::vector<std::string> topics;
-  std::string integration_type;
-};
-
-struct TopicInfo {
-  std::string name;
-  std::string description;
 };
 
 // A refusal by the API, from its problem details: says "title: detail (status, traceId)".
@@ -61,24 +44,24 @@ public:
   ~Api();
 
   // Every subscription, all pages; `status` is All, Active or Inactive.
-  std::vector<SubscriptionInfo> list(const std::string& status = "All", int page_size = 25);
-  // What registering returns: the new subscription's id, and the secret deliveries will be signed with, when the
-  // API signs them (acx sandbox --sign standard; AccuLynx itself signs nothing today).
-  struct Created {
-    std::string id;
-    std::string secret;
-  };
+  std::vector<Subscription> list(const std::string& status = "All", int page_size = 25);
   // Registers a consumer URL.
-  Created create(const std::string& consumer_url, const std::string& contact, const std::vector<std::string>& topics);
-  SubscriptionInfo show(const std::string& id);
-  void update(const std::string& id, const std::string& contact, const std::vector<std::string>& topics);
+  Created create(const Registration& registration);
+  Subscription show(const std::string& id);
+  void update(const std::string& id, const Change& change);
   void remove(const std::string& id);
   void test_event(const std::string& id, const std::string& topic);
   // Every topic, all pages.
   std::vector<TopicInfo> topics();
 
+  // A call to `target` taken from the API's origin rather than its base path (the sandbox's /_sandbox routes),
+  // paced and retried on 429 like the others. Returns the body of a 2xx answer; throws ApiError otherwise.
+  std::string call_on_origin(const std::string& method, const std::string& target, const std::string& body = {});
+
 private:
-  http::Exchange call(const std::string& method, const std::string& target, const std::string& body = {});
+  // Paced, retried on 429; throws ApiError when the API cannot be reached or answers other than `expected`.
+  http::Exchange call(const std::string& method, const std::string& target, const std::string& body,
+                      std::initializer_list<int> expected);
 
   ApiOptions m_options;
   std::string m_prefix; // the base URL's path, e.g. /webhooks/v2
@@ -86,8 +69,5 @@ private:
   std::mutex m_pace_mutex;
   std::chrono::steady_clock::time_point m_next_slot{};
 };
-
-// Builds the message of a failed call from a problem-details body: "title: detail (status, traceId)".
-std::string describe_problem(int status, const std::string& body);
 
 } // namespace acx::acculynx

@@ -55,6 +55,31 @@ Subscription read_subscription(const toml::table& t, const std::string& where)
 
 } // namespace
 
+bool Profile::remember(Subscription s)
+{
+  forget(s.id);
+  subscriptions.push_back(std::move(s));
+  return true;
+}
+
+bool Profile::forget(const std::string& id)
+{
+  return std::erase_if(subscriptions, [&](const Subscription& s) { return s.id == id; }) > 0;
+}
+
+bool Profile::change(const std::string& id, const std::string& contact, const std::vector<std::string>& topics)
+{
+  bool changed = false;
+  for (auto& s : subscriptions) {
+    if (s.id == id) {
+      s.contact = contact.empty() ? s.contact : contact;
+      s.topics = topics.empty() ? s.topics : topics;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 const Profile* Config::find(const std::string& name) const
 {
   const auto it = profiles.find(name);
@@ -144,6 +169,14 @@ void save(const Config& config, const std::string& path)
        << toml::table{{"profiles", profiles}} << "\n";
 
   util::write_private_file(path, text.str(), "the config");
+}
+
+void update(const std::string& path, const std::function<bool(Config&)>& edit)
+{
+  Config config = load(path);
+  if (edit(config)) {
+    save(config, path);
+  }
 }
 
 } // namespace acx::config

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +25,14 @@ struct Profile {
   std::string api_base;
   std::string api_key;
   std::vector<Subscription> subscriptions;
+
+  // acx subscribe's bookkeeping, kept in step with the API. Each returns whether the profile changed.
+  // Adds `s`, or replaces the subscription with its id.
+  bool remember(Subscription s);
+  // Removes the subscription `id`.
+  bool forget(const std::string& id);
+  // Changes the subscription `id`'s contact and topics; an empty one stays as it was.
+  bool change(const std::string& id, const std::string& contact, const std::vector<std::string>& topics);
 };
 
 struct Config {
@@ -45,5 +54,8 @@ Config parse(std::string_view text, const std::string& path);
 // Writes the config atomically (a 0600 temporary file in the same directory, fsync, rename), creating the directory
 // with mode 0700. Throws acx::Error (io) naming the path.
 void save(const Config& config, const std::string& path);
+
+// Loads the config, lets `edit` change it, and saves it when `edit` says it changed something.
+void update(const std::string& path, const std::function<bool(Config&)>& edit);
 
 } // namespace acx::config

@@ -19,36 +19,33 @@ Report deliver(http::Client& client, const std::string& target, const Outgoing& 
 {
   thread_local std::mt19937_64 random{std::random_device{}()};
   Report report;
-  std::chrono::milliseconds wait{0};
-  for (int n = 1;; ++n) {
-    if (wait.count() > 0) {
-      std::this_thread::sleep_for(wait);
-    }
-    Attempt attempt{n, client.post(target, request.headers, request.body), wait};
-    const Next next = classify(attempt.exchange);
-    report.attempts.push_back(attempt);
-    if (on_attempt) {
-      on_attempt(report.attempts.back());
-    }
-    if (next == Next::done) {
-      report.accepted = true;
-      return report;
-    }
-    if (next == Next::give_up) {
-      report.gave_up = attempt.exchange.status == 410 ? std::string("410 Gone: the receiver asked not to retry")
-                       : attempt.exchange.permanent
-                           ? fmt::format("{}: retrying cannot help; -k/--insecure skips the check, knowing that "
-                                         "anyone on the way can then read and change what is sent",
-                                         attempt.exchange.error)
-                           : fmt::format("{}: retrying cannot help", attempt.exchange.status);
-      return report;
-    }
-    if (n > policy.retries) {
-      report.gave_up = fmt::format("no success after {} attempt{}", n, n > 1 ? "s" : "");
-      return report;
-    }
-    wait = *retry_wait(attempt.exchange, n, policy, random);
+  const http::Exchange last = keep_trying(
+      [&](int n, std::chrono::milliseconds waited) {
+        report.attempts.push_back({n, client.post(target, request.headers, request.body), waited});
+        if (on_attempt) {
+          on_attempt(report.attempts.back());
+        }
+        return report.attempts.back().exchange;
+      },
+      [&](const http::Exchange& e, int n) { return retry_wait(e, n, policy, random); });
+  const int n = static_cast<int>(report.attempts.size());
+  switch (classify(last)) {
+  case Next::done:
+    report.accepted = true;
+    break;
+  case Next::give_up:
+    report.gave_up = last.status == 410 ? std::string("410 Gone: the receiver asked not to retry")
+                     : last.permanent   ? fmt::format("{}: retrying cannot help; -k/--insecure skips the check, "
+                                                      "knowing that anyone on the way can then read and change what "
+                                                      "is sent",
+                                                      last.error)
+                                        : fmt::format("{}: retrying cannot help", last.status);
+    break;
+  case Next::retry:
+    report.gave_up = fmt::format("no success after {} attempt{}", n, n > 1 ? "s" : "");
+    break;
   }
+  return report;
 }
 
 std::vector<Report> deliver_all(const std::vector<Outgoing>& requests, const http::ClientOptions& client_options,

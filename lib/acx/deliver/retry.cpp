@@ -1,5 +1,7 @@
 #include "acx/deliver/retry.hpp"
 
+#include <thread>
+
 #include <ctime>
 #include <string>
 
@@ -69,6 +71,23 @@ std::optional<std::chrono::milliseconds> retry_wait(const http::Exchange& exchan
     retry_after = parse_retry_after(*value, util::now_unix());
   }
   return backoff(attempt, policy, retry_after, random);
+}
+
+http::Exchange keep_trying(const std::function<http::Exchange(int attempt, std::chrono::milliseconds waited)>& attempt,
+                           const WaitAfter& wait_after)
+{
+  std::chrono::milliseconds waited{0};
+  for (int n = 1;; ++n) {
+    if (waited.count() > 0) {
+      std::this_thread::sleep_for(waited);
+    }
+    http::Exchange e = attempt(n, waited);
+    const auto wait = wait_after(e, n);
+    if (!wait) {
+      return e;
+    }
+    waited = *wait;
+  }
 }
 
 } // namespace acx::deliver

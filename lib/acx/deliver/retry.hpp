@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -38,5 +39,12 @@ std::chrono::milliseconds backoff(int attempt, const RetryPolicy& policy,
 // none (accepted, not worth retrying, or the retries are spent).
 std::optional<std::chrono::milliseconds> retry_wait(const http::Exchange& exchange, int attempt,
                                                     const RetryPolicy& policy, std::mt19937_64& random);
+
+// The one retry loop: calls `attempt` with 1, 2, ... (and the time waited before it), waiting between calls for
+// what `wait_after` says of the exchange just made, until it says nullopt; returns the last exchange. Used by every
+// sender that waits in place (send, replay, the API client); the sandbox's deliverer queues its retries instead.
+using WaitAfter = std::function<std::optional<std::chrono::milliseconds>(const http::Exchange&, int attempt)>;
+http::Exchange keep_trying(const std::function<http::Exchange(int attempt, std::chrono::milliseconds waited)>& attempt,
+                           const WaitAfter& wait_after);
 
 } // namespace acx::deliver

@@ -16,56 +16,11 @@
 #include "acx/listen/metrics.hpp"
 #include "acx/listen/pipeline.hpp"
 #include "acx/listen/refusal_log.hpp"
-#include "acx/util/service.hpp"
+#include "acx/http/runner.hpp"
 
 namespace acx::listen {
 
 namespace {
-
-// Why the listener stops; the first reason wins.
-enum class Stop { none, signal, count, timeout, output_closed };
-
-class StopFlag {
-public:
-  void request(Stop why)
-  {
-    {
-      std::lock_guard lock(m_mutex);
-      if (m_why == Stop::none) {
-        m_why = why;
-      }
-    }
-    m_cv.notify_all();
-  }
-  // Wakes wait_until without a reason to stop (there is other work for its caller).
-  void poke()
-  {
-    {
-      std::lock_guard lock(m_mutex);
-      m_poked = true;
-    }
-    m_cv.notify_all();
-  }
-  // The reason to stop, or Stop::none when there is none yet at `until` (or when poked).
-  Stop wait_until(std::chrono::steady_clock::time_point until)
-  {
-    std::unique_lock lock(m_mutex);
-    m_cv.wait_until(lock, until, [this] { return m_why != Stop::none || m_poked; });
-    m_poked = false;
-    return m_why;
-  }
-  bool requested() const
-  {
-    std::lock_guard lock(m_mutex);
-    return m_why != Stop::none;
-  }
-
-private:
-  mutable std::mutex m_mutex;
-  std::condition_variable m_cv;
-  Stop m_why = Stop::none;
-  bool m_poked = false;
-};
 
 // Tells when a file was replaced or rewritten since it was last looked at (acx subscribe saves the config by
 // renaming a new file over it).
@@ -100,8 +55,8 @@ private:
 // Reads accepted events from the journal in order, from the commit point at start, and prints them.
 class Printer {
 public:
-  Printer(const ListenOptions& o, const std::string& journal_path, journal::Writer& writer, StopFlag& stop)
-      : m_options(o), m_reader(journal::Reader::open(journal_path)), m_writer(writer), m_stop(stop),
+  Printer(const ListenOptions& o, const std::string& journal_path, journal::Writer& writer, http::Runner& runner)
+      : m_options(o), m_reader(journal::Reader::open(journal_path)), m_writer(writer), m_runner(runner),
         m_cursor(writer.committed_seq())
   {
   }
@@ -144,7 +99,7 @@ private:
       n = records.size();
     }
     if (n > 0 && std::fflush(stdout) != 0) {
-      finish(Stop::output_closed);
+      finish();
     }
     return n > 0;
   }
@@ -160,22 +115,23 @@ private:
     }
     const std::string line = format_record(r, m_options.format, m_options.color);
     if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size()) {
-      finish(Stop::output_closed);
+      finish();
     } else if (m_options.count > 0 && ++m_shown >= m_options.count) {
-      finish(Stop::count);
+      finish();
     }
   }
 
-  void finish(Stop why)
+  // Enough printed (--count), or stdout is gone: the listener stops.
+  void finish()
   {
     m_done = true;
-    m_stop.request(why);
+    m_runner.finish();
   }
 
   const ListenOptions& m_options;
   std::unique_ptr<journal::Reader> m_reader;
   journal::Writer& m_writer;
-  StopFlag& m_stop;
+  http::Runner& m_runner;
   std::int64_t m_cursor;
   std::size_t m_shown = 0;
   bool m_done = false;
@@ -185,18 +141,14 @@ private:
 
 ExitCode run(const ListenOptions& o)
 {
-  // Signals are taken by one thread with sigwait; every thread started from here on inherits the mask.
-  sigset_t signals = util::block_stop_signals();
-  sigaddset(&signals, SIGHUP); // reload the profile
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  http::Runner runner(true); // first: every thread started below inherits its signal mask; SIGHUP reloads
 
   const std::string journal_path = o.journal.empty() ? journal::default_path() : o.journal;
   journal::WriterOptions writer_options;
   writer_options.durability = o.durability;
   auto writer = journal::Writer::open(journal_path, writer_options);
   Metrics metrics;
-  StopFlag stop;
-  Printer printer(o, journal_path, *writer, stop);
+  Printer printer(o, journal_path, *writer, runner);
 
   RefusalLog refusals(stderr);
   Pipeline pipeline({signing::make_scheme(o.scheme), o.subscriptions}, *writer, metrics,
@@ -238,65 +190,45 @@ ExitCode run(const ListenOptions& o)
   http::ServerOptions server_options = o.server;
   server_options.on_too_large = [&metrics] { metrics.refused(Refusal::too_large); };
   http::Server server(server_options, std::move(routes));
-  const int port = server.start();
 
-  // From here on threads run; the guard stops and joins them on every way out, in the order that loses nothing:
-  // stop accepting and finish in-flight requests, commit the last group, let the printer drain.
+  // The printer runs beside the server; the guard stops both on every way out, in the order that loses nothing:
+  // stop accepting and finish in-flight requests (the runner), commit the last group, let the printer drain.
   std::atomic<bool> finishing{false};
   std::exception_ptr printing_failed; // rethrown below, on run()'s error path
-  std::thread printing([&printer, &finishing, &printing_failed, &stop] {
+  std::thread printing([&printer, &finishing, &printing_failed, &runner] {
     pthread_setname_np(pthread_self(), "acx-printer");
     try {
       printer.run(finishing);
     } catch (...) {
       printing_failed = std::current_exception();
-      stop.request(Stop::output_closed);
+      runner.finish();
     }
-  });
-  std::atomic<bool> reload_asked{false};
-  std::thread signal_thread([&signals, &stop, &reload_asked] {
-    int sig = 0;
-    while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
-      reload_asked = true; // taken by the main loop below
-      stop.poke();
-    }
-    stop.request(Stop::signal);
   });
   struct Shutdown {
     std::function<void()> fn;
     ~Shutdown() { fn(); }
   } shutdown{[&] {
-    stop.request(Stop::signal);
     server.stop();
     writer->close();
     finishing = true;
     printing.join();
-    pthread_kill(signal_thread.native_handle(), SIGTERM); // wakes sigwait if no signal came; the mask holds it
-    signal_thread.join();
   }};
 
-  const std::string address = fmt::format("{}:{}", o.server.host, port);
-  fmt::print(stderr, "acx: listening on {}://{}{} (journal {})\n", o.server.tls_cert.empty() ? "http" : "https",
-             address, o.path, journal_path);
-  std::fflush(stderr);
-  if (!o.ready_file.empty()) {
-    util::write_ready_file(o.ready_file, address);
-  }
-
-  // Wait for a reason to stop, summarising refusals held back under a flood once a second meanwhile.
-  const auto deadline = o.timeout ? std::chrono::steady_clock::now() + *o.timeout
-                                  : std::chrono::steady_clock::time_point::max();
-  Stop why = Stop::none;
-  while ((why = stop.wait_until(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)))) ==
-         Stop::none) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      stop.request(Stop::timeout);
-    }
-    if (reload_asked.exchange(false) || watch.changed()) {
+  http::Runner::Options ro;
+  ro.ready_file = o.ready_file;
+  ro.timeout = o.timeout;
+  ro.on_hangup = reload;
+  ro.every_second = [&] { // and refusals held back under a flood are summarised
+    if (watch.changed()) {
       reload();
     }
     refusals.flush();
-  }
+  };
+  const http::Stop why = runner.run(server, o.server.host, ro, [&](int port) {
+    fmt::print(stderr, "acx: listening on {}://{}:{}{} (journal {})\n", o.server.tls_cert.empty() ? "http" : "https",
+               o.server.host, port, o.path, journal_path);
+    std::fflush(stderr);
+  });
   shutdown.fn();
   shutdown.fn = [] {};
   refusals.flush(true);
@@ -305,7 +237,7 @@ ExitCode run(const ListenOptions& o)
   }
   fmt::print(stderr, "acx: stopped ({} accepted)\n", metrics.accepted_count());
 
-  if (why == Stop::timeout && o.count > 0) {
+  if (why == http::Stop::timeout && o.count > 0) {
     throw Error(ExitCode::timeout,
                 fmt::format("--timeout: {} of {} events arrived in time", metrics.accepted_count(), o.count));
   }

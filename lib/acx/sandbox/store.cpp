@@ -1,4 +1,4 @@
-#include "acx/acculynx/sandbox_store.hpp"
+#include "acx/sandbox/store.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -12,7 +12,7 @@
 #include "acx/util/io.hpp"
 #include "acx/util/text.hpp"
 
-namespace acx::acculynx {
+namespace acx::sandbox {
 
 namespace {
 
@@ -21,11 +21,12 @@ using sqlite::Statement;
 constexpr const char* k_columns = "id, owner, consumer_url, contact, topics, status, integration_type, created, "
                                   "modified, secret";
 
-StoredSubscription read(const Statement& st)
+Stored read(const Statement& st)
 {
-  StoredSubscription s;
+  Stored kept;
+  auto& s = kept.subscription;
   s.id = st.text(0);
-  s.owner = st.text(1);
+  kept.owner = st.text(1);
   s.consumer_url = st.text(2);
   s.contact = st.text(3);
   const auto topics = nlohmann::json::parse(st.text(4), nullptr, false);
@@ -40,13 +41,13 @@ StoredSubscription read(const Statement& st)
   s.integration_type = st.text(6);
   s.created = st.text(7);
   s.modified = st.text(8);
-  s.secret = st.text(9);
-  return s;
+  kept.secret = st.text(9);
+  return kept;
 }
 
 } // namespace
 
-SandboxStore::SandboxStore(const std::string& dir)
+Store::Store(const std::string& dir)
 {
   util::create_private_directories(dir, "the sandbox's data directory");
   const std::string path = dir + "/sandbox.db";
@@ -75,33 +76,33 @@ CREATE TABLE IF NOT EXISTS attempts (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, 
   }
 }
 
-SandboxStore::~SandboxStore() = default;
+Store::~Store() = default;
 
-std::vector<StoredSubscription> SandboxStore::list(const std::string& owner) const
+std::vector<Stored> Store::list(const std::string& owner) const
 {
   std::lock_guard lock(m_mutex);
   Statement st(*m_db,
                fmt::format("SELECT {} FROM subscriptions WHERE owner = ?1 ORDER BY created, id", k_columns));
   st.bind(1, owner);
-  std::vector<StoredSubscription> out;
+  std::vector<Stored> out;
   while (st.step()) {
     out.push_back(read(st));
   }
   return out;
 }
 
-std::vector<StoredSubscription> SandboxStore::all() const
+std::vector<Stored> Store::all() const
 {
   std::lock_guard lock(m_mutex);
   Statement st(*m_db, fmt::format("SELECT {} FROM subscriptions ORDER BY created, id", k_columns));
-  std::vector<StoredSubscription> out;
+  std::vector<Stored> out;
   while (st.step()) {
     out.push_back(read(st));
   }
   return out;
 }
 
-std::optional<StoredSubscription> SandboxStore::get(const std::string& owner, const std::string& id) const
+std::optional<Stored> Store::get(const std::string& owner, const std::string& id) const
 {
   std::lock_guard lock(m_mutex);
   Statement st(*m_db, fmt::format("SELECT {} FROM subscriptions WHERE owner = ?1 AND id = ?2", k_columns));
@@ -112,13 +113,14 @@ std::optional<StoredSubscription> SandboxStore::get(const std::string& owner, co
   return read(st);
 }
 
-void SandboxStore::put(const StoredSubscription& s)
+void Store::put(const Stored& kept)
 {
+  const auto& s = kept.subscription;
   std::lock_guard lock(m_mutex);
   Statement st(*m_db,
                fmt::format("INSERT OR REPLACE INTO subscriptions({}) VALUES(?,?,?,?,?,?,?,?,?,?)", k_columns));
   st.bind(1, s.id)
-      .bind(2, s.owner)
+      .bind(2, kept.owner)
       .bind(3, s.consumer_url)
       .bind(4, s.contact)
       .bind(5, nlohmann::json(s.topics).dump())
@@ -126,11 +128,11 @@ void SandboxStore::put(const StoredSubscription& s)
       .bind(7, s.integration_type)
       .bind(8, s.created)
       .bind(9, s.modified)
-      .bind(10, s.secret)
+      .bind(10, kept.secret)
       .run();
 }
 
-bool SandboxStore::remove(const std::string& owner, const std::string& id)
+bool Store::remove(const std::string& owner, const std::string& id)
 {
   std::lock_guard lock(m_mutex);
   Statement st(*m_db, "DELETE FROM subscriptions WHERE owner = ?1 AND id = ?2");
@@ -138,7 +140,7 @@ bool SandboxStore::remove(const std::string& owner, const std::string& id)
   return m_db->changes() > 0;
 }
 
-void SandboxStore::log(const DeliveryAttempt& a)
+void Store::log(const Attempt& a)
 {
   std::lock_guard lock(m_mutex);
   Statement st(*m_db, "INSERT INTO attempts(at, subscription_id, event_id, topic, attempt, status, latency_ms, "
@@ -155,13 +157,13 @@ void SandboxStore::log(const DeliveryAttempt& a)
       .run();
 }
 
-std::vector<DeliveryAttempt> SandboxStore::attempts(const std::string& owner, const std::string& subscription_id) const
+std::vector<Attempt> Store::attempts(const std::string& owner, const std::string& subscription_id) const
 {
   std::lock_guard lock(m_mutex);
   Statement st(*m_db, "SELECT at, subscription_id, event_id, topic, attempt, status, latency_ms, error FROM "
                             "attempts WHERE owner = ?2 AND (?1 = '' OR subscription_id = ?1) ORDER BY seq");
   st.bind(1, subscription_id).bind(2, owner);
-  std::vector<DeliveryAttempt> out;
+  std::vector<Attempt> out;
   while (st.step()) {
     out.push_back({owner, st.text(0), st.text(1), st.text(2), st.text(3), static_cast<int>(st.int64(4)),
                    static_cast<int>(st.int64(5)), static_cast<double>(st.int64(6)) / 1000.0, st.text(7)});
@@ -169,4 +171,4 @@ std::vector<DeliveryAttempt> SandboxStore::attempts(const std::string& owner, co
   return out;
 }
 
-} // namespace acx::acculynx
+} // namespace acx::sandbox

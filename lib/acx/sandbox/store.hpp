@@ -6,28 +6,23 @@
 #include <string>
 #include <vector>
 
+#include "acx/acculynx/subscription.hpp"
+
 namespace acx::sqlite {
 class Database;
 }
 
-namespace acx::acculynx {
+namespace acx::sandbox {
 
-// A subscription as the sandbox keeps it.
-struct StoredSubscription {
-  std::string id;
-  std::string owner; // the API key that created it
-  std::string consumer_url;
-  std::string contact;
-  std::vector<std::string> topics;
-  std::string status = "enabled";
-  std::string integration_type = "Api";
-  std::string created;
-  std::string modified;
+// A subscription as the sandbox keeps it: what the API shows, the API key that made it, and its signing secret.
+struct Stored {
+  acculynx::Subscription subscription;
+  std::string owner;  // the API key that created it
   std::string secret; // whsec_..., for --sign standard
 };
 
 // One delivery attempt by the sandbox.
-struct DeliveryAttempt {
+struct Attempt {
   std::string owner; // the API key whose subscription it was
   std::string at;
   std::string subscription_id;
@@ -40,25 +35,25 @@ struct DeliveryAttempt {
 };
 
 // The sandbox's state in SQLite (sandbox.db in its data directory), so it survives a restart. Thread-safe.
-class SandboxStore {
+class Store {
 public:
   // Opens or creates DIR/sandbox.db (DIR with mode 0700). Throws acx::Error (io).
-  explicit SandboxStore(const std::string& dir);
-  ~SandboxStore();
+  explicit Store(const std::string& dir);
+  ~Store();
 
-  std::vector<StoredSubscription> list(const std::string& owner) const;
-  std::vector<StoredSubscription> all() const;
-  std::optional<StoredSubscription> get(const std::string& owner, const std::string& id) const;
-  void put(const StoredSubscription& s);
+  std::vector<Stored> list(const std::string& owner) const;
+  std::vector<Stored> all() const;
+  std::optional<Stored> get(const std::string& owner, const std::string& id) const;
+  void put(const Stored& s);
   bool remove(const std::string& owner, const std::string& id);
 
-  void log(const DeliveryAttempt& a);
+  void log(const Attempt& a);
   // The attempts at delivering to `owner`'s subscriptions (one, or all for an empty id), in order.
-  std::vector<DeliveryAttempt> attempts(const std::string& owner, const std::string& subscription_id) const;
+  std::vector<Attempt> attempts(const std::string& owner, const std::string& subscription_id) const;
 
 private:
   mutable std::mutex m_mutex;
   std::unique_ptr<sqlite::Database> m_db;
 };
 
-} // namespace acx::acculynx
+} // namespace acx::sandbox

@@ -1,4 +1,4 @@
-#include "acx/acculynx/sandbox_deliverer.hpp"
+#include "acx/sandbox/deliverer.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -12,14 +12,14 @@
 #include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
 
-namespace acx::acculynx {
+namespace acx::sandbox {
 
 namespace {
 // How long chaos holds an event back at the most when no later event comes.
 constexpr std::chrono::seconds k_hold_limit{15};
 } // namespace
 
-Deliverer::Deliverer(SandboxStore& store, const SandboxOptions& o)
+Deliverer::Deliverer(Store& store, const Options& o)
     : m_store(store), m_options(o), m_random(o.chaos_seed)
 {
   m_thread = std::thread([this] { run(); });
@@ -48,7 +48,7 @@ void Deliverer::maybe_hold(Job& job, std::chrono::steady_clock::time_point now)
   }
 }
 
-void Deliverer::enqueue(const StoredSubscription& s, std::string body, std::string event_id, std::string topic)
+void Deliverer::enqueue(const Stored& s, std::string body, std::string event_id, std::string topic)
 {
   {
     std::lock_guard lock(m_mutex);
@@ -102,21 +102,21 @@ void Deliverer::run()
 
 void Deliverer::deliver_one(Job job)
 {
-  const auto url = util::parse_url(job.subscription.consumer_url);
+  const auto url = util::parse_url(job.to.subscription.consumer_url);
   deliver::Outgoing out;
-  out.url = job.subscription.consumer_url;
+  out.url = job.to.subscription.consumer_url;
   out.body = job.body;
   out.event_id = job.event_id;
   out.topic = job.topic;
-  if (m_options.sign_standard && !job.subscription.secret.empty()) {
+  if (m_options.sign_standard && !job.to.secret.empty()) {
     signing::SchemeOptions so;
     so.name = "standard";
-    so.secrets.emplace_back(job.subscription.secret);
+    so.secrets.emplace_back(job.to.secret);
     out.headers = signing::make_scheme(so)->sign({out.body, out.event_id, util::now_unix(), out.url}).headers;
   }
   out.headers.add("User-Agent", "acx-sandbox (AccuLynx emulator)");
   if (!url) {
-    m_store.log({job.subscription.owner, util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic, 1, 0, 0,
+    m_store.log({job.to.owner, util::format_rfc3339(util::now()), job.to.subscription.id, job.event_id, job.topic, 1, 0, 0,
                  "the consumer URL is not a URL"});
     return;
   }
@@ -124,7 +124,7 @@ void Deliverer::deliver_one(Job job)
   co.timeout = std::chrono::seconds(10);
   http::Client client(*url, co);
   const http::Exchange e = client.post(url->target, out.headers, out.body);
-  m_store.log({job.subscription.owner, util::format_rfc3339(util::now()), job.subscription.id, job.event_id, job.topic,
+  m_store.log({job.to.owner, util::format_rfc3339(util::now()), job.to.subscription.id, job.event_id, job.topic,
                job.attempt, e.status, static_cast<double>(e.latency.count()) / 1000.0, e.error});
   // A retry waits in the queue, not here: one consumer that is down delays nobody else's deliveries.
   deliver::RetryPolicy policy;
@@ -158,4 +158,4 @@ std::pair<std::string, std::string> make_event(const std::string& topic, const s
   return {event::serialize(doc, event::Layout::compact), id};
 }
 
-} // namespace acx::acculynx
+} // namespace acx::sandbox

@@ -1,16 +1,20 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "acx/util/error.hpp"
 
-namespace acx::acculynx {
+namespace acx::sandbox {
 
-struct SandboxOptions {
+// The base path of the emulated API, as AccuLynx's.
+inline constexpr const char* k_base_path = "/webhooks/v2";
+
+struct Options {
   std::string host = "127.0.0.1";
   int port = 8788;
-  std::string data_dir;              // state (sandbox.db) lives here
+  std::string data_dir;              // state (sandbox.db) lives here; empty: under XDG_STATE_HOME
   std::vector<std::string> api_keys; // empty: one is generated and printed at start
   bool chaos = false;                // sometimes deliver twice, and out of order
   std::uint64_t chaos_seed = 0;      // the choices --chaos makes follow from it
@@ -22,8 +26,8 @@ struct SandboxOptions {
 
 // Runs a local emulator of the AccuLynx webhooks API under /webhooks/v2 (subscriptions, topics, test events; API
 // keys, pagination, problem details, 429 past the rate limit) that really delivers events to consumer URLs, with
-// retries, and logs every attempt. Admin endpoints under /_sandbox: POST emit, GET deliveries. Runs until SIGINT or
+// retries, and logs every attempt. Admin routes under /_sandbox: POST emit, GET deliveries. Runs until SIGINT or
 // SIGTERM. Throws acx::Error when it cannot start.
-ExitCode run_sandbox(const SandboxOptions& options);
+ExitCode run(const Options& options);
 
-} // namespace acx::acculynx
+} // namespace acx::sandbox

@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include "acx/acculynx/sandbox.hpp"
-#include "acx/acculynx/sandbox_store.hpp"
+#include "acx/sandbox/sandbox.hpp"
+#include "acx/sandbox/store.hpp"
 
-namespace acx::acculynx {
+namespace acx::sandbox {
 
 // Delivers queued events to consumer URLs, as AccuLynx would: POST, token in the URL, 10 s timeout, retries with
 // backoff; every attempt logged in the store. With --chaos some deliveries go twice and some are held back until one
@@ -22,15 +22,15 @@ namespace acx::acculynx {
 // subscription's secret.
 class Deliverer {
 public:
-  Deliverer(SandboxStore& store, const SandboxOptions& options);
+  Deliverer(Store& store, const Options& options);
   // Delivers what is queued, then stops.
   ~Deliverer();
 
-  void enqueue(const StoredSubscription& s, std::string body, std::string event_id, std::string topic);
+  void enqueue(const Stored& s, std::string body, std::string event_id, std::string topic);
 
 private:
   struct Job {
-    StoredSubscription subscription;
+    Stored to; // the subscription, its owner and secret
     std::string body;
     std::string event_id;
     std::string topic;
@@ -47,8 +47,8 @@ private:
   void run();
   void deliver_one(Job job);
 
-  SandboxStore& m_store;
-  const SandboxOptions& m_options;
+  Store& m_store;
+  const Options& m_options;
   std::mutex m_mutex;
   std::condition_variable m_cv;
   std::deque<Job> m_queue;
@@ -64,4 +64,4 @@ private:
 std::pair<std::string, std::string> make_event(const std::string& topic, const std::string& subscription_id,
                                                const std::vector<std::string>& assignments);
 
-} // namespace acx::acculynx
+} // namespace acx::sandbox
