@@ -67,6 +67,8 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --port')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --ready-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --path')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --scheme')
@@ -96,8 +98,6 @@ _acx() {
     'acx listen --count')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --timeout')
-      COMPREPLY=($(compgen -f -- "$cur")); return;;
-    'acx listen --ready-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --max-body')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -303,6 +303,8 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --port')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --ready-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --data-dir')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --api-key')
@@ -313,8 +315,6 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --sign')
       COMPREPLY=($(compgen -W 'standard' -- "$cur")); return;;
-    'acx sandbox --ready-file')
-      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox emit --subscription')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox emit --set')
@@ -406,7 +406,7 @@ _acx() {
     'acx')
       subs='listen events send replay subscribe subscriptions sandbox sign verify secret topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --format --count --timeout --ready-file --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --profile --config'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --profile --config'; args=''; files=0;;
     'acx events')
       subs='list show export stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')
@@ -436,7 +436,7 @@ _acx() {
     'acx subscriptions test')
       subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --config --topic'; args=''; files=1;;
     'acx sandbox')
-      subs='emit deliveries'; opts='--help -h --host --port --data-dir --api-key --api-key-file --chaos --chaos-seed --sign --ready-file'; args=''; files=0;;
+      subs='emit deliveries'; opts='--help -h --host --port --ready-file --data-dir --api-key --api-key-file --chaos --chaos-seed --sign'; args=''; files=0;;
     'acx sandbox emit')
       subs=''; opts='--help -h --subscription --set --api-base --api-key --api-key-file --profile --config --format'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed'; files=0;;
     'acx sandbox deliveries')

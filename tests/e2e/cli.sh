@@ -22,6 +22,20 @@ run "$ACX" verify --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw --tolerance so
 expect_rc 2 "bad duration"
 expect_has "$err" "--tolerance: expected a duration such as 300s, 5m or 1h30m, got 'soon'" "duration message"
 
+# Durations, sizes and times are read once, as the flags are parsed: a bad one is a usage error naming the flag.
+run "$ACX" listen --max-body 2x
+expect_rc 2 "bad size"
+expect_has "$err" "--max-body: expected a size such as 1MiB or 65536, got '2x'" "size message"
+run "$ACX" events list --since yesterday
+expect_rc 2 "bad time"
+expect_has "$err" "--since: expected an RFC 3339 time such as 2026-05-26T14:00:00Z or a duration such as 2h, got 'yesterday'" "time message"
+run "$ACX" send job_created --to http://127.0.0.1:9/ --skew 5q
+expect_rc 2 "bad signed duration"
+expect_has "$err" "--skew: expected a duration such as -10m or 90s, got '5q'" "signed duration message"
+run "$ACX" listen --help
+expect_has "$out" "--tolerance DURATION=5m" "a duration's default is shown in help"
+expect_has "$out" "--max-body SIZE=1MiB" "a size's default is shown in help"
+
 run "$ACX" sign --timestamp yesterday --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw /dev/null
 expect_rc 2 "non-numeric timestamp"
 expect_has "$err" "--timestamp" "timestamp flag named"

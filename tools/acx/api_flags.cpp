@@ -16,9 +16,14 @@ void add_api_options(CLI::App* cmd, ApiFlags& f)
   cmd->add_option("--config", f.config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");
 }
 
+std::string config_path(const std::string& flag)
+{
+  return flag.empty() ? config::default_path() : flag;
+}
+
 std::string config_path(const ApiFlags& f)
 {
-  return f.config.empty() ? config::default_path() : f.config;
+  return config_path(f.config);
 }
 
 acculynx::ApiOptions api_options(const ApiFlags& f, const config::Config& c)

@@ -20,7 +20,8 @@ struct ApiFlags {
 
 void add_api_options(CLI::App* cmd, ApiFlags& flags);
 
-// The config path the flags name.
+// The config path the flags name: --config, else the default one.
+std::string config_path(const std::string& flag);
 std::string config_path(const ApiFlags& flags);
 
 // API options resolved from flags, environment and profile (in that order).

@@ -18,8 +18,8 @@ namespace {
 struct EventsFlags {
   std::string journal;
   std::string topic;
-  std::string since;
-  std::string until;
+  std::optional<util::Instant> since;
+  std::optional<util::Instant> until;
   std::size_t limit = 0;
   bool refused = false;
   bool duplicates = true;         // list and show them (marked); export leaves them out unless:
@@ -30,7 +30,7 @@ struct EventsFlags {
 
 std::unique_ptr<journal::Reader> open_reader(const EventsFlags& f)
 {
-  return journal::Reader::open(f.journal.empty() ? journal::default_path() : f.journal);
+  return journal::Reader::open(journal_path(f.journal));
 }
 
 bool as_json(const EventsFlags& f)
@@ -44,12 +44,8 @@ journal::Query query_of(const EventsFlags& f)
   q.topic = f.topic;
   q.refused = f.refused;
   q.duplicates = f.duplicates;
-  if (!f.since.empty()) {
-    q.since = *parse_time_or_ago(f.since);
-  }
-  if (!f.until.empty()) {
-    q.until = *parse_time_or_ago(f.until);
-  }
+  q.since = f.since;
+  q.until = f.until;
   return q;
 }
 
@@ -194,17 +190,15 @@ int run_stats(const EventsFlags& f)
 
 void add_common(CLI::App* cmd, EventsFlags& f)
 {
-  cmd->add_option("--journal", f.journal, "Journal file (default ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db)");
+  add_journal_option(cmd, f.journal);
   add_format_option(cmd, f.format, FormatDefault::by_terminal);
 }
 
 void add_filters(CLI::App* cmd, EventsFlags& f)
 {
   suggest(cmd->add_option("--topic", f.topic, "Only this topic"), catalog_topic_names());
-  cmd->add_option("--since", f.since, "Received at or after: an RFC 3339 time, or a duration ago (1h)")
-      ->check(time_or_ago_validator());
-  cmd->add_option("--until", f.until, "Received before: an RFC 3339 time, or a duration ago")
-      ->check(time_or_ago_validator());
+  add_time_option(cmd, "--since", f.since, "Received at or after: an RFC 3339 time, or a duration ago (1h)");
+  add_time_option(cmd, "--until", f.until, "Received before: an RFC 3339 time, or a duration ago");
   cmd->add_flag("--refused", f.refused, "Refused deliveries instead of accepted ones");
 }
 
@@ -228,7 +222,7 @@ void setup_events(CLI::App& app, Run& run)
   show->callback([&run, f] { run = [f] { return run_show(*f); }; });
 
   auto* exp = cmd->add_subcommand("export", "Print deliveries as JSON lines (what acx replay reads)");
-  exp->add_option("--journal", f->journal, "Journal file");
+  add_journal_option(exp, f->journal);
   add_filters(exp, *f);
   exp->add_flag("--duplicates", f->export_duplicates,
                 "Include deliveries journaled as duplicates (status \"duplicate\"): replaying them sends them again");

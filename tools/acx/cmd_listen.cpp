@@ -8,6 +8,7 @@
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
+#include "api_flags.hpp"
 #include "command.hpp"
 #include "completion.hpp"
 #include "options.hpp"
@@ -27,9 +28,9 @@ struct ListenFlags {
   std::string durability = "disk";
   Format format = Format::text;
   std::size_t count = 0;
-  std::string timeout;
+  std::optional<Duration> timeout;
   std::string ready_file;
-  std::string max_body = "1MiB";
+  std::size_t max_body = http::ServerOptions{}.max_body;
   std::string tls_cert;
   std::string tls_key;
   std::size_t max_connections = http::ServerOptions{}.max_connections;
@@ -50,7 +51,7 @@ struct FromProfile {
 // them all (acx sandbox --sign standard); an explicit --scheme picks which.
 FromProfile read_profile(const ListenFlags& f)
 {
-  const std::string path = f.config.empty() ? config::default_path() : f.config;
+  const std::string path = config_path(f.config);
   const auto cfg = config::load(path);
   const config::Profile* p = cfg.find(f.profile);
   if (!p || p->subscriptions.empty()) {
@@ -83,7 +84,7 @@ int run_listen(const ListenFlags& f)
   listen::ListenOptions o;
   o.server.host = f.host;
   o.server.port = f.port;
-  o.server.max_body = *util::parse_size(f.max_body);
+  o.server.max_body = f.max_body;
   o.server.tls_cert = f.tls_cert;
   o.server.tls_key = f.tls_key;
   o.server.max_connections = f.max_connections;
@@ -98,7 +99,7 @@ int run_listen(const ListenFlags& f)
     if (f.path == "/webhooks/acculynx" && !p.path.empty()) { // the default: the registered URL's path instead
       o.path = p.path;
     }
-    o.watch = f.config.empty() ? config::default_path() : f.config;
+    o.watch = config_path(f.config);
     o.reload = [f] {
       FromProfile again = read_profile(f);
       for (const auto& s : f.subscriptions) { // --subscription adds to the profile's
@@ -125,9 +126,7 @@ int run_listen(const ListenFlags& f)
   const char* no_color = std::getenv("NO_COLOR");
   o.color = tty && !(no_color && *no_color);
   o.count = f.count;
-  if (!f.timeout.empty()) {
-    o.timeout = *util::parse_duration(f.timeout);
-  }
+  o.timeout = f.timeout;
   o.ready_file = f.ready_file;
   return static_cast<int>(listen::run(o));
 }
@@ -138,10 +137,7 @@ void setup_listen(CLI::App& app, Run& run)
 {
   auto f = std::make_shared<ListenFlags>();
   auto* cmd = app.add_subcommand("listen", "Receive deliveries: verify, journal durably, answer, print");
-  cmd->add_option("--host", f->host, "Address to listen on")->capture_default_str();
-  cmd->add_option("--port", f->port, "Port to listen on; 0 picks a free one")
-      ->check(CLI::Range(0, 65535))
-      ->capture_default_str();
+  add_server_options(cmd, f->host, f->port, f->ready_file);
   cmd->add_option("--path", f->path, "Path that receives deliveries")->capture_default_str();
   add_scheme_options(cmd, f->scheme, SecretCount::several);
   add_tolerance_option(cmd, f->scheme);
@@ -151,7 +147,7 @@ void setup_listen(CLI::App& app, Run& run)
           catalog_topic_names());
   cmd->get_option("--topic")
       ->allow_extra_args(false);
-  cmd->add_option("--journal", f->journal, "Journal file (default ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db)");
+  add_journal_option(cmd, f->journal);
   cmd->add_option("--durability", f->durability,
                   "What an acknowledged event survives: disk (power loss: fsync before the answer) or process (a "
                   "crash of acx: written before the answer, synced within a second)")
@@ -159,17 +155,8 @@ void setup_listen(CLI::App& app, Run& run)
       ->capture_default_str();
   add_format_option(cmd, f->format, FormatDefault::by_terminal, true);
   cmd->add_option("--count", f->count, "Exit 0 after this many events printed (accepted ones, of --topic's topics if given; duplicates are not printed)");
-  cmd->add_option("--timeout", f->timeout, "With --count: exit 6 if they have not arrived after DURATION")
-      ->check(duration_validator());
-  cmd->add_option("--ready-file", f->ready_file, "Write host:port here once accepting connections");
-  cmd->add_option("--max-body", f->max_body, "Largest body accepted; larger ones get 413")
-      ->check(CLI::Validator(
-          [](const std::string& v) {
-            return util::parse_size(v) ? std::string()
-                                       : fmt::format("expected a size such as 1MiB or 65536, got '{}'", v);
-          },
-          "SIZE"))
-      ->capture_default_str();
+  add_duration_option(cmd, "--timeout", f->timeout, "With --count: exit 6 if they have not arrived after DURATION");
+  add_size_option(cmd, "--max-body", f->max_body, "Largest body accepted; larger ones get 413");
   cmd->add_option("--tls-cert", f->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
   cmd->add_option("--tls-key", f->tls_key, "PEM private key for --tls-cert");
   cmd->add_option("--max-connections", f->max_connections, "Open connections at most; more are closed at once")

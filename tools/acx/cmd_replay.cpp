@@ -21,8 +21,8 @@ struct ReplayFlags {
   std::string journal;
   std::vector<std::string> ids;
   std::string topic;
-  std::string since;
-  std::string until;
+  std::optional<util::Instant> since;
+  std::optional<util::Instant> until;
   bool all = false;
   std::string to;
   bool verbatim = false;
@@ -34,11 +34,11 @@ struct ReplayFlags {
 // The selected journal records, accepted ones only, in the order they were received.
 std::vector<event::SourceEvent> from_journal(const ReplayFlags& f)
 {
-  if (f.ids.empty() && f.topic.empty() && f.since.empty() && f.until.empty() && !f.all) {
+  if (f.ids.empty() && f.topic.empty() && !f.since && !f.until && !f.all) {
     throw Error(ExitCode::usage,
                 "say which events to replay: --id, --topic, --since/--until, or --all (or give files)");
   }
-  const std::string path = f.journal.empty() ? journal::default_path() : f.journal;
+  const std::string path = journal_path(f.journal);
   auto reader = journal::Reader::open(path);
   std::vector<journal::Record> records;
   if (!f.ids.empty()) {
@@ -54,12 +54,8 @@ std::vector<event::SourceEvent> from_journal(const ReplayFlags& f)
     journal::Query q;
     q.topic = f.topic;
     q.duplicates = false;
-    if (!f.since.empty()) {
-      q.since = *parse_time_or_ago(f.since);
-    }
-    if (!f.until.empty()) {
-      q.until = *parse_time_or_ago(f.until);
-    }
+    q.since = f.since;
+    q.until = f.until;
     for (auto batch = reader->read(q); !batch.empty(); batch = reader->read(q)) {
       q.after_seq = batch.back().seq;
       std::move(batch.begin(), batch.end(), std::back_inserter(records));
@@ -121,12 +117,11 @@ void setup_replay(CLI::App& app, Run& run)
                   "the journal)");
   cmd->add_option("--to", f->to, "URL to deliver to")->required()->check(url_validator());
   auto* sel = cmd->add_option_group("Selection", "Which journal events (accepted ones, in the order received)");
-  sel->add_option("--journal", f->journal, "Journal file (default ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db)");
+  add_journal_option(sel, f->journal);
   sel->add_option("--id", f->ids, "Sequence number or eventId (repeatable)")->allow_extra_args(false);
   suggest(sel->add_option("--topic", f->topic, "Only this topic"), catalog_topic_names());
-  sel->add_option("--since", f->since, "Received at or after: RFC 3339, or a duration ago")
-      ->check(time_or_ago_validator());
-  sel->add_option("--until", f->until, "Received before: RFC 3339, or a duration ago")->check(time_or_ago_validator());
+  add_time_option(sel, "--since", f->since, "Received at or after: RFC 3339, or a duration ago");
+  add_time_option(sel, "--until", f->until, "Received before: RFC 3339, or a duration ago");
   sel->add_flag("--all", f->all, "Every accepted event");
   cmd->add_flag("--verbatim", f->verbatim, "Resend the exact bytes and original headers (no new signature)");
   cmd->add_flag("--dry-run", f->dry_run, "Print what would be sent (one JSON line each) and send nothing");

@@ -78,10 +78,7 @@ void setup_sandbox(CLI::App& app, Run& run)
 {
   auto f = std::make_shared<SandboxFlags>();
   auto* cmd = app.add_subcommand("sandbox", "Run a local AccuLynx webhooks API that really delivers events");
-  cmd->add_option("--host", f->server.host, "Address to listen on")->capture_default_str();
-  cmd->add_option("--port", f->server.port, "Port; 0 picks a free one")
-      ->check(CLI::Range(0, 65535))
-      ->capture_default_str();
+  add_server_options(cmd, f->server.host, f->server.port, f->server.ready_file);
   cmd->add_option("--data-dir", f->server.data_dir,
                   "Where the sandbox keeps its state (default ${XDG_STATE_HOME:-~/.local/state}/acx/sandbox)");
   cmd->add_option("--api-key", f->server.api_keys,
@@ -97,7 +94,6 @@ void setup_sandbox(CLI::App& app, Run& run)
   cmd->add_option("--chaos-seed", f->chaos_seed, "Seed for --chaos's choices, to repeat a run (default: random)");
   cmd->add_option("--sign", f->sign, "Also sign deliveries with the subscription's secret")
       ->check(one_of({"standard"}, "scheme", "the sandbox signs only with standard"));
-  cmd->add_option("--ready-file", f->server.ready_file, "Write host:port here once serving");
   cmd->callback([&run, f, cmd] {
     if (cmd->get_subcommands().empty()) {
       run = [f] {

@@ -30,20 +30,20 @@ struct SendFlags {
   DeliveryFlags delivery;
   std::size_t duplicate = 1;
   bool out_of_order = false;
-  std::string skew;
+  std::optional<Duration> skew;
   bool tamper = false;
   bool wrong_secret = false;
   // Load mode.
   std::size_t count = 1;
   std::size_t connections = 1;
   double rate = 0;
-  std::string duration;
+  std::optional<Duration> duration;
   bool retries_given = false;
 };
 
 bool load_mode(const SendFlags& f)
 {
-  return f.count > 1 || f.connections > 1 || f.rate > 0 || !f.duration.empty();
+  return f.count > 1 || f.connections > 1 || f.rate > 0 || f.duration;
 }
 
 // A one-line progress bar on stderr, redrawn until `done`.
@@ -69,13 +69,13 @@ void show_progress(const deliver::LoadProgress& p, std::size_t total, const std:
 int run_load(const SendFlags& f, const deliver::PrepareOptions& o, const std::vector<deliver::Outgoing>& prototypes)
 {
   deliver::LoadOptions lo;
-  lo.count = f.duration.empty() ? f.count : (f.count > 1 ? f.count : 0);
+  lo.count = !f.duration ? f.count : (f.count > 1 ? f.count : 0);
   lo.connections = f.connections;
   lo.rate = f.rate;
-  if (!f.duration.empty()) {
-    lo.duration = *util::parse_duration(f.duration);
+  if (f.duration) {
+    lo.duration = *f.duration;
   }
-  lo.client.timeout = *util::parse_duration(f.delivery.timeout);
+  lo.client.timeout = f.delivery.timeout;
   lo.client.verify_tls = !f.delivery.insecure;
 
   const deliver::Signer signer(o);
@@ -163,8 +163,8 @@ int run_send(const SendFlags& f)
   o.assignments = f.assignments;
   o.duplicate = f.duplicate;
   o.out_of_order = f.out_of_order;
-  if (!f.skew.empty()) {
-    o.skew = std::chrono::duration_cast<std::chrono::seconds>(*parse_signed_duration(f.skew));
+  if (f.skew) {
+    o.skew = std::chrono::duration_cast<std::chrono::seconds>(*f.skew);
   }
   o.tamper = f.tamper;
   o.wrong_secret = f.wrong_secret;
@@ -207,8 +207,7 @@ void setup_send(CLI::App& app, Run& run)
   adv->add_option("--duplicate", f->duplicate, "Deliver each event K times, concurrently, with the same eventId")
       ->check(CLI::Range(1, 1000));
   adv->add_flag("--out-of-order", f->out_of_order, "With several events (or --duplicate), send them shuffled");
-  adv->add_option("--skew", f->skew, "Move eventDateTime and the signature timestamp, e.g. -10m or 1h")
-      ->check(signed_duration_validator());
+  add_signed_duration_option(adv, "--skew", f->skew, "Move eventDateTime and the signature timestamp, e.g. -10m or 1h");
   adv->add_flag("--tamper", f->tamper, "Alter the body after signing");
   adv->add_flag("--wrong-secret", f->wrong_secret, "Sign with a random secret instead of --secret");
   auto* load = cmd->add_option_group("Load", "Many distinct, individually signed events; a summary at the end");
@@ -216,8 +215,7 @@ void setup_send(CLI::App& app, Run& run)
   load->add_option("-c,--connections", f->connections, "Concurrent keep-alive connections")->check(CLI::Range(1, 1024));
   load->add_option("--rate", f->rate, "Requests per second in all (default: as fast as answers come)")
       ->check(CLI::PositiveNumber);
-  load->add_option("--duration", f->duration, "Send for this long (with -n: whichever ends first)")
-      ->check(duration_validator());
+  add_duration_option(load, "--duration", f->duration, "Send for this long (with -n: whichever ends first)");
   cmd->callback([&run, f] { run = [f] { return run_send(*f); }; });
 }
 

@@ -33,9 +33,7 @@ void add_delivery_options(CLI::App* cmd, DeliveryFlags& f)
 {
   cmd->add_option("-H,--header", f.headers, "Extra header 'Name: value' (repeatable), or @FILE of such lines")
       ->allow_extra_args(false);
-  cmd->add_option("--timeout", f.timeout, "Give up on an attempt after this long")
-      ->check(duration_validator())
-      ->capture_default_str();
+  add_duration_option(cmd, "--timeout", f.timeout, "Give up on an attempt after this long");
   cmd->add_option("--retries", f.retries, "Retries after a failed attempt (0: none); 410 and other 4xx stop at once")
       ->check(CLI::Range(0, 100))
       ->capture_default_str();
@@ -46,7 +44,7 @@ void add_delivery_options(CLI::App* cmd, DeliveryFlags& f)
 int deliver_and_report(const std::vector<deliver::Outgoing>& requests, const DeliveryFlags& f, std::size_t concurrency)
 {
   http::ClientOptions client;
-  client.timeout = *util::parse_duration(f.timeout);
+  client.timeout = f.timeout;
   client.verify_tls = !f.insecure;
   deliver::RetryPolicy policy;
   policy.retries = f.retries;

@@ -13,7 +13,7 @@ namespace acx::cli {
 
 struct DeliveryFlags {
   std::vector<std::string> headers;
-  std::string timeout = "10s";
+  Duration timeout = std::chrono::seconds(10);
   int retries = 3;
   bool insecure = false;
   Format format = Format::text;

@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include "acx/journal/journal.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,17 +38,6 @@ void add_format_option(CLI::App* cmd, Format& format, FormatDefault by, bool raw
          },
          help)
       ->check(one_of(names, "format", fmt::format("expected {}", fmt::join(names, ", "))));
-}
-
-CLI::Validator duration_validator()
-{
-  return CLI::Validator(
-      [](const std::string& value) {
-        return util::parse_duration(value)
-                   ? std::string()
-                   : fmt::format("expected a duration such as 300s, 5m or 1h30m, got '{}'", value);
-      },
-      "DURATION");
 }
 
 CLI::Validator one_of(std::vector<std::string> choices, std::string what, std::string hint)
@@ -171,9 +162,7 @@ void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count)
 
 void add_tolerance_option(CLI::App* cmd, SchemeFlags& flags)
 {
-  cmd->add_option("--tolerance", flags.tolerance, "standard: accepted clock difference, past or future")
-      ->check(duration_validator())
-      ->capture_default_str();
+  add_duration_option(cmd, "--tolerance", flags.tolerance, "standard: accepted clock difference, past or future");
 }
 
 std::unique_ptr<signing::Scheme> make_scheme(const SchemeFlags& flags)
@@ -196,7 +185,7 @@ signing::SchemeOptions scheme_options(const SchemeFlags& flags)
   for (const auto& s : flags.secrets) {
     o.secrets.emplace_back(s);
   }
-  o.tolerance = std::chrono::duration_cast<std::chrono::seconds>(*util::parse_duration(flags.tolerance));
+  o.tolerance = std::chrono::duration_cast<std::chrono::seconds>(flags.tolerance);
   const bool hmac_family = o.name == "hmac" || o.name == "github" || o.name == "shopify";
   if (!hmac_family && (!flags.hmac_header.empty() || !flags.hmac_prefix.empty() || !flags.hmac_encoding.empty())) {
     throw Error(ExitCode::usage,
@@ -270,16 +259,6 @@ std::optional<std::chrono::milliseconds> parse_signed_duration(std::string_view 
   return negative ? -*d : *d;
 }
 
-CLI::Validator signed_duration_validator()
-{
-  return CLI::Validator(
-      [](const std::string& value) {
-        return parse_signed_duration(value) ? std::string()
-                                            : fmt::format("expected a duration such as -10m or 90s, got '{}'", value);
-      },
-      "DURATION");
-}
-
 std::optional<util::Instant> parse_time_or_ago(std::string_view text)
 {
   if (auto t = util::parse_rfc3339_utc(text)) {
@@ -294,17 +273,88 @@ std::optional<util::Instant> parse_time_or_ago(std::string_view text)
   return now;
 }
 
-CLI::Validator time_or_ago_validator()
+namespace {
+
+// NAME VALUE: `parse` reads the value once, `store` keeps it; nullopt from `parse` is a usage error saying `expected`.
+template <class T, class Parse, class Store>
+CLI::Option* add_parsed_option(CLI::App* cmd, const std::string& name, const std::string& help, const char* type,
+                               std::string expected, Parse parse, Store store)
 {
-  return CLI::Validator(
-      [](const std::string& value) {
-        return parse_time_or_ago(value)
-                   ? std::string()
-                   : fmt::format("expected an RFC 3339 time such as 2026-05-26T14:00:00Z or a duration such as 2h, "
-                                 "got '{}'",
-                                 value);
-      },
-      "TIME");
+  return cmd
+      ->add_option_function<std::string>(
+          name,
+          [name, parse, store, expected](const std::string& value) {
+            std::optional<T> parsed = parse(value);
+            if (!parsed) {
+              throw CLI::ValidationError(name, fmt::format("expected {}, got '{}'", expected, util::excerpt(value)));
+            }
+            store(std::move(*parsed));
+          },
+          help)
+      ->type_name(type);
+}
+
+constexpr const char* k_duration_expected = "a duration such as 300s, 5m or 1h30m";
+
+} // namespace
+
+CLI::Option* add_duration_option(CLI::App* cmd, const std::string& name, Duration& target, const std::string& help)
+{
+  return add_parsed_option<Duration>(cmd, name, help, "DURATION", k_duration_expected, util::parse_duration,
+                                     [&target](Duration d) { target = d; })
+      ->default_str(util::format_duration(target));
+}
+
+CLI::Option* add_duration_option(CLI::App* cmd, const std::string& name, std::optional<Duration>& target,
+                                 const std::string& help)
+{
+  return add_parsed_option<Duration>(cmd, name, help, "DURATION", k_duration_expected, util::parse_duration,
+                                     [&target](Duration d) { target = d; });
+}
+
+CLI::Option* add_signed_duration_option(CLI::App* cmd, const std::string& name, std::optional<Duration>& target,
+                                        const std::string& help)
+{
+  return add_parsed_option<Duration>(cmd, name, help, "DURATION", "a duration such as -10m or 90s",
+                                     parse_signed_duration, [&target](Duration d) { target = d; });
+}
+
+CLI::Option* add_size_option(CLI::App* cmd, const std::string& name, std::size_t& target, const std::string& help)
+{
+  const std::string shown = target % (1u << 20) == 0   ? fmt::format("{}MiB", target >> 20)
+                            : target % (1u << 10) == 0 ? fmt::format("{}KiB", target >> 10)
+                                                       : std::to_string(target);
+  return add_parsed_option<std::size_t>(cmd, name, help, "SIZE", "a size such as 1MiB or 65536", util::parse_size,
+                                        [&target](std::size_t n) { target = n; })
+      ->default_str(shown);
+}
+
+CLI::Option* add_journal_option(CLI::App* cmd, std::string& journal)
+{
+  return cmd->add_option("--journal", journal,
+                         "Journal file (default ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db)");
+}
+
+std::string journal_path(const std::string& flag)
+{
+  return flag.empty() ? journal::default_path() : flag;
+}
+
+void add_server_options(CLI::App* cmd, std::string& host, int& port, std::string& ready_file)
+{
+  cmd->add_option("--host", host, "Address to listen on")->capture_default_str();
+  cmd->add_option("--port", port, "Port to listen on; 0 picks a free one")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--ready-file", ready_file, "Write host:port here once accepting connections");
+}
+
+CLI::Option* add_time_option(CLI::App* cmd, const std::string& name, std::optional<util::Instant>& target,
+                             const std::string& help)
+{
+  return add_parsed_option<util::Instant>(
+      cmd, name, help, "TIME", "an RFC 3339 time such as 2026-05-26T14:00:00Z or a duration such as 2h",
+      parse_time_or_ago, [&target](util::Instant t) { target = t; });
 }
 
 } // namespace acx::cli

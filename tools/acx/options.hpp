@@ -30,7 +30,7 @@ void add_format_option(CLI::App* cmd, Format& format, FormatDefault by = FormatD
 struct SchemeFlags {
   std::string scheme; // empty: the default rule, resolved_scheme()
   std::vector<std::string> secrets;
-  std::string tolerance = "5m";
+  std::chrono::milliseconds tolerance = std::chrono::minutes(5);
   std::string hmac_header;
   std::string hmac_prefix;
   std::string hmac_encoding;
@@ -71,9 +71,6 @@ std::optional<std::string> did_you_mean(const CLI::App& cmd);
 std::vector<std::string> catalog_topic_names();
 std::vector<std::string> fixture_topic_names();
 
-// A CLI11 validator for durations ("300", "90s", "5m", "1h30m", "250ms").
-CLI::Validator duration_validator();
-
 // -H 'Name: value' arguments, each also @FILE for a file of such lines (what `acx sign` prints; a bare URL line in
 // it is skipped). Throws acx::Error (usage) naming the bad argument or line.
 util::Headers collect_headers(const std::vector<std::string>& args);
@@ -81,12 +78,32 @@ util::Headers collect_headers(const std::vector<std::string>& args);
 // A validator for http(s) URLs.
 CLI::Validator url_validator();
 
+// Flags whose values are parsed once, as CLI11 reads them, into typed values: a value that does not parse is a usage
+// error naming the flag and what was expected. The default shown in --help is the target's value, formatted.
+using Duration = std::chrono::milliseconds;
+// "300", "90s", "5m", "1h30m", "250ms".
+CLI::Option* add_duration_option(CLI::App* cmd, const std::string& name, Duration& target, const std::string& help);
+CLI::Option* add_duration_option(CLI::App* cmd, const std::string& name, std::optional<Duration>& target,
+                                 const std::string& help);
 // A duration that may be negative: "-10m", "90s", "+1h".
-std::optional<std::chrono::milliseconds> parse_signed_duration(std::string_view text);
-CLI::Validator signed_duration_validator();
+CLI::Option* add_signed_duration_option(CLI::App* cmd, const std::string& name, std::optional<Duration>& target,
+                                        const std::string& help);
+// "65536", "64KiB", "1MiB".
+CLI::Option* add_size_option(CLI::App* cmd, const std::string& name, std::size_t& target, const std::string& help);
+// An RFC 3339 UTC time, or a duration before now ("90m": ninety minutes ago), taken when the flag is read.
+CLI::Option* add_time_option(CLI::App* cmd, const std::string& name, std::optional<util::Instant>& target,
+                             const std::string& help);
 
-// An RFC 3339 UTC time, or a duration before now ("90m": ninety minutes ago).
+// --journal FILE, where acx listen writes and the others read.
+CLI::Option* add_journal_option(CLI::App* cmd, std::string& journal);
+// The journal the flag names, or the default one.
+std::string journal_path(const std::string& flag);
+
+// --host, --port (0 picks a free one) and --ready-file, for the commands that serve (listen, sandbox, inspect).
+void add_server_options(CLI::App* cmd, std::string& host, int& port, std::string& ready_file);
+
+// The parsers behind them, for values that do not come from a flag.
+std::optional<Duration> parse_signed_duration(std::string_view text);
 std::optional<util::Instant> parse_time_or_ago(std::string_view text);
-CLI::Validator time_or_ago_validator();
 
 } // namespace acx::cli
