@@ -12,6 +12,8 @@ _acx() {
         cmdpath='acx send';;
       'acx replay')
         cmdpath='acx replay';;
+      'acx check')
+        cmdpath='acx check';;
       'acx subscribe')
         cmdpath='acx subscribe';;
       'acx subscriptions')
@@ -219,6 +221,44 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx replay --until')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --scheme')
+      COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
+    'acx check --secret')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --secret-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --hmac-header')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --hmac-prefix')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --hmac-encoding')
+      COMPREPLY=($(compgen -W 'hex base64' -- "$cur")); return;;
+    'acx check --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --subscription')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --only')
+      COMPREPLY=($(compgen -W 'every-topic fast-answers duplicates out-of-order unknown-topic missing-credential wrong-credential tampered-body timestamps malformed-input oversized-body other-methods no-redirects still-serving legacy-envelope rotated-secrets content-type transport subscription-allow-list' -- "$cur")); return;;
+    'acx check --skip')
+      COMPREPLY=($(compgen -W 'every-topic fast-answers duplicates out-of-order unknown-topic missing-credential wrong-credential tampered-body timestamps malformed-input oversized-body other-methods no-redirects still-serving legacy-envelope rotated-secrets content-type transport subscription-allow-list' -- "$cur")); return;;
+    'acx check --format')
+      COMPREPLY=($(compgen -W 'text json junit' -- "$cur")); return;;
+    'acx check --output')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --timeout')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --burst')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --concurrency')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --processed')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --header')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check -H')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscribe --url')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscribe --topic')
@@ -404,7 +444,7 @@ _acx() {
   local subs opts args files
   case "$cmdpath" in
     'acx')
-      subs='listen events send replay subscribe subscriptions sandbox sign verify secret topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
+      subs='listen events send replay check subscribe subscriptions sandbox sign verify secret topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
       subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --profile --config'; args=''; files=0;;
     'acx events')
@@ -421,6 +461,8 @@ _acx() {
       subs=''; opts='--help -h --to --subscription --set --keep-ids --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format --help -h --duplicate --out-of-order --skew --tamper --wrong-secret --help -h --requests -n --connections -c --rate --duration'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed job-milestone-changed'; files=1;;
     'acx replay')
       subs=''; opts='--help -h --to --verbatim --dry-run --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format --help -h --journal --id --topic --since --until --all'; args=''; files=1;;
+    'acx check')
+      subs=''; opts='--help -h --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --profile --config --subscription --only --skip --list --format --output --timeout --burst --concurrency --processed --insecure -k --header -H'; args=''; files=1;;
     'acx subscribe')
       subs=''; opts='--help -h --url --topic --contact --secret-in --api-base --api-key --api-key-file --profile --config --format'; args=''; files=0;;
     'acx subscriptions')

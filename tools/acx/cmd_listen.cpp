@@ -153,7 +153,7 @@ void setup_listen(CLI::App& app, Run& run)
                   "crash of acx: written before the answer, synced within a second)")
       ->check(one_of({"disk", "process"}, "durability", "expected disk or process"))
       ->capture_default_str();
-  add_format_option(cmd, f->format, FormatDefault::by_terminal, true);
+  add_format_option(cmd, f->format, FormatDefault::by_terminal, Format::raw);
   cmd->add_option("--count", f->count, "Exit 0 after this many events printed (accepted ones, of --topic's topics if given; duplicates are not printed)");
   add_duration_option(cmd, "--timeout", f->timeout, "With --count: exit 6 if they have not arrived after DURATION");
   add_size_option(cmd, "--max-body", f->max_body, "Largest body accepted; larger ones get 413");

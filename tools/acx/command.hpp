@@ -9,6 +9,7 @@ namespace acx::cli {
 // own errors are raised after CLI11 is done and take the single error path in main().
 using Run = std::function<int()>;
 
+void setup_check(CLI::App& app, Run& run);
 void setup_events(CLI::App& app, Run& run);
 void setup_listen(CLI::App& app, Run& run);
 void setup_replay(CLI::App& app, Run& run);

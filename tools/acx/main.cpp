@@ -33,6 +33,7 @@ int main(int argc, char** argv)
   acx::cli::setup_events(app, run);
   acx::cli::setup_send(app, run);
   acx::cli::setup_replay(app, run);
+  acx::cli::setup_check(app, run);
   acx::cli::setup_subscribe(app, run);
   acx::cli::setup_sandbox(app, run);
   acx::cli::setup_sign(app, run);

@@ -18,11 +18,12 @@
 
 namespace acx::cli {
 
-void add_format_option(CLI::App* cmd, Format& format, FormatDefault by, bool raw)
+void add_format_option(CLI::App* cmd, Format& format, FormatDefault by, std::optional<Format> extra)
 {
   std::vector<std::string> names{"text", "json"};
-  if (raw) {
-    names.emplace_back("raw");
+  const bool raw = extra == Format::raw;
+  if (extra) {
+    names.emplace_back(raw ? "raw" : "junit");
   }
   const bool terminal = ::isatty(STDOUT_FILENO) == 1;
   format = by == FormatDefault::by_terminal && !terminal ? Format::json : Format::text;
@@ -30,11 +31,16 @@ void add_format_option(CLI::App* cmd, Format& format, FormatDefault by, bool raw
       fmt::format("Output: text (for people{}), json (for programs{}){}",
                   by == FormatDefault::by_terminal ? ", the default on a terminal" : ", the default",
                   by == FormatDefault::by_terminal ? ": JSON lines, the default in a pipe" : "",
-                  raw ? ", raw (each body as received, byte for byte)" : "");
+                  raw     ? ", raw (each body as received, byte for byte)"
+                  : extra ? ", junit (JUnit XML, for CI systems)"
+                          : "");
   cmd->add_option_function<std::string>(
          "--format",
          [&format](const std::string& name) {
-           format = name == "json" ? Format::json : name == "raw" ? Format::raw : Format::text;
+           format = name == "json"    ? Format::json
+                    : name == "raw"   ? Format::raw
+                    : name == "junit" ? Format::junit
+                                      : Format::text;
          },
          help)
       ->check(one_of(names, "format", fmt::format("expected {}", fmt::join(names, ", "))));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 // Flags shared by several subcommands, declared once so they read the same everywhere.
 
@@ -17,14 +18,16 @@ namespace acx::cli {
 
 // One --format vocabulary for every command: text for people, json for programs (JSON lines where the output is a
 // stream), raw only where a command prints bodies byte for byte.
-enum class Format { text, json, raw };
+enum class Format { text, json, raw, junit };
 
 enum class FormatDefault {
   text,        // text unless asked: what a person or a shell script reads (sign's headers, send's attempts)
   by_terminal, // text on a terminal, json in a pipe: listings and streams (listen, events)
 };
-// --format text|json (and raw when `raw`). Help lists the plain words; any other value is a usage error.
-void add_format_option(CLI::App* cmd, Format& format, FormatDefault by = FormatDefault::text, bool raw = false);
+// --format text|json (and `extra`, raw or junit, where it means something). Help lists the plain words; any other
+// value is a usage error.
+void add_format_option(CLI::App* cmd, Format& format, FormatDefault by = FormatDefault::text,
+                       std::optional<Format> extra = std::nullopt);
 
 // The signing flags: --scheme, --secret (repeatable when `several`), the HMAC overrides.
 struct SchemeFlags {

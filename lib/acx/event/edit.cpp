@@ -1,5 +1,7 @@
 #include "acx/event/edit.hpp"
 
+#include "acx/event/fixtures.hpp"
+
 #include <fmt/format.h>
 
 #include "acx/util/crypto.hpp"
@@ -87,6 +89,31 @@ void freshen(EditableJson& envelope, util::Instant now)
 {
   set_member(envelope, "eventId", util::new_guid());
   set_member(envelope, "eventDateTime", util::format_rfc3339(now));
+}
+
+FixtureEvent fixture_event(const std::string& topic, util::Instant now, const std::optional<std::string>& subscription,
+                           const std::vector<std::string>& assignments)
+{
+  const auto fixture = find_fixture(topic);
+  if (!fixture) {
+    throw Error(ExitCode::usage, fmt::format("no fixture for topic '{}'", util::excerpt(topic)));
+  }
+  auto doc = parse_editable(*fixture, "fixture " + topic);
+  freshen(doc, now);
+  if (subscription) {
+    set_member(doc, "subscriptionId", *subscription);
+  }
+  for (const auto& a : assignments) {
+    apply_assignment(doc, a);
+  }
+  FixtureEvent out;
+  for (const auto& [k, v] : doc.items()) {
+    if (util::iequals(k, "eventId") && v.is_string()) {
+      out.event_id = v.get<std::string>();
+    }
+  }
+  out.body = serialize(doc, Layout::compact);
+  return out;
 }
 
 std::string serialize(const EditableJson& envelope, Layout layout)

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <vector>
+
+#include <optional>
+
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -25,6 +29,15 @@ void apply_assignment(EditableJson& envelope, std::string_view assignment);
 
 // New eventId (a fresh GUID) and eventDateTime (`now`).
 void freshen(EditableJson& envelope, util::Instant now);
+
+// The event a topic's fixture becomes when sent now: a new eventId, eventDateTime `now`, `subscription` when given,
+// then `assignments` (PATH=VALUE). Throws acx::Error (usage) for a topic without a fixture or a bad assignment.
+struct FixtureEvent {
+  std::string body; // compact
+  std::string event_id;
+};
+FixtureEvent fixture_event(const std::string& topic, util::Instant now, const std::optional<std::string>& subscription,
+                           const std::vector<std::string>& assignments);
 
 // The envelope as text: indented as the fixtures are, or compact.
 enum class Layout { indented, compact };

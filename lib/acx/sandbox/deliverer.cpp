@@ -140,22 +140,4 @@ void Deliverer::deliver_one(Job job)
   }
 }
 
-std::pair<std::string, std::string> make_event(const std::string& topic, const std::string& subscription_id,
-                                               const std::vector<std::string>& assignments)
-{
-  auto doc = event::parse_editable(*event::find_fixture(topic), "fixture " + topic);
-  event::freshen(doc, util::now());
-  event::set_member(doc, "subscriptionId", subscription_id);
-  for (const auto& a : assignments) {
-    event::apply_assignment(doc, a);
-  }
-  std::string id;
-  for (auto& [k, v] : doc.items()) {
-    if (util::iequals(k, "eventId")) {
-      id = v.get<std::string>();
-    }
-  }
-  return {event::serialize(doc, event::Layout::compact), id};
-}
-
 } // namespace acx::sandbox

@@ -59,9 +59,4 @@ private:
   std::thread m_thread;
 };
 
-// The event a subscription receives for `topic`: the topic's fixture with a fresh eventId and time, the
-// subscription's id, and any --set edits. Returns the body and the eventId.
-std::pair<std::string, std::string> make_event(const std::string& topic, const std::string& subscription_id,
-                                               const std::vector<std::string>& assignments);
-
 } // namespace acx::sandbox

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "acx/acculynx/wire.hpp"
+#include "acx/event/edit.hpp"
 #include "acx/event/fixtures.hpp"
 #include "acx/event/topics.hpp"
 #include "acx/sandbox/admin.hpp"
@@ -282,7 +283,7 @@ Response Routes::test_event(const Request& r, const std::string& key)
   if (!event::find_fixture(topic)) {
     return unknown_fixture(topic);
   }
-  auto [body, id] = make_event(topic, kept->subscription.id, {});
+  auto [body, id] = event::fixture_event(topic, util::now(), kept->subscription.id, {});
   m_deliverer.enqueue(*kept, std::move(body), id, topic);
   return json(202, {{"eventId", id}});
 }
@@ -316,7 +317,7 @@ Response Routes::emit(const Request& r, const std::string& key)
                               ? std::find(s.topics.begin(), s.topics.end(), asked.topic) != s.topics.end()
                               : s.id == asked.subscription_id;
       if (wanted && s.status == "enabled") {
-        auto [body, id] = make_event(asked.topic, s.id, asked.assignments);
+        auto [body, id] = event::fixture_event(asked.topic, util::now(), s.id, asked.assignments);
         m_deliverer.enqueue(kept, std::move(body), id, asked.topic);
         queued.push_back({s.id, id});
       }

@@ -1,0 +1,678 @@
+#include <algorithm>
+#include <fmt/format.h>
+#include <thread>
+
+#include "acx/check/check.hpp"
+#include "acx/event/topics.hpp"
+#include "acx/util/crypto.hpp"
+#include "acx/util/encoding.hpp"
+#include "acx/util/process.hpp"
+#include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
+#include "acx/util/url.hpp"
+
+namespace acx::check {
+
+namespace {
+
+using std::chrono::seconds;
+
+constexpr std::string_view k_acculynx = "AccuLynx's delivery contract";
+constexpr std::string_view k_standard = "Standard Webhooks specification";
+constexpr std::string_view k_owasp = "OWASP webhook security guidance";
+constexpr std::string_view k_http = "HTTP semantics (RFC 9110)";
+
+const std::string& scheme_of(const Probe& p)
+{
+  return p.settings().scheme.name;
+}
+
+bool signs_body(const std::string& scheme)
+{
+  return scheme == "standard" || scheme == "hmac" || scheme == "github" || scheme == "shopify";
+}
+
+// The flags that make `acx send` sign as the probe does (the secret from $ACX_SECRET, which acx send reads).
+std::string send_line(const Settings& s, const std::string& event, const std::string& flags = "")
+{
+  std::string to = s.url;
+  std::string scheme;
+  if (s.token_in_path) {
+    to = (s.url.ends_with("/") ? s.url : s.url + "/") + "$ACX_SECRET";
+    scheme = " --scheme none";
+  } else if (s.scheme.name != "none") {
+    scheme = " --scheme " + s.scheme.name;
+  }
+  std::string out = fmt::format("acx send {} --to \"{}\"{} --retries 0", event, to, scheme);
+  if (s.subscription) {
+    out += " --subscription " + *s.subscription;
+  }
+  return out + flags;
+}
+
+// A curl line for what acx send cannot express (another method, a body that is not an envelope).
+std::string curl_line(const Settings& s, const std::string& method, const std::string& body,
+                      const std::string& content_type = "application/json")
+{
+  std::string to = s.url;
+  if (s.token_in_path) {
+    to = (s.url.ends_with("/") ? s.url : s.url + "/") + "$ACX_SECRET";
+  } else if (s.scheme.name == "token") {
+    to += std::string(s.url.find('?') == std::string::npos ? "?" : "&") + "token=$ACX_SECRET";
+  }
+  std::string data;
+  std::string sign;
+  if (method != "GET") {
+    data = fmt::format(" -H 'Content-Type: {}' --data-binary @body", content_type);
+    sign = fmt::format("printf '%s' '{}' > body && ", util::excerpt(body, 120));
+    if (signs_body(s.scheme.name)) {
+      sign += fmt::format("acx sign --scheme {} body > headers && ", s.scheme.name);
+      data += " -H @headers";
+    }
+  }
+  return fmt::format("{}curl -sS -X {}{} \"{}\"", sign, method, data, to);
+}
+
+Outcome pass(std::string detail, std::vector<Sent> requests = {})
+{
+  return {Verdict::pass, std::move(detail), std::move(requests), {}};
+}
+
+Outcome skip(std::string why)
+{
+  return {Verdict::skip, std::move(why), {}, {}};
+}
+
+Outcome fail(std::string detail, std::vector<Sent> requests, std::string reproduce)
+{
+  return {Verdict::fail, std::move(detail), std::move(requests), std::move(reproduce)};
+}
+
+// What is wrong with answers that should all be 2xx, or "".
+std::string not_accepted(const std::vector<Sent>& sent)
+{
+  std::vector<std::string> bad;
+  for (const auto& s : sent) {
+    if (!s.ok()) {
+      bad.push_back(fmt::format("{}: {}", s.what, s.outcome()));
+    }
+  }
+  if (bad.empty()) {
+    return {};
+  }
+  const std::size_t shown = std::min<std::size_t>(bad.size(), 5);
+  return fmt::format("{} of {} not answered 2xx: {}{}", bad.size(), sent.size(),
+                     fmt::join(bad.begin(), bad.begin() + static_cast<std::ptrdiff_t>(shown), "; "),
+                     bad.size() > shown ? "; ..." : "");
+}
+
+// Sends one after another, stopping at the first timeout.
+std::vector<Sent> send_each(Probe& p, const std::vector<Delivery>& deliveries)
+{
+  std::vector<Sent> out;
+  for (const auto& d : deliveries) {
+    out.push_back(p.send(d));
+    if (out.back().timed_out) {
+      break;
+    }
+  }
+  return out;
+}
+
+// Deliveries that must be refused with a 4xx: a 2xx, a 5xx or no answer fails.
+Outcome expect_refused(Probe& p, const std::vector<Delivery>& deliveries, const std::string& why,
+                       const std::string& reproduce)
+{
+  const auto sent = send_each(p, deliveries);
+  std::vector<std::string> bad;
+  for (const auto& s : sent) {
+    if (!s.refused()) {
+      bad.push_back(fmt::format("{}: {}", s.what, s.outcome()));
+    }
+  }
+  if (bad.empty() && sent.size() == deliveries.size()) {
+    std::vector<std::string> seen;
+    for (const auto& s : sent) {
+      seen.push_back(fmt::format("{}: {}", s.what, s.outcome()));
+    }
+    return pass(fmt::format("{}", fmt::join(seen, "; ")), sent);
+  }
+  return fail(fmt::format("{}, expected 4xx ({}): {}", bad.empty() ? "stopped at a timeout" : "not refused", why,
+                          fmt::join(bad, "; ")),
+              sent, reproduce);
+}
+
+std::vector<std::string> live_topics()
+{
+  std::vector<std::string> out;
+  for (const auto& t : event::topics()) {
+    if (!t.legacy) {
+      out.emplace_back(t.name);
+    }
+  }
+  return out;
+}
+
+Outcome every_topic(Probe& p)
+{
+  std::vector<Delivery> deliveries;
+  for (const auto& topic : live_topics()) {
+    deliveries.push_back(p.fixture(topic));
+  }
+  const auto sent = send_each(p, deliveries);
+  std::string bad = not_accepted(sent);
+  if (bad.empty() && sent.size() < deliveries.size()) {
+    bad = "stopped at a timeout";
+  }
+  if (bad.empty()) {
+    return pass(fmt::format("all {} topics answered 2xx", sent.size()), sent);
+  }
+  const auto first = std::find_if(sent.begin(), sent.end(), [](const Sent& s) { return !s.ok(); });
+  return fail(bad, sent, send_line(p.settings(), first == sent.end() ? "job_created" : first->what));
+}
+
+Outcome fast_answers(Probe& p)
+{
+  const auto& s = p.settings();
+  const auto topics = live_topics();
+  std::vector<Delivery> deliveries;
+  for (std::size_t i = 0; i < s.burst; ++i) {
+    deliveries.push_back(p.fixture(topics[i % topics.size()]));
+  }
+  const auto sent = p.send_all(deliveries, s.concurrency);
+  std::vector<double> ms;
+  for (const auto& r : sent) {
+    ms.push_back(static_cast<double>(r.latency.count()) / 1000.0);
+  }
+  std::sort(ms.begin(), ms.end());
+  auto at = [&](double q) { return ms.empty() ? 0.0 : ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * static_cast<double>(ms.size())))]; };
+  const std::string figures = fmt::format("{} requests, {} at a time: p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms",
+                                          sent.size(), s.concurrency, at(0.5), at(0.99), ms.empty() ? 0.0 : ms.back());
+  // Only the answers worth reading are kept: the failures, else the slowest.
+  std::vector<Sent> shown;
+  for (const auto& r : sent) {
+    if (!r.ok() && shown.size() < 10) {
+      shown.push_back(r);
+    }
+  }
+  const std::string bad = not_accepted(sent);
+  const std::string again = send_line(s, "job_created", fmt::format(" -n {} -c {}", s.burst, s.concurrency));
+  if (!bad.empty()) {
+    return fail(figures + "; " + bad, shown, again);
+  }
+  const auto slowest = std::max_element(sent.begin(), sent.end(),
+                                        [](const Sent& a, const Sent& b) { return a.latency < b.latency; });
+  if (slowest != sent.end()) {
+    shown.push_back(*slowest);
+  }
+  if (!ms.empty() && ms.back() > 1000.0) {
+    return {Verdict::warn, figures + "; some answers took over 1 s: answer first, process later", shown, again};
+  }
+  return pass(figures, shown);
+}
+
+// How many times the receiver says it processed `event_id`, asked until it says at least once (or the timeout), then
+// once more a second later, so processing of the copies has had time to happen.
+std::optional<int> processed_count(const Settings& s, const std::string& event_id, std::string& note)
+{
+  auto ask = [&]() -> std::optional<int> {
+    const auto r = util::run_command(s.processed, {{"ACX_EVENT_ID", event_id}}, std::chrono::seconds(30));
+    try {
+      if (r.exit_code == 0) {
+        return std::stoi(std::string(util::trim(r.out)));
+      }
+    } catch (const std::exception&) {
+    }
+    note = fmt::format("--processed printed '{}' and exited {}: expected a count", util::excerpt(util::trim(r.out)),
+                       r.exit_code);
+    return std::nullopt;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + s.timeout;
+  std::optional<int> n;
+  while ((n = ask()) && *n < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // asking again: the receiver processes later
+  }
+  if (n && *n >= 1) {
+    std::this_thread::sleep_for(seconds(1));
+    n = ask();
+  }
+  return n;
+}
+
+Outcome duplicates(Probe& p)
+{
+  const auto& s = p.settings();
+  const Delivery d = p.fixture("job.milestone.current_changed");
+  auto sent = send_each(p, {d, d});
+  if (sent.size() == 2 && !sent.back().timed_out) {
+    const auto at_once = p.send_all({d, d, d, d}, 4);
+    sent.insert(sent.end(), at_once.begin(), at_once.end());
+  }
+  const std::string again = send_line(s, "job.milestone.current_changed", " --duplicate 4");
+  if (const std::string bad = not_accepted(sent); !bad.empty()) {
+    return fail("the same eventId 6 times (twice in a row, then 4 at once): " + bad +
+                    " (a duplicate is normal: answer 2xx and do nothing)",
+                sent, again);
+  }
+  if (s.processed.empty()) {
+    return pass("6 copies of one event, all 2xx; only the status was checked (--processed CMD also checks the "
+                "receiver processed it once)",
+                sent);
+  }
+  std::string note;
+  const auto n = processed_count(s, d.event_id, note);
+  if (!n) {
+    return fail(note, sent, again);
+  }
+  if (*n != 1) {
+    return fail(fmt::format("6 copies of event {} were all answered 2xx, but --processed says it was processed {} "
+                            "time{}: expected once",
+                            d.event_id, *n, *n == 1 ? "" : "s"),
+                sent, again);
+  }
+  return pass("6 copies of one event, all 2xx, processed once (--processed)", sent);
+}
+
+Outcome out_of_order(Probe& p)
+{
+  const util::Instant now = util::now();
+  std::vector<Delivery> newest_first;
+  const char* names[] = {"Lead", "Prospect", "Approved"};
+  for (int i = 2; i >= 0; --i) {
+    const util::Instant at{now.seconds - 60 + i * 20, now.ticks};
+    newest_first.push_back(p.fixture("job.milestone.current_changed",
+                                     {fmt::format("eventDateTime=\"{}\"", util::format_rfc3339(at)),
+                                      fmt::format("event.job.milestone.name=\"{}\"", names[i])}));
+  }
+  const auto sent = send_each(p, newest_first);
+  if (const std::string bad = not_accepted(sent); !bad.empty() || sent.size() < 3) {
+    return fail("three changes to one job, newest first: " + (bad.empty() ? "stopped at a timeout" : bad), sent,
+                send_line(p.settings(), "job.milestone.current_changed", " --duplicate 1 --out-of-order"));
+  }
+  return pass("three changes to one job, newest first: all 2xx", sent);
+}
+
+Outcome unknown_topic(Probe& p)
+{
+  Delivery d = p.fixture("job_created", {"topicName=\"job.roof-report_generated\""});
+  d.what = "job.roof-report_generated (a topic AccuLynx may add)";
+  const auto sent = p.send(d);
+  if (!sent.ok()) {
+    return fail(fmt::format("an unknown topic got {}: AccuLynx adds topics; accept (and ignore) what you do not know",
+                            sent.outcome()),
+                {sent}, send_line(p.settings(), "job_created", " --set topicName=job.roof-report_generated"));
+  }
+  return pass("an unknown topic got 2xx", {sent});
+}
+
+Outcome missing_credential(Probe& p)
+{
+  const auto& scheme = scheme_of(p);
+  if (scheme == "none") {
+    return skip("--scheme none: there is no credential to leave out");
+  }
+  Delivery d = p.fixture("job_created");
+  d.credential = Credential::missing;
+  d.what = scheme == "token" ? "no token in the URL" : "no signature headers";
+  Settings bare = p.settings(); // the same request without the credential
+  bare.scheme = {};
+  bare.scheme.name = "none";
+  bare.token_in_path = false;
+  return expect_refused(p, {d}, "anyone could post events", curl_line(bare, "POST", d.body));
+}
+
+Outcome wrong_credential(Probe& p)
+{
+  const auto& scheme = scheme_of(p);
+  if (scheme == "none") {
+    return skip("--scheme none: there is no credential to get wrong");
+  }
+  Delivery d = p.fixture("job_created");
+  d.credential = Credential::wrong;
+  d.what = scheme == "token" ? "a wrong token" : "signed with a wrong secret";
+  return expect_refused(p, {d}, "the credential is not checked", send_line(p.settings(), "job_created", " --wrong-secret"));
+}
+
+Outcome tampered_body(Probe& p)
+{
+  if (!signs_body(scheme_of(p))) {
+    return skip(fmt::format("--scheme {} signs no body", scheme_of(p)));
+  }
+  Delivery d = p.fixture("job_created");
+  d.tamper = true;
+  d.what = "body changed after signing";
+  return expect_refused(p, {d}, "the signature is not checked against the body",
+                        send_line(p.settings(), "job_created", " --tamper"));
+}
+
+Outcome timestamps(Probe& p)
+{
+  if (scheme_of(p) != "standard") {
+    return skip(fmt::format("--scheme {} signs no timestamp", scheme_of(p)));
+  }
+  Delivery old = p.fixture("job_created", {}, seconds(-600));
+  old.what = "signed 10 minutes ago";
+  Delivery ahead = p.fixture("job_created", {}, seconds(600));
+  ahead.what = "signed 10 minutes ahead";
+  Delivery recent = p.fixture("job_created", {}, seconds(-120));
+  recent.what = "signed 2 minutes ago";
+  auto sent = send_each(p, {old, ahead, recent});
+  std::vector<std::string> bad;
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    const bool want_ok = i == 2;
+    if (want_ok ? !sent[i].ok() : !sent[i].refused()) {
+      bad.push_back(fmt::format("{}: {} (expected {})", sent[i].what, sent[i].outcome(), want_ok ? "2xx" : "4xx"));
+    }
+  }
+  if (bad.empty() && sent.size() == 3) {
+    return pass("10 minutes old and ahead refused, 2 minutes old accepted", sent);
+  }
+  return fail(bad.empty() ? "stopped at a timeout" : fmt::format("{}", fmt::join(bad, "; ")), sent,
+              send_line(p.settings(), "job_created", " --skew -10m"));
+}
+
+Outcome malformed_input(Probe& p)
+{
+  const std::string envelope = p.fixture("job_created").body;
+  const std::vector<Delivery> bodies{
+      p.raw("invalid JSON", R"({"topicName":"job_created","eventId":)"),
+      p.raw("an empty body", ""),
+      p.raw("a JSON array", "[]"),
+      p.raw("a truncated envelope", envelope.substr(0, envelope.size() / 2)),
+  };
+  const auto sent = send_each(p, bodies);
+  std::vector<std::string> bad;
+  std::string reproduce;
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    if (!sent[i].refused()) {
+      bad.push_back(fmt::format("{}: {}", sent[i].what, sent[i].outcome()));
+      if (reproduce.empty()) {
+        reproduce = curl_line(p.settings(), "POST", bodies[i].body);
+      }
+    }
+  }
+  if (bad.empty() && sent.size() == bodies.size()) {
+    return pass("invalid JSON, an empty body, an array and a truncated envelope: all 4xx", sent);
+  }
+  return fail(fmt::format("expected 4xx for input that is not an envelope (never 5xx, never a hang): {}",
+                          bad.empty() ? "stopped at a timeout" : fmt::format("{}", fmt::join(bad, "; "))),
+              sent, reproduce);
+}
+
+Outcome oversized_body(Probe& p)
+{
+  Delivery big = p.fixture("job_created");
+  big.body.insert(big.body.rfind('}'), ",\"padding\":\"" + std::string(10u << 20, 'x') + "\"");
+  big.what = "a 10 MiB envelope";
+  const Sent first = p.send(big);
+  const bool closed = first.status == 0 && !first.timed_out;
+  std::vector<Sent> sent{first};
+  const std::string reproduce =
+      "head -c 10485760 /dev/zero | tr '\\0' x > big && " + curl_line(p.settings(), "POST", "...") + " # with big";
+  if (!(first.refused() || closed)) {
+    return fail(fmt::format("a 10 MiB body got {}: expected 413 (or another 4xx, or the connection closed)",
+                            first.outcome()),
+                sent, reproduce);
+  }
+  sent.push_back(p.send(p.fixture("job_created")));
+  if (!sent.back().ok()) {
+    return fail(fmt::format("after a 10 MiB body, a valid delivery got {}", sent.back().outcome()), sent,
+                send_line(p.settings(), "job_created"));
+  }
+  return pass(fmt::format("a 10 MiB body: {}; a valid delivery after it: 2xx", closed ? "connection closed" : first.outcome()),
+              sent);
+}
+
+Outcome other_methods(Probe& p)
+{
+  std::vector<Sent> sent;
+  std::vector<std::string> bad;
+  std::string reproduce;
+  for (const char* method : {"GET", "PUT"}) {
+    Delivery d = p.fixture("job_created");
+    d.method = method;
+    d.what = method;
+    sent.push_back(p.send(d));
+    const Sent& s = sent.back();
+    if (s.ok() || s.server_error() || s.status == 0) {
+      bad.push_back(fmt::format("{}: {}", method, s.outcome()));
+      if (reproduce.empty()) {
+        reproduce = curl_line(p.settings(), method, d.body);
+      }
+    }
+    if (s.timed_out) {
+      break;
+    }
+  }
+  if (bad.empty()) {
+    return pass(fmt::format("GET: {}; PUT: {}", sent[0].outcome(), sent[1].outcome()), sent);
+  }
+  return fail(fmt::format("only POST delivers: expected 405 (never 2xx, never 5xx): {}", fmt::join(bad, "; ")), sent,
+              reproduce);
+}
+
+Outcome no_redirects(Probe& p)
+{
+  const Sent now = p.send(p.fixture("job_created"));
+  auto redirects = p.redirects();
+  if (redirects.empty()) {
+    return pass("no delivery was answered with a redirect", {now});
+  }
+  return fail(fmt::format("{} deliveries were answered {}: providers do not follow redirects, so the event is lost",
+                          redirects.size(), redirects.front().outcome()),
+              {redirects.begin(), redirects.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(redirects.size(), 5))},
+              send_line(p.settings(), "job_created"));
+}
+
+Outcome still_serving(Probe& p)
+{
+  const Sent sent = p.send(p.fixture("job_created"));
+  if (!sent.ok()) {
+    return fail(fmt::format("after the battery, a valid delivery got {}", sent.outcome()), {sent},
+                send_line(p.settings(), "job_created"));
+  }
+  return pass("a valid delivery after everything else: 2xx", {sent});
+}
+
+// Recommended checks warn instead of failing.
+Outcome recommend(Outcome o)
+{
+  if (o.verdict == Verdict::fail) {
+    o.verdict = Verdict::warn;
+  }
+  return o;
+}
+
+Outcome legacy_envelope(Probe& p)
+{
+  Delivery d = p.fixture("job-milestone-changed");
+  d.what = "job-milestone-changed (the older envelope: topicNamee, Event)";
+  const Sent sent = p.send(d);
+  if (!sent.ok()) {
+    return recommend(fail(fmt::format("the older documented envelope got {}", sent.outcome()), {sent},
+                          send_line(p.settings(), "job-milestone-changed")));
+  }
+  return pass("the older documented envelope got 2xx", {sent});
+}
+
+Outcome rotated_secrets(Probe& p)
+{
+  if (scheme_of(p) != "standard") {
+    return skip(fmt::format("--scheme {} carries one signature", scheme_of(p)));
+  }
+  Delivery d = p.fixture("job_created");
+  const auto other = util::random_bytes(32);
+  d.extra_signature = "v1," + util::base64_encode({other.data(), other.size()});
+  d.what = "two signatures, the second valid";
+  const Sent sent = p.send(d);
+  if (!sent.ok()) {
+    return recommend(fail(fmt::format("a header with an old and a valid signature got {}: accept any that matches, so "
+                                      "secrets can be rotated",
+                                      sent.outcome()),
+                          {sent}, ""));
+  }
+  return pass("a header with two signatures, one valid: 2xx", {sent});
+}
+
+Outcome content_type(Probe& p)
+{
+  Delivery d = p.fixture("job_created");
+  d.headers.add("Content-Type", "text/plain");
+  d.what = "Content-Type: text/plain";
+  const Sent sent = p.send(d);
+  if (sent.server_error() || sent.status == 0) {
+    return recommend(fail(fmt::format("text/plain got {}: expected 2xx or 415, never 5xx", sent.outcome()), {sent},
+                          curl_line(p.settings(), "POST", d.body, "text/plain")));
+  }
+  return pass(fmt::format("text/plain got {}", sent.outcome()), {sent});
+}
+
+Outcome transport(Probe& p)
+{
+  const auto url = util::parse_url(p.settings().url);
+  if (!url) {
+    return skip("not a URL");
+  }
+  if (url->scheme == "http") {
+    const bool loopback = url->host == "localhost" || url->host.starts_with("127.") || url->host == "[::1]" ||
+                          url->host == "::1";
+    if (loopback) {
+      return pass("plain http on loopback: fine while developing; AccuLynx delivers over https");
+    }
+    return recommend(fail(fmt::format("plain http to {}: deliveries and their tokens cross the network in the clear",
+                                      url->host),
+                          {}, ""));
+  }
+  Settings strict = p.settings();
+  strict.insecure = false;
+  Probe verified(strict);
+  const Sent sent = verified.send(verified.fixture("job_created"));
+  if (sent.status == 0 && !sent.timed_out) {
+    return recommend(fail(fmt::format("TLS: {}", sent.error), {sent}, ""));
+  }
+  return pass("https with a certificate valid for the host (TLS 1.2 or later: the floor of this system's OpenSSL)",
+              {sent});
+}
+
+Outcome allow_list(Probe& p)
+{
+  if (!p.settings().subscription) {
+    return skip("give --subscription ID to check that other subscriptions are refused");
+  }
+  const std::string other = util::new_guid();
+  Delivery d = p.fixture("job_created", {fmt::format("subscriptionId=\"{}\"", other)});
+  d.what = "another subscriptionId";
+  const Sent sent = p.send(d);
+  if (!sent.refused()) {
+    return recommend(fail(fmt::format("an envelope for subscription {} got {}: expected 4xx", other, sent.outcome()),
+                          {sent}, send_line(p.settings(), "job_created") + " # with --subscription " + other));
+  }
+  return pass("another subscriptionId was refused", {sent});
+}
+
+std::function<std::size_t(const Settings&)> fixed(std::size_t n)
+{
+  return [n](const Settings&) { return n; };
+}
+
+} // namespace
+
+std::string_view name(Level level)
+{
+  return level == Level::required ? "required" : "recommended";
+}
+
+std::string_view name(Verdict verdict)
+{
+  switch (verdict) {
+  case Verdict::pass:
+    return "pass";
+  case Verdict::fail:
+    return "fail";
+  case Verdict::warn:
+    return "warn";
+  case Verdict::skip:
+    return "skip";
+  }
+  return "?";
+}
+
+const std::vector<Check>& checks()
+{
+  static const std::vector<Check> all{
+      {"every-topic", Level::required, "each of the 22 topics' events gets a 2xx within the timeout (10 s)",
+       k_acculynx, fixed(22), every_topic},
+      {"fast-answers", Level::required,
+       "a burst of deliveries all get 2xx within the timeout; over 1 s warns (answer first, process later)",
+       k_acculynx, [](const Settings& s) { return s.burst; }, fast_answers},
+      {"duplicates", Level::required,
+       "the same event twice in a row, then 4 times at once: every answer 2xx, and processed once", k_acculynx,
+       fixed(6), duplicates},
+      {"out-of-order", Level::required, "three changes to one job delivered newest first: all 2xx", k_acculynx,
+       fixed(3), out_of_order},
+      {"unknown-topic", Level::required, "an envelope with a topic AccuLynx may add tomorrow: 2xx", k_acculynx,
+       fixed(1), unknown_topic},
+      {"missing-credential", Level::required, "no token or no signature headers: 4xx", k_owasp, fixed(1),
+       missing_credential},
+      {"wrong-credential", Level::required, "a wrong token or a wrong secret: 4xx", k_owasp, fixed(1),
+       wrong_credential},
+      {"tampered-body", Level::required, "the body changed after signing: 4xx", k_standard, fixed(1), tampered_body},
+      {"timestamps", Level::required, "signed 10 minutes ago or ahead: 4xx; 2 minutes ago: 2xx", k_standard,
+       fixed(3), timestamps},
+      {"malformed-input", Level::required,
+       "invalid JSON, an empty body, a JSON array, a truncated envelope: 4xx, never 5xx, never a hang", k_owasp,
+       fixed(4), malformed_input},
+      {"oversized-body", Level::required,
+       "a 10 MiB body: 413, another 4xx or a closed connection, never 5xx or a hang; then a valid delivery gets 2xx",
+       k_owasp, fixed(2), oversized_body},
+      {"other-methods", Level::required, "GET and PUT on the URL: not 2xx (405 expected), never 5xx", k_http,
+       fixed(2), other_methods},
+      {"no-redirects", Level::required, "no delivery is answered with a redirect (providers do not follow them)",
+       k_acculynx, fixed(1), no_redirects},
+      {"still-serving", Level::required, "after everything above, a valid delivery gets 2xx", k_acculynx, fixed(1),
+       still_serving},
+      {"legacy-envelope", Level::recommended,
+       "the older documented envelope (topicNamee, Event, the legacy topic): 2xx", k_acculynx, fixed(1),
+       legacy_envelope},
+      {"rotated-secrets", Level::recommended, "a signature header with several signatures, one valid: 2xx",
+       k_standard, fixed(1), rotated_secrets},
+      {"content-type", Level::recommended, "text/plain with a valid body: not 5xx", k_http, fixed(1), content_type},
+      {"transport", Level::recommended,
+       "https with a certificate valid for the host and TLS 1.2 or later; plain http beyond loopback warns", k_owasp,
+       fixed(1), transport},
+      {"subscription-allow-list", Level::recommended,
+       "with --subscription: an envelope for another subscription gets 4xx", k_owasp, fixed(1), allow_list},
+  };
+  return all;
+}
+
+std::vector<Result> run(Probe& probe, const std::function<bool(const Check&)>& selected,
+                        const std::function<void(const Result&)>& done)
+{
+  std::vector<Result> results;
+  int silent_in_a_row = 0; // checks whose last request timed out
+  for (const auto& c : checks()) {
+    if (!selected(c)) {
+      continue;
+    }
+    Result r{&c, {}};
+    if (silent_in_a_row >= 3) {
+      r.outcome = {Verdict::fail, "not run: the receiver stopped answering (3 checks in a row ended in a timeout)",
+                   {}, {}};
+    } else {
+      r.outcome = c.run(probe);
+      const auto& sent = r.outcome.requests;
+      silent_in_a_row = !sent.empty() && sent.back().timed_out ? silent_in_a_row + 1 : 0;
+    }
+    if (c.level == Level::recommended && r.outcome.verdict == Verdict::fail) {
+      r.outcome.verdict = Verdict::warn;
+    }
+    if (done) {
+      done(r);
+    }
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+} // namespace acx::check

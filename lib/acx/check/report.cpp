@@ -1,0 +1,236 @@
+#include "acx/check/report.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "acx/util/text.hpp"
+
+namespace acx::check {
+
+namespace {
+
+std::string paint(const std::string& text, const char* code, bool color)
+{
+  return color ? fmt::format("\033[{}m{}\033[0m", code, text) : text;
+}
+
+const char* color_of(Verdict v)
+{
+  switch (v) {
+  case Verdict::pass:
+    return "32";
+  case Verdict::fail:
+    return "31;1";
+  case Verdict::warn:
+    return "33";
+  case Verdict::skip:
+    return "2";
+  }
+  return "0";
+}
+
+std::string upper(std::string_view s)
+{
+  std::string out(s);
+  for (auto& c : out) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+nlohmann::ordered_json to_json(const Sent& s)
+{
+  nlohmann::ordered_json j{{"what", s.what}, {"method", s.method}, {"url", s.url}, {"status", s.status},
+                           {"ms", static_cast<double>(s.latency.count()) / 1000.0}};
+  if (s.status != 0) {
+    j["answer"] = s.answer;
+  } else {
+    j["error"] = s.timed_out ? "timed out" : s.error;
+  }
+  return j;
+}
+
+// Text made safe for XML: markup escaped, and the characters XML 1.0 cannot hold dropped.
+std::string xml(std::string_view s)
+{
+  std::string out;
+  for (const char c : s) {
+    switch (c) {
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&apos;";
+      break;
+    default:
+      if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') {
+        out += c;
+      }
+    }
+  }
+  return out;
+}
+
+double seconds_of(const Outcome& o)
+{
+  double total = 0;
+  for (const auto& s : o.requests) {
+    total += static_cast<double>(s.latency.count()) / 1e6;
+  }
+  return total;
+}
+
+} // namespace
+
+Summary summarise(const std::vector<Result>& results)
+{
+  Summary s;
+  for (const auto& r : results) {
+    switch (r.outcome.verdict) {
+    case Verdict::pass:
+      ++s.passed;
+      break;
+    case Verdict::fail:
+      ++s.failed;
+      break;
+    case Verdict::warn:
+      ++s.warned;
+      break;
+    case Verdict::skip:
+      ++s.skipped;
+      break;
+    }
+  }
+  return s;
+}
+
+std::string text_row(const Result& r, bool color)
+{
+  return fmt::format("{}  {:<11}  {:<24} {}\n", paint(fmt::format("{:<4}", upper(name(r.outcome.verdict))),
+                                                       color_of(r.outcome.verdict), color),
+                     name(r.check->level), r.check->id, util::printable(r.outcome.detail));
+}
+
+std::string text_details(const std::vector<Result>& results, bool color)
+{
+  std::string out;
+  for (const auto& r : results) {
+    const auto v = r.outcome.verdict;
+    if (v != Verdict::fail && v != Verdict::warn) {
+      continue;
+    }
+    out += fmt::format("\n{} {} ({}; {})\n  rule: {}\n  {}\n", paint(upper(name(v)), color_of(v), color), r.check->id,
+                       name(r.check->level), r.check->source, r.check->rule, util::printable(r.outcome.detail));
+    for (const auto& s : r.outcome.requests) {
+      out += fmt::format("  sent {} {} ({}): {}{}\n", s.method, util::printable(s.url), util::printable(s.what),
+                         s.outcome(), s.status != 0 && !s.answer.empty() ? " " + util::printable(s.answer) : "");
+    }
+    if (!r.outcome.reproduce.empty()) {
+      out += fmt::format("  reproduce: {}\n", r.outcome.reproduce);
+    }
+  }
+  const Summary s = summarise(results);
+  out += fmt::format("\n{} passed, {} failed, {} warned, {} skipped\n", s.passed, s.failed, s.warned, s.skipped);
+  return out;
+}
+
+std::string json_report(const Subject& subject, const std::vector<Result>& results)
+{
+  const Summary s = summarise(results);
+  auto checks = nlohmann::ordered_json::array();
+  for (const auto& r : results) {
+    auto requests = nlohmann::ordered_json::array();
+    for (const auto& sent : r.outcome.requests) {
+      requests.push_back(to_json(sent));
+    }
+    checks.push_back({{"id", r.check->id},
+                      {"level", name(r.check->level)},
+                      {"verdict", name(r.outcome.verdict)},
+                      {"rule", r.check->rule},
+                      {"source", r.check->source},
+                      {"detail", r.outcome.detail},
+                      {"requests", requests},
+                      {"reproduce", r.outcome.reproduce}});
+  }
+  const nlohmann::ordered_json j{
+      {"url", subject.url},
+      {"scheme", subject.scheme},
+      {"summary", {{"passed", s.passed}, {"failed", s.failed}, {"warned", s.warned}, {"skipped", s.skipped}}},
+      {"checks", checks}};
+  // Answers are untrusted bytes: replaced where they are not UTF-8 rather than refused.
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::string junit_report(const Subject& subject, const std::vector<Result>& results)
+{
+  const Summary s = summarise(results);
+  double total = 0;
+  for (const auto& r : results) {
+    total += seconds_of(r.outcome);
+  }
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites name=\"acx check\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
+                     results.size(), s.failed, s.skipped, total);
+  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
+                     xml("acx check " + subject.url), results.size(), s.failed, s.skipped, total);
+  for (const auto& r : results) {
+    out += fmt::format("    <testcase classname=\"acx.check.{}\" name=\"{}\" time=\"{:.3f}\">\n",
+                       name(r.check->level), xml(r.check->id), seconds_of(r.outcome));
+    const std::string detail = xml(util::printable(r.outcome.detail));
+    std::string body = fmt::format("rule: {}\nsource: {}\n", r.check->rule, r.check->source);
+    for (const auto& sent : r.outcome.requests) {
+      body += fmt::format("sent {} {} ({}): {}\n", sent.method, util::printable(sent.url), util::printable(sent.what),
+                          sent.outcome());
+    }
+    if (!r.outcome.reproduce.empty()) {
+      body += "reproduce: " + r.outcome.reproduce + "\n";
+    }
+    switch (r.outcome.verdict) {
+    case Verdict::fail:
+      out += fmt::format("      <failure message=\"{}\">{}</failure>\n", detail, xml(body));
+      break;
+    case Verdict::skip:
+      out += fmt::format("      <skipped message=\"{}\"/>\n", detail);
+      break;
+    case Verdict::warn:
+      out += fmt::format("      <system-out>warning: {}\n{}</system-out>\n", detail, xml(body));
+      break;
+    case Verdict::pass:
+      break;
+    }
+    out += "    </testcase>\n";
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+std::string text_list()
+{
+  std::string out;
+  for (const auto& c : checks()) {
+    out += fmt::format("{:<24} {:<11}  {}\n{:<24} {:<11}  ({})\n", c.id, name(c.level), c.rule, "", "", c.source);
+  }
+  return out;
+}
+
+std::string json_list()
+{
+  std::string out;
+  for (const auto& c : checks()) {
+    out += nlohmann::ordered_json{{"id", c.id}, {"level", name(c.level)}, {"rule", c.rule}, {"source", c.source}}
+               .dump() +
+           "\n";
+  }
+  return out;
+}
+
+} // namespace acx::check

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "acx/check/check.hpp"
+
+namespace acx::check {
+
+struct Summary {
+  std::size_t passed = 0, failed = 0, warned = 0, skipped = 0;
+};
+Summary summarise(const std::vector<Result>& results);
+
+// What the reports say besides the results: the receiver (its token hidden) and the scheme.
+struct Subject {
+  std::string url;
+  std::string scheme;
+};
+
+// One line of the table: verdict, level, id, detail; coloured when `color`.
+std::string text_row(const Result& r, bool color);
+// The failures (and warnings) in detail: the rule, the requests and answers, the command that reproduces it; then
+// the summary line.
+std::string text_details(const std::vector<Result>& results, bool color);
+
+// {"url","scheme","summary":{...},"checks":[{"id","level","verdict","rule","source","detail","requests","reproduce"}]}
+std::string json_report(const Subject& subject, const std::vector<Result>& results);
+// JUnit XML: one testsuite, a testcase per check (failure for fail, skipped for skip; a warning in system-out).
+std::string junit_report(const Subject& subject, const std::vector<Result>& results);
+
+// The checks themselves: id, level, source, rule.
+std::string text_list();
+std::string json_list();
+
+} // namespace acx::check
