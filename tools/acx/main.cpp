@@ -1,7 +1,9 @@
 // acx: receive, test and simulate AccuLynx webhooks. This file only wires the subcommands and maps failures to
 // exit codes (see acx/util/error.hpp).
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
+#include <system_error>
 #include <fmt/format.h>
 
 #include "acx/util/error.hpp"
@@ -44,6 +46,10 @@ int main(int argc, char** argv)
   acx::cli::setup_version(app, run);
   acx::cli::setup_completion(app, run);
 
+  // A peer that closes its socket while acx writes is an error code on that write, not the end of acx; a reader of
+  // stdout that stops early (head) ends acx quietly below, as a pipe's writer is ended by SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
+
   // One way out for every failure, parsing included (an option may read a file while it is parsed).
   try {
     app.parse(argc, argv);
@@ -57,6 +63,12 @@ int main(int argc, char** argv)
     std::fflush(stdout);
     fmt::print(stderr, "acx: error: {}\n", e.what());
     return static_cast<int>(e.code());
+  } catch (const std::system_error& e) {
+    if (e.code() == std::errc::broken_pipe) {
+      return 128 + SIGPIPE;
+    }
+    fmt::print(stderr, "acx: error: internal: {}\n", e.what());
+    return static_cast<int>(ExitCode::internal);
   } catch (const std::exception& e) {
     std::fflush(stdout);
     fmt::print(stderr, "acx: error: internal: {}\n", e.what());

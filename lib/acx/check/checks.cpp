@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <map>
 #include <fmt/format.h>
 #include <thread>
 
@@ -88,22 +89,35 @@ Outcome fail(std::string detail, std::vector<Sent> requests, std::string reprodu
   return {Verdict::fail, std::move(detail), std::move(requests), std::move(reproduce)};
 }
 
-// What is wrong with answers that should all be 2xx, or "".
+// What is wrong with answers that should all be 2xx, or "": the answers by kind, and which deliveries got them when
+// they differ (the topics, say).
 std::string not_accepted(const std::vector<Sent>& sent)
 {
-  std::vector<std::string> bad;
+  std::vector<const Sent*> bad;
+  std::map<std::string, int> kinds;
   for (const auto& s : sent) {
     if (!s.ok()) {
-      bad.push_back(fmt::format("{}: {}", s.what, s.outcome()));
+      bad.push_back(&s);
+      ++kinds[s.status != 0 ? std::to_string(s.status) : s.timed_out ? "no answer in time" : s.error];
     }
   }
   if (bad.empty()) {
     return {};
   }
-  const std::size_t shown = std::min<std::size_t>(bad.size(), 5);
-  return fmt::format("{} of {} not answered 2xx: {}{}", bad.size(), sent.size(),
-                     fmt::join(bad.begin(), bad.begin() + static_cast<std::ptrdiff_t>(shown), "; "),
-                     bad.size() > shown ? "; ..." : "");
+  std::vector<std::string> counted;
+  for (const auto& [kind, n] : kinds) {
+    counted.push_back(n > 1 ? fmt::format("{} x{}", kind, n) : kind);
+  }
+  std::string out = fmt::format("{} of {} not answered 2xx: {}", bad.size(), sent.size(), fmt::join(counted, ", "));
+  const bool same = std::all_of(bad.begin(), bad.end(), [&](const Sent* s) { return s->what == bad.front()->what; });
+  if (!same) {
+    std::vector<std::string> which;
+    for (std::size_t i = 0; i < bad.size() && i < 5; ++i) {
+      which.push_back(fmt::format("{} {}", bad[i]->what, bad[i]->outcome()));
+    }
+    out += fmt::format(" ({}{})", fmt::join(which, "; "), bad.size() > 5 ? "; ..." : "");
+  }
+  return out;
 }
 
 // Sends one after another, stopping at the first timeout.
