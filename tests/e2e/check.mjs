@@ -136,7 +136,7 @@ const processed = ["--processed", "curl -sf http://127.0.0.1:PORT/processed?id=$
   const junit = await run(["check", r.url, "--secret", TOKEN, "--only", "malformed-input", "--format", "junit",
     "--output", xml]);
   const json = await run(["check", r.url, "--secret", TOKEN, "--only", "malformed-input", "--format", "json"]);
-  const text = await run(["check", r.url, "--secret", TOKEN, "--only", "malformed-input"]);
+  const text = await run(["check", r.url, "--secret", TOKEN, "--only", "malformed-input", "--format", "text"]);
   await r.close();
   check(junit.code === 1 && spawnSync("xmllint", ["--noout", xml]).status === 0, "a hostile answer: JUnit well-formed");
   let parsed = null;

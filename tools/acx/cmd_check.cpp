@@ -126,7 +126,12 @@ int run_check(const CheckFlags& f)
   {
     const check::Sent first = probe.send(probe.fixture("job_created"));
     if (first.status == 0 && !first.timed_out) {
-      throw Error(ExitCode::network, fmt::format("cannot reach {}: {}", subject.url, first.error));
+      const bool untrusted = first.error.find("not trusted") != std::string::npos;
+      throw Error(ExitCode::network,
+                  fmt::format("cannot reach {}: {}{}", subject.url, first.error,
+                              untrusted ? "; -k/--insecure checks it anyway (the transport check still reports the "
+                                          "certificate)"
+                                        : ""));
     }
   }
 
@@ -177,7 +182,7 @@ void setup_check(CLI::App& app, Run& run)
       ->allow_extra_args(false)
       ->check(one_of(ids, "check", "see acx check --list"));
   cmd->add_flag("--list", f->list, "Print the checks (id, level, rule, source) and send nothing");
-  add_format_option(cmd, f->format, FormatDefault::text, Format::junit);
+  add_format_option(cmd, f->format, FormatDefault::by_terminal, Format::junit);
   cmd->add_option("--output", f->output, "Write the report here (in --format) and keep the table on the terminal");
   add_duration_option(cmd, "--timeout", f->timeout, "Longest wait for an answer (AccuLynx waits 10 s)");
   cmd->add_option("--burst", f->burst, "Deliveries in fast-answers")->check(CLI::Range(1, 100000))->capture_default_str();
