@@ -115,6 +115,26 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --forward-to')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --exec')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --name')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --forward-secret')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --forward-scheme')
+      COMPREPLY=($(compgen -W 'token standard' -- "$cur")); return;;
+    'acx listen --forward-timeout')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --exec-timeout')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --forward-concurrency')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --forward-max-age')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --forward-from')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events list --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events list --format')
@@ -446,7 +466,7 @@ _acx() {
     'acx')
       subs='listen events send replay check subscribe subscriptions sandbox sign verify secret topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --profile --config'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --profile --config --help -h --forward-to --exec --name --forward-secret --forward-scheme --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
     'acx events')
       subs='list show export stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')

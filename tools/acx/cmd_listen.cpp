@@ -1,5 +1,6 @@
 // acx listen: receive AccuLynx deliveries, verify, journal, answer, print.
 #include <algorithm>
+#include <optional>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -37,7 +38,106 @@ struct ListenFlags {
   std::size_t max_connections_per_ip = http::ServerOptions{}.max_connections_per_ip;
   std::string profile;
   std::string config;
+  // Consumers of the journal.
+  std::vector<std::string> forward_to;
+  std::vector<std::string> exec;
+  std::string name;
+  std::string forward_secret;
+  std::string forward_scheme;
+  Duration forward_timeout = std::chrono::seconds(10);
+  Duration exec_timeout = std::chrono::seconds(60);
+  std::size_t forward_concurrency = 8;
+  Duration forward_max_age = std::chrono::hours(24);
+  std::string forward_from;
 };
+
+// --forward-from: start, a sequence number, or a time (RFC 3339, or a duration ago).
+forward::From from_of(const std::string& text)
+{
+  forward::From from;
+  if (text.empty()) {
+    return from;
+  }
+  if (text == "start") {
+    from.start = true;
+  } else if (text.find_first_not_of("0123456789") == std::string::npos) {
+    from.seq = std::stoll(text.substr(0, 18));
+  } else if (auto t = parse_time_or_ago(text)) {
+    from.time = t;
+  } else {
+    throw Error(ExitCode::usage, fmt::format("--forward-from: expected start, a sequence number or a time (RFC 3339, or "
+                                             "a duration ago such as 2h), got '{}'",
+                                             util::excerpt(text)));
+  }
+  return from;
+}
+
+// How forwards to one URL are signed: none without a secret; token (the default) or standard with one.
+signing::SchemeOptions forward_scheme(const std::string& secret, const std::string& scheme, const std::string& where)
+{
+  signing::SchemeOptions o;
+  o.name = secret.empty() ? "none" : scheme.empty() ? "token" : scheme;
+  if (o.name != "none" && o.name != "token" && o.name != "standard") {
+    throw Error(ExitCode::usage, fmt::format("{}: forwards are signed with token or standard, not {}", where, o.name));
+  }
+  if (!secret.empty()) {
+    o.secrets.emplace_back(secret);
+  }
+  signing::make_scheme(o); // a malformed secret is a usage error now, naming where it came from
+  return o;
+}
+
+// The consumers the flags and the profile's routes name.
+std::vector<forward::Consumer> consumers_of(const ListenFlags& f, const config::Profile* profile)
+{
+  std::vector<forward::Consumer> out;
+  const forward::From from = from_of(f.forward_from);
+  for (const auto& url : f.forward_to) {
+    forward::Consumer c;
+    c.url = url;
+    c.name = util::redact_url(url);
+    c.scheme = forward_scheme(f.forward_secret, f.forward_scheme, "--forward-secret");
+    c.timeout = f.forward_timeout;
+    c.from = from;
+    out.push_back(std::move(c));
+  }
+  for (const auto& command : f.exec) {
+    forward::Consumer c;
+    c.command = command;
+    c.name = command;
+    c.timeout = f.exec_timeout;
+    c.from = from;
+    out.push_back(std::move(c));
+  }
+  if (profile) {
+    for (const auto& r : profile->routes) {
+      forward::Consumer c;
+      c.url = r.url;
+      c.name = r.name.empty() ? util::redact_url(r.url) : r.name;
+      c.topics = r.topics;
+      c.scheme = forward_scheme(r.secret, r.scheme, fmt::format("the profile's forward to {}", c.name));
+      c.timeout = f.forward_timeout;
+      c.from = from;
+      out.push_back(std::move(c));
+    }
+  }
+  if (!f.name.empty()) {
+    if (out.size() != 1) {
+      throw Error(ExitCode::usage, "--name names the one consumer given (--forward-to or --exec); routes in the "
+                                   "profile take a name = \"...\"");
+    }
+    out.front().name = f.name;
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (out[i].name == out[j].name) {
+        throw Error(ExitCode::usage, fmt::format("two consumers are named {}: give one a --name (or a route a name)",
+                                                 util::printable(out[i].name)));
+      }
+    }
+  }
+  return out;
+}
 
 // What a profile stored by acx subscribe says about listening: the secrets, the subscription ids, the path.
 struct FromProfile {
@@ -128,6 +228,13 @@ int run_listen(const ListenFlags& f)
   o.count = f.count;
   o.timeout = f.timeout;
   o.ready_file = f.ready_file;
+  std::optional<config::Config> profile_config;
+  if (!f.profile.empty()) {
+    profile_config = config::load(config_path(f.config));
+  }
+  o.consumers = consumers_of(f, profile_config ? profile_config->find(f.profile) : nullptr);
+  o.forwarding.concurrency = f.forward_concurrency;
+  o.forwarding.max_age = f.forward_max_age;
   return static_cast<int>(listen::run(o));
 }
 
@@ -165,8 +272,28 @@ void setup_listen(CLI::App& app, Run& run)
   cmd->add_option("--max-connections-per-ip", f->max_connections_per_ip,
                   "Open connections from one address at most; 0: no limit")
       ->capture_default_str();
-  cmd->add_option("--profile", f->profile, "Check the tokens and subscription ids that acx subscribe stored here");
+  cmd->add_option("--profile", f->profile,
+                  "Check the tokens and subscription ids that acx subscribe stored here; forward as its routes say");
   cmd->add_option("--config", f->config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");
+  auto* fwd = cmd->add_option_group("Forwarding", "Hand every accepted event to your app, from the journal, in order");
+  fwd->add_option("--forward-to", f->forward_to, "POST each event, byte for byte, to URL (repeatable)")
+      ->allow_extra_args(false)
+      ->check(url_validator());
+  fwd->add_option("--exec", f->exec, "Run CMD for each event: the body on stdin, ACX_EVENT_ID etc. set (repeatable)")
+      ->allow_extra_args(false);
+  fwd->add_option("--name", f->name, "Name the one consumer (default: its URL, token hidden, or its command)");
+  fwd->add_option("--forward-secret", f->forward_secret, "Sign forwards as production will: the token, or standard")
+      ->envname("ACX_FORWARD_SECRET");
+  fwd->add_option("--forward-scheme", f->forward_scheme, "How --forward-secret signs (default token)")
+      ->check(one_of({"token", "standard"}, "scheme", "expected token or standard"));
+  add_duration_option(fwd, "--forward-timeout", f->forward_timeout, "Give up on one forward after this long");
+  add_duration_option(fwd, "--exec-timeout", f->exec_timeout, "Kill a command (its process group) after this long");
+  fwd->add_option("--forward-concurrency", f->forward_concurrency, "Events handed over at once (one per ordering key)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  add_duration_option(fwd, "--forward-max-age", f->forward_max_age, "Still failing after this long: dead");
+  fwd->add_option("--forward-from", f->forward_from,
+                  "Start a consumer at: start, a sequence number, or a time (default: a new one starts now)");
   cmd->callback([&run, f] { run = [f] { return run_listen(*f); }; });
 }
 

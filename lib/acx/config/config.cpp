@@ -130,6 +130,32 @@ Config parse(std::string_view text, const std::string& path)
         }
       }
     }
+    if (const auto* routes = t->get_as<toml::array>("forward")) {
+      for (const auto& r : *routes) {
+        const auto* rt = r.as_table();
+        if (!rt) {
+          throw Error(ExitCode::bad_input, fmt::format("{}: each forward must be a table", where));
+        }
+        Route route;
+        route.url = string_at(*rt, "url", where);
+        route.name = string_at(*rt, "name", where);
+        route.secret = string_at(*rt, "secret", where);
+        route.scheme = string_at(*rt, "scheme", where);
+        if (const auto* topics = rt->get_as<toml::array>("topics")) {
+          for (const auto& n : *topics) {
+            const auto* v = n.as_string();
+            if (!v) {
+              throw Error(ExitCode::bad_input, fmt::format("{}: forward topics must be strings", where));
+            }
+            route.topics.push_back(v->get());
+          }
+        }
+        if (route.url.empty()) {
+          throw Error(ExitCode::bad_input, fmt::format("{}: a forward needs url", where));
+        }
+        p.routes.push_back(std::move(route));
+      }
+    }
     config.profiles.emplace(std::string(name.str()), std::move(p));
   }
   return config;
@@ -161,6 +187,23 @@ void save(const Config& config, const std::string& path)
     }
     if (!subs.empty()) {
       t.insert("subscriptions", subs);
+    }
+    toml::array routes;
+    for (const auto& r : p.routes) {
+      toml::array topics;
+      for (const auto& topic : r.topics) {
+        topics.push_back(topic);
+      }
+      toml::table route{{"url", r.url}, {"topics", topics}};
+      for (const auto& [key, value] : {std::pair{"name", &r.name}, {"secret", &r.secret}, {"scheme", &r.scheme}}) {
+        if (!value->empty()) {
+          route.insert(key, *value);
+        }
+      }
+      routes.push_back(std::move(route));
+    }
+    if (!routes.empty()) {
+      t.insert("forward", routes);
     }
     profiles.insert(name, t);
   }

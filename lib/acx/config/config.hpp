@@ -20,11 +20,21 @@ struct Subscription {
   std::string contact;
 };
 
-// A named set of settings: where the API is, its key, and the subscriptions made through it.
+// A route of acx listen --profile: where accepted events are forwarded ([[profiles.NAME.forward]]).
+struct Route {
+  std::string url;
+  std::string name;                // empty: the URL names it
+  std::vector<std::string> topics; // globs; empty: every topic
+  std::string secret;              // signs the forwards when set
+  std::string scheme;              // token (default with a secret) or standard
+};
+
+// A named set of settings: where the API is, its key, the subscriptions made through it, and its routes.
 struct Profile {
   std::string api_base;
   std::string api_key;
   std::vector<Subscription> subscriptions;
+  std::vector<Route> routes;
 
   // acx subscribe's bookkeeping, kept in step with the API. Each returns whether the profile changed.
   // Adds `s`, or replaces the subscription with its id.

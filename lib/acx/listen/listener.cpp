@@ -16,7 +16,10 @@
 #include "acx/listen/metrics.hpp"
 #include "acx/listen/pipeline.hpp"
 #include "acx/listen/refusal_log.hpp"
+#include "acx/forward/forwarder.hpp"
 #include "acx/http/runner.hpp"
+#include "acx/journal/outbox.hpp"
+#include "acx/util/text.hpp"
 
 namespace acx::listen {
 
@@ -139,6 +142,33 @@ private:
 
 } // namespace
 
+// Per consumer: delivered, retried, dead, lag and the oldest pending event's age, in Prometheus' text format.
+std::string consumer_metrics(const std::vector<std::pair<std::string, forward::Stats>>& consumers)
+{
+  if (consumers.empty()) {
+    return {};
+  }
+  std::string out;
+  auto family = [&](const char* name, const char* type, const char* help, auto value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+    for (const auto& [consumer, s] : consumers) {
+      std::string label;
+      util::append_json_string(label, consumer); // a quoted, escaped label value
+      out += fmt::format("{}{{consumer={}}} {}\n", name, label, value(s));
+    }
+  };
+  family("acx_forward_delivered_total", "counter", "Events a consumer took.", [](const auto& s) { return s.delivered; });
+  family("acx_forward_retried_total", "counter", "Attempts that will be tried again.", [](const auto& s) { return s.retried; });
+  family("acx_forward_dead_total", "counter", "Events given up on.", [](const auto& s) { return s.dead; });
+  family("acx_forward_lag_events", "gauge", "Events read from the journal and not yet handed over.",
+         [](const auto& s) { return s.lag; });
+  family("acx_forward_oldest_pending_seconds", "gauge", "Age of the oldest event waiting for a consumer.",
+         [](const auto& s) { return s.oldest_pending_seconds; });
+  family("acx_forward_stopped", "gauge", "1 when a consumer answered 410 and forwarding to it stopped.",
+         [](const auto& s) { return s.stopped ? 1 : 0; });
+  return out;
+}
+
 ExitCode run(const ListenOptions& o)
 {
   http::Runner runner(true); // first: every thread started below inherits its signal mask; SIGHUP reloads
@@ -149,6 +179,31 @@ ExitCode run(const ListenOptions& o)
   auto writer = journal::Writer::open(journal_path, writer_options);
   Metrics metrics;
   Printer printer(o, journal_path, *writer, runner);
+
+  // Each consumer reads the journal from its own watermark in the journal's outbox; its results join the output.
+  std::unique_ptr<journal::Outbox> outbox;
+  std::vector<std::unique_ptr<forward::Forwarder>> forwarders;
+  if (!o.consumers.empty()) {
+    outbox = journal::Outbox::open(journal_path);
+  }
+  auto forwarded = [&o](const forward::Progress& p) {
+    const std::string line = format_progress(p, o.format == OutputFormat::raw ? OutputFormat::pretty : o.format, o.color);
+    // Raw output is bodies byte for byte: forwarding results go to stderr there.
+    std::FILE* to = o.format == OutputFormat::raw ? stderr : stdout;
+    std::fwrite(line.data(), 1, line.size(), to);
+    std::fflush(to);
+  };
+  for (const auto& c : o.consumers) {
+    forwarders.push_back(
+        std::make_unique<forward::Forwarder>(c, o.forwarding, journal_path, *writer, *outbox, forwarded));
+  }
+  auto consumers_state = [&forwarders] {
+    std::vector<std::pair<std::string, forward::Stats>> out;
+    for (const auto& f : forwarders) {
+      out.emplace_back(f->consumer().name, f->stats());
+    }
+    return out;
+  };
 
   RefusalLog refusals(stderr);
   Pipeline pipeline({signing::make_scheme(o.scheme), o.subscriptions}, *writer, metrics,
@@ -172,13 +227,23 @@ ExitCode run(const ListenOptions& o)
   std::vector<http::Route> routes{
       {"POST", o.path, {}, [&pipeline](http::Request r, http::Reply reply) { pipeline.handle(std::move(r), reply); }},
       {"GET", "/healthz",
-       [&writer](http::Request) {
-         return writer->healthy() ? http::Response{200, "text/plain; charset=utf-8", "ok\n", {}}
-                                  : http::Response{503, "text/plain; charset=utf-8", "journal not writable\n", {}};
+       [&writer, &consumers_state](http::Request) {
+         if (!writer->healthy()) {
+           return http::Response{503, "text/plain; charset=utf-8", "journal not writable\n", {}};
+         }
+         // Receiving works; a consumer that stopped or stalls makes it degraded, still 200.
+         std::string degraded;
+         for (const auto& [name, s] : consumers_state()) {
+           if (s.stopped || s.stalled) {
+             degraded += fmt::format("degraded: {} {}\n", name, s.stopped ? "stopped (410)" : "takes nothing");
+           }
+         }
+         return http::Response{200, "text/plain; charset=utf-8", degraded.empty() ? "ok\n" : degraded, {}};
        }},
       {"GET", "/metrics",
-       [&metrics, &writer](http::Request) {
-         return http::Response{200, "text/plain; version=0.0.4", metrics.prometheus(writer->stats()), {}};
+       [&metrics, &writer, &consumers_state](http::Request) {
+         return http::Response{200, "text/plain; version=0.0.4",
+                               metrics.prometheus(writer->stats()) + consumer_metrics(consumers_state()), {}};
        }},
   };
   if (o.token_in_path) {
@@ -209,11 +274,17 @@ ExitCode run(const ListenOptions& o)
     ~Shutdown() { fn(); }
   } shutdown{[&] {
     server.stop();
+    for (auto& f : forwarders) {
+      f->stop(); // attempts in flight finish and are marked; the rest wait in the journal for the next start
+    }
     writer->close();
     finishing = true;
     printing.join();
   }};
 
+  for (auto& f : forwarders) {
+    f->start();
+  }
   http::Runner::Options ro;
   ro.ready_file = o.ready_file;
   ro.timeout = o.timeout;

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "acx/forward/consumer.hpp"
 #include "acx/http/server.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/listen/printer.hpp"
@@ -32,6 +33,9 @@ struct ListenOptions {
   // changes; what it throws is printed and the previous ones kept.
   std::function<std::pair<signing::SchemeOptions, std::set<std::string>>()> reload;
   std::string watch;
+  // Consumers of the journal (--forward-to, --exec, the profile's routes): each gets every accepted event.
+  std::vector<forward::Consumer> consumers;
+  forward::Options forwarding;
 };
 
 // Runs the listener until SIGINT/SIGTERM, --count or --timeout: binds, journals, answers, prints. Returns the exit

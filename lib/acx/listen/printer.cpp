@@ -105,4 +105,44 @@ std::string format_record(const journal::Record& record, OutputFormat format, bo
   return "";
 }
 
+std::string format_progress(const forward::Progress& p, OutputFormat format, bool color)
+{
+  if (format == OutputFormat::json) {
+    std::string out = "{\"forward\":";
+    util::append_json_string(out, p.consumer);
+    out += fmt::format(",\"seq\":{},\"eventId\":", p.seq);
+    util::append_json_string(out, p.event_id);
+    out += ",\"topic\":";
+    util::append_json_string(out, p.topic);
+    out += fmt::format(",\"attempt\":{},\"{}\":{},\"ms\":{:.1f},\"answer\":", p.attempt,
+                       p.command ? "exit" : "status", p.status, p.ms);
+    util::append_json_string(out, p.answer);
+    out += ",\"state\":";
+    util::append_json_string(out, p.state);
+    if (p.state == "retry") {
+      out += fmt::format(",\"retryIn\":{:.1f}", p.retry_in);
+    }
+    return out + "}\n";
+  }
+  const bool ok = p.state == "delivered";
+  const std::string result = p.command        ? fmt::format("exit {} in {:.0f} ms", p.status, p.ms)
+                             : p.status != 0 ? fmt::format("{} in {:.0f} ms", p.status, p.ms)
+                                             : std::string("no answer");
+  std::string line = fmt::format("         #{} -> {}: {}", p.seq, util::printable(p.consumer), result);
+  if (!ok && !p.answer.empty()) {
+    line += ": " + util::printable(p.answer);
+  }
+  if (p.state == "retry") {
+    line += fmt::format(" (retry {} in {:.1f} s)", p.attempt + 1, p.retry_in);
+  } else if (p.state == "dead") {
+    line += " (dead: acx events retry --consumer ... queues it again)";
+  } else if (p.state == "stopped") {
+    line += " (410: forwarding stopped)";
+  }
+  if (color) {
+    line = fmt::format("\033[{}m{}\033[0m", ok ? "2" : p.state == "retry" ? "33" : "31", line);
+  }
+  return line + "\n";
+}
+
 } // namespace acx::listen

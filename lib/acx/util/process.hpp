@@ -14,9 +14,10 @@ struct CommandResult {
   bool timed_out = false; // killed after the timeout
 };
 
-// Runs `command` with /bin/sh -c, with `env` added to the environment, and waits for it at most `timeout` (then
-// kills its process group). Standard error goes to ours. Throws acx::Error (io) when it cannot be started.
+// Runs `command` with /bin/sh -c, with `env` added to the environment and `input` on its standard input, and waits
+// for it at most `timeout` (then kills its process group). Standard error goes to ours. Throws acx::Error (io) when
+// it cannot be started.
 CommandResult run_command(const std::string& command, const std::vector<std::pair<std::string, std::string>>& env,
-                          std::chrono::milliseconds timeout);
+                          std::chrono::milliseconds timeout, const std::string& input = {});
 
 } // namespace acx::util

@@ -1,0 +1,475 @@
+#include "acx/forward/forwarder.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <fmt/format.h>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "acx/deliver/retry.hpp"
+#include "acx/http/client.hpp"
+#include "acx/util/process.hpp"
+#include "acx/util/text.hpp"
+#include "acx/util/url.hpp"
+
+namespace acx::forward {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using journal::Handed;
+using RecordPtr = std::shared_ptr<const journal::Record>;
+
+constexpr std::size_t k_window = 20'000; // events read ahead of the slowest key at most
+constexpr std::size_t k_answer = 200;
+
+struct Item {
+  RecordPtr record;
+  int attempt = 1;
+};
+
+// The events of one ordering key, handed over one at a time.
+struct Lane {
+  std::deque<Item> items;
+  bool busy = false;
+};
+
+// What one attempt came to.
+struct Result {
+  Handed state = Handed::pending; // delivered, dead, or pending (try again)
+  bool stop = false;              // 410: the consumer asked for no more
+  int status = 0;
+  double ms = 0;
+  std::string answer;
+  std::optional<std::chrono::seconds> retry_after;
+};
+
+std::string first_line(std::string_view text)
+{
+  text = util::trim(text);
+  return util::excerpt(text.substr(0, text.find('\n')), k_answer);
+}
+
+} // namespace
+
+struct Forwarder::Impl {
+  Consumer c;
+  Options o;
+  std::string path;
+  journal::Writer& writer;
+  journal::Outbox& outbox;
+  std::function<void(const Progress&)> report;
+  std::unique_ptr<signing::Scheme> signer;
+  std::unique_ptr<journal::Reader> reader;
+
+  mutable std::mutex mutex;
+  std::condition_variable cv;
+  std::unordered_map<std::string, Lane> lanes;
+  std::multimap<Clock::time_point, std::string> due; // keys whose first event may go then (not busy, not empty)
+  std::map<std::int64_t, util::Instant> pending;    // read and not yet delivered or dead: seq -> received
+  std::set<std::int64_t> done;                      // marked in the outbox above the watermark at start
+  std::int64_t cursor = 0;                          // the last seq read
+  std::int64_t saved_watermark = 0;
+  bool stopping = false;
+  bool stopped = false; // 410
+  Clock::time_point last_delivery = Clock::now();
+  bool warned = false;
+  std::uint64_t delivered = 0, retried = 0, dead = 0;
+  std::vector<std::thread> threads;
+
+  Impl(Consumer consumer, Options options, std::string journal_path, journal::Writer& w, journal::Outbox& ob,
+       std::function<void(const Progress&)> r)
+      : c(std::move(consumer)), o(options), path(std::move(journal_path)), writer(w), outbox(ob), report(std::move(r))
+  {
+    if (!c.url.empty() && c.scheme.name != "none") {
+      signer = signing::make_scheme(c.scheme);
+    }
+  }
+
+  std::int64_t watermark_locked() const { return pending.empty() ? cursor : pending.begin()->first - 1; }
+
+  // Takes an event into its key's lane (the lane becomes due when it was empty).
+  void enqueue_locked(RecordPtr r)
+  {
+    pending.emplace(r->seq, r->received);
+    const std::string key = ordering_key(r->body, r->subscription_id, r->topic);
+    Lane& lane = lanes[key];
+    lane.items.push_back({std::move(r), 1});
+    if (lane.items.size() == 1 && !lane.busy) {
+      due.emplace(Clock::now(), key);
+    }
+    cv.notify_all();
+  }
+
+  std::vector<RecordPtr> read_after(std::int64_t seq)
+  {
+    if (auto recent = writer.recent_after(seq, 512)) {
+      return *recent;
+    }
+    journal::Query q;
+    q.after_seq = seq;
+    q.limit = 512;
+    std::vector<RecordPtr> out;
+    for (auto& r : reader->read(q)) {
+      out.push_back(std::make_shared<const journal::Record>(std::move(r)));
+    }
+    return out;
+  }
+
+  // Persists the watermark and takes what `acx events retry` queued; about once a second.
+  void housekeeping()
+  {
+    std::int64_t watermark = 0;
+    {
+      std::lock_guard lock(mutex);
+      watermark = watermark_locked();
+    }
+    if (watermark > saved_watermark) {
+      outbox.advance(c.name, watermark);
+      saved_watermark = watermark;
+    }
+    for (const std::int64_t seq : outbox.take_retries(c.name)) {
+      std::unique_lock lock(mutex);
+      done.erase(seq);
+      if (seq > cursor || pending.contains(seq)) {
+        continue; // read later anyway, or already on its way
+      }
+      lock.unlock();
+      auto r = reader->find(std::to_string(seq));
+      lock.lock();
+      if (r && r->status == journal::Status::accepted && !pending.contains(seq)) {
+        enqueue_locked(std::make_shared<const journal::Record>(std::move(*r)));
+      }
+    }
+    std::lock_guard lock(mutex);
+    const bool stalled = !pending.empty() && Clock::now() - last_delivery > o.stall_warning;
+    if (stalled && !warned) {
+      fmt::print(stderr, "acx: warning: {} has taken nothing for {} s; {} event{} wait\n", c.name,
+                 std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - last_delivery).count(),
+                 pending.size(), pending.size() == 1 ? "" : "s");
+      std::fflush(stderr);
+    }
+    warned = stalled;
+  }
+
+  // Reads the journal in order from the cursor and hands each wanted event to its lane.
+  void read_loop()
+  {
+    auto next_housekeeping = Clock::now();
+    for (;;) {
+      {
+        std::unique_lock lock(mutex);
+        cv.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping || pending.size() < k_window; });
+        if (stopping) {
+          return;
+        }
+      }
+      if (Clock::now() >= next_housekeeping) {
+        housekeeping();
+        next_housekeeping = Clock::now() + std::chrono::seconds(1);
+      }
+      std::int64_t from = 0;
+      {
+        std::lock_guard lock(mutex);
+        if (pending.size() >= k_window) {
+          continue;
+        }
+        from = cursor;
+      }
+      const auto batch = read_after(from);
+      if (batch.empty()) {
+        writer.wait_beyond(from, std::chrono::milliseconds(100));
+        continue;
+      }
+      std::lock_guard lock(mutex);
+      for (const auto& r : batch) {
+        cursor = r->seq;
+        const bool skip = r->status != journal::Status::accepted || !topic_wanted(c.topics, r->topic) ||
+                          done.erase(r->seq) > 0;
+        if (!skip) {
+          enqueue_locked(r);
+        }
+      }
+    }
+  }
+
+  Result attempt_http(const Item& item)
+  {
+    const auto& r = *item.record;
+    thread_local std::map<std::string, std::unique_ptr<http::Client>> clients;
+    std::string url = c.url;
+    util::Headers headers;
+    if (signer) {
+      auto sig = signer->sign({r.body, r.event_id, util::now_unix(), c.url});
+      url = std::move(sig.url);
+      headers = std::move(sig.headers);
+    }
+    const std::string* type = r.headers.find("Content-Type");
+    headers.add("Content-Type", type ? *type : "application/json");
+    headers.add("X-Acx-Event-Id", r.event_id);
+    headers.add("X-Acx-Topic", r.topic);
+    headers.add("X-Acx-Seq", std::to_string(r.seq));
+    headers.add("X-Acx-Attempt", std::to_string(item.attempt));
+    Result out;
+    const auto parsed = util::parse_url(url);
+    if (!parsed) {
+      out.state = Handed::dead;
+      out.answer = "not a URL";
+      return out;
+    }
+    auto& client = clients[c.name + " " + parsed->origin()];
+    if (!client) {
+      http::ClientOptions co;
+      co.timeout = c.timeout;
+      client = std::make_unique<http::Client>(*parsed, co);
+    }
+    const http::Exchange e = client->post(parsed->target, headers, r.body);
+    out.status = e.status;
+    out.ms = static_cast<double>(e.latency.count()) / 1000.0;
+    out.answer = e.status == 0 ? e.error : first_line(e.body);
+    if (e.status == 0) {
+      client.reset(); // a fresh connection next time
+    }
+    switch (deliver::classify(e)) {
+    case deliver::Next::done:
+      out.state = Handed::delivered;
+      break;
+    case deliver::Next::give_up:
+      out.state = Handed::dead;
+      out.stop = e.status == 410;
+      break;
+    case deliver::Next::retry:
+      if (const std::string* v = e.headers.find("Retry-After")) {
+        out.retry_after = deliver::parse_retry_after(*v, util::now_unix());
+      }
+      break;
+    }
+    return out;
+  }
+
+  Result attempt_exec(const Item& item)
+  {
+    const auto& r = *item.record;
+    const auto began = Clock::now();
+    const auto run = util::run_command(c.command,
+                                       {{"ACX_EVENT_ID", r.event_id},
+                                        {"ACX_TOPIC", r.topic},
+                                        {"ACX_SUBSCRIPTION_ID", r.subscription_id},
+                                        {"ACX_SEQ", std::to_string(r.seq)},
+                                        {"ACX_ATTEMPT", std::to_string(item.attempt)}},
+                                       c.timeout, r.body);
+    Result out;
+    out.ms = std::chrono::duration<double, std::milli>(Clock::now() - began).count();
+    out.status = run.exit_code;
+    out.state = run.exit_code == 0 && !run.timed_out ? Handed::delivered : Handed::pending;
+    out.answer = run.timed_out ? fmt::format("killed after {} ms", c.timeout.count())
+                 : run.exit_code == 0 ? first_line(run.out)
+                                      : fmt::format("exit {}{}", run.exit_code,
+                                                    run.out.empty() ? "" : ": " + first_line(run.out));
+    return out;
+  }
+
+  void work_loop()
+  {
+    std::mt19937_64 random{std::random_device{}()};
+    deliver::RetryPolicy policy;
+    policy.base = std::chrono::milliseconds(500);
+    policy.ceiling = o.max_wait;
+    for (;;) {
+      std::string key;
+      Item item;
+      {
+        std::unique_lock lock(mutex);
+        for (;;) {
+          if (stopping) {
+            return;
+          }
+          if (!due.empty() && due.begin()->first <= Clock::now()) {
+            break;
+          }
+          if (due.empty()) {
+            cv.wait(lock);
+          } else {
+            cv.wait_until(lock, due.begin()->first);
+          }
+        }
+        key = due.begin()->second;
+        due.erase(due.begin());
+        Lane& lane = lanes[key];
+        lane.busy = true;
+        item = lane.items.front();
+      }
+      const auto start = util::now();
+      Result res = c.command.empty() ? attempt_http(item) : attempt_exec(item);
+      const auto& r = *item.record;
+      std::optional<std::chrono::milliseconds> wait;
+      if (res.state == Handed::pending) {
+        const auto age = std::chrono::seconds(util::now().seconds - r.received.seconds);
+        if (age > o.max_age) {
+          res.state = Handed::dead;
+          res.answer += fmt::format(" (older than --forward-max-age: dead)");
+        } else {
+          wait = deliver::backoff(item.attempt, policy, res.retry_after, random);
+        }
+      }
+      if (!res.stop) {
+        journal::HandOver h{c.name, r.seq, item.attempt, start, res.status, res.ms, res.answer, res.state};
+        try {
+          outbox.record(h);
+        } catch (const std::exception& e) {
+          fmt::print(stderr, "acx: {}: cannot mark #{} in the journal: {}\n", c.name, r.seq, e.what());
+        }
+      }
+      {
+        std::lock_guard lock(mutex);
+        Lane& lane = lanes[key];
+        lane.busy = false;
+        if (res.stop) {
+          stopped = true;
+          stopping = true; // the event stays pending: handed over after a restart, if the consumer wants it then
+        } else if (res.state == Handed::pending) {
+          ++retried;
+          lane.items.front().attempt++;
+          due.emplace(Clock::now() + *wait, key);
+        } else {
+          res.state == Handed::delivered ? ++delivered : ++dead;
+          if (res.state == Handed::delivered) {
+            last_delivery = Clock::now();
+          }
+          pending.erase(r.seq);
+          lane.items.pop_front();
+          if (lane.items.empty()) {
+            lanes.erase(key);
+          } else {
+            due.emplace(Clock::now(), key);
+          }
+        }
+      }
+      cv.notify_all();
+      if (res.stop) {
+        fmt::print(stderr, "acx: {} answered 410 Gone to #{}: forwarding to it stopped (restart acx to resume)\n",
+                   c.name, r.seq);
+        std::fflush(stderr);
+      }
+      if (report) {
+        Progress p{c.name, r.seq, r.event_id, r.topic, item.attempt, !c.command.empty(), res.status, res.ms,
+                   res.answer, res.stop ? "stopped" : std::string(journal::handed_name(res.state)), 0};
+        if (wait) {
+          p.state = "retry";
+          p.retry_in = std::chrono::duration<double>(*wait).count();
+        }
+        report(p);
+      }
+    }
+  }
+};
+
+Forwarder::Forwarder(Consumer consumer, Options options, const std::string& journal_path, journal::Writer& writer,
+                     journal::Outbox& outbox, std::function<void(const Progress&)> report)
+    : m_impl(std::make_unique<Impl>(std::move(consumer), options, journal_path, writer, outbox, std::move(report)))
+{
+}
+
+Forwarder::~Forwarder()
+{
+  stop();
+}
+
+const Consumer& Forwarder::consumer() const
+{
+  return m_impl->c;
+}
+
+void Forwarder::start()
+{
+  auto& m = *m_impl;
+  m.reader = journal::Reader::open(m.path);
+  // Where a new consumer starts: now, or where --forward-from says.
+  std::int64_t start = m.writer.committed_seq();
+  const From& from = m.c.from;
+  if (from.start) {
+    start = 0;
+  } else if (from.seq) {
+    start = std::max<std::int64_t>(0, *from.seq - 1);
+  } else if (from.time) {
+    journal::Query q;
+    q.since = from.time;
+    q.limit = 1;
+    const auto first = m.reader->read(q);
+    start = first.empty() ? m.writer.committed_seq() : first.front().seq - 1;
+  }
+  std::string topics = "[";
+  for (const auto& t : m.c.topics) {
+    topics += (topics.size() > 1 ? "," : "");
+    util::append_json_string(topics, t);
+  }
+  topics += "]";
+  const std::string target = m.c.url.empty() ? m.c.command : util::redact_url(m.c.url);
+  m.saved_watermark = m.outbox.attach(m.c.name, target, topics, start, from.given());
+  m.cursor = m.saved_watermark;
+  m.done = m.outbox.done_after(m.c.name, m.saved_watermark);
+  m.threads.emplace_back([&m] {
+    pthread_setname_np(pthread_self(), "acx-fwd-read");
+    m.read_loop();
+  });
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, m.o.concurrency); ++i) {
+    m.threads.emplace_back([&m] {
+      pthread_setname_np(pthread_self(), "acx-forward");
+      m.work_loop();
+    });
+  }
+}
+
+void Forwarder::stop()
+{
+  auto& m = *m_impl;
+  {
+    std::lock_guard lock(m.mutex);
+    m.stopping = true;
+  }
+  m.cv.notify_all();
+  for (auto& t : m.threads) {
+    t.join();
+  }
+  m.threads.clear();
+  if (m.reader) {
+    std::int64_t watermark = 0;
+    {
+      std::lock_guard lock(m.mutex);
+      watermark = m.watermark_locked();
+    }
+    try {
+      if (watermark > m.saved_watermark) {
+        m.outbox.advance(m.c.name, watermark);
+        m.saved_watermark = watermark;
+      }
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "acx: {}: cannot save where forwarding got to: {}\n", m.c.name, e.what());
+    }
+  }
+}
+
+Stats Forwarder::stats() const
+{
+  const auto& m = *m_impl;
+  std::lock_guard lock(m.mutex);
+  Stats s;
+  s.delivered = m.delivered;
+  s.retried = m.retried;
+  s.dead = m.dead;
+  s.lag = m.pending.size();
+  if (!m.pending.empty()) {
+    const auto& oldest = m.pending.begin()->second;
+    const auto now = util::now();
+    s.oldest_pending_seconds = static_cast<double>(now.seconds - oldest.seconds) +
+                               static_cast<double>(now.ticks - oldest.ticks) / 1e7;
+  }
+  s.stopped = m.stopped;
+  s.stalled = !m.pending.empty() && Clock::now() - m.last_delivery > m.o.stall_warning;
+  return s;
+}
+
+} // namespace acx::forward

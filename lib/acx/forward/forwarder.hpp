@@ -1,0 +1,52 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "acx/forward/consumer.hpp"
+#include "acx/journal/journal.hpp"
+#include "acx/journal/outbox.hpp"
+
+namespace acx::forward {
+
+// A consumer's figures, for /metrics and /healthz.
+struct Stats {
+  std::uint64_t delivered = 0;
+  std::uint64_t retried = 0;
+  std::uint64_t dead = 0;
+  std::uint64_t lag = 0;               // events read from the journal and not yet handed over
+  double oldest_pending_seconds = 0;   // since the oldest of them was received
+  bool stopped = false;                // the consumer answered 410
+  bool stalled = false;                // events wait and nothing was delivered for Options::stall_warning
+};
+
+// Hands the journal's accepted events to one consumer, in journal order per ordering key, up to `concurrency` keys
+// at once, from the consumer's watermark in the journal's outbox: so every event acknowledged to the sender reaches
+// it at least once, across failures of the consumer and restarts of acx. Retries with backoff (Retry-After honoured)
+// until the event is older than max_age; a refusal (4xx) is dead at once; 410 stops the consumer.
+class Forwarder {
+public:
+  // `report` is called for every attempt, from the forwarder's threads.
+  Forwarder(Consumer consumer, Options options, const std::string& journal_path, journal::Writer& writer,
+            journal::Outbox& outbox, std::function<void(const Progress&)> report);
+  // Stops, as stop() does.
+  ~Forwarder();
+  Forwarder(const Forwarder&) = delete;
+  Forwarder& operator=(const Forwarder&) = delete;
+
+  // Attaches to the outbox (a new consumer starts now, or at Consumer::from) and starts the threads. Throws
+  // acx::Error when the journal cannot be read.
+  void start();
+  // Finishes the attempts in flight and stops; what is left is handed over after the next start.
+  void stop();
+  const Consumer& consumer() const;
+  Stats stats() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace acx::forward
