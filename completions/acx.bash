@@ -40,6 +40,8 @@ _acx() {
         cmdpath='acx events show';;
       'acx events export')
         cmdpath='acx events export';;
+      'acx events retry')
+        cmdpath='acx events retry';;
       'acx events stats')
         cmdpath='acx events stats';;
       'acx subscriptions list')
@@ -147,6 +149,10 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events list --limit')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events list --consumer')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events list --state')
+      COMPREPLY=($(compgen -W 'pending delivered dead' -- "$cur")); return;;
     'acx events show --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events show --format')
@@ -158,6 +164,12 @@ _acx() {
     'acx events export --since')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events export --until')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events retry --consumer')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events retry --id')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events retry --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events stats --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -468,13 +480,15 @@ _acx() {
     'acx listen')
       subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --profile --config --help -h --forward-to --exec --name --forward-secret --forward-scheme --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
     'acx events')
-      subs='list show export stats'; opts='--help -h'; args=''; files=0;;
+      subs='list show export retry stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')
-      subs=''; opts='--help -h --journal --format --topic --since --until --refused --limit'; args=''; files=0;;
+      subs=''; opts='--help -h --journal --format --topic --since --until --refused --limit --consumer --state'; args=''; files=0;;
     'acx events show')
       subs=''; opts='--help -h --journal --format'; args=''; files=1;;
     'acx events export')
       subs=''; opts='--help -h --journal --topic --since --until --refused --duplicates'; args=''; files=0;;
+    'acx events retry')
+      subs=''; opts='--help -h --consumer --dead --id --journal'; args=''; files=0;;
     'acx events stats')
       subs=''; opts='--help -h --journal --format'; args=''; files=0;;
     'acx send')

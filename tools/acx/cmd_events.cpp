@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "acx/forward/consumer.hpp"
 #include "acx/journal/journal.hpp"
+#include "acx/journal/outbox.hpp"
 #include "acx/listen/printer.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
@@ -26,7 +28,102 @@ struct EventsFlags {
   bool export_duplicates = false; // --duplicates
   Format format = Format::text;
   std::string id;
+  // Consumers (listen --forward-to, --exec).
+  std::string consumer;
+  std::string state = "pending";
+  bool dead = false;
 };
+
+std::unique_ptr<journal::Outbox> open_outbox(const EventsFlags& f)
+{
+  return journal::Outbox::open(journal_path(f.journal));
+}
+
+journal::ConsumerInfo consumer_of(journal::Outbox& outbox, const std::string& name)
+{
+  if (auto c = outbox.consumer(name)) {
+    return *c;
+  }
+  std::vector<std::string> names;
+  for (const auto& c : outbox.consumers()) {
+    names.push_back(util::printable(c.name));
+  }
+  throw Error(ExitCode::usage, fmt::format("no consumer '{}' in the journal; {}", util::excerpt(name),
+                                           names.empty() ? std::string("none has forwarded yet (acx listen --forward-to)")
+                                                         : fmt::format("there are: {}", fmt::join(names, ", "))));
+}
+
+// The accepted records that stand as `f.state` with `f.consumer`, in order.
+std::vector<journal::Record> consumer_records(journal::Reader& reader, const EventsFlags& f)
+{
+  auto outbox = open_outbox(f);
+  const auto info = consumer_of(*outbox, f.consumer);
+  const auto state = *journal::parse_handed(f.state);
+  std::set<std::int64_t> seqs;
+  for (const auto s : outbox->marked(info.name, state)) {
+    seqs.insert(s);
+  }
+  if (state == journal::Handed::pending) {
+    for (const auto s : outbox->marked(info.name, journal::Handed::retry)) {
+      seqs.insert(s);
+    }
+    // Above the watermark: every wanted event not yet marked delivered or dead.
+    std::vector<std::string> globs;
+    const auto topics = nlohmann::json::parse(info.topics, nullptr, false);
+    for (const auto& t : topics.is_array() ? topics : nlohmann::json::array()) {
+      if (t.is_string()) {
+        globs.push_back(t.get<std::string>());
+      }
+    }
+    const auto done = outbox->done_after(info.name, info.watermark);
+    journal::Query q;
+    q.after_seq = info.watermark;
+    q.duplicates = false;
+    for (auto batch = reader.read(q); !batch.empty(); batch = reader.read(q)) {
+      q.after_seq = batch.back().seq;
+      for (const auto& r : batch) {
+        if (forward::topic_wanted(globs, r.topic) && !done.contains(r.seq)) {
+          seqs.insert(r.seq);
+        }
+      }
+    }
+  }
+  std::vector<journal::Record> out;
+  for (const auto s : seqs) {
+    if (auto r = reader.find(std::to_string(s))) {
+      out.push_back(std::move(*r));
+    }
+  }
+  if (f.limit > 0 && out.size() > f.limit) {
+    out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(f.limit));
+  }
+  return out;
+}
+
+int run_retry(const EventsFlags& f)
+{
+  if (!f.dead && f.id.empty()) {
+    throw Error(ExitCode::usage, "say what to queue again: --dead (every dead event) or --id ID");
+  }
+  auto outbox = open_outbox(f);
+  const auto info = consumer_of(*outbox, f.consumer);
+  std::optional<std::int64_t> seq;
+  if (!f.id.empty()) {
+    auto reader = journal::Reader::open(journal_path(f.journal));
+    const auto r = reader->find(f.id);
+    if (!r || r->status != journal::Status::accepted) {
+      throw Error(ExitCode::bad_input,
+                  fmt::format("no accepted delivery with sequence number or eventId '{}' in the journal",
+                              util::excerpt(f.id)));
+    }
+    seq = r->seq;
+  }
+  const std::size_t n = outbox->requeue(info.name, seq);
+  fmt::print(stderr, "acx: {} event{} queued again for {} (a running acx listen takes them within a second; "
+                     "otherwise the next one that forwards to it)\n",
+             n, n == 1 ? "" : "s", util::printable(info.name));
+  return 0;
+}
 
 std::unique_ptr<journal::Reader> open_reader(const EventsFlags& f)
 {
@@ -92,7 +189,7 @@ std::string refused_json(const journal::Record& r)
 int run_list(const EventsFlags& f)
 {
   auto reader = open_reader(f);
-  const auto records = select(*reader, f);
+  const auto records = f.consumer.empty() ? select(*reader, f) : consumer_records(*reader, f);
   if (as_json(f)) {
     for (const auto& r : records) {
       fmt::print("{}", f.refused ? refused_json(r) : listen::format_record(r, listen::OutputFormat::json, false));
@@ -109,10 +206,21 @@ int run_list(const EventsFlags& f)
     fmt::print("{:>6}  {:<28} {:<9}  {:<36}  {}\n", "SEQ", "RECEIVED", "STATUS", "EVENT ID", "TOPIC");
     for (const auto& r : records) {
       fmt::print("{:>6}  {:<28} {:<9}  {:<36}  {}\n", r.seq, util::format_rfc3339(r.received),
-                 journal::status_name(r.status), util::printable(r.event_id), util::printable(r.topic));
+                 f.consumer.empty() ? journal::status_name(r.status) : std::string_view(f.state),
+                 util::printable(r.event_id), util::printable(r.topic));
     }
   }
   return 0;
+}
+
+// Every consumer's attempts at the event; none when the journal has no outbox (or cannot be written to add one).
+std::vector<journal::HandOver> forwards_of(const EventsFlags& f, std::int64_t seq)
+{
+  try {
+    return open_outbox(f)->attempts(seq);
+  } catch (const Error&) {
+    return {};
+  }
 }
 
 int run_show(const EventsFlags& f)
@@ -139,6 +247,13 @@ int run_show(const EventsFlags& f)
                              {"eventDateTime", r->event_time},
                              {"headers", headers},
                              {"envelope", body}};
+    auto forwards = nlohmann::ordered_json::array();
+    for (const auto& h : forwards_of(f, r->seq)) {
+      forwards.push_back({{"consumer", h.consumer}, {"attempt", h.attempt}, {"at", util::format_rfc3339(h.at)},
+                          {"status", h.status}, {"ms", h.ms}, {"answer", h.answer},
+                          {"state", journal::handed_name(h.state)}});
+    }
+    j["forwards"] = forwards;
     fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     return 0;
   }
@@ -149,6 +264,14 @@ int run_show(const EventsFlags& f)
              util::printable(r->event_time));
   for (const auto& h : r->headers) {
     fmt::print("  {}: {}\n", util::printable(h.name), util::excerpt(h.value, 200));
+  }
+  if (const auto forwards = forwards_of(f, r->seq); !forwards.empty()) {
+    fmt::print("\nhanded over:\n");
+    for (const auto& h : forwards) {
+      fmt::print("  {}  {}  attempt {}: {} in {:.1f} ms{} ({})\n", util::format_rfc3339(h.at), util::printable(h.consumer),
+                 h.attempt, h.status, h.ms, h.answer.empty() ? "" : ": " + util::printable(h.answer),
+                 journal::handed_name(h.state));
+    }
   }
   // Pretty JSON escapes C0 controls but leaves C1 ones (and a body that is not JSON leaves everything): printable.
   fmt::print("\nbody ({} bytes):\n{}\n", r->body.size(),
@@ -214,6 +337,10 @@ void setup_events(CLI::App& app, Run& run)
   add_common(list, *f);
   add_filters(list, *f);
   list->add_option("--limit", f->limit, "Only the last N");
+  list->add_option("--consumer", f->consumer, "Events as they stand with a consumer (its URL, command or --name)");
+  list->add_option("--state", f->state, "With --consumer: pending, delivered or dead")
+      ->check(one_of({"pending", "delivered", "dead"}, "state", "expected pending, delivered or dead"))
+      ->capture_default_str();
   list->callback([&run, f] { run = [f] { return run_list(*f); }; });
 
   auto* show = cmd->add_subcommand("show", "Show one delivery: headers, verdict, body");
@@ -233,6 +360,13 @@ void setup_events(CLI::App& app, Run& run)
       return run_export(e);
     };
   });
+
+  auto* retry = cmd->add_subcommand("retry", "Queue events again for a consumer (listen --forward-to, --exec)");
+  retry->add_option("--consumer", f->consumer, "The consumer: its URL (token hidden), command, or --name")->required();
+  retry->add_flag("--dead", f->dead, "Every event given up on");
+  retry->add_option("--id", f->id, "One event: sequence number or eventId (whatever became of it)");
+  add_journal_option(retry, f->journal);
+  retry->callback([&run, f] { run = [f] { return run_retry(*f); }; });
 
   auto* stats = cmd->add_subcommand("stats", "Count deliveries by topic and verdict");
   add_common(stats, *f);
