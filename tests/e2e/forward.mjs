@@ -3,7 +3,7 @@
 // checked by the reference package, and two consumers at different speeds.
 import { spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { readFileSync, existsSync, readdirSync } from "node:fs";
+import { readFileSync, existsSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -282,6 +282,37 @@ function run(args) {
   l.proc.kill("SIGTERM");
   await exited(l.proc);
   await fast.stop();
+}
+
+// 7. Routes in the profile: acx listen --profile forwards as they say (topic globs).
+{
+  const jobs = await startApp();
+  const config = join(dir, "config.toml");
+  const sub = "6bf46c69-7d2c-4f82-aeea-cbe226e87555";
+  writeFileSync(config, `[profiles.dev]
+[[profiles.dev.subscriptions]]
+id = "${sub}"
+url = "http://127.0.0.1/webhooks/acculynx"
+token = "tok"
+secret_in = "query"
+topics = ["job.milestone.current_changed", "contact_added"]
+[[profiles.dev.forward]]
+url = "${jobs.url}"
+topics = ["job.*"]
+name = "jobs"
+`);
+  const l = await startListener(dir, "routes", ["--profile", "dev", "--config", config]);
+  const send = (topic) => run(["send", topic, "--to", `http://127.0.0.1:${l.port}/webhooks/acculynx`, "--secret", "tok",
+    "--subscription", sub]);
+  check(send("contact_added").code === 0 && send("job.milestone.current_changed").code === 0, "both accepted");
+  await waitFor(() => jobs.got.length === 1, 30, "the route's forward");
+  check(jobs.got[0].headers["x-acx-topic"] === "job.milestone.current_changed", "only the topics the route names");
+  const consumers = run(["events", "list", "--journal", join(dir, "routes.db"), "--consumer", "jobs", "--state", "delivered",
+    "--format", "json"]);
+  check(consumers.code === 0 && consumers.out.trim().split("\n").length === 1, "the route is a consumer named by it");
+  l.proc.kill("SIGTERM");
+  await exited(l.proc);
+  await jobs.stop();
 }
 
 finish();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's examples, run as written: every ```sh block after a `<!-- test -->` line, in the README's order, in one
 # shell (so what one block starts or writes, the next may use), with `acx` on PATH, a fresh HOME, and the README's
-# fixed ports 8787, 8788 and 8789 moved to free ones. In a block of `$ ` prompts, the prompt lines (with their `\`
+# fixed ports (8787 to 8790) moved to free ones. In a block of `$ ` prompts, the prompt lines (with their `\`
 # continuations) are the commands and the rest is sample output; a block without prompts is a script. Each command
 # must exit 0, or N when its line ends with `# exits N`.
 source "$(dirname "$0")/lib.sh"
@@ -9,15 +9,16 @@ source "$(dirname "$0")/lib.sh"
 mkdir -p "$WORK/bin" "$WORK/home" "$WORK/run"
 ln -s "$ACX" "$WORK/bin/acx"
 free_port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'; }
-listen_port=$(free_port)
-sandbox_port=$(free_port)
-[[ $listen_port != "$sandbox_port" ]] || sandbox_port=$(free_port)
-profile_port=$(free_port)
-while [[ $profile_port == "$listen_port" || $profile_port == "$sandbox_port" ]]; do profile_port=$(free_port); done
+ports=()
+while ((${#ports[@]} < 4)); do
+  p=$(free_port)
+  [[ " ${ports[*]} " == *" $p "* ]] || ports+=("$p")
+done
 
 # README -> one script: each command runs, and its exit code is checked against what the README says.
-node - "$SRC/README.md" "$listen_port" "$sandbox_port" "$profile_port" >"$WORK/readme-script.sh" <<'EOF'
-const [readme, listenPort, sandboxPort, profilePort] = process.argv.slice(2);
+node - "$SRC/README.md" "${ports[@]}" >"$WORK/readme-script.sh" <<'EOF'
+const [readme, ...free] = process.argv.slice(2);
+const fixed = ["8787", "8788", "8789", "8790"]; // the README's ports, each moved to a free one
 const lines = require("fs").readFileSync(readme, "utf8").split("\n");
 const out = ["set -u", "failures=0", "commands=0",
   'check() { local want=$1 got=$2 where=$3; commands=$((commands + 1)); if [ "$got" != "$want" ]; then ' +
@@ -33,7 +34,7 @@ for (let i = 0; i < lines.length; i++) {
   const flush = () => {
     if (!command) return;
     const m = command.text.match(/#\s*exits\s+(\d+)\s*$/);
-    const text = command.text.replaceAll("8787", listenPort).replaceAll("8788", sandboxPort).replaceAll("8789", profilePort);
+    const text = fixed.reduce((t, port, i) => t.replaceAll(port, free[i]), command.text);
     // A command put in the background is not checked; `wait` on it is.
     if (/&\s*(#.*)?$/.test(text.trim())) out.push(text);
     else out.push(`${text}\ncheck ${m ? m[1] : 0} $? ${command.line}`);

@@ -75,6 +75,37 @@ TEST_CASE("acx::config")
     REQUIRE(::stat(path.c_str(), &after) == 0);
     CHECK(before.st_ino == after.st_ino);
   }
+  SUBCASE("forwarding routes: read, written back, and refused when malformed")
+  {
+    const auto c = config::parse(R"toml(
+[[profiles.dev.forward]]
+url = "http://localhost:3000/jobs"
+topics = ["job.*", "contact_added"]
+secret = "s3cret"
+scheme = "standard"
+name = "jobs"
+[[profiles.dev.forward]]
+url = "http://localhost:3000/all"
+)toml",
+                                 "x.toml");
+    const auto* p = c.find("dev");
+    REQUIRE(p);
+    REQUIRE(p->routes.size() == 2);
+    CHECK(p->routes[0].topics == std::vector<std::string>{"job.*", "contact_added"});
+    CHECK(p->routes[0].secret == "s3cret");
+    CHECK(p->routes[0].scheme == "standard");
+    CHECK(p->routes[0].name == "jobs");
+    CHECK(p->routes[1].topics.empty());
+    config::save(c, path);
+    const auto back = config::load(path);
+    REQUIRE(back.find("dev")->routes.size() == 2);
+    CHECK(back.find("dev")->routes[0].name == "jobs");
+    CHECK(back.find("dev")->routes[1].url == "http://localhost:3000/all");
+    CHECK_THROWS_WITH(config::parse("[[profiles.dev.forward]]\ntopics = [\"a\"]\n", "y.toml"),
+                      doctest::Contains("a forward needs url"));
+    CHECK_THROWS_WITH(config::parse("[[profiles.dev.forward]]\nurl = \"u\"\ntopics = [1]\n", "y.toml"),
+                      doctest::Contains("forward topics must be strings"));
+  }
   SUBCASE("errors say where")
   {
     std::filesystem::create_directories(dir / "sub");

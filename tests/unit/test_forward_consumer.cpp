@@ -1,0 +1,26 @@
+#include <doctest/doctest.h>
+
+#include "acx/forward/consumer.hpp"
+
+using namespace acx::forward;
+
+TEST_CASE("acx::forward::topic_wanted: globs")
+{
+  CHECK(topic_wanted({}, "job_created"));
+  CHECK(topic_wanted({"job.*"}, "job.milestone.current_changed"));
+  CHECK_FALSE(topic_wanted({"job.*"}, "job_created"));
+  CHECK(topic_wanted({"job*"}, "job_created"));
+  CHECK(topic_wanted({"contact_added", "job_?pdated"}, "job_updated"));
+  CHECK_FALSE(topic_wanted({"contact_added"}, "contact_changed"));
+  CHECK(topic_wanted({"*"}, ""));
+}
+
+TEST_CASE("acx::forward::ordering_key: the job, the contact, else the subscription and topic")
+{
+  CHECK(ordering_key(R"({"event":{"job":{"id":"J1"}}})", "S", "job_created") == "job:J1");
+  CHECK(ordering_key(R"({"Event":{"JobId":"J2"}})", "S", "job-milestone-changed") == "job:J2"); // legacy form
+  CHECK(ordering_key(R"({"event":{"contact":{"id":"C1"}}})", "S", "contact_added") == "contact:C1");
+  CHECK(ordering_key(R"({"event":{}})", "S", "x") == "subscription:S x");
+  CHECK(ordering_key("not json", "S", "x") == "subscription:S x");
+  CHECK(ordering_key(R"({"event":{"job":{"id":5}}})", "S", "x") == "subscription:S x");
+}
