@@ -1,4 +1,5 @@
--- wrk script: POSTs a 547-byte job.milestone.current_changed envelope with a unique eventId per request.
+-- wrk script: POSTs a 547-byte job.milestone.current_changed envelope with a unique eventId per request, for one job
+-- (or JOBS jobs in turn, from the environment: ordering keys for acx listen --forward-to).
 local counter = 0
 local thread_id = 0
 local threads = 0
@@ -12,9 +13,11 @@ function init(args)
   thread_id = tonumber(tid) or 0
 end
 
+local jobs = tonumber(os.getenv("JOBS") or "1")
 local head = '{"topicName":"job.milestone.current_changed","eventDateTime":"2026-05-26T14:23:55.4999782Z","eventId":"'
-local tail = '","subscriptionId":"f30009c1-b6e3-432a-9a0e-6932c9fabdd8","event":{"job":{"id":"6513270e-269e-4d37-b2a7-4de452e6b438","milestone":{"id":3,"name":"Approved","isCurrent":true},"_link":"https://api.acculynx.com/api/v2/jobs/6513270e-269e-4d37-b2a7-4de452e6b438"},"note":"'
-local pad_len = 547 - (#head + 36 + #tail + 3)
+local middle = '","subscriptionId":"f30009c1-b6e3-432a-9a0e-6932c9fabdd8","event":{"job":{"id":"6513270e-269e-4d37-b2a7-'
+local tail = '","milestone":{"id":3,"name":"Approved","isCurrent":true},"_link":"https://api.acculynx.com/api/v2/jobs/6513270e-269e-4d37-b2a7-4de452e6b438"},"note":"'
+local pad_len = 547 - (#head + 36 + #middle + 12 + #tail + 3)
 local finish = string.rep("x", pad_len) .. '"}}'
 
 wrk.method = "POST"
@@ -23,5 +26,6 @@ wrk.headers["Content-Type"] = "application/json"
 function request()
   counter = counter + 1
   local id = string.format("%08x-0000-4000-8000-%012x", thread_id, counter)
-  return wrk.format(nil, nil, nil, head .. id .. tail .. finish)
+  local job = string.format("%012x", counter % jobs)
+  return wrk.format(nil, nil, nil, head .. id .. middle .. job .. tail .. finish)
 end
