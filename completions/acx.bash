@@ -8,6 +8,8 @@ _acx() {
         cmdpath='acx listen';;
       'acx events')
         cmdpath='acx events';;
+      'acx inspect')
+        cmdpath='acx inspect';;
       'acx send')
         cmdpath='acx send';;
       'acx replay')
@@ -175,6 +177,14 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events stats --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx inspect --journal')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx inspect --host')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx inspect --port')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx inspect --ready-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send --to')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send --subscription')
@@ -476,9 +486,9 @@ _acx() {
   local subs opts args files
   case "$cmdpath" in
     'acx')
-      subs='listen events send replay check subscribe subscriptions sandbox sign verify secret topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
+      subs='listen events inspect send replay check subscribe subscriptions sandbox sign verify secret topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --profile --config --help -h --forward-to --exec --name --forward-secret --forward-scheme --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --profile --config --inspect --help -h --forward-to --exec --name --forward-secret --forward-scheme --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
     'acx events')
       subs='list show export retry stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')
@@ -491,6 +501,8 @@ _acx() {
       subs=''; opts='--help -h --consumer --dead --id --journal'; args=''; files=0;;
     'acx events stats')
       subs=''; opts='--help -h --journal --format'; args=''; files=0;;
+    'acx inspect')
+      subs=''; opts='--help -h --journal --host --port --ready-file --open'; args=''; files=0;;
     'acx send')
       subs=''; opts='--help -h --to --subscription --set --keep-ids --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format --help -h --duplicate --out-of-order --skew --tamper --wrong-secret --help -h --requests -n --connections -c --rate --duration'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed job-milestone-changed'; files=1;;
     'acx replay')

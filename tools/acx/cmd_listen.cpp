@@ -49,6 +49,7 @@ struct ListenFlags {
   std::size_t forward_concurrency = 8;
   Duration forward_max_age = std::chrono::hours(24);
   std::string forward_from;
+  std::string inspect; // --inspect[=PORT]
 };
 
 // --forward-from: start, a sequence number, or a time (RFC 3339, or a duration ago).
@@ -235,6 +236,12 @@ int run_listen(const ListenFlags& f)
   o.consumers = consumers_of(f, profile_config ? profile_config->find(f.profile) : nullptr);
   o.forwarding.concurrency = f.forward_concurrency;
   o.forwarding.max_age = f.forward_max_age;
+  if (!f.inspect.empty()) {
+    o.inspect_port = std::stoi(f.inspect);
+    if (*o.inspect_port == f.port && f.port != 0) {
+      throw Error(ExitCode::usage, "--inspect needs a port of its own: the webhook port may be exposed to the internet");
+    }
+  }
   return static_cast<int>(listen::run(o));
 }
 
@@ -275,6 +282,9 @@ void setup_listen(CLI::App& app, Run& run)
   cmd->add_option("--profile", f->profile,
                   "Check the tokens and subscription ids that acx subscribe stored here; forward as its routes say");
   cmd->add_option("--config", f->config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");
+  cmd->add_flag("--inspect{8789}", f->inspect,
+                "Also serve the inspect page, on loopback, on its own port (--inspect=PORT; default 8789)")
+      ->check(CLI::Range(0, 65535));
   auto* fwd = cmd->add_option_group("Forwarding", "Hand every accepted event to your app, from the journal, in order");
   fwd->add_option("--forward-to", f->forward_to, "POST each event, byte for byte, to URL (repeatable)")
       ->allow_extra_args(false)

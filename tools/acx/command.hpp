@@ -11,6 +11,7 @@ using Run = std::function<int()>;
 
 void setup_check(CLI::App& app, Run& run);
 void setup_events(CLI::App& app, Run& run);
+void setup_inspect(CLI::App& app, Run& run);
 void setup_listen(CLI::App& app, Run& run);
 void setup_replay(CLI::App& app, Run& run);
 void setup_sandbox(CLI::App& app, Run& run);

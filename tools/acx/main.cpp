@@ -33,6 +33,7 @@ int main(int argc, char** argv)
   acx::cli::Run run;
   acx::cli::setup_listen(app, run);
   acx::cli::setup_events(app, run);
+  acx::cli::setup_inspect(app, run);
   acx::cli::setup_send(app, run);
   acx::cli::setup_replay(app, run);
   acx::cli::setup_check(app, run);

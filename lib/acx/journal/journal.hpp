@@ -89,6 +89,11 @@ struct Query {
   std::string topic;                         // exact topic, or any
   std::optional<util::Instant> since, until; // by received time
   bool decode_headers = true;                // false: only Record::headers_json is filled
+  std::string subscription;                  // exact subscriptionId, or any
+  std::string text;                          // the body or an id contains it, or any
+  bool newest_first = false;                 // in descending order, below before_seq (after_seq still applies)
+  std::optional<std::int64_t> before_seq;
+  std::optional<Status> status;              // accepted or duplicate only (deliveries)
 };
 
 // One line of Reader::counts().
@@ -109,6 +114,8 @@ public:
   virtual std::vector<Record> read(const Query& query) = 0;
   // The accepted record with this eventId, or the accepted/duplicate record with this sequence number.
   virtual std::optional<Record> find(const std::string& seq_or_event_id) = 0;
+  // The refused record with this sequence number (refused records are numbered apart).
+  virtual std::optional<Record> find_refused(std::int64_t seq) = 0;
   // The highest sequence number of accepted/duplicate records (0 when empty).
   virtual std::int64_t last_seq() = 0;
   // How many records there are by topic and status (refused ones by reason, as status "refused:<reason>").

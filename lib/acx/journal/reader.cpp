@@ -35,7 +35,19 @@ public:
     if (q.until) {
       sql += " AND received < ?4";
     }
-    sql += " ORDER BY seq LIMIT ?5";
+    if (!q.subscription.empty()) {
+      sql += " AND subscription_id = ?6";
+    }
+    if (!q.text.empty()) {
+      sql += " AND (instr(body, ?7) > 0 OR instr(event_id, lower(?7)) > 0 OR instr(topic, ?7) > 0)";
+    }
+    if (q.before_seq) {
+      sql += " AND seq < ?8";
+    }
+    if (q.status && !q.refused) {
+      sql += " AND status = ?9";
+    }
+    sql += q.newest_first ? " ORDER BY seq DESC LIMIT ?5" : " ORDER BY seq LIMIT ?5";
     try {
       Statement st(m_db, sql);
       st.bind(1, q.after_seq);
@@ -49,6 +61,18 @@ public:
         st.bind(4, util::format_rfc3339(*q.until));
       }
       st.bind(5, static_cast<std::int64_t>(q.limit));
+      if (!q.subscription.empty()) {
+        st.bind(6, q.subscription);
+      }
+      if (!q.text.empty()) {
+        st.bind(7, q.text);
+      }
+      if (q.before_seq) {
+        st.bind(8, *q.before_seq);
+      }
+      if (q.status && !q.refused) {
+        st.bind(9, status_name(*q.status));
+      }
       std::vector<Record> out;
       while (st.step()) {
         out.push_back(detail::read_record(st, q.refused ? Status::refused : Status::accepted, q.decode_headers));
@@ -79,6 +103,24 @@ public:
         return std::nullopt;
       }
       return detail::read_record(st, Status::accepted);
+    } catch (const SqliteError& e) {
+      detail::throw_journal_error(m_path, e);
+    }
+  }
+
+  std::optional<Record> find_refused(std::int64_t seq) override
+  {
+    try {
+      Statement st(m_db, fmt::format("SELECT seq, {}, body_bytes, body_sha256 FROM refused WHERE seq = ?1",
+                                     detail::k_columns));
+      st.bind(1, seq);
+      if (!st.step()) {
+        return std::nullopt;
+      }
+      Record r = detail::read_record(st, Status::refused);
+      r.body_bytes = static_cast<std::size_t>(st.int64(12));
+      r.body_sha256 = st.text(13);
+      return r;
     } catch (const SqliteError& e) {
       detail::throw_journal_error(m_path, e);
     }

@@ -18,6 +18,7 @@
 #include "acx/listen/refusal_log.hpp"
 #include "acx/forward/forwarder.hpp"
 #include "acx/http/runner.hpp"
+#include "acx/inspect/inspector.hpp"
 #include "acx/journal/outbox.hpp"
 #include "acx/util/text.hpp"
 
@@ -285,6 +286,29 @@ ExitCode run(const ListenOptions& o)
   for (auto& f : forwarders) {
     f->start();
   }
+  // The page: its own server on loopback, so a tunnel to the webhook port never exposes it.
+  std::unique_ptr<inspect::Inspector> inspector;
+  std::unique_ptr<http::Server> page;
+  if (o.inspect_port) {
+    const std::string token = inspect::new_token();
+    inspector = std::make_unique<inspect::Inspector>(journal_path, inspect::Guard(token, "127.0.0.1"));
+    http::ServerOptions po;
+    po.host = "127.0.0.1";
+    po.port = *o.inspect_port;
+    po.workers = 16;
+    page = std::make_unique<http::Server>(po, inspector->routes());
+    const int port = page->start();
+    fmt::print(stderr, "acx: inspect the deliveries at {}\n", inspect::page_url("127.0.0.1", port, token));
+  }
+  struct StopPage {
+    std::unique_ptr<http::Server>& page;
+    ~StopPage()
+    {
+      if (page) {
+        page->stop();
+      }
+    }
+  } stop_page{page};
   http::Runner::Options ro;
   ro.ready_file = o.ready_file;
   ro.timeout = o.timeout;

@@ -36,6 +36,8 @@ struct ListenOptions {
   // Consumers of the journal (--forward-to, --exec, the profile's routes): each gets every accepted event.
   std::vector<forward::Consumer> consumers;
   forward::Options forwarding;
+  // listen --inspect: the page over this journal, in-process, on its own port (never the webhook port).
+  std::optional<int> inspect_port;
 };
 
 // Runs the listener until SIGINT/SIGTERM, --count or --timeout: binds, journals, answers, prints. Returns the exit

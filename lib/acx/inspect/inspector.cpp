@@ -1,0 +1,801 @@
+#include "acx/inspect/inspector.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "acx/deliver/delivery.hpp"
+#include "acx/deliver/prepare.hpp"
+#include "acx/event/envelope.hpp"
+#include "acx/event/gist.hpp"
+#include "acx/http/client.hpp"
+#include "acx/http/runner.hpp"
+#include "acx/inspect/json_diff.hpp"
+#include "acx/journal/journal.hpp"
+#include "acx/journal/outbox.hpp"
+#include "acx/listen/printer.hpp"
+#include "acx/signing/scheme.hpp"
+#include "acx/util/embedded.hpp"
+#include "acx/util/encoding.hpp"
+#include "acx/util/service.hpp"
+#include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
+#include "acx/util/url.hpp"
+
+namespace acx::inspect {
+
+std::span<const EmbeddedFile> embedded_assets();
+
+namespace {
+
+using http::Request;
+using http::Response;
+using journal::Record;
+using journal::Status;
+
+constexpr std::size_t k_page = 50;
+
+// Text made safe inside HTML, attributes included; untrusted bytes first made printable.
+std::string esc(std::string_view s)
+{
+  const std::string text = util::printable(s);
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&#39;";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
+// The same for bodies shown whole: newlines kept.
+std::string esc_block(std::string_view s)
+{
+  std::string out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    const auto nl = s.find('\n', start);
+    out += esc(s.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
+    if (nl == std::string_view::npos) {
+      break;
+    }
+    out += '\n';
+    start = nl + 1;
+  }
+  return out;
+}
+
+std::string url_encode(std::string_view s)
+{
+  return util::percent_encode(s);
+}
+
+Response html(std::string body, int status = 200)
+{
+  Response r{status, "text/html; charset=utf-8", std::move(body), {}};
+  r.headers.add("Content-Security-Policy",
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                "frame-ancestors 'none'; form-action 'self'");
+  r.headers.add("X-Content-Type-Options", "nosniff");
+  r.headers.add("Referrer-Policy", "same-origin");
+  r.headers.add("Cache-Control", "no-store");
+  return r;
+}
+
+std::string layout(const std::string& title, const std::string& main)
+{
+  return fmt::format(R"(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{} · acx inspect</title><link rel="stylesheet" href="/static/style.css"><script src="/static/app.js" defer></script>
+</head><body><header><a href="/" class="brand">acx inspect</a></header><main>
+{}
+</main></body></html>
+)",
+                     esc(title), main);
+}
+
+// What a list is filtered by: all of it lives in the URL.
+struct Filters {
+  std::string topic, verdict, subscription, text, since, until;
+
+  static Filters of(const Request& r)
+  {
+    auto get = [&](const char* k) {
+      const auto it = r.query.find(k);
+      return it == r.query.end() ? std::string() : it->second;
+    };
+    return {get("topic"), get("verdict"), get("subscription"), get("q"), get("since"), get("until")};
+  }
+  std::string query() const
+  {
+    std::string out;
+    for (const auto& [k, v] : {std::pair{"topic", &topic}, {"verdict", &verdict}, {"subscription", &subscription},
+                               {"q", &text}, {"since", &since}, {"until", &until}}) {
+      if (!v->empty()) {
+        out += fmt::format("{}{}={}", out.empty() ? "" : "&", k, url_encode(*v));
+      }
+    }
+    return out;
+  }
+  bool wants_deliveries() const { return verdict.empty() || verdict == "accepted" || verdict == "duplicate"; }
+  bool wants_refused() const { return verdict.empty() || verdict == "refused"; }
+  journal::Query base(bool refused) const
+  {
+    journal::Query q;
+    q.refused = refused;
+    q.topic = topic;
+    q.subscription = subscription;
+    q.text = text;
+    q.since = time_of(since);
+    q.until = time_of(until);
+    q.decode_headers = false;
+    if (verdict == "accepted") {
+      q.status = Status::accepted;
+    } else if (verdict == "duplicate") {
+      q.status = Status::duplicate;
+    }
+    return q;
+  }
+  static std::optional<util::Instant> time_of(const std::string& text)
+  {
+    if (text.empty()) {
+      return std::nullopt;
+    }
+    if (auto t = util::parse_rfc3339_utc(text)) {
+      return t;
+    }
+    if (auto ago = util::parse_duration(text)) {
+      auto now = util::now();
+      now.seconds -= std::chrono::duration_cast<std::chrono::seconds>(*ago).count();
+      return now;
+    }
+    return std::nullopt;
+  }
+};
+
+// A place in both numbering spaces, "a12.r7": deliveries (accepted, duplicate) and refused ones.
+struct Cursor {
+  std::int64_t a = 0;
+  std::int64_t r = 0;
+  static Cursor parse(const std::string& text)
+  {
+    Cursor c;
+    std::sscanf(text.c_str(), "a%ld.r%ld", &c.a, &c.r);
+    return c;
+  }
+  std::string str() const { return fmt::format("a{}.r{}", a, r); }
+};
+
+std::string id_of(const Record& r)
+{
+  return fmt::format("{}{}", r.status == Status::refused ? 'r' : 'a', r.seq);
+}
+
+std::string gist_of(const Record& r)
+{
+  const auto parsed = event::parse_envelope(r.body);
+  return parsed.envelope ? event::gist(parsed.envelope->event) : std::string();
+}
+
+std::string verdict_of(const Record& r)
+{
+  switch (r.status) {
+  case Status::accepted:
+    return "accepted";
+  case Status::duplicate:
+    return "duplicate";
+  case Status::refused:
+    return "refused: " + r.reason;
+  }
+  return "";
+}
+
+std::string row(const Record& r)
+{
+  const std::string id = id_of(r);
+  return fmt::format(
+      "<tr id=\"{0}\" class=\"{1}\"><td class=\"pick\"><input type=\"radio\" name=\"a\" value=\"{0}\" "
+      "aria-label=\"diff from\"><input type=\"radio\" name=\"b\" value=\"{0}\" aria-label=\"diff to\"></td>"
+      "<td class=\"time\">{2}</td><td><a href=\"/d/{0}\">{3}</a></td><td>{4}</td><td>{5}</td>"
+      "<td class=\"verdict\">{6}</td><td class=\"mono\">{7}</td></tr>\n",
+      id, r.status == Status::refused ? "refused" : journal::status_name(r.status),
+      esc(util::format_rfc3339(r.received).substr(0, 23)), r.status == Status::refused ? "r" + std::to_string(r.seq)
+                                                                                        : "#" + std::to_string(r.seq),
+      esc(r.topic), esc(gist_of(r)), esc(verdict_of(r)), esc(r.subscription_id.substr(0, 8)));
+}
+
+const char* k_reason_status(const std::string& reason)
+{
+  if (reason == "too_large") {
+    return "413";
+  }
+  if (reason == "content_type") {
+    return "415";
+  }
+  if (reason == "subscription") {
+    return "403";
+  }
+  if (reason == "invalid") {
+    return "400";
+  }
+  return "401";
+}
+
+} // namespace
+
+struct Inspector::Impl {
+  std::string path;
+  Guard guard;
+  std::mutex mutex; // the reader's connection
+  std::unique_ptr<journal::Reader> reader;
+
+  Impl(std::string p, Guard g) : path(std::move(p)), guard(std::move(g)) {}
+
+  journal::Reader& open()
+  {
+    if (!reader) {
+      reader = journal::Reader::open(path);
+    }
+    return *reader;
+  }
+
+  // The newest `limit` records the filters select below `before`, deliveries and refused ones merged by time.
+  std::vector<Record> page(const Filters& f, Cursor before, std::size_t limit)
+  {
+    std::lock_guard lock(mutex);
+    auto& rd = open();
+    std::vector<Record> out;
+    for (const bool refused : {false, true}) {
+      if (refused ? !f.wants_refused() : !f.wants_deliveries()) {
+        continue;
+      }
+      journal::Query q = f.base(refused);
+      q.newest_first = true;
+      q.limit = limit;
+      const std::int64_t below = refused ? before.r : before.a;
+      if (below > 0) {
+        q.before_seq = below;
+      }
+      for (auto& r : rd.read(q)) {
+        out.push_back(std::move(r));
+      }
+    }
+    std::sort(out.begin(), out.end(), [](const Record& x, const Record& y) {
+      return x.received != y.received ? x.received > y.received : x.seq > y.seq;
+    });
+    if (out.size() > limit) {
+      out.resize(limit);
+    }
+    return out;
+  }
+
+  // The records after `after` (oldest first), for live updates.
+  std::vector<Record> newer(const Filters& f, Cursor after)
+  {
+    std::lock_guard lock(mutex);
+    auto& rd = open();
+    std::vector<Record> out;
+    for (const bool refused : {false, true}) {
+      if (refused ? !f.wants_refused() : !f.wants_deliveries()) {
+        continue;
+      }
+      journal::Query q = f.base(refused);
+      q.after_seq = refused ? after.r : after.a;
+      q.limit = 200;
+      for (auto& r : rd.read(q)) {
+        out.push_back(std::move(r));
+      }
+    }
+    std::sort(out.begin(), out.end(), [](const Record& x, const Record& y) { return x.received < y.received; });
+    return out;
+  }
+
+  // The newest sequence numbers now, in both spaces: where live updates start.
+  Cursor head()
+  {
+    std::lock_guard lock(mutex);
+    auto& rd = open();
+    Cursor c;
+    c.a = rd.last_seq();
+    journal::Query q;
+    q.refused = true;
+    q.newest_first = true;
+    q.limit = 1;
+    const auto last = rd.read(q);
+    c.r = last.empty() ? 0 : last.front().seq;
+    return c;
+  }
+
+  std::optional<Record> find(const std::string& id)
+  {
+    if (id.size() < 2 || (id[0] != 'a' && id[0] != 'r') || id.find_first_not_of("0123456789", 1) != std::string::npos ||
+        id.size() > 19) {
+      return std::nullopt;
+    }
+    std::lock_guard lock(mutex);
+    auto& rd = open();
+    const std::int64_t seq = std::stoll(id.substr(1));
+    if (id[0] == 'r') {
+      return rd.find_refused(seq);
+    }
+    auto r = rd.find(std::to_string(seq));
+    if (r && r->seq != seq) {
+      return std::nullopt;
+    }
+    if (r) {
+      r->headers_json.clear();
+    }
+    return r;
+  }
+
+  // ---- pages ----
+
+  Response list(const Request& req)
+  {
+    const Filters f = Filters::of(req);
+    const auto before_it = req.query.find("before");
+    const Cursor before = before_it == req.query.end() ? Cursor{} : Cursor::parse(before_it->second);
+    const auto records = page(f, before, k_page);
+    const Cursor now = before_it == req.query.end() ? head() : Cursor{};
+    std::string rows;
+    Cursor oldest = before;
+    for (const auto& r : records) {
+      rows += row(r);
+      (r.status == Status::refused ? oldest.r : oldest.a) = r.seq;
+    }
+    // A table that ran out keeps looking below its last row; one that was never shown stays where it was.
+    std::string more;
+    if (records.size() == k_page) {
+      more = fmt::format("<p class=\"more\"><a href=\"/?{}{}before={}\">older deliveries</a></p>", f.query(),
+                         f.query().empty() ? "" : "&", oldest.str());
+    }
+    auto option = [](const std::string& value, const std::string& current, const char* label) {
+      return fmt::format("<option value=\"{}\"{}>{}</option>", value, value == current ? " selected" : "", label);
+    };
+    const std::string filters = fmt::format(
+        R"(<form class="filters" method="get" action="/">
+<label>topic <input name="topic" value="{}" placeholder="job_created"></label>
+<label>verdict <select name="verdict">{}{}{}{}</select></label>
+<label>subscription <input name="subscription" value="{}"></label>
+<label>text <input name="q" value="{}" placeholder="in the body or ids"></label>
+<label>since <input name="since" value="{}" placeholder="2h or 2026-11-29T00:00:00Z"></label>
+<label>until <input name="until" value="{}"></label>
+<button>filter</button> <a href="/">clear</a>
+<span class="exports"><a href="/export.ndjson?{}">NDJSON</a> <a href="/export.har?{}">HAR</a></span>
+</form>)",
+        esc(f.topic), option("", f.verdict, "any"), option("accepted", f.verdict, "accepted"),
+        option("duplicate", f.verdict, "duplicate"), option("refused", f.verdict, "refused"), esc(f.subscription),
+        esc(f.text), esc(f.since), esc(f.until), esc(f.query()), esc(f.query()));
+    const std::string main = fmt::format(
+        R"({}
+<form method="get" action="/diff" class="list">
+<table><thead><tr><th title="pick two to diff">diff</th><th>received (UTC)</th><th>seq</th><th>topic</th><th>what</th><th>verdict</th><th>subscription</th></tr></thead>
+<tbody id="rows" data-live="{}" data-filters="{}">
+{}</tbody></table>
+<p><button>diff the two picked</button></p>
+</form>
+{}{})",
+        filters, before_it == req.query.end() ? esc(now.str()) : "", esc(f.query()), rows, more,
+        records.empty() ? "<p class=\"empty\">No deliveries here yet.</p>" : "");
+    return html(layout("deliveries", main));
+  }
+
+  std::string curl_of(const Record& r)
+  {
+    const std::string* type = r.headers.find("Content-Type");
+    return fmt::format("curl -sS -H 'Content-Type: {}' --data-binary @- \"$URL\" <<'ACX_BODY'\n{}\nACX_BODY",
+                       type ? *type : "application/json", r.body);
+  }
+
+  Response detail(const Request& req)
+  {
+    const auto r = find(req.params[0]);
+    if (!r) {
+      return html(layout("not found", "<p>No such delivery in the journal.</p>"), 404);
+    }
+    std::string main = fmt::format("<h1>{} <span class=\"topic\">{}</span></h1>\n<dl class=\"facts\">",
+                                   r->status == Status::refused ? "refused r" + std::to_string(r->seq)
+                                                                : "#" + std::to_string(r->seq),
+                                   esc(r->topic));
+    auto fact = [&](const char* k, const std::string& v) { main += fmt::format("<dt>{}</dt><dd>{}</dd>", k, v); };
+    fact("received", esc(util::format_rfc3339(r->received)) + " from " + esc(r->remote));
+    fact("verdict", esc(verdict_of(*r)));
+    if (r->status == Status::refused) {
+      fact("why", "<span class=\"diagnosis\">" + esc(r->detail) + "</span>");
+      if (r->body_bytes > r->body.size()) {
+        fact("body kept", fmt::format("the first {} of {} bytes (SHA-256 {})", r->body.size(), r->body_bytes,
+                                      esc(r->body_sha256)));
+      }
+    }
+    if (r->status == Status::duplicate) {
+      std::optional<Record> original;
+      {
+        std::lock_guard lock(mutex);
+        original = open().find(r->event_id);
+      }
+      fact("original", original ? fmt::format("<a href=\"/d/a{0}\">#{0}</a>", original->seq) : "not found");
+    }
+    fact("eventId", "<span class=\"mono\">" + esc(r->event_id) + "</span>");
+    fact("subscriptionId", "<span class=\"mono\">" + esc(r->subscription_id) + "</span>");
+    fact("eventDateTime", esc(r->event_time));
+    main += "</dl>\n";
+    const auto parsed = event::parse_envelope(r->body);
+    if (!parsed.problems.empty()) {
+      main += "<h2>envelope</h2><ul class=\"problems\">";
+      for (const auto& p : parsed.problems) {
+        main += fmt::format("<li class=\"{}\"><span class=\"mono\">{}</span> {}</li>",
+                            p.level == event::Problem::Level::error ? "error" : "warning", esc(p.path), esc(p.message));
+      }
+      main += "</ul>\n";
+    }
+    main += "<h2>headers</h2><table class=\"headers\">";
+    for (const auto& h : r->headers) {
+      main += fmt::format("<tr><th>{}</th><td class=\"mono\">{}</td></tr>", esc(h.name), esc(h.value));
+    }
+    main += "</table>\n";
+    const auto pretty = nlohmann::ordered_json::parse(r->body, nullptr, false);
+    main += fmt::format("<h2>body <small>{} bytes as received</small></h2><pre class=\"body raw\" id=\"raw\">{}</pre>\n",
+                        r->body.size(), esc_block(r->body));
+    if (!pretty.is_discarded()) {
+      main += fmt::format("<h2>body, pretty</h2><pre class=\"body\" id=\"pretty\">{}</pre>\n",
+                          esc_block(pretty.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)));
+    }
+    if (r->status != Status::refused) {
+      main += fmt::format("<h2>again</h2><p>as curl</p><pre class=\"copy\">{}</pre><p>as acx send (keeping its ids)</p>"
+                          "<pre class=\"copy\">acx send - --keep-ids --to \"$URL\" --secret \"$SECRET\" &lt;&lt;'ACX_BODY'\n{}\nACX_BODY</pre>\n",
+                          esc_block(curl_of(*r)), esc_block(r->body));
+      main += forwards(r->seq);
+      main += fmt::format(
+          R"(<h2>replay</h2>
+<form method="post" action="/replay" class="replay">
+<input type="hidden" name="token" value="{}"><input type="hidden" name="id" value="{}">
+<label>to <input name="url" type="url" required placeholder="http://127.0.0.1:3000/webhooks"></label>
+<label>scheme <select name="scheme"><option>token</option><option>standard</option><option>hmac</option><option>github</option><option>shopify</option><option>none</option></select></label>
+<label>secret <input name="secret" type="password" autocomplete="off"></label>
+<label class="wide">body (edit it, and it is signed again) <textarea name="body" rows="12">{}</textarea></label>
+<button>replay</button>
+</form>)",
+          esc(guard.token()), esc(id_of(*r)), esc_block(r->body));
+    }
+    return html(layout(id_of(*r) + " " + r->topic, main));
+  }
+
+  std::string forwards(std::int64_t seq)
+  {
+    std::vector<journal::HandOver> attempts;
+    try {
+      attempts = journal::Outbox::open(path)->attempts(seq);
+    } catch (const std::exception&) {
+      return {};
+    }
+    if (attempts.empty()) {
+      return {};
+    }
+    std::string out = "<h2>handed over</h2><table class=\"forwards\"><tr><th>at</th><th>consumer</th><th>attempt</th>"
+                      "<th>status</th><th>ms</th><th>answer</th><th>state</th></tr>";
+    for (const auto& h : attempts) {
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{}</td><td>{}</td></tr>",
+                         esc(util::format_rfc3339(h.at)), esc(h.consumer), h.attempt, h.status, h.ms, esc(h.answer),
+                         journal::handed_name(h.state));
+    }
+    return out + "</table>\n";
+  }
+
+  Response diff_page(const Request& req)
+  {
+    const auto a_it = req.query.find("a");
+    const auto b_it = req.query.find("b");
+    const auto a = a_it == req.query.end() ? std::nullopt : find(a_it->second);
+    const auto b = b_it == req.query.end() ? std::nullopt : find(b_it->second);
+    if (!a || !b) {
+      return html(layout("diff", "<p>Pick two deliveries in the list (the two radio columns), then diff.</p>"), 400);
+    }
+    auto headers_of = [](const Record& r) {
+      std::map<std::string, std::string> m;
+      for (const auto& h : r.headers) {
+        m["header " + util::to_lower(h.name)] = h.value;
+      }
+      return m;
+    };
+    auto table = [](const std::vector<DiffRow>& rows) {
+      if (rows.empty()) {
+        return std::string("<p>the same</p>");
+      }
+      std::string out = "<table class=\"diff\"><tr><th>path</th><th>a</th><th>b</th></tr>";
+      for (const auto& r : rows) {
+        const char* kind = r.kind == DiffRow::Kind::changed ? "changed" : r.kind == DiffRow::Kind::added ? "added" : "removed";
+        out += fmt::format("<tr class=\"{}\"><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td></tr>",
+                           kind, esc(r.path), esc(r.a), esc(r.b));
+      }
+      return out + "</table>";
+    };
+    const std::string main = fmt::format(
+        "<h1>diff <a href=\"/d/{0}\">{0}</a> &rarr; <a href=\"/d/{1}\">{1}</a></h1><h2>body</h2>{2}<h2>headers</h2>{3}",
+        esc(id_of(*a)), esc(id_of(*b)), table(diff(flatten_json(a->body), flatten_json(b->body))),
+        table(diff(headers_of(*a), headers_of(*b))));
+    return html(layout("diff", main));
+  }
+
+  Response replay(const Request& req)
+  {
+    const auto fields = form_fields(req.body);
+    auto field = [&](const char* k) {
+      const auto it = fields.find(k);
+      return it == fields.end() ? std::string() : it->second;
+    };
+    const auto r = find(field("id"));
+    if (!r || r->status == Status::refused) {
+      return html(layout("replay", "<p>No such accepted delivery.</p>"), 404);
+    }
+    std::string why;
+    const auto url = util::parse_url(field("url"), &why);
+    if (!url) {
+      return html(layout("replay", "<p>Not a URL: " + esc(why) + "</p>"), 400);
+    }
+    const std::string body = field("body").empty() ? r->body : field("body");
+    deliver::PrepareOptions o;
+    o.url = field("url");
+    o.scheme.name = field("scheme").empty() ? "token" : field("scheme");
+    if (!field("secret").empty()) {
+      o.scheme.secrets.emplace_back(field("secret"));
+    } else if (o.scheme.name != "none") {
+      o.scheme.name = "none";
+    }
+    o.fresh = false; // the same event again: its ids kept, signed now (as acx replay does)
+    std::string outcome;
+    int status = 200;
+    try {
+      const auto requests = deliver::prepare({{body, "the page", r->headers}}, o);
+      const auto signed_url = util::parse_url(requests.front().url); // the token scheme adds it here
+      http::Client client(*signed_url, {});
+      deliver::RetryPolicy policy;
+      policy.retries = 0;
+      const auto report = deliver::deliver(client, signed_url->target, requests.front(), policy);
+      const auto& e = report.attempts.back().exchange;
+      outcome = e.status == 0
+                    ? fmt::format("<p class=\"bad\">no answer: {}</p>", esc(e.error))
+                    : fmt::format("<p class=\"{}\">answered <strong>{}</strong> in {:.1f} ms</p><pre class=\"body\">{}</pre>",
+                                  e.status < 300 ? "good" : "bad", e.status,
+                                  static_cast<double>(e.latency.count()) / 1000.0, esc_block(std::string_view(e.body).substr(0, 4096)));
+    } catch (const std::exception& e) {
+      outcome = fmt::format("<p class=\"bad\">{}</p>", esc(e.what()));
+      status = 400;
+    }
+    return html(layout("replay", fmt::format("<h1>replay of <a href=\"/d/{0}\">{0}</a> to {1}</h1><div id=\"answer\">{2}</div>",
+                                             esc(id_of(*r)), esc(util::redact_url(field("url"))), outcome)),
+                status);
+  }
+
+  // Server-sent events: rows newer than the cursor (the query's, or Last-Event-ID on a reconnect). The answer ends
+  // once it has something, or after 15 s; the browser reconnects with the last id (retry: 250 ms).
+  Response live(const Request& req)
+  {
+    const Filters f = Filters::of(req);
+    std::string from;
+    if (const std::string* last = req.headers.find("Last-Event-ID")) {
+      from = *last;
+    } else if (const auto it = req.query.find("after"); it != req.query.end()) {
+      from = it->second;
+    }
+    Cursor cursor = from.empty() ? head() : Cursor::parse(from);
+    std::string body = "retry: 250\n\n";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    for (;;) {
+      const auto records = newer(f, cursor);
+      for (const auto& r : records) {
+        (r.status == Status::refused ? cursor.r : cursor.a) = std::max(r.status == Status::refused ? cursor.r : cursor.a, r.seq);
+        std::string line = row(r);
+        line.erase(std::remove(line.begin(), line.end(), '\n'), line.end());
+        body += fmt::format("id: {}\nevent: row\ndata: {}\n\n", cursor.str(), line);
+      }
+      if (!records.empty() || std::chrono::steady_clock::now() >= deadline) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200)); // the journal is polled: another process writes it
+    }
+    Response res{200, "text/event-stream", std::move(body), {}};
+    res.headers.add("Cache-Control", "no-store");
+    return res;
+  }
+
+  // Every record the filters select, oldest first, `each` called on batches.
+  template <class F>
+  void each_selected(const Filters& f, F each)
+  {
+    for (const bool refused : {false, true}) {
+      if (refused ? !f.wants_refused() : !f.wants_deliveries()) {
+        continue;
+      }
+      journal::Query q = f.base(refused);
+      q.decode_headers = true;
+      q.limit = 1000;
+      for (;;) {
+        std::vector<Record> batch;
+        {
+          std::lock_guard lock(mutex);
+          batch = open().read(q);
+        }
+        if (batch.empty()) {
+          break;
+        }
+        q.after_seq = batch.back().seq;
+        for (const auto& r : batch) {
+          each(r);
+        }
+      }
+    }
+  }
+
+  Response export_ndjson(const Request& req)
+  {
+    std::string out;
+    each_selected(Filters::of(req), [&](const Record& r) {
+      if (r.status != Status::refused) {
+        out += listen::format_record(r, listen::OutputFormat::json, false);
+      }
+    });
+    Response res{200, "application/x-ndjson", std::move(out), {}};
+    res.headers.add("Content-Disposition", "attachment; filename=\"acx-deliveries.ndjson\"");
+    return res;
+  }
+
+  Response export_har(const Request& req)
+  {
+    auto entries = nlohmann::ordered_json::array();
+    each_selected(Filters::of(req), [&](const Record& r) {
+      auto headers = nlohmann::ordered_json::array();
+      std::string host = "localhost";
+      std::string type = "application/json";
+      for (const auto& h : r.headers) {
+        headers.push_back({{"name", h.name}, {"value", h.value}});
+        if (util::iequals(h.name, "Host")) {
+          host = h.value;
+        } else if (util::iequals(h.name, "Content-Type")) {
+          type = h.value;
+        }
+      }
+      const int status = r.status == Status::refused ? std::stoi(k_reason_status(r.reason)) : 200;
+      entries.push_back(
+          {{"startedDateTime", util::format_rfc3339(r.received)},
+           {"time", 0},
+           {"request",
+            {{"method", "POST"}, {"url", "http://" + host + "/"}, {"httpVersion", "HTTP/1.1"}, {"cookies", nlohmann::ordered_json::array()},
+             {"headers", headers}, {"queryString", nlohmann::ordered_json::array()},
+             {"postData", {{"mimeType", type}, {"text", r.body}}}, {"headersSize", -1},
+             {"bodySize", static_cast<std::int64_t>(r.body.size())}}},
+           {"response",
+            {{"status", status}, {"statusText", r.status == Status::refused ? r.reason : journal::status_name(r.status)},
+             {"httpVersion", "HTTP/1.1"}, {"cookies", nlohmann::ordered_json::array()},
+             {"headers", nlohmann::ordered_json::array()}, {"content", {{"size", 0}, {"mimeType", "application/json"}}},
+             {"redirectURL", ""}, {"headersSize", -1}, {"bodySize", -1}}},
+           {"cache", nlohmann::ordered_json::object()},
+           {"timings", {{"send", 0}, {"wait", 0}, {"receive", 0}}},
+           {"comment", fmt::format("{} {}", id_of(r), verdict_of(r))}});
+    });
+    const nlohmann::ordered_json har{
+        {"log", {{"version", "1.2"}, {"creator", {{"name", "acx"}, {"version", ACX_VERSION}}}, {"entries", entries}}}};
+    Response res{200, "application/json", har.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace), {}};
+    res.headers.add("Content-Disposition", "attachment; filename=\"acx-deliveries.har\"");
+    return res;
+  }
+
+  Response asset(const Request& req)
+  {
+    for (const auto& f : embedded_assets()) {
+      if (f.name == req.params[0]) {
+        Response r{200, f.name.ends_with(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
+                   std::string(f.content), {}};
+        r.headers.add("Cache-Control", "no-cache");
+        return r;
+      }
+    }
+    return {404, "text/plain", "not found\n", {}};
+  }
+};
+
+Inspector::Inspector(std::string journal_path, Guard guard)
+    : m_impl(std::make_unique<Impl>(std::move(journal_path), std::move(guard)))
+{
+}
+
+Inspector::~Inspector() = default;
+
+std::vector<http::Route> Inspector::routes()
+{
+  Impl& m = *m_impl;
+  // Every page behind the guard; errors reading the journal become a page that says so.
+  auto guarded = [&m](Response (Impl::*page)(const Request&), bool changes = false) {
+    return [&m, page, changes](Request r) -> Response {
+      if (auto refusal = m.guard.check(r, changes)) {
+        return *refusal;
+      }
+      Response res;
+      try {
+        res = (m.*page)(r);
+      } catch (const std::exception& e) {
+        res = html(layout("error", "<p class=\"bad\">" + esc(e.what()) + "</p>"), 500);
+      }
+      if (r.query.contains("token")) {
+        res.headers.add("Set-Cookie", m.guard.cookie());
+      }
+      return res;
+    };
+  };
+  return {
+      {"GET", "/", guarded(&Impl::list)},
+      {"GET", "/d/{id}", guarded(&Impl::detail)},
+      {"GET", "/diff", guarded(&Impl::diff_page)},
+      {"POST", "/replay", guarded(&Impl::replay, true)},
+      {"GET", "/live", guarded(&Impl::live)},
+      {"GET", "/export.ndjson", guarded(&Impl::export_ndjson)},
+      {"GET", "/export.har", guarded(&Impl::export_har)},
+      {"GET", "/static/{file}", guarded(&Impl::asset)},
+  };
+}
+
+std::string page_url(const std::string& host, int port, const std::string& token)
+{
+  const bool v6 = host.find(':') != std::string::npos;
+  return fmt::format("http://{}{}{}:{}/?token={}", v6 ? "[" : "", host, v6 ? "]" : "", port, token);
+}
+
+ExitCode run(const Options& o)
+{
+  http::Runner runner;
+  const std::string journal_path = o.journal.empty() ? journal::default_path() : o.journal;
+  journal::Reader::open(journal_path); // a missing journal is an error now, not a page later
+  const std::string token = new_token();
+  const bool loopback = o.host == "127.0.0.1" || o.host == "localhost" || o.host == "::1";
+  if (!loopback) {
+    fmt::print(stderr, "acx: warning: --host {} lets other machines reach the page (with the token); deliveries "
+                       "hold customer data\n",
+               o.host);
+  }
+  Inspector inspector(journal_path, Guard(token, o.host));
+  http::ServerOptions so;
+  so.host = o.host;
+  so.port = o.port;
+  so.workers = 16;
+  http::Server server(so, inspector.routes());
+  http::Runner::Options ro;
+  runner.run(server, o.host, ro, [&](int port) {
+    const std::string url = page_url(loopback && o.host != "::1" ? "127.0.0.1" : o.host, port, token);
+    fmt::print("{}\n", url); // data: the page's address, token included
+    std::fflush(stdout);
+    fmt::print(stderr, "acx: inspecting {} at http://{}:{}/ (the URL on stdout carries the access token)\n",
+               journal_path, o.host, port);
+    std::fflush(stderr);
+    if (!o.ready_file.empty()) {
+      util::write_ready_file(o.ready_file, url);
+    }
+    if (o.open) {
+      const std::string command = "xdg-open '" + url + "' >/dev/null 2>&1 &";
+      if (std::system(command.c_str()) != 0) {
+        fmt::print(stderr, "acx: could not open a browser: open the URL above\n");
+      }
+    }
+  });
+  return ExitCode::ok;
+}
+
+} // namespace acx::inspect

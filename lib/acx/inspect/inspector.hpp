@@ -1,0 +1,43 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "acx/http/server.hpp"
+#include "acx/inspect/guard.hpp"
+#include "acx/util/error.hpp"
+
+namespace acx::inspect {
+
+// The page over a journal: the list (filters in the URL, newest first, paged through everything, live over
+// server-sent events), one delivery in detail, the diff of two, replay, and exports (NDJSON, HAR). Server-rendered
+// HTML that works without JavaScript; a small embedded script adds live rows. Every route is behind the Guard.
+class Inspector {
+public:
+  Inspector(std::string journal_path, Guard guard);
+  ~Inspector();
+  // For an http::Server; they refer to this object, which must outlive the server.
+  std::vector<http::Route> routes();
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+struct Options {
+  std::string journal; // empty: the default journal
+  std::string host = "127.0.0.1";
+  int port = 8789;
+  std::string ready_file; // gets the page's URL, token included
+  bool open = false;      // open it in a browser (xdg-open)
+};
+
+// acx inspect: serves the page until SIGINT/SIGTERM; prints its URL (with the token) on stdout. Throws acx::Error
+// when it cannot start.
+ExitCode run(const Options& options);
+
+// The page's URL for `host`:`port`, with the token.
+std::string page_url(const std::string& host, int port, const std::string& token);
+
+} // namespace acx::inspect

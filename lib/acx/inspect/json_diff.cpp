@@ -1,0 +1,63 @@
+#include "acx/inspect/json_diff.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace acx::inspect {
+
+namespace {
+
+void walk(const nlohmann::json& j, const std::string& path, std::map<std::string, std::string>& out)
+{
+  if (j.is_object() && !j.empty()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      walk(*it, path + "." + it.key(), out);
+    }
+  } else if (j.is_array() && !j.empty()) {
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      walk(j[i], path + "[" + std::to_string(i) + "]", out);
+    }
+  } else {
+    out[path] = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+}
+
+} // namespace
+
+std::map<std::string, std::string> flatten_json(std::string_view text)
+{
+  std::map<std::string, std::string> out;
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) {
+    out["$"] = std::string(text);
+  } else {
+    walk(j, "$", out);
+  }
+  return out;
+}
+
+std::vector<DiffRow> diff(const std::map<std::string, std::string>& a, const std::map<std::string, std::string>& b,
+                          bool same)
+{
+  std::vector<DiffRow> rows;
+  auto ia = a.begin();
+  auto ib = b.begin();
+  while (ia != a.end() || ib != b.end()) {
+    if (ib == b.end() || (ia != a.end() && ia->first < ib->first)) {
+      rows.push_back({ia->first, ia->second, "", DiffRow::Kind::removed});
+      ++ia;
+    } else if (ia == a.end() || ib->first < ia->first) {
+      rows.push_back({ib->first, "", ib->second, DiffRow::Kind::added});
+      ++ib;
+    } else {
+      const bool equal = ia->second == ib->second;
+      if (!equal || same) {
+        rows.push_back({ia->first, ia->second, ib->second, equal ? DiffRow::Kind::same : DiffRow::Kind::changed});
+      }
+      ++ia;
+      ++ib;
+    }
+  }
+  return rows;
+}
+
+} // namespace acx::inspect
