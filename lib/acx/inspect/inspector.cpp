@@ -197,20 +197,21 @@ std::string gist_of(const Record& r)
   return parsed.envelope ? event::gist(parsed.envelope->event) : std::string();
 }
 
-std::string verdict_of(const Record& r)
+// The verdict in words; a duplicate names its original when `original` is known.
+std::string verdict_of(const Record& r, std::int64_t original = 0)
 {
   switch (r.status) {
   case Status::accepted:
     return "accepted";
   case Status::duplicate:
-    return "duplicate";
+    return original > 0 ? fmt::format("duplicate of #{}", original) : "duplicate";
   case Status::refused:
     return "refused: " + r.reason;
   }
   return "";
 }
 
-std::string row(const Record& r)
+std::string row(const Record& r, std::int64_t original = 0)
 {
   const std::string id = id_of(r);
   return fmt::format(
@@ -221,7 +222,7 @@ std::string row(const Record& r)
       id, r.status == Status::refused ? "refused" : journal::status_name(r.status),
       esc(util::format_rfc3339(r.received).substr(0, 23)), r.status == Status::refused ? "r" + std::to_string(r.seq)
                                                                                         : "#" + std::to_string(r.seq),
-      esc(r.topic), esc(gist_of(r)), esc(verdict_of(r)), esc(r.subscription_id.substr(0, 8)));
+      esc(r.topic), esc(gist_of(r)), esc(verdict_of(r, original)), esc(r.subscription_id.substr(0, 8)));
 }
 
 const char* k_reason_status(const std::string& reason)
@@ -310,6 +311,17 @@ struct Inspector::Impl {
     return out;
   }
 
+  // The accepted record a duplicate repeats, or 0.
+  std::int64_t original_of(const Record& r)
+  {
+    if (r.status != Status::duplicate) {
+      return 0;
+    }
+    std::lock_guard lock(mutex);
+    const auto original = open().find(r.event_id);
+    return original && original->status == Status::accepted ? original->seq : 0;
+  }
+
   // The newest sequence numbers now, in both spaces: where live updates start.
   Cursor head()
   {
@@ -360,7 +372,7 @@ struct Inspector::Impl {
     std::string rows;
     Cursor oldest = before;
     for (const auto& r : records) {
-      rows += row(r);
+      rows += row(r, original_of(r));
       (r.status == Status::refused ? oldest.r : oldest.a) = r.seq;
     }
     // A table that ran out keeps looking below its last row; one that was never shown stays where it was.
@@ -604,7 +616,7 @@ struct Inspector::Impl {
       const auto records = newer(f, cursor);
       for (const auto& r : records) {
         (r.status == Status::refused ? cursor.r : cursor.a) = std::max(r.status == Status::refused ? cursor.r : cursor.a, r.seq);
-        std::string line = row(r);
+        std::string line = row(r, original_of(r));
         line.erase(std::remove(line.begin(), line.end(), '\n'), line.end());
         body += fmt::format("id: {}\nevent: row\ndata: {}\n\n", cursor.str(), line);
       }
