@@ -293,7 +293,8 @@ struct Forwarder::Impl {
           if (due.empty()) {
             cv.wait(lock);
           } else {
-            cv.wait_until(lock, due.begin()->first);
+            const auto until = due.begin()->first; // a copy: another worker may take that entry meanwhile
+            cv.wait_until(lock, until);
           }
         }
         key = due.begin()->second;

@@ -81,7 +81,8 @@ void Deliverer::run()
         const auto soonest = std::min_element(m_queue.begin(), m_queue.end(), [](const Job& a, const Job& b) {
           return a.held_until < b.held_until;
         });
-        m_cv.wait_until(lock, soonest->held_until);
+        const auto until = soonest->held_until; // a copy: the queue may change while this waits
+        m_cv.wait_until(lock, until);
         continue;
       }
       job = std::move(*next);
