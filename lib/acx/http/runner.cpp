@@ -52,8 +52,15 @@ Stop Runner::run(Server& server, const std::string& host, const Options& o,
 {
   struct StopServer {
     Server& server;
-    ~StopServer() { server.stop(); }
-  } stop_server{server};
+    const std::function<void()>& before;
+    ~StopServer()
+    {
+      if (before) {
+        before();
+      }
+      server.stop();
+    }
+  } stop_server{server, o.before_stop};
   const int port = server.start();
   if (started) {
     started(port);

@@ -33,6 +33,7 @@ public:
     std::optional<std::chrono::milliseconds> timeout;
     std::function<void()> on_hangup;    // on SIGHUP (with `hangup`), on the waiting thread
     std::function<void()> every_second; // housekeeping, on the waiting thread
+    std::function<void()> before_stop;  // ends long requests (live pages) so that stopping need not wait for them
   };
 
   // Starts `server`, calls `started` with its port (to say where it listens), writes the ready file, then waits for

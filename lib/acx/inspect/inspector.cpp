@@ -1,6 +1,7 @@
 #include "acx/inspect/inspector.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fmt/format.h>
@@ -247,6 +248,7 @@ const char* k_reason_status(const std::string& reason)
 struct Inspector::Impl {
   std::string path;
   Guard guard;
+  std::atomic<bool> stopping{false};
   std::mutex mutex; // the reader's connection
   std::unique_ptr<journal::Reader> reader;
 
@@ -620,7 +622,7 @@ struct Inspector::Impl {
         line.erase(std::remove(line.begin(), line.end(), '\n'), line.end());
         body += fmt::format("id: {}\nevent: row\ndata: {}\n\n", cursor.str(), line);
       }
-      if (!records.empty() || std::chrono::steady_clock::now() >= deadline) {
+      if (!records.empty() || stopping || std::chrono::steady_clock::now() >= deadline) {
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200)); // the journal is polled: another process writes it
@@ -732,6 +734,11 @@ Inspector::Inspector(std::string journal_path, Guard guard)
 
 Inspector::~Inspector() = default;
 
+void Inspector::stop()
+{
+  m_impl->stopping = true;
+}
+
 std::vector<http::Route> Inspector::routes()
 {
   Impl& m = *m_impl;
@@ -790,6 +797,7 @@ ExitCode run(const Options& o)
   so.workers = 16;
   http::Server server(so, inspector.routes());
   http::Runner::Options ro;
+  ro.before_stop = [&inspector] { inspector.stop(); };
   runner.run(server, o.host, ro, [&](int port) {
     const std::string url = page_url(loopback && o.host != "::1" ? "127.0.0.1" : o.host, port, token);
     fmt::print("{}\n", url); // data: the page's address, token included

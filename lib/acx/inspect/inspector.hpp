@@ -19,6 +19,8 @@ public:
   ~Inspector();
   // For an http::Server; they refer to this object, which must outlive the server.
   std::vector<http::Route> routes();
+  // Ends the live requests waiting for news, so that the server can stop without waiting for them.
+  void stop();
 
 private:
   struct Impl;

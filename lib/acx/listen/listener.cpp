@@ -301,14 +301,16 @@ ExitCode run(const ListenOptions& o)
     fmt::print(stderr, "acx: inspect the deliveries at {}\n", inspect::page_url("127.0.0.1", port, token));
   }
   struct StopPage {
+    std::unique_ptr<inspect::Inspector>& inspector;
     std::unique_ptr<http::Server>& page;
     ~StopPage()
     {
       if (page) {
+        inspector->stop();
         page->stop();
       }
     }
-  } stop_page{page};
+  } stop_page{inspector, page};
   http::Runner::Options ro;
   ro.ready_file = o.ready_file;
   ro.timeout = o.timeout;
