@@ -61,6 +61,9 @@ std::map<std::string, std::string> form_fields(const std::string& body)
 {
   std::map<std::string, std::string> out;
   for (const auto pair : util::split(body, '&')) {
+    if (pair.empty() || pair.front() == '=') {
+      continue; // nothing, or a value without a name
+    }
     const auto eq = pair.find('=');
     const auto name = util::percent_decode(pair.substr(0, eq));
     const auto value = util::percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
