@@ -45,10 +45,6 @@ enum class Stage {
   answered,   // the handler's response is ready to send
 };
 
-// Who got there first once a request is handed to its handler: the network thread suspending the connection, or the
-// reply. An answer given before the handler returns is sent at once, without suspending the connection.
-enum class Handoff { pending, suspended, answered };
-
 // One request, from its request line to the end of its answer (MHD's per-request pointer).
 struct Exchange {
   Stage stage = Stage::fresh;
@@ -61,7 +57,12 @@ struct Exchange {
   std::size_t dropped = 0;
   bool counted = false; // counted in Impl::in_flight
   MHD_Connection* connection = nullptr;
-  std::atomic<Handoff> handoff{Handoff::pending};
+  // Who got there first once the request is handed to its handler: the network thread suspending the connection, or
+  // the reply. Decided under one lock, so a reply never resumes a connection that is not yet fully suspended: an
+  // answer given before the handler returns is sent at once, without suspending; a later one resumes.
+  std::mutex handoff;
+  bool replied = false;
+  bool suspended = false;
 };
 
 Response text(int status, std::string body)
@@ -305,20 +306,29 @@ struct Server::Impl {
   // the reply wakes it.
   MHD_Result dispatch(MHD_Connection* c, Exchange& ex)
   {
-    if (stopping) {
-      return answer(c, ex, text(503, "service unavailable: shutting down"), true);
-    }
-    ex.connection = c;
-    ex.stage = Stage::working;
     {
-      std::lock_guard lock(mutex);
+      // Under the lock stop() sets `stopping` with: a request is either refused here or counted before stop() waits
+      // for the count to reach zero, never suspended behind its back.
+      std::unique_lock lock(mutex);
+      if (stopping) {
+        lock.unlock();
+        return answer(c, ex, text(503, "service unavailable: shutting down"), true);
+      }
       ++in_flight;
       ex.counted = true;
     }
+    ex.connection = c;
+    ex.stage = Stage::working;
     auto reply = [e = &ex](Response r) {
-      e->response = std::move(r);
-      e->stage = Stage::answered;
-      if (e->handoff.exchange(Handoff::answered) == Handoff::suspended) {
+      bool resume = false;
+      {
+        std::lock_guard lock(e->handoff);
+        e->response = std::move(r);
+        e->stage = Stage::answered;
+        e->replied = true;
+        resume = e->suspended;
+      }
+      if (resume) {
         MHD_resume_connection(e->connection);
       }
     };
@@ -346,15 +356,15 @@ struct Server::Impl {
         return answer(c, ex, std::move(busy), false);
       }
     }
-    if (ex.handoff.load() == Handoff::answered) {
-      return answer(c, ex, std::move(ex.response), stopping);
+    {
+      std::unique_lock lock(ex.handoff);
+      if (!ex.replied) {
+        MHD_suspend_connection(c); // the reply, when it comes, resumes it
+        ex.suspended = true;
+        return MHD_YES;
+      }
     }
-    MHD_suspend_connection(c);
-    Handoff expected = Handoff::pending;
-    if (!ex.handoff.compare_exchange_strong(expected, Handoff::suspended)) {
-      MHD_resume_connection(c); // answered while it was being suspended
-    }
-    return MHD_YES;
+    return answer(c, ex, std::move(ex.response), stopping);
   }
 
   // Queues the response; with `close`, the connection closes after it.
@@ -527,7 +537,10 @@ void Server::stop()
   if (impl.daemon == nullptr) {
     return;
   }
-  impl.stopping = true;
+  {
+    std::lock_guard lock(impl.mutex);
+    impl.stopping = true;
+  }
   const int fd = MHD_quiesce_daemon(impl.daemon); // no new connections
   {
     std::unique_lock lock(impl.mutex);
