@@ -11,8 +11,8 @@ const TOKEN = "t0k3n-for-the-check-tests";
 const WHSEC = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const SUB = "6bf46c69-7d2c-4f82-aeea-cbe226e87555";
 // Short enough that the slow receiver's timeouts keep the test brief, long enough for the sanitised build.
-const TIMEOUT = `${2 * SCALE}s`;
-const SLOW_MS = 3000 * SCALE;
+const TIMEOUT = `${4 * SCALE}s`;
+const SLOW_MS = 6000 * SCALE;
 
 // Runs acx (without blocking the event loop: the receivers live in this process); resolves {code, out, err}.
 function run(args, env = {}) {
@@ -44,7 +44,7 @@ function expected(scheme, failing, warning = []) {
 
 async function judge(mode, scheme, failing, warning = [], extra = []) {
   const secret = scheme === "token" ? TOKEN : WHSEC;
-  const r = await startReceiver(mode, { scheme, secret, subscription: SUB, slowMs: SLOW_MS, inlineMs: 50 * SCALE });
+  const r = await startReceiver(mode, { scheme, secret, subscription: SUB, slowMs: SLOW_MS, inlineMs: 200 * SCALE });
   const res = await run(["check", r.url, "--scheme", scheme, "--secret", secret, "--subscription", SUB,
     "--timeout", TIMEOUT, "--format", "json", ...extra.map((a) => a.replace("PORT", r.port))]);
   await r.close();

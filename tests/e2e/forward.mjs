@@ -201,7 +201,7 @@ function run(args) {
     `echo $n > ${out}/$ACX_EVENT_ID.n; sleep 0.0$((ACX_SEQ % 5)); ` +
     `case "$(grep -o 'FAIL-TWICE\\|HANG-ONCE' ${out}/$ACX_EVENT_ID.body)" in ` +
     `FAIL-TWICE) [ $n -ge 3 ] || exit 7;; HANG-ONCE) [ $n -ge 2 ] || sleep 3001;; esac; echo "$ACX_SEQ $ACX_ATTEMPT" >> ${out}/order.log`;
-  const l = await startListener(dir, "exec", ["--exec", cmd, "--name", "cmd", "--exec-timeout", `${SCALE}s`,
+  const l = await startListener(dir, "exec", ["--exec", cmd, "--name", "cmd", "--exec-timeout", `${3 * SCALE}s`,
     "--forward-concurrency", "4"], { keepStdout: true });
   const events = Array.from({ length: 60 }, (_, i) => event(i % 6, i));
   events[5].body = events[5].body.replace('"step 5"', '"FAIL-TWICE"');

@@ -2,6 +2,8 @@
 
 #include "options.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 
 namespace acx::cli {
@@ -24,6 +26,18 @@ std::string config_path(const std::string& flag)
 std::string config_path(const ApiFlags& f)
 {
   return config_path(f.config);
+}
+
+config::Profile subscribed_profile(const std::string& config_flag, const std::string& name)
+{
+  const std::string path = config_path(config_flag);
+  const auto cfg = config::load(path);
+  const config::Profile* p = cfg.find(name);
+  if (!p || p->subscriptions.empty()) {
+    throw Error(ExitCode::usage,
+                fmt::format("profile '{}' in {} has no subscriptions: run acx subscribe first", name, path));
+  }
+  return *p;
 }
 
 acculynx::ApiOptions api_options(const ApiFlags& f, const config::Config& c)

@@ -24,6 +24,10 @@ void add_api_options(CLI::App* cmd, ApiFlags& flags);
 std::string config_path(const std::string& flag);
 std::string config_path(const ApiFlags& flags);
 
+// The profile `name` in the config the flag names, which must hold subscriptions (acx subscribe's); a usage error
+// saying to run acx subscribe otherwise.
+config::Profile subscribed_profile(const std::string& config_flag, const std::string& name);
+
 // API options resolved from flags, environment and profile (in that order).
 acculynx::ApiOptions api_options(const ApiFlags& flags, const config::Config& config);
 

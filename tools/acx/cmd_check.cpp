@@ -55,14 +55,8 @@ check::Settings settings_of(const CheckFlags& f)
     s.subscription = f.subscription;
   }
   if (!f.profile.empty()) {
-    const std::string path = config_path(f.config);
-    const auto cfg = config::load(path);
-    const config::Profile* p = cfg.find(f.profile);
-    if (!p || p->subscriptions.empty()) {
-      throw Error(ExitCode::usage,
-                  fmt::format("profile '{}' in {} has no subscriptions: run acx subscribe first", f.profile, path));
-    }
-    const auto& sub = p->subscriptions.front();
+    const auto profile = subscribed_profile(f.config, f.profile);
+    const auto& sub = profile.subscriptions.front();
     if (s.url.empty()) {
       s.url = sub.url;
     }

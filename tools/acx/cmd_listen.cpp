@@ -152,13 +152,8 @@ struct FromProfile {
 // them all (acx sandbox --sign standard); an explicit --scheme picks which.
 FromProfile read_profile(const ListenFlags& f)
 {
-  const std::string path = config_path(f.config);
-  const auto cfg = config::load(path);
-  const config::Profile* p = cfg.find(f.profile);
-  if (!p || p->subscriptions.empty()) {
-    throw Error(ExitCode::usage,
-                fmt::format("profile '{}' in {} has no subscriptions: run acx subscribe first", f.profile, path));
-  }
+  const auto profile = subscribed_profile(f.config, f.profile);
+  const config::Profile* p = &profile;
   FromProfile out;
   out.scheme = f.scheme;
   const bool all_signed = std::all_of(p->subscriptions.begin(), p->subscriptions.end(),

@@ -50,34 +50,16 @@ nlohmann::ordered_json to_json(const Sent& s)
   return j;
 }
 
-// Text made safe for XML: markup escaped, and the characters XML 1.0 cannot hold dropped.
+// Text made safe for XML: the characters XML 1.0 cannot hold dropped, markup escaped.
 std::string xml(std::string_view s)
 {
-  std::string out;
+  std::string kept;
   for (const char c : s) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&apos;";
-      break;
-    default:
-      if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') {
-        out += c;
-      }
+    if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') {
+      kept += c;
     }
   }
-  return out;
+  return util::escape_markup(kept);
 }
 
 double seconds_of(const Outcome& o)

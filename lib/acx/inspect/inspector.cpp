@@ -15,6 +15,7 @@
 #include "acx/http/client.hpp"
 #include "acx/http/runner.hpp"
 #include "acx/inspect/json_diff.hpp"
+#include "acx/inspect/view.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
 #include "acx/listen/printer.hpp"
@@ -42,31 +43,7 @@ constexpr std::size_t k_page = 50;
 // Text made safe inside HTML, attributes included; untrusted bytes first made printable.
 std::string esc(std::string_view s)
 {
-  const std::string text = util::printable(s);
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&#39;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
+  return util::escape_markup(util::printable(s));
 }
 
 // The same for bodies shown whole: newlines kept.
@@ -84,11 +61,6 @@ std::string esc_block(std::string_view s)
     start = nl + 1;
   }
   return out;
-}
-
-std::string url_encode(std::string_view s)
-{
-  return util::percent_encode(s);
 }
 
 Response html(std::string body, int status = 200)
@@ -114,78 +86,6 @@ std::string layout(const std::string& title, const std::string& main)
 )",
                      esc(title), main);
 }
-
-// What a list is filtered by: all of it lives in the URL.
-struct Filters {
-  std::string topic, verdict, subscription, text, since, until;
-
-  static Filters of(const Request& r)
-  {
-    auto get = [&](const char* k) {
-      const auto it = r.query.find(k);
-      return it == r.query.end() ? std::string() : it->second;
-    };
-    return {get("topic"), get("verdict"), get("subscription"), get("q"), get("since"), get("until")};
-  }
-  std::string query() const
-  {
-    std::string out;
-    for (const auto& [k, v] : {std::pair{"topic", &topic}, {"verdict", &verdict}, {"subscription", &subscription},
-                               {"q", &text}, {"since", &since}, {"until", &until}}) {
-      if (!v->empty()) {
-        out += fmt::format("{}{}={}", out.empty() ? "" : "&", k, url_encode(*v));
-      }
-    }
-    return out;
-  }
-  bool wants_deliveries() const { return verdict.empty() || verdict == "accepted" || verdict == "duplicate"; }
-  bool wants_refused() const { return verdict.empty() || verdict == "refused"; }
-  journal::Query base(bool refused) const
-  {
-    journal::Query q;
-    q.refused = refused;
-    q.topic = topic;
-    q.subscription = subscription;
-    q.text = text;
-    q.since = time_of(since);
-    q.until = time_of(until);
-    q.decode_headers = false;
-    if (verdict == "accepted") {
-      q.status = Status::accepted;
-    } else if (verdict == "duplicate") {
-      q.status = Status::duplicate;
-    }
-    return q;
-  }
-  static std::optional<util::Instant> time_of(const std::string& text)
-  {
-    if (text.empty()) {
-      return std::nullopt;
-    }
-    if (auto t = util::parse_rfc3339_utc(text)) {
-      return t;
-    }
-    if (auto ago = util::parse_duration(text)) {
-      auto now = util::now();
-      now.seconds -= std::chrono::duration_cast<std::chrono::seconds>(*ago).count();
-      return now;
-    }
-    return std::nullopt;
-  }
-};
-
-// A place in both numbering spaces, "a12.r7": deliveries (accepted, duplicate) and refused ones.
-struct Cursor {
-  std::int64_t a = 0;
-  std::int64_t r = 0;
-  static Cursor parse(const std::string& text)
-  {
-    Cursor c;
-    std::sscanf(text.c_str(), "a%ld.r%ld", &c.a, &c.r);
-    return c;
-  }
-  std::string str() const { return fmt::format("a{}.r{}", a, r); }
-};
 
 std::string id_of(const Record& r)
 {
@@ -246,121 +146,11 @@ const char* k_reason_status(const std::string& reason)
 } // namespace
 
 struct Inspector::Impl {
-  std::string path;
+  JournalView view;
   Guard guard;
   std::atomic<bool> stopping{false};
-  std::mutex mutex; // the reader's connection
-  std::unique_ptr<journal::Reader> reader;
 
-  Impl(std::string p, Guard g) : path(std::move(p)), guard(std::move(g)) {}
-
-  journal::Reader& open()
-  {
-    if (!reader) {
-      reader = journal::Reader::open(path);
-    }
-    return *reader;
-  }
-
-  // The newest `limit` records the filters select below `before`, deliveries and refused ones merged by time.
-  std::vector<Record> page(const Filters& f, Cursor before, std::size_t limit)
-  {
-    std::lock_guard lock(mutex);
-    auto& rd = open();
-    std::vector<Record> out;
-    for (const bool refused : {false, true}) {
-      if (refused ? !f.wants_refused() : !f.wants_deliveries()) {
-        continue;
-      }
-      journal::Query q = f.base(refused);
-      q.newest_first = true;
-      q.limit = limit;
-      const std::int64_t below = refused ? before.r : before.a;
-      if (below > 0) {
-        q.before_seq = below;
-      }
-      for (auto& r : rd.read(q)) {
-        out.push_back(std::move(r));
-      }
-    }
-    std::sort(out.begin(), out.end(), [](const Record& x, const Record& y) {
-      return x.received != y.received ? x.received > y.received : x.seq > y.seq;
-    });
-    if (out.size() > limit) {
-      out.resize(limit);
-    }
-    return out;
-  }
-
-  // The records after `after` (oldest first), for live updates.
-  std::vector<Record> newer(const Filters& f, Cursor after)
-  {
-    std::lock_guard lock(mutex);
-    auto& rd = open();
-    std::vector<Record> out;
-    for (const bool refused : {false, true}) {
-      if (refused ? !f.wants_refused() : !f.wants_deliveries()) {
-        continue;
-      }
-      journal::Query q = f.base(refused);
-      q.after_seq = refused ? after.r : after.a;
-      q.limit = 200;
-      for (auto& r : rd.read(q)) {
-        out.push_back(std::move(r));
-      }
-    }
-    std::sort(out.begin(), out.end(), [](const Record& x, const Record& y) { return x.received < y.received; });
-    return out;
-  }
-
-  // The accepted record a duplicate repeats, or 0.
-  std::int64_t original_of(const Record& r)
-  {
-    if (r.status != Status::duplicate) {
-      return 0;
-    }
-    std::lock_guard lock(mutex);
-    const auto original = open().find(r.event_id);
-    return original && original->status == Status::accepted ? original->seq : 0;
-  }
-
-  // The newest sequence numbers now, in both spaces: where live updates start.
-  Cursor head()
-  {
-    std::lock_guard lock(mutex);
-    auto& rd = open();
-    Cursor c;
-    c.a = rd.last_seq();
-    journal::Query q;
-    q.refused = true;
-    q.newest_first = true;
-    q.limit = 1;
-    const auto last = rd.read(q);
-    c.r = last.empty() ? 0 : last.front().seq;
-    return c;
-  }
-
-  std::optional<Record> find(const std::string& id)
-  {
-    if (id.size() < 2 || (id[0] != 'a' && id[0] != 'r') || id.find_first_not_of("0123456789", 1) != std::string::npos ||
-        id.size() > 19) {
-      return std::nullopt;
-    }
-    std::lock_guard lock(mutex);
-    auto& rd = open();
-    const std::int64_t seq = std::stoll(id.substr(1));
-    if (id[0] == 'r') {
-      return rd.find_refused(seq);
-    }
-    auto r = rd.find(std::to_string(seq));
-    if (r && r->seq != seq) {
-      return std::nullopt;
-    }
-    if (r) {
-      r->headers_json.clear();
-    }
-    return r;
-  }
+  Impl(std::string p, Guard g) : view(std::move(p)), guard(std::move(g)) {}
 
   // ---- pages ----
 
@@ -369,12 +159,12 @@ struct Inspector::Impl {
     const Filters f = Filters::of(req);
     const auto before_it = req.query.find("before");
     const Cursor before = before_it == req.query.end() ? Cursor{} : Cursor::parse(before_it->second);
-    const auto records = page(f, before, k_page);
-    const Cursor now = before_it == req.query.end() ? head() : Cursor{};
+    const auto records = view.page(f, before, k_page);
+    const Cursor now = before_it == req.query.end() ? view.head() : Cursor{};
     std::string rows;
     Cursor oldest = before;
     for (const auto& r : records) {
-      rows += row(r, original_of(r));
+      rows += row(r, view.original_of(r));
       (r.status == Status::refused ? oldest.r : oldest.a) = r.seq;
     }
     // A table that ran out keeps looking below its last row; one that was never shown stays where it was.
@@ -423,7 +213,7 @@ struct Inspector::Impl {
 
   Response detail(const Request& req)
   {
-    const auto r = find(req.params[0]);
+    const auto r = view.find(req.params[0]);
     if (!r) {
       return html(layout("not found", "<p>No such delivery in the journal.</p>"), 404);
     }
@@ -442,12 +232,8 @@ struct Inspector::Impl {
       }
     }
     if (r->status == Status::duplicate) {
-      std::optional<Record> original;
-      {
-        std::lock_guard lock(mutex);
-        original = open().find(r->event_id);
-      }
-      fact("original", original ? fmt::format("<a href=\"/d/a{0}\">#{0}</a>", original->seq) : "not found");
+      const std::int64_t original = view.original_of(*r);
+      fact("original", original > 0 ? fmt::format("<a href=\"/d/a{0}\">#{0}</a>", original) : "not found");
     }
     fact("eventId", "<span class=\"mono\">" + esc(r->event_id) + "</span>");
     fact("subscriptionId", "<span class=\"mono\">" + esc(r->subscription_id) + "</span>");
@@ -498,7 +284,7 @@ struct Inspector::Impl {
   {
     std::vector<journal::HandOver> attempts;
     try {
-      attempts = journal::Outbox::open(path)->attempts(seq);
+      attempts = journal::Outbox::open(view.path())->attempts(seq);
     } catch (const std::exception&) {
       return {};
     }
@@ -519,8 +305,8 @@ struct Inspector::Impl {
   {
     const auto a_it = req.query.find("a");
     const auto b_it = req.query.find("b");
-    const auto a = a_it == req.query.end() ? std::nullopt : find(a_it->second);
-    const auto b = b_it == req.query.end() ? std::nullopt : find(b_it->second);
+    const auto a = a_it == req.query.end() ? std::nullopt : view.find(a_it->second);
+    const auto b = b_it == req.query.end() ? std::nullopt : view.find(b_it->second);
     if (!a || !b) {
       return html(layout("diff", "<p>Pick two deliveries in the list (the two radio columns), then diff.</p>"), 400);
     }
@@ -557,7 +343,7 @@ struct Inspector::Impl {
       const auto it = fields.find(k);
       return it == fields.end() ? std::string() : it->second;
     };
-    const auto r = find(field("id"));
+    const auto r = view.find(field("id"));
     if (!r || r->status == Status::refused) {
       return html(layout("replay", "<p>No such accepted delivery.</p>"), 404);
     }
@@ -611,14 +397,14 @@ struct Inspector::Impl {
     } else if (const auto it = req.query.find("after"); it != req.query.end()) {
       from = it->second;
     }
-    Cursor cursor = from.empty() ? head() : Cursor::parse(from);
+    Cursor cursor = from.empty() ? view.head() : Cursor::parse(from);
     std::string body = "retry: 250\n\n";
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
     for (;;) {
-      const auto records = newer(f, cursor);
+      const auto records = view.newer(f, cursor);
       for (const auto& r : records) {
         (r.status == Status::refused ? cursor.r : cursor.a) = std::max(r.status == Status::refused ? cursor.r : cursor.a, r.seq);
-        std::string line = row(r, original_of(r));
+        std::string line = row(r, view.original_of(r));
         line.erase(std::remove(line.begin(), line.end(), '\n'), line.end());
         body += fmt::format("id: {}\nevent: row\ndata: {}\n\n", cursor.str(), line);
       }
@@ -632,38 +418,10 @@ struct Inspector::Impl {
     return res;
   }
 
-  // Every record the filters select, oldest first, `each` called on batches.
-  template <class F>
-  void each_selected(const Filters& f, F each)
-  {
-    for (const bool refused : {false, true}) {
-      if (refused ? !f.wants_refused() : !f.wants_deliveries()) {
-        continue;
-      }
-      journal::Query q = f.base(refused);
-      q.decode_headers = true;
-      q.limit = 1000;
-      for (;;) {
-        std::vector<Record> batch;
-        {
-          std::lock_guard lock(mutex);
-          batch = open().read(q);
-        }
-        if (batch.empty()) {
-          break;
-        }
-        q.after_seq = batch.back().seq;
-        for (const auto& r : batch) {
-          each(r);
-        }
-      }
-    }
-  }
-
   Response export_ndjson(const Request& req)
   {
     std::string out;
-    each_selected(Filters::of(req), [&](const Record& r) {
+    view.each(Filters::of(req), [&](const Record& r) {
       if (r.status != Status::refused) {
         out += listen::format_record(r, listen::OutputFormat::json, false);
       }
@@ -676,7 +434,7 @@ struct Inspector::Impl {
   Response export_har(const Request& req)
   {
     auto entries = nlohmann::ordered_json::array();
-    each_selected(Filters::of(req), [&](const Record& r) {
+    view.each(Filters::of(req), [&](const Record& r) {
       auto headers = nlohmann::ordered_json::array();
       std::string host = "localhost";
       std::string type = "application/json";

@@ -26,6 +26,9 @@ std::string printable(std::string_view s);
 // A short, printable excerpt of untrusted text for messages, as printable() escapes it: at most `max` characters.
 std::string excerpt(std::string_view s, std::size_t max = 60);
 
+// Text made safe inside HTML or XML, attribute values included: & < > " ' become entities.
+std::string escape_markup(std::string_view s);
+
 // Appends `s` as a quoted JSON string; bytes that are not valid UTF-8 become U+FFFD.
 void append_json_string(std::string& out, std::string_view s);
 

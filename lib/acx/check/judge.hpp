@@ -1,0 +1,39 @@
+#pragma once
+
+// What the checks share: how they send, how they judge what came back, and how they word it (a verdict, the
+// requests, a command that makes the same request again).
+
+#include <string>
+#include <vector>
+
+#include "acx/check/check.hpp"
+
+namespace acx::check {
+
+const std::string& scheme_of(const Probe& p);
+// Whether the scheme signs the body (standard, hmac, github, shopify), so tampering can be caught.
+bool signs_body(const std::string& scheme);
+
+// The `acx send` line that signs as the probe does (the secret from $ACX_SECRET, which acx send reads).
+std::string send_line(const Settings& s, const std::string& event, const std::string& flags = "");
+// A curl line for what acx send cannot express (another method, a body that is not an envelope).
+std::string curl_line(const Settings& s, const std::string& method, const std::string& body,
+                      const std::string& content_type = "application/json");
+
+Outcome pass(std::string detail, std::vector<Sent> requests = {});
+Outcome skip(std::string why);
+Outcome fail(std::string detail, std::vector<Sent> requests, std::string reproduce);
+// Recommended checks warn instead of failing.
+Outcome recommend(Outcome o);
+
+// What is wrong with answers that should all be 2xx, or "".
+std::string not_accepted(const std::vector<Sent>& sent);
+// Sends one after another, stopping at the first timeout.
+std::vector<Sent> send_each(Probe& p, const std::vector<Delivery>& deliveries);
+// Deliveries that must be refused with a 4xx: a 2xx, a 5xx or no answer fails.
+Outcome expect_refused(Probe& p, const std::vector<Delivery>& deliveries, const std::string& why,
+                       const std::string& reproduce);
+// The catalog's live topics.
+std::vector<std::string> live_topics();
+
+} // namespace acx::check
