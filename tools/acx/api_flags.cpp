@@ -28,10 +28,19 @@ std::string config_path(const ApiFlags& f)
   return config_path(f.config);
 }
 
+config::Config load_config(const std::string& path)
+{
+  config::Config c = config::load(path);
+  for (const auto& w : c.warnings) {
+    fmt::print(stderr, "acx: warning: {}\n", w);
+  }
+  return c;
+}
+
 config::Profile subscribed_profile(const std::string& config_flag, const std::string& name)
 {
   const std::string path = config_path(config_flag);
-  const auto cfg = config::load(path);
+  const auto cfg = load_config(path);
   const config::Profile* p = cfg.find(name);
   if (!p || p->subscriptions.empty()) {
     throw Error(ExitCode::usage,

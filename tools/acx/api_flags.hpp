@@ -24,6 +24,9 @@ void add_api_options(CLI::App* cmd, ApiFlags& flags);
 std::string config_path(const std::string& flag);
 std::string config_path(const ApiFlags& flags);
 
+// config::load, its warnings shown on stderr.
+config::Config load_config(const std::string& path);
+
 // The profile `name` in the config the flag names, which must hold subscriptions (acx subscribe's); a usage error
 // saying to run acx subscribe otherwise.
 config::Profile subscribed_profile(const std::string& config_flag, const std::string& name);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "acx/forward/consumer.hpp"
+#include "acx/event/json_reader.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
 #include "acx/listen/printer.hpp"
@@ -231,8 +232,12 @@ int run_show(const EventsFlags& f)
     throw Error(ExitCode::bad_input,
                 fmt::format("no delivery with sequence number or eventId '{}' in the journal", util::excerpt(f.id)));
   }
-  const auto body = nlohmann::ordered_json::parse(r->body, nullptr, false);
   if (as_json(f)) {
+    // nlohmann::json, not ordered_json: a body is untrusted, and ordered_json is quadratic in an object's keys.
+    auto body = nlohmann::json::parse(r->body, nullptr, false);
+    if (body.is_discarded()) {
+      body = r->body; // not JSON: the bytes as a string
+    }
     nlohmann::ordered_json headers = nlohmann::ordered_json::array();
     for (const auto& h : r->headers) {
       headers.push_back({h.name, h.value});
@@ -273,11 +278,9 @@ int run_show(const EventsFlags& f)
                  journal::handed_name(h.state));
     }
   }
-  // Pretty JSON escapes C0 controls but leaves C1 ones (and a body that is not JSON leaves everything): printable.
-  fmt::print("\nbody ({} bytes):\n{}\n", r->body.size(),
-             util::printable(body.is_discarded()
-                                 ? r->body
-                                 : body.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)));
+  // Untrusted text on a terminal: printable, pretty or not.
+  const auto pretty = event::pretty_json(r->body);
+  fmt::print("\nbody ({} bytes):\n{}\n", r->body.size(), util::printable(pretty ? *pretty : r->body));
   return 0;
 }
 

@@ -226,7 +226,7 @@ int run_listen(const ListenFlags& f)
   o.ready_file = f.ready_file;
   std::optional<config::Config> profile_config;
   if (!f.profile.empty()) {
-    profile_config = config::load(config_path(f.config));
+    profile_config = load_config(config_path(f.config));
   }
   o.consumers = consumers_of(f, profile_config ? profile_config->find(f.profile) : nullptr);
   o.forwarding.concurrency = f.forward_concurrency;

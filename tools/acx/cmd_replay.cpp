@@ -91,7 +91,7 @@ int run_replay(const ReplayFlags& f)
       util::redact_credentials(shown);
       nlohmann::ordered_json headers = nlohmann::ordered_json::object();
       for (const auto& h : shown) {
-        headers[h.name] = h.value;
+        headers[h.name] = util::redact_secrets(h.value, f.scheme.secrets);
       }
       fmt::print("{}\n", nlohmann::ordered_json{{"url", util::redact_url(r.url, f.scheme.secrets)},
                                                 {"eventId", r.event_id},

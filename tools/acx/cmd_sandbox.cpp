@@ -33,7 +33,7 @@ struct SandboxFlags {
 // real AccuLynx has no /_sandbox routes).
 acculynx::Api open_sandbox(const SandboxFlags& f)
 {
-  acculynx::ApiOptions api = api_options(f.api, config::load(config_path(f.api)));
+  acculynx::ApiOptions api = api_options(f.api, load_config(config_path(f.api)));
   if (api.base == acculynx::k_default_api_base) {
     api.base = k_default_sandbox;
   }

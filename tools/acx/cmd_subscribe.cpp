@@ -67,7 +67,7 @@ int run_subscribe(const SubscribeFlags& f)
 {
   check_topics(f.topics);
   const std::string path = config_path(f.api);
-  const auto options = api_options(f.api, config::load(path));
+  const auto options = api_options(f.api, load_config(path));
   acculynx::Api api(options);
   const std::string token = signing::new_secret("token");
   const std::string consumer = acculynx::consumer_url_with_token(
@@ -103,7 +103,7 @@ int run_subscribe(const SubscribeFlags& f)
 
 std::unique_ptr<acculynx::Api> open_api(const SubscribeFlags& f)
 {
-  return std::make_unique<acculynx::Api>(api_options(f.api, config::load(config_path(f.api))));
+  return std::make_unique<acculynx::Api>(api_options(f.api, load_config(config_path(f.api))));
 }
 
 int run_list(const SubscribeFlags& f)

@@ -61,7 +61,9 @@ Api::Api(ApiOptions options) : m_options(std::move(options))
   while (!m_prefix.empty() && m_prefix.back() == '/') {
     m_prefix.pop_back();
   }
-  m_client = std::make_unique<http::Client>(*url, m_options.client);
+  http::ClientOptions co = m_options.client;
+  co.max_answer = std::max<std::size_t>(co.max_answer, 4u << 20); // pages of subscriptions are read whole
+  m_client = std::make_unique<http::Client>(*url, co);
 }
 
 Api::~Api() = default;
@@ -88,6 +90,9 @@ http::Exchange Api::call(const std::string& method, const std::string& target, c
         // Only 429 is tried again: a refused or failed registration sent twice could register twice.
         return answer.status == 429 ? deliver::retry_wait(answer, n, policy, random) : std::nullopt;
       });
+  if (e.truncated) {
+    throw ApiError(e.status, fmt::format("the API at {} answered more than {} bytes", m_options.base, e.body.size()));
+  }
   if (e.status == 0) {
     throw ApiError(0, fmt::format("cannot reach the API at {}: {}", m_options.base, e.error));
   }

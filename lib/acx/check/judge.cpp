@@ -22,15 +22,15 @@ bool signs_body(const std::string& scheme)
 // The flags that make `acx send` sign as the probe does (the secret from $ACX_SECRET, which acx send reads).
 std::string send_line(const Settings& s, const std::string& event, const std::string& flags)
 {
-  std::string to = s.url;
+  std::string to = util::shell_quote(s.url);
   std::string scheme;
   if (s.token_in_path) {
-    to = (s.url.ends_with("/") ? s.url : s.url + "/") + "$ACX_SECRET";
+    to = util::shell_quote(s.url.ends_with("/") ? s.url : s.url + "/") + "\"$ACX_SECRET\"";
     scheme = " --scheme none";
   } else if (s.scheme.name != "none") {
     scheme = " --scheme " + s.scheme.name;
   }
-  std::string out = fmt::format("acx send {} --to \"{}\"{} --retries 0", event, to, scheme);
+  std::string out = fmt::format("acx send {} --to {}{} --retries 0", event, to, scheme);
   if (s.subscription) {
     out += " --subscription " + *s.subscription;
   }
@@ -41,23 +41,23 @@ std::string send_line(const Settings& s, const std::string& event, const std::st
 std::string curl_line(const Settings& s, const std::string& method, const std::string& body,
                       const std::string& content_type)
 {
-  std::string to = s.url;
+  std::string to = util::shell_quote(s.url);
   if (s.token_in_path) {
-    to = (s.url.ends_with("/") ? s.url : s.url + "/") + "$ACX_SECRET";
+    to = util::shell_quote(s.url.ends_with("/") ? s.url : s.url + "/") + "\"$ACX_SECRET\"";
   } else if (s.scheme.name == "token") {
-    to += std::string(s.url.find('?') == std::string::npos ? "?" : "&") + "token=$ACX_SECRET";
+    to = util::shell_quote(s.url + (s.url.find('?') == std::string::npos ? "?" : "&") + "token=") + "\"$ACX_SECRET\"";
   }
   std::string data;
   std::string sign;
   if (method != "GET") {
-    data = fmt::format(" -H 'Content-Type: {}' --data-binary @body", content_type);
-    sign = fmt::format("printf '%s' '{}' > body && ", util::excerpt(body, 120));
+    data = fmt::format(" -H {} --data-binary @body", util::shell_quote("Content-Type: " + content_type));
+    sign = fmt::format("printf '%s' {} > body && ", util::shell_quote(util::excerpt(body, 120)));
     if (signs_body(s.scheme.name)) {
       sign += fmt::format("acx sign --scheme {} body > headers && ", s.scheme.name);
       data += " -H @headers";
     }
   }
-  return fmt::format("{}curl -sS -X {}{} \"{}\"", sign, method, data, to);
+  return fmt::format("{}curl -sS -X {}{} {}", sign, method, data, to);
 }
 
 Outcome pass(std::string detail, std::vector<Sent> requests)

@@ -109,8 +109,7 @@ Sent Probe::send(const Delivery& d)
   sent.latency = e.latency;
   sent.answer = util::excerpt(e.body, k_answer_shown);
   sent.error = e.error;
-  sent.timed_out = e.status == 0 && e.latency >= s.timeout - std::chrono::milliseconds(50) &&
-                   e.error.find("broke while sending") == std::string::npos;
+  sent.timed_out = e.failure == http::Failure::timeout;
   std::lock_guard lock(m_mutex);
   ++m_requests;
   if (e.status >= 300 && e.status < 400) {

@@ -6,12 +6,15 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <sstream>
 #include <toml++/toml.h>
 #include <unistd.h>
 
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
+#include "acx/util/text.hpp"
+#include "acx/util/url.hpp"
 
 namespace acx::config {
 
@@ -93,11 +96,22 @@ std::string default_path()
 
 Config load(const std::string& path)
 {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) {
     return {};
   }
-  return parse(util::read_input(path, 1u << 20), path);
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    throw Error(ExitCode::bad_input,
+                fmt::format("{}: refused: the file is writable by its group or by others (mode {:04o}) and holds "
+                            "tokens; make it private: chmod 600 {}",
+                            path, st.st_mode & 07777, path));
+  }
+  Config config = parse(util::read_input(path, 1u << 20), path);
+  if ((st.st_mode & S_IROTH) != 0) {
+    config.warnings.push_back(fmt::format("{} is readable by everyone (mode {:04o}) and holds tokens: chmod 600 {}",
+                                          path, st.st_mode & 07777, path));
+  }
+  return config;
 }
 
 Config parse(std::string_view text, const std::string& path)
@@ -152,6 +166,10 @@ Config parse(std::string_view text, const std::string& path)
         }
         if (route.url.empty()) {
           throw Error(ExitCode::bad_input, fmt::format("{}: a forward needs url", where));
+        }
+        if (!(route.url.starts_with("http://") || route.url.starts_with("https://")) || !util::parse_url(route.url)) {
+          throw Error(ExitCode::bad_input, fmt::format("{}: forward url {} is not an http:// or https:// URL", where,
+                                                       util::excerpt(util::redact_url(route.url))));
         }
         p.routes.push_back(std::move(route));
       }

@@ -47,6 +47,7 @@ struct Profile {
 
 struct Config {
   std::map<std::string, Profile> profiles;
+  std::vector<std::string> warnings; // found while loading, for the command to show (a world-readable file, say)
 
   // The profile `name`, or nullptr.
   const Profile* find(const std::string& name) const;
@@ -57,6 +58,9 @@ std::string default_path();
 
 // Reads the config; a missing file is an empty config. Throws acx::Error (bad_input) with file, line and column for
 // TOML that does not parse or values of the wrong type.
+// A config holding tokens that others may write is refused (acx::Error, bad_input), as ssh's StrictModes refuses
+// such files: whoever can write it can point acx's deliveries anywhere. One that others may read is loaded with a
+// warning.
 Config load(const std::string& path);
 // The same from the file's text; `path` names it in messages.
 Config parse(std::string_view text, const std::string& path);

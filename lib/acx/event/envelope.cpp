@@ -1,5 +1,6 @@
 #include "acx/event/envelope.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "acx/event/json_reader.hpp"
@@ -18,6 +19,9 @@ struct Field {
   std::vector<std::string_view> aliases;
   std::string_view expected;
 };
+
+// The longest topic name taken: AccuLynx's longest is 52 characters.
+constexpr std::size_t k_max_topic = 200;
 
 const std::vector<std::string_view> k_topic_keys{"topicName", "topicNamee", "type"};
 
@@ -132,8 +136,19 @@ ParsedEnvelope parse_envelope(std::string_view body)
   std::string key;
 
   if (const std::string* topic = r.string(k_topic, key)) {
+    const bool control = std::any_of(topic->begin(), topic->end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
     if (topic->empty()) {
       r.problem(Problem::Level::error, key, "empty: expected " + std::string(k_topic.expected));
+    } else if (control) {
+      r.problem(Problem::Level::error, key,
+                fmt::format("a control character (CR, LF, tab, NUL, ...) in \"{}\": expected {}", util::excerpt(*topic),
+                            k_topic.expected));
+    } else if (topic->size() > k_max_topic) {
+      r.problem(Problem::Level::error, key,
+                fmt::format("too long ({} bytes, at most {}): expected {}", topic->size(), k_max_topic,
+                            k_topic.expected));
     } else {
       env.topic = *topic;
       if (!find_topic(*topic)) {

@@ -181,4 +181,74 @@ JsonDocument read_json(std::string_view text, JsonLimits limits)
   return doc;
 }
 
+std::optional<std::string> pretty_json(std::string_view text)
+{
+  if (!nlohmann::json::accept(text)) {
+    return std::nullopt;
+  }
+  std::string out;
+  out.reserve(text.size() + text.size() / 2);
+  std::size_t depth = 0;
+  const auto newline = [&] {
+    out += '\n';
+    out.append(2 * depth, ' ');
+  };
+  bool in_string = false;
+  bool escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\r':
+      break;
+    case '"':
+      in_string = true;
+      out += c;
+      break;
+    case '{':
+    case '[': {
+      out += c;
+      const auto next = text.find_first_not_of(" \t\n\r", i + 1);
+      if (next != std::string_view::npos && (text[next] == '}' || text[next] == ']')) {
+        out += text[next]; // an empty object or array stays on its line
+        i = next;
+      } else {
+        ++depth;
+        newline();
+      }
+      break;
+    }
+    case '}':
+    case ']':
+      --depth;
+      newline();
+      out += c;
+      break;
+    case ',':
+      out += c;
+      newline();
+      break;
+    case ':':
+      out += ": ";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
 } // namespace acx::event

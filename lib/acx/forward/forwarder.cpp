@@ -11,6 +11,7 @@
 
 #include "acx/deliver/retry.hpp"
 #include "acx/http/client.hpp"
+#include "acx/signing/secret.hpp"
 #include "acx/util/process.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/url.hpp"
@@ -41,6 +42,7 @@ struct Lane {
 struct Result {
   Handed state = Handed::pending; // delivered, dead, or pending (try again)
   bool stop = false;              // 410: the consumer asked for no more
+  bool abandoned = false;         // acx is stopping: nothing is marked, the event is handed over after a restart
   int status = 0;
   double ms = 0;
   std::string answer;
@@ -79,6 +81,7 @@ struct Forwarder::Impl {
   bool warned = false;
   std::uint64_t delivered = 0, retried = 0, dead = 0;
   std::vector<std::thread> threads;
+  std::stop_source abandon; // asked when stopping: attempts in flight end at once
 
   Impl(Consumer consumer, Options options, std::string journal_path, journal::Writer& w, journal::Outbox& ob,
        std::function<void(const Progress&)> r)
@@ -226,7 +229,11 @@ struct Forwarder::Impl {
       co.timeout = c.timeout;
       client = std::make_unique<http::Client>(*parsed, co);
     }
-    const http::Exchange e = client->post(parsed->target, headers, r.body);
+    const http::Exchange e = client->post(parsed->target, headers, r.body, abandon.get_token());
+    if (e.failure == http::Failure::aborted) {
+      out.abandoned = true;
+      return out;
+    }
     out.status = e.status;
     out.ms = static_cast<double>(e.latency.count()) / 1000.0;
     out.answer = e.status == 0 ? e.error : first_line(e.body);
@@ -254,14 +261,21 @@ struct Forwarder::Impl {
   {
     const auto& r = *item.record;
     const auto began = Clock::now();
-    const auto run = util::run_command(c.command,
-                                       {{"ACX_EVENT_ID", r.event_id},
-                                        {"ACX_TOPIC", r.topic},
-                                        {"ACX_SUBSCRIPTION_ID", r.subscription_id},
-                                        {"ACX_SEQ", std::to_string(r.seq)},
-                                        {"ACX_ATTEMPT", std::to_string(item.attempt)}},
-                                       c.timeout, r.body);
+    util::CommandSpec spec{c.command,
+                           {{"ACX_EVENT_ID", r.event_id},
+                            {"ACX_TOPIC", r.topic},
+                            {"ACX_SUBSCRIPTION_ID", r.subscription_id},
+                            {"ACX_SEQ", std::to_string(r.seq)},
+                            {"ACX_ATTEMPT", std::to_string(item.attempt)}},
+                           signing::secret_variables(),
+                           c.timeout,
+                           r.body};
+    const auto run = util::run_command(spec, abandon.get_token());
     Result out;
+    if (run.abandoned) {
+      out.abandoned = true;
+      return out;
+    }
     out.ms = std::chrono::duration<double, std::milli>(Clock::now() - began).count();
     out.status = run.exit_code;
     out.state = run.exit_code == 0 && !run.timed_out ? Handed::delivered : Handed::pending;
@@ -269,6 +283,9 @@ struct Forwarder::Impl {
                  : run.exit_code == 0 ? first_line(run.out)
                                       : fmt::format("exit {}{}", run.exit_code,
                                                     run.out.empty() ? "" : ": " + first_line(run.out));
+    if (run.left_behind) {
+      out.answer += " (processes it left running were killed)";
+    }
     return out;
   }
 
@@ -306,6 +323,9 @@ struct Forwarder::Impl {
       const auto start = util::now();
       Result res = c.command.empty() ? attempt_http(item) : attempt_exec(item);
       const auto& r = *item.record;
+      if (res.abandoned) {
+        return; // stopping: the event stays pending in the outbox
+      }
       std::optional<std::chrono::milliseconds> wait;
       if (res.state == Handed::pending) {
         const auto age = std::chrono::seconds(util::now().seconds - r.received.seconds);
@@ -431,6 +451,7 @@ void Forwarder::stop()
     std::lock_guard lock(m.mutex);
     m.stopping = true;
   }
+  m.abandon.request_stop();
   m.cv.notify_all();
   for (auto& t : m.threads) {
     t.join();

@@ -39,7 +39,8 @@ public:
   // Attaches to the outbox (a new consumer starts now, or at Consumer::from) and starts the threads. Throws
   // acx::Error when the journal cannot be read.
   void start();
-  // Finishes the attempts in flight and stops; what is left is handed over after the next start.
+  // Stops at once: attempts in flight are abandoned (their command killed, their request cut off) and stay pending,
+  // handed over again after the next start, with whatever else is left.
   void stop();
   const Consumer& consumer() const;
   Stats stats() const;

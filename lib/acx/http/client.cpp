@@ -2,30 +2,59 @@
 
 #include <httplib.h>
 
+#include <fmt/format.h>
+
+#include "acx/http/watchdog.hpp"
 #include "acx/util/text.hpp"
 
 namespace acx::http {
 
 namespace {
 
-std::string describe(httplib::Error e, std::chrono::milliseconds timeout)
+using Clock = std::chrono::steady_clock;
+
+Failure failure_of(httplib::Error e)
 {
   switch (e) {
   case httplib::Error::Connection:
-    return "cannot connect (connection refused or host unreachable)";
   case httplib::Error::ConnectionTimeout:
-    return "connection timed out";
-  case httplib::Error::Read:
-    return "no complete answer (connection closed, or no answer within " + std::to_string(timeout.count()) + " ms)";
-  case httplib::Error::Write:
-    return "the connection broke while sending";
+  case httplib::Error::BindIPAddress:
+    return Failure::connect;
   case httplib::Error::SSLConnection:
-    return "TLS handshake failed";
+  case httplib::Error::SSLLoadingCerts:
+    return Failure::tls;
   case httplib::Error::SSLServerVerification:
-    return "the server's TLS certificate is not trusted (self-signed, expired, or not for this host)";
+    return Failure::tls_untrusted;
+  case httplib::Error::Write:
+    return Failure::send;
   default:
-    return httplib::to_string(e);
+    return Failure::receive;
   }
+}
+
+std::string describe(Failure f, std::chrono::milliseconds timeout)
+{
+  switch (f) {
+  case Failure::none:
+    return {};
+  case Failure::connect:
+    return "cannot connect (connection refused or host unreachable)";
+  case Failure::tls:
+    return "TLS handshake failed";
+  case Failure::tls_untrusted:
+    return "the server's TLS certificate is not trusted (self-signed, expired, or not for this host)";
+  case Failure::send:
+    return "the connection broke while sending";
+  case Failure::receive:
+    return "no complete answer (the connection closed, or the answer was not HTTP)";
+  case Failure::timeout:
+    return fmt::format("no complete answer within {} ms", timeout.count());
+  case Failure::bad_request:
+    return "not sent";
+  case Failure::aborted:
+    return "abandoned: acx is stopping";
+  }
+  return {};
 }
 
 } // namespace
@@ -39,10 +68,10 @@ struct Client::Impl {
 Client::Client(const util::Url& origin, ClientOptions options) : m_impl(std::make_unique<Impl>(origin, options))
 {
   auto& c = m_impl->client;
-  const auto t = options.timeout;
-  c.set_connection_timeout(std::chrono::duration_cast<std::chrono::microseconds>(t));
-  c.set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(t));
-  c.set_write_timeout(std::chrono::duration_cast<std::chrono::microseconds>(t));
+  const auto t = std::chrono::duration_cast<std::chrono::microseconds>(options.timeout);
+  c.set_connection_timeout(t);
+  c.set_read_timeout(t);
+  c.set_write_timeout(t);
   c.set_keep_alive(true);
   c.set_tcp_nodelay(true);
   c.set_default_headers({{"User-Agent", std::string("acx/") + ACX_VERSION}});
@@ -51,41 +80,83 @@ Client::Client(const util::Url& origin, ClientOptions options) : m_impl(std::mak
 
 Client::~Client() = default;
 
-Exchange Client::post(const std::string& target, const util::Headers& headers, const std::string& body)
+Exchange Client::post(const std::string& target, const util::Headers& headers, const std::string& body,
+                      std::stop_token stop)
 {
-  return request("POST", target, headers, body);
+  return request("POST", target, headers, body, std::move(stop));
 }
 
 Exchange Client::request(const std::string& method, const std::string& target, const util::Headers& headers,
-                         const std::string& body)
+                         const std::string& body, std::stop_token stop)
 {
-  httplib::Headers h;
-  std::string content_type = "application/json";
-  for (const auto& [name, value] : headers) {
-    if (util::iequals(name, "Content-Type")) {
-      content_type = value;
-    } else {
-      h.emplace(name, value);
-    }
-  }
-  auto& c = m_impl->client;
-  const auto start = std::chrono::steady_clock::now();
-  httplib::Result result = method == "GET"      ? c.Get(target, h)
-                           : method == "DELETE" ? c.Delete(target, h, body, content_type)
-                           : method == "PUT"    ? c.Put(target, h, body, content_type)
-                                                : c.Post(target, h, body, content_type);
   Exchange out;
-  out.latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-  if (!result) {
-    out.error = describe(result.error(), m_impl->options.timeout);
-    out.permanent = result.error() == httplib::Error::SSLServerVerification;
+  const auto refuse = [&out](Failure f, std::string why) {
+    out.failure = f;
+    out.error = std::move(why);
+    out.permanent = f == Failure::bad_request;
+    return out;
+  };
+  if (target.find_first_of(std::string_view("\r\n\0 ", 4)) != std::string::npos) {
+    return refuse(Failure::bad_request, "not sent: the request target has a space, CR, LF or NUL");
+  }
+  httplib::Request req;
+  req.method = method;
+  req.path = target;
+  bool typed = false;
+  for (const auto& h : headers) {
+    if (auto why = util::unsafe_header(h)) {
+      return refuse(Failure::bad_request, "not sent: " + *why);
+    }
+    typed = typed || util::iequals(h.name, "Content-Type");
+    req.headers.emplace(h.name, h.value);
+  }
+  if (method != "GET" && method != "DELETE" && !typed) {
+    req.headers.emplace("Content-Type", "application/json");
+  }
+  if (method != "GET") {
+    req.body = body;
+  }
+  // The answer: its head as it comes, and at most max_answer bytes of its body; past that the exchange is cut short.
+  const std::size_t cap = m_impl->options.max_answer;
+  bool too_long = false;
+  req.response_handler = [&out](const httplib::Response& res) {
+    out.status = res.status;
+    for (const auto& [name, value] : res.headers) {
+      out.headers.add(name, value);
+    }
+    return true;
+  };
+  req.content_receiver = [&out, &too_long, cap](const char* data, size_t n, uint64_t, uint64_t) {
+    const std::size_t room = cap - out.body.size();
+    out.body.append(data, std::min(n, room));
+    too_long = n > room;
+    return !too_long;
+  };
+
+  if (stop.stop_requested()) {
+    return refuse(Failure::aborted, describe(Failure::aborted, {}));
+  }
+  auto& watchdog = detail::Watchdog::shared();
+  const auto start = Clock::now();
+  const auto id = watchdog.arm(start + m_impl->options.timeout, [this] { m_impl->client.stop(); });
+  std::stop_callback on_stop(stop, [&watchdog, id] { watchdog.expire(id); });
+  httplib::Response res;
+  httplib::Error error = httplib::Error::Success;
+  const bool ok = m_impl->client.send(req, res, error);
+  const bool cut_off = watchdog.disarm(id);
+  out.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+  if (too_long && out.status > 0) {
+    out.truncated = true; // the answer's head and the start of its body: enough to judge it
     return out;
   }
-  out.status = result->status;
-  for (const auto& [name, value] : result->headers) {
-    out.headers.add(name, value);
+  if (!ok) {
+    out.status = 0;
+    out.headers = {};
+    out.body.clear();
+    out.failure = cut_off ? (stop.stop_requested() ? Failure::aborted : Failure::timeout) : failure_of(error);
+    out.error = describe(out.failure, m_impl->options.timeout);
+    out.permanent = out.failure == Failure::tls_untrusted;
   }
-  out.body = std::move(result->body);
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <stop_token>
 #include <string>
 
 #include "acx/util/headers.hpp"
@@ -10,18 +11,38 @@
 namespace acx::http {
 
 struct ClientOptions {
-  std::chrono::milliseconds timeout{10'000}; // to connect, and for each read and write
+  // The deadline of one whole exchange: connecting, sending the request and reading the whole answer. A peer that
+  // answers one byte a second is cut off here, not after each byte.
+  std::chrono::milliseconds timeout{10'000};
+  // The most of an answer's body kept in memory; a longer answer keeps its first max_answer bytes (Exchange::truncated)
+  // and its connection is closed rather than read to the end.
+  std::size_t max_answer = 64u << 10;
   bool verify_tls = true;
 };
 
-// What one request came to: a status and body, or (status 0) the transport error.
+// Why an exchange has no answer.
+enum class Failure {
+  none,
+  connect,       // connection refused, host unreachable or unknown, or no connection within the deadline
+  tls,           // the TLS handshake failed
+  tls_untrusted, // the server's certificate is not trusted: retrying cannot mend it
+  send,          // the connection broke while sending
+  receive,       // the connection closed before a complete answer, or the answer was not HTTP
+  timeout,       // the whole exchange took longer than ClientOptions::timeout
+  bad_request,   // acx refused to send it (a header with CR, LF or NUL, say): retrying cannot mend it
+  aborted,       // the caller's stop token asked for it to end
+};
+
+// What one request came to: a status and body, or (status 0) the transport failure.
 struct Exchange {
   int status = 0;
   util::Headers headers;
-  std::string body;
+  std::string body; // at most ClientOptions::max_answer bytes
+  bool truncated = false;
   std::chrono::microseconds latency{0};
-  std::string error; // set when status is 0: "connection refused", "timed out", ...
-  bool permanent = false; // with error: retrying cannot mend it (a TLS certificate that is not trusted)
+  Failure failure = Failure::none;
+  std::string error; // set when status is 0: the failure in words
+  bool permanent = false; // with error: retrying cannot mend it
 };
 
 // A keep-alive HTTP(S) connection to one origin, on top of cpp-httplib. One thread at a time.
@@ -33,10 +54,12 @@ public:
   Client& operator=(const Client&) = delete;
 
   // POSTs `body` to `target` (path and query) with `headers` (Content-Type defaults to application/json).
-  Exchange post(const std::string& target, const util::Headers& headers, const std::string& body);
-  // Any method: GET, POST, PUT, DELETE (a body only where the method takes one).
+  Exchange post(const std::string& target, const util::Headers& headers, const std::string& body,
+                std::stop_token stop = {});
+  // Any method: GET, POST, PUT, DELETE (a body only where the method takes one). A request whose `stop` is asked to
+  // stop ends at once with Failure::aborted.
   Exchange request(const std::string& method, const std::string& target, const util::Headers& headers,
-                   const std::string& body = {});
+                   const std::string& body = {}, std::stop_token stop = {});
 
 private:
   struct Impl;

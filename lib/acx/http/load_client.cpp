@@ -115,6 +115,9 @@ private:
       c.out += "Content-Type: application/json\r\n";
     }
     for (const auto& h : request->headers) {
+      if (auto why = util::unsafe_header(h)) {
+        throw Error(ExitCode::usage, "cannot send: " + *why);
+      }
       c.out += h.name + ": " + h.value + "\r\n";
     }
     c.out += "\r\n";
@@ -242,7 +245,10 @@ private:
       }
     } else if (head->content_length) {
       if (*head->content_length > k_max_answer) {
-        fail(i, fmt::format("the answer declares {} bytes, more than the {} read", *head->content_length, k_max_answer));
+        fail(i, *head->content_length == SIZE_MAX
+                    ? std::string("the answer's Content-Length is not a number, or too large to represent")
+                    : fmt::format("the answer declares {} bytes, more than the {} read", *head->content_length,
+                                  k_max_answer));
         return false;
       }
       body_len = rest.size() >= *head->content_length ? head->content_length : std::nullopt;

@@ -12,11 +12,13 @@
 #include <mutex>
 #include <netdb.h>
 #include <optional>
+#include <poll.h>
 #include <set>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "acx/http/connection_watch.hpp"
 #include "acx/http/worker_pool.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
@@ -56,6 +58,7 @@ struct Exchange {
   bool expects_continue = false; // the client waits for 100 Continue before it sends the body
   std::size_t dropped = 0;
   bool counted = false; // counted in Impl::in_flight
+  std::string proxied_client; // set while counted against a client behind a trusted proxy
   MHD_Connection* connection = nullptr;
   // Who got there first once the request is handed to its handler: the network thread suspending the connection, or
   // the reply. Decided under one lock, so a reply never resumes a connection that is not yet fully suspended: an
@@ -92,22 +95,32 @@ std::optional<std::vector<std::string>> match(const std::string& pattern, const 
   return params;
 }
 
-std::string peer_address(MHD_Connection* c)
+// The address of a socket address, without its port ("127.0.0.1", "::1"), and its port.
+std::pair<std::string, int> ip_and_port(const sockaddr* sa)
 {
-  const auto* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-  if (info == nullptr || info->client_addr == nullptr) {
-    return "unknown";
-  }
   char host[INET6_ADDRSTRLEN] = {};
-  const sockaddr* sa = info->client_addr;
+  if (sa == nullptr) {
+    return {"unknown", 0};
+  }
   if (sa->sa_family == AF_INET6) {
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
     inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-    return fmt::format("[{}]:{}", host, ntohs(in6->sin6_port));
+    return {host, ntohs(in6->sin6_port)};
   }
   const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
   inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-  return fmt::format("{}:{}", host, ntohs(in->sin_port));
+  return {host, ntohs(in->sin_port)};
+}
+
+const sockaddr* client_sockaddr(MHD_Connection* c)
+{
+  const auto* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  return info == nullptr ? nullptr : info->client_addr;
+}
+
+std::string with_port(const std::string& ip, int port)
+{
+  return ip.find(':') != std::string::npos ? fmt::format("[{}]:{}", ip, port) : fmt::format("{}:{}", ip, port);
 }
 
 MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, size_t key_size, const char* value,
@@ -194,6 +207,8 @@ struct Server::Impl {
   std::string tls_cert_pem;
   std::string tls_key_pem;
 
+  std::unique_ptr<detail::ConnectionWatch> watch;
+
   std::mutex mutex;
   std::condition_variable drained;
   std::size_t in_flight = 0; // requests handed to a worker and not yet answered in full
@@ -204,8 +219,16 @@ struct Server::Impl {
     Request& r = ex.request;
     r.method = method;
     r.path = url;
-    r.remote = peer_address(c);
     MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_header, &r.headers);
+    const auto [ip, port] = ip_and_port(client_sockaddr(c));
+    r.remote = with_port(ip, port);
+    if (watch->trusted(ip)) {
+      const std::string* xff = r.headers.find("X-Forwarded-For");
+      if (const auto client = xff ? detail::forwarded_client(*xff, *watch) : std::nullopt) {
+        r.remote = with_port(*client, 0);
+        ex.proxied_client = *client;
+      }
+    }
     MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_query, &r.query);
     const auto* expect = r.headers.find("Expect");
     ex.expects_continue = expect && util::iequals(util::trim(*expect), "100-continue");
@@ -319,6 +342,14 @@ struct Server::Impl {
     }
     ex.connection = c;
     ex.stage = Stage::working;
+    if (const auto* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD)) {
+      // The socket stays open while the connection waits for its reply: MHD closes no suspended connection.
+      ex.request.client_gone = [fd = info->connect_fd] {
+        pollfd p{fd, POLLRDHUP, 0};
+        return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+      };
+    }
+    watch->set_deadline(c, detail::ConnectionWatch::k_none); // the wait is ours now, not the client's
     auto reply = [e = &ex](Response r) {
       bool resume = false;
       {
@@ -367,12 +398,55 @@ struct Server::Impl {
     return answer(c, ex, std::move(ex.response), stopping);
   }
 
+  // An answer whose body is made while it is sent (Response::stream).
+  struct Stream {
+    std::function<bool(std::string&)> more;
+    std::string buffer;
+    std::size_t offset = 0;
+    bool last = false;
+  };
+
+  static ssize_t read_stream(void* cls, uint64_t, char* buf, size_t max)
+  {
+    auto& s = *static_cast<Stream*>(cls);
+    try {
+      while (s.offset == s.buffer.size()) {
+        if (s.last) {
+          return MHD_CONTENT_READER_END_OF_STREAM;
+        }
+        s.buffer.clear();
+        s.offset = 0;
+        s.last = !s.more(s.buffer);
+      }
+    } catch (const std::exception&) {
+      return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    const std::size_t n = std::min(max, s.buffer.size() - s.offset);
+    std::memcpy(buf, s.buffer.data() + s.offset, n);
+    s.offset += n;
+    return static_cast<ssize_t>(n);
+  }
+
+  static MHD_Response* make_response(Response& r)
+  {
+    if (r.stream) {
+      auto* s = new Stream{std::move(r.stream), {}, 0, false};
+      MHD_Response* mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64u << 10, read_stream, s,
+                                                           [](void* p) { delete static_cast<Stream*>(p); });
+      if (mr == nullptr) {
+        delete s;
+      }
+      return mr;
+    }
+    return MHD_create_response_from_buffer(r.body.size(), r.body.data(), MHD_RESPMEM_PERSISTENT);
+  }
+
   // Queues the response; with `close`, the connection closes after it.
   MHD_Result answer(MHD_Connection* c, Exchange& ex, Response res, bool close)
   {
     ex.response = std::move(res);
     Response& r = ex.response;
-    MHD_Response* mr = MHD_create_response_from_buffer(r.body.size(), r.body.data(), MHD_RESPMEM_PERSISTENT);
+    MHD_Response* mr = make_response(r);
     if (mr == nullptr) {
       return MHD_NO;
     }
@@ -395,9 +469,17 @@ struct Server::Impl {
     case Stage::fresh:
       ex.stage = Stage::reading;
       read_head(ex, c, url, method);
+      if (!ex.proxied_client.empty() && !watch->begin_proxied(ex.proxied_client)) {
+        ex.proxied_client.clear();
+        Response busy = text(503, "service unavailable: too many requests at once from this address");
+        busy.headers.add("Retry-After", "1");
+        return answer(c, ex, std::move(busy), true);
+      }
       if (auto bad = check_framing(ex)) {
         return answer(c, ex, std::move(*bad), true);
       }
+      // The head is in: the body gets its own deadline.
+      watch->set_deadline(c, std::chrono::steady_clock::now() + options.body_timeout);
       if (auto refusal = admit(ex)) {
         return refuse(c, ex, std::move(*refusal));
       }
@@ -431,10 +513,15 @@ struct Server::Impl {
     return MHD_NO;
   }
 
-  void on_completed(Exchange* ex)
+  void on_completed(MHD_Connection* c, Exchange* ex)
   {
+    // A kept-alive connection may idle, then must send its next head in time.
+    watch->set_deadline(c, std::chrono::steady_clock::now() + options.idle_timeout + options.header_timeout);
     if (ex == nullptr) {
       return;
+    }
+    if (!ex->proxied_client.empty()) {
+      watch->end_proxied(ex->proxied_client);
     }
     if (ex->counted) {
       std::lock_guard lock(mutex);
@@ -491,30 +578,50 @@ int Server::start()
     return static_cast<Impl*>(cls)->on_request(c, url, method, upload, upload_size, *static_cast<Exchange*>(*state));
   };
   // Called first for every request, with the target exactly as sent: the request's state starts here.
-  auto on_uri = [](void*, const char* uri, MHD_Connection*) -> void* {
+  auto on_uri = [](void* cls, const char* uri, MHD_Connection* c) -> void* {
+    auto& self = *static_cast<Impl*>(cls);
+    // The request line is in: the rest of the head comes within header_timeout.
+    self.watch->set_deadline(c, std::chrono::steady_clock::now() + self.options.header_timeout, true);
     auto* ex = new Exchange;
     ex->request.target = uri;
     return ex;
   };
-  auto on_done = [](void* cls, MHD_Connection*, void** state, MHD_RequestTerminationCode) {
-    static_cast<Impl*>(cls)->on_completed(static_cast<Exchange*>(*state));
+  auto on_done = [](void* cls, MHD_Connection* c, void** state, MHD_RequestTerminationCode) {
+    static_cast<Impl*>(cls)->on_completed(c, static_cast<Exchange*>(*state));
     *state = nullptr;
+  };
+  // Connections: counted per address, and watched from their first byte for a head that takes too long.
+  auto on_accept = [](void* cls, const sockaddr* addr, socklen_t) -> MHD_Result {
+    return static_cast<Impl*>(cls)->watch->admit(ip_and_port(addr).first) ? MHD_YES : MHD_NO;
+  };
+  auto on_connection = [](void* cls, MHD_Connection* c, void**, MHD_ConnectionNotificationCode code) {
+    auto& self = *static_cast<Impl*>(cls);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+      const auto* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+      self.watch->opened(c, info ? info->connect_fd : -1, ip_and_port(client_sockaddr(c)).first,
+                         std::chrono::steady_clock::now() + self.options.header_timeout);
+    } else {
+      self.watch->closed(c);
+    }
   };
   using UriLog = void* (*)(void*, const char*, MHD_Connection*);
   using Completed = void (*)(void*, MHD_Connection*, void**, MHD_RequestTerminationCode);
+  using Notify = void (*)(void*, MHD_Connection*, void**, MHD_ConnectionNotificationCode);
 
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
   const bool tls = !impl.tls_cert_pem.empty();
   if (tls) {
     flags |= MHD_USE_TLS;
   }
+  impl.watch = std::make_unique<detail::ConnectionWatch>(o.max_connections_per_ip, o.trusted_proxies);
   impl.daemon = MHD_start_daemon(
-      flags, 0, nullptr, nullptr, on_access, &impl, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-      2u, MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(o.idle_timeout.count()),
-      MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(o.max_connections), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-      static_cast<unsigned>(o.max_connections_per_ip), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-      k_connection_memory, MHD_OPTION_URI_LOG_CALLBACK, static_cast<UriLog>(on_uri), nullptr,
-      MHD_OPTION_NOTIFY_COMPLETED, static_cast<Completed>(on_done), &impl,
+      flags, 0, static_cast<MHD_AcceptPolicyCallback>(on_accept), &impl, on_access, &impl, MHD_OPTION_LISTEN_SOCKET,
+      fd, MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_TIMEOUT,
+      static_cast<unsigned>(o.idle_timeout.count()), MHD_OPTION_CONNECTION_LIMIT,
+      static_cast<unsigned>(o.max_connections), MHD_OPTION_CONNECTION_MEMORY_LIMIT, k_connection_memory,
+      MHD_OPTION_URI_LOG_CALLBACK, static_cast<UriLog>(on_uri), &impl, MHD_OPTION_NOTIFY_COMPLETED,
+      static_cast<Completed>(on_done), &impl, MHD_OPTION_NOTIFY_CONNECTION, static_cast<Notify>(on_connection),
+      &impl,
       // The TLS options last: without TLS the list ends before them.
       tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, impl.tls_cert_pem.c_str(), MHD_OPTION_HTTPS_MEM_KEY,
       impl.tls_key_pem.c_str(), MHD_OPTION_END);
@@ -549,6 +656,7 @@ void Server::stop()
   impl.pool.reset(); // joins the workers: none touches a request once the daemon is gone
   MHD_stop_daemon(impl.daemon);
   impl.daemon = nullptr;
+  impl.watch.reset();
   if (fd >= 0) {
     ::close(fd);
   }

@@ -16,8 +16,13 @@ public:
   Guard(std::string token, std::string bound_host);
   // The refusal, or nullopt when the request may go on.
   std::optional<http::Response> check(const http::Request& r, bool changes_state) const;
-  // The Set-Cookie value that lets later requests leave the token out of the URL.
-  std::string cookie() const;
+  // The Set-Cookie value that lets later requests leave the token out of the URL; named for the page's port.
+  std::string cookie(const http::Request& r) const;
+  // For a GET that carried the token in its URL (and passed check()): a redirect to the same URL without it that
+  // sets the cookie, so the token leaves the address bar and the history. nullopt for every other request.
+  std::optional<http::Response> strip_token(const http::Request& r) const;
+  // The cookie's name for requests to the port in `r`'s Host header.
+  static std::string cookie_name(const http::Request& r);
   const std::string& token() const { return m_token; }
 
 private:
@@ -25,6 +30,15 @@ private:
   std::string m_token;
   std::string m_bound_host;
 };
+
+// A Host header's parts: a name or an address ("[::1]" keeps its brackets), and the port ("" when none).
+struct HostHeader {
+  std::string host;
+  std::string port;
+};
+// nullopt unless the value is exactly host[:port] with a numeric port: "localhost:evil.com" and "[::1]evil.com" are
+// not Host headers.
+std::optional<HostHeader> parse_host(std::string_view value);
 
 // A fresh 128-bit token, hex.
 std::string new_token();

@@ -12,9 +12,11 @@
 #include "acx/deliver/prepare.hpp"
 #include "acx/event/envelope.hpp"
 #include "acx/event/gist.hpp"
+#include "acx/event/json_reader.hpp"
 #include "acx/http/client.hpp"
 #include "acx/http/runner.hpp"
 #include "acx/inspect/json_diff.hpp"
+#include "acx/inspect/live.hpp"
 #include "acx/inspect/view.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
@@ -25,6 +27,7 @@
 #include "acx/util/service.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
+#include "acx/util/io.hpp"
 #include "acx/util/url.hpp"
 
 namespace acx::inspect {
@@ -148,7 +151,7 @@ const char* k_reason_status(const std::string& reason)
 struct Inspector::Impl {
   JournalView view;
   Guard guard;
-  std::atomic<bool> stopping{false};
+  LiveRows live_rows{std::chrono::milliseconds(200), std::chrono::seconds(15), 256};
 
   Impl(std::string p, Guard g) : view(std::move(p)), guard(std::move(g)) {}
 
@@ -204,11 +207,18 @@ struct Inspector::Impl {
     return html(layout("deliveries", main));
   }
 
-  std::string curl_of(const Record& r)
+  // The delivery again, as shell text: every piece that came from the journal is one quoted word.
+  static std::string curl_of(const Record& r)
   {
     const std::string* type = r.headers.find("Content-Type");
-    return fmt::format("curl -sS -H 'Content-Type: {}' --data-binary @- \"$URL\" <<'ACX_BODY'\n{}\nACX_BODY",
-                       type ? *type : "application/json", r.body);
+    return fmt::format("printf '%s' {} | curl -sS -H {} --data-binary @- \"$URL\"", util::shell_quote(r.body),
+                       util::shell_quote("Content-Type: " + (type ? *type : std::string("application/json"))));
+  }
+
+  static std::string send_of(const Record& r)
+  {
+    return fmt::format("printf '%s' {} | acx send - --keep-ids --to \"$URL\" --secret \"$SECRET\"",
+                       util::shell_quote(r.body));
   }
 
   Response detail(const Request& req)
@@ -253,17 +263,16 @@ struct Inspector::Impl {
       main += fmt::format("<tr><th>{}</th><td class=\"mono\">{}</td></tr>", esc(h.name), esc(h.value));
     }
     main += "</table>\n";
-    const auto pretty = nlohmann::ordered_json::parse(r->body, nullptr, false);
+    const auto pretty = event::pretty_json(r->body);
     main += fmt::format("<h2>body <small>{} bytes as received</small></h2><pre class=\"body raw\" id=\"raw\">{}</pre>\n",
                         r->body.size(), esc_block(r->body));
-    if (!pretty.is_discarded()) {
-      main += fmt::format("<h2>body, pretty</h2><pre class=\"body\" id=\"pretty\">{}</pre>\n",
-                          esc_block(pretty.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)));
+    if (pretty) {
+      main += fmt::format("<h2>body, pretty</h2><pre class=\"body\" id=\"pretty\">{}</pre>\n", esc_block(*pretty));
     }
     if (r->status != Status::refused) {
       main += fmt::format("<h2>again</h2><p>as curl</p><pre class=\"copy\">{}</pre><p>as acx send (keeping its ids)</p>"
-                          "<pre class=\"copy\">acx send - --keep-ids --to \"$URL\" --secret \"$SECRET\" &lt;&lt;'ACX_BODY'\n{}\nACX_BODY</pre>\n",
-                          esc_block(curl_of(*r)), esc_block(r->body));
+                          "<pre class=\"copy\">{}</pre>\n",
+                          esc_block(curl_of(*r)), esc_block(send_of(*r)));
       main += forwards(r->seq);
       main += fmt::format(
           R"(<h2>replay</h2>
@@ -387,88 +396,123 @@ struct Inspector::Impl {
   }
 
   // Server-sent events: rows newer than the cursor (the query's, or Last-Event-ID on a reconnect). The answer ends
-  // once it has something, or after 15 s; the browser reconnects with the last id (retry: 250 ms).
-  Response live(const Request& req)
+  // once it has something, or after 15 s; the browser reconnects with the last id (retry: 250 ms). A request waiting
+  // for news holds no thread: LiveRows looks for news for all of them.
+  void live(Request req, http::Reply reply)
   {
-    const Filters f = Filters::of(req);
     std::string from;
     if (const std::string* last = req.headers.find("Last-Event-ID")) {
       from = *last;
     } else if (const auto it = req.query.find("after"); it != req.query.end()) {
       from = it->second;
     }
-    Cursor cursor = from.empty() ? view.head() : Cursor::parse(from);
-    std::string body = "retry: 250\n\n";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    for (;;) {
+    auto state = std::make_shared<std::pair<Filters, Cursor>>(Filters::of(req), from.empty() ? view.head()
+                                                                                            : Cursor::parse(from));
+    auto poll = [this, state]() -> std::optional<std::string> {
+      auto& [f, cursor] = *state;
       const auto records = view.newer(f, cursor);
+      if (records.empty()) {
+        return std::nullopt;
+      }
+      std::string body = "retry: 250\n\n";
       for (const auto& r : records) {
-        (r.status == Status::refused ? cursor.r : cursor.a) = std::max(r.status == Status::refused ? cursor.r : cursor.a, r.seq);
+        auto& seen = r.status == Status::refused ? cursor.r : cursor.a;
+        seen = std::max(seen, r.seq);
         std::string line = row(r, view.original_of(r));
         line.erase(std::remove(line.begin(), line.end(), '\n'), line.end());
         body += fmt::format("id: {}\nevent: row\ndata: {}\n\n", cursor.str(), line);
       }
-      if (!records.empty() || stopping || std::chrono::steady_clock::now() >= deadline) {
-        break;
+      return body;
+    };
+    live_rows.wait(req, std::move(poll), "retry: 250\n\n", std::move(reply));
+  }
+
+  // A download made while it is sent: a page of records at a time, so memory stays flat and the first byte comes at
+  // once, however large the journal. `write` appends one record; head and tail frame the whole.
+  Response download(const Request& req, std::string type, std::string name, std::string head, std::string tail,
+                    std::function<void(std::string&, const Record&)> write)
+  {
+    struct State {
+      Filters f;
+      JournalView::Walk walk;
+      std::string head, tail;
+      bool started = false;
+    };
+    auto st = std::make_shared<State>(State{Filters::of(req), {}, std::move(head), std::move(tail), false});
+    Response res{200, std::move(type), {}};
+    res.stream = [this, st, write = std::move(write)](std::string& out) {
+      if (!st->started) {
+        st->started = true;
+        out += st->head;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200)); // the journal is polled: another process writes it
-    }
-    Response res{200, "text/event-stream", std::move(body), {}};
+      for (const auto& r : view.next(st->f, st->walk, 200)) {
+        write(out, r);
+      }
+      if (st->walk.done) {
+        out += st->tail;
+        return false;
+      }
+      return true;
+    };
+    res.headers.add("Content-Disposition", fmt::format("attachment; filename=\"{}\"", name));
     res.headers.add("Cache-Control", "no-store");
     return res;
   }
 
   Response export_ndjson(const Request& req)
   {
-    std::string out;
-    view.each(Filters::of(req), [&](const Record& r) {
+    return download(req, "application/x-ndjson", "acx-deliveries.ndjson", "", "", [](std::string& out, const Record& r) {
       if (r.status != Status::refused) {
         out += listen::format_record(r, listen::OutputFormat::json, false);
       }
     });
-    Response res{200, "application/x-ndjson", std::move(out), {}};
-    res.headers.add("Content-Disposition", "attachment; filename=\"acx-deliveries.ndjson\"");
-    return res;
   }
 
   Response export_har(const Request& req)
   {
-    auto entries = nlohmann::ordered_json::array();
-    view.each(Filters::of(req), [&](const Record& r) {
-      auto headers = nlohmann::ordered_json::array();
-      std::string host = "localhost";
-      std::string type = "application/json";
-      for (const auto& h : r.headers) {
-        headers.push_back({{"name", h.name}, {"value", h.value}});
-        if (util::iequals(h.name, "Host")) {
-          host = h.value;
-        } else if (util::iequals(h.name, "Content-Type")) {
-          type = h.value;
-        }
+    const std::string head = fmt::format(
+        "{{\"log\":{{\"version\":\"1.2\",\"creator\":{{\"name\":\"acx\",\"version\":\"{}\"}},\"entries\":[",
+        ACX_VERSION);
+    auto first = std::make_shared<bool>(true);
+    return download(req, "application/json", "acx-deliveries.har", head, "]}}", [this, first](std::string& out,
+                                                                                            const Record& r) {
+      if (!*first) {
+        out += ',';
       }
-      const int status = r.status == Status::refused ? std::stoi(k_reason_status(r.reason)) : 200;
-      entries.push_back(
-          {{"startedDateTime", util::format_rfc3339(r.received)},
-           {"time", 0},
-           {"request",
-            {{"method", "POST"}, {"url", "http://" + host + "/"}, {"httpVersion", "HTTP/1.1"}, {"cookies", nlohmann::ordered_json::array()},
-             {"headers", headers}, {"queryString", nlohmann::ordered_json::array()},
-             {"postData", {{"mimeType", type}, {"text", r.body}}}, {"headersSize", -1},
-             {"bodySize", static_cast<std::int64_t>(r.body.size())}}},
-           {"response",
-            {{"status", status}, {"statusText", r.status == Status::refused ? r.reason : journal::status_name(r.status)},
-             {"httpVersion", "HTTP/1.1"}, {"cookies", nlohmann::ordered_json::array()},
-             {"headers", nlohmann::ordered_json::array()}, {"content", {{"size", 0}, {"mimeType", "application/json"}}},
-             {"redirectURL", ""}, {"headersSize", -1}, {"bodySize", -1}}},
-           {"cache", nlohmann::ordered_json::object()},
-           {"timings", {{"send", 0}, {"wait", 0}, {"receive", 0}}},
-           {"comment", fmt::format("{} {}", id_of(r), verdict_of(r))}});
+      *first = false;
+      out += har_entry(r).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     });
-    const nlohmann::ordered_json har{
-        {"log", {{"version", "1.2"}, {"creator", {{"name", "acx"}, {"version", ACX_VERSION}}}, {"entries", entries}}}};
-    Response res{200, "application/json", har.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace), {}};
-    res.headers.add("Content-Disposition", "attachment; filename=\"acx-deliveries.har\"");
-    return res;
+  }
+
+  nlohmann::ordered_json har_entry(const Record& r)
+  {
+    auto headers = nlohmann::ordered_json::array();
+    std::string host = "localhost";
+    std::string type = "application/json";
+    for (const auto& h : r.headers) {
+      headers.push_back({{"name", h.name}, {"value", h.value}});
+      if (util::iequals(h.name, "Host")) {
+        host = h.value;
+      } else if (util::iequals(h.name, "Content-Type")) {
+        type = h.value;
+      }
+    }
+    const int status = r.status == Status::refused ? std::stoi(k_reason_status(r.reason)) : 200;
+    const auto none = nlohmann::ordered_json::array();
+    return {{"startedDateTime", util::format_rfc3339(r.received)},
+            {"time", 0},
+            {"request",
+             {{"method", "POST"}, {"url", "http://" + host + "/"}, {"httpVersion", "HTTP/1.1"}, {"cookies", none},
+              {"headers", headers}, {"queryString", none}, {"postData", {{"mimeType", type}, {"text", r.body}}},
+              {"headersSize", -1}, {"bodySize", static_cast<std::int64_t>(r.body.size())}}},
+            {"response",
+             {{"status", status}, {"statusText", r.status == Status::refused ? r.reason : journal::status_name(r.status)},
+              {"httpVersion", "HTTP/1.1"}, {"cookies", none}, {"headers", none},
+              {"content", {{"size", 0}, {"mimeType", "application/json"}}}, {"redirectURL", ""}, {"headersSize", -1},
+              {"bodySize", -1}}},
+            {"cache", nlohmann::ordered_json::object()},
+            {"timings", {{"send", 0}, {"wait", 0}, {"receive", 0}}},
+            {"comment", fmt::format("{} {}", id_of(r), verdict_of(r))}};
   }
 
   Response asset(const Request& req)
@@ -494,36 +538,42 @@ Inspector::~Inspector() = default;
 
 void Inspector::stop()
 {
-  m_impl->stopping = true;
+  m_impl->live_rows.stop();
 }
 
 std::vector<http::Route> Inspector::routes()
 {
   Impl& m = *m_impl;
-  // Every page behind the guard; errors reading the journal become a page that says so.
+  // Every page behind the guard; errors reading the journal become a page that says so. A token in a page's URL
+  // becomes a cookie, and the page is asked for again without it.
   auto guarded = [&m](Response (Impl::*page)(const Request&), bool changes = false) {
     return [&m, page, changes](Request r) -> Response {
       if (auto refusal = m.guard.check(r, changes)) {
         return *refusal;
       }
-      Response res;
+      if (auto away = m.guard.strip_token(r)) {
+        return *away;
+      }
       try {
-        res = (m.*page)(r);
+        return (m.*page)(r);
       } catch (const std::exception& e) {
-        res = html(layout("error", "<p class=\"bad\">" + esc(e.what()) + "</p>"), 500);
+        return html(layout("error", "<p class=\"bad\">" + esc(e.what()) + "</p>"), 500);
       }
-      if (r.query.contains("token")) {
-        res.headers.add("Set-Cookie", m.guard.cookie());
-      }
-      return res;
     };
+  };
+  auto live = [&m](Request r, http::Reply reply) {
+    if (auto refusal = m.guard.check(r, false)) {
+      reply(std::move(*refusal));
+    } else {
+      m.live(std::move(r), std::move(reply));
+    }
   };
   return {
       {"GET", "/", guarded(&Impl::list)},
       {"GET", "/d/{id}", guarded(&Impl::detail)},
       {"GET", "/diff", guarded(&Impl::diff_page)},
       {"POST", "/replay", guarded(&Impl::replay, true)},
-      {"GET", "/live", guarded(&Impl::live)},
+      {"GET", "/live", {}, live},
       {"GET", "/export.ndjson", guarded(&Impl::export_ndjson)},
       {"GET", "/export.har", guarded(&Impl::export_har)},
       {"GET", "/static/{file}", guarded(&Impl::asset)},
@@ -534,6 +584,20 @@ std::string page_url(const std::string& host, int port, const std::string& token
 {
   const bool v6 = host.find(':') != std::string::npos;
   return fmt::format("http://{}{}{}:{}/?token={}", v6 ? "[" : "", host, v6 ? "]" : "", port, token);
+}
+
+std::string write_page_link(int port, const std::string& url)
+{
+  const std::string path = util::xdg_path("XDG_STATE_HOME", ".local/state", fmt::format("inspect-{}.html", port),
+                                          "XDG_STATE_HOME");
+  const std::string href = util::escape_markup(url);
+  util::write_private_file(path,
+                           fmt::format("<!doctype html>\n<meta name=\"referrer\" content=\"no-referrer\">\n"
+                                       "<meta http-equiv=\"refresh\" content=\"0;url={0}\">\n"
+                                       "<title>acx inspect</title><a href=\"{0}\">acx inspect</a>\n",
+                                       href),
+                           "the inspect page's link");
+  return path;
 }
 
 ExitCode run(const Options& o)
@@ -567,7 +631,9 @@ ExitCode run(const Options& o)
       util::write_ready_file(o.ready_file, url);
     }
     if (o.open) {
-      const std::string command = "xdg-open '" + url + "' >/dev/null 2>&1 &";
+      // The browser is given a private file that leads to the page: no command line ever carries the token.
+      const std::string command = "xdg-open " + util::shell_quote("file://" + write_page_link(port, url)) +
+                                  " >/dev/null 2>&1 &";
       if (std::system(command.c_str()) != 0) {
         fmt::print(stderr, "acx: could not open a browser: open the URL above\n");
       }

@@ -35,6 +35,10 @@ struct Options {
   bool open = false;      // open it in a browser (xdg-open)
 };
 
+// Writes a small private HTML file (mode 0600, in the state directory) that leads the browser to `url`, and returns
+// its path: how the page is opened without its token on any command line or terminal.
+std::string write_page_link(int port, const std::string& url);
+
 // acx inspect: serves the page until SIGINT/SIGTERM; prints its URL (with the token) on stdout. Throws acx::Error
 // when it cannot start.
 ExitCode run(const Options& options);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "acx/event/json_reader.hpp"
+
 namespace acx::inspect {
 
 namespace {
@@ -26,11 +28,12 @@ void walk(const nlohmann::json& j, const std::string& path, std::map<std::string
 std::map<std::string, std::string> flatten_json(std::string_view text)
 {
   std::map<std::string, std::string> out;
-  const auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded()) {
+  // Strict and bounded in depth (the journal keeps refused bodies too), and never ordered_json: linear-logarithmic.
+  const auto doc = event::read_json(text);
+  if (!doc.value) {
     out["$"] = std::string(text);
   } else {
-    walk(j, "$", out);
+    walk(*doc.value, "$", out);
   }
   return out;
 }

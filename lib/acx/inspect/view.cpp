@@ -181,30 +181,29 @@ std::int64_t JournalView::original_of(const Record& r)
   return original && original->status == Status::accepted ? original->seq : 0;
 }
 
-void JournalView::each(const Filters& f, const std::function<void(const Record&)>& take)
+std::vector<Record> JournalView::next(const Filters& f, Walk& walk, std::size_t limit)
 {
-  for (const bool refused : {false, true}) {
-    if (refused ? !f.wants_refused() : !f.wants_deliveries()) {
-      continue;
-    }
-    journal::Query q = f.base(refused);
-    q.decode_headers = true;
-    q.limit = 1000;
-    for (;;) {
+  while (!walk.done) {
+    if (walk.refused ? f.wants_refused() : f.wants_deliveries()) {
+      journal::Query q = f.base(walk.refused);
+      q.decode_headers = true;
+      q.limit = limit;
+      q.after_seq = walk.after_seq;
       std::vector<Record> batch;
       {
         std::lock_guard lock(m_mutex);
         batch = open().read(q);
       }
-      if (batch.empty()) {
-        break;
-      }
-      q.after_seq = batch.back().seq;
-      for (const auto& r : batch) {
-        take(r);
+      if (!batch.empty()) {
+        walk.after_seq = batch.back().seq;
+        return batch;
       }
     }
+    walk.done = walk.refused;
+    walk.refused = true;
+    walk.after_seq = 0;
   }
+  return {};
 }
 
 } // namespace acx::inspect

@@ -50,8 +50,16 @@ public:
   std::optional<journal::Record> find(const std::string& id);
   // The accepted record a duplicate repeats, or 0.
   std::int64_t original_of(const journal::Record& r);
-  // Every record the filters select, oldest first, headers decoded.
-  void each(const Filters& f, const std::function<void(const journal::Record&)>& take);
+  // Where a walk over every record the filters select has got to.
+  struct Walk {
+    bool refused = false; // deliveries first, then refused records
+    bool done = false;
+    std::int64_t after_seq = 0;
+  };
+  // The next records of a walk over every record the filters select, oldest first, headers decoded: at most
+  // `limit`, and none once the walk is done. A walk holds no lock between calls, so an export can be sent as it is
+  // read.
+  std::vector<journal::Record> next(const Filters& f, Walk& walk, std::size_t limit);
 
 private:
   // Reads deliveries and refused records alike: `shape` sets each query's place and order.

@@ -298,7 +298,11 @@ ExitCode run(const ListenOptions& o)
     po.workers = 16;
     page = std::make_unique<http::Server>(po, inspector->routes());
     const int port = page->start();
-    fmt::print(stderr, "acx: inspect the deliveries at {}\n", inspect::page_url("127.0.0.1", port, token));
+    // Where the page is, never its token: a terminal's scrollback and CI logs keep what is printed.
+    const std::string link = inspect::write_page_link(port, inspect::page_url("127.0.0.1", port, token));
+    fmt::print(stderr, "acx: inspect the deliveries at http://127.0.0.1:{}/ (open file://{} : it carries the access "
+                       "token)\n",
+               port, link);
   }
   struct StopPage {
     std::unique_ptr<inspect::Inspector>& inspector;

@@ -17,12 +17,16 @@ namespace acx::sandbox {
 namespace {
 // How long chaos holds an event back at the most when no later event comes.
 constexpr std::chrono::seconds k_hold_limit{15};
+// Tenants (API keys) delivered to at once; each tenant's events go one at a time, in order.
+constexpr std::size_t k_workers = 8;
 } // namespace
 
 Deliverer::Deliverer(Store& store, const Options& o)
     : m_store(store), m_options(o), m_random(o.chaos_seed)
 {
-  m_thread = std::thread([this] { run(); });
+  for (std::size_t i = 0; i < k_workers; ++i) {
+    m_threads.emplace_back([this] { run(); });
+  }
 }
 
 Deliverer::~Deliverer()
@@ -32,7 +36,9 @@ Deliverer::~Deliverer()
     m_stop = true;
   }
   m_cv.notify_all();
-  m_thread.join();
+  for (auto& t : m_threads) {
+    t.join();
+  }
 }
 
 bool Deliverer::ready(const Job& job, std::chrono::steady_clock::time_point now) const
@@ -61,7 +67,7 @@ void Deliverer::enqueue(const Stored& s, std::string body, std::string event_id,
       maybe_hold(m_queue.back(), now);
     }
   }
-  m_cv.notify_one();
+  m_cv.notify_all();
 }
 
 void Deliverer::run()
@@ -74,20 +80,32 @@ void Deliverer::run()
       if (m_queue.empty()) {
         return;
       }
-      // The first job in arrival order that may go; otherwise wait for the soonest release or a new arrival.
+      // The first job in arrival order that may go and whose tenant is not being delivered to by another worker
+      // (so one tenant's slow consumer holds up only that tenant); otherwise wait for the soonest release, a new
+      // arrival or a tenant set free.
       const auto now = std::chrono::steady_clock::now();
-      auto next = std::find_if(m_queue.begin(), m_queue.end(), [&](const Job& j) { return ready(j, now); });
+      auto next = std::find_if(m_queue.begin(), m_queue.end(),
+                               [&](const Job& j) { return ready(j, now) && !m_busy.contains(j.to.owner); });
       if (next == m_queue.end()) {
-        const auto soonest = std::min_element(m_queue.begin(), m_queue.end(), [](const Job& a, const Job& b) {
-          return a.held_until < b.held_until;
-        });
-        const auto until = soonest->held_until; // a copy: the queue may change while this waits
-        m_cv.wait_until(lock, until);
+        auto until = std::chrono::steady_clock::time_point::max();
+        for (const Job& j : m_queue) {
+          if (!m_busy.contains(j.to.owner)) {
+            until = std::min(until, j.held_until);
+          }
+        }
+        if (until == std::chrono::steady_clock::time_point::max()) {
+          m_cv.wait(lock);
+        } else {
+          m_cv.wait_until(lock, until);
+        }
         continue;
       }
       job = std::move(*next);
       m_queue.erase(next);
+      m_busy.insert(job.to.owner);
     }
+    const std::string owner = job.to.owner;
+    const std::uint64_t seq = job.seq;
     try {
       deliver_one(std::move(job));
     } catch (const std::exception& e) {
@@ -96,8 +114,10 @@ void Deliverer::run()
     }
     {
       std::lock_guard lock(m_mutex);
-      m_delivered_seq = std::max(m_delivered_seq, job.seq);
+      m_delivered_seq = std::max(m_delivered_seq, seq);
+      m_busy.erase(owner);
     }
+    m_cv.notify_all();
   }
 }
 
@@ -137,7 +157,6 @@ void Deliverer::deliver_one(Job job)
     job.after_seq = std::numeric_limits<std::uint64_t>::max(); // only its time releases it
     job.held_until = std::chrono::steady_clock::now() + *wait;
     m_queue.push_back(std::move(job));
-    m_cv.notify_one();
   }
 }
 

@@ -5,6 +5,7 @@
 #include <deque>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -15,8 +16,9 @@
 
 namespace acx::sandbox {
 
-// Delivers queued events to consumer URLs, as AccuLynx would: POST, token in the URL, 10 s timeout, retries with
-// backoff; every attempt logged in the store. With --chaos some deliveries go twice and some are held back until one
+// Delivers queued events to consumer URLs, as AccuLynx would: POST, token in the URL, 10 s for the whole exchange,
+// retries with backoff; every attempt logged in the store. Tenants (API keys) are independent: each tenant's events go
+// one at a time, several tenants at once, so one tenant's slow consumer delays no other tenant. With --chaos some deliveries go twice and some are held back until one
 // to three later events have been delivered (or k_hold_limit has passed), so events arrive out of order; the choices
 // come from --chaos-seed, so a run can be repeated. With --sign standard each delivery is signed with the
 // subscription's secret.
@@ -55,8 +57,9 @@ private:
   bool m_stop = false;
   std::uint64_t m_next_seq = 1;
   std::uint64_t m_delivered_seq = 0; // the highest seq delivered so far
+  std::set<std::string> m_busy; // tenants a worker is delivering to now
   std::mt19937_64 m_random;
-  std::thread m_thread;
+  std::vector<std::thread> m_threads;
 };
 
 } // namespace acx::sandbox

@@ -32,6 +32,32 @@ std::size_t Headers::count(std::string_view name) const
   return n;
 }
 
+namespace {
+
+bool is_token_char(char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+} // namespace
+
+std::optional<std::string> unsafe_header(const Header& header)
+{
+  if (header.name.empty()) {
+    return std::string("a header with an empty name");
+  }
+  for (char c : header.name) {
+    if (!is_token_char(c)) {
+      return "header name " + excerpt(header.name) + " has a character not allowed in a header name";
+    }
+  }
+  if (header.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+    return "header " + excerpt(header.name) + " has CR, LF or NUL in its value";
+  }
+  return std::nullopt;
+}
+
 std::optional<Header> parse_header_line(std::string_view line)
 {
   const auto colon = line.find(':');
@@ -43,9 +69,7 @@ std::optional<Header> parse_header_line(std::string_view line)
     return std::nullopt;
   }
   for (char c : name) {
-    const bool token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!token) {
+    if (!is_token_char(c)) {
       return std::nullopt;
     }
   }
@@ -53,7 +77,11 @@ std::optional<Header> parse_header_line(std::string_view line)
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) {
     value.remove_suffix(1);
   }
-  return Header{std::string(name), std::string(trim(value))};
+  Header h{std::string(name), std::string(trim(value))};
+  if (unsafe_header(h)) {
+    return std::nullopt;
+  }
+  return h;
 }
 
 bool is_credential_header(std::string_view name)

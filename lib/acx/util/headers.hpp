@@ -43,7 +43,12 @@ bool is_credential_header(std::string_view name);
 // The headers with every credential's value replaced by "[redacted]", for storing or showing.
 void redact_credentials(Headers& headers);
 
-// Parses "Name: value" (as given to curl -H); nullopt when there is no colon or the name is empty or not a token.
+// Why a header cannot be sent as it is (a name that is not an RFC 9110 token; CR, LF or NUL anywhere, which would end
+// the header early and let the rest be read as more headers or another request); nullopt when it can.
+std::optional<std::string> unsafe_header(const Header& header);
+
+// Parses "Name: value" (as given to curl -H); nullopt when there is no colon, the name is empty or not a token, or
+// the value has CR, LF or NUL.
 std::optional<Header> parse_header_line(std::string_view line);
 
 } // namespace acx::util

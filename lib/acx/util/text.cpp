@@ -84,6 +84,30 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i)
   return 0;
 }
 
+// The code point of one well-formed UTF-8 sequence.
+char32_t code_point(std::string_view seq)
+{
+  const auto b = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(seq[k])); };
+  switch (seq.size()) {
+  case 2:
+    return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+  case 3:
+    return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+  case 4:
+    return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+  default:
+    return b(0);
+  }
+}
+
+// Unicode's bidirectional formatting characters (UAX #9): marks, embeddings, overrides and isolates. On a terminal
+// they reorder what follows them ("Trojan Source").
+bool is_bidi_control(char32_t cp)
+{
+  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
 std::string escape_for_terminal(std::string_view s, std::size_t max)
 {
   std::string out;
@@ -109,6 +133,9 @@ std::string escape_for_terminal(std::string_view s, std::size_t max)
     } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
       out += fmt::format("\\u{:04x}", static_cast<unsigned char>(s[i + 1])); // a C1 control, U+0080-U+009F
       i += 2;
+    } else if (const char32_t cp = code_point(s.substr(i, n)); is_bidi_control(cp)) {
+      out += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(cp)); // would reorder the text around it
+      i += n;
     } else {
       out.append(s.substr(i, n));
       i += n;
@@ -241,6 +268,19 @@ std::optional<std::string> closest(std::string_view word, const std::vector<std:
     }
   }
   return best;
+}
+
+std::string shell_quote(std::string_view s)
+{
+  std::string out = "'";
+  for (char ch : s) {
+    if (ch == '\'') {
+      out += "'\\''";
+    } else {
+      out += ch;
+    }
+  }
+  return out + "'";
 }
 
 std::string escape_markup(std::string_view s)

@@ -20,7 +20,8 @@ std::string_view trim(std::string_view s);
 std::vector<std::string_view> split(std::string_view s, char sep);
 
 // Untrusted text (from a body, a header, a file name) made safe to print on a terminal: C0 controls, DEL and bytes
-// that are not UTF-8 become \xNN, C1 controls (U+0080-U+009F) \u00NN; the rest is kept as it is.
+// that are not UTF-8 become \xNN, C1 controls (U+0080-U+009F) and bidirectional controls (U+202E, ...) \uNNNN; the
+// rest is kept as it is.
 std::string printable(std::string_view s);
 
 // A short, printable excerpt of untrusted text for messages, as printable() escapes it: at most `max` characters.
@@ -28,6 +29,10 @@ std::string excerpt(std::string_view s, std::size_t max = 60);
 
 // Text made safe inside HTML or XML, attribute values included: & < > " ' become entities.
 std::string escape_markup(std::string_view s);
+
+// `s` as one word for a POSIX shell, whatever it holds: in single quotes, each ' written '\''. Nothing in it is
+// expanded or run.
+std::string shell_quote(std::string_view s);
 
 // Appends `s` as a quoted JSON string; bytes that are not valid UTF-8 become U+FFFD.
 void append_json_string(std::string& out, std::string_view s);

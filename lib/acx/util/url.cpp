@@ -109,15 +109,20 @@ void replace_all(std::string& s, std::string_view what, std::string_view with)
 
 } // namespace
 
-std::string redact_url(std::string_view url, const std::vector<std::string>& secrets)
+std::string redact_secrets(std::string text, const std::vector<std::string>& secrets)
 {
-  std::string out(url);
   for (const auto& secret : secrets) {
     if (secret.size() >= 4) { // shorter would hide ordinary text
-      replace_all(out, percent_encode(secret), "***");
-      replace_all(out, secret, "***");
+      replace_all(text, percent_encode(secret), "***");
+      replace_all(text, secret, "***");
     }
   }
+  return text;
+}
+
+std::string redact_url(std::string_view url, const std::vector<std::string>& secrets)
+{
+  std::string out = redact_secrets(std::string(url), secrets);
   // user:password@host
   const auto scheme_end = out.find("://");
   const auto authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;

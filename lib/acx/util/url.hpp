@@ -21,6 +21,9 @@ struct Url {
 // Parses an http(s) URL; nullopt with `why` set for anything else (no scheme, another scheme, no host, a bad port).
 std::optional<Url> parse_url(std::string_view text, std::string* why = nullptr);
 
+// `text` with each of `secrets` (as given or percent-encoded, when 4 characters or longer) replaced by "***".
+std::string redact_secrets(std::string text, const std::vector<std::string>& secrets);
+
 // The URL for printing, credentials hidden as "***": a password before the host, the values of query parameters
 // whose names say they hold one (token, secret, key, password, signature, ...), path segments that look like
 // generated tokens (32 or more hex digits), and each of `secrets` (as given or percent-encoded) wherever it appears.

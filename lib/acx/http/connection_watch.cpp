@@ -1,0 +1,149 @@
+#include "acx/http/connection_watch.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <pthread.h>
+#include <sys/socket.h>
+
+#include "acx/util/text.hpp"
+
+namespace acx::http::detail {
+
+ConnectionWatch::ConnectionWatch(std::size_t per_address, std::vector<std::string> trusted_proxies)
+    : m_per_address(per_address), m_trusted(std::move(trusted_proxies))
+{
+  m_thread = std::thread([this] {
+    pthread_setname_np(pthread_self(), "acx-deadlines");
+    loop();
+  });
+}
+
+ConnectionWatch::~ConnectionWatch()
+{
+  {
+    std::lock_guard lock(m_mutex);
+    m_quit = true;
+  }
+  m_cv.notify_all();
+  m_thread.join();
+}
+
+bool ConnectionWatch::trusted(const std::string& address) const
+{
+  return std::find(m_trusted.begin(), m_trusted.end(), address) != m_trusted.end();
+}
+
+bool ConnectionWatch::admit(const std::string& address) const
+{
+  if (m_per_address == 0 || trusted(address)) {
+    return true;
+  }
+  std::lock_guard lock(m_mutex);
+  const auto it = m_per_ip.find(address);
+  return it == m_per_ip.end() || it->second < m_per_address;
+}
+
+void ConnectionWatch::opened(const void* key, int fd, const std::string& address, Clock::time_point deadline)
+{
+  std::lock_guard lock(m_mutex);
+  Watched w{fd, address, !trusted(address), deadline};
+  if (w.counted) {
+    ++m_per_ip[address];
+  }
+  m_connections[key] = std::move(w);
+  m_cv.notify_all();
+}
+
+void ConnectionWatch::closed(const void* key)
+{
+  std::lock_guard lock(m_mutex);
+  const auto it = m_connections.find(key);
+  if (it == m_connections.end()) {
+    return;
+  }
+  if (it->second.counted) {
+    if (auto ip = m_per_ip.find(it->second.address); ip != m_per_ip.end() && --ip->second == 0) {
+      m_per_ip.erase(ip);
+    }
+  }
+  m_connections.erase(it);
+}
+
+void ConnectionWatch::set_deadline(const void* key, Clock::time_point deadline, bool sooner_only)
+{
+  std::lock_guard lock(m_mutex);
+  if (auto it = m_connections.find(key); it != m_connections.end()) {
+    it->second.deadline = sooner_only ? std::min(it->second.deadline, deadline) : deadline;
+    m_cv.notify_all();
+  }
+}
+
+bool ConnectionWatch::begin_proxied(const std::string& client)
+{
+  std::lock_guard lock(m_mutex);
+  auto& n = m_per_client[client];
+  if (m_per_address != 0 && n >= m_per_address) {
+    if (n == 0) {
+      m_per_client.erase(client);
+    }
+    return false;
+  }
+  ++n;
+  return true;
+}
+
+void ConnectionWatch::end_proxied(const std::string& client)
+{
+  std::lock_guard lock(m_mutex);
+  if (auto it = m_per_client.find(client); it != m_per_client.end() && --it->second == 0) {
+    m_per_client.erase(it);
+  }
+}
+
+std::size_t ConnectionWatch::cut_off() const
+{
+  std::lock_guard lock(m_mutex);
+  return m_cut_off;
+}
+
+void ConnectionWatch::loop()
+{
+  std::unique_lock lock(m_mutex);
+  while (!m_quit) {
+    const auto now = Clock::now();
+    auto next = k_none;
+    for (auto& [key, w] : m_connections) {
+      if (w.deadline <= now) {
+        ::shutdown(w.fd, SHUT_RDWR); // the server sees the end of the connection, and closes it
+        w.deadline = k_none;
+        ++m_cut_off;
+      } else {
+        next = std::min(next, w.deadline);
+      }
+    }
+    // Deadlines are seconds apart: waking at most every 100 ms past one keeps this thread cheap under many.
+    if (next == k_none) {
+      m_cv.wait(lock);
+    } else {
+      m_cv.wait_until(lock, std::max(next, now + std::chrono::milliseconds(100)));
+    }
+  }
+}
+
+std::optional<std::string> forwarded_client(const std::string& header, const ConnectionWatch& watch)
+{
+  const auto entries = util::split(header, ',');
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    const std::string address(util::trim(*it));
+    if (address.empty() || address.size() > 64 ||
+        address.find_first_not_of("0123456789abcdefABCDEF.:[]") != std::string::npos) {
+      return std::nullopt; // not an address: believe nothing further left
+    }
+    if (!watch.trusted(address)) {
+      return address;
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace acx::http::detail

@@ -1,0 +1,97 @@
+#include "acx/http/watchdog.hpp"
+
+#include <pthread.h>
+
+namespace acx::http::detail {
+
+Watchdog::Watchdog()
+{
+  m_thread = std::thread([this] {
+    pthread_setname_np(pthread_self(), "acx-watchdog");
+    loop();
+  });
+}
+
+Watchdog::~Watchdog()
+{
+  {
+    std::lock_guard lock(m_mutex);
+    m_quit = true;
+  }
+  m_cv.notify_all();
+  m_thread.join();
+  for (auto& [id, e] : m_entries) {
+    if (e.running.joinable()) {
+      e.running.join();
+    }
+  }
+}
+
+Watchdog& Watchdog::shared()
+{
+  static Watchdog* instance = new Watchdog; // never destroyed: a client may still be in use while statics end
+  return *instance;
+}
+
+Watchdog::Id Watchdog::arm(Clock::time_point when, std::function<void()> action)
+{
+  std::lock_guard lock(m_mutex);
+  const Id id = m_next++;
+  m_entries.emplace(id, Entry{when, std::move(action), {}});
+  m_cv.notify_all();
+  return id;
+}
+
+void Watchdog::expire(Id id)
+{
+  std::lock_guard lock(m_mutex);
+  if (auto it = m_entries.find(id); it != m_entries.end()) {
+    it->second.when = Clock::time_point::min();
+    m_cv.notify_all();
+  }
+}
+
+bool Watchdog::disarm(Id id)
+{
+  std::thread running;
+  {
+    std::lock_guard lock(m_mutex);
+    const auto it = m_entries.find(id);
+    if (it == m_entries.end()) {
+      return false;
+    }
+    running = std::move(it->second.running);
+    m_entries.erase(it);
+  }
+  const bool ran = running.joinable();
+  if (ran) {
+    running.join();
+  }
+  return ran;
+}
+
+void Watchdog::loop()
+{
+  std::unique_lock lock(m_mutex);
+  while (!m_quit) {
+    auto next = Clock::time_point::max();
+    const auto now = Clock::now();
+    for (auto& [id, e] : m_entries) {
+      if (e.running.joinable()) {
+        continue; // fired already
+      }
+      if (e.when <= now) {
+        e.running = std::thread(e.action);
+      } else {
+        next = std::min(next, e.when);
+      }
+    }
+    if (next == Clock::time_point::max()) {
+      m_cv.wait(lock);
+    } else {
+      m_cv.wait_until(lock, next);
+    }
+  }
+}
+
+} // namespace acx::http::detail
