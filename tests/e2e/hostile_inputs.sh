@@ -8,18 +8,26 @@ bel=$'\a'
 c1=$'\xc2\x9b' # CSI as a C1 control in UTF-8
 evil="job${esc}]0;pwned${bel}${esc}[2J${c1}31m"
 
-# A delivery whose topicName carries terminal escapes: accepted (topics AccuLynx adds tomorrow are too), shown escaped.
+# A topicName with C0 controls (CR/LF could be written into forwarded headers, ESC into terminals) is refused, the
+# field named.
 start_listener --format text
 # In JSON the controls are \u escapes; decoded, they are what a terminal would act on.
 json_evil='job\u001b]0;pwned\u0007\u001b[2J\u009b31m'
 "$ACX" fixtures show job_created --fresh | sed "s/\"topicName\": \"job_created\"/\"topicName\": \"${json_evil//\\/\\\\}\"/" >"$WORK/evil.json"
 post "$BASE/webhooks/acculynx" "$WORK/evil.json"
-expect_eq "$status" 200 "an unknown topic with escapes is accepted"
+expect_eq "$status" 400 "a topic with C0 controls is refused"
+expect_has "$body" '"path":"$.topicName","message":"a control character' "naming the field"
+# One with only C1 and bidirectional controls is accepted (topics AccuLynx adds tomorrow are too), shown escaped.
+json_c1='job\u009b31m\u202egnp.exe'
+shown_c1='job\u009b31m\u202egnp.exe'
+"$ACX" fixtures show job_created --fresh | sed "s/\"topicName\": \"job_created\"/\"topicName\": \"${json_c1//\\/\\\\}\"/" >"$WORK/c1.json"
+post "$BASE/webhooks/acculynx" "$WORK/c1.json"
+expect_eq "$status" 200 "an unknown topic with C1 and bidi controls is accepted"
 wait_lines "$WORK/listen.out" 1 "the pretty line"
 pretty=$(cat "$WORK/listen.out")
-expect_not_has "$pretty" "$esc" "listen --format text prints no ESC from a body"
 expect_not_has "$pretty" "$c1" "listen --format text prints no C1 control from a body"
-expect_has "$pretty" 'job\x1b]0;pwned\x07\x1b[2J\u009b31m' "the topic is shown escaped"
+expect_not_has "$pretty" $'\xe2\x80\xae' "listen --format text prints no bidi override from a body"
+expect_has "$pretty" "$shown_c1" "the topic is shown escaped"
 # A refusal whose detail quotes the body: the stderr line is escaped too.
 printf '{"topicName":"%s","eventId":"x"}' "$json_evil" >"$WORK/evil-bad.json"
 post "$BASE/webhooks/acculynx" "$WORK/evil-bad.json"
@@ -30,15 +38,17 @@ expect_not_has "$(cat "$WORK/listen.err")" "$esc" "refusal lines on stderr carry
 # The journal's tables.
 run "$ACX" events list --journal "$WORK/journal.db" --format text
 expect_rc 0 "events list"
-expect_not_has "$out" "$esc" "events list prints no ESC"
-expect_has "$out" 'job\x1b]0;pwned' "events list shows the topic escaped"
+expect_not_has "$out" "$c1" "events list prints no C1 control"
+expect_has "$out" "$shown_c1" "events list shows the topic escaped"
 run "$ACX" events stats --journal "$WORK/journal.db" --format text
-expect_has "$out" 'job\x1b]0;pwned' "events stats shows the topic escaped"
-expect_not_has "$out" "$esc" "events stats prints no ESC"
-run "$ACX" events show 1 --journal "$WORK/journal.db" --format text
-expect_has "$out" 'job\x1b]0;pwned' "events show shows the topic escaped"
+expect_has "$out" "$shown_c1" "events stats shows the topic escaped"
+expect_not_has "$out" "$c1" "events stats prints no C1 control"
+seq=$("$ACX" events list --journal "$WORK/journal.db" --format json | node -e 'for (const l of require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean)) { const r = JSON.parse(l); if (r.status === "accepted") console.log(r.seq); }')
+run "$ACX" events show "$seq" --journal "$WORK/journal.db" --format text
+expect_has "$out" "$shown_c1" "events show shows the topic escaped"
 expect_not_has "$out" "$esc" "events show prints no ESC"
 expect_not_has "$out" "$c1" "events show prints no C1 control"
+expect_not_has "$out" $'\xe2\x80\xae' "events show prints no bidi override"
 
 # File names in error messages.
 run "$ACX" send "$WORK/no${esc}[2Jsuch.json" --to http://127.0.0.1:9/ --scheme none

@@ -119,3 +119,36 @@ url = "http://localhost:3000/all"
   }
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("acx::config::load: a file others may write is refused, one they may read warned about")
+{
+  char tmpl[] = "/tmp/acx-unit-XXXXXX";
+  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  const std::string path = (dir / "config.toml").string();
+  std::ofstream(path) << "[profiles.default]\napi_key = \"k\"\n";
+  ::chmod(path.c_str(), 0620);
+  CHECK_THROWS_WITH(config::load(path), (path + ": refused: the file is writable by its group or by others (mode "
+                                                "0620) and holds tokens; make it private: chmod 600 " + path)
+                                            .c_str());
+  ::chmod(path.c_str(), 0602);
+  CHECK_THROWS_AS(config::load(path), Error);
+  ::chmod(path.c_str(), 0644);
+  const auto readable = config::load(path);
+  REQUIRE(readable.warnings.size() == 1);
+  CHECK(readable.warnings[0].find("readable by everyone (mode 0644)") != std::string::npos);
+  ::chmod(path.c_str(), 0600);
+  CHECK(config::load(path).warnings.empty());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("acx::config::parse: a route URL must be http(s)")
+{
+  for (const char* url : {"ftp://example.com/x", "file:///etc/passwd", "javascript:alert(1)", "127.0.0.1:3000"}) {
+    CAPTURE(url);
+    const std::string text = std::string("[profiles.default]\n[[profiles.default.forward]]\nurl = \"") + url + "\"\n";
+    CHECK_THROWS_AS(config::parse(text, "c.toml"), Error);
+  }
+  const auto ok = config::parse("[profiles.default]\n[[profiles.default.forward]]\nurl = \"http://127.0.0.1:3000/\"\n",
+                                "c.toml");
+  CHECK(ok.find("default")->routes.size() == 1);
+}

@@ -201,3 +201,29 @@ TEST_CASE("acx::event::is_guid")
   CHECK_FALSE(is_guid("{a653de1a-84a6-488c-90bc-f6c8e990bf51}"));
   CHECK_FALSE(is_guid("g653de1a-84a6-488c-90bc-f6c8e990bf51"));
 }
+
+TEST_CASE("acx::event::parse_envelope: no control characters or absurd lengths in the topic")
+{
+  const std::string live = k_live;
+  const auto with_topic = [&](const std::string& topic) {
+    std::string body = live;
+    const std::string from = "\"job.milestone.current_changed\"";
+    body.replace(body.find(from), from.size(), "\"" + topic + "\"");
+    return parse_envelope(body);
+  };
+  // The smuggling attempt: a topic that would end a forwarded header and start a request of its own.
+  const auto smuggled =
+      with_topic(R"(job_created\r\nX-Injected: yes\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n)");
+  CHECK_FALSE(smuggled.envelope);
+  REQUIRE(smuggled.problems.size() == 1);
+  CHECK(smuggled.problems[0].path == "$.topicName");
+  CHECK(smuggled.problems[0].message.starts_with("a control character (CR, LF, tab, NUL, ...) in "));
+  for (const char* bad : {R"(a\u0000b)", R"(a\tb)", R"(a\u001bb)", R"(a\u007fb)", R"(a\nb)"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(with_topic(bad).envelope);
+  }
+  const auto long_one = with_topic(std::string(201, 'a'));
+  CHECK_FALSE(long_one.envelope);
+  CHECK(long_one.problems[0].message.starts_with("too long (201 bytes, at most 200)"));
+  CHECK(with_topic(std::string(200, 'a')).envelope); // unknown (a warning), not refused
+}

@@ -33,7 +33,7 @@ TEST_CASE("acx::inspect::Guard: loopback Host, the token, and changes only from 
   CHECK_FALSE(g.check(request("GET", "127.0.0.1:8789", "t0ken"), false));
   CHECK_FALSE(g.check(request("GET", "localhost:8789", "t0ken"), false));
   CHECK_FALSE(g.check(request("GET", "[::1]:8789", "t0ken"), false));
-  CHECK_FALSE(g.check(request("GET", "127.0.0.1", "", "a=b; acx_inspect=t0ken"), false));
+  CHECK_FALSE(g.check(request("GET", "127.0.0.1", "", "a=b; acx_inspect_80=t0ken"), false));
   CHECK(g.check(request("GET", "evil.example", "t0ken"), false)->status == 403);
   CHECK(g.check(request("GET", "127.0.0.1.evil.example", "t0ken"), false)->status == 403);
   CHECK(g.check(request("GET", "", "t0ken"), false)->status == 403);
@@ -46,7 +46,7 @@ TEST_CASE("acx::inspect::Guard: loopback Host, the token, and changes only from 
   CHECK(g.check(post, true)->status == 403); // no Origin, no Referer
   post.headers.add("Origin", "http://evil.example");
   CHECK(g.check(post, true)->status == 403);
-  auto same = request("POST", "127.0.0.1:8789", "", "acx_inspect=t0ken");
+  auto same = request("POST", "127.0.0.1:8789", "", "acx_inspect_8789=t0ken");
   same.body = "token=t0ken&id=a1";
   same.headers.add("Origin", "http://127.0.0.1:8789");
   CHECK_FALSE(g.check(same, true));
@@ -58,6 +58,48 @@ TEST_CASE("acx::inspect::Guard: loopback Host, the token, and changes only from 
   CHECK_FALSE(g.check(referred, true));
   auto get = request("GET", "127.0.0.1:8789", "t0ken");
   CHECK(g.check(get, true)->status == 405);
+}
+
+TEST_CASE("acx::inspect::parse_host: exactly host[:port]")
+{
+  CHECK(parse_host("127.0.0.1:8789")->host == "127.0.0.1");
+  CHECK(parse_host("127.0.0.1:8789")->port == "8789");
+  CHECK(parse_host("localhost")->port.empty());
+  CHECK(parse_host("[::1]:80")->host == "[::1]");
+  CHECK(parse_host("[::1]")->port.empty());
+  for (const char* bad : {"localhost:evil.com", "[::1]evil.com", "[::1]:80x", "", ":80", "localhost:", "[::1", "[]:80",
+                          "127.0.0.1:8789:1", "local host", "localhost:123456", "[evil.com]:80", "a/b:80"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_host(bad));
+  }
+  const Guard g("t0ken", "127.0.0.1");
+  CHECK(g.check(request("GET", "localhost:evil.com", "t0ken"), false)->status == 403);
+  CHECK(g.check(request("GET", "[::1]evil.com", "t0ken"), false)->status == 403);
+  auto twice = request("GET", "127.0.0.1:8789", "t0ken");
+  twice.headers.add("Host", "evil.example");
+  CHECK(g.check(twice, false)->status == 403); // two Host headers: which one a proxy read is anyone's guess
+}
+
+TEST_CASE("acx::inspect::Guard: a cookie per port, and the token leaves the URL")
+{
+  const Guard g("t0ken", "127.0.0.1");
+  // Another page's cookie (another port) is not this page's.
+  CHECK(g.check(request("GET", "127.0.0.1:8789", "", "acx_inspect_8790=t0ken"), false)->status == 401);
+  CHECK(Guard::cookie_name(request("GET", "127.0.0.1:8790", "")) == "acx_inspect_8790");
+  auto r = request("GET", "127.0.0.1:8789", "t0ken");
+  r.target = "/d/a1?q=x&token=t0ken&topic=job_created";
+  const auto away = g.strip_token(r);
+  REQUIRE(away);
+  CHECK(away->status == 303);
+  CHECK(*away->headers.find("Location") == "/d/a1?q=x&topic=job_created");
+  CHECK(away->headers.find("Set-Cookie")->starts_with("acx_inspect_8789=t0ken; Path=/; HttpOnly; SameSite=Strict"));
+  r.target = "/?token=t0ken";
+  CHECK(*g.strip_token(r)->headers.find("Location") == "/");
+  r.target = "/?%74oken=t0ken&a=1"; // the name percent-encoded is the same name
+  CHECK(*g.strip_token(r)->headers.find("Location") == "/?a=1");
+  CHECK_FALSE(g.strip_token(request("GET", "127.0.0.1:8789", "", "acx_inspect_8789=t0ken")));
+  auto post = request("POST", "127.0.0.1:8789", "t0ken");
+  CHECK_FALSE(g.strip_token(post));
 }
 
 TEST_CASE("acx::inspect::form_fields and cookie_value take hostile input")

@@ -36,6 +36,9 @@ struct ListenFlags {
   std::string tls_key;
   std::size_t max_connections = http::ServerOptions{}.max_connections;
   std::size_t max_connections_per_ip = http::ServerOptions{}.max_connections_per_ip;
+  Duration header_timeout = http::ServerOptions{}.header_timeout;
+  Duration body_timeout = http::ServerOptions{}.body_timeout;
+  std::vector<std::string> trusted_proxies;
   std::string profile;
   std::string config;
   // Consumers of the journal.
@@ -185,6 +188,9 @@ int run_listen(const ListenFlags& f)
   o.server.tls_key = f.tls_key;
   o.server.max_connections = f.max_connections;
   o.server.max_connections_per_ip = f.max_connections_per_ip;
+  o.server.header_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(f.header_timeout);
+  o.server.body_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(f.body_timeout);
+  o.server.trusted_proxies = f.trusted_proxies;
   o.path = f.path;
   SchemeFlags scheme = f.scheme;
   if (!f.profile.empty()) {
@@ -272,8 +278,21 @@ void setup_listen(CLI::App& app, Run& run)
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   cmd->add_option("--max-connections-per-ip", f->max_connections_per_ip,
-                  "Open connections from one address at most; 0: no limit")
+                  "Open connections from one address at most (through a --trusted-proxy: requests); 0: no limit")
       ->capture_default_str();
+  add_duration_option(cmd, "--header-timeout", f->header_timeout,
+                      "A request head must be complete this long after the connection opens, however it drips");
+  add_duration_option(cmd, "--body-timeout", f->body_timeout, "A request body must be complete this long after its head");
+  cmd->add_option("--trusted-proxy", f->trusted_proxies,
+                  "Address of a reverse proxy or tunnel whose X-Forwarded-For is believed (repeatable)")
+      ->check(CLI::ValidIPV4 | CLI::Validator(
+                                   [](std::string& v) {
+                                     return v.find(':') != std::string::npos &&
+                                                    v.find_first_not_of("0123456789abcdefABCDEF:.") == std::string::npos
+                                                ? std::string()
+                                                : std::string("not an IPv4 or IPv6 address");
+                                   },
+                                   "ADDRESS"));
   cmd->add_option("--profile", f->profile,
                   "Check the tokens and subscription ids that acx subscribe stored here; forward as its routes say");
   cmd->add_option("--config", f->config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");

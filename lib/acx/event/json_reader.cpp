@@ -1,5 +1,6 @@
 #include "acx/event/json_reader.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <unordered_set>
 
@@ -189,9 +190,11 @@ std::optional<std::string> pretty_json(std::string_view text)
   std::string out;
   out.reserve(text.size() + text.size() / 2);
   std::size_t depth = 0;
+  // Indentation stops growing past k_deepest levels, so that the output stays linear in the input too.
+  constexpr std::size_t k_deepest = 32;
   const auto newline = [&] {
     out += '\n';
-    out.append(2 * depth, ' ');
+    out.append(2 * std::min(depth, k_deepest), ' ');
   };
   bool in_string = false;
   bool escaped = false;

@@ -26,8 +26,8 @@ struct JsonDocument {
 JsonDocument read_json(std::string_view text, JsonLimits limits = {});
 
 // Valid JSON text laid out with two-space indents, its keys in the order written, its strings and numbers byte for
-// byte; nullopt when the text is not valid JSON. Linear in the size of the text, whatever its shape (a tree of
-// nlohmann::ordered_json is quadratic in the number of keys of an object).
+// byte, indentation growing no deeper than 32 levels; nullopt when the text is not valid JSON. Linear in the size of
+// the text, whatever its shape (a tree of nlohmann::ordered_json is quadratic in the number of keys of an object).
 std::optional<std::string> pretty_json(std::string_view text);
 
 // Line and column (both from 1) of a byte offset.

@@ -149,6 +149,10 @@ Exchange Client::request(const std::string& method, const std::string& target, c
     out.truncated = true; // the answer's head and the start of its body: enough to judge it
     return out;
   }
+  if (ok && out.status == 0) {
+    // No body to read (204, say): the head was never handed to response_handler.
+    req.response_handler(res);
+  }
   if (!ok) {
     out.status = 0;
     out.headers = {};
