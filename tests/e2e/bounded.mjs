@@ -4,11 +4,10 @@
 // are counted by address; --exec commands are judged by their exit status and leave nothing running; a detail with
 // 95,000 keys is linear. Usage: node bounded.mjs path/to/acx
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import { join } from "node:path";
-import crypto from "node:crypto";
 import { acx, check, finish, scratch, startListener, startAcx, request, connectAll, waitFor, exited, sleep, SCALE }
   from "./lib.mjs";
 
@@ -293,6 +292,35 @@ const baseline = (await runTimed(["topics", "--format", "json"])).peakKb;
   app.close();
   sbx.proc.kill("SIGTERM");
   await exited(sbx.proc);
+}
+
+// 9. listen --inspect says where the page is, never its token; the link with the token is a private file.
+{
+  const state = join(dir, "state");
+  process.env.XDG_STATE_HOME = state;
+  const l = await startListener(dir, "page", ["--inspect=0"]);
+  delete process.env.XDG_STATE_HOME;
+  await waitFor(() => /inspect the deliveries at/.test(l.stderr()), 20, "the page's address");
+  const line = /inspect the deliveries at http:\/\/127\.0\.0\.1:(\d+)\/ \(open file:\/\/(\S+) :/.exec(l.stderr());
+  check(line !== null, `where the page is: ${l.stderr()}`);
+  if (line) {
+    const link = readFileSync(line[2], "utf8");
+    const token = /token=([0-9a-f]{32})/.exec(link)?.[1];
+    check(token && !l.stderr().includes(token), "the token is in the link file, not on stderr");
+    check((statSync(line[2]).mode & 0o777) === 0o600, `the link file is private: ${(statSync(line[2]).mode & 0o777).toString(8)}`);
+  }
+  // A Content-Length libmicrohttpd cannot parse: refused with 400, and the connection closed.
+  const r = await new Promise((resolve) => {
+    const sock = net.connect(l.port, "127.0.0.1", () => sock.write("POST /webhooks/acculynx HTTP/1.1\r\nHost: x\r\n" +
+      "Content-Type: application/json\r\nContent-Length: +36\r\n\r\n" + "x".repeat(36)));
+    let got = "";
+    sock.on("data", (d) => (got += d));
+    sock.on("error", () => {});
+    sock.on("close", () => resolve(got));
+  });
+  check(r.startsWith("HTTP/1.1 400 "), `Content-Length: +36: ${r.slice(0, 40)}`);
+  l.proc.kill("SIGTERM");
+  await exited(l.proc);
 }
 
 finish();
