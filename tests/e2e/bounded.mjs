@@ -294,6 +294,24 @@ const baseline = (await runTimed(["topics", "--format", "json"])).peakKb;
   await exited(sbx.proc);
 }
 
+// 10. Small ones: replay --dry-run hides a secret wherever it appears (a -H value too); the load client's words for a
+// Content-Length past what a number holds; the check's rule for every topic names the flag, not a fixed 10 s.
+{
+  const dry = run(["replay", "--all", "--journal", join(dir, "proxy.db"), "--to", "http://127.0.0.1:9/hook", "--secret",
+    "s3cr3t-value", "-H", "X-Custom: key=s3cr3t-value", "--dry-run"]);
+  check(dry.code === 0 && dry.out.includes('"X-Custom":"key=***"'), `replay --dry-run: ${dry.out.slice(0, 300)}`);
+  check(!dry.out.includes("s3cr3t-value") && !dry.err.includes("s3cr3t-value"), "the secret is printed nowhere");
+  const huge = await peer((s) => s.end("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\nx"));
+  // Not spawnSync: the peer answers from this process's event loop.
+  const load = await runTimed(["send", "job_created", "--to", `http://127.0.0.1:${huge.port}/`, "--scheme", "none",
+    "-n", "3", "-c", "1", "--format", "json"]);
+  check(/not a number, or too large to represent/.test(load.out + load.err) && !/18446744073709551615/.test(load.out + load.err),
+    `the load client on an overflowing Content-Length: ${(load.out + load.err).slice(0, 300)}`);
+  huge.close();
+  const list = run(["check", "--list"]);
+  check(/every-topic.*within --timeout/.test(list.out) && !/\(10 s\)/.test(list.out), `acx check --list: ${list.out.slice(0, 200)}`);
+}
+
 // 9. listen --inspect says where the page is, never its token; the link with the token is a private file.
 {
   const state = join(dir, "state");
