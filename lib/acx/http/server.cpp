@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "acx/http/connection_watch.hpp"
+#include "acx/http/sockets.hpp"
 #include "acx/http/worker_pool.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
@@ -95,32 +96,10 @@ std::optional<std::vector<std::string>> match(const std::string& pattern, const 
   return params;
 }
 
-// The address of a socket address, without its port ("127.0.0.1", "::1"), and its port.
-std::pair<std::string, int> ip_and_port(const sockaddr* sa)
-{
-  char host[INET6_ADDRSTRLEN] = {};
-  if (sa == nullptr) {
-    return {"unknown", 0};
-  }
-  if (sa->sa_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
-    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-    return {host, ntohs(in6->sin6_port)};
-  }
-  const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
-  inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-  return {host, ntohs(in->sin_port)};
-}
-
 const sockaddr* client_sockaddr(MHD_Connection* c)
 {
   const auto* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   return info == nullptr ? nullptr : info->client_addr;
-}
-
-std::string with_port(const std::string& ip, int port)
-{
-  return ip.find(':') != std::string::npos ? fmt::format("[{}]:{}", ip, port) : fmt::format("{}:{}", ip, port);
 }
 
 MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, size_t key_size, const char* value,
@@ -143,58 +122,6 @@ MHD_Result collect_query(void* cls, MHD_ValueKind, const char* key, size_t key_s
 bool all_digits(std::string_view s)
 {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
-// A listening TCP socket on host:port, non-blocking; throws acx::Error (network).
-int listen_on(const std::string& host, int port)
-{
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  const std::string service = std::to_string(port);
-  if (const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0) {
-    throw Error(ExitCode::network, fmt::format("cannot listen on {}:{}: {}", host, port, gai_strerror(rc)));
-  }
-  int err = 0;
-  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-    if (fd < 0) {
-      err = errno;
-      continue;
-    }
-    int yes = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, SOMAXCONN) == 0) {
-      freeaddrinfo(found);
-      return fd;
-    }
-    err = errno;
-    ::close(fd);
-  }
-  freeaddrinfo(found);
-  throw Error(ExitCode::network,
-              fmt::format("cannot listen on {}:{}: {}", host, port, err ? std::strerror(err) : "no address"));
-}
-
-int bound_port(int fd)
-{
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  return ss.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port)
-                                  : ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
-}
-
-// Many open connections need many descriptors: take what the hard limit allows.
-void raise_descriptor_limit()
-{
-  rlimit r{};
-  if (::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
-    r.rlim_cur = r.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &r);
-  }
 }
 
 } // namespace
@@ -220,12 +147,12 @@ struct Server::Impl {
     r.method = method;
     r.path = url;
     MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_header, &r.headers);
-    const auto [ip, port] = ip_and_port(client_sockaddr(c));
-    r.remote = with_port(ip, port);
+    const auto [ip, port] = detail::ip_and_port(client_sockaddr(c));
+    r.remote = detail::with_port(ip, port);
     if (watch->trusted(ip)) {
       const std::string* xff = r.headers.find("X-Forwarded-For");
       if (const auto client = xff ? detail::forwarded_client(*xff, *watch) : std::nullopt) {
-        r.remote = with_port(*client, 0);
+        r.remote = detail::with_port(*client, 0);
         ex.proxied_client = *client;
       }
     }
@@ -568,9 +495,9 @@ int Server::start()
 {
   Impl& impl = *m_impl;
   const auto& o = impl.options;
-  raise_descriptor_limit();
-  const int fd = listen_on(o.host, o.port);
-  const int port = bound_port(fd);
+  detail::raise_descriptor_limit();
+  const int fd = detail::listen_on(o.host, o.port);
+  const int port = detail::bound_port(fd);
   impl.pool = std::make_unique<detail::WorkerPool>(o.workers, o.max_queued);
 
   auto on_access = [](void* cls, MHD_Connection* c, const char* url, const char* method, const char*,
@@ -592,13 +519,13 @@ int Server::start()
   };
   // Connections: counted per address, and watched from their first byte for a head that takes too long.
   auto on_accept = [](void* cls, const sockaddr* addr, socklen_t) -> MHD_Result {
-    return static_cast<Impl*>(cls)->watch->admit(ip_and_port(addr).first) ? MHD_YES : MHD_NO;
+    return static_cast<Impl*>(cls)->watch->admit(detail::ip_and_port(addr).first) ? MHD_YES : MHD_NO;
   };
   auto on_connection = [](void* cls, MHD_Connection* c, void**, MHD_ConnectionNotificationCode code) {
     auto& self = *static_cast<Impl*>(cls);
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
       const auto* info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-      self.watch->opened(c, info ? info->connect_fd : -1, ip_and_port(client_sockaddr(c)).first,
+      self.watch->opened(c, info ? info->connect_fd : -1, detail::ip_and_port(client_sockaddr(c)).first,
                          std::chrono::steady_clock::now() + self.options.header_timeout);
     } else {
       self.watch->closed(c);

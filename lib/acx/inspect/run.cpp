@@ -1,0 +1,79 @@
+// acx inspect as a command: the page on its own server until a signal, its address, and the private link that opens
+// it without its token on any command line.
+#include "acx/inspect/inspector.hpp"
+
+#include <cstdlib>
+#include <fmt/format.h>
+
+#include "acx/http/runner.hpp"
+#include "acx/http/server.hpp"
+#include "acx/journal/journal.hpp"
+#include "acx/util/io.hpp"
+#include "acx/util/service.hpp"
+#include "acx/util/text.hpp"
+
+namespace acx::inspect {
+
+std::string page_url(const std::string& host, int port, const std::string& token)
+{
+  const bool v6 = host.find(':') != std::string::npos;
+  return fmt::format("http://{}{}{}:{}/?token={}", v6 ? "[" : "", host, v6 ? "]" : "", port, token);
+}
+
+std::string write_page_link(int port, const std::string& url)
+{
+  const std::string path = util::xdg_path("XDG_STATE_HOME", ".local/state", fmt::format("inspect-{}.html", port),
+                                          "XDG_STATE_HOME");
+  const std::string href = util::escape_markup(url);
+  util::write_private_file(path,
+                           fmt::format("<!doctype html>\n<meta name=\"referrer\" content=\"no-referrer\">\n"
+                                       "<meta http-equiv=\"refresh\" content=\"0;url={0}\">\n"
+                                       "<title>acx inspect</title><a href=\"{0}\">acx inspect</a>\n",
+                                       href),
+                           "the inspect page's link");
+  return path;
+}
+
+ExitCode run(const Options& o)
+{
+  http::Runner runner;
+  const std::string journal_path = o.journal.empty() ? journal::default_path() : o.journal;
+  journal::Reader::open(journal_path); // a missing journal is an error now, not a page later
+  const std::string token = new_token();
+  const bool loopback = o.host == "127.0.0.1" || o.host == "localhost" || o.host == "::1";
+  if (!loopback) {
+    fmt::print(stderr, "acx: warning: --host {} lets other machines reach the page (with the token); deliveries "
+                       "hold customer data\n",
+               o.host);
+  }
+  Inspector inspector(journal_path, Guard(token, o.host));
+  http::ServerOptions so;
+  so.host = o.host;
+  so.port = o.port;
+  so.workers = 16;
+  http::Server server(so, inspector.routes());
+  http::Runner::Options ro;
+  ro.before_stop = [&inspector] { inspector.stop(); };
+  runner.run(server, o.host, ro, [&](int port) {
+    const std::string url = page_url(loopback && o.host != "::1" ? "127.0.0.1" : o.host, port, token);
+    fmt::print("{}\n", url); // data: the page's address, token included
+    std::fflush(stdout);
+    fmt::print(stderr, "acx: inspecting {} at http://{}:{}/ (the URL on stdout carries the access token)\n",
+               journal_path, o.host, port);
+    std::fflush(stderr);
+    if (!o.ready_file.empty()) {
+      util::write_ready_file(o.ready_file, url);
+    }
+    if (o.open) {
+      // The browser is given a private file that leads to the page: no command line ever carries the token.
+      const std::string command = "xdg-open " + util::shell_quote("file://" + write_page_link(port, url)) +
+                                  " >/dev/null 2>&1 &";
+      if (std::system(command.c_str()) != 0) {
+        fmt::print(stderr, "acx: could not open a browser: open the URL above\n");
+      }
+    }
+  });
+  return ExitCode::ok;
+}
+
+} // namespace acx::inspect
