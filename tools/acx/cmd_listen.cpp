@@ -1,4 +1,5 @@
 // acx listen: receive AccuLynx deliveries, verify, journal, answer, print.
+#include <arpa/inet.h>
 #include <algorithm>
 #include <optional>
 #include <fmt/format.h>
@@ -285,14 +286,14 @@ void setup_listen(CLI::App& app, Run& run)
   add_duration_option(cmd, "--body-timeout", f->body_timeout, "A request body must be complete this long after its head");
   cmd->add_option("--trusted-proxy", f->trusted_proxies,
                   "Address of a reverse proxy or tunnel whose X-Forwarded-For is believed (repeatable)")
-      ->check(CLI::ValidIPV4 | CLI::Validator(
-                                   [](std::string& v) {
-                                     return v.find(':') != std::string::npos &&
-                                                    v.find_first_not_of("0123456789abcdefABCDEF:.") == std::string::npos
-                                                ? std::string()
-                                                : std::string("not an IPv4 or IPv6 address");
-                                   },
-                                   "ADDRESS"));
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            unsigned char buf[sizeof(in6_addr)];
+            return ::inet_pton(AF_INET, v.c_str(), buf) == 1 || ::inet_pton(AF_INET6, v.c_str(), buf) == 1
+                       ? std::string()
+                       : "not an IPv4 or IPv6 address: " + util::excerpt(v);
+          },
+          "ADDRESS"));
   cmd->add_option("--profile", f->profile,
                   "Check the tokens and subscription ids that acx subscribe stored here; forward as its routes say");
   cmd->add_option("--config", f->config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");
