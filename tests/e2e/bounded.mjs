@@ -250,10 +250,11 @@ if (want(7)) {
   await exited(l.proc);
   const journal = join(dir, "wide.db");
   const shown = await runTimed(["events", "show", "1", "--journal", journal, "--format", "text"]);
-  check(shown.code === 0 && shown.ms < 10000 * SCALE, `events show: exit ${shown.code} in ${shown.ms} ms (earlier 17.5 s)`);
+  // Bounds a quadratic pass breaks on this machine too (before: 5.3 s for events show here), with room for a busy one.
+  check(shown.code === 0 && shown.ms < 3000 * SCALE, `events show: exit ${shown.code} in ${shown.ms} ms (earlier 17.5 s)`);
   check(shown.out.includes(`"${last}": 0`), "pretty, every key");
   const asJson = await runTimed(["events", "show", "1", "--journal", journal, "--format", "json"]);
-  check(asJson.ms < 10000 * SCALE && Object.keys(JSON.parse(asJson.out).envelope.event.job).length >= 95000,
+  check(asJson.ms < 3000 * SCALE && Object.keys(JSON.parse(asJson.out).envelope.event.job).length >= 95000,
     `events show --format json: ${asJson.ms} ms`);
   const page = await startAcx(dir, "wide-page", ["inspect", "--journal", journal, "--port", "0"]);
   const pageUrl = new URL(readFileSync(join(dir, "wide-page.ready"), "utf8").trim()); // the ready file holds the URL
@@ -265,7 +266,7 @@ if (want(7)) {
   const cookie = (detail.headers?.["set-cookie"] || [""])[0].split(";")[0];
   const again = await timed(() => request(port, { method: "GET", path: "/d/a1", headers: { Cookie: cookie }, timeoutMs: 30000 }));
   check(again.v.status === 200 && again.v.body.includes(`&quot;${last}&quot;: 0`), `GET /d/a1: ${again.v.status}`);
-  check(again.ms < 10000 * SCALE, `the detail page of 95,000 keys in ${again.ms} ms (earlier 41.7 s)`);
+  check(again.ms < 5000 * SCALE, `the detail page of 95,000 keys in ${again.ms} ms (earlier 41.7 s)`);
   page.proc.kill("SIGTERM");
   await exited(page.proc);
 }
