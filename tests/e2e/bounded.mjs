@@ -323,7 +323,7 @@ if (want(9)) {
   const l = await startListener(dir, "page", ["--inspect=0"]);
   delete process.env.XDG_STATE_HOME;
   await waitFor(() => /inspect the deliveries at/.test(l.stderr()), 20, "the page's address");
-  const line = /inspect the deliveries at http:\/\/127\.0\.0\.1:(\d+)\/ \(open file:\/\/(\S+) :/.exec(l.stderr());
+  const line = /inspect the deliveries at http:\/\/127\.0\.0\.1:(\d+)\/ \(open file:\/\/(\S+) in a browser:/.exec(l.stderr());
   check(line !== null, `where the page is: ${l.stderr()}`);
   if (line) {
     const link = readFileSync(line[2], "utf8");

@@ -300,8 +300,8 @@ ExitCode run(const ListenOptions& o)
     const int port = page->start();
     // Where the page is, never its token: a terminal's scrollback and CI logs keep what is printed.
     const std::string link = inspect::write_page_link(port, inspect::page_url("127.0.0.1", port, token));
-    fmt::print(stderr, "acx: inspect the deliveries at http://127.0.0.1:{}/ (open file://{} : it carries the access "
-                       "token)\n",
+    fmt::print(stderr, "acx: inspect the deliveries at http://127.0.0.1:{}/ (open file://{} in a browser: that file "
+                       "carries the access token)\n",
                port, link);
   }
   struct StopPage {
