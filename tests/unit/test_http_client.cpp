@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <string>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <thread>
 #include <unistd.h>
 
@@ -37,6 +38,9 @@ public:
         if (fd < 0) {
           return;
         }
+        // A send that cannot go on for 200 ms gives up, so a peer never outlives its test in a blocked send.
+        const timeval t{0, 200'000};
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &t, sizeof t);
         char buf[4096];
         std::string in;
         while (in.find("\r\n\r\n") == std::string::npos) {
@@ -156,6 +160,37 @@ TEST_CASE("acx::http::Client: the answer kept is bounded")
     CHECK(e.status == 200);
     CHECK(e.truncated);
     CHECK(e.body == std::string(1000, 'y'));
+  }
+  SUBCASE("endless header lines: cut off past 1 MiB of head, long before the deadline")
+  {
+    Peer peer([](int fd, const auto& stop) {
+      send_all(fd, "HTTP/1.1 200 OK\r\n");
+      std::string lines;
+      for (int i = 0; i < 1000; ++i) {
+        lines += "a: b\r\n";
+      }
+      for (int i = 0; i < 1'000'000 && !stop && send_all(fd, lines); ++i) {
+      }
+    });
+    http::Client c(peer.url(), o);
+    const auto start = Clock::now();
+    const auto e = c.post("/", {}, "{}");
+    CHECK(seconds_since(start) < 20); // the deadline is 30 s
+    CHECK(e.status == 0);
+    CHECK(e.failure == http::Failure::too_large);
+    CHECK(e.error == "the answer's head is larger than 1048576 bytes");
+  }
+  SUBCASE("a large body sent at once is still an answer, its head small")
+  {
+    Peer peer([](int fd, const auto&) {
+      const std::string body(20u << 20, 'q');
+      send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+    });
+    http::Client c(peer.url(), o);
+    const auto e = c.post("/", {}, "{}");
+    CHECK(e.status == 200);
+    CHECK(e.truncated);
+    CHECK(e.body.size() == 1000);
   }
   SUBCASE("a 204 has no body to read")
   {

@@ -30,6 +30,9 @@ TEST_CASE("acx::http::detail::ConnectionWatch: per address, trusted proxies asid
   w.closed(&a); // twice: harmless
   w.closed(&b);
   w.closed(&c);
+  w.stop_accepting(); // the server is stopping: nobody new
+  CHECK_FALSE(w.admit("127.0.0.3"));
+  CHECK_FALSE(w.admit("10.0.0.9"));
 }
 
 TEST_CASE("acx::http::detail::forwarded_client: the rightmost address the proxy did not write itself")

@@ -2,8 +2,10 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <fmt/format.h>
 
+#include "acx/http/tcp_info.hpp"
 #include "acx/http/watchdog.hpp"
 #include "acx/util/text.hpp"
 
@@ -12,6 +14,12 @@ namespace acx::http {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The largest answer head taken. cpp-httplib reads header lines without counting them, so the head is bounded here:
+// by the bytes the socket has received before the head is complete (the kernel's count), with the socket's receive
+// buffer kept small so that what the kernel holds beyond what was read stays small too.
+constexpr std::uint64_t k_max_head = 1u << 20;
+constexpr int k_receive_buffer = 256 << 10;
 
 Failure failure_of(httplib::Error e)
 {
@@ -49,6 +57,8 @@ std::string describe(Failure f, std::chrono::milliseconds timeout)
     return "no complete answer (the connection closed, or the answer was not HTTP)";
   case Failure::timeout:
     return fmt::format("no complete answer within {} ms", timeout.count());
+  case Failure::too_large:
+    return fmt::format("the answer's head is larger than {} bytes", k_max_head);
   case Failure::bad_request:
     return "not sent";
   case Failure::aborted:
@@ -62,6 +72,7 @@ std::string describe(Failure f, std::chrono::milliseconds timeout)
 struct Client::Impl {
   httplib::Client client;
   ClientOptions options;
+  std::atomic<int> socket{-1}; // the connection's socket, once made
   Impl(const util::Url& origin, ClientOptions o) : client(origin.origin()), options(o) {}
 };
 
@@ -76,6 +87,10 @@ Client::Client(const util::Url& origin, ClientOptions options) : m_impl(std::mak
   c.set_tcp_nodelay(true);
   c.set_default_headers({{"User-Agent", std::string("acx/") + ACX_VERSION}});
   c.enable_server_certificate_verification(options.verify_tls);
+  c.set_socket_options([impl = m_impl.get()](socket_t sock) {
+    ::setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &k_receive_buffer, sizeof k_receive_buffer);
+    impl->socket = sock;
+  });
 }
 
 Client::~Client() = default;
@@ -119,7 +134,10 @@ Exchange Client::request(const std::string& method, const std::string& target, c
   // The answer: its head as it comes, and at most max_answer bytes of its body; past that the exchange is cut short.
   const std::size_t cap = m_impl->options.max_answer;
   bool too_long = false;
-  req.response_handler = [&out](const httplib::Response& res) {
+  std::atomic<bool> head_done{false};
+  std::atomic<bool> head_too_large{false};
+  req.response_handler = [&out, &head_done](const httplib::Response& res) {
+    head_done = true;
     out.status = res.status;
     for (const auto& [name, value] : res.headers) {
       out.headers.add(name, value);
@@ -138,26 +156,41 @@ Exchange Client::request(const std::string& method, const std::string& target, c
   }
   auto& watchdog = detail::Watchdog::shared();
   const auto start = Clock::now();
-  const auto id = watchdog.arm(start + m_impl->options.timeout, [this] { m_impl->client.stop(); });
+  // Bytes the connection had received before this request (a kept-alive one has some): the head is counted after.
+  const std::uint64_t before = detail::bytes_received(m_impl->socket).value_or(0);
+  const auto overrun = [impl = m_impl.get(), before, &head_done, &head_too_large] {
+    if (head_done) {
+      return false; // the body is bounded by the content receiver
+    }
+    const auto n = detail::bytes_received(impl->socket);
+    head_too_large = n && *n >= before && *n - before > k_max_head + static_cast<std::uint64_t>(k_receive_buffer);
+    return head_too_large.load();
+  };
+  const auto id = watchdog.arm(start + m_impl->options.timeout, [this] { m_impl->client.stop(); }, overrun);
   std::stop_callback on_stop(stop, [&watchdog, id] { watchdog.expire(id); });
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
   const bool ok = m_impl->client.send(req, res, error);
   const bool cut_off = watchdog.disarm(id);
   out.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-  if (too_long && out.status > 0) {
-    out.truncated = true; // the answer's head and the start of its body: enough to judge it
-    return out;
-  }
-  if (ok && out.status == 0) {
+  if (ok && !head_done) {
     // No body to read (204, say): the head was never handed to response_handler.
     req.response_handler(res);
   }
-  if (!ok) {
+  const bool valid_status = out.status >= 100 && out.status <= 599; // "HTTP/1.1 000 OK" would read as a failure
+  if (too_long && valid_status) {
+    out.truncated = true; // the answer's head and the start of its body: enough to judge it
+    return out;
+  }
+  if (!ok || !valid_status) {
     out.status = 0;
     out.headers = {};
     out.body.clear();
-    out.failure = cut_off ? (stop.stop_requested() ? Failure::aborted : Failure::timeout) : failure_of(error);
+    out.failure = ok || too_long         ? Failure::receive
+                  : !cut_off             ? failure_of(error)
+                  : stop.stop_requested() ? Failure::aborted
+                  : head_too_large        ? Failure::too_large
+                                          : Failure::timeout;
     out.error = describe(out.failure, m_impl->options.timeout);
     out.permanent = out.failure == Failure::tls_untrusted;
   }

@@ -29,6 +29,7 @@ enum class Failure {
   send,          // the connection broke while sending
   receive,       // the connection closed before a complete answer, or the answer was not HTTP
   timeout,       // the whole exchange took longer than ClientOptions::timeout
+  too_large,     // the answer's head went on past 1 MiB
   bad_request,   // acx refused to send it (a header with CR, LF or NUL, say): retrying cannot mend it
   aborted,       // the caller's stop token asked for it to end
 };

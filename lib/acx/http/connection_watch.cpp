@@ -33,8 +33,16 @@ bool ConnectionWatch::trusted(const std::string& address) const
   return std::find(m_trusted.begin(), m_trusted.end(), address) != m_trusted.end();
 }
 
+void ConnectionWatch::stop_accepting()
+{
+  m_refusing = true;
+}
+
 bool ConnectionWatch::admit(const std::string& address) const
 {
+  if (m_refusing) {
+    return false;
+  }
   if (m_per_address == 0 || trusted(address)) {
     return true;
   }

@@ -3,6 +3,7 @@
 // Internal to acx/http: the server's bounds on each connection, apart from server.cpp so that they are unit-tested
 // without libmicrohttpd.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -32,8 +33,10 @@ public:
 
   // Whether a connection from `address` (no port) is one of the trusted proxies.
   bool trusted(const std::string& address) const;
-  // Whether another connection from `address` may open (a trusted proxy's always may).
+  // Whether another connection from `address` may open (a trusted proxy's always may; none after stop_accepting()).
   bool admit(const std::string& address) const;
+  // From now on admit() refuses every connection: the server is stopping.
+  void stop_accepting();
   void opened(const void* key, int fd, const std::string& address, Clock::time_point deadline);
   void closed(const void* key);
   // The connection's deadline becomes `deadline` (k_none: none), or with `sooner_only` the earlier of the two.
@@ -62,6 +65,7 @@ private:
   std::map<std::string, std::size_t> m_per_client;  // requests in flight per proxied client
   std::size_t m_cut_off = 0;
   bool m_quit = false;
+  std::atomic<bool> m_refusing{false};
   std::thread m_thread;
 };
 

@@ -575,18 +575,18 @@ void Server::stop()
     std::lock_guard lock(impl.mutex);
     impl.stopping = true;
   }
-  const int fd = MHD_quiesce_daemon(impl.daemon); // no new connections
+  // No new connections: they are refused as they are accepted. Not MHD_quiesce_daemon(): in libmicrohttpd 0.9.75 it
+  // races a worker thread that removes the listening socket from its epoll set at the same moment, and then aborts
+  // the process ("Failed to remove listen FD from epoll set").
+  impl.watch->stop_accepting();
   {
     std::unique_lock lock(impl.mutex);
     impl.drained.wait_for(lock, k_drain_time, [&impl] { return impl.in_flight == 0; });
   }
   impl.pool.reset(); // joins the workers: none touches a request once the daemon is gone
   MHD_stop_daemon(impl.daemon);
-  impl.daemon = nullptr;
+  impl.daemon = nullptr; // it closed the listening socket
   impl.watch.reset();
-  if (fd >= 0) {
-    ::close(fd);
-  }
 }
 
 } // namespace acx::http

@@ -33,11 +33,11 @@ Watchdog& Watchdog::shared()
   return *instance;
 }
 
-Watchdog::Id Watchdog::arm(Clock::time_point when, std::function<void()> action)
+Watchdog::Id Watchdog::arm(Clock::time_point when, std::function<void()> action, std::function<bool()> overrun)
 {
   std::lock_guard lock(m_mutex);
   const Id id = m_next++;
-  m_entries.emplace(id, Entry{when, std::move(action), {}});
+  m_entries.emplace(id, Entry{when, std::move(action), std::move(overrun), {}});
   m_cv.notify_all();
   return id;
 }
@@ -80,10 +80,10 @@ void Watchdog::loop()
       if (e.running.joinable()) {
         continue; // fired already
       }
-      if (e.when <= now) {
+      if (e.when <= now || (e.overrun && e.overrun())) {
         e.running = std::thread(e.action);
       } else {
-        next = std::min(next, e.when);
+        next = std::min(next, e.overrun ? now + std::chrono::milliseconds(10) : e.when);
       }
     }
     if (next == Clock::time_point::max()) {

@@ -12,8 +12,10 @@
 
 namespace acx::http::detail {
 
-// One thread that calls an action when its deadline passes (or at once, when asked). The action runs on a thread of
-// its own, so one that blocks (cpp-httplib's stop() waits while a connection is being made) delays no other.
+// One thread that calls an action when its deadline passes, at once when asked, or when a check it is given says so
+// (looked at every 10 ms, under the watchdog's lock: it must be quick, and it is never called after disarm()
+// returns). The action runs on a thread of its own, so one that blocks (cpp-httplib's stop() waits while a
+// connection is being made) delays no other.
 class Watchdog {
 public:
   using Clock = std::chrono::steady_clock;
@@ -28,8 +30,8 @@ public:
   // The one every client shares, made on first use and never destroyed (threads may still use it at exit).
   static Watchdog& shared();
 
-  // Calls `action` once `when` has passed, unless disarmed first.
-  Id arm(Clock::time_point when, std::function<void()> action);
+  // Calls `action` once `when` has passed, or `overrun` returns true, unless disarmed first.
+  Id arm(Clock::time_point when, std::function<void()> action, std::function<bool()> overrun = {});
   // Moves the deadline to now. Safe from any thread, and after the action ran.
   void expire(Id id);
   // Forgets the deadline; if its action has started, waits for it to finish. Returns whether it ran.
@@ -39,6 +41,7 @@ private:
   struct Entry {
     Clock::time_point when;
     std::function<void()> action;
+    std::function<bool()> overrun;
     std::thread running; // joinable once the action has started
   };
   void loop();
