@@ -35,7 +35,7 @@ void LiveRows::wait(const http::Request& request, Poll poll, std::string idle, h
       reply(event_stream(std::move(idle)));
       return;
     }
-    if (m_waiters.size() >= m_most) {
+    if (m_count >= m_most) {
       lock.unlock();
       http::Response busy{503, "text/plain; charset=utf-8", "too many live requests at once\n"};
       busy.headers.add("Retry-After", "2");
@@ -50,6 +50,7 @@ void LiveRows::wait(const http::Request& request, Poll poll, std::string idle, h
   std::lock_guard lock(m_mutex);
   m_waiters.push_back({std::move(poll), std::move(idle), std::move(reply), request.client_gone,
                        std::chrono::steady_clock::now() + m_longest});
+  ++m_count;
 }
 
 void LiveRows::stop()
@@ -59,6 +60,7 @@ void LiveRows::stop()
     std::lock_guard lock(m_mutex);
     m_stopping = true;
     all.swap(m_waiters);
+    m_count -= all.size();
   }
   m_cv.notify_all();
   for (auto& w : all) {
@@ -69,7 +71,7 @@ void LiveRows::stop()
 std::size_t LiveRows::waiting() const
 {
   std::lock_guard lock(m_mutex);
-  return m_waiters.size();
+  return m_count;
 }
 
 void LiveRows::loop()
@@ -93,6 +95,10 @@ void LiveRows::loop()
         }
       }
       if (answer) {
+        {
+          std::lock_guard counting(m_mutex);
+          --m_count;
+        }
         it->reply(event_stream(std::move(*answer)));
         it = mine.erase(it);
       } else {
@@ -105,6 +111,7 @@ void LiveRows::loop()
   // Stopped while some were being looked at: they are answered too.
   std::list<Waiter> left;
   left.swap(m_waiters);
+  m_count -= left.size();
   lock.unlock();
   for (auto& w : left) {
     w.reply(event_stream(std::move(w.idle)));

@@ -51,6 +51,7 @@ private:
   mutable std::mutex m_mutex;
   std::condition_variable m_cv;
   std::list<Waiter> m_waiters;
+  std::size_t m_count = 0; // waiting, those being looked at by the thread included
   bool m_stopping = false;
   std::thread m_thread;
 };
