@@ -13,6 +13,14 @@ if(ACX_SANITIZE)
   target_link_options(acx_sanitizers INTERFACE -fsanitize=address,undefined)
 endif()
 
+if(ACX_TSAN)
+  if(ACX_SANITIZE)
+    message(FATAL_ERROR "ACX_TSAN and ACX_SANITIZE cannot be combined: build them in two directories")
+  endif()
+  target_compile_options(acx_sanitizers INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(acx_sanitizers INTERFACE -fsanitize=thread)
+endif()
+
 # The fuzz build instruments the library for libFuzzer's coverage, with ASan and UBSan.
 if(ACX_FUZZ)
   target_compile_options(acx_sanitizers INTERFACE -fsanitize=fuzzer-no-link,address,undefined
@@ -20,9 +28,12 @@ if(ACX_FUZZ)
   target_link_options(acx_sanitizers INTERFACE -fsanitize=address,undefined)
 endif()
 
-# ccache, when the machine has it, makes rebuilds after a pull or a branch switch take seconds.
-find_program(ACX_CCACHE ccache)
+# ccache, when the machine has it (and -DACX_CCACHE=OFF does not say no), makes rebuilds after a pull or a branch
+# switch take seconds. A launcher given on the command line wins.
 if(ACX_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
-  set(CMAKE_CXX_COMPILER_LAUNCHER ${ACX_CCACHE})
+  find_program(ACX_CCACHE_PROGRAM ccache)
+  if(ACX_CCACHE_PROGRAM)
+    set(CMAKE_CXX_COMPILER_LAUNCHER ${ACX_CCACHE_PROGRAM})
+  endif()
 endif()
 

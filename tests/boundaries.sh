@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Module boundaries that hold: each third-party library is included (and SQLite called) only inside the module that
-# wraps it, so the rest of acx sees acx's own types. Fails naming every file that crosses a boundary.
+# Module boundaries that hold. Each third-party library is included (and SQLite called) only inside the module that
+# wraps it, so the rest of acx sees acx's own types. And the modules are layered: a module includes only the modules
+# the table below allows it (lower ones), so there is no cycle and no include from a lower module up to a higher one.
+# Fails naming every file that crosses a boundary.
 # Usage: boundaries.sh SOURCE_DIR
 set -uo pipefail
 cd "${1:?usage: boundaries.sh SOURCE_DIR}"
@@ -27,5 +29,43 @@ allowed '#include <sqlite3\.h>|sqlite3_[a-z]' lib/acx/sqlite
 allowed '#include <openssl/' lib/acx/util/crypto.cpp
 allowed '#include <toml\+\+/' lib/acx/config
 allowed '#include <CLI/' tools/acx
+
+# Which module may include which: the layering, lowest first. tools/acx (the command line) may include any module.
+declare -A may_include=(
+  [util]=""
+  [sqlite]="util"
+  [event]="util"
+  [signing]="util"
+  [http]="util"
+  [config]="util signing"
+  [journal]="util sqlite event"
+  [deliver]="util event http signing"
+  [acculynx]="util deliver event http"
+  [check]="util deliver event http signing"
+  [forward]="util deliver event http journal signing"
+  [present]="util event journal forward"
+  [inspect]="util config deliver event http journal present signing"
+  [listen]="util config event forward http inspect journal present signing"
+  [sandbox]="util acculynx config deliver event http signing sqlite"
+)
+# The table itself has no cycle (tsort names one if it does).
+for module in "${!may_include[@]}"; do
+  for lower in ${may_include[$module]}; do echo "$lower $module"; done
+done | tsort >/dev/null || { echo "FAIL: the table of module edges has a cycle" >&2; failures=$((failures + 1)); }
+for dir in lib/acx/*/; do
+  module=$(basename "$dir")
+  checks=$((checks + 1))
+  if [[ ! -v may_include[$module] ]]; then
+    echo "FAIL: lib/acx/$module is not in the table of module edges (tests/boundaries.sh)" >&2
+    failures=$((failures + 1))
+    continue
+  fi
+  while IFS=: read -r file target; do
+    [[ $target == "$module" || " ${may_include[$module]} " == *" $target "* ]] && continue
+    echo "FAIL: $file includes acx/$target/: $module may include only: ${may_include[$module]:-nothing of acx}" >&2
+    failures=$((failures + 1))
+  done < <(grep -rHoE --include='*.cpp' --include='*.hpp' '#include "acx/[a-z_]+/' "$dir" |
+    sed -E 's|^([^:]+):#include "acx/([a-z_]+)/|\1:\2|')
+done
 echo "$checks boundaries, $failures crossings"
 ((failures == 0))

@@ -93,7 +93,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   for (const auto pair : util::split(take(in), '&')) {
     const auto eq = pair.find('=');
-    r.query.emplace(std::string(pair.substr(0, eq)), eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1)));
+    r.query.emplace(std::string(pair.substr(0, eq)),
+                    eq == std::string_view::npos ? "" : std::string(pair.substr(eq + 1)));
   }
   const bool with_token = flags & 0x20;
   if (with_token) {

@@ -30,7 +30,8 @@ TEST_CASE("acx::acculynx::wire: what the client writes, the sandbox reads, and b
 {
   SUBCASE("registration (POST): techContact, as AccuLynx documents it")
   {
-    const Registration r{"https://example.test/hook?token=t", "ops@example.test", {"job_created", "job_updated"}, "Api"};
+    const Registration r{
+        "https://example.test/hook?token=t", "ops@example.test", {"job_created", "job_updated"}, "Api"};
     const auto j = wire::to_json(r);
     CHECK(j.dump() == R"({"consumerUrl":"https://example.test/hook?token=t","techContact":"ops@example.test",)"
                       R"("topicNames":["job_created","job_updated"],"integrationType":"Api"})");
@@ -47,7 +48,8 @@ TEST_CASE("acx::acculynx::wire: what the client writes, the sandbox reads, and b
     CHECK(wire::change_from(nlohmann::json::parse(j.dump()), "old").contact == "a@example.test");
     CHECK(wire::change_from(nlohmann::json::parse(R"({"techContact":"b","topicNames":["x"]})"), "old").contact == "b");
     CHECK(wire::change_from(nlohmann::json::parse(R"({"topicNames":["x"]})"), "old").contact == "old");
-    CHECK(wire::registration_from(nlohmann::json::parse(R"({"consumerUrl":"u","technicalContact":"c","topicNames":["x"]})"))
+    CHECK(wire::registration_from(
+              nlohmann::json::parse(R"({"consumerUrl":"u","technicalContact":"c","topicNames":["x"]})"))
               .contact == "c");
   }
   SUBCASE("a subscription (GET): tech_contact and _link; read back whole")
@@ -79,7 +81,8 @@ TEST_CASE("acx::acculynx::wire: what the client writes, the sandbox reads, and b
     CHECK(s.topics == std::vector<std::string>{"a"});
     CHECK(s.status.empty());
     CHECK(wire::subscription_from(nlohmann::json::parse("[1]")).id.empty());
-    CHECK(wire::created_from(nlohmann::json::parse(R"({"subscriptionId":"x","secret":"whsec_y"})")).secret == "whsec_y");
+    CHECK(wire::created_from(nlohmann::json::parse(R"({"subscriptionId":"x","secret":"whsec_y"})")).secret ==
+          "whsec_y");
     CHECK(wire::created_from(nlohmann::json::parse(R"({"id":"x"})")).id == "x");
     CHECK(wire::topic_info_from(nlohmann::json::parse(R"("job_created")")).name == "job_created");
     CHECK(wire::topic_info_from(nlohmann::json::parse(R"({"name":"a","description":"d"})")).description == "d");

@@ -127,8 +127,10 @@ TEST_CASE("acx::config::load: a file others may write is refused, one they may r
   const std::string path = (dir / "config.toml").string();
   std::ofstream(path) << "[profiles.default]\napi_key = \"k\"\n";
   ::chmod(path.c_str(), 0620);
-  CHECK_THROWS_WITH(config::load(path), (path + ": refused: the file is writable by its group or by others (mode "
-                                                "0620) and holds tokens; make it private: chmod 600 " + path)
+  CHECK_THROWS_WITH(config::load(path), (path +
+                                         ": refused: the file is writable by its group or by others (mode "
+                                         "0620) and holds tokens; make it private: chmod 600 " +
+                                         path)
                                             .c_str());
   ::chmod(path.c_str(), 0602);
   CHECK_THROWS_AS(config::load(path), Error);
@@ -148,7 +150,7 @@ TEST_CASE("acx::config::parse: a route URL must be http(s)")
     const std::string text = std::string("[profiles.default]\n[[profiles.default.forward]]\nurl = \"") + url + "\"\n";
     CHECK_THROWS_AS(config::parse(text, "c.toml"), Error);
   }
-  const auto ok = config::parse("[profiles.default]\n[[profiles.default.forward]]\nurl = \"http://127.0.0.1:3000/\"\n",
-                                "c.toml");
+  const auto ok =
+      config::parse("[profiles.default]\n[[profiles.default.forward]]\nurl = \"http://127.0.0.1:3000/\"\n", "c.toml");
   CHECK(ok.find("default")->routes.size() == 1);
 }

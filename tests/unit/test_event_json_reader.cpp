@@ -9,7 +9,8 @@ using acx::event::pretty_json;
 TEST_CASE("acx::event::pretty_json: keys in order, values byte for byte")
 {
   CHECK(*pretty_json(R"({"b":1,"a":[1, 2.50, {}],"c":{"x":"y: \"z\", [w]"},"e":[]})") ==
-        "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    2.50,\n    {}\n  ],\n  \"c\": {\n    \"x\": \"y: \\\"z\\\", [w]\"\n  },\n"
+        "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    2.50,\n    {}\n  ],\n  \"c\": {\n    \"x\": \"y: \\\"z\\\", [w]\"\n  "
+        "},\n"
         "  \"e\": []\n}");
   CHECK(*pretty_json(" \"\\u00e9\" ") == "\"\\u00e9\"");
   CHECK(*pretty_json("[ { } , [ ] ]") == "[\n  {},\n  []\n]");
@@ -33,6 +34,6 @@ TEST_CASE("acx::event::pretty_json: linear, whatever the shape")
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   REQUIRE(a);
   CHECK(a->find("\"k94999\": 94999") != std::string::npos);
-  CHECK(b); // valid JSON, however deep; the indentation grows, but one pass
+  CHECK(b);         // valid JSON, however deep; the indentation grows, but one pass
   CHECK(took < 60); // a bound a quadratic pass would break by far (each is well under a second here, even under ASan)
 }

@@ -1,8 +1,26 @@
 #include <doctest/doctest.h>
 
+#include "acx/event/facts.hpp"
 #include "acx/forward/consumer.hpp"
 
 using namespace acx::forward;
+
+namespace {
+
+// The key of a record as the listener journals it: its subject derived from the body once (event::subject).
+std::string ordering_key(std::string_view body, std::string subscription, std::string topic)
+{
+  acx::journal::Record r;
+  const auto json = nlohmann::json::parse(body, nullptr, false);
+  if (const auto* event = acx::event::member(json, "event")) {
+    r.subject = acx::event::subject(*event);
+  }
+  r.subscription_id = std::move(subscription);
+  r.topic = std::move(topic);
+  return acx::forward::ordering_key(r);
+}
+
+} // namespace
 
 TEST_CASE("acx::forward::topic_wanted: globs")
 {

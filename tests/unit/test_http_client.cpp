@@ -101,7 +101,8 @@ TEST_CASE("acx::http::Client: one deadline for the whole exchange")
   o.timeout = std::chrono::milliseconds(500);
   SUBCASE("an answer dripping in its head")
   {
-    Peer peer([](int fd, const auto& stop) { drip(fd, "HTTP/1.1 200 OK\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaa", stop); });
+    Peer peer(
+        [](int fd, const auto& stop) { drip(fd, "HTTP/1.1 200 OK\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaa", stop); });
     http::Client c(peer.url(), o);
     const auto start = Clock::now();
     const auto e = c.post("/", {}, "{}");
@@ -207,13 +208,13 @@ TEST_CASE("acx::http::Client: no header or target that could split the request")
 {
   Peer peer([](int fd, const auto&) { send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"); });
   http::Client c(peer.url(), {});
-  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
-           {"X-Acx-Topic", "job_created\r\nX-Injected: yes"},
-           {"X-A", "a\nb"},
-           {"X-A", std::string("a\0b", 3)},
-           {"X Bad", "v"},
-           {"", "v"},
-           {"X-A\r\nX-B", "v"}}) {
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"X-Acx-Topic", "job_created\r\nX-Injected: yes"},
+                                                        {"X-A", "a\nb"},
+                                                        {"X-A", std::string("a\0b", 3)},
+                                                        {"X Bad", "v"},
+                                                        {"", "v"},
+                                                        {"X-A\r\nX-B", "v"}}) {
     const auto e = c.post("/", {{name, value}}, "{}");
     CHECK(e.status == 0);
     CHECK(e.failure == http::Failure::bad_request);

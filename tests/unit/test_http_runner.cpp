@@ -14,8 +14,7 @@ using namespace acx;
 namespace {
 
 // Runs `body` on its own thread, so the runner's signal mask stays off the test runner's main thread.
-template <class F>
-void on_thread(F body)
+template <class F> void on_thread(F body)
 {
   std::exception_ptr failed;
   std::thread t([&] {
@@ -123,7 +122,9 @@ TEST_CASE("acx::http::Runner: what fails while starting reaches the caller, and 
     http::Runner::Options o;
     o.ready_file = dir + "/missing/dir/that/is/a/file";
     std::filesystem::create_directories(dir);
-    { std::ofstream(dir + "/missing") << "x"; }
+    {
+      std::ofstream(dir + "/missing") << "x";
+    }
     int port = 0;
     CHECK_THROWS_AS(runner.run(server, "127.0.0.1", o, [&](int p) { port = p; }), Error);
     REQUIRE(port > 0);

@@ -61,16 +61,19 @@ TEST_CASE("acx::http::Server hands each request to its handler and sends the ans
   options.workers = 1;
   options.max_queued = 1;
   http::Server server(
-      options,
-      {{"GET", "/now", {}, [](http::Request, http::Reply reply) { reply(ok("now")); }},
-       {"GET", "/later", {}, [&later](http::Request, http::Reply reply) {
-          later = std::thread([reply] { reply(ok("later")); });
-        }},
-       {"GET", "/blocking", [](http::Request r) { return ok("blocking " + r.target); }, {}},
-       {"GET", "/held", [&gate](http::Request) {
-          gate.pass();
-          return ok("held");
-        }, {}}});
+      options, {{"GET", "/now", {}, [](http::Request, http::Reply reply) { reply(ok("now")); }},
+                {"GET",
+                 "/later",
+                 {},
+                 [&later](http::Request, http::Reply reply) { later = std::thread([reply] { reply(ok("later")); }); }},
+                {"GET", "/blocking", [](http::Request r) { return ok("blocking " + r.target); }, {}},
+                {"GET",
+                 "/held",
+                 [&gate](http::Request) {
+                   gate.pass();
+                   return ok("held");
+                 },
+                 {}}});
   const int port = server.start();
 
   SUBCASE("an async handler that answers before it returns")

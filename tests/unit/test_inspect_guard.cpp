@@ -121,7 +121,8 @@ TEST_CASE("acx::inspect::form_fields and cookie_value take hostile input")
 TEST_CASE("acx::inspect::diff: JSON-aware, by path")
 {
   const auto a = flatten_json(R"({"eventId":"1","event":{"job":{"milestone":{"name":"Lead"}},"tags":["x","y"]}})");
-  const auto b = flatten_json(R"({"eventId":"2","event":{"job":{"milestone":{"name":"Lead"}},"tags":["x"]},"new":true})");
+  const auto b =
+      flatten_json(R"({"eventId":"2","event":{"job":{"milestone":{"name":"Lead"}},"tags":["x"]},"new":true})");
   const auto rows = diff(a, b);
   REQUIRE(rows.size() == 3);
   CHECK(rows[0].path == "$.event.tags[1]");

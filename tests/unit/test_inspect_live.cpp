@@ -40,7 +40,8 @@ TEST_CASE("acx::inspect::LiveRows: waiting costs no thread, and every request is
   SUBCASE("news at once")
   {
     Answered a;
-    live.wait(req, [] { return std::optional<std::string>("row"); }, "idle", a.reply());
+    live.wait(
+        req, [] { return std::optional<std::string>("row"); }, "idle", a.reply());
     CHECK(a.count == 1);
     CHECK(a.body == "row");
   }
@@ -48,8 +49,9 @@ TEST_CASE("acx::inspect::LiveRows: waiting costs no thread, and every request is
   {
     std::atomic<bool> news{false};
     Answered a;
-    live.wait(req, [&]() -> std::optional<std::string> { return news ? std::optional<std::string>("row") : std::nullopt; },
-              "idle", a.reply());
+    live.wait(
+        req, [&]() -> std::optional<std::string> { return news ? std::optional<std::string>("row") : std::nullopt; },
+        "idle", a.reply());
     CHECK(live.waiting() == 1);
     news = true;
     a.wait();
@@ -61,7 +63,8 @@ TEST_CASE("acx::inspect::LiveRows: waiting costs no thread, and every request is
     std::atomic<bool> gone{false};
     req.client_gone = [&] { return gone.load(); };
     Answered a;
-    live.wait(req, [] { return std::optional<std::string>(); }, "idle", a.reply());
+    live.wait(
+        req, [] { return std::optional<std::string>(); }, "idle", a.reply());
     gone = true;
     a.wait();
     CHECK(a.body == "idle");
@@ -86,7 +89,8 @@ TEST_CASE("acx::inspect::LiveRows: a request waits no longer than `longest`")
 {
   inspect::LiveRows live(10ms, 50ms, 8);
   Answered a;
-  live.wait(http::Request{}, [] { return std::optional<std::string>(); }, "idle", a.reply());
+  live.wait(
+      http::Request{}, [] { return std::optional<std::string>(); }, "idle", a.reply());
   a.wait();
   CHECK(a.body == "idle");
 }

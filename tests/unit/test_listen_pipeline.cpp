@@ -1,10 +1,11 @@
 #include <doctest/doctest.h>
 #include <filesystem>
 
+#include "acx/event/facts.hpp"
 #include "acx/event/fixtures.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/listen/pipeline.hpp"
-#include "acx/listen/printer.hpp"
+#include "acx/present/record.hpp"
 
 using namespace acx;
 
@@ -27,9 +28,9 @@ struct Fixture {
     o.name = "token";
     o.secrets.emplace_back("tok");
     scheme = signing::make_scheme(o);
-    pipeline = std::make_unique<listen::Pipeline>(listen::Pipeline::Admission{scheme, std::move(subscriptions)},
-                                                  *writer, metrics,
-                                                  [this](const listen::RefusedNote& n) { notes.push_back(n); });
+    pipeline =
+        std::make_unique<listen::Pipeline>(listen::Pipeline::Admission{scheme, std::move(subscriptions)}, *writer,
+                                           metrics, [this](const listen::RefusedNote& n) { notes.push_back(n); });
   }
   ~Fixture()
   {
@@ -130,7 +131,7 @@ TEST_CASE("acx::listen::Pipeline")
   }
 }
 
-TEST_CASE("acx::listen::format_record")
+TEST_CASE("acx::present::format_record")
 {
   journal::Record r;
   r.seq = 7;
@@ -140,10 +141,13 @@ TEST_CASE("acx::listen::format_record")
   r.event_id = "6bf46c69-7d2c-4f82-aeea-cbe226e87555";
   r.body = milestone_event();
   r.headers_json = "[[\"Content-Type\",\"application/json\"]]";
+  auto facts = event::facts(nlohmann::json::parse(r.body)["event"]); // as the pipeline derives them
+  r.subject = facts.subject;
+  r.gist = facts.gist;
 
   SUBCASE("json: one line, the envelope embedded as received")
   {
-    const auto line = listen::format_record(r, listen::OutputFormat::json, false);
+    const auto line = present::format_record(r, present::OutputFormat::json, false);
     CHECK(line.starts_with("{\"seq\":7,\"received\":\"2026-05-26T14:23:55.0000000Z\",\"remote\":\"127.0.0.1:1\","));
     CHECK(line.find("\"headers\":[[\"Content-Type\",\"application/json\"]]") != std::string::npos);
     CHECK(std::count(line.begin(), line.end(), '\n') == 1);
@@ -152,12 +156,12 @@ TEST_CASE("acx::listen::format_record")
   }
   SUBCASE("raw: the exact bytes")
   {
-    CHECK(listen::format_record(r, listen::OutputFormat::raw, false) == r.body + "\n");
+    CHECK(present::format_record(r, present::OutputFormat::raw, false) == r.body + "\n");
   }
   SUBCASE("pretty: time, seq, topic, gist, subject; colour only when asked")
   {
-    const auto plain = listen::format_record(r, listen::OutputFormat::pretty, false);
+    const auto plain = present::format_record(r, present::OutputFormat::pretty, false);
     CHECK(plain == "14:23:55 #7 job.milestone.current_changed  milestone Approved  job 6513270e  event 6bf46c69\n");
-    CHECK(listen::format_record(r, listen::OutputFormat::pretty, true).find("\x1b[36m") != std::string::npos);
+    CHECK(present::format_record(r, present::OutputFormat::pretty, true).find("\x1b[36m") != std::string::npos);
   }
 }

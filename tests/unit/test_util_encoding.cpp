@@ -109,8 +109,10 @@ TEST_CASE("acx::util::text")
   // What a terminal would act on is shown, not done: C0, DEL, C1 (as UTF-8 and as lone bytes); text stays text.
   CHECK(printable("a\x1b]0;pwned\x07\x1b[2J") == "a\\x1b]0;pwned\\x07\\x1b[2J");
   CHECK(printable("x\x7fy") == "x\\x7fy");
-  CHECK(printable("\xc2\x9b" "31m") == "\\u009b31m");
-  CHECK(printable("\x9b" "31m") == "\\x9b31m");
+  CHECK(printable("\xc2\x9b"
+                  "31m") == "\\u009b31m");
+  CHECK(printable("\x9b"
+                  "31m") == "\\x9b31m");
   CHECK(printable("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8f\xa0") == "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8f\xa0");
   CHECK(printable("\xc2\xa0nbsp") == "\xc2\xa0nbsp");
   CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80"); // a surrogate is not UTF-8

@@ -21,8 +21,8 @@ TEST_CASE("acx::util::run_command: judged by its exit status, and nothing it sta
   SUBCASE("exit 0 with a child still holding stdout: done at once, the child killed")
   {
     const auto start = Clock::now();
-    const auto r = util::run_command({"sleep 60 & echo $! >\"$PIDFILE\"; echo done", {{"PIDFILE", "/dev/null"}}, {},
-                                      std::chrono::seconds(30), {}});
+    const auto r = util::run_command(
+        {"sleep 60 & echo $! >\"$PIDFILE\"; echo done", {{"PIDFILE", "/dev/null"}}, {}, std::chrono::seconds(30), {}});
     CHECK(seconds_since(start) < 20); // not the 60 s the child holds stdout for, nor the 30 s timeout
     CHECK(r.exit_code == 0);
     CHECK_FALSE(r.timed_out);
@@ -75,8 +75,11 @@ TEST_CASE("acx::util::run_command: judged by its exit status, and nothing it sta
   SUBCASE("variables added, and the named ones removed")
   {
     ::setenv("ACX_TEST_SECRET_VAR", "hunter2", 1);
-    const auto r = util::run_command({"echo \"[$ACX_TEST_SECRET_VAR][$ACX_EVENT_ID]\"", {{"ACX_EVENT_ID", "e1"}},
-                                      {"ACX_TEST_SECRET_VAR"}, std::chrono::seconds(30), {}});
+    const auto r = util::run_command({"echo \"[$ACX_TEST_SECRET_VAR][$ACX_EVENT_ID]\"",
+                                      {{"ACX_EVENT_ID", "e1"}},
+                                      {"ACX_TEST_SECRET_VAR"},
+                                      std::chrono::seconds(30),
+                                      {}});
     ::unsetenv("ACX_TEST_SECRET_VAR");
     CHECK(r.out == "[][e1]\n");
   }

@@ -41,7 +41,8 @@ TEST_CASE("acx::util::shell_quote: one word, nothing expanded, run by a real she
 
 TEST_CASE("acx::util::printable: bidirectional controls are escaped")
 {
-  CHECK(acx::util::printable("a\xE2\x80\xAE" "b") == "a\\u202eb");  // RIGHT-TO-LEFT OVERRIDE
+  CHECK(acx::util::printable("a\xE2\x80\xAE"
+                             "b") == "a\\u202eb");                               // RIGHT-TO-LEFT OVERRIDE
   CHECK(acx::util::printable("\xE2\x81\xA6x\xE2\x81\xA9") == "\\u2066x\\u2069"); // isolates
   CHECK(acx::util::printable("\xE2\x80\x8F\xD8\x9C") == "\\u200f\\u061c");
   CHECK(acx::util::printable("\xE2\x80\x94 caf\xC3\xA9") == "\xE2\x80\x94 caf\xC3\xA9"); // other text stays

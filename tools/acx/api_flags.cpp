@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 
+#include "acx/config/paths.hpp"
+
 namespace acx::cli {
 
 void add_api_options(CLI::App* cmd, ApiFlags& f)
@@ -20,7 +22,7 @@ void add_api_options(CLI::App* cmd, ApiFlags& f)
 
 std::string config_path(const std::string& flag)
 {
-  return flag.empty() ? config::default_path() : flag;
+  return config::config_path(flag);
 }
 
 std::string config_path(const ApiFlags& f)

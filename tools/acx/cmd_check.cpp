@@ -165,9 +165,11 @@ void setup_check(CLI::App& app, Run& run)
   auto* cmd = app.add_subcommand("check", "Judge a webhook receiver against AccuLynx's delivery rules");
   cmd->add_option("url", f->url, "The receiver's URL (with --profile: the subscription's, unless given)");
   add_scheme_options(cmd, f->scheme, SecretCount::several);
-  cmd->add_option("--profile", f->profile, "Take the URL, token (or signing secret) and subscription acx subscribe stored here");
+  cmd->add_option("--profile", f->profile,
+                  "Take the URL, token (or signing secret) and subscription acx subscribe stored here");
   cmd->add_option("--config", f->config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");
-  cmd->add_option("--subscription", f->subscription, "The receiver's subscriptionId: envelopes carry it, others must be refused");
+  cmd->add_option("--subscription", f->subscription,
+                  "The receiver's subscriptionId: envelopes carry it, others must be refused");
   const auto ids = check_ids();
   cmd->add_option("--only", f->only, "Run only this check (repeatable; see --list)")
       ->allow_extra_args(false)
@@ -179,7 +181,9 @@ void setup_check(CLI::App& app, Run& run)
   add_format_option(cmd, f->format, FormatDefault::by_terminal, Format::junit);
   cmd->add_option("--output", f->output, "Write the report here (in --format) and keep the table on the terminal");
   add_duration_option(cmd, "--timeout", f->timeout, "Longest wait for an answer (AccuLynx waits 10 s)");
-  cmd->add_option("--burst", f->burst, "Deliveries in fast-answers")->check(CLI::Range(1, 100000))->capture_default_str();
+  cmd->add_option("--burst", f->burst, "Deliveries in fast-answers")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   cmd->add_option("--concurrency", f->concurrency, "At a time, in fast-answers")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();

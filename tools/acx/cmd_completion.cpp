@@ -10,7 +10,9 @@ void setup_completion(CLI::App& app, Run& run)
 {
   auto shell = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("completion", "Print a shell completion script (bash, zsh or fish)");
-  cmd->add_option("shell", *shell, "Shell")->required()->check(one_of({"bash", "zsh", "fish"}, "shell", "expected bash, zsh or fish"));
+  cmd->add_option("shell", *shell, "Shell")
+      ->required()
+      ->check(one_of({"bash", "zsh", "fish"}, "shell", "expected bash, zsh or fish"));
   cmd->footer("bash: source <(acx completion bash)   zsh: source <(acx completion zsh)   "
               "fish: acx completion fish | source");
   cmd->callback([&run, &app, shell] {

@@ -3,11 +3,11 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
-#include "acx/forward/consumer.hpp"
 #include "acx/event/json_reader.hpp"
+#include "acx/forward/consumer.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
-#include "acx/listen/printer.hpp"
+#include "acx/present/record.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
 #include "command.hpp"
@@ -49,9 +49,10 @@ journal::ConsumerInfo consumer_of(journal::Outbox& outbox, const std::string& na
   for (const auto& c : outbox.consumers()) {
     names.push_back(util::printable(c.name));
   }
-  throw Error(ExitCode::usage, fmt::format("no consumer '{}' in the journal; {}", util::excerpt(name),
-                                           names.empty() ? std::string("none has forwarded yet (acx listen --forward-to)")
-                                                         : fmt::format("there are: {}", fmt::join(names, ", "))));
+  throw Error(ExitCode::usage,
+              fmt::format("no consumer '{}' in the journal; {}", util::excerpt(name),
+                          names.empty() ? std::string("none has forwarded yet (acx listen --forward-to)")
+                                        : fmt::format("there are: {}", fmt::join(names, ", "))));
 }
 
 // The accepted records that stand as `f.state` with `f.consumer`, in order.
@@ -113,15 +114,16 @@ int run_retry(const EventsFlags& f)
     auto reader = journal::Reader::open(journal_path(f.journal));
     const auto r = reader->find(f.id);
     if (!r || r->status != journal::Status::accepted) {
-      throw Error(ExitCode::bad_input,
-                  fmt::format("no accepted delivery with sequence number or eventId '{}' in the journal",
-                              util::excerpt(f.id)));
+      throw Error(
+          ExitCode::bad_input,
+          fmt::format("no accepted delivery with sequence number or eventId '{}' in the journal", util::excerpt(f.id)));
     }
     seq = r->seq;
   }
   const std::size_t n = outbox->requeue(info.name, seq);
-  fmt::print(stderr, "acx: {} event{} queued again for {} (a running acx listen takes them within a second; "
-                     "otherwise the next one that forwards to it)\n",
+  fmt::print(stderr,
+             "acx: {} event{} queued again for {} (a running acx listen takes them within a second; "
+             "otherwise the next one that forwards to it)\n",
              n, n == 1 ? "" : "s", util::printable(info.name));
   return 0;
 }
@@ -171,29 +173,13 @@ std::vector<journal::Record> select(journal::Reader& reader, const EventsFlags& 
   return out;
 }
 
-std::string refused_json(const journal::Record& r)
-{
-  nlohmann::ordered_json j{{"seq", r.seq},
-                           {"received", util::format_rfc3339(r.received)},
-                           {"remote", r.remote},
-                           {"status", "refused"},
-                           {"reason", r.reason},
-                           {"detail", r.detail},
-                           {"topic", r.topic},
-                           {"eventId", r.event_id},
-                           {"bodyBytes", r.body_bytes},
-                           {"bodyKept", r.body.size()}, // the first bytes only
-                           {"bodySha256", r.body_sha256}};
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
-}
-
 int run_list(const EventsFlags& f)
 {
   auto reader = open_reader(f);
   const auto records = f.consumer.empty() ? select(*reader, f) : consumer_records(*reader, f);
   if (as_json(f)) {
     for (const auto& r : records) {
-      fmt::print("{}", f.refused ? refused_json(r) : listen::format_record(r, listen::OutputFormat::json, false));
+      fmt::print("{}", present::format_record(r, present::OutputFormat::json, false));
     }
     return 0;
   }
@@ -253,8 +239,12 @@ int run_show(const EventsFlags& f)
                              {"envelope", json_body ? std::string(k_placeholder) : r->body}};
     auto forwards = nlohmann::ordered_json::array();
     for (const auto& h : forwards_of(f, r->seq)) {
-      forwards.push_back({{"consumer", h.consumer}, {"attempt", h.attempt}, {"at", util::format_rfc3339(h.at)},
-                          {"status", h.status}, {"ms", h.ms}, {"answer", h.answer},
+      forwards.push_back({{"consumer", h.consumer},
+                          {"attempt", h.attempt},
+                          {"at", util::format_rfc3339(h.at)},
+                          {"status", h.status},
+                          {"ms", h.ms},
+                          {"answer", h.answer},
                           {"state", journal::handed_name(h.state)}});
     }
     j["forwards"] = forwards;
@@ -277,9 +267,9 @@ int run_show(const EventsFlags& f)
   if (const auto forwards = forwards_of(f, r->seq); !forwards.empty()) {
     fmt::print("\nhanded over:\n");
     for (const auto& h : forwards) {
-      fmt::print("  {}  {}  attempt {}: {} in {:.1f} ms{} ({})\n", util::format_rfc3339(h.at), util::printable(h.consumer),
-                 h.attempt, h.status, h.ms, h.answer.empty() ? "" : ": " + util::printable(h.answer),
-                 journal::handed_name(h.state));
+      fmt::print("  {}  {}  attempt {}: {} in {:.1f} ms{} ({})\n", util::format_rfc3339(h.at),
+                 util::printable(h.consumer), h.attempt, h.status, h.ms,
+                 h.answer.empty() ? "" : ": " + util::printable(h.answer), journal::handed_name(h.state));
     }
   }
   // Untrusted text on a terminal: printable, pretty or not.
@@ -292,7 +282,7 @@ int run_export(const EventsFlags& f)
 {
   auto reader = open_reader(f);
   for (const auto& r : select(*reader, f)) {
-    fmt::print("{}", f.refused ? refused_json(r) : listen::format_record(r, listen::OutputFormat::json, false));
+    fmt::print("{}", present::format_record(r, present::OutputFormat::json, false));
   }
   return 0;
 }
@@ -311,7 +301,8 @@ int run_stats(const EventsFlags& f)
   std::int64_t total = 0;
   fmt::print("{:>8}  {:<24} {}\n", "COUNT", "STATUS", "TOPIC");
   for (const auto& c : counts) {
-    fmt::print("{:>8}  {:<24} {}\n", c.count, util::printable(c.status), c.topic.empty() ? "-" : util::printable(c.topic));
+    fmt::print("{:>8}  {:<24} {}\n", c.count, util::printable(c.status),
+               c.topic.empty() ? "-" : util::printable(c.topic));
     total += c.count;
   }
   fmt::print("{:>8}  total\n", total);

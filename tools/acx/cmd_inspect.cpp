@@ -1,4 +1,7 @@
 // acx inspect: a local web page over the journal: watch, study, diff and replay deliveries.
+#include <cstdio>
+#include <fmt/format.h>
+
 #include "acx/inspect/inspector.hpp"
 #include "command.hpp"
 #include "options.hpp"
@@ -13,7 +16,17 @@ void setup_inspect(CLI::App& app, Run& run)
   add_server_options(cmd, o->host, o->port, o->ready_file);
   cmd->get_option("--ready-file")->description("Write the page's URL (with its access token) here once it answers");
   cmd->add_flag("--open", o->open, "Open the page in a browser");
-  cmd->callback([&run, o] { run = [o] { return static_cast<int>(inspect::run(*o)); }; });
+  cmd->callback([&run, o] {
+    run = [o] {
+      inspect::Reports reports;
+      reports.ready = [](const std::string& url) {
+        fmt::print("{}\n", url); // data: the page's address, token included
+        std::fflush(stdout);
+      };
+      reports.notify = print_notice;
+      return static_cast<int>(inspect::run(*o, reports));
+    };
+  });
 }
 
 } // namespace acx::cli

@@ -1,12 +1,13 @@
 // acx listen: receive AccuLynx deliveries, verify, journal, answer, print.
-#include <arpa/inet.h>
 #include <algorithm>
-#include <optional>
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <optional>
 #include <unistd.h>
 
 #include "acx/config/config.hpp"
-#include "acx/listen/listener.hpp"
+#include "acx/listen/service.hpp"
+#include "acx/present/record.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
@@ -70,9 +71,10 @@ forward::From from_of(const std::string& text)
   } else if (auto t = parse_time_or_ago(text)) {
     from.time = t;
   } else {
-    throw Error(ExitCode::usage, fmt::format("--forward-from: expected start, a sequence number or a time (RFC 3339, or "
-                                             "a duration ago such as 2h), got '{}'",
-                                             util::excerpt(text)));
+    throw Error(ExitCode::usage,
+                fmt::format("--forward-from: expected start, a sequence number or a time (RFC 3339, or "
+                            "a duration ago such as 2h), got '{}'",
+                            util::excerpt(text)));
   }
   return from;
 }
@@ -143,6 +145,35 @@ std::vector<forward::Consumer> consumers_of(const ListenFlags& f, const config::
   }
   return out;
 }
+
+// What the listener reports, on the terminal: events on stdout in the chosen format, forwarding results beside them
+// (on stderr with raw output, which is bodies byte for byte), notices on stderr.
+class Output final : public listen::Observer {
+public:
+  Output(present::OutputFormat format, bool color) : m_format(format), m_color(color) {}
+
+  bool delivered(const journal::Record& record) override
+  {
+    const std::string line = present::format_record(record, m_format, m_color);
+    return std::fwrite(line.data(), 1, line.size(), stdout) == line.size();
+  }
+  bool flush() override { return std::fflush(stdout) == 0; }
+  void forwarded(const forward::Progress& p) override
+  {
+    const bool raw = m_format == present::OutputFormat::raw;
+    const std::string line = present::format_progress(p, raw ? present::OutputFormat::pretty : m_format, m_color);
+    std::lock_guard lock(m_mutex); // from several forwarders' threads: whole lines
+    std::FILE* to = raw ? stderr : stdout;
+    std::fwrite(line.data(), 1, line.size(), to);
+    std::fflush(to);
+  }
+  void notice(const util::Notice& n) override { print_notice(n); }
+
+private:
+  present::OutputFormat m_format;
+  bool m_color;
+  std::mutex m_mutex;
+};
 
 // What a profile stored by acx subscribe says about listening: the secrets, the subscription ids, the path.
 struct FromProfile {
@@ -222,12 +253,6 @@ int run_listen(const ListenFlags& f)
   o.topics.insert(f.topics.begin(), f.topics.end());
   o.journal = f.journal;
   o.durability = f.durability == "process" ? journal::Durability::process : journal::Durability::disk;
-  const bool tty = ::isatty(STDOUT_FILENO) == 1;
-  o.format = f.format == Format::text  ? listen::OutputFormat::pretty
-             : f.format == Format::raw ? listen::OutputFormat::raw
-                                       : listen::OutputFormat::json;
-  const char* no_color = std::getenv("NO_COLOR");
-  o.color = tty && !(no_color && *no_color);
   o.count = f.count;
   o.timeout = f.timeout;
   o.ready_file = f.ready_file;
@@ -241,10 +266,17 @@ int run_listen(const ListenFlags& f)
   if (!f.inspect.empty()) {
     o.inspect_port = std::stoi(f.inspect);
     if (*o.inspect_port == f.port && f.port != 0) {
-      throw Error(ExitCode::usage, "--inspect needs a port of its own: the webhook port may be exposed to the internet");
+      throw Error(ExitCode::usage,
+                  "--inspect needs a port of its own: the webhook port may be exposed to the internet");
     }
   }
-  return static_cast<int>(listen::run(o));
+  const bool tty = ::isatty(STDOUT_FILENO) == 1;
+  const char* no_color = std::getenv("NO_COLOR");
+  Output output(f.format == Format::text  ? present::OutputFormat::pretty
+                : f.format == Format::raw ? present::OutputFormat::raw
+                                          : present::OutputFormat::json,
+                tty && !(no_color && *no_color));
+  return static_cast<int>(listen::run(o, output));
 }
 
 } // namespace
@@ -261,8 +293,7 @@ void setup_listen(CLI::App& app, Run& run)
       ->allow_extra_args(false);
   suggest(cmd->add_option("--topic", f->topics, "Show only these topics (others are still journaled and acknowledged)"),
           catalog_topic_names());
-  cmd->get_option("--topic")
-      ->allow_extra_args(false);
+  cmd->get_option("--topic")->allow_extra_args(false);
   add_journal_option(cmd, f->journal);
   cmd->add_option("--durability", f->durability,
                   "What an acknowledged event survives: disk (power loss: fsync before the answer) or process (a "
@@ -270,7 +301,9 @@ void setup_listen(CLI::App& app, Run& run)
       ->check(one_of({"disk", "process"}, "durability", "expected disk or process"))
       ->capture_default_str();
   add_format_option(cmd, f->format, FormatDefault::by_terminal, Format::raw);
-  cmd->add_option("--count", f->count, "Exit 0 after this many events printed (accepted ones, of --topic's topics if given; duplicates are not printed)");
+  cmd->add_option("--count", f->count,
+                  "Exit 0 after this many events printed (accepted ones, of --topic's topics if given; duplicates are "
+                  "not printed)");
   add_duration_option(cmd, "--timeout", f->timeout, "With --count: exit 6 if they have not arrived after DURATION");
   add_size_option(cmd, "--max-body", f->max_body, "Largest body accepted; larger ones get 413");
   cmd->add_option("--tls-cert", f->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
@@ -283,7 +316,8 @@ void setup_listen(CLI::App& app, Run& run)
       ->capture_default_str();
   add_duration_option(cmd, "--header-timeout", f->header_timeout,
                       "A request head must be complete this long after the connection opens, however it drips");
-  add_duration_option(cmd, "--body-timeout", f->body_timeout, "A request body must be complete this long after its head");
+  add_duration_option(cmd, "--body-timeout", f->body_timeout,
+                      "A request body must be complete this long after its head");
   cmd->add_option("--trusted-proxy", f->trusted_proxies,
                   "Address of a reverse proxy or tunnel whose X-Forwarded-For is believed (repeatable)")
       ->check(CLI::Validator(

@@ -100,7 +100,13 @@ void setup_sandbox(CLI::App& app, Run& run)
         sandbox::Options o = f->server;
         o.sign_standard = f->sign == "standard";
         o.chaos_seed = f->chaos_seed ? *f->chaos_seed : std::random_device{}();
-        return static_cast<int>(sandbox::run(o));
+        sandbox::Reports reports;
+        reports.key_made = [](const std::string& key) {
+          fmt::print("{}\n", key);
+          std::fflush(stdout);
+        };
+        reports.notify = print_notice;
+        return static_cast<int>(sandbox::run(o, reports));
       };
     }
   });

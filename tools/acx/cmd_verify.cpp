@@ -40,9 +40,8 @@ int run_verify(const VerifyOptions& o)
   const auto scheme = make_scheme(o.scheme);
   const util::Headers headers = collect_headers(o.headers);
   const std::string body = util::read_input(o.input);
-  const signing::Verdict v =
-      scheme->verify(signing::Message{body, headers, o.url, !ends_at_listen_path(o.url)},
-                     o.now != 0 ? o.now : util::now_unix());
+  const signing::Verdict v = scheme->verify(signing::Message{body, headers, o.url, !ends_at_listen_path(o.url)},
+                                            o.now != 0 ? o.now : util::now_unix());
 
   if (o.format == Format::json) {
     nlohmann::ordered_json out{{"verified", v.ok()},

@@ -148,10 +148,10 @@ std::string bash(const std::vector<CommandSpec>& cmds)
       }
       for (const auto& n : o.names) {
         values += fmt::format("    {})\n      ", util::shell_quote(c.path + " " + n));
-        values += o.choices.empty() ? "COMPREPLY=($(compgen -f -- \"$cur\")); return;;\n"
-                                    : fmt::format("COMPREPLY=($(compgen -W {} -- \"$cur\"){}); return;;\n",
-                                                  util::shell_quote(join(o.choices)),
-                                                  o.files ? " $(compgen -f -- \"$cur\")" : "");
+        values += o.choices.empty()
+                      ? "COMPREPLY=($(compgen -f -- \"$cur\")); return;;\n"
+                      : fmt::format("COMPREPLY=($(compgen -W {} -- \"$cur\"){}); return;;\n",
+                                    util::shell_quote(join(o.choices)), o.files ? " $(compgen -f -- \"$cur\")" : "");
       }
     }
   }
@@ -223,10 +223,10 @@ std::string zsh(const std::vector<CommandSpec>& cmds)
         }
       }
     }
-    std::string arg = !c.has_argument              ? "true"
-                      : c.argument_choices.empty() ? "_files"
-                                                   : "compadd -- " + join(c.argument_choices) +
-                                                         (c.argument_files ? "; _files" : "");
+    std::string arg = !c.has_argument ? "true"
+                      : c.argument_choices.empty()
+                          ? "_files"
+                          : "compadd -- " + join(c.argument_choices) + (c.argument_files ? "; _files" : "");
     lists += fmt::format("    {})\n      subs=({}); opts=({}); argcmd={} ;;\n", util::shell_quote(c.path), subs, opts,
                          util::shell_quote(arg));
   }
@@ -319,9 +319,9 @@ std::string fish(const std::vector<CommandSpec>& cmds)
     }
     if (c.has_argument) {
       out += fmt::format("complete -c acx -n {} {}\n", fish_quote(cond),
-                         c.argument_choices.empty() ? std::string("-F")
-                                                    : (c.argument_files ? "-F -a " : "-a ") +
-                                                          fish_quote(join(c.argument_choices)));
+                         c.argument_choices.empty()
+                             ? std::string("-F")
+                             : (c.argument_files ? "-F -a " : "-a ") + fish_quote(join(c.argument_choices)));
     }
   }
   return out;

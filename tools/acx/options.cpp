@@ -1,6 +1,7 @@
 #include "options.hpp"
 
-#include "acx/journal/journal.hpp"
+#include "acx/config/paths.hpp"
+#include "acx/present/record.hpp"
 
 #include <unistd.h>
 
@@ -343,7 +344,7 @@ CLI::Option* add_journal_option(CLI::App* cmd, std::string& journal)
 
 std::string journal_path(const std::string& flag)
 {
-  return flag.empty() ? journal::default_path() : flag;
+  return config::journal_path(flag);
 }
 
 void add_server_options(CLI::App* cmd, std::string& host, int& port, std::string& ready_file)
@@ -358,9 +359,16 @@ void add_server_options(CLI::App* cmd, std::string& host, int& port, std::string
 CLI::Option* add_time_option(CLI::App* cmd, const std::string& name, std::optional<util::Instant>& target,
                              const std::string& help)
 {
-  return add_parsed_option<util::Instant>(
-      cmd, name, help, "TIME", "an RFC 3339 time such as 2026-05-26T14:00:00Z or a duration such as 2h",
-      parse_time_or_ago, [&target](util::Instant t) { target = t; });
+  return add_parsed_option<util::Instant>(cmd, name, help, "TIME",
+                                          "an RFC 3339 time such as 2026-05-26T14:00:00Z or a duration such as 2h",
+                                          parse_time_or_ago, [&target](util::Instant t) { target = t; });
+}
+
+void print_notice(const util::Notice& notice)
+{
+  const std::string line = present::format_notice(notice);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
 }
 
 } // namespace acx::cli

@@ -12,6 +12,7 @@
 #include "acx/signing/scheme.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/headers.hpp"
+#include "acx/util/notice.hpp"
 #include "acx/util/time.hpp"
 
 namespace acx::cli {
@@ -104,6 +105,9 @@ std::string journal_path(const std::string& flag);
 
 // --host, --port (0 picks a free one) and --ready-file, for the commands that serve (listen, sandbox, inspect).
 void add_server_options(CLI::App* cmd, std::string& host, int& port, std::string& ready_file);
+
+// Shows a notice from a running service on stderr ("acx: ...", "acx: warning: ..."), flushed.
+void print_notice(const util::Notice& notice);
 
 // The parsers behind them, for values that do not come from a flag.
 std::optional<Duration> parse_signed_duration(std::string_view text);

@@ -111,10 +111,11 @@ std::vector<Subscription> Api::list(const std::string& status, int page_size)
 {
   std::vector<Subscription> out;
   for (int start = 0;; start += page_size) {
-    const auto e = call("GET",
-                        m_prefix + fmt::format("/subscriptions?pageSize={}&pageStartIndex={}&subscriptionStatusQueryFilter={}",
-                                               page_size, start, util::percent_encode(status)),
-                        {}, {200});
+    const auto e =
+        call("GET",
+             m_prefix + fmt::format("/subscriptions?pageSize={}&pageStartIndex={}&subscriptionStatusQueryFilter={}",
+                                    page_size, start, util::percent_encode(status)),
+             {}, {200});
     auto [items, more] = page_of(e, "list", out.size());
     for (const auto& item : items) {
       out.push_back(wire::subscription_from(item));
@@ -160,8 +161,8 @@ std::vector<TopicInfo> Api::topics()
   std::vector<TopicInfo> out;
   constexpr int page_size = 50;
   for (int start = 0;; start += page_size) {
-    const auto e = call("GET", m_prefix + fmt::format("/topics?pageSize={}&pageStartIndex={}", page_size, start), {},
-                        {200});
+    const auto e =
+        call("GET", m_prefix + fmt::format("/topics?pageSize={}&pageStartIndex={}", page_size, start), {}, {200});
     auto [items, more] = page_of(e, "topics", out.size());
     for (const auto& item : items) {
       out.push_back(wire::topic_info_from(item));

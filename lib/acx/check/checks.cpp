@@ -1,14 +1,14 @@
 #include <algorithm>
-#include <map>
 #include <fmt/format.h>
+#include <map>
 #include <thread>
 
 #include "acx/check/check.hpp"
 #include "acx/check/judge.hpp"
 #include "acx/event/topics.hpp"
+#include "acx/signing/secret.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/encoding.hpp"
-#include "acx/signing/secret.hpp"
 #include "acx/util/process.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
@@ -24,7 +24,6 @@ constexpr std::string_view k_acculynx = "AccuLynx's delivery contract";
 constexpr std::string_view k_standard = "Standard Webhooks specification";
 constexpr std::string_view k_owasp = "OWASP webhook security guidance";
 constexpr std::string_view k_http = "HTTP semantics (RFC 9110)";
-
 
 Outcome every_topic(Probe& p)
 {
@@ -58,7 +57,9 @@ Outcome fast_answers(Probe& p)
     ms.push_back(static_cast<double>(r.latency.count()) / 1000.0);
   }
   std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) { return ms.empty() ? 0.0 : ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * static_cast<double>(ms.size())))]; };
+  auto at = [&](double q) {
+    return ms.empty() ? 0.0 : ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * static_cast<double>(ms.size())))];
+  };
   const std::string figures = fmt::format("{} requests, {} at a time: p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms",
                                           sent.size(), s.concurrency, at(0.5), at(0.99), ms.empty() ? 0.0 : ms.back());
   // Only the answers worth reading are kept: the failures, else the slowest.
@@ -73,8 +74,8 @@ Outcome fast_answers(Probe& p)
   if (!bad.empty()) {
     return fail(figures + "; " + bad, shown, again);
   }
-  const auto slowest = std::max_element(sent.begin(), sent.end(),
-                                        [](const Sent& a, const Sent& b) { return a.latency < b.latency; });
+  const auto slowest =
+      std::max_element(sent.begin(), sent.end(), [](const Sent& a, const Sent& b) { return a.latency < b.latency; });
   if (slowest != sent.end()) {
     shown.push_back(*slowest);
   }
@@ -154,9 +155,9 @@ Outcome out_of_order(Probe& p)
   const char* names[] = {"Lead", "Prospect", "Approved"};
   for (int i = 2; i >= 0; --i) {
     const util::Instant at{now.seconds - 60 + i * 20, now.ticks};
-    newest_first.push_back(p.fixture("job.milestone.current_changed",
-                                     {fmt::format("eventDateTime=\"{}\"", util::format_rfc3339(at)),
-                                      fmt::format("event.job.milestone.name=\"{}\"", names[i])}));
+    newest_first.push_back(
+        p.fixture("job.milestone.current_changed", {fmt::format("eventDateTime=\"{}\"", util::format_rfc3339(at)),
+                                                    fmt::format("event.job.milestone.name=\"{}\"", names[i])}));
   }
   const auto sent = send_each(p, newest_first);
   if (const std::string bad = not_accepted(sent); !bad.empty() || sent.size() < 3) {
@@ -204,7 +205,8 @@ Outcome wrong_credential(Probe& p)
   Delivery d = p.fixture("job_created");
   d.credential = Credential::wrong;
   d.what = scheme == "token" ? "a wrong token" : "signed with a wrong secret";
-  return expect_refused(p, {d}, "the credential is not checked", send_line(p.settings(), "job_created", " --wrong-secret"));
+  return expect_refused(p, {d}, "the credential is not checked",
+                        send_line(p.settings(), "job_created", " --wrong-secret"));
 }
 
 Outcome tampered_body(Probe& p)
@@ -284,17 +286,18 @@ Outcome oversized_body(Probe& p)
   const std::string reproduce =
       "head -c 10485760 /dev/zero | tr '\\0' x > big && " + curl_line(p.settings(), "POST", "...") + " # with big";
   if (!(first.refused() || closed)) {
-    return fail(fmt::format("a 10 MiB body got {}: expected 413 (or another 4xx, or the connection closed)",
-                            first.outcome()),
-                sent, reproduce);
+    return fail(
+        fmt::format("a 10 MiB body got {}: expected 413 (or another 4xx, or the connection closed)", first.outcome()),
+        sent, reproduce);
   }
   sent.push_back(p.send(p.fixture("job_created")));
   if (!sent.back().ok()) {
     return fail(fmt::format("after a 10 MiB body, a valid delivery got {}", sent.back().outcome()), sent,
                 send_line(p.settings(), "job_created"));
   }
-  return pass(fmt::format("a 10 MiB body: {}; a valid delivery after it: 2xx", closed ? "connection closed" : first.outcome()),
-              sent);
+  return pass(
+      fmt::format("a 10 MiB body: {}; a valid delivery after it: 2xx", closed ? "connection closed" : first.outcome()),
+      sent);
 }
 
 Outcome other_methods(Probe& p)
@@ -332,10 +335,11 @@ Outcome no_redirects(Probe& p)
   if (redirects.empty()) {
     return pass("no delivery was answered with a redirect", {now});
   }
-  return fail(fmt::format("{} deliveries were answered {}: providers do not follow redirects, so the event is lost",
-                          redirects.size(), redirects.front().outcome()),
-              {redirects.begin(), redirects.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(redirects.size(), 5))},
-              send_line(p.settings(), "job_created"));
+  return fail(
+      fmt::format("{} deliveries were answered {}: providers do not follow redirects, so the event is lost",
+                  redirects.size(), redirects.front().outcome()),
+      {redirects.begin(), redirects.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(redirects.size(), 5))},
+      send_line(p.settings(), "job_created"));
 }
 
 Outcome still_serving(Probe& p)
@@ -399,14 +403,14 @@ Outcome transport(Probe& p)
     return skip("not a URL");
   }
   if (url->scheme == "http") {
-    const bool loopback = url->host == "localhost" || url->host.starts_with("127.") || url->host == "[::1]" ||
-                          url->host == "::1";
+    const bool loopback =
+        url->host == "localhost" || url->host.starts_with("127.") || url->host == "[::1]" || url->host == "::1";
     if (loopback) {
       return pass("plain http on loopback: fine while developing; AccuLynx delivers over https");
     }
-    return recommend(fail(fmt::format("plain http to {}: deliveries and their tokens cross the network in the clear",
-                                      url->host),
-                          {}, ""));
+    return recommend(
+        fail(fmt::format("plain http to {}: deliveries and their tokens cross the network in the clear", url->host), {},
+             ""));
   }
   Settings strict = p.settings();
   strict.insecure = false;
@@ -465,11 +469,12 @@ std::string_view name(Verdict verdict)
 const std::vector<Check>& checks()
 {
   static const std::vector<Check> all{
-      {"every-topic", Level::required, "each of the 22 topics' events gets a 2xx within --timeout (AccuLynx waits 10 s)",
-       k_acculynx, fixed(22), every_topic},
+      {"every-topic", Level::required,
+       "each of the 22 topics' events gets a 2xx within --timeout (AccuLynx waits 10 s)", k_acculynx, fixed(22),
+       every_topic},
       {"fast-answers", Level::required,
-       "a burst of deliveries all get 2xx within the timeout; over 1 s warns (answer first, process later)",
-       k_acculynx, [](const Settings& s) { return s.burst; }, fast_answers},
+       "a burst of deliveries all get 2xx within the timeout; over 1 s warns (answer first, process later)", k_acculynx,
+       [](const Settings& s) { return s.burst; }, fast_answers},
       {"duplicates", Level::required,
        "the same event twice in a row, then 4 times at once: every answer 2xx, and processed once", k_acculynx,
        fixed(6), duplicates},
@@ -482,16 +487,16 @@ const std::vector<Check>& checks()
       {"wrong-credential", Level::required, "a wrong token or a wrong secret: 4xx", k_owasp, fixed(1),
        wrong_credential},
       {"tampered-body", Level::required, "the body changed after signing: 4xx", k_standard, fixed(1), tampered_body},
-      {"timestamps", Level::required, "signed 10 minutes ago or ahead: 4xx; 2 minutes ago: 2xx", k_standard,
-       fixed(3), timestamps},
+      {"timestamps", Level::required, "signed 10 minutes ago or ahead: 4xx; 2 minutes ago: 2xx", k_standard, fixed(3),
+       timestamps},
       {"malformed-input", Level::required,
        "invalid JSON, an empty body, a JSON array, a truncated envelope: 4xx, never 5xx, never a hang", k_owasp,
        fixed(4), malformed_input},
       {"oversized-body", Level::required,
        "a 10 MiB body: 413, another 4xx or a closed connection, never 5xx or a hang; then a valid delivery gets 2xx",
        k_owasp, fixed(2), oversized_body},
-      {"other-methods", Level::required, "GET and PUT on the URL: not 2xx (405 expected), never 5xx", k_http,
-       fixed(2), other_methods},
+      {"other-methods", Level::required, "GET and PUT on the URL: not 2xx (405 expected), never 5xx", k_http, fixed(2),
+       other_methods},
       {"no-redirects", Level::required, "no delivery is answered with a redirect (providers do not follow them)",
        k_acculynx, fixed(1), no_redirects},
       {"still-serving", Level::required, "after everything above, a valid delivery gets 2xx", k_acculynx, fixed(1),
@@ -499,8 +504,8 @@ const std::vector<Check>& checks()
       {"legacy-envelope", Level::recommended,
        "the older documented envelope (topicNamee, Event, the legacy topic): 2xx", k_acculynx, fixed(1),
        legacy_envelope},
-      {"rotated-secrets", Level::recommended, "a signature header with several signatures, one valid: 2xx",
-       k_standard, fixed(1), rotated_secrets},
+      {"rotated-secrets", Level::recommended, "a signature header with several signatures, one valid: 2xx", k_standard,
+       fixed(1), rotated_secrets},
       {"content-type", Level::recommended, "text/plain with a valid body: not 5xx", k_http, fixed(1), content_type},
       {"transport", Level::recommended,
        "https with a certificate valid for the host and TLS 1.2 or later; plain http beyond loopback warns", k_owasp,
@@ -522,8 +527,8 @@ std::vector<Result> run(Probe& probe, const std::function<bool(const Check&)>& s
     }
     Result r{&c, {}};
     if (silent_in_a_row >= 3) {
-      r.outcome = {Verdict::fail, "not run: the receiver stopped answering (3 checks in a row ended in a timeout)",
-                   {}, {}};
+      r.outcome = {
+          Verdict::fail, "not run: the receiver stopped answering (3 checks in a row ended in a timeout)", {}, {}};
     } else {
       r.outcome = c.run(probe);
       const auto& sent = r.outcome.requests;

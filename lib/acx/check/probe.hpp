@@ -17,7 +17,7 @@ struct Settings {
   std::string url;               // the receiver, without its credential: the token scheme adds ?token=
   signing::SchemeOptions scheme; // name resolved (token, standard, hmac, github, shopify, none) and secrets
   bool token_in_path = false;    // the token is one more path segment (a subscription made with --secret-in path)
-  std::optional<std::string> subscription; // every envelope carries this subscriptionId; enables the allow-list check
+  std::optional<std::string> subscription;   // every envelope carries this subscriptionId; enables the allow-list check
   std::chrono::milliseconds timeout{10'000}; // AccuLynx gives a receiver 10 s
   std::size_t burst = 100;
   std::size_t concurrency = 10;
@@ -38,7 +38,7 @@ struct Delivery {
   std::chrono::seconds skew{0}; // the signature's timestamp moved by this much
   bool tamper = false;          // the body changed after signing
   std::string method = "POST";
-  util::Headers headers;        // more headers (a Content-Type here replaces application/json)
+  util::Headers headers; // more headers (a Content-Type here replaces application/json)
   // Applied to the signature headers before sending (rotation: more signatures in one header).
   std::string extra_signature;
 };

@@ -40,7 +40,10 @@ std::string upper(std::string_view s)
 
 nlohmann::ordered_json to_json(const Sent& s)
 {
-  nlohmann::ordered_json j{{"what", s.what}, {"method", s.method}, {"url", s.url}, {"status", s.status},
+  nlohmann::ordered_json j{{"what", s.what},
+                           {"method", s.method},
+                           {"url", s.url},
+                           {"status", s.status},
                            {"ms", static_cast<double>(s.latency.count()) / 1000.0}};
   if (s.status != 0) {
     j["answer"] = s.answer;
@@ -97,8 +100,8 @@ Summary summarise(const std::vector<Result>& results)
 
 std::string text_row(const Result& r, bool color)
 {
-  return fmt::format("{}  {:<11}  {:<24} {}\n", paint(fmt::format("{:<4}", upper(name(r.outcome.verdict))),
-                                                       color_of(r.outcome.verdict), color),
+  return fmt::format("{}  {:<11}  {:<24} {}\n",
+                     paint(fmt::format("{:<4}", upper(name(r.outcome.verdict))), color_of(r.outcome.verdict), color),
                      name(r.check->level), r.check->id, util::printable(r.outcome.detail));
 }
 
@@ -165,8 +168,8 @@ std::string junit_report(const Subject& subject, const std::vector<Result>& resu
   out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
                      xml("acx check " + subject.url), results.size(), s.failed, s.skipped, total);
   for (const auto& r : results) {
-    out += fmt::format("    <testcase classname=\"acx.check.{}\" name=\"{}\" time=\"{:.3f}\">\n",
-                       name(r.check->level), xml(r.check->id), seconds_of(r.outcome));
+    out += fmt::format("    <testcase classname=\"acx.check.{}\" name=\"{}\" time=\"{:.3f}\">\n", name(r.check->level),
+                       xml(r.check->id), seconds_of(r.outcome));
     const std::string detail = xml(util::printable(r.outcome.detail));
     std::string body = fmt::format("rule: {}\nsource: {}\n", r.check->rule, r.check->source);
     for (const auto& sent : r.outcome.requests) {
@@ -208,9 +211,9 @@ std::string json_list()
 {
   std::string out;
   for (const auto& c : checks()) {
-    out += nlohmann::ordered_json{{"id", c.id}, {"level", name(c.level)}, {"rule", c.rule}, {"source", c.source}}
-               .dump() +
-           "\n";
+    out +=
+        nlohmann::ordered_json{{"id", c.id}, {"level", name(c.level)}, {"rule", c.rule}, {"source", c.source}}.dump() +
+        "\n";
   }
   return out;
 }

@@ -6,8 +6,8 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <sstream>
+#include <sys/stat.h>
 #include <toml++/toml.h>
 #include <unistd.h>
 
@@ -89,14 +89,9 @@ const Profile* Config::find(const std::string& name) const
   return it == profiles.end() ? nullptr : &it->second;
 }
 
-std::string default_path()
-{
-  return util::xdg_path("XDG_CONFIG_HOME", ".config", "config.toml", "--config");
-}
-
 Config load(const std::string& path)
 {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     return {};
   }
@@ -196,8 +191,8 @@ void save(const Config& config, const std::string& path)
       for (const auto& topic : s.topics) {
         topics.push_back(topic);
       }
-      toml::table sub{{"id", s.id},         {"url", s.url},         {"token", s.token},
-                      {"secret_in", s.secret_in}, {"contact", s.contact}, {"topics", topics}};
+      toml::table sub{{"id", s.id},           {"url", s.url},    {"token", s.token}, {"secret_in", s.secret_in},
+                      {"contact", s.contact}, {"topics", topics}};
       if (!s.signing_secret.empty()) {
         sub.insert("signing_secret", s.signing_secret);
       }

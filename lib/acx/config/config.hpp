@@ -12,9 +12,9 @@ namespace acx::config {
 // A subscription registered with acx subscribe: what the listener needs to check its deliveries.
 struct Subscription {
   std::string id;
-  std::string url;       // the consumer URL as given, without the token
-  std::string token;     // the 256-bit secret carried in the registered URL
-  std::string secret_in; // "query" or "path"
+  std::string url;            // the consumer URL as given, without the token
+  std::string token;          // the 256-bit secret carried in the registered URL
+  std::string secret_in;      // "query" or "path"
   std::string signing_secret; // whsec_...: when the API signs deliveries (acx sandbox --sign standard), else empty
   std::vector<std::string> topics;
   std::string contact;
@@ -52,9 +52,6 @@ struct Config {
   // The profile `name`, or nullptr.
   const Profile* find(const std::string& name) const;
 };
-
-// ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml.
-std::string default_path();
 
 // Reads the config; a missing file is an empty config. Throws acx::Error (bad_input) with file, line and column for
 // TOML that does not parse or values of the wrong type.

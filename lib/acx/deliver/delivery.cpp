@@ -1,5 +1,5 @@
-#include "acx/util/service.hpp"
 #include "acx/deliver/delivery.hpp"
+#include "acx/util/service.hpp"
 
 #include <atomic>
 #include <fmt/format.h>
@@ -36,8 +36,8 @@ Report deliver(http::Client& client, const std::string& target, const Outgoing& 
   case Next::give_up:
     report.gave_up = last.status == 410 ? std::string("410 Gone: the receiver asked not to retry")
                      : last.permanent   ? fmt::format("{}: retrying cannot help; -k/--insecure skips the check, "
-                                                      "knowing that anyone on the way can then read and change what "
-                                                      "is sent",
+                                                        "knowing that anyone on the way can then read and change what "
+                                                        "is sent",
                                                       last.error)
                                         : fmt::format("{}: retrying cannot help", last.status);
     break;

@@ -29,7 +29,7 @@ struct Attempt {
 struct Report {
   bool accepted = false;
   std::vector<Attempt> attempts;
-  std::string gave_up; // why it stopped, when not accepted
+  std::string gave_up;  // why it stopped, when not accepted
   bool skipped = false; // never attempted: deliver_all had stopped (the receiver was unreachable)
 };
 

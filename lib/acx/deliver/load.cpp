@@ -1,5 +1,5 @@
-#include "acx/util/service.hpp"
 #include "acx/deliver/load.hpp"
+#include "acx/util/service.hpp"
 
 #include <cmath>
 #include <fmt/format.h>

@@ -136,9 +136,8 @@ ParsedEnvelope parse_envelope(std::string_view body)
   std::string key;
 
   if (const std::string* topic = r.string(k_topic, key)) {
-    const bool control = std::any_of(topic->begin(), topic->end(), [](char c) {
-      return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-    });
+    const bool control = std::any_of(topic->begin(), topic->end(),
+                                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
     if (topic->empty()) {
       r.problem(Problem::Level::error, key, "empty: expected " + std::string(k_topic.expected));
     } else if (control) {
@@ -146,9 +145,9 @@ ParsedEnvelope parse_envelope(std::string_view body)
                 fmt::format("a control character (CR, LF, tab, NUL, ...) in \"{}\": expected {}", util::excerpt(*topic),
                             k_topic.expected));
     } else if (topic->size() > k_max_topic) {
-      r.problem(Problem::Level::error, key,
-                fmt::format("too long ({} bytes, at most {}): expected {}", topic->size(), k_max_topic,
-                            k_topic.expected));
+      r.problem(
+          Problem::Level::error, key,
+          fmt::format("too long ({} bytes, at most {}): expected {}", topic->size(), k_max_topic, k_topic.expected));
     } else {
       env.topic = *topic;
       if (!find_topic(*topic)) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "acx/event/facts.hpp"
 #include "acx/util/text.hpp"
 
 namespace acx::event {
@@ -9,20 +10,6 @@ namespace acx::event {
 namespace {
 
 using Json = nlohmann::json;
-
-// The member named `key` (any case), or nullptr.
-const Json* member(const Json& object, std::string_view key)
-{
-  if (!object.is_object()) {
-    return nullptr;
-  }
-  for (auto it = object.begin(); it != object.end(); ++it) {
-    if (util::iequals(it.key(), key)) {
-      return &it.value();
-    }
-  }
-  return nullptr;
-}
 
 std::string scalar(const Json* v)
 {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "acx/journal/record.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/time.hpp"
 
@@ -13,9 +14,9 @@ namespace acx::forward {
 
 // Where a new consumer starts reading the journal (--forward-from): now (the default), or history from a point.
 struct From {
-  bool start = false;                 // every event the journal holds
-  std::optional<std::int64_t> seq;    // events from this sequence number on
-  std::optional<util::Instant> time;  // events received from this time on
+  bool start = false;                // every event the journal holds
+  std::optional<std::int64_t> seq;   // events from this sequence number on
+  std::optional<util::Instant> time; // events received from this time on
   bool given() const { return start || seq || time; }
 };
 
@@ -24,16 +25,16 @@ struct Consumer {
   std::string name;    // in the journal and on the output: --name, else the URL (its token hidden) or the command
   std::string url;     // --forward-to
   std::string command; // --exec
-  std::vector<std::string> topics;          // globs ("job.*"); empty: every topic
-  signing::SchemeOptions scheme;            // how forwards are signed: none unless a secret is given
+  std::vector<std::string> topics;           // globs ("job.*"); empty: every topic
+  signing::SchemeOptions scheme;             // how forwards are signed: none unless a secret is given
   std::chrono::milliseconds timeout{10'000}; // per forward (AccuLynx's 10 s), or per command run (60 s)
   From from;
 };
 
 struct Options {
-  std::size_t concurrency = 8;              // events handed over at once, each of another ordering key
-  std::chrono::milliseconds max_age{24 * 3600 * 1000LL}; // older and still failing: dead
-  std::chrono::milliseconds max_wait{60'000};            // the longest wait between tries
+  std::size_t concurrency = 8;                            // events handed over at once, each of another ordering key
+  std::chrono::milliseconds max_age{24 * 3600 * 1000LL};  // older and still failing: dead
+  std::chrono::milliseconds max_wait{60'000};             // the longest wait between tries
   std::chrono::milliseconds stall_warning{5 * 60 * 1000}; // warn when nothing was delivered for this long
 };
 
@@ -45,18 +46,18 @@ struct Progress {
   std::string topic;
   int attempt = 1;
   bool command = false; // an --exec consumer: status is the exit code
-  int status = 0;    // HTTP status or exit code; 0 for HTTP: no answer
+  int status = 0;       // HTTP status or exit code; 0 for HTTP: no answer
   double ms = 0;
-  std::string answer; // its first line, or why there was none
-  std::string state;  // delivered, retry, dead, stopped
+  std::string answer;  // its first line, or why there was none
+  std::string state;   // delivered, retry, dead, stopped
   double retry_in = 0; // seconds, with retry
 };
 
 // Whether `topic` matches one of `globs` (* any run, ? one character); an empty list matches everything.
 bool topic_wanted(const std::vector<std::string>& globs, std::string_view topic);
 
-// The ordering key of an event: its job's id, or its contact's (from the envelope, current or legacy), else its
+// The ordering key of a journaled event: its subject (the job or contact it is about, Record::subject), else its
 // subscription and topic. Events of one key are handed over one at a time, in journal order.
-std::string ordering_key(std::string_view body, std::string_view subscription_id, std::string_view topic);
+std::string ordering_key(const journal::Record& record);
 
 } // namespace acx::forward

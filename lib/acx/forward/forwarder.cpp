@@ -6,11 +6,11 @@
 #include <map>
 #include <mutex>
 #include <random>
-#include <thread>
 #include <unordered_map>
 
 #include "acx/deliver/retry.hpp"
 #include "acx/http/client.hpp"
+#include "acx/journal/follower.hpp"
 #include "acx/signing/secret.hpp"
 #include "acx/util/process.hpp"
 #include "acx/util/text.hpp"
@@ -63,29 +63,29 @@ struct Forwarder::Impl {
   std::string path;
   journal::Writer& writer;
   journal::Outbox& outbox;
-  std::function<void(const Progress&)> report;
+  Hooks hooks;
   std::unique_ptr<signing::Scheme> signer;
-  std::unique_ptr<journal::Reader> reader;
+  std::unique_ptr<journal::Reader> reader;     // events queued again by `acx events retry`
+  std::unique_ptr<journal::Follower> follower; // the journal in order, from the watermark
 
   mutable std::mutex mutex;
   std::condition_variable cv;
   std::unordered_map<std::string, Lane> lanes;
   std::multimap<Clock::time_point, std::string> due; // keys whose first event may go then (not busy, not empty)
-  std::map<std::int64_t, util::Instant> pending;    // read and not yet delivered or dead: seq -> received
-  std::set<std::int64_t> done;                      // marked in the outbox above the watermark at start
-  std::int64_t cursor = 0;                          // the last seq read
+  std::map<std::int64_t, util::Instant> pending;     // read and not yet delivered or dead: seq -> received
+  std::set<std::int64_t> done;                       // marked in the outbox above the watermark at start
+  std::int64_t cursor = 0;                           // the last seq read
   std::int64_t saved_watermark = 0;
   bool stopping = false;
   bool stopped = false; // 410
   Clock::time_point last_delivery = Clock::now();
   bool warned = false;
   std::uint64_t delivered = 0, retried = 0, dead = 0;
-  std::vector<std::thread> threads;
+  std::vector<util::Thread> threads;
   std::stop_source abandon; // asked when stopping: attempts in flight end at once
 
-  Impl(Consumer consumer, Options options, std::string journal_path, journal::Writer& w, journal::Outbox& ob,
-       std::function<void(const Progress&)> r)
-      : c(std::move(consumer)), o(options), path(std::move(journal_path)), writer(w), outbox(ob), report(std::move(r))
+  Impl(Consumer consumer, Options options, std::string journal_path, journal::Writer& w, journal::Outbox& ob, Hooks h)
+      : c(std::move(consumer)), o(options), path(std::move(journal_path)), writer(w), outbox(ob), hooks(std::move(h))
   {
     if (!c.url.empty() && c.scheme.name != "none") {
       signer = signing::make_scheme(c.scheme);
@@ -98,7 +98,7 @@ struct Forwarder::Impl {
   void enqueue_locked(RecordPtr r)
   {
     pending.emplace(r->seq, r->received);
-    const std::string key = ordering_key(r->body, r->subscription_id, r->topic);
+    const std::string key = ordering_key(*r);
     Lane& lane = lanes[key];
     lane.items.push_back({std::move(r), 1});
     if (lane.items.size() == 1 && !lane.busy) {
@@ -107,19 +107,11 @@ struct Forwarder::Impl {
     cv.notify_all();
   }
 
-  std::vector<RecordPtr> read_after(std::int64_t seq)
+  void notify(util::Notice::Level level, std::string text) const
   {
-    if (auto recent = writer.recent_after(seq, 512)) {
-      return *recent;
+    if (hooks.notify) {
+      hooks.notify({level, std::move(text)});
     }
-    journal::Query q;
-    q.after_seq = seq;
-    q.limit = 512;
-    std::vector<RecordPtr> out;
-    for (auto& r : reader->read(q)) {
-      out.push_back(std::make_shared<const journal::Record>(std::move(r)));
-    }
-    return out;
   }
 
   // Persists the watermark and takes what `acx events retry` queued; about once a second.
@@ -150,10 +142,10 @@ struct Forwarder::Impl {
     std::lock_guard lock(mutex);
     const bool stalled = !pending.empty() && Clock::now() - last_delivery > o.stall_warning;
     if (stalled && !warned) {
-      fmt::print(stderr, "acx: warning: {} has taken nothing for {} s; {} event{} wait\n", c.name,
-                 std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - last_delivery).count(),
-                 pending.size(), pending.size() == 1 ? "" : "s");
-      std::fflush(stderr);
+      notify(util::Notice::Level::warning,
+             fmt::format("{} has taken nothing for {} s; {} event{} wait", c.name,
+                         std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - last_delivery).count(),
+                         pending.size(), pending.size() == 1 ? "" : "s"));
     }
     warned = stalled;
   }
@@ -163,9 +155,11 @@ struct Forwarder::Impl {
   {
     auto next_housekeeping = Clock::now();
     for (;;) {
+      bool room = false;
       {
         std::unique_lock lock(mutex);
-        cv.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping || pending.size() < k_window; });
+        room =
+            cv.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping || pending.size() < k_window; });
         if (stopping) {
           return;
         }
@@ -174,24 +168,15 @@ struct Forwarder::Impl {
         housekeeping();
         next_housekeeping = Clock::now() + std::chrono::seconds(1);
       }
-      std::int64_t from = 0;
-      {
-        std::lock_guard lock(mutex);
-        if (pending.size() >= k_window) {
-          continue;
-        }
-        from = cursor;
+      if (!room) {
+        continue; // k_window events wait already: read on once the slowest key moves
       }
-      const auto batch = read_after(from);
-      if (batch.empty()) {
-        writer.wait_beyond(from, std::chrono::milliseconds(100));
-        continue;
-      }
+      const auto batch = follower->next(512, std::chrono::milliseconds(100));
       std::lock_guard lock(mutex);
       for (const auto& r : batch) {
         cursor = r->seq;
-        const bool skip = r->status != journal::Status::accepted || !topic_wanted(c.topics, r->topic) ||
-                          done.erase(r->seq) > 0;
+        const bool skip =
+            r->status != journal::Status::accepted || !topic_wanted(c.topics, r->topic) || done.erase(r->seq) > 0;
         if (!skip) {
           enqueue_locked(r);
         }
@@ -280,13 +265,100 @@ struct Forwarder::Impl {
     out.status = run.exit_code;
     out.state = run.exit_code == 0 && !run.timed_out ? Handed::delivered : Handed::pending;
     out.answer = run.timed_out ? fmt::format("killed after {} ms", c.timeout.count())
-                 : run.exit_code == 0 ? first_line(run.out)
-                                      : fmt::format("exit {}{}", run.exit_code,
-                                                    run.out.empty() ? "" : ": " + first_line(run.out));
+                 : run.exit_code == 0
+                     ? first_line(run.out)
+                     : fmt::format("exit {}{}", run.exit_code, run.out.empty() ? "" : ": " + first_line(run.out));
     if (run.left_behind) {
       out.answer += " (processes it left running were killed)";
     }
     return out;
+  }
+
+  // Takes the lane whose first event is due first, waiting for it; false when stopping.
+  bool take_due(std::string& key, Item& item)
+  {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      if (stopping) {
+        return false;
+      }
+      if (!due.empty() && due.begin()->first <= Clock::now()) {
+        break;
+      }
+      if (due.empty()) {
+        cv.wait(lock);
+      } else {
+        const auto until = due.begin()->first; // a copy: another worker may take that entry meanwhile
+        cv.wait_until(lock, until);
+      }
+    }
+    key = due.begin()->second;
+    due.erase(due.begin());
+    Lane& lane = lanes[key];
+    lane.busy = true;
+    item = lane.items.front();
+    return true;
+  }
+
+  // After an attempt: the lane's next event becomes due (now, or after `wait` for a retry), or the consumer stops.
+  void settle(const std::string& key, const journal::Record& r, const Result& res,
+              std::optional<std::chrono::milliseconds> wait)
+  {
+    {
+      std::lock_guard lock(mutex);
+      Lane& lane = lanes[key];
+      lane.busy = false;
+      if (res.stop) {
+        stopped = true;
+        stopping = true; // the event stays pending: handed over after a restart, if the consumer wants it then
+      } else if (res.state == Handed::pending) {
+        ++retried;
+        lane.items.front().attempt++;
+        due.emplace(Clock::now() + *wait, key);
+      } else {
+        res.state == Handed::delivered ? ++delivered : ++dead;
+        if (res.state == Handed::delivered) {
+          last_delivery = Clock::now();
+        }
+        pending.erase(r.seq);
+        lane.items.pop_front();
+        if (lane.items.empty()) {
+          lanes.erase(key);
+        } else {
+          due.emplace(Clock::now(), key);
+        }
+      }
+    }
+    cv.notify_all();
+  }
+
+  void report_attempt(const Item& item, const Result& res, std::optional<std::chrono::milliseconds> wait) const
+  {
+    const auto& r = *item.record;
+    if (res.stop) {
+      notify(
+          util::Notice::Level::info,
+          fmt::format("{} answered 410 Gone to #{}: forwarding to it stopped (restart acx to resume)", c.name, r.seq));
+    }
+    if (!hooks.report) {
+      return;
+    }
+    Progress p{c.name,
+               r.seq,
+               r.event_id,
+               r.topic,
+               item.attempt,
+               !c.command.empty(),
+               res.status,
+               res.ms,
+               res.answer,
+               res.stop ? "stopped" : std::string(journal::handed_name(res.state)),
+               0};
+    if (wait) {
+      p.state = "retry";
+      p.retry_in = std::chrono::duration<double>(*wait).count();
+    }
+    hooks.report(p);
   }
 
   void work_loop()
@@ -295,31 +367,9 @@ struct Forwarder::Impl {
     deliver::RetryPolicy policy;
     policy.base = std::chrono::milliseconds(500);
     policy.ceiling = o.max_wait;
-    for (;;) {
-      std::string key;
-      Item item;
-      {
-        std::unique_lock lock(mutex);
-        for (;;) {
-          if (stopping) {
-            return;
-          }
-          if (!due.empty() && due.begin()->first <= Clock::now()) {
-            break;
-          }
-          if (due.empty()) {
-            cv.wait(lock);
-          } else {
-            const auto until = due.begin()->first; // a copy: another worker may take that entry meanwhile
-            cv.wait_until(lock, until);
-          }
-        }
-        key = due.begin()->second;
-        due.erase(due.begin());
-        Lane& lane = lanes[key];
-        lane.busy = true;
-        item = lane.items.front();
-      }
+    std::string key;
+    Item item;
+    while (take_due(key, item)) {
       const auto start = util::now();
       Result res = c.command.empty() ? attempt_http(item) : attempt_exec(item);
       const auto& r = *item.record;
@@ -341,56 +391,19 @@ struct Forwarder::Impl {
         try {
           outbox.record(h);
         } catch (const std::exception& e) {
-          fmt::print(stderr, "acx: {}: cannot mark #{} in the journal: {}\n", c.name, r.seq, e.what());
+          notify(util::Notice::Level::info,
+                 fmt::format("{}: cannot mark #{} in the journal: {}", c.name, r.seq, e.what()));
         }
       }
-      {
-        std::lock_guard lock(mutex);
-        Lane& lane = lanes[key];
-        lane.busy = false;
-        if (res.stop) {
-          stopped = true;
-          stopping = true; // the event stays pending: handed over after a restart, if the consumer wants it then
-        } else if (res.state == Handed::pending) {
-          ++retried;
-          lane.items.front().attempt++;
-          due.emplace(Clock::now() + *wait, key);
-        } else {
-          res.state == Handed::delivered ? ++delivered : ++dead;
-          if (res.state == Handed::delivered) {
-            last_delivery = Clock::now();
-          }
-          pending.erase(r.seq);
-          lane.items.pop_front();
-          if (lane.items.empty()) {
-            lanes.erase(key);
-          } else {
-            due.emplace(Clock::now(), key);
-          }
-        }
-      }
-      cv.notify_all();
-      if (res.stop) {
-        fmt::print(stderr, "acx: {} answered 410 Gone to #{}: forwarding to it stopped (restart acx to resume)\n",
-                   c.name, r.seq);
-        std::fflush(stderr);
-      }
-      if (report) {
-        Progress p{c.name, r.seq, r.event_id, r.topic, item.attempt, !c.command.empty(), res.status, res.ms,
-                   res.answer, res.stop ? "stopped" : std::string(journal::handed_name(res.state)), 0};
-        if (wait) {
-          p.state = "retry";
-          p.retry_in = std::chrono::duration<double>(*wait).count();
-        }
-        report(p);
-      }
+      settle(key, r, res, wait);
+      report_attempt(item, res, wait);
     }
   }
 };
 
 Forwarder::Forwarder(Consumer consumer, Options options, const std::string& journal_path, journal::Writer& writer,
-                     journal::Outbox& outbox, std::function<void(const Progress&)> report)
-    : m_impl(std::make_unique<Impl>(std::move(consumer), options, journal_path, writer, outbox, std::move(report)))
+                     journal::Outbox& outbox, Hooks hooks)
+    : m_impl(std::make_unique<Impl>(std::move(consumer), options, journal_path, writer, outbox, std::move(hooks)))
 {
 }
 
@@ -431,16 +444,25 @@ void Forwarder::start()
   const std::string target = m.c.url.empty() ? m.c.command : util::redact_url(m.c.url);
   m.saved_watermark = m.outbox.attach(m.c.name, target, topics, start, from.given());
   m.cursor = m.saved_watermark;
+  m.follower = std::make_unique<journal::Follower>(m.path, m.writer, m.cursor);
   m.done = m.outbox.done_after(m.c.name, m.saved_watermark);
-  m.threads.emplace_back([&m] {
-    pthread_setname_np(pthread_self(), "acx-fwd-read");
-    m.read_loop();
-  });
+  // A thread that fails (a journal it cannot read, a command that cannot be started) stops this forwarder's work and
+  // tells the owner, which stops the listener: its events wait in the journal for the next start.
+  auto failed = [&m](std::exception_ptr e) {
+    {
+      std::lock_guard lock(m.mutex);
+      m.stopping = true;
+    }
+    m.cv.notify_all();
+    if (m.hooks.failed) {
+      m.hooks.failed(e);
+    }
+  };
+  m.threads.emplace_back(
+      "acx-fwd-read", [&m] { m.read_loop(); }, failed);
   for (std::size_t i = 0; i < std::max<std::size_t>(1, m.o.concurrency); ++i) {
-    m.threads.emplace_back([&m] {
-      pthread_setname_np(pthread_self(), "acx-forward");
-      m.work_loop();
-    });
+    m.threads.emplace_back(
+        "acx-forward", [&m] { m.work_loop(); }, failed);
   }
 }
 
@@ -453,10 +475,7 @@ void Forwarder::stop()
   }
   m.abandon.request_stop();
   m.cv.notify_all();
-  for (auto& t : m.threads) {
-    t.join();
-  }
-  m.threads.clear();
+  m.threads.clear(); // joins; a failure went to Hooks::failed already
   if (m.reader) {
     std::int64_t watermark = 0;
     {
@@ -469,7 +488,8 @@ void Forwarder::stop()
         m.saved_watermark = watermark;
       }
     } catch (const std::exception& e) {
-      fmt::print(stderr, "acx: {}: cannot save where forwarding got to: {}\n", m.c.name, e.what());
+      m.notify(util::Notice::Level::info,
+               fmt::format("{}: cannot save where forwarding got to: {}", m.c.name, e.what()));
     }
   }
 }
@@ -486,8 +506,8 @@ Stats Forwarder::stats() const
   if (!m.pending.empty()) {
     const auto& oldest = m.pending.begin()->second;
     const auto now = util::now();
-    s.oldest_pending_seconds = static_cast<double>(now.seconds - oldest.seconds) +
-                               static_cast<double>(now.ticks - oldest.ticks) / 1e7;
+    s.oldest_pending_seconds =
+        static_cast<double>(now.seconds - oldest.seconds) + static_cast<double>(now.ticks - oldest.ticks) / 1e7;
   }
   s.stopped = m.stopped;
   s.stalled = !m.pending.empty() && Clock::now() - m.last_delivery > m.o.stall_warning;

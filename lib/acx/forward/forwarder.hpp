@@ -8,6 +8,8 @@
 #include "acx/forward/consumer.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
+#include "acx/util/notice.hpp"
+#include "acx/util/thread.hpp"
 
 namespace acx::forward {
 
@@ -16,10 +18,17 @@ struct Stats {
   std::uint64_t delivered = 0;
   std::uint64_t retried = 0;
   std::uint64_t dead = 0;
-  std::uint64_t lag = 0;               // events read from the journal and not yet handed over
-  double oldest_pending_seconds = 0;   // since the oldest of them was received
-  bool stopped = false;                // the consumer answered 410
-  bool stalled = false;                // events wait and nothing was delivered for Options::stall_warning
+  std::uint64_t lag = 0;             // events read from the journal and not yet handed over
+  double oldest_pending_seconds = 0; // since the oldest of them was received
+  bool stopped = false;              // the consumer answered 410
+  bool stalled = false;              // events wait and nothing was delivered for Options::stall_warning
+};
+
+// How a forwarder reports to whoever runs it; each is called from the forwarder's threads.
+struct Hooks {
+  std::function<void(const Progress&)> report; // every attempt
+  util::Notify notify;                         // a consumer stalls, stops (410), or its marks cannot be saved
+  util::Thread::Failed failed;                 // a thread of the forwarder failed: it stops handing over events
 };
 
 // Hands the journal's accepted events to one consumer, in journal order per ordering key, up to `concurrency` keys
@@ -28,9 +37,8 @@ struct Stats {
 // until the event is older than max_age; a refusal (4xx) is dead at once; 410 stops the consumer.
 class Forwarder {
 public:
-  // `report` is called for every attempt, from the forwarder's threads.
   Forwarder(Consumer consumer, Options options, const std::string& journal_path, journal::Writer& writer,
-            journal::Outbox& outbox, std::function<void(const Progress&)> report);
+            journal::Outbox& outbox, Hooks hooks);
   // Stops, as stop() does.
   ~Forwarder();
   Forwarder(const Forwarder&) = delete;

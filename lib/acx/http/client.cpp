@@ -101,6 +101,36 @@ Exchange Client::post(const std::string& target, const util::Headers& headers, c
   return request("POST", target, headers, body, std::move(stop));
 }
 
+namespace {
+
+// The request as cpp-httplib takes it; why not, for a target or a header that could split the request.
+std::optional<std::string> make_request(httplib::Request& req, const std::string& method, const std::string& target,
+                                        const util::Headers& headers, const std::string& body)
+{
+  if (target.find_first_of(std::string_view("\r\n\0 ", 4)) != std::string::npos) {
+    return "the request target has a space, CR, LF or NUL";
+  }
+  req.method = method;
+  req.path = target;
+  bool typed = false;
+  for (const auto& h : headers) {
+    if (auto why = util::unsafe_header(h)) {
+      return why;
+    }
+    typed = typed || util::iequals(h.name, "Content-Type");
+    req.headers.emplace(h.name, h.value);
+  }
+  if (method != "GET" && method != "DELETE" && !typed) {
+    req.headers.emplace("Content-Type", "application/json");
+  }
+  if (method != "GET") {
+    req.body = body;
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
 Exchange Client::request(const std::string& method, const std::string& target, const util::Headers& headers,
                          const std::string& body, std::stop_token stop)
 {
@@ -111,25 +141,9 @@ Exchange Client::request(const std::string& method, const std::string& target, c
     out.permanent = f == Failure::bad_request;
     return out;
   };
-  if (target.find_first_of(std::string_view("\r\n\0 ", 4)) != std::string::npos) {
-    return refuse(Failure::bad_request, "not sent: the request target has a space, CR, LF or NUL");
-  }
   httplib::Request req;
-  req.method = method;
-  req.path = target;
-  bool typed = false;
-  for (const auto& h : headers) {
-    if (auto why = util::unsafe_header(h)) {
-      return refuse(Failure::bad_request, "not sent: " + *why);
-    }
-    typed = typed || util::iequals(h.name, "Content-Type");
-    req.headers.emplace(h.name, h.value);
-  }
-  if (method != "GET" && method != "DELETE" && !typed) {
-    req.headers.emplace("Content-Type", "application/json");
-  }
-  if (method != "GET") {
-    req.body = body;
+  if (auto why = make_request(req, method, target, headers, body)) {
+    return refuse(Failure::bad_request, "not sent: " + *why);
   }
   // The answer: its head as it comes, and at most max_answer bytes of its body; past that the exchange is cut short.
   const std::size_t cap = m_impl->options.max_answer;
@@ -166,7 +180,8 @@ Exchange Client::request(const std::string& method, const std::string& target, c
     head_too_large = n && *n >= before && *n - before > k_max_head + static_cast<std::uint64_t>(k_receive_buffer);
     return head_too_large.load();
   };
-  const auto id = watchdog.arm(start + m_impl->options.timeout, [this] { m_impl->client.stop(); }, overrun);
+  const auto id = watchdog.arm(
+      start + m_impl->options.timeout, [this] { m_impl->client.stop(); }, overrun);
   std::stop_callback on_stop(stop, [&watchdog, id] { watchdog.expire(id); });
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
@@ -186,8 +201,8 @@ Exchange Client::request(const std::string& method, const std::string& target, c
     out.status = 0;
     out.headers = {};
     out.body.clear();
-    out.failure = ok || too_long         ? Failure::receive
-                  : !cut_off             ? failure_of(error)
+    out.failure = ok || too_long          ? Failure::receive
+                  : !cut_off              ? failure_of(error)
                   : stop.stop_requested() ? Failure::aborted
                   : head_too_large        ? Failure::too_large
                                           : Failure::timeout;

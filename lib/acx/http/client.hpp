@@ -42,7 +42,7 @@ struct Exchange {
   bool truncated = false;
   std::chrono::microseconds latency{0};
   Failure failure = Failure::none;
-  std::string error; // set when status is 0: the failure in words
+  std::string error;      // set when status is 0: the failure in words
   bool permanent = false; // with error: retrying cannot mend it
 };
 

@@ -2,20 +2,17 @@
 
 #include <algorithm>
 #include <optional>
-#include <pthread.h>
 #include <sys/socket.h>
 
 #include "acx/util/text.hpp"
+#include "acx/util/thread.hpp"
 
 namespace acx::http::detail {
 
 ConnectionWatch::ConnectionWatch(std::size_t per_address, std::vector<std::string> trusted_proxies)
     : m_per_address(per_address), m_trusted(std::move(trusted_proxies))
 {
-  m_thread = std::thread([this] {
-    pthread_setname_np(pthread_self(), "acx-deadlines");
-    loop();
-  });
+  m_thread = util::Thread("acx-deadlines", [this] { loop(); });
 }
 
 ConnectionWatch::~ConnectionWatch()

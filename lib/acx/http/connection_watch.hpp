@@ -7,12 +7,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "acx/util/thread.hpp"
 
 namespace acx::http::detail {
 
@@ -61,12 +63,12 @@ private:
   mutable std::mutex m_mutex;
   std::condition_variable m_cv;
   std::unordered_map<const void*, Watched> m_connections;
-  std::map<std::string, std::size_t> m_per_ip;      // open connections per address
-  std::map<std::string, std::size_t> m_per_client;  // requests in flight per proxied client
+  std::map<std::string, std::size_t> m_per_ip;     // open connections per address
+  std::map<std::string, std::size_t> m_per_client; // requests in flight per proxied client
   std::size_t m_cut_off = 0;
   bool m_quit = false;
   std::atomic<bool> m_refusing{false};
-  std::thread m_thread;
+  util::Thread m_thread;
 };
 
 // The client's address from X-Forwarded-For as a trusted proxy sent it: the rightmost entry that is not itself a

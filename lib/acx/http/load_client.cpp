@@ -18,8 +18,8 @@
 #include <unistd.h>
 #include <vector>
 
-#include "acx/util/service.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/service.hpp"
 #include "acx/util/text.hpp"
 
 namespace acx::http {

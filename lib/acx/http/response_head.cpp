@@ -57,8 +57,8 @@ Chunked chunked_size(std::string_view in)
     std::size_t n = 0;
     const char* end = in.data() + eol;
     const auto [ptr, ec] = std::from_chars(in.data() + pos, end, n, 16);
-    if (ec != std::errc() || ptr == in.data() + pos || (ptr != end && *ptr != ';' && *ptr != ' ') ||
-        n > k_max_answer || pos + n > k_max_answer) {
+    if (ec != std::errc() || ptr == in.data() + pos || (ptr != end && *ptr != ';' && *ptr != ' ') || n > k_max_answer ||
+        pos + n > k_max_answer) {
       return {Chunked::State::malformed};
     }
     pos = eol + 2;

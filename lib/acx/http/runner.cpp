@@ -15,8 +15,7 @@ Runner::Runner(bool hangup)
     sigaddset(&m_signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &m_signals, nullptr);
   }
-  m_signal_thread = std::thread([this] {
-    pthread_setname_np(pthread_self(), "acx-signals");
+  m_signal_thread = util::Thread("acx-signals", [this] {
     int sig = 0;
     while (sigwait(&m_signals, &sig) == 0 && sig == SIGHUP) {
       {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "acx/http/server.hpp"
+#include "acx/util/thread.hpp"
 
 namespace acx::http {
 
@@ -53,7 +54,7 @@ private:
   std::condition_variable m_cv;
   Stop m_why = Stop::none;
   bool m_hangup_pending = false;
-  std::thread m_signal_thread;
+  util::Thread m_signal_thread;
 };
 
 } // namespace acx::http

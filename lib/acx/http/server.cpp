@@ -1,8 +1,8 @@
 #include "acx/http/server.hpp"
 
 #include <arpa/inet.h>
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <fcntl.h>
@@ -53,12 +53,12 @@ struct Exchange {
   Stage stage = Stage::fresh;
   Request request;
   const Route* route = nullptr;
-  Response response; // kept alive here while MHD sends it
+  Response response;                     // kept alive here while MHD sends it
   std::optional<std::uint64_t> declared; // Content-Length
   bool chunked = false;
   bool expects_continue = false; // the client waits for 100 Continue before it sends the body
   std::size_t dropped = 0;
-  bool counted = false; // counted in Impl::in_flight
+  bool counted = false;       // counted in Impl::in_flight
   std::string proxied_client; // set while counted against a client behind a trusted proxy
   MHD_Connection* connection = nullptr;
   // Who got there first once the request is handed to its handler: the network thread suspending the connection, or
@@ -106,7 +106,7 @@ MHD_Result collect_header(void* cls, MHD_ValueKind, const char* key, size_t key_
                           size_t value_size)
 {
   static_cast<util::Headers*>(cls)->add(std::string(key, key_size),
-                                         value ? std::string(value, value_size) : std::string());
+                                        value ? std::string(value, value_size) : std::string());
   return MHD_YES;
 }
 
@@ -180,9 +180,9 @@ struct Server::Impl {
     }
     for (const auto& l : lengths) {
       if (!all_digits(l) || l != lengths.front()) {
-        return text(400, lengths.size() > 1 ? "bad request: conflicting Content-Length headers"
-                                            : fmt::format("bad request: Content-Length is not a number: {}",
-                                                          util::excerpt(l)));
+        return text(400, lengths.size() > 1
+                             ? "bad request: conflicting Content-Length headers"
+                             : fmt::format("bad request: Content-Length is not a number: {}", util::excerpt(l)));
       }
     }
     if (!lengths.empty()) {
@@ -218,8 +218,8 @@ struct Server::Impl {
     }
     // The body: never decompressed, and never larger than the limit.
     if (const auto* enc = r.headers.find("Content-Encoding"); enc && !util::iequals(util::trim(*enc), "identity")) {
-      return text(415, fmt::format("unsupported Content-Encoding: {}: send the body uncompressed",
-                                   util::excerpt(*enc)));
+      return text(415,
+                  fmt::format("unsupported Content-Encoding: {}: send the body uncompressed", util::excerpt(*enc)));
     }
     if (ex.declared) {
       if (*ex.declared > options.max_body) {
@@ -389,8 +389,8 @@ struct Server::Impl {
     return ok;
   }
 
-  MHD_Result on_request(MHD_Connection* c, const char* url, const char* method, const char* upload,
-                        size_t* upload_size, Exchange& ex)
+  MHD_Result on_request(MHD_Connection* c, const char* url, const char* method, const char* upload, size_t* upload_size,
+                        Exchange& ex)
   {
     switch (ex.stage) {
     case Stage::fresh:
@@ -542,13 +542,11 @@ int Server::start()
   }
   impl.watch = std::make_unique<detail::ConnectionWatch>(o.max_connections_per_ip, o.trusted_proxies);
   impl.daemon = MHD_start_daemon(
-      flags, 0, static_cast<MHD_AcceptPolicyCallback>(on_accept), &impl, on_access, &impl, MHD_OPTION_LISTEN_SOCKET,
-      fd, MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_TIMEOUT,
-      static_cast<unsigned>(o.idle_timeout.count()), MHD_OPTION_CONNECTION_LIMIT,
-      static_cast<unsigned>(o.max_connections), MHD_OPTION_CONNECTION_MEMORY_LIMIT, k_connection_memory,
-      MHD_OPTION_URI_LOG_CALLBACK, static_cast<UriLog>(on_uri), &impl, MHD_OPTION_NOTIFY_COMPLETED,
-      static_cast<Completed>(on_done), &impl, MHD_OPTION_NOTIFY_CONNECTION, static_cast<Notify>(on_connection),
-      &impl,
+      flags, 0, static_cast<MHD_AcceptPolicyCallback>(on_accept), &impl, on_access, &impl, MHD_OPTION_LISTEN_SOCKET, fd,
+      MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(o.idle_timeout.count()),
+      MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(o.max_connections), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      k_connection_memory, MHD_OPTION_URI_LOG_CALLBACK, static_cast<UriLog>(on_uri), &impl, MHD_OPTION_NOTIFY_COMPLETED,
+      static_cast<Completed>(on_done), &impl, MHD_OPTION_NOTIFY_CONNECTION, static_cast<Notify>(on_connection), &impl,
       // The TLS options last: without TLS the list ends before them.
       tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, impl.tls_cert_pem.c_str(), MHD_OPTION_HTTPS_MEM_KEY,
       impl.tls_key_pem.c_str(), MHD_OPTION_END);

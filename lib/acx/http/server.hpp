@@ -32,13 +32,13 @@ struct ServerOptions {
   int port = 8787; // 0: any free port
   std::string tls_cert;
   std::string tls_key;
-  std::size_t max_body = 1u << 20;        // larger bodies answer 413, whether declared or chunked
-  std::size_t workers = 64;               // threads running handlers; a handler may wait for the journal's fsync
-  std::size_t max_queued = 4096;          // complete requests waiting for a worker; past that: 503, Retry-After
-  std::size_t max_connections = 8192;     // open connections in all; past that new ones are closed at once
+  std::size_t max_body = 1u << 20;           // larger bodies answer 413, whether declared or chunked
+  std::size_t workers = 64;                  // threads running handlers; a handler may wait for the journal's fsync
+  std::size_t max_queued = 4096;             // complete requests waiting for a worker; past that: 503, Retry-After
+  std::size_t max_connections = 8192;        // open connections in all; past that new ones are closed at once
   std::size_t max_connections_per_ip = 1024; // open connections (or, through a trusted proxy, requests) from one
                                              // address; 0: no limit
-  std::chrono::seconds idle_timeout{10};  // a connection that sends nothing for this long is closed
+  std::chrono::seconds idle_timeout{10};     // a connection that sends nothing for this long is closed
   // A request head must be complete this long after the connection opened (on a kept-alive connection: after
   // idle_timeout + header_timeout of the previous answer, and within header_timeout of its request line), and its
   // body this long after the head; otherwise the connection is closed, however steadily the bytes drip in.
@@ -47,7 +47,7 @@ struct ServerOptions {
   // Addresses of reverse proxies or tunnels whose X-Forwarded-For is believed: a request through one is counted
   // against, and recorded as coming from, the address the proxy says it came from.
   std::vector<std::string> trusted_proxies;
-  std::function<void()> on_too_large;     // called for each request refused with 413
+  std::function<void()> on_too_large; // called for each request refused with 413
 };
 
 // An HTTP(S) server on libmicrohttpd, which no other module sees. A few network threads (epoll) read requests and

@@ -1,15 +1,11 @@
 #include "acx/http/watchdog.hpp"
-
-#include <pthread.h>
+#include "acx/util/thread.hpp"
 
 namespace acx::http::detail {
 
 Watchdog::Watchdog()
 {
-  m_thread = std::thread([this] {
-    pthread_setname_np(pthread_self(), "acx-watchdog");
-    loop();
-  });
+  m_thread = util::Thread("acx-watchdog", [this] { loop(); });
 }
 
 Watchdog::~Watchdog()
@@ -53,7 +49,7 @@ void Watchdog::expire(Id id)
 
 bool Watchdog::disarm(Id id)
 {
-  std::thread running;
+  util::Thread running;
   {
     std::lock_guard lock(m_mutex);
     const auto it = m_entries.find(id);
@@ -81,7 +77,7 @@ void Watchdog::loop()
         continue; // fired already
       }
       if (e.when <= now || (e.overrun && e.overrun())) {
-        e.running = std::thread(e.action);
+        e.running = util::Thread("acx-cut-off", e.action);
       } else {
         next = std::min(next, e.overrun ? now + std::chrono::milliseconds(10) : e.when);
       }

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include "acx/util/thread.hpp"
+
 namespace acx::http::detail {
 
 // One thread that calls an action when its deadline passes, at once when asked, or when a check it is given says so
@@ -42,7 +44,7 @@ private:
     Clock::time_point when;
     std::function<void()> action;
     std::function<bool()> overrun;
-    std::thread running; // joinable once the action has started
+    util::Thread running; // joinable once the action has started
   };
   void loop();
 
@@ -51,7 +53,7 @@ private:
   std::map<Id, Entry> m_entries;
   Id m_next = 1;
   bool m_quit = false;
-  std::thread m_thread;
+  util::Thread m_thread;
 };
 
 } // namespace acx::http::detail

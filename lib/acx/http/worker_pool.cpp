@@ -1,17 +1,12 @@
 #include "acx/http/worker_pool.hpp"
 
-#include <pthread.h>
-
 namespace acx::http::detail {
 
 WorkerPool::WorkerPool(std::size_t workers, std::size_t max_queued) : m_max_queued(max_queued)
 {
   m_threads.reserve(workers);
   for (std::size_t i = 0; i < std::max<std::size_t>(1, workers); ++i) {
-    m_threads.emplace_back([this] {
-      pthread_setname_np(pthread_self(), "acx-worker");
-      work();
-    });
+    m_threads.emplace_back("acx-worker", [this] { work(); });
   }
 }
 

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "acx/util/thread.hpp"
+
 namespace acx::http::detail {
 
 // A fixed number of workers taking tasks in order from a bounded queue. Handlers may block (the journal's group
@@ -33,7 +35,7 @@ private:
   std::condition_variable m_cv;
   std::deque<std::function<void()>> m_tasks;
   bool m_stopping = false;
-  std::vector<std::thread> m_threads;
+  std::vector<util::Thread> m_threads;
 };
 
 } // namespace acx::http::detail

@@ -139,7 +139,8 @@ std::optional<http::Response> Guard::check(const http::Request& r, bool changes_
     const std::string* origin = r.headers.find("Origin");
     const std::string* referer = r.headers.find("Referer");
     const std::string self = "http://" + *host;
-    const bool same_origin = origin ? *origin == self : referer && (*referer == self || referer->starts_with(self + "/"));
+    const bool same_origin =
+        origin ? *origin == self : referer && (*referer == self || referer->starts_with(self + "/"));
     if (field == fields.end() || !token_ok(field->second) || !same_origin) {
       return refuse(403, "a change must come from the page itself (its form, same origin)");
     }

@@ -19,7 +19,7 @@
 #include "acx/inspect/view.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
-#include "acx/listen/printer.hpp"
+#include "acx/present/record.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/embedded.hpp"
 #include "acx/util/encoding.hpp"
@@ -122,9 +122,9 @@ std::string row(const Record& r, std::int64_t original = 0)
       "<td class=\"time\">{2}</td><td><a href=\"/d/{0}\">{3}</a></td><td>{4}</td><td>{5}</td>"
       "<td class=\"verdict\">{6}</td><td class=\"mono\">{7}</td></tr>\n",
       id, r.status == Status::refused ? "refused" : journal::status_name(r.status),
-      esc(util::format_rfc3339(r.received).substr(0, 23)), r.status == Status::refused ? "r" + std::to_string(r.seq)
-                                                                                        : "#" + std::to_string(r.seq),
-      esc(r.topic), esc(gist_of(r)), esc(verdict_of(r, original)), esc(r.subscription_id.substr(0, 8)));
+      esc(util::format_rfc3339(r.received).substr(0, 23)),
+      r.status == Status::refused ? "r" + std::to_string(r.seq) : "#" + std::to_string(r.seq), esc(r.topic),
+      esc(gist_of(r)), esc(verdict_of(r, original)), esc(r.subscription_id.substr(0, 8)));
 }
 
 const char* k_reason_status(const std::string& reason)
@@ -225,18 +225,18 @@ struct Inspector::Impl {
     if (!r) {
       return html(layout("not found", "<p>No such delivery in the journal.</p>"), 404);
     }
-    std::string main = fmt::format("<h1>{} <span class=\"topic\">{}</span></h1>\n<dl class=\"facts\">",
-                                   r->status == Status::refused ? "refused r" + std::to_string(r->seq)
-                                                                : "#" + std::to_string(r->seq),
-                                   esc(r->topic));
+    std::string main =
+        fmt::format("<h1>{} <span class=\"topic\">{}</span></h1>\n<dl class=\"facts\">",
+                    r->status == Status::refused ? "refused r" + std::to_string(r->seq) : "#" + std::to_string(r->seq),
+                    esc(r->topic));
     auto fact = [&](const char* k, const std::string& v) { main += fmt::format("<dt>{}</dt><dd>{}</dd>", k, v); };
     fact("received", esc(util::format_rfc3339(r->received)) + " from " + esc(r->remote));
     fact("verdict", esc(verdict_of(*r)));
     if (r->status == Status::refused) {
       fact("why", "<span class=\"diagnosis\">" + esc(r->detail) + "</span>");
       if (r->body_bytes > r->body.size()) {
-        fact("body kept", fmt::format("the first {} of {} bytes (SHA-256 {})", r->body.size(), r->body_bytes,
-                                      esc(r->body_sha256)));
+        fact("body kept",
+             fmt::format("the first {} of {} bytes (SHA-256 {})", r->body.size(), r->body_bytes, esc(r->body_sha256)));
       }
     }
     if (r->status == Status::duplicate) {
@@ -262,8 +262,9 @@ struct Inspector::Impl {
     }
     main += "</table>\n";
     const auto pretty = event::pretty_json(r->body);
-    main += fmt::format("<h2>body <small>{} bytes as received</small></h2><pre class=\"body raw\" id=\"raw\">{}</pre>\n",
-                        r->body.size(), esc_block(r->body));
+    main +=
+        fmt::format("<h2>body <small>{} bytes as received</small></h2><pre class=\"body raw\" id=\"raw\">{}</pre>\n",
+                    r->body.size(), esc_block(r->body));
     if (pretty) {
       main += fmt::format("<h2>body, pretty</h2><pre class=\"body\" id=\"pretty\">{}</pre>\n", esc_block(*pretty));
     }
@@ -330,9 +331,12 @@ struct Inspector::Impl {
       }
       std::string out = "<table class=\"diff\"><tr><th>path</th><th>a</th><th>b</th></tr>";
       for (const auto& r : rows) {
-        const char* kind = r.kind == DiffRow::Kind::changed ? "changed" : r.kind == DiffRow::Kind::added ? "added" : "removed";
-        out += fmt::format("<tr class=\"{}\"><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td></tr>",
-                           kind, esc(r.path), esc(r.a), esc(r.b));
+        const char* kind = r.kind == DiffRow::Kind::changed ? "changed"
+                           : r.kind == DiffRow::Kind::added ? "added"
+                                                            : "removed";
+        out += fmt::format(
+            "<tr class=\"{}\"><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td></tr>",
+            kind, esc(r.path), esc(r.a), esc(r.b));
       }
       return out + "</table>";
     };
@@ -379,18 +383,20 @@ struct Inspector::Impl {
       policy.retries = 0;
       const auto report = deliver::deliver(client, signed_url->target, requests.front(), policy);
       const auto& e = report.attempts.back().exchange;
-      outcome = e.status == 0
-                    ? fmt::format("<p class=\"bad\">no answer: {}</p>", esc(e.error))
-                    : fmt::format("<p class=\"{}\">answered <strong>{}</strong> in {:.1f} ms</p><pre class=\"body\">{}</pre>",
-                                  e.status < 300 ? "good" : "bad", e.status,
-                                  static_cast<double>(e.latency.count()) / 1000.0, esc_block(std::string_view(e.body).substr(0, 4096)));
+      outcome =
+          e.status == 0
+              ? fmt::format("<p class=\"bad\">no answer: {}</p>", esc(e.error))
+              : fmt::format("<p class=\"{}\">answered <strong>{}</strong> in {:.1f} ms</p><pre class=\"body\">{}</pre>",
+                            e.status < 300 ? "good" : "bad", e.status, static_cast<double>(e.latency.count()) / 1000.0,
+                            esc_block(std::string_view(e.body).substr(0, 4096)));
     } catch (const std::exception& e) {
       outcome = fmt::format("<p class=\"bad\">{}</p>", esc(e.what()));
       status = 400;
     }
-    return html(layout("replay", fmt::format("<h1>replay of <a href=\"/d/{0}\">{0}</a> to {1}</h1><div id=\"answer\">{2}</div>",
-                                             esc(id_of(*r)), esc(util::redact_url(field("url"))), outcome)),
-                status);
+    return html(
+        layout("replay", fmt::format("<h1>replay of <a href=\"/d/{0}\">{0}</a> to {1}</h1><div id=\"answer\">{2}</div>",
+                                     esc(id_of(*r)), esc(util::redact_url(field("url"))), outcome)),
+        status);
   }
 
   // Server-sent events: rows newer than the cursor (the query's, or Last-Event-ID on a reconnect). The answer ends
@@ -404,8 +410,8 @@ struct Inspector::Impl {
     } else if (const auto it = req.query.find("after"); it != req.query.end()) {
       from = it->second;
     }
-    auto state = std::make_shared<std::pair<Filters, Cursor>>(Filters::of(req), from.empty() ? view.head()
-                                                                                            : Cursor::parse(from));
+    auto state = std::make_shared<std::pair<Filters, Cursor>>(Filters::of(req),
+                                                              from.empty() ? view.head() : Cursor::parse(from));
     auto poll = [this, state]() -> std::optional<std::string> {
       auto& [f, cursor] = *state;
       const auto records = view.newer(f, cursor);
@@ -459,27 +465,28 @@ struct Inspector::Impl {
 
   Response export_ndjson(const Request& req)
   {
-    return download(req, "application/x-ndjson", "acx-deliveries.ndjson", "", "", [](std::string& out, const Record& r) {
-      if (r.status != Status::refused) {
-        out += listen::format_record(r, listen::OutputFormat::json, false);
-      }
-    });
+    return download(req, "application/x-ndjson", "acx-deliveries.ndjson", "", "",
+                    [](std::string& out, const Record& r) {
+                      if (r.status != Status::refused) {
+                        out += present::format_record(r, present::OutputFormat::json, false);
+                      }
+                    });
   }
 
   Response export_har(const Request& req)
   {
-    const std::string head = fmt::format(
-        "{{\"log\":{{\"version\":\"1.2\",\"creator\":{{\"name\":\"acx\",\"version\":\"{}\"}},\"entries\":[",
-        ACX_VERSION);
+    const std::string head =
+        fmt::format("{{\"log\":{{\"version\":\"1.2\",\"creator\":{{\"name\":\"acx\",\"version\":\"{}\"}},\"entries\":[",
+                    ACX_VERSION);
     auto first = std::make_shared<bool>(true);
-    return download(req, "application/json", "acx-deliveries.har", head, "]}}", [this, first](std::string& out,
-                                                                                            const Record& r) {
-      if (!*first) {
-        out += ',';
-      }
-      *first = false;
-      out += har_entry(r).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-    });
+    return download(req, "application/json", "acx-deliveries.har", head, "]}}",
+                    [this, first](std::string& out, const Record& r) {
+                      if (!*first) {
+                        out += ',';
+                      }
+                      *first = false;
+                      out += har_entry(r).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+                    });
   }
 
   nlohmann::ordered_json har_entry(const Record& r)
@@ -500,13 +507,24 @@ struct Inspector::Impl {
     return {{"startedDateTime", util::format_rfc3339(r.received)},
             {"time", 0},
             {"request",
-             {{"method", "POST"}, {"url", "http://" + host + "/"}, {"httpVersion", "HTTP/1.1"}, {"cookies", none},
-              {"headers", headers}, {"queryString", none}, {"postData", {{"mimeType", type}, {"text", r.body}}},
-              {"headersSize", -1}, {"bodySize", static_cast<std::int64_t>(r.body.size())}}},
+             {{"method", "POST"},
+              {"url", "http://" + host + "/"},
+              {"httpVersion", "HTTP/1.1"},
+              {"cookies", none},
+              {"headers", headers},
+              {"queryString", none},
+              {"postData", {{"mimeType", type}, {"text", r.body}}},
+              {"headersSize", -1},
+              {"bodySize", static_cast<std::int64_t>(r.body.size())}}},
             {"response",
-             {{"status", status}, {"statusText", r.status == Status::refused ? r.reason : journal::status_name(r.status)},
-              {"httpVersion", "HTTP/1.1"}, {"cookies", none}, {"headers", none},
-              {"content", {{"size", 0}, {"mimeType", "application/json"}}}, {"redirectURL", ""}, {"headersSize", -1},
+             {{"status", status},
+              {"statusText", r.status == Status::refused ? r.reason : journal::status_name(r.status)},
+              {"httpVersion", "HTTP/1.1"},
+              {"cookies", none},
+              {"headers", none},
+              {"content", {{"size", 0}, {"mimeType", "application/json"}}},
+              {"redirectURL", ""},
+              {"headersSize", -1},
               {"bodySize", -1}}},
             {"cache", nlohmann::ordered_json::object()},
             {"timings", {{"send", 0}, {"wait", 0}, {"receive", 0}}},
@@ -517,8 +535,10 @@ struct Inspector::Impl {
   {
     for (const auto& f : embedded_assets()) {
       if (f.name == req.params[0]) {
-        Response r{200, f.name.ends_with(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
-                   std::string(f.content), {}};
+        Response r{200,
+                   f.name.ends_with(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
+                   std::string(f.content),
+                   {}};
         r.headers.add("Cache-Control", "no-cache");
         return r;
       }

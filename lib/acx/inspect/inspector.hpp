@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "acx/http/server.hpp"
 #include "acx/inspect/guard.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/notice.hpp"
 
 namespace acx::inspect {
 
@@ -39,9 +41,14 @@ struct Options {
 // its path: how the page is opened without its token on any command line or terminal.
 std::string write_page_link(int port, const std::string& url);
 
-// acx inspect: serves the page until SIGINT/SIGTERM; prints its URL (with the token) on stdout. Throws acx::Error
-// when it cannot start.
-ExitCode run(const Options& options);
+// What acx inspect reports to the command that runs it.
+struct Reports {
+  std::function<void(const std::string& url)> ready; // the page answers at this URL (the token in it): data
+  util::Notify notify;                               // lines for a person
+};
+
+// acx inspect: serves the page until SIGINT/SIGTERM. Throws acx::Error when it cannot start.
+ExitCode run(const Options& options, const Reports& reports);
 
 // The page's URL for `host`:`port`, with the token.
 std::string page_url(const std::string& host, int port, const std::string& token);

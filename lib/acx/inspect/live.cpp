@@ -14,10 +14,7 @@ http::Response event_stream(std::string body)
 LiveRows::LiveRows(std::chrono::milliseconds interval, std::chrono::milliseconds longest, std::size_t most_waiting)
     : m_interval(interval), m_longest(longest), m_most(most_waiting)
 {
-  m_thread = std::thread([this] {
-    pthread_setname_np(pthread_self(), "acx-live");
-    loop();
-  });
+  m_thread = util::Thread("acx-live", [this] { loop(); });
 }
 
 LiveRows::~LiveRows()

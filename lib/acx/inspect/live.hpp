@@ -11,6 +11,7 @@
 
 #include "acx/http/message.hpp"
 #include "acx/http/server.hpp"
+#include "acx/util/thread.hpp"
 
 namespace acx::inspect {
 
@@ -53,7 +54,7 @@ private:
   std::list<Waiter> m_waiters;
   std::size_t m_count = 0; // waiting, those being looked at by the thread included
   bool m_stopping = false;
-  std::thread m_thread;
+  util::Thread m_thread;
 };
 
 // The answer a live request gets: server-sent events, never cached.

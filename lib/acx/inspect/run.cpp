@@ -5,8 +5,9 @@
 #include <cstdlib>
 #include <fmt/format.h>
 
+#include "acx/config/paths.hpp"
 #include "acx/http/runner.hpp"
-#include "acx/http/server.hpp"
+#include "acx/inspect/page.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/util/io.hpp"
 #include "acx/util/service.hpp"
@@ -22,8 +23,7 @@ std::string page_url(const std::string& host, int port, const std::string& token
 
 std::string write_page_link(int port, const std::string& url)
 {
-  const std::string path = util::xdg_path("XDG_STATE_HOME", ".local/state", fmt::format("inspect-{}.html", port),
-                                          "XDG_STATE_HOME");
+  const std::string path = config::state_file(fmt::format("inspect-{}.html", port), "XDG_STATE_HOME");
   const std::string href = util::escape_markup(url);
   util::write_private_file(path,
                            fmt::format("<!doctype html>\n<meta name=\"referrer\" content=\"no-referrer\">\n"
@@ -34,42 +34,42 @@ std::string write_page_link(int port, const std::string& url)
   return path;
 }
 
-ExitCode run(const Options& o)
+ExitCode run(const Options& o, const Reports& reports)
 {
+  auto notify = [&reports](util::Notice::Level level, std::string text) {
+    if (reports.notify) {
+      reports.notify({level, std::move(text)});
+    }
+  };
   http::Runner runner;
-  const std::string journal_path = o.journal.empty() ? journal::default_path() : o.journal;
+  const std::string journal_path = config::journal_path(o.journal);
   journal::Reader::open(journal_path); // a missing journal is an error now, not a page later
-  const std::string token = new_token();
   const bool loopback = o.host == "127.0.0.1" || o.host == "localhost" || o.host == "::1";
   if (!loopback) {
-    fmt::print(stderr, "acx: warning: --host {} lets other machines reach the page (with the token); deliveries "
-                       "hold customer data\n",
-               o.host);
+    notify(util::Notice::Level::warning,
+           fmt::format("--host {} lets other machines reach the page (with the token); deliveries hold customer data",
+                       o.host));
   }
-  Inspector inspector(journal_path, Guard(token, o.host));
-  http::ServerOptions so;
-  so.host = o.host;
-  so.port = o.port;
-  so.workers = 16;
-  http::Server server(so, inspector.routes());
+  Page page(journal_path, o.host, o.port);
   http::Runner::Options ro;
-  ro.before_stop = [&inspector] { inspector.stop(); };
-  runner.run(server, o.host, ro, [&](int port) {
-    const std::string url = page_url(loopback && o.host != "::1" ? "127.0.0.1" : o.host, port, token);
-    fmt::print("{}\n", url); // data: the page's address, token included
-    std::fflush(stdout);
-    fmt::print(stderr, "acx: inspecting {} at http://{}:{}/ (the URL on stdout carries the access token)\n",
-               journal_path, o.host, port);
-    std::fflush(stderr);
+  ro.before_stop = [&page] { page.end_live(); };
+  runner.run(page.server(), o.host, ro, [&](int port) {
+    const std::string url = page.url(port);
+    if (reports.ready) {
+      reports.ready(url);
+    }
+    notify(util::Notice::Level::info, fmt::format("inspecting {} at http://{}:{}/ (the URL on stdout carries the "
+                                                  "access token)",
+                                                  journal_path, o.host, port));
     if (!o.ready_file.empty()) {
       util::write_ready_file(o.ready_file, url);
     }
     if (o.open) {
       // The browser is given a private file that leads to the page: no command line ever carries the token.
-      const std::string command = "xdg-open " + util::shell_quote("file://" + write_page_link(port, url)) +
-                                  " >/dev/null 2>&1 &";
+      const std::string command =
+          "xdg-open " + util::shell_quote("file://" + write_page_link(port, url)) + " >/dev/null 2>&1 &";
       if (std::system(command.c_str()) != 0) {
-        fmt::print(stderr, "acx: could not open a browser: open the URL above\n");
+        notify(util::Notice::Level::info, "could not open a browser: open the URL above");
       }
     }
   });

@@ -44,8 +44,12 @@ Filters Filters::of(const http::Request& r)
 std::string Filters::query() const
 {
   std::string out;
-  for (const auto& [k, v] : {std::pair{"topic", &topic}, {"verdict", &verdict}, {"subscription", &subscription},
-                             {"q", &text}, {"since", &since}, {"until", &until}}) {
+  for (const auto& [k, v] : {std::pair{"topic", &topic},
+                             {"verdict", &verdict},
+                             {"subscription", &subscription},
+                             {"q", &text},
+                             {"since", &since},
+                             {"until", &until}}) {
     if (!v->empty()) {
       out += fmt::format("{}{}={}", out.empty() ? "" : "&", k, util::percent_encode(*v));
     }

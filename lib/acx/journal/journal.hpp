@@ -12,9 +12,6 @@
 
 namespace acx::journal {
 
-// The default journal path: ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db.
-std::string default_path();
-
 // What an acknowledged (committed) record survives.
 enum class Durability {
   disk,    // power loss: each group commit is fsync'd before its appends return
@@ -93,7 +90,7 @@ struct Query {
   std::string text;                          // the body or an id contains it, or any
   bool newest_first = false;                 // in descending order, below before_seq (after_seq still applies)
   std::optional<std::int64_t> before_seq;
-  std::optional<Status> status;              // accepted or duplicate only (deliveries)
+  std::optional<Status> status; // accepted or duplicate only (deliveries)
 };
 
 // One line of Reader::counts().

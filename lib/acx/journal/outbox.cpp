@@ -67,8 +67,7 @@ struct Outbox::Impl {
 
   Impl(std::string p, Database d) : path(std::move(p)), db(std::move(d)) {}
 
-  template <class F>
-  auto guarded(F f)
+  template <class F> auto guarded(F f)
   {
     std::lock_guard lock(mutex);
     try {

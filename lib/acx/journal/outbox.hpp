@@ -37,8 +37,8 @@ struct HandOver {
 
 struct ConsumerInfo {
   std::string name;
-  std::string target; // the URL or the command
-  std::string topics; // JSON array of topic globs; [] for all
+  std::string target;         // the URL or the command
+  std::string topics;         // JSON array of topic globs; [] for all
   std::int64_t watermark = 0; // every event up to here is delivered, dead, or not for this consumer
 };
 
@@ -55,8 +55,8 @@ public:
 
   // The consumer's watermark. A new consumer starts at `start`; with `reset` an existing one moves there and its marks
   // above it are dropped (--forward-from). `topics` is remembered for acx events.
-  std::int64_t attach(const std::string& name, const std::string& target, const std::string& topics,
-                      std::int64_t start, bool reset);
+  std::int64_t attach(const std::string& name, const std::string& target, const std::string& topics, std::int64_t start,
+                      bool reset);
   // The events above `after` already delivered or dead, to skip.
   std::set<std::int64_t> done_after(const std::string& name, std::int64_t after);
   // Records one attempt and the event's mark. Returns once committed; threads recording at once share a commit.

@@ -21,8 +21,9 @@ public:
   std::vector<Record> read(const Query& q) override
   {
     std::string sql =
-        q.refused ? fmt::format("SELECT seq, {}, body_bytes, body_sha256 FROM refused WHERE seq > ?1", detail::k_columns)
-                  : fmt::format("SELECT seq, {} FROM deliveries WHERE seq > ?1", detail::k_delivery_columns);
+        q.refused
+            ? fmt::format("SELECT seq, {}, body_bytes, body_sha256 FROM refused WHERE seq > ?1", detail::k_columns)
+            : fmt::format("SELECT seq, {} FROM deliveries WHERE seq > ?1", detail::k_delivery_columns);
     if (!q.topic.empty()) {
       sql += " AND topic = ?2";
     }
@@ -75,7 +76,8 @@ public:
       }
       std::vector<Record> out;
       while (st.step()) {
-        out.push_back(detail::read_record(st, q.refused ? Status::refused : Status::accepted, q.decode_headers));
+        out.push_back(q.refused ? detail::read_record(st, Status::refused, q.decode_headers)
+                                : detail::read_delivery(st, q.decode_headers));
         if (q.refused) {
           out.back().body_bytes = static_cast<std::size_t>(st.int64(12));
           out.back().body_sha256 = st.text(13);
@@ -91,8 +93,8 @@ public:
   {
     try {
       Statement st(m_db, fmt::format("SELECT seq, {} FROM deliveries WHERE event_id = ?1 OR seq = ?2 "
-                                           "ORDER BY status = 'accepted' DESC, seq LIMIT 1",
-                                           detail::k_delivery_columns));
+                                     "ORDER BY status = 'accepted' DESC, seq LIMIT 1",
+                                     detail::k_delivery_columns));
       st.bind(1, util::to_lower(key)); // eventIds are GUIDs, kept in lower case
       std::int64_t seq = -1;
       if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 19) {
@@ -102,7 +104,7 @@ public:
       if (!st.step()) {
         return std::nullopt;
       }
-      return detail::read_record(st, Status::accepted);
+      return detail::read_delivery(st);
     } catch (const SqliteError& e) {
       detail::throw_journal_error(m_path, e);
     }
@@ -111,8 +113,8 @@ public:
   std::optional<Record> find_refused(std::int64_t seq) override
   {
     try {
-      Statement st(m_db, fmt::format("SELECT seq, {}, body_bytes, body_sha256 FROM refused WHERE seq = ?1",
-                                     detail::k_columns));
+      Statement st(
+          m_db, fmt::format("SELECT seq, {}, body_bytes, body_sha256 FROM refused WHERE seq = ?1", detail::k_columns));
       st.bind(1, seq);
       if (!st.step()) {
         return std::nullopt;
@@ -141,8 +143,8 @@ public:
   {
     try {
       Statement st(m_db, "SELECT topic, status, count(*) FROM deliveries GROUP BY topic, status "
-                               "UNION ALL SELECT topic, 'refused:' || reason, count(*) FROM refused "
-                               "GROUP BY topic, reason ORDER BY 1, 2");
+                         "UNION ALL SELECT topic, 'refused:' || reason, count(*) FROM refused "
+                         "GROUP BY topic, reason ORDER BY 1, 2");
       std::vector<Count> out;
       while (st.step()) {
         out.push_back({st.text(0), st.text(1), st.int64(2)});

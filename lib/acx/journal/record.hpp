@@ -24,8 +24,8 @@ struct Record {
   util::Instant received;
   std::string remote;
   util::Headers headers;
-  std::string headers_json; // as stored, [["Name","value"],...]; filled when read back
-  std::string body;        // refused: at most the first WriterOptions::refused_prefix bytes
+  std::string headers_json;   // as stored, [["Name","value"],...]; filled when read back
+  std::string body;           // refused: at most the first WriterOptions::refused_prefix bytes
   std::size_t body_bytes = 0; // refused: the body's size as received
   std::string body_sha256;    // refused: the whole body's SHA-256, hex
   Status status = Status::accepted;
@@ -35,6 +35,10 @@ struct Record {
   std::string event_id;
   std::string subscription_id;
   std::string event_time;
+  // Accepted and duplicate records: the facts the listener derived from the event (event::Facts), stored with it so
+  // that no reader parses the body again.
+  std::string subject; // "job:<id>", "contact:<id>", or empty
+  std::string gist;
 };
 
 } // namespace acx::journal

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "acx/event/facts.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
@@ -22,11 +23,6 @@ std::string_view status_name(Status s)
     return "refused";
   }
   return "refused";
-}
-
-std::string default_path()
-{
-  return util::xdg_path("XDG_STATE_HOME", ".local/state", "journal.db", "--journal");
 }
 
 namespace detail {
@@ -69,7 +65,7 @@ void ensure_schema(Database& db, const std::string& path)
 {
   {
     Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN "
-                               "('meta', 'deliveries', 'refused')");
+                         "('meta', 'deliveries', 'refused')");
     tables.step();
     Statement meta(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
     meta.step();
@@ -94,6 +90,9 @@ void ensure_schema(Database& db, const std::string& path)
     db.add_column_if_missing("deliveries", "original", "INTEGER NOT NULL DEFAULT 0");
     db.add_column_if_missing("refused", "body_bytes", "INTEGER NOT NULL DEFAULT 0");
     db.add_column_if_missing("refused", "body_sha256", "TEXT NOT NULL DEFAULT ''");
+    // The event's facts (NULL in records written before they were stored: derived when read).
+    db.add_column_if_missing("deliveries", "subject", "TEXT");
+    db.add_column_if_missing("deliveries", "gist", "TEXT");
     // Proves the journal writable now, not at the first delivery.
     Statement opened(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('opened', datetime('now'))");
     opened.run();
@@ -163,6 +162,27 @@ Record read_record(const Statement& st, Status default_status, bool decode_heade
   r.event_id = st.text(9);
   r.subscription_id = st.text(10);
   r.event_time = st.text(11);
+  return r;
+}
+
+void bind_facts(Statement& st, const Record& r)
+{
+  st.bind_static(12, r.subject).bind_static(13, r.gist);
+}
+
+Record read_delivery(const Statement& st, bool decode_headers)
+{
+  Record r = read_record(st, Status::accepted, decode_headers);
+  if (st.is_null(12)) {
+    const auto body = nlohmann::json::parse(r.body, nullptr, false);
+    const nlohmann::json* event = event::member(body, "event");
+    auto facts = event ? event::facts(*event) : event::Facts{};
+    r.subject = std::move(facts.subject);
+    r.gist = std::move(facts.gist);
+  } else {
+    r.subject = st.text(12);
+    r.gist = st.text(13);
+  }
   return r;
 }
 

@@ -18,12 +18,15 @@ using sqlite::Statement;
 inline constexpr const char* k_columns =
     "received, remote, headers, body, status, reason, detail, topic, event_id, subscription_id, event_time";
 
-// What to select for "seq, " + k_columns from deliveries: a duplicate stored as a reference to its original (same
-// bytes, body not kept twice) reads the original's body.
+// What to select for "seq, " + k_columns + ", " + k_fact_columns from deliveries: a duplicate stored as a reference to
+// its original (same bytes, body not kept twice) reads the original's body.
 inline constexpr const char* k_delivery_columns =
     "received, remote, headers, CASE WHEN status = 'duplicate' AND original > 0 AND length(body) = 0 THEN "
     "(SELECT o.body FROM deliveries o WHERE o.seq = deliveries.original) ELSE body END, status, reason, detail, "
-    "topic, event_id, subscription_id, event_time";
+    "topic, event_id, subscription_id, event_time, subject, gist";
+
+// The columns of deliveries beyond k_columns, bound as parameters 12 and 13 of its inserts.
+inline constexpr const char* k_fact_columns = "subject, gist";
 
 // Creates the tables if missing and checks that the file is an acx journal. Throws SqliteError or acx::Error.
 void ensure_schema(Database& db, const std::string& path);
@@ -44,6 +47,11 @@ Row to_row(const Record& r);
 void bind_record(Statement& st, const Record& r, const Row& row);
 // Reads a record from a row of "seq, " + k_columns.
 Record read_record(const Statement& st, Status default_status, bool decode_headers = true);
+// Binds a record's facts to parameters 12 and 13.
+void bind_facts(Statement& st, const Record& r);
+// Reads a delivery's record from a row of "seq, " + k_delivery_columns: its facts too (derived from the body for a
+// record written before they were stored).
+Record read_delivery(const Statement& st, bool decode_headers = true);
 
 // The acx::Error to throw for an SQLite failure on `path` while `doing` ("open", "write").
 [[noreturn]] void throw_journal_error(const std::string& path, const SqliteError& e);

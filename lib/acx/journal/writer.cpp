@@ -18,6 +18,7 @@
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
 #include "acx/util/lock_file.hpp"
+#include "acx/util/thread.hpp"
 
 namespace acx::journal {
 
@@ -82,19 +83,20 @@ public:
   SqliteWriter(const std::string& path, WriterOptions options)
       : m_options(options), m_lock(path + ".lock", "journal " + path), m_db(open_db(path, options.durability)),
         m_begin(m_db, "BEGIN IMMEDIATE"), m_commit(m_db, "COMMIT"), m_rollback(m_db, "ROLLBACK"),
-        m_insert(m_db,
-                 fmt::format("INSERT OR IGNORE INTO deliveries({}) VALUES(?,?,?,?,?,?,?,?,?,?,?)", detail::k_columns)),
+        m_insert(m_db, fmt::format("INSERT OR IGNORE INTO deliveries({}, {}) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                   detail::k_columns, detail::k_fact_columns)),
         m_insert_refused(m_db, fmt::format("INSERT INTO refused({}, body_bytes, body_sha256) "
-                                                 "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                                 detail::k_columns)),
+                                           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                           detail::k_columns)),
         // The newest refusals that fit both bounds stay.
         m_prune(m_db, "DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - ?1 OR seq < "
-                            "(SELECT coalesce(min(seq), 0) FROM (SELECT seq, sum(length(body) + length(headers)) "
-                            "OVER (ORDER BY seq DESC) AS kept FROM refused) WHERE kept <= ?2)"),
+                      "(SELECT coalesce(min(seq), 0) FROM (SELECT seq, sum(length(body) + length(headers)) "
+                      "OVER (ORDER BY seq DESC) AS kept FROM refused) WHERE kept <= ?2)"),
         m_vacuum(m_db, "PRAGMA incremental_vacuum"),
         m_original(m_db, "SELECT seq, body = ?2 FROM deliveries WHERE event_id = ?1 AND status = 'accepted'"),
-        m_insert_duplicate(m_db, fmt::format("INSERT INTO deliveries({}, original) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-                                                   detail::k_columns))
+        m_insert_duplicate(m_db,
+                           fmt::format("INSERT INTO deliveries({}, {}, original) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                       detail::k_columns, detail::k_fact_columns))
   {
     Statement last(m_db, "SELECT coalesce(max(seq), 0) FROM deliveries");
     last.step();
@@ -103,9 +105,9 @@ public:
     if (m_options.durability == Durability::process) {
       // The WAL exists once the schema is ensured (journal_mode = WAL); SQLite keeps it while a connection is open.
       m_wal_fd = ::open((path + "-wal").c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-      m_syncer = std::thread([this] { sync_in_background(); });
+      m_syncer = util::Thread("acx-syncer", [this] { sync_in_background(); });
     }
-    m_committer = std::thread([this] { run_committer(); });
+    m_committer = util::Thread("acx-journal", [this] { run_committer(); });
   }
 
   ~SqliteWriter() override
@@ -150,9 +152,9 @@ public:
     pending->done = std::move(done);
     std::unique_lock lock(m_mutex);
     if (m_closing || m_waiting.size() >= m_options.max_waiting) {
-      const std::string why = m_closing ? std::string("the journal is closed")
-                                        : fmt::format("the journal is busy: {} records wait for their commit",
-                                                      m_waiting.size());
+      const std::string why =
+          m_closing ? std::string("the journal is closed")
+                    : fmt::format("the journal is busy: {} records wait for their commit", m_waiting.size());
       lock.unlock();
       pending->done({false, pending->record.status, 0, why});
       return;
@@ -223,7 +225,6 @@ private:
   // With Durability::process: every second, if anything was committed since the last sync, fsyncs the WAL.
   void sync_in_background()
   {
-    pthread_setname_np(pthread_self(), "acx-syncer");
     std::unique_lock lock(m_mutex);
     auto synced = m_stats.commits;
     for (;;) {
@@ -253,7 +254,6 @@ private:
   // nothing waits.
   void run_committer()
   {
-    pthread_setname_np(pthread_self(), "acx-journal");
     for (;;) {
       Group group;
       {
@@ -361,6 +361,7 @@ private:
     r.status = Status::accepted;
     p.row.status = status_name(r.status);
     detail::bind_record(m_insert, r, p.row);
+    detail::bind_facts(m_insert, r);
     m_insert.run();
     if (m_db.changes() == 0) {
       // The partial unique index said this eventId was accepted before. A duplicate of the same bytes is stored as a
@@ -374,10 +375,11 @@ private:
       r.detail = fmt::format("duplicate of #{}{}", original, same ? "" : " (the body differs)");
       p.row.status = status_name(r.status);
       detail::bind_record(m_insert_duplicate, r, p.row);
+      detail::bind_facts(m_insert_duplicate, r);
       if (same) {
         m_insert_duplicate.bind_blob(4, std::string_view("", 0)); // empty, not NULL
       }
-      m_insert_duplicate.bind(12, original);
+      m_insert_duplicate.bind(14, original);
       m_insert_duplicate.run();
     }
     return {true, r.status, m_db.last_insert_rowid(), {}};
@@ -403,8 +405,8 @@ private:
   CommitStats m_stats;
   std::atomic<bool> m_healthy{true};
   int m_wal_fd = -1;
-  std::thread m_syncer;
-  std::thread m_committer; // last: it starts once everything above is ready
+  util::Thread m_syncer;
+  util::Thread m_committer; // last: it starts once everything above is ready
 };
 
 } // namespace

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "acx/event/envelope.hpp"
+#include "acx/event/facts.hpp"
 #include "acx/util/text.hpp"
 
 namespace acx::listen {
@@ -91,9 +92,9 @@ void Pipeline::handle(http::Request request, http::Reply reply) const
                   std::move(record), reply);
   }
 
-  const signing::Verdict verdict =
-      admission->scheme->verify(signing::Message{request.body, request.headers, request.target, !request.params.empty()},
-                      record.received.seconds);
+  const signing::Verdict verdict = admission->scheme->verify(
+      signing::Message{request.body, request.headers, request.target, !request.params.empty()},
+      record.received.seconds);
   if (!verdict.ok()) {
     return refuse(request, 401, refusal_of(verdict.reason), verdict.detail, std::move(record), reply);
   }
@@ -123,8 +124,7 @@ void Pipeline::handle(http::Request request, http::Reply reply) const
   record.subscription_id = std::move(env.subscription_id);
   record.event_time = std::move(env.event_time_text);
 
-  if (!admission->subscriptions.empty() &&
-      !admission->subscriptions.contains(util::to_lower(record.subscription_id))) {
+  if (!admission->subscriptions.empty() && !admission->subscriptions.contains(util::to_lower(record.subscription_id))) {
     return refuse(request, 403, Refusal::subscription,
                   record.subscription_id.empty()
                       ? std::string("the envelope has no subscriptionId, and this listener accepts only its own")
@@ -134,10 +134,11 @@ void Pipeline::handle(http::Request request, http::Reply reply) const
 
   take_delivery(record, request);
   record.status = journal::Status::accepted;
-  m_journal.append_async(std::move(record), [this, reply, remote = std::move(request.remote),
-                                             id = std::move(event_id)](journal::Appended a) {
-    reply(stored(a, remote, id));
-  });
+  auto facts = event::facts(env.event); // derived once, here; every reader of the journal uses them
+  record.subject = std::move(facts.subject);
+  record.gist = std::move(facts.gist);
+  m_journal.append_async(std::move(record), [this, reply, remote = std::move(request.remote), id = std::move(event_id)](
+                                                journal::Appended a) { reply(stored(a, remote, id)); });
 }
 
 http::Response Pipeline::stored(const journal::Appended& stored, const std::string& remote,

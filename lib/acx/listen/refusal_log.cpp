@@ -7,21 +7,21 @@
 
 namespace acx::listen {
 
-RefusalLog::RefusalLog(std::FILE* out, std::size_t per_second)
-    : m_out(out), m_per_second(per_second), m_window(std::chrono::steady_clock::now())
+RefusalLog::RefusalLog(util::Notify notify, std::size_t per_second,
+                       std::function<std::chrono::steady_clock::time_point()> now)
+    : m_notify(std::move(notify)), m_now(std::move(now)), m_per_second(per_second), m_window(m_now())
 {
 }
 
 void RefusalLog::note(const RefusedNote& n)
 {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = m_now();
   std::lock_guard lock(m_mutex);
   flush_locked(now, false);
   if (m_shown < m_per_second) {
     ++m_shown;
-    fmt::print(m_out, "acx: refused a delivery from {}: {}: {}\n", n.remote, refusal_name(n.reason),
-               util::excerpt(n.detail, 500));
-    std::fflush(m_out);
+    m_notify({util::Notice::Level::info, fmt::format("refused a delivery from {}: {}: {}", n.remote,
+                                                     refusal_name(n.reason), util::excerpt(n.detail, 500))});
   } else {
     ++m_held[n.reason];
   }
@@ -30,7 +30,7 @@ void RefusalLog::note(const RefusedNote& n)
 void RefusalLog::flush(bool all)
 {
   std::lock_guard lock(m_mutex);
-  flush_locked(std::chrono::steady_clock::now(), all);
+  flush_locked(m_now(), all);
 }
 
 void RefusalLog::flush_locked(std::chrono::steady_clock::time_point now, bool all)
@@ -45,9 +45,8 @@ void RefusalLog::flush_locked(std::chrono::steady_clock::time_point now, bool al
       total += n;
       parts.push_back(fmt::format("{} {}", refusal_name(reason), n));
     }
-    fmt::print(m_out, "acx: refused {} more deliver{} not shown one by one ({})\n", total, total == 1 ? "y" : "ies",
-               fmt::join(parts, ", "));
-    std::fflush(m_out);
+    m_notify({util::Notice::Level::info, fmt::format("refused {} more deliver{} not shown one by one ({})", total,
+                                                     total == 1 ? "y" : "ies", fmt::join(parts, ", "))});
     m_held.clear();
   }
   m_window = now;

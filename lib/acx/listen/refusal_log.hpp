@@ -1,29 +1,33 @@
 #pragma once
 
 #include <chrono>
-#include <cstdio>
+#include <functional>
 #include <map>
 #include <mutex>
 
 #include "acx/listen/pipeline.hpp"
+#include "acx/util/notice.hpp"
 
 namespace acx::listen {
 
-// The refusal lines on stderr, kept readable under a flood: up to `per_second` lines a second one by one, then one
-// summary line a second for the rest, by reason.
+// The refusal notices, kept readable under a flood: up to `per_second` one by one each second, then one summary a
+// second for the rest, by reason.
 class RefusalLog {
 public:
-  explicit RefusalLog(std::FILE* out, std::size_t per_second = 10);
-  // Prints the refusal, or counts it toward the summary; safe from any thread.
+  // `now` is the clock (a seam for tests).
+  explicit RefusalLog(util::Notify notify, std::size_t per_second = 10,
+                      std::function<std::chrono::steady_clock::time_point()> now = std::chrono::steady_clock::now);
+  // Reports the refusal, or counts it toward the summary; safe from any thread.
   void note(const RefusedNote& note);
-  // Prints the summary of what was held back in a second that has ended (call about once a second), or of
+  // Reports the summary of what was held back in a second that has ended (call about once a second), or of
   // everything held back when `all`.
   void flush(bool all = false);
 
 private:
   void flush_locked(std::chrono::steady_clock::time_point now, bool all);
 
-  std::FILE* m_out;
+  util::Notify m_notify;
+  std::function<std::chrono::steady_clock::time_point()> m_now;
   std::size_t m_per_second;
   std::mutex m_mutex;
   std::chrono::steady_clock::time_point m_window;

@@ -21,8 +21,7 @@ nlohmann::json items_of(const nlohmann::json& body, const char* key)
   return nlohmann::json::array();
 }
 
-template <class T>
-T number_member(const nlohmann::json& j, const char* key)
+template <class T> T number_member(const nlohmann::json& j, const char* key)
 {
   const auto it = j.find(key);
   return it != j.end() && it->is_number() ? it->get<T>() : T{};
@@ -93,10 +92,14 @@ std::vector<Emitted> emitted_from(const nlohmann::json& body)
 
 nlohmann::ordered_json to_json(const Attempt& a)
 {
-  return {{"at", a.at},           {"subscriptionId", a.subscription_id},
-          {"eventId", a.event_id}, {"topic", a.topic},
-          {"attempt", a.attempt},  {"status", a.status},
-          {"ms", a.latency_ms},    {"error", a.error}};
+  return {{"at", a.at},
+          {"subscriptionId", a.subscription_id},
+          {"eventId", a.event_id},
+          {"topic", a.topic},
+          {"attempt", a.attempt},
+          {"status", a.status},
+          {"ms", a.latency_ms},
+          {"error", a.error}};
 }
 
 nlohmann::ordered_json to_json(const std::vector<Attempt>& attempts)
@@ -129,9 +132,8 @@ std::vector<Emitted> emit(acculynx::Api& api, const Emit& e)
 
 std::vector<Attempt> deliveries(acculynx::Api& api, const std::string& subscription_id)
 {
-  return attempts_from(
-      parse(api.call_on_origin("GET", std::string(k_deliveries) + "?subscriptionId=" +
-                                          util::percent_encode(subscription_id))));
+  return attempts_from(parse(api.call_on_origin(
+      "GET", std::string(k_deliveries) + "?subscriptionId=" + util::percent_encode(subscription_id))));
 }
 
 } // namespace acx::sandbox::admin

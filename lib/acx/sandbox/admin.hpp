@@ -15,7 +15,7 @@ namespace acx::sandbox {
 // Emit `topic` to every enabled subscription of it (of the caller's API key), or to one.
 struct Emit {
   std::string topic;
-  std::string subscription_id; // empty: every subscription of the topic
+  std::string subscription_id;          // empty: every subscription of the topic
   std::vector<std::string> assignments; // --set PATH=VALUE edits of the event
 };
 

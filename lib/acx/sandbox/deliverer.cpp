@@ -21,11 +21,11 @@ constexpr std::chrono::seconds k_hold_limit{15};
 constexpr std::size_t k_workers = 8;
 } // namespace
 
-Deliverer::Deliverer(Store& store, const Options& o)
-    : m_store(store), m_options(o), m_random(o.chaos_seed)
+Deliverer::Deliverer(Store& store, const Options& o, util::Notify notify)
+    : m_store(store), m_options(o), m_notify(std::move(notify)), m_random(o.chaos_seed)
 {
   for (std::size_t i = 0; i < k_workers; ++i) {
-    m_threads.emplace_back([this] { run(); });
+    m_threads.emplace_back("acx-deliverer", [this] { run(); });
   }
 }
 
@@ -110,7 +110,9 @@ void Deliverer::run()
       deliver_one(std::move(job));
     } catch (const std::exception& e) {
       // The delivery log could not be written, say: this delivery is lost, the sandbox carries on.
-      fmt::print(stderr, "acx: sandbox: a delivery failed: {}\n", e.what());
+      if (m_notify) {
+        m_notify({util::Notice::Level::info, fmt::format("sandbox: a delivery failed: {}", e.what())});
+      }
     }
     {
       std::lock_guard lock(m_mutex);
@@ -137,8 +139,8 @@ void Deliverer::deliver_one(Job job)
   }
   out.headers.add("User-Agent", "acx-sandbox (AccuLynx emulator)");
   if (!url) {
-    m_store.log({job.to.owner, util::format_rfc3339(util::now()), job.to.subscription.id, job.event_id, job.topic, 1, 0, 0,
-                 "the consumer URL is not a URL"});
+    m_store.log({job.to.owner, util::format_rfc3339(util::now()), job.to.subscription.id, job.event_id, job.topic, 1, 0,
+                 0, "the consumer URL is not a URL"});
     return;
   }
   http::ClientOptions co;

@@ -13,18 +13,20 @@
 
 #include "acx/sandbox/sandbox.hpp"
 #include "acx/sandbox/store.hpp"
+#include "acx/util/notice.hpp"
+#include "acx/util/thread.hpp"
 
 namespace acx::sandbox {
 
 // Delivers queued events to consumer URLs, as AccuLynx would: POST, token in the URL, 10 s for the whole exchange,
 // retries with backoff; every attempt logged in the store. Tenants (API keys) are independent: each tenant's events go
-// one at a time, several tenants at once, so one tenant's slow consumer delays no other tenant. With --chaos some deliveries go twice and some are held back until one
-// to three later events have been delivered (or k_hold_limit has passed), so events arrive out of order; the choices
-// come from --chaos-seed, so a run can be repeated. With --sign standard each delivery is signed with the
-// subscription's secret.
+// one at a time, several tenants at once, so one tenant's slow consumer delays no other tenant. With --chaos some
+// deliveries go twice and some are held back until one to three later events have been delivered (or k_hold_limit has
+// passed), so events arrive out of order; the choices come from --chaos-seed, so a run can be repeated. With --sign
+// standard each delivery is signed with the subscription's secret.
 class Deliverer {
 public:
-  Deliverer(Store& store, const Options& options);
+  Deliverer(Store& store, const Options& options, util::Notify notify = {});
   // Delivers what is queued, then stops.
   ~Deliverer();
 
@@ -36,8 +38,8 @@ private:
     std::string body;
     std::string event_id;
     std::string topic;
-    std::uint64_t seq = 0;       // order of arrival
-    std::uint64_t after_seq = 0; // held back until the event of this seq has been delivered...
+    std::uint64_t seq = 0;                            // order of arrival
+    std::uint64_t after_seq = 0;                      // held back until the event of this seq has been delivered...
     std::chrono::steady_clock::time_point held_until; // ...or until then
     int attempt = 1;
   };
@@ -51,15 +53,16 @@ private:
 
   Store& m_store;
   const Options& m_options;
+  util::Notify m_notify;
   std::mutex m_mutex;
   std::condition_variable m_cv;
   std::deque<Job> m_queue;
   bool m_stop = false;
   std::uint64_t m_next_seq = 1;
   std::uint64_t m_delivered_seq = 0; // the highest seq delivered so far
-  std::set<std::string> m_busy; // tenants a worker is delivering to now
+  std::set<std::string> m_busy;      // tenants a worker is delivering to now
   std::mt19937_64 m_random;
-  std::vector<std::thread> m_threads;
+  std::vector<util::Thread> m_threads;
 };
 
 } // namespace acx::sandbox

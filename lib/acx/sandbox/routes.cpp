@@ -81,13 +81,12 @@ Response bad_page()
 }
 
 // One page of `all`, each written by `write`.
-template <class T, class Write>
-Response page(const std::vector<T>& all, std::pair<int, int> asked, Write write)
+template <class T, class Write> Response page(const std::vector<T>& all, std::pair<int, int> asked, Write write)
 {
   const auto [start, size] = asked;
   auto items = wire::Json::array();
-  for (std::size_t i = static_cast<std::size_t>(start);
-       i < all.size() && items.size() < static_cast<std::size_t>(size); ++i) {
+  for (std::size_t i = static_cast<std::size_t>(start); i < all.size() && items.size() < static_cast<std::size_t>(size);
+       ++i) {
     items.push_back(write(all[i]));
   }
   return json(200, wire::page_json(all.size(), size, start, std::move(items)));
@@ -179,8 +178,9 @@ http::Handler Routes::guarded(Call call)
       return problem(401, "Unauthorized", "a valid API key is required: Authorization: Bearer <key>");
     }
     if (!m_limiter.allow(key)) {
-      auto res = problem(429, "Too Many Requests",
-                         fmt::format("more than {} requests a second with this API key", m_options.requests_per_second));
+      auto res =
+          problem(429, "Too Many Requests",
+                  fmt::format("more than {} requests a second with this API key", m_options.requests_per_second));
       res.headers.add("Retry-After", "1");
       return res;
     }

@@ -1,32 +1,38 @@
 #include "acx/sandbox/sandbox.hpp"
 
-#include <cstdio>
 #include <fmt/format.h>
 
+#include "acx/config/paths.hpp"
 #include "acx/http/runner.hpp"
 #include "acx/sandbox/deliverer.hpp"
 #include "acx/sandbox/routes.hpp"
 #include "acx/sandbox/store.hpp"
-#include "acx/util/encoding.hpp"
 #include "acx/util/crypto.hpp"
+#include "acx/util/encoding.hpp"
 #include "acx/util/io.hpp"
 
 namespace acx::sandbox {
 
-ExitCode run(const Options& given)
+ExitCode run(const Options& given, const Reports& reports)
 {
+  auto notify = [&reports](std::string text) {
+    if (reports.notify) {
+      reports.notify({util::Notice::Level::info, std::move(text)});
+    }
+  };
   http::Runner runner; // first: every thread started below inherits its signal mask
   Options o = given;
   if (o.data_dir.empty()) {
-    o.data_dir = util::xdg_path("XDG_STATE_HOME", ".local/state", "sandbox", "--data-dir");
+    o.data_dir = config::state_file("sandbox", "--data-dir");
   }
   if (o.api_keys.empty()) {
     o.api_keys.push_back("sbx_" + util::hex_encode(util::random_bytes(16)));
-    fmt::print("{}\n", o.api_keys.back()); // data: the key scripts need
-    std::fflush(stdout);
+    if (reports.key_made) {
+      reports.key_made(o.api_keys.back()); // data: the key scripts need
+    }
   }
   Store store(o.data_dir);
-  Deliverer deliverer(store, o);
+  Deliverer deliverer(store, o, reports.notify);
   Routes api(store, deliverer, o);
   http::ServerOptions so;
   so.host = o.host;
@@ -35,13 +41,11 @@ ExitCode run(const Options& given)
   http::Runner::Options ro;
   ro.ready_file = o.ready_file;
   runner.run(server, o.host, ro, [&](int port) {
-    fmt::print(stderr, "acx: sandbox API on http://{}:{}{} (state in {}, {} API key{})\n", o.host, port, k_base_path,
-               o.data_dir, o.api_keys.size(), o.api_keys.size() == 1 ? "" : "s");
+    notify(fmt::format("sandbox API on http://{}:{}{} (state in {}, {} API key{})", o.host, port, k_base_path,
+                       o.data_dir, o.api_keys.size(), o.api_keys.size() == 1 ? "" : "s"));
     if (o.chaos) {
-      fmt::print(stderr, "acx: --chaos with --chaos-seed {} (give it again to repeat this run's choices)\n",
-                 o.chaos_seed);
+      notify(fmt::format("--chaos with --chaos-seed {} (give it again to repeat this run's choices)", o.chaos_seed));
     }
-    std::fflush(stderr);
   });
   return ExitCode::ok;
 }

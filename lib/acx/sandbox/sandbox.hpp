@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "acx/util/error.hpp"
+#include "acx/util/notice.hpp"
 
 namespace acx::sandbox {
 
@@ -24,10 +26,16 @@ struct Options {
   int delivery_retries = 3;
 };
 
+// What the sandbox reports to the command that runs it.
+struct Reports {
+  std::function<void(const std::string& key)> key_made; // the API key made for this run (no --api-key): data
+  util::Notify notify;                                  // lines for a person
+};
+
 // Runs a local emulator of the AccuLynx webhooks API under /webhooks/v2 (subscriptions, topics, test events; API
 // keys, pagination, problem details, 429 past the rate limit) that really delivers events to consumer URLs, with
 // retries, and logs every attempt. Admin routes under /_sandbox: POST emit, GET deliveries. Runs until SIGINT or
 // SIGTERM. Throws acx::Error when it cannot start.
-ExitCode run(const Options& options);
+ExitCode run(const Options& options, const Reports& reports);
 
 } // namespace acx::sandbox

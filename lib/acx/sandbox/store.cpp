@@ -3,9 +3,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <unistd.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "acx/sqlite/sqlite.hpp"
 #include "acx/util/error.hpp"
@@ -81,8 +81,7 @@ Store::~Store() = default;
 std::vector<Stored> Store::list(const std::string& owner) const
 {
   std::lock_guard lock(m_mutex);
-  Statement st(*m_db,
-               fmt::format("SELECT {} FROM subscriptions WHERE owner = ?1 ORDER BY created, id", k_columns));
+  Statement st(*m_db, fmt::format("SELECT {} FROM subscriptions WHERE owner = ?1 ORDER BY created, id", k_columns));
   st.bind(1, owner);
   std::vector<Stored> out;
   while (st.step()) {
@@ -117,8 +116,7 @@ void Store::put(const Stored& kept)
 {
   const auto& s = kept.subscription;
   std::lock_guard lock(m_mutex);
-  Statement st(*m_db,
-               fmt::format("INSERT OR REPLACE INTO subscriptions({}) VALUES(?,?,?,?,?,?,?,?,?,?)", k_columns));
+  Statement st(*m_db, fmt::format("INSERT OR REPLACE INTO subscriptions({}) VALUES(?,?,?,?,?,?,?,?,?,?)", k_columns));
   st.bind(1, s.id)
       .bind(2, kept.owner)
       .bind(3, s.consumer_url)
@@ -144,7 +142,7 @@ void Store::log(const Attempt& a)
 {
   std::lock_guard lock(m_mutex);
   Statement st(*m_db, "INSERT INTO attempts(at, subscription_id, event_id, topic, attempt, status, latency_ms, "
-                            "error, owner) VALUES(?,?,?,?,?,?,?,?,?)");
+                      "error, owner) VALUES(?,?,?,?,?,?,?,?,?)");
   st.bind(9, a.owner);
   st.bind(1, a.at)
       .bind(2, a.subscription_id)
@@ -161,7 +159,7 @@ std::vector<Attempt> Store::attempts(const std::string& owner, const std::string
 {
   std::lock_guard lock(m_mutex);
   Statement st(*m_db, "SELECT at, subscription_id, event_id, topic, attempt, status, latency_ms, error FROM "
-                            "attempts WHERE owner = ?2 AND (?1 = '' OR subscription_id = ?1) ORDER BY seq");
+                      "attempts WHERE owner = ?2 AND (?1 = '' OR subscription_id = ?1) ORDER BY seq");
   st.bind(1, subscription_id).bind(2, owner);
   std::vector<Attempt> out;
   while (st.step()) {

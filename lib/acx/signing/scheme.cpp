@@ -126,9 +126,10 @@ std::unique_ptr<Scheme> make_bare_scheme(const SchemeOptions& o)
     return detail::make_none();
   }
   if (o.secrets.empty()) {
-    throw Error(ExitCode::usage, fmt::format("--scheme {} needs at least one --secret (or --secret-file, or ACX_SECRET); --scheme none "
-                                             "sends or accepts deliveries unsigned",
-                                             o.name));
+    throw Error(ExitCode::usage,
+                fmt::format("--scheme {} needs at least one --secret (or --secret-file, or ACX_SECRET); --scheme none "
+                            "sends or accepts deliveries unsigned",
+                            o.name));
   }
   for (std::size_t i = 0; i < o.secrets.size(); ++i) {
     if (o.secrets[i].reveal().empty()) {

@@ -21,11 +21,10 @@ util::Bytes decode_secret(const Secret& s, std::size_t index)
   }
   auto key = util::base64_decode(text);
   if (!key || key->empty()) {
-    throw Error(
-        ExitCode::usage,
-        fmt::format("--secret #{} is not a Standard Webhooks secret: expected whsec_ followed by base64 "
-                    "(acx secret new --scheme standard makes one)",
-                    index + 1));
+    throw Error(ExitCode::usage,
+                fmt::format("--secret #{} is not a Standard Webhooks secret: expected whsec_ followed by base64 "
+                            "(acx secret new --scheme standard makes one)",
+                            index + 1));
   }
   return std::move(*key);
 }

@@ -95,16 +95,16 @@ std::string read_input(const std::string& path, std::size_t max_bytes)
   return read_all(fd, name, max_bytes, size);
 }
 
-std::string xdg_path(const char* variable, const char* fallback, const std::string& name, const std::string& flag)
+std::optional<std::string> xdg_base(const char* variable, const char* fallback)
 {
   if (const char* dir = std::getenv(variable); dir && *dir) {
-    return std::string(dir) + "/acx/" + name;
+    return std::string(dir);
   }
   const char* home = std::getenv("HOME");
   if (!home || !*home) {
-    throw Error(ExitCode::usage, fmt::format("neither {} nor HOME is set: give the path with {}", variable, flag));
+    return std::nullopt;
   }
-  return fmt::format("{}/{}/acx/{}", home, fallback, name);
+  return fmt::format("{}/{}", home, fallback);
 }
 
 void create_private_directories(const std::string& dir, const std::string& what)
@@ -119,8 +119,8 @@ void create_private_directories(const std::string& dir, const std::string& what)
     if (::mkdir(built.c_str(), 0700) == 0 || errno == EEXIST) {
       continue;
     }
-    throw Error(ExitCode::io, fmt::format("cannot create {} {}: {}", what, printable(built.string()),
-                                          std::strerror(errno)));
+    throw Error(ExitCode::io,
+                fmt::format("cannot create {} {}: {}", what, printable(built.string()), std::strerror(errno)));
   }
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {

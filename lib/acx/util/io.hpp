@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,10 +12,9 @@ std::string read_input(const std::string& path, std::size_t max_bytes = 256u << 
 
 // Creates `dir` and each missing parent with mode 0700, whatever the umask; directories that exist are left as they
 // are. Throws acx::Error (io) naming `what` ("the journal's directory").
-// Where acx keeps a kind of file by default, per the XDG base directories: `variable` (XDG_STATE_HOME,
-// XDG_CONFIG_HOME) if set, else $HOME/`fallback` (.local/state, .config), then /acx/`name`. Throws acx::Error (usage)
-// naming `flag` when neither is set.
-std::string xdg_path(const char* variable, const char* fallback, const std::string& name, const std::string& flag);
+// An XDG base directory: the environment `variable` (XDG_STATE_HOME, XDG_CONFIG_HOME) if set, else
+// $HOME/`fallback` (.local/state, .config); nullopt when neither is set.
+std::optional<std::string> xdg_base(const char* variable, const char* fallback);
 
 void create_private_directories(const std::string& dir, const std::string& what);
 

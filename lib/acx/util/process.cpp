@@ -30,6 +30,15 @@ struct Fd {
   explicit Fd(int f) : fd(f) {}
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
+  Fd(Fd&& other) noexcept : fd(std::exchange(other.fd, -1)) {}
+  Fd& operator=(Fd&& other) noexcept
+  {
+    if (this != &other) {
+      reset();
+      fd = std::exchange(other.fd, -1);
+    }
+    return *this;
+  }
   ~Fd() { reset(); }
   void reset()
   {
@@ -73,7 +82,19 @@ bool has_exited(pid_t pid)
 
 } // namespace
 
-CommandResult run_command(const CommandSpec& spec, std::stop_token stop)
+namespace {
+
+// A command started: its process, the write end of its stdin, the read end of its stdout, and a pidfd that becomes
+// readable when it exits (-1 on a kernel without pidfds).
+struct Child {
+  pid_t pid = -1;
+  Fd input;
+  Fd output;
+  Fd exited;
+};
+
+// Forks `sh -c command` in a process group of its own, with pipes as stdin and stdout. Throws acx::Error.
+Child spawn(const CommandSpec& spec)
 {
   int out_pipe[2];
   int in_pipe[2];
@@ -85,7 +106,6 @@ CommandResult run_command(const CommandSpec& spec, std::stop_token stop)
     throw cannot_run();
   }
   Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
-  Fd stop_event(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   std::vector<std::string> env_strings = child_environment(spec);
   std::vector<char*> envp;
   for (auto& e : env_strings) {
@@ -112,83 +132,102 @@ CommandResult run_command(const CommandSpec& spec, std::stop_token stop)
     ::_exit(127);
   }
   ::setpgid(pid, pid); // also from here, so the group exists before any kill
-  out_write.reset();
-  in_read.reset();
-  Fd exited(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))); // readable once the command exits
-  std::stop_callback on_stop(stop, [fd = stop_event.fd] {
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const auto n = ::write(fd, &one, sizeof one);
-  });
   ::fcntl(in_write.fd, F_SETFL, O_NONBLOCK);
   ::fcntl(out_read.fd, F_SETFL, O_NONBLOCK);
+  Child child;
+  child.pid = pid;
+  child.input = std::move(in_write);
+  child.output = std::move(out_read);
+  child.exited = Fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  return child;
+}
+
+// Reads what the command wrote so far, keeping at most k_max_output bytes; closes the pipe at its end.
+void read_output(Child& child, std::string& out)
+{
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(child.output.fd, buf, sizeof buf);
+    if (n <= 0) {
+      if (n == 0) {
+        child.output.reset(); // end of output: only the exit is left to wait for
+      }
+      return;
+    }
+    if (out.size() < k_max_output) {
+      out.append(buf, std::min(static_cast<std::size_t>(n), k_max_output - out.size()));
+    }
+  }
+}
+
+// Feeds the input and reads the output until the command exits (true), the deadline passes or `stop` is asked.
+bool converse(Child& child, const CommandSpec& spec, int stop_event, std::stop_token stop, CommandResult& result)
+{
+  const auto deadline = Clock::now() + spec.timeout;
   std::size_t written = 0;
   if (spec.input.empty()) {
-    in_write.reset();
+    child.input.reset();
   }
-
-  CommandResult result;
-  const auto deadline = Clock::now() + spec.timeout;
-  char buf[4096];
-  const auto read_output = [&] {
-    for (;;) {
-      const ssize_t n = ::read(out_read.fd, buf, sizeof buf);
-      if (n <= 0) {
-        if (n == 0) {
-          out_read.reset(); // end of output: only the exit is left to wait for
-        }
-        return;
-      }
-      if (result.out.size() < k_max_output) {
-        result.out.append(buf, std::min(static_cast<std::size_t>(n), k_max_output - result.out.size()));
-      }
-    }
-  };
-  bool done = false;
-  while (!done) {
+  for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (stop.stop_requested()) {
       result.abandoned = true;
-      break;
+      return false;
     }
     if (left.count() <= 0) {
       result.timed_out = true;
-      break;
+      return false;
     }
-    pollfd p[4] = {{stop_event.fd, POLLIN, 0}, {exited.fd, POLLIN, 0}, {out_read.fd, POLLIN, 0},
-                   {in_write.fd, POLLOUT, 0}};
+    pollfd p[4] = {{stop_event, POLLIN, 0},
+                   {child.exited.fd, POLLIN, 0},
+                   {child.output.fd, POLLIN, 0},
+                   {child.input.fd, POLLOUT, 0}};
     // Without a pidfd (an old kernel) the exit is looked for every 10 ms.
-    const int wait_ms = static_cast<int>(std::min<std::int64_t>(left.count(), exited.fd < 0 ? 10 : 1000));
-    const int ready = ::poll(p, 4, wait_ms);
-    if (ready < 0 && errno != EINTR) {
-      break;
+    const int wait_ms = static_cast<int>(std::min<std::int64_t>(left.count(), child.exited.fd < 0 ? 10 : 1000));
+    if (::poll(p, 4, wait_ms) < 0 && errno != EINTR) {
+      return false;
     }
     if (p[3].revents & (POLLOUT | POLLERR | POLLHUP)) {
-      const ssize_t n = ::write(in_write.fd, spec.input.data() + written, spec.input.size() - written);
+      const ssize_t n = ::write(child.input.fd, spec.input.data() + written, spec.input.size() - written);
       if (n > 0) {
         written += static_cast<std::size_t>(n);
       }
       if ((n < 0 && errno != EAGAIN && errno != EINTR) || written >= spec.input.size()) {
-        in_write.reset(); // all written, or the command does not read its input: fine
+        child.input.reset(); // all written, or the command does not read its input: fine
       }
     }
     if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-      read_output();
+      read_output(child, result.out);
     }
-    if (has_exited(pid)) {
-      read_output(); // what it wrote before it exited; nothing more is waited for
-      done = true;
+    if (has_exited(child.pid)) {
+      read_output(child, result.out); // what it wrote before it exited; nothing more is waited for
+      return true;
     }
   }
-  in_write.reset();
-  out_read.reset();
+}
+
+} // namespace
+
+CommandResult run_command(const CommandSpec& spec, std::stop_token stop)
+{
+  Fd stop_event(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  Child child = spawn(spec);
+  std::stop_callback on_stop(stop, [fd = stop_event.fd] {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto n = ::write(fd, &one, sizeof one);
+  });
+  CommandResult result;
+  const bool done = converse(child, spec, stop_event.fd, stop, result);
+  child.input.reset();
+  child.output.reset();
   if (!done) {
-    ::kill(-pid, SIGKILL);
+    ::kill(-child.pid, SIGKILL);
   }
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
   }
   // What it started and left running: its group is not empty without it.
-  if (done && ::kill(-pid, SIGKILL) == 0) {
+  if (done && ::kill(-child.pid, SIGKILL) == 0) {
     result.left_behind = true;
   }
   result.exit_code = done && WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -19,9 +19,9 @@ struct CommandResult {
 
 // How to run a command.
 struct CommandSpec {
-  std::string command;                                    // run with /bin/sh -c
-  std::vector<std::pair<std::string, std::string>> env;   // added to (or replacing in) the environment
-  std::vector<std::string> unset;                         // removed from the environment
+  std::string command;                                  // run with /bin/sh -c
+  std::vector<std::pair<std::string, std::string>> env; // added to (or replacing in) the environment
+  std::vector<std::string> unset;                       // removed from the environment
   std::chrono::milliseconds timeout{60'000};
   std::string input; // on its standard input
 };

@@ -10,6 +10,7 @@
 
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
+#include "acx/util/thread.hpp"
 
 namespace acx::util {
 
@@ -26,25 +27,24 @@ sigset_t block_stop_signals()
 
 void run_on_threads(std::size_t threads, const std::function<void()>& work)
 {
-  std::mutex mutex;
+  std::vector<Thread> others;
+  for (std::size_t t = 1; t < std::max<std::size_t>(1, threads); ++t) {
+    others.emplace_back("acx-parallel", work, [](std::exception_ptr) {});
+  }
   std::exception_ptr first;
-  auto guarded = [&] {
+  try {
+    work();
+  } catch (...) {
+    first = std::current_exception();
+  }
+  for (auto& t : others) {
     try {
-      work();
+      t.join(); // rethrows what that thread's work threw
     } catch (...) {
-      std::lock_guard lock(mutex);
       if (!first) {
         first = std::current_exception();
       }
     }
-  };
-  std::vector<std::thread> others;
-  for (std::size_t t = 1; t < std::max<std::size_t>(1, threads); ++t) {
-    others.emplace_back(guarded);
-  }
-  guarded();
-  for (auto& t : others) {
-    t.join();
   }
   if (first) {
     std::rethrow_exception(first);

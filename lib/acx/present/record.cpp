@@ -1,13 +1,13 @@
-#include "acx/listen/printer.hpp"
+#include "acx/present/record.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "acx/event/envelope.hpp"
-#include "acx/event/gist.hpp"
+#include "acx/event/json_text.hpp"
 #include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
 
-namespace acx::listen {
+namespace acx::present {
 
 namespace {
 
@@ -18,37 +18,24 @@ std::string short_id(const std::string& id)
   return id.substr(0, 8);
 }
 
-// The id of the job or contact the event is about, if it has one.
-std::string subject_id(const Json& event)
+// "job 6513270e" for the subject "job:6513270e-...".
+std::string short_subject(const std::string& subject)
 {
-  for (auto it = event.begin(); it != event.end(); ++it) {
-    const std::string key = util::to_lower(it.key());
-    if ((key == "job" || key == "contact") && it->is_object() && it->contains("id") && (*it)["id"].is_string()) {
-      return fmt::format("{} {}", key, short_id((*it)["id"].get<std::string>()));
-    }
-  }
-  if (event.contains("jobId") && event["jobId"].is_string()) {
-    return "job " + short_id(event["jobId"].get<std::string>());
-  }
-  return "";
+  const auto colon = subject.find(':');
+  return colon == std::string::npos ? subject : subject.substr(0, colon) + " " + short_id(subject.substr(colon + 1));
 }
 
 std::string pretty(const journal::Record& r, bool color)
 {
   const std::string time = util::format_rfc3339(r.received).substr(11, 8);
-  std::string gist;
-  std::string subject;
-  if (auto parsed = event::parse_envelope(r.body); parsed.envelope) {
-    gist = event::gist(parsed.envelope->event);
-    subject = subject_id(parsed.envelope->event);
-  }
+  const std::string& gist = r.gist; // the facts the listener derived once
+  const std::string subject = short_subject(r.subject);
   const char* cyan = color ? "\x1b[36m" : "";
   const char* bold = color ? "\x1b[1m" : "";
   const char* dim = color ? "\x1b[2m" : "";
   const char* reset = color ? "\x1b[0m" : "";
   // Everything but the colours came in a body: escaped, so that a delivery cannot drive the terminal.
-  std::string line =
-      fmt::format("{}{} #{}{} {}{}{}", dim, time, r.seq, reset, cyan, util::printable(r.topic), reset);
+  std::string line = fmt::format("{}{} #{}{} {}{}{}", dim, time, r.seq, reset, cyan, util::printable(r.topic), reset);
   if (!gist.empty()) {
     line += fmt::format("  {}{}{}", bold, util::printable(gist), reset);
   }
@@ -90,6 +77,22 @@ std::string json_line(const journal::Record& r)
   return line;
 }
 
+std::string refused_json(const journal::Record& r)
+{
+  nlohmann::ordered_json j{{"seq", r.seq},
+                           {"received", util::format_rfc3339(r.received)},
+                           {"remote", r.remote},
+                           {"status", "refused"},
+                           {"reason", r.reason},
+                           {"detail", r.detail},
+                           {"topic", r.topic},
+                           {"eventId", r.event_id},
+                           {"bodyBytes", r.body_bytes},
+                           {"bodyKept", r.body.size()}, // the first bytes only
+                           {"bodySha256", r.body_sha256}};
+  return event::json_line(j);
+}
+
 } // namespace
 
 std::string format_record(const journal::Record& record, OutputFormat format, bool color)
@@ -98,7 +101,7 @@ std::string format_record(const journal::Record& record, OutputFormat format, bo
   case OutputFormat::pretty:
     return pretty(record, color);
   case OutputFormat::json:
-    return json_line(record);
+    return record.status == journal::Status::refused ? refused_json(record) : json_line(record);
   case OutputFormat::raw:
     return record.body + "\n";
   }
@@ -114,8 +117,8 @@ std::string format_progress(const forward::Progress& p, OutputFormat format, boo
     util::append_json_string(out, p.event_id);
     out += ",\"topic\":";
     util::append_json_string(out, p.topic);
-    out += fmt::format(",\"attempt\":{},\"{}\":{},\"ms\":{:.1f},\"answer\":", p.attempt,
-                       p.command ? "exit" : "status", p.status, p.ms);
+    out += fmt::format(",\"attempt\":{},\"{}\":{},\"ms\":{:.1f},\"answer\":", p.attempt, p.command ? "exit" : "status",
+                       p.status, p.ms);
     util::append_json_string(out, p.answer);
     out += ",\"state\":";
     util::append_json_string(out, p.state);
@@ -125,7 +128,7 @@ std::string format_progress(const forward::Progress& p, OutputFormat format, boo
     return out + "}\n";
   }
   const bool ok = p.state == "delivered";
-  const std::string result = p.command        ? fmt::format("exit {} in {:.0f} ms", p.status, p.ms)
+  const std::string result = p.command       ? fmt::format("exit {} in {:.0f} ms", p.status, p.ms)
                              : p.status != 0 ? fmt::format("{} in {:.0f} ms", p.status, p.ms)
                                              : std::string("no answer");
   std::string line = fmt::format("         #{} -> {}: {}", p.seq, util::printable(p.consumer), result);
@@ -145,4 +148,9 @@ std::string format_progress(const forward::Progress& p, OutputFormat format, boo
   return line + "\n";
 }
 
-} // namespace acx::listen
+std::string format_notice(const util::Notice& notice)
+{
+  return fmt::format("acx: {}{}\n", notice.level == util::Notice::Level::warning ? "warning: " : "", notice.text);
+}
+
+} // namespace acx::present

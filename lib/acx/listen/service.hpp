@@ -9,9 +9,9 @@
 #include "acx/forward/consumer.hpp"
 #include "acx/http/server.hpp"
 #include "acx/journal/journal.hpp"
-#include "acx/listen/printer.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/notice.hpp"
 
 namespace acx::listen {
 
@@ -21,11 +21,9 @@ struct ListenOptions {
   bool token_in_path = false; // also accept path + "/<token>" (subscriptions made with --secret-in path)
   signing::SchemeOptions scheme;
   std::set<std::string> subscriptions; // lower-case; empty: any
-  std::set<std::string> topics;        // shown on stdout; empty: all
-  std::string journal;                 // empty: journal::default_path()
+  std::set<std::string> topics;        // shown (Observer::delivered); empty: all
+  std::string journal;                 // empty: config::journal_path()
   journal::Durability durability = journal::Durability::disk;
-  OutputFormat format = OutputFormat::json;
-  bool color = false;
   std::size_t count = 0; // exit after this many accepted (and shown) events; 0: run until stopped
   std::optional<std::chrono::milliseconds> timeout;
   std::string ready_file;
@@ -40,8 +38,24 @@ struct ListenOptions {
   std::optional<int> inspect_port;
 };
 
-// Runs the listener until SIGINT/SIGTERM, --count or --timeout: binds, journals, answers, prints. Returns the exit
-// code (ok, or timeout when --count events did not arrive in time). Throws acx::Error when it cannot start.
-ExitCode run(const ListenOptions& options);
+// What the listener reports while it runs. The command renders it (text, JSON, colour): the library prints nothing.
+class Observer {
+public:
+  virtual ~Observer() = default;
+  // An accepted event of the shown topics, in journal order, on the printer's thread. False when the output is gone:
+  // the listener stops.
+  virtual bool delivered(const journal::Record& record) = 0;
+  // After a batch of delivered(); false when the output is gone.
+  virtual bool flush() = 0;
+  // One attempt at handing an event to a consumer, from a forwarder's thread.
+  virtual void forwarded(const forward::Progress& progress) = 0;
+  // A line for a person (listening, reloaded, a refusal, a consumer that stalls, stopped), from any thread.
+  virtual void notice(const util::Notice& notice) = 0;
+};
+
+// Runs the listener until SIGINT/SIGTERM, --count or --timeout: binds, journals, answers, reports. Returns the exit
+// code (ok, or timeout when --count events did not arrive in time). Throws acx::Error when it cannot start, and
+// what a thread of the listener failed with (after stopping the rest cleanly).
+ExitCode run(const ListenOptions& options, Observer& observer);
 
 } // namespace acx::listen

@@ -1,0 +1,371 @@
+#include "acx/listen/service.hpp"
+
+#include <fmt/format.h>
+#include <mutex>
+#include <sys/stat.h>
+#include <tuple>
+
+#include "acx/config/paths.hpp"
+#include "acx/forward/forwarder.hpp"
+#include "acx/http/runner.hpp"
+#include "acx/inspect/page.hpp"
+#include "acx/journal/follower.hpp"
+#include "acx/journal/outbox.hpp"
+#include "acx/listen/metrics.hpp"
+#include "acx/listen/pipeline.hpp"
+#include "acx/listen/refusal_log.hpp"
+#include "acx/util/text.hpp"
+#include "acx/util/thread.hpp"
+
+namespace acx::listen {
+
+namespace {
+
+using Level = util::Notice::Level;
+
+// Tells when a file was replaced or rewritten since it was last looked at (acx subscribe saves the config by
+// renaming a new file over it).
+class ProfileWatch {
+public:
+  explicit ProfileWatch(std::string path) : m_path(std::move(path)), m_seen(look()) {}
+  bool changed()
+  {
+    if (m_path.empty()) {
+      return false;
+    }
+    const auto now = look();
+    const bool differs = now != m_seen;
+    m_seen = now;
+    return differs;
+  }
+
+private:
+  std::tuple<ino_t, off_t, std::int64_t, long> look() const
+  {
+    struct stat st {};
+    if (m_path.empty() || ::stat(m_path.c_str(), &st) != 0) {
+      return {};
+    }
+    return {st.st_ino, st.st_size, static_cast<std::int64_t>(st.st_mtim.tv_sec), st.st_mtim.tv_nsec};
+  }
+
+  std::string m_path;
+  std::tuple<ino_t, off_t, std::int64_t, long> m_seen;
+};
+
+// Shows accepted events through the observer, in journal order from the commit point at start, on its own thread.
+class Printer {
+public:
+  Printer(const ListenOptions& o, const std::string& journal_path, const journal::Writer& writer, Observer& observer,
+          std::function<void()> enough)
+      : m_options(o), m_follower(journal_path, writer, writer.committed_seq()), m_observer(observer),
+        m_enough(std::move(enough))
+  {
+  }
+
+  void start(util::Thread::Failed failed)
+  {
+    m_thread = util::Thread(
+        "acx-printer", [this] { run(); }, std::move(failed));
+  }
+  // Shows what is committed by now, then ends: call once nothing more is appended.
+  void stop()
+  {
+    m_finishing = true;
+    m_thread.wait();
+  }
+
+private:
+  static constexpr std::size_t k_batch = 512;
+
+  void run()
+  {
+    using std::chrono::milliseconds;
+    for (;;) {
+      const bool last_round = m_finishing.load();
+      for (auto batch = m_follower.next(k_batch, milliseconds(last_round ? 0 : 100)); !batch.empty();
+           batch = m_follower.next(k_batch, milliseconds(0))) {
+        show(batch);
+        if (m_done) {
+          return;
+        }
+      }
+      if (last_round) {
+        return;
+      }
+    }
+  }
+
+  void show(const std::vector<std::shared_ptr<const journal::Record>>& batch)
+  {
+    for (const auto& r : batch) {
+      if (r->status != journal::Status::accepted ||
+          (!m_options.topics.empty() && !m_options.topics.contains(r->topic))) {
+        continue;
+      }
+      if (!m_observer.delivered(*r) || (m_options.count > 0 && ++m_shown >= m_options.count)) {
+        break_off();
+        return;
+      }
+    }
+    if (!m_observer.flush()) {
+      break_off();
+    }
+  }
+
+  // Enough shown (--count), or the output is gone: the listener stops.
+  void break_off()
+  {
+    m_done = true;
+    m_observer.flush();
+    m_enough();
+  }
+
+  const ListenOptions& m_options;
+  journal::Follower m_follower;
+  Observer& m_observer;
+  std::function<void()> m_enough;
+  std::atomic<bool> m_finishing{false};
+  std::size_t m_shown = 0;
+  bool m_done = false;
+  util::Thread m_thread;
+};
+
+// Per consumer: delivered, retried, dead, lag and the oldest pending event's age, in Prometheus' text format.
+std::string consumer_metrics(const std::vector<std::pair<std::string, forward::Stats>>& consumers)
+{
+  if (consumers.empty()) {
+    return {};
+  }
+  std::string out;
+  auto family = [&](const char* name, const char* type, const char* help, auto value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+    for (const auto& [consumer, s] : consumers) {
+      std::string label;
+      util::append_json_string(label, consumer); // a quoted, escaped label value
+      out += fmt::format("{}{{consumer={}}} {}\n", name, label, value(s));
+    }
+  };
+  family("acx_forward_delivered_total", "counter", "Events a consumer took.",
+         [](const auto& s) { return s.delivered; });
+  family("acx_forward_retried_total", "counter", "Attempts that will be tried again.",
+         [](const auto& s) { return s.retried; });
+  family("acx_forward_dead_total", "counter", "Events given up on.", [](const auto& s) { return s.dead; });
+  family("acx_forward_lag_events", "gauge", "Events read from the journal and not yet handed over.",
+         [](const auto& s) { return s.lag; });
+  family("acx_forward_oldest_pending_seconds", "gauge", "Age of the oldest event waiting for a consumer.",
+         [](const auto& s) { return s.oldest_pending_seconds; });
+  family("acx_forward_stopped", "gauge", "1 when a consumer answered 410 and forwarding to it stopped.",
+         [](const auto& s) { return s.stopped ? 1 : 0; });
+  return out;
+}
+
+} // namespace
+
+// The listener's parts, built in one order (the runner first, so every thread started later inherits its signal mask)
+// and stopped in the reverse: the page, the server (in-flight requests answered), the forwarders (attempts in flight
+// abandoned, handed over again after the next start), the journal (its last group committed), and the printer last,
+// so it shows everything committed.
+class Service {
+public:
+  Service(const ListenOptions& o, Observer& observer)
+      : m_o(o), m_observer(observer), m_runner(true), m_journal_path(config::journal_path(o.journal)),
+        m_writer(journal::Writer::open(m_journal_path, writer_options(o))),
+        m_refusals([&observer](const util::Notice& n) { observer.notice(n); }),
+        m_pipeline({signing::make_scheme(o.scheme), o.subscriptions}, *m_writer, m_metrics,
+                   [this](const RefusedNote& note) { m_refusals.note(note); }),
+        m_watch(o.watch), m_printer(o, m_journal_path, *m_writer, observer, [this] { m_runner.finish(); })
+  {
+    if (!o.consumers.empty()) {
+      m_outbox = journal::Outbox::open(m_journal_path);
+    }
+    forward::Hooks hooks{[&observer](const forward::Progress& p) { observer.forwarded(p); },
+                         [&observer](const util::Notice& n) { observer.notice(n); },
+                         [this](std::exception_ptr e) { failed(e); }};
+    for (const auto& c : o.consumers) {
+      m_forwarders.push_back(
+          std::make_unique<forward::Forwarder>(c, o.forwarding, m_journal_path, *m_writer, *m_outbox, hooks));
+    }
+    http::ServerOptions so = o.server;
+    so.on_too_large = [this] { m_metrics.refused(Refusal::too_large); };
+    m_server = std::make_unique<http::Server>(so, routes());
+    if (o.inspect_port) {
+      m_page = std::make_unique<inspect::Page>(m_journal_path, "127.0.0.1", *o.inspect_port);
+    }
+  }
+
+  ~Service() { stop(); }
+
+  ExitCode run()
+  {
+    start();
+    http::Runner::Options ro;
+    ro.ready_file = m_o.ready_file;
+    ro.timeout = m_o.timeout;
+    ro.on_hangup = [this] { reload(); };
+    ro.every_second = [this] { // and refusals held back under a flood are summarised
+      if (m_watch.changed()) {
+        reload();
+      }
+      m_refusals.flush();
+    };
+    const http::Stop why = m_runner.run(*m_server, m_o.server.host, ro, [this](int port) {
+      notice(Level::info,
+             fmt::format("listening on {}://{}:{}{} (journal {})", m_o.server.tls_cert.empty() ? "http" : "https",
+                         m_o.server.host, port, m_o.path, m_journal_path));
+    });
+    stop();
+    m_refusals.flush(true);
+    if (m_failure) {
+      std::rethrow_exception(m_failure);
+    }
+    notice(Level::info, fmt::format("stopped ({} accepted)", m_metrics.accepted_count()));
+    if (why == http::Stop::timeout && m_o.count > 0) {
+      throw Error(ExitCode::timeout,
+                  fmt::format("--timeout: {} of {} events arrived in time", m_metrics.accepted_count(), m_o.count));
+    }
+    return ExitCode::ok;
+  }
+
+private:
+  static journal::WriterOptions writer_options(const ListenOptions& o)
+  {
+    journal::WriterOptions wo;
+    wo.durability = o.durability;
+    return wo;
+  }
+
+  void notice(Level level, std::string text) { m_observer.notice({level, std::move(text)}); }
+
+  // A thread of the listener failed: the listener stops, and run() throws what it failed with.
+  void failed(std::exception_ptr e)
+  {
+    {
+      std::lock_guard lock(m_failure_mutex);
+      if (!m_failure) {
+        m_failure = e;
+      }
+    }
+    m_runner.finish();
+  }
+
+  void start()
+  {
+    m_printer.start([this](std::exception_ptr e) { failed(e); });
+    for (auto& f : m_forwarders) {
+      f->start();
+    }
+    if (m_page) {
+      const int port = m_page->start();
+      // Where the page is, never its token: a terminal's scrollback and CI logs keep what is printed.
+      const std::string link = inspect::write_page_link(port, m_page->url(port));
+      notice(Level::info, fmt::format("inspect the deliveries at http://127.0.0.1:{}/ (open file://{} in a browser: "
+                                      "that file carries the access token)",
+                                      port, link));
+    }
+  }
+
+  // Idempotent; the runner has stopped the server already when run() returns.
+  void stop()
+  {
+    if (m_stopped) {
+      return;
+    }
+    m_stopped = true;
+    if (m_page) {
+      m_page->stop();
+    }
+    m_server->stop();
+    for (auto& f : m_forwarders) {
+      f->stop();
+    }
+    m_writer->close();
+    m_printer.stop();
+  }
+
+  // A profile read again: the next deliveries are checked against it; a profile that cannot be read changes nothing.
+  void reload()
+  {
+    if (!m_o.reload) {
+      return;
+    }
+    try {
+      auto [scheme, subscriptions] = m_o.reload();
+      const std::size_t n = subscriptions.size();
+      m_pipeline.admit({signing::make_scheme(scheme), std::move(subscriptions)});
+      notice(Level::info, fmt::format("profile reloaded: {} subscription{}", n, n == 1 ? "" : "s"));
+    } catch (const std::exception& e) {
+      notice(Level::info, fmt::format("profile not reloaded, the previous one stays: {}", e.what()));
+    }
+  }
+
+  std::vector<std::pair<std::string, forward::Stats>> consumers_state() const
+  {
+    std::vector<std::pair<std::string, forward::Stats>> out;
+    for (const auto& f : m_forwarders) {
+      out.emplace_back(f->consumer().name, f->stats());
+    }
+    return out;
+  }
+
+  http::Response health() const
+  {
+    if (!m_writer->healthy()) {
+      return {503, "text/plain; charset=utf-8", "journal not writable\n", {}};
+    }
+    // Receiving works; a consumer that stopped or stalls makes it degraded, still 200.
+    std::string degraded;
+    for (const auto& [name, s] : consumers_state()) {
+      if (s.stopped || s.stalled) {
+        degraded += fmt::format("degraded: {} {}\n", name, s.stopped ? "stopped (410)" : "takes nothing");
+      }
+    }
+    return {200, "text/plain; charset=utf-8", degraded.empty() ? "ok\n" : degraded, {}};
+  }
+
+  std::vector<http::Route> routes()
+  {
+    auto deliver = [this](http::Request r, http::Reply reply) { m_pipeline.handle(std::move(r), reply); };
+    std::vector<http::Route> out{
+        {"POST", m_o.path, {}, deliver},
+        {"GET", "/healthz", [this](http::Request) { return health(); }},
+        {"GET", "/metrics",
+         [this](http::Request) {
+           return http::Response{200,
+                                 "text/plain; version=0.0.4",
+                                 m_metrics.prometheus(m_writer->stats()) + consumer_metrics(consumers_state()),
+                                 {}};
+         }},
+    };
+    if (m_o.token_in_path) {
+      out.push_back({"POST", m_o.path + "/{token}", {}, deliver});
+    }
+    return out;
+  }
+
+  const ListenOptions& m_o;
+  Observer& m_observer;
+  http::Runner m_runner;
+  std::string m_journal_path;
+  std::unique_ptr<journal::Writer> m_writer;
+  Metrics m_metrics;
+  RefusalLog m_refusals;
+  Pipeline m_pipeline;
+  ProfileWatch m_watch;
+  Printer m_printer;
+  std::unique_ptr<journal::Outbox> m_outbox;
+  std::vector<std::unique_ptr<forward::Forwarder>> m_forwarders;
+  std::unique_ptr<http::Server> m_server;
+  std::unique_ptr<inspect::Page> m_page;
+  std::mutex m_failure_mutex;
+  std::exception_ptr m_failure;
+  bool m_stopped = false;
+};
+
+ExitCode run(const ListenOptions& options, Observer& observer)
+{
+  Service service(options, observer);
+  return service.run();
+}
+
+} // namespace acx::listen

@@ -1,0 +1,63 @@
+#include "acx/util/thread.hpp"
+
+#include <pthread.h>
+#include <utility>
+
+namespace acx::util {
+
+Thread::Thread(std::string name, std::function<void()> work, Failed failed)
+    : m_failure(std::make_unique<std::exception_ptr>())
+{
+  m_thread = std::thread(
+      [name = std::move(name), work = std::move(work), failed = std::move(failed), failure = m_failure.get()] {
+        pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+        if (!failed) {
+          work();
+          return;
+        }
+        try {
+          work();
+        } catch (...) {
+          *failure = std::current_exception();
+          failed(*failure);
+        }
+      });
+}
+
+Thread& Thread::operator=(Thread&& other) noexcept
+{
+  if (this != &other) {
+    if (m_thread.joinable()) {
+      m_thread.join();
+    }
+    m_thread = std::move(other.m_thread);
+    m_failure = std::move(other.m_failure);
+  }
+  return *this;
+}
+
+Thread::~Thread()
+{
+  if (m_thread.joinable()) {
+    m_thread.join();
+  }
+}
+
+void Thread::join()
+{
+  if (m_thread.joinable()) {
+    m_thread.join();
+  }
+  if (m_failure && *m_failure) {
+    std::rethrow_exception(std::exchange(*m_failure, nullptr));
+  }
+}
+
+void Thread::wait()
+{
+  if (m_thread.joinable()) {
+    m_thread.join();
+  }
+}
+
+} // namespace acx::util

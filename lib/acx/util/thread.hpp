@@ -1,0 +1,40 @@
+#pragma once
+
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+namespace acx::util {
+
+// The one way acx starts a thread. It is named (as top, gdb and TSan reports show it), and an exception its work
+// throws reaches the owner instead of ending the process: it is kept, `failed` is called with it on that thread (the
+// owner stops its service there, e.g. http::Runner::finish), and join() rethrows it on the owner's error path.
+// Without `failed`, an escaping exception ends the process (std::terminate), as for std::thread: for threads whose
+// work cannot throw.
+class Thread {
+public:
+  using Failed = std::function<void(std::exception_ptr)>;
+
+  Thread() = default;
+  // `name`: at most 15 characters (the kernel's limit).
+  Thread(std::string name, std::function<void()> work, Failed failed = {});
+  Thread(Thread&&) noexcept = default;
+  Thread& operator=(Thread&& other) noexcept;
+  // Joins; a failure join() did not rethrow was given to `failed` already.
+  ~Thread();
+
+  // Waits for the work to end, then rethrows what it threw (once).
+  void join();
+  // Waits for the work to end; what it threw went to `failed`.
+  void wait();
+  bool joinable() const { return m_thread.joinable(); }
+  std::thread::native_handle_type native_handle() { return m_thread.native_handle(); }
+
+private:
+  std::unique_ptr<std::exception_ptr> m_failure; // written by the thread before it ends, read after join
+  std::thread m_thread;
+};
+
+} // namespace acx::util
