@@ -16,13 +16,13 @@ struct Schemes {
   std::vector<std::unique_ptr<acx::signing::Scheme>> all;
   Schemes()
   {
-    for (const auto& name : acx::signing::scheme_names()) {
+    for (const auto kind : acx::signing::kinds()) {
       acx::signing::SchemeOptions o;
-      o.name = name;
-      if (name == "standard") {
+      o.kind = kind;
+      if (kind == acx::signing::Kind::standard) {
         o.secrets.emplace_back("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
         o.secrets.emplace_back("whsec_dGhpcyBpcyBhIHNlY29uZCBzZWNyZXQ=");
-      } else if (name != "none") {
+      } else if (kind != acx::signing::Kind::none) {
         o.secrets.emplace_back("s3cret");
       }
       all.push_back(acx::signing::make_scheme(o));

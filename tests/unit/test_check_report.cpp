@@ -45,10 +45,10 @@ TEST_CASE("acx::check reports: JSON and JUnit hold untrusted text safely; the su
   hostile.status = 500;
   hostile.answer = "<b>&\"'</b>";
   std::vector<Result> results{
-      {&find("malformed-input"), {Verdict::fail, "got 500 <&> \x01", {hostile}, "curl 'x' && y < z"}},
-      {&find("timestamps"), {Verdict::skip, "--scheme token signs no timestamp", {}, {}}},
-      {&find("legacy-envelope"), {Verdict::warn, "400 & more", {}, {}}},
-      {&find("still-serving"), {Verdict::pass, "2xx", {}, {}}},
+      {&find("malformed-input"), {Grade::fail, "got 500 <&> \x01", {hostile}, "curl 'x' && y < z"}},
+      {&find("timestamps"), {Grade::skip, "--scheme token signs no timestamp", {}, {}}},
+      {&find("legacy-envelope"), {Grade::warn, "400 & more", {}, {}}},
+      {&find("still-serving"), {Grade::pass, "2xx", {}, {}}},
   };
   const Summary s = summarise(results);
   CHECK(s.passed == 1);

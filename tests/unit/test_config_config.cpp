@@ -1,4 +1,6 @@
 #include <doctest/doctest.h>
+
+#include "temp_dir.hpp"
 #include <filesystem>
 #include <fstream>
 #include <sys/stat.h>
@@ -10,8 +12,8 @@ using namespace acx;
 
 TEST_CASE("acx::config")
 {
-  char tmpl[] = "/tmp/acx-unit-XXXXXX";
-  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  const TempDir temp;
+  const std::filesystem::path& dir = temp.path;
   const std::string path = (dir / "sub" / "config.toml").string();
 
   SUBCASE("a missing file is an empty config")
@@ -117,13 +119,12 @@ url = "http://localhost:3000/all"
     std::ofstream(path) << "[profiles.prod]\n[[profiles.prod.subscriptions]]\nurl = \"x\"\n";
     CHECK_THROWS_WITH(config::load(path), doctest::Contains("a subscription needs id and token"));
   }
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("acx::config::load: a file others may write is refused, one they may read warned about")
 {
-  char tmpl[] = "/tmp/acx-unit-XXXXXX";
-  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  const TempDir temp;
+  const std::filesystem::path& dir = temp.path;
   const std::string path = (dir / "config.toml").string();
   std::ofstream(path) << "[profiles.default]\napi_key = \"k\"\n";
   ::chmod(path.c_str(), 0620);
@@ -140,7 +141,6 @@ TEST_CASE("acx::config::load: a file others may write is refused, one they may r
   CHECK(readable.warnings[0].find("readable by everyone (mode 0644)") != std::string::npos);
   ::chmod(path.c_str(), 0600);
   CHECK(config::load(path).warnings.empty());
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("acx::config::parse: a route URL must be http(s)")

@@ -89,7 +89,7 @@ TEST_CASE("acx::deliver::prepare")
   const event::SourceEvent fixture{std::string(*event::find_fixture("job.milestone.current_changed")), "fixture", {}};
   PrepareOptions o;
   o.url = "http://127.0.0.1:9/hook";
-  o.scheme.name = "hmac";
+  o.scheme.kind = acx::signing::Kind::hmac;
   o.scheme.secrets.emplace_back("k");
 
   SUBCASE("fresh ids, edits, a signature over the final bytes")

@@ -1,4 +1,6 @@
 #include <doctest/doctest.h>
+
+#include "temp_dir.hpp"
 #include <filesystem>
 #include <fstream>
 
@@ -33,8 +35,8 @@ TEST_CASE("acx::event::apply_assignment")
 
 TEST_CASE("acx::event::load_sources")
 {
-  char tmpl[] = "/tmp/acx-unit-XXXXXX";
-  const std::filesystem::path dir = ::mkdtemp(tmpl);
+  const TempDir temp;
+  const std::filesystem::path& dir = temp.path;
   auto write = [&](const char* name, const std::string& text) {
     std::ofstream(dir / name) << text;
     return (dir / name).string();
@@ -72,7 +74,6 @@ TEST_CASE("acx::event::load_sources")
     const auto empty = write("empty.json", "\n");
     CHECK_THROWS_WITH(event::load_sources({empty}), doctest::Contains("holds no event"));
   }
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("acx::util::parse_url")

@@ -1,4 +1,6 @@
 #include <doctest/doctest.h>
+
+#include "temp_dir.hpp"
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -30,12 +32,6 @@ template <class F> void on_thread(F body)
   }
 }
 
-std::string temp_dir()
-{
-  char tmpl[] = "/tmp/acx-unit-XXXXXX";
-  return ::mkdtemp(tmpl);
-}
-
 http::Exchange get(int port, const std::string& path)
 {
   http::ClientOptions co;
@@ -48,7 +44,8 @@ http::Exchange get(int port, const std::string& path)
 
 TEST_CASE("acx::http::Runner: starts, says where, writes the ready file, stops when asked, and the server with it")
 {
-  const std::string dir = temp_dir();
+  const TempDir temp;
+  const std::string dir = temp.path.string();
   on_thread([&] {
     http::Runner runner;
     http::ServerOptions so;
@@ -73,7 +70,6 @@ TEST_CASE("acx::http::Runner: starts, says where, writes the ready file, stops w
     CHECK(util::read_input(dir + "/ready") == "127.0.0.1:" + std::to_string(port) + "\n");
     CHECK(get(port, "/stop").status == 0); // stopped on the way out of run()
   });
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("acx::http::Runner: a timeout ends the wait; a finish() asked before run() ends it at once")
@@ -99,7 +95,8 @@ TEST_CASE("acx::http::Runner: a timeout ends the wait; a finish() asked before r
 
 TEST_CASE("acx::http::Runner: what fails while starting reaches the caller, and nothing is left running")
 {
-  const std::string dir = temp_dir();
+  const TempDir temp;
+  const std::string dir = temp.path.string();
   on_thread([&] {
     http::Runner runner;
     http::ServerOptions so;
@@ -130,5 +127,4 @@ TEST_CASE("acx::http::Runner: what fails while starting reaches the caller, and 
     REQUIRE(port > 0);
     CHECK(get(port, "/").status == 0); // the server was stopped on the error path
   });
-  std::filesystem::remove_all(dir);
 }

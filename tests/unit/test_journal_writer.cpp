@@ -1,4 +1,6 @@
 #include <doctest/doctest.h>
+
+#include "temp_dir.hpp"
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -11,17 +13,6 @@
 using namespace acx::journal;
 
 namespace {
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir()
-  {
-    char tmpl[] = "/tmp/acx-unit-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string file(const char* name) const { return (path / name).string(); }
-};
 
 Record accepted(const std::string& event_id, const std::string& topic = "job_created")
 {

@@ -1,4 +1,6 @@
 #include <doctest/doctest.h>
+
+#include "temp_dir.hpp"
 #include <filesystem>
 
 #include "acx/event/facts.hpp"
@@ -12,7 +14,8 @@ using namespace acx;
 namespace {
 
 struct Fixture {
-  std::string dir;
+  TempDir temp;
+  std::string dir = temp.path.string();
   std::unique_ptr<journal::Writer> writer;
   std::shared_ptr<const signing::Scheme> scheme;
   listen::Metrics metrics;
@@ -21,21 +24,14 @@ struct Fixture {
 
   explicit Fixture(std::set<std::string> subscriptions = {})
   {
-    char tmpl[] = "/tmp/acx-unit-XXXXXX";
-    dir = ::mkdtemp(tmpl);
     writer = journal::Writer::open(dir + "/j.db");
     signing::SchemeOptions o;
-    o.name = "token";
+    o.kind = signing::Kind::token;
     o.secrets.emplace_back("tok");
     scheme = signing::make_scheme(o);
     pipeline =
         std::make_unique<listen::Pipeline>(listen::Pipeline::Admission{scheme, std::move(subscriptions)}, *writer,
                                            metrics, [this](const listen::RefusedNote& n) { notes.push_back(n); });
-  }
-  ~Fixture()
-  {
-    writer.reset();
-    std::filesystem::remove_all(dir);
   }
 
   http::Response post(std::string body, std::string target = "/webhooks/acculynx?token=tok",
@@ -80,7 +76,7 @@ TEST_CASE("acx::listen::Pipeline")
     Fixture f({"00000000-0000-4000-8000-000000000000"});
     CHECK(f.post(milestone_event()).status == 403); // its subscriptionId is not on the list
     signing::SchemeOptions o;
-    o.name = "token";
+    o.kind = signing::Kind::token;
     o.secrets.emplace_back("new-tok");
     f.pipeline->admit({signing::make_scheme(o), {}});
     CHECK(f.post(milestone_event()).status == 401); // the old token is no longer accepted

@@ -16,7 +16,7 @@ std::unique_ptr<Scheme> scheme(const std::string& name, std::vector<std::string>
                                std::chrono::seconds tolerance = std::chrono::seconds(300))
 {
   SchemeOptions o;
-  o.name = name;
+  o.kind = kind_named(name);
   for (auto& s : secrets) {
     o.secrets.emplace_back(s);
   }
@@ -153,7 +153,7 @@ TEST_CASE("acx::signing::hmac")
   SUBCASE("settings override the preset")
   {
     SchemeOptions o;
-    o.name = "hmac";
+    o.kind = Kind::hmac;
     o.secrets.emplace_back("k");
     o.hmac_header = "X-Sig";
     o.hmac_prefix = "";

@@ -7,6 +7,7 @@
 #include "acx/check/check.hpp"
 #include "acx/check/report.hpp"
 #include "acx/config/config.hpp"
+#include "acx/config/credentials.hpp"
 #include "acx/util/io.hpp"
 #include "acx/util/url.hpp"
 #include "api_flags.hpp"
@@ -63,11 +64,11 @@ check::Settings settings_of(const CheckFlags& f)
     if (!s.subscription) {
       s.subscription = sub.id;
     }
-    if (scheme.secrets.empty()) {
-      const bool signed_by_api = !sub.signing_secret.empty() && (scheme.scheme.empty() || scheme.scheme == "standard");
-      scheme.scheme = signed_by_api ? "standard" : scheme.scheme.empty() ? "token" : scheme.scheme;
-      scheme.secrets.push_back(signed_by_api ? sub.signing_secret : sub.token);
-      s.token_in_path = !signed_by_api && sub.secret_in == "path";
+    if (scheme.secrets.empty()) { // the first subscription's credential, by the rule acx listen --profile uses
+      const auto c = config::credentials({sub}, asked_scheme(scheme));
+      scheme.scheme = signing::traits(c.kind).name;
+      scheme.secrets = c.secrets;
+      s.token_in_path = c.kind == signing::Kind::token && c.token_in_path;
     }
   }
   if (s.url.empty()) {
@@ -111,9 +112,9 @@ int run_check(const CheckFlags& f)
       ++count;
     }
   }
-  const check::Subject subject{util::redact_url(s.url), s.scheme.name};
+  const check::Subject subject{util::redact_url(s.url), std::string(signing::traits(s.scheme.kind).name)};
   fmt::print(stderr, "acx: checking {} ({}): {} checks, at most {} requests to this URL only\n", subject.url,
-             s.scheme.name, count, planned + 1);
+             signing::traits(s.scheme.kind).name, count, planned + 1);
   std::fflush(stderr);
 
   // Reachable at all? A receiver that refuses connections is not judged check by check.

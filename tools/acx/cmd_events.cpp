@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "acx/event/json_reader.hpp"
+#include "acx/event/json_text.hpp"
 #include "acx/forward/consumer.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
@@ -248,7 +249,7 @@ int run_show(const EventsFlags& f)
                           {"state", journal::handed_name(h.state)}});
     }
     j["forwards"] = forwards;
-    std::string text = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    std::string text = event::json_text(j, 2);
     if (json_body) {
       const std::string slot = fmt::format("\"envelope\": \"{}\"", k_placeholder);
       text.replace(text.find(slot), slot.size(), "\"envelope\": " + std::string(util::trim(r->body)));
@@ -293,8 +294,8 @@ int run_stats(const EventsFlags& f)
   const auto counts = reader->counts();
   if (as_json(f)) {
     for (const auto& c : counts) { // JSON lines, as every stream acx prints
-      fmt::print("{}\n", nlohmann::ordered_json{{"topic", c.topic}, {"status", c.status}, {"count", c.count}}.dump(
-                             -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+      fmt::print(
+          "{}", event::json_line(nlohmann::ordered_json{{"topic", c.topic}, {"status", c.status}, {"count", c.count}}));
     }
     return 0;
   }

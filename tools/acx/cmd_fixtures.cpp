@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "acx/event/fixtures.hpp"
+#include "acx/event/json_text.hpp"
 #include "acx/event/topics.hpp"
 #include "acx/util/error.hpp"
 #include "command.hpp"
@@ -22,7 +23,7 @@ int run_list(const FixturesOptions& o)
 {
   const auto names = event::fixture_topics();
   if (o.format == Format::json) {
-    fmt::print("{}\n", nlohmann::json(names).dump());
+    fmt::print("{}", event::json_line(nlohmann::json(names)));
   } else {
     for (auto n : names) {
       fmt::print("{}\n", n);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "acx/config/config.hpp"
+#include "acx/config/credentials.hpp"
 #include "acx/listen/service.hpp"
 #include "acx/present/record.hpp"
 #include "acx/util/text.hpp"
@@ -83,9 +84,9 @@ forward::From from_of(const std::string& text)
 signing::SchemeOptions forward_scheme(const std::string& secret, const std::string& scheme, const std::string& where)
 {
   signing::SchemeOptions o;
-  o.name = secret.empty() ? "none" : scheme.empty() ? "token" : scheme;
-  if (o.name != "none" && o.name != "token" && o.name != "standard") {
-    throw Error(ExitCode::usage, fmt::format("{}: forwards are signed with token or standard, not {}", where, o.name));
+  o.kind = secret.empty() ? signing::Kind::none : scheme.empty() ? signing::Kind::token : signing::kind_named(scheme);
+  if (o.kind != signing::Kind::none && o.kind != signing::Kind::token && o.kind != signing::Kind::standard) {
+    throw Error(ExitCode::usage, fmt::format("{}: forwards are signed with token or standard, not {}", where, scheme));
   }
   if (!secret.empty()) {
     o.secrets.emplace_back(secret);
@@ -175,39 +176,19 @@ private:
   std::mutex m_mutex;
 };
 
-// What a profile stored by acx subscribe says about listening: the secrets, the subscription ids, the path.
-struct FromProfile {
-  SchemeFlags scheme;
-  std::set<std::string> subscriptions;
-  bool token_in_path = false;
-  std::string path; // of the first subscription's URL
-};
-
-// Reads the profile. Its subscriptions are verified by their token, or by their signing secret when the API signed
-// them all (acx sandbox --sign standard); an explicit --scheme picks which.
-FromProfile read_profile(const ListenFlags& f)
+// What the profile stored by acx subscribe says about listening: the scheme and secrets (config::credentials, the
+// rule acx check shares), added to what the flags give.
+config::Credentials read_profile(const ListenFlags& f)
 {
-  const auto profile = subscribed_profile(f.config, f.profile);
-  const config::Profile* p = &profile;
-  FromProfile out;
-  out.scheme = f.scheme;
-  const bool all_signed = std::all_of(p->subscriptions.begin(), p->subscriptions.end(),
-                                      [](const config::Subscription& s) { return !s.signing_secret.empty(); });
-  if (out.scheme.scheme.empty()) {
-    out.scheme.scheme = all_signed ? "standard" : "token";
-  }
-  for (const auto& s : p->subscriptions) {
-    const std::string& secret = out.scheme.scheme == "standard" ? s.signing_secret : s.token;
-    if (!secret.empty()) {
-      out.scheme.secrets.push_back(secret);
-    }
-    out.subscriptions.insert(util::to_lower(s.id));
-    out.token_in_path = out.token_in_path || s.secret_in == "path";
-  }
-  if (const auto url = util::parse_url(p->subscriptions.front().url)) {
-    out.path = url->target.substr(0, url->target.find('?'));
-  }
-  return out;
+  return config::credentials(subscribed_profile(f.config, f.profile).subscriptions, asked_scheme(f.scheme));
+}
+
+// The flags' scheme with the profile's credentials.
+SchemeFlags with_credentials(SchemeFlags flags, const config::Credentials& c)
+{
+  flags.scheme = signing::traits(c.kind).name;
+  flags.secrets.insert(flags.secrets.end(), c.secrets.begin(), c.secrets.end());
+  return flags;
 }
 
 int run_listen(const ListenFlags& f)
@@ -226,8 +207,8 @@ int run_listen(const ListenFlags& f)
   o.path = f.path;
   SchemeFlags scheme = f.scheme;
   if (!f.profile.empty()) {
-    FromProfile p = read_profile(f);
-    scheme = p.scheme;
+    config::Credentials p = read_profile(f);
+    scheme = with_credentials(f.scheme, p);
     o.subscriptions = std::move(p.subscriptions);
     o.token_in_path = p.token_in_path;
     if (f.path == "/webhooks/acculynx" && !p.path.empty()) { // the default: the registered URL's path instead
@@ -235,14 +216,14 @@ int run_listen(const ListenFlags& f)
     }
     o.watch = config_path(f.config);
     o.reload = [f] {
-      FromProfile again = read_profile(f);
+      config::Credentials again = read_profile(f);
       for (const auto& s : f.subscriptions) { // --subscription adds to the profile's
         again.subscriptions.insert(util::to_lower(s));
       }
-      return std::pair{scheme_options(again.scheme), std::move(again.subscriptions)};
+      return std::pair{scheme_options(with_credentials(f.scheme, again)), std::move(again.subscriptions)};
     };
   }
-  if (resolved_scheme(scheme) == "none") {
+  if (resolved_scheme(scheme) == signing::Kind::none) {
     fmt::print(stderr, "acx: warning: deliveries are not verified (no --secret): anyone who can reach the listener "
                        "can post events\n");
   }

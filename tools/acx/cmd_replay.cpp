@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "acx/deliver/prepare.hpp"
+#include "acx/event/json_text.hpp"
 #include "acx/event/source.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/util/text.hpp"
@@ -93,12 +94,11 @@ int run_replay(const ReplayFlags& f)
       for (const auto& h : shown) {
         headers[h.name] = util::redact_secrets(h.value, f.scheme.secrets);
       }
-      fmt::print("{}\n", nlohmann::ordered_json{{"url", util::redact_url(r.url, f.scheme.secrets)},
-                                                {"eventId", r.event_id},
-                                                {"topic", r.topic},
-                                                {"headers", headers},
-                                                {"bytes", r.body.size()}}
-                             .dump());
+      fmt::print("{}", event::json_line(nlohmann::ordered_json{{"url", util::redact_url(r.url, f.scheme.secrets)},
+                                                               {"eventId", r.event_id},
+                                                               {"topic", r.topic},
+                                                               {"headers", headers},
+                                                               {"bytes", r.body.size()}}));
     }
     fmt::print(stderr, "acx: dry run: {} deliver{} not sent\n", requests.size(), requests.size() == 1 ? "y" : "ies");
     return 0;

@@ -3,6 +3,7 @@
 #include <optional>
 #include <random>
 
+#include "acx/event/json_text.hpp"
 #include "acx/sandbox/admin.hpp"
 #include "acx/sandbox/sandbox.hpp"
 #include "api_flags.hpp"
@@ -48,7 +49,7 @@ int run_emit(const SandboxFlags& f)
   auto api = open_sandbox(f);
   const auto queued = sandbox::admin::emit(api, {f.topic, f.subscription, f.assignments});
   if (f.format == Format::json) {
-    fmt::print("{}\n", sandbox::admin::to_json(queued).dump());
+    fmt::print("{}", event::json_line(sandbox::admin::to_json(queued)));
   } else {
     for (const auto& q : queued) {
       fmt::print("{} -> {}\n", q.event_id, q.subscription_id);
@@ -63,7 +64,7 @@ int run_deliveries(const SandboxFlags& f)
   auto api = open_sandbox(f);
   for (const auto& a : sandbox::admin::deliveries(api, f.subscription)) {
     if (f.format == Format::json) {
-      fmt::print("{}\n", sandbox::admin::to_json(a).dump());
+      fmt::print("{}", event::json_line(sandbox::admin::to_json(a)));
     } else {
       fmt::print("{}  {}  {:<40} attempt {}  {}  {:.1f} ms  {}\n", a.at, a.subscription_id, a.topic, a.attempt,
                  a.status == 0 ? std::string("---") : std::to_string(a.status), a.latency_ms, a.error);

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "acx/event/json_text.hpp"
 #include "acx/signing/scheme.hpp"
 #include "command.hpp"
 #include "options.hpp"
@@ -17,17 +18,22 @@ void setup_secret(CLI::App& app, Run& run)
   auto f = std::make_shared<Flags>();
   auto* secret = app.add_subcommand("secret", "Make secrets");
   secret->require_subcommand(1);
+  std::vector<std::string> keyed; // the schemes that take a secret
+  for (const auto kind : signing::kinds()) {
+    if (signing::traits(kind).takes_secret) {
+      keyed.emplace_back(signing::traits(kind).name);
+    }
+  }
   auto* cmd = secret->add_subcommand("new", "Print a fresh random secret (256 bits) in the form the scheme takes");
   cmd->add_option("--scheme", f->scheme, "Scheme the secret is for: standard gives whsec_<base64>, the others hex")
-      ->check(one_of({"standard", "hmac", "github", "shopify", "token"}, "scheme",
-                     "expected one of standard, hmac, github, shopify, token"))
+      ->check(one_of(keyed, "scheme", fmt::format("expected one of {}", fmt::join(keyed, ", "))))
       ->capture_default_str();
   add_format_option(cmd, f->format);
   cmd->callback([&run, f] {
     run = [f] {
-      const std::string s = signing::new_secret(f->scheme);
+      const std::string s = signing::new_secret(signing::kind_named(f->scheme));
       if (f->format == Format::json) {
-        fmt::print("{}\n", nlohmann::json{{"scheme", f->scheme}, {"secret", s}}.dump());
+        fmt::print("{}", event::json_line(nlohmann::json{{"scheme", f->scheme}, {"secret", s}}));
       } else {
         fmt::print("{}\n", s);
       }

@@ -7,6 +7,7 @@
 
 #include "acx/deliver/load.hpp"
 #include "acx/deliver/prepare.hpp"
+#include "acx/event/json_text.hpp"
 #include "acx/event/source.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
@@ -131,7 +132,7 @@ int run_load(const SendFlags& f, const deliver::PrepareOptions& o, const std::ve
                                      {"p90", ms(l.percentile(90))},
                                      {"p99", ms(l.percentile(99))},
                                      {"max", ms(l.max())}}}};
-    fmt::print("{}\n", j.dump());
+    fmt::print("{}", event::json_line(j));
   } else {
     fmt::print("sent        {}\naccepted    {}\nduplicates  {}\n", result.sent, result.accepted, result.duplicates);
     fmt::print("refused     {}", refused);

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "acx/event/json_text.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/io.hpp"
 #include "acx/util/time.hpp"
@@ -23,7 +24,7 @@ struct SignOptions {
 
 int run_sign(const SignOptions& o)
 {
-  if (resolved_scheme(o.scheme) == "token" && o.url.empty()) {
+  if (resolved_scheme(o.scheme) == signing::Kind::token && o.url.empty()) {
     throw Error(ExitCode::usage, "--scheme token puts the secret in the URL: give the consumer URL with --url");
   }
   const auto scheme = make_scheme(o.scheme);
@@ -40,7 +41,7 @@ int run_sign(const SignOptions& o)
     if (!o.url.empty()) {
       out["url"] = sig.url;
     }
-    fmt::print("{}\n", out.dump());
+    fmt::print("{}", event::json_line(out));
     return 0;
   }
   for (const auto& h : sig.headers) {

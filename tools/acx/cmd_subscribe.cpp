@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "acx/event/json_text.hpp"
 #include "acx/event/topics.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/crypto.hpp"
@@ -69,7 +70,7 @@ int run_subscribe(const SubscribeFlags& f)
   const std::string path = config_path(f.api);
   const auto options = api_options(f.api, load_config(path));
   acculynx::Api api(options);
-  const std::string token = signing::new_secret("token");
+  const std::string token = signing::new_secret(signing::Kind::token);
   const std::string consumer = acculynx::consumer_url_with_token(
       f.url, token, f.secret_in == "path" ? acculynx::TokenPlace::path : acculynx::TokenPlace::query);
   const auto created = api.create({consumer, f.contact, f.topics});
@@ -85,12 +86,11 @@ int run_subscribe(const SubscribeFlags& f)
   });
 
   if (f.format == Format::json) {
-    fmt::print("{}\n", nlohmann::ordered_json{{"subscriptionId", id},
-                                              {"consumerUrl", consumer},
-                                              {"secret", token},
-                                              {"topicNames", f.topics},
-                                              {"profile", f.api.profile}}
-                           .dump());
+    fmt::print("{}", event::json_line(nlohmann::ordered_json{{"subscriptionId", id},
+                                                             {"consumerUrl", consumer},
+                                                             {"secret", token},
+                                                             {"topicNames", f.topics},
+                                                             {"profile", f.api.profile}}));
   } else {
     fmt::print("subscription {}\nconsumer URL {}\nsecret       {}\n", id, consumer, token);
     fmt::print(stderr,
@@ -117,7 +117,7 @@ int run_list(const SubscribeFlags& f)
     for (const auto& s : subs) {
       out.push_back(to_json(s));
     }
-    fmt::print("{}\n", out.dump());
+    fmt::print("{}", event::json_line(out));
     return 0;
   }
   for (const auto& s : subs) {
@@ -131,7 +131,7 @@ int run_show(const SubscribeFlags& f)
   auto s = open_api(f)->show(f.id);
   s.consumer_url = shown_url(f, s.consumer_url);
   if (f.format == Format::json) {
-    fmt::print("{}\n", to_json(s).dump());
+    fmt::print("{}", event::json_line(to_json(s)));
   } else {
     fmt::print("id:       {}\nstatus:   {}\nurl:      {}\ncontact:  {}\ntopics:   {}\ncreated:  {}\nmodified: {}\n",
                s.id, s.status, s.consumer_url, s.contact, fmt::join(s.topics, ", "), s.created, s.modified);

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "acx/event/json_text.hpp"
 #include "acx/event/topics.hpp"
 #include "command.hpp"
 #include "options.hpp"
@@ -22,7 +23,7 @@ int run_topics(const TopicsOptions& o)
     for (const auto& t : event::topics()) {
       out.push_back({{"name", t.name}, {"description", t.description}, {"shape", t.shape}, {"legacy", t.legacy}});
     }
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}\n", event::json_text(out, 2));
     return 0;
   }
   std::size_t width = 0;

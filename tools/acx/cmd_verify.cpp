@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "acx/event/json_text.hpp"
 #include "acx/util/io.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
@@ -48,7 +49,7 @@ int run_verify(const VerifyOptions& o)
                                {"scheme", scheme->name()},
                                {"reason", signing::reason_name(v.reason)},
                                {"detail", v.detail}};
-    fmt::print("{}\n", out.dump());
+    fmt::print("{}", event::json_line(out));
   } else if (v.ok()) {
     fmt::print("verified\n");
   } else {

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "acx/event/json_text.hpp"
 #include "command.hpp"
 #include "options.hpp"
 
@@ -15,7 +16,7 @@ void setup_version(CLI::App& app, Run& run)
   cmd->callback([&run, format] {
     run = [format] {
       if (*format == Format::json) {
-        fmt::print("{}\n", nlohmann::json{{"version", ACX_VERSION}}.dump());
+        fmt::print("{}", event::json_line(nlohmann::json{{"version", ACX_VERSION}}));
       } else {
         fmt::print("acx {}\n", ACX_VERSION);
       }

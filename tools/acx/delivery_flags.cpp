@@ -4,6 +4,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "acx/event/json_text.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
 
@@ -99,7 +100,7 @@ int deliver_and_report(const std::vector<deliver::Outgoing>& requests, const Del
       if (!rep.accepted) {
         j["gaveUp"] = rep.gave_up;
       }
-      fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+      fmt::print("{}", event::json_line(j));
     } else if (!rep.accepted) {
       fmt::print(stderr, "acx: {} {} not accepted: {}\n", requests[i].event_id.substr(0, 8), requests[i].topic,
                  rep.gave_up);
@@ -111,7 +112,7 @@ int deliver_and_report(const std::vector<deliver::Outgoing>& requests, const Del
                "running, and is --to right?)\n",
                policy.unreachable_in_a_row, skipped, reports.size());
     if (f.format == Format::json) {
-      fmt::print("{}\n", nlohmann::ordered_json{{"stopped", "unreachable"}, {"notSent", skipped}}.dump());
+      fmt::print("{}", event::json_line(nlohmann::ordered_json{{"stopped", "unreachable"}, {"notSent", skipped}}));
     }
     return static_cast<int>(ExitCode::network);
   }

@@ -16,8 +16,11 @@ int main(int argc, char** argv)
   CLI::App app{"acx: receive, verify, journal, test and simulate AccuLynx webhooks.", "acx"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("acx ") + ACX_VERSION);
-  app.footer("Exit codes: 0 ok, 1 check failed, 2 usage, 3 bad input, 4 I/O, 5 network, 6 timeout, 70 internal error. "
-             "See README.md.");
+  std::string codes;
+  for (const auto& c : acx::exit_codes()) {
+    codes += fmt::format("{}{} {}", codes.empty() ? "" : ", ", static_cast<int>(c.code), c.name);
+  }
+  app.footer(fmt::format("Exit codes: {}. See README.md.", codes));
 
   app.failure_message([](const CLI::App* cmd, const CLI::Error& e) {
     // Point at the help of the deepest subcommand that was reached, and at what a mistyped word meant.

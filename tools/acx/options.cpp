@@ -177,26 +177,35 @@ std::unique_ptr<signing::Scheme> make_scheme(const SchemeFlags& flags)
   return signing::make_scheme(scheme_options(flags));
 }
 
-std::string resolved_scheme(const SchemeFlags& flags)
+std::optional<signing::Kind> asked_scheme(const SchemeFlags& flags)
 {
-  if (!flags.scheme.empty()) {
-    return flags.scheme;
+  if (flags.scheme.empty()) {
+    return std::nullopt;
   }
-  return flags.secrets.empty() ? "none" : "token";
+  return signing::kind_named(flags.scheme);
+}
+
+signing::Kind resolved_scheme(const SchemeFlags& flags)
+{
+  if (auto kind = asked_scheme(flags)) {
+    return *kind;
+  }
+  return flags.secrets.empty() ? signing::Kind::none : signing::Kind::token;
 }
 
 signing::SchemeOptions scheme_options(const SchemeFlags& flags)
 {
   signing::SchemeOptions o;
-  o.name = resolved_scheme(flags);
+  o.kind = resolved_scheme(flags);
   for (const auto& s : flags.secrets) {
     o.secrets.emplace_back(s);
   }
   o.tolerance = std::chrono::duration_cast<std::chrono::seconds>(flags.tolerance);
-  const bool hmac_family = o.name == "hmac" || o.name == "github" || o.name == "shopify";
-  if (!hmac_family && (!flags.hmac_header.empty() || !flags.hmac_prefix.empty() || !flags.hmac_encoding.empty())) {
+  const auto& traits = signing::traits(o.kind);
+  if (!traits.hmac_family &&
+      (!flags.hmac_header.empty() || !flags.hmac_prefix.empty() || !flags.hmac_encoding.empty())) {
     throw Error(ExitCode::usage,
-                fmt::format("--hmac-* options apply to the hmac, github and shopify schemes, not {}", o.name));
+                fmt::format("--hmac-* options apply to the hmac, github and shopify schemes, not {}", traits.name));
   }
   if (!flags.hmac_header.empty()) {
     o.hmac_header = flags.hmac_header;

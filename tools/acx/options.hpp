@@ -56,7 +56,9 @@ void add_tolerance_option(CLI::App* cmd, SchemeFlags& flags);
 
 // The scheme the flags name, or the one rule every command shares when they name none: AccuLynx's own, the token
 // in the URL, when a secret is given; no verification without one. So the same --secret on both sides just works.
-std::string resolved_scheme(const SchemeFlags& flags);
+signing::Kind resolved_scheme(const SchemeFlags& flags);
+// The kind --scheme names, if it was given.
+std::optional<signing::Kind> asked_scheme(const SchemeFlags& flags);
 
 // The scheme options the flags describe; throws acx::Error (usage) for HMAC flags on another scheme.
 signing::SchemeOptions scheme_options(const SchemeFlags& flags);

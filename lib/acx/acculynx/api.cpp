@@ -1,4 +1,5 @@
 #include "acx/acculynx/api.hpp"
+#include "acx/event/json_text.hpp"
 
 #include <fmt/format.h>
 #include <random>
@@ -128,7 +129,7 @@ std::vector<Subscription> Api::list(const std::string& status, int page_size)
 
 Created Api::create(const Registration& registration)
 {
-  const auto e = call("POST", m_prefix + "/subscriptions", wire::to_json(registration).dump(), {200, 201});
+  const auto e = call("POST", m_prefix + "/subscriptions", event::json_text(wire::to_json(registration)), {200, 201});
   Created created = wire::created_from(parse_body(e, "create"));
   if (created.id.empty()) {
     throw ApiError(e.status, "the API created a subscription but returned no subscriptionId");
@@ -143,7 +144,7 @@ Subscription Api::show(const std::string& id)
 
 void Api::update(const std::string& id, const Change& change)
 {
-  call("PUT", m_prefix + path_of(id), wire::to_json(change).dump(), {204, 200});
+  call("PUT", m_prefix + path_of(id), event::json_text(wire::to_json(change)), {204, 200});
 }
 
 void Api::remove(const std::string& id)
@@ -153,7 +154,7 @@ void Api::remove(const std::string& id)
 
 void Api::test_event(const std::string& id, const std::string& topic)
 {
-  call("POST", m_prefix + path_of(id) + "/test-event", wire::test_event_json(topic).dump(), {202, 200, 204});
+  call("POST", m_prefix + path_of(id) + "/test-event", event::json_text(wire::test_event_json(topic)), {202, 200, 204});
 }
 
 std::vector<TopicInfo> Api::topics()

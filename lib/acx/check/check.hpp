@@ -10,13 +10,13 @@
 namespace acx::check {
 
 enum class Level { required, recommended };
-enum class Verdict { pass, fail, warn, skip };
+enum class Grade { pass, fail, warn, skip };
 std::string_view name(Level level);
-std::string_view name(Verdict verdict);
+std::string_view name(Grade verdict);
 
 // What one check concluded, and the requests it made to conclude it.
 struct Outcome {
-  Verdict verdict = Verdict::pass;
+  Grade verdict = Grade::pass;
   std::string detail;
   std::vector<Sent> requests;
   std::string reproduce; // for a failure: a command that makes the same request(s)

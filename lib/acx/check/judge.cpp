@@ -9,14 +9,9 @@
 
 namespace acx::check {
 
-const std::string& scheme_of(const Probe& p)
+const signing::Traits& scheme_of(const Probe& p)
 {
-  return p.settings().scheme.name;
-}
-
-bool signs_body(const std::string& scheme)
-{
-  return scheme == "standard" || scheme == "hmac" || scheme == "github" || scheme == "shopify";
+  return signing::traits(p.settings().scheme.kind);
 }
 
 // The flags that make `acx send` sign as the probe does (the secret from $ACX_SECRET, which acx send reads).
@@ -27,8 +22,8 @@ std::string send_line(const Settings& s, const std::string& event, const std::st
   if (s.token_in_path) {
     to = util::shell_quote(s.url.ends_with("/") ? s.url : s.url + "/") + "\"$ACX_SECRET\"";
     scheme = " --scheme none";
-  } else if (s.scheme.name != "none") {
-    scheme = " --scheme " + s.scheme.name;
+  } else if (signing::traits(s.scheme.kind).takes_secret) {
+    scheme = fmt::format(" --scheme {}", signing::traits(s.scheme.kind).name);
   }
   std::string out = fmt::format("acx send {} --to {}{} --retries 0", event, to, scheme);
   if (s.subscription) {
@@ -44,7 +39,7 @@ std::string curl_line(const Settings& s, const std::string& method, const std::s
   std::string to = util::shell_quote(s.url);
   if (s.token_in_path) {
     to = util::shell_quote(s.url.ends_with("/") ? s.url : s.url + "/") + "\"$ACX_SECRET\"";
-  } else if (s.scheme.name == "token") {
+  } else if (s.scheme.kind == signing::Kind::token) {
     to = util::shell_quote(s.url + (s.url.find('?') == std::string::npos ? "?" : "&") + "token=") + "\"$ACX_SECRET\"";
   }
   std::string data;
@@ -52,8 +47,8 @@ std::string curl_line(const Settings& s, const std::string& method, const std::s
   if (method != "GET") {
     data = fmt::format(" -H {} --data-binary @body", util::shell_quote("Content-Type: " + content_type));
     sign = fmt::format("printf '%s' {} > body && ", util::shell_quote(util::excerpt(body, 120)));
-    if (signs_body(s.scheme.name)) {
-      sign += fmt::format("acx sign --scheme {} body > headers && ", s.scheme.name);
+    if (signing::traits(s.scheme.kind).signs_body) {
+      sign += fmt::format("acx sign --scheme {} body > headers && ", signing::traits(s.scheme.kind).name);
       data += " -H @headers";
     }
   }
@@ -62,17 +57,17 @@ std::string curl_line(const Settings& s, const std::string& method, const std::s
 
 Outcome pass(std::string detail, std::vector<Sent> requests)
 {
-  return {Verdict::pass, std::move(detail), std::move(requests), {}};
+  return {Grade::pass, std::move(detail), std::move(requests), {}};
 }
 
 Outcome skip(std::string why)
 {
-  return {Verdict::skip, std::move(why), {}, {}};
+  return {Grade::skip, std::move(why), {}, {}};
 }
 
 Outcome fail(std::string detail, std::vector<Sent> requests, std::string reproduce)
 {
-  return {Verdict::fail, std::move(detail), std::move(requests), std::move(reproduce)};
+  return {Grade::fail, std::move(detail), std::move(requests), std::move(reproduce)};
 }
 
 // What is wrong with answers that should all be 2xx, or "": the answers by kind, and which deliveries got them when
@@ -156,8 +151,8 @@ std::vector<std::string> live_topics()
 // Recommended checks warn instead of failing.
 Outcome recommend(Outcome o)
 {
-  if (o.verdict == Verdict::fail) {
-    o.verdict = Verdict::warn;
+  if (o.verdict == Grade::fail) {
+    o.verdict = Grade::warn;
   }
   return o;
 }

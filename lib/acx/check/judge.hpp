@@ -10,9 +10,8 @@
 
 namespace acx::check {
 
-const std::string& scheme_of(const Probe& p);
-// Whether the scheme signs the body (standard, hmac, github, shopify), so tampering can be caught.
-bool signs_body(const std::string& scheme);
+// The traits of the scheme the probe signs with.
+const signing::Traits& scheme_of(const Probe& p);
 
 // The `acx send` line that signs as the probe does (the secret from $ACX_SECRET, which acx send reads).
 std::string send_line(const Settings& s, const std::string& event, const std::string& flags = "");

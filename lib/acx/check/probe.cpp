@@ -70,14 +70,14 @@ Sent Probe::send(const Delivery& d)
     // The credential is the URL's last segment: no scheme signs it.
     const std::string token = s.scheme.secrets.empty() ? std::string() : std::string(s.scheme.secrets.front().reveal());
     o.scheme = {};
-    o.scheme.name = "none";
+    o.scheme.kind = signing::Kind::none;
     const std::string base = s.url.ends_with("/") ? s.url : s.url + "/";
     o.url = d.credential == Credential::valid   ? base + token
-            : d.credential == Credential::wrong ? base + signing::new_secret("token")
+            : d.credential == Credential::wrong ? base + signing::new_secret(signing::Kind::token)
                                                 : s.url;
   } else if (d.credential == Credential::missing) {
     o.scheme = {};
-    o.scheme.name = "none";
+    o.scheme.kind = signing::Kind::none;
   } else if (d.credential == Credential::wrong) {
     o.wrong_secret = true;
   }

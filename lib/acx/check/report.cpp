@@ -1,4 +1,5 @@
 #include "acx/check/report.hpp"
+#include "acx/event/json_text.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -14,16 +15,16 @@ std::string paint(const std::string& text, const char* code, bool color)
   return color ? fmt::format("\033[{}m{}\033[0m", code, text) : text;
 }
 
-const char* color_of(Verdict v)
+const char* color_of(Grade v)
 {
   switch (v) {
-  case Verdict::pass:
+  case Grade::pass:
     return "32";
-  case Verdict::fail:
+  case Grade::fail:
     return "31;1";
-  case Verdict::warn:
+  case Grade::warn:
     return "33";
-  case Verdict::skip:
+  case Grade::skip:
     return "2";
   }
   return "0";
@@ -81,16 +82,16 @@ Summary summarise(const std::vector<Result>& results)
   Summary s;
   for (const auto& r : results) {
     switch (r.outcome.verdict) {
-    case Verdict::pass:
+    case Grade::pass:
       ++s.passed;
       break;
-    case Verdict::fail:
+    case Grade::fail:
       ++s.failed;
       break;
-    case Verdict::warn:
+    case Grade::warn:
       ++s.warned;
       break;
-    case Verdict::skip:
+    case Grade::skip:
       ++s.skipped;
       break;
     }
@@ -110,7 +111,7 @@ std::string text_details(const std::vector<Result>& results, bool color)
   std::string out;
   for (const auto& r : results) {
     const auto v = r.outcome.verdict;
-    if (v != Verdict::fail && v != Verdict::warn) {
+    if (v != Grade::fail && v != Grade::warn) {
       continue;
     }
     out += fmt::format("\n{} {} ({}; {})\n  rule: {}\n  {}\n", paint(upper(name(v)), color_of(v), color), r.check->id,
@@ -152,7 +153,7 @@ std::string json_report(const Subject& subject, const std::vector<Result>& resul
       {"summary", {{"passed", s.passed}, {"failed", s.failed}, {"warned", s.warned}, {"skipped", s.skipped}}},
       {"checks", checks}};
   // Answers are untrusted bytes: replaced where they are not UTF-8 rather than refused.
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  return event::json_line(j);
 }
 
 std::string junit_report(const Subject& subject, const std::vector<Result>& results)
@@ -180,16 +181,16 @@ std::string junit_report(const Subject& subject, const std::vector<Result>& resu
       body += "reproduce: " + r.outcome.reproduce + "\n";
     }
     switch (r.outcome.verdict) {
-    case Verdict::fail:
+    case Grade::fail:
       out += fmt::format("      <failure message=\"{}\">{}</failure>\n", detail, xml(body));
       break;
-    case Verdict::skip:
+    case Grade::skip:
       out += fmt::format("      <skipped message=\"{}\"/>\n", detail);
       break;
-    case Verdict::warn:
+    case Grade::warn:
       out += fmt::format("      <system-out>warning: {}\n{}</system-out>\n", detail, xml(body));
       break;
-    case Verdict::pass:
+    case Grade::pass:
       break;
     }
     out += "    </testcase>\n";
@@ -211,9 +212,8 @@ std::string json_list()
 {
   std::string out;
   for (const auto& c : checks()) {
-    out +=
-        nlohmann::ordered_json{{"id", c.id}, {"level", name(c.level)}, {"rule", c.rule}, {"source", c.source}}.dump() +
-        "\n";
+    out += event::json_line(
+        nlohmann::ordered_json{{"id", c.id}, {"level", name(c.level)}, {"rule", c.rule}, {"source", c.source}});
   }
   return out;
 }

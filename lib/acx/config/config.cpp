@@ -34,9 +34,9 @@ std::string string_at(const toml::table& t, const char* key, const std::string& 
   throw Error(ExitCode::bad_input, fmt::format("{}: {} must be a string", where, key));
 }
 
-Subscription read_subscription(const toml::table& t, const std::string& where)
+Subscribed read_subscription(const toml::table& t, const std::string& where)
 {
-  Subscription s;
+  Subscribed s;
   s.id = string_at(t, "id", where);
   s.url = string_at(t, "url", where);
   s.token = string_at(t, "token", where);
@@ -58,7 +58,7 @@ Subscription read_subscription(const toml::table& t, const std::string& where)
 
 } // namespace
 
-bool Profile::remember(Subscription s)
+bool Profile::remember(Subscribed s)
 {
   forget(s.id);
   subscriptions.push_back(std::move(s));
@@ -67,7 +67,7 @@ bool Profile::remember(Subscription s)
 
 bool Profile::forget(const std::string& id)
 {
-  return std::erase_if(subscriptions, [&](const Subscription& s) { return s.id == id; }) > 0;
+  return std::erase_if(subscriptions, [&](const Subscribed& s) { return s.id == id; }) > 0;
 }
 
 bool Profile::change(const std::string& id, const std::string& contact, const std::vector<std::string>& topics)
@@ -145,7 +145,7 @@ Config parse(std::string_view text, const std::string& path)
         if (!rt) {
           throw Error(ExitCode::bad_input, fmt::format("{}: each forward must be a table", where));
         }
-        Route route;
+        Forward route;
         route.url = string_at(*rt, "url", where);
         route.name = string_at(*rt, "name", where);
         route.secret = string_at(*rt, "secret", where);

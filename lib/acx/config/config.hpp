@@ -10,7 +10,7 @@
 namespace acx::config {
 
 // A subscription registered with acx subscribe: what the listener needs to check its deliveries.
-struct Subscription {
+struct Subscribed {
   std::string id;
   std::string url;            // the consumer URL as given, without the token
   std::string token;          // the 256-bit secret carried in the registered URL
@@ -21,7 +21,7 @@ struct Subscription {
 };
 
 // A route of acx listen --profile: where accepted events are forwarded ([[profiles.NAME.forward]]).
-struct Route {
+struct Forward {
   std::string url;
   std::string name;                // empty: the URL names it
   std::vector<std::string> topics; // globs; empty: every topic
@@ -33,12 +33,12 @@ struct Route {
 struct Profile {
   std::string api_base;
   std::string api_key;
-  std::vector<Subscription> subscriptions;
-  std::vector<Route> routes;
+  std::vector<Subscribed> subscriptions;
+  std::vector<Forward> routes;
 
   // acx subscribe's bookkeeping, kept in step with the API. Each returns whether the profile changed.
   // Adds `s`, or replaces the subscription with its id.
-  bool remember(Subscription s);
+  bool remember(Subscribed s);
   // Removes the subscription `id`.
   bool forget(const std::string& id);
   // Changes the subscription `id`'s contact and topics; an empty one stays as it was.

@@ -18,7 +18,7 @@ namespace {
 signing::SchemeOptions with_random_secret(signing::SchemeOptions o)
 {
   o.secrets.clear();
-  o.secrets.emplace_back(signing::new_secret(o.name));
+  o.secrets.emplace_back(signing::new_secret(o.kind));
   return o;
 }
 

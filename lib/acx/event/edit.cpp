@@ -1,4 +1,6 @@
 #include "acx/event/edit.hpp"
+#include "acx/event/facts.hpp"
+#include "acx/event/json_text.hpp"
 
 #include "acx/event/fixtures.hpp"
 
@@ -24,11 +26,9 @@ EditableJson parse_editable(std::string_view text, const std::string& origin)
 
 void set_member(EditableJson& envelope, std::string_view key, EditableJson value)
 {
-  for (auto& [k, v] : envelope.items()) {
-    if (util::iequals(k, key)) {
-      v = std::move(value);
-      return;
-    }
+  if (EditableJson* found = member(envelope, key)) {
+    *found = std::move(value);
+    return;
   }
   envelope[std::string(key)] = std::move(value);
 }
@@ -63,13 +63,7 @@ void apply_assignment(EditableJson& envelope, std::string_view assignment)
       node = &(*node)[index];
     } else if (node->is_object()) {
       // Existing keys match case-insensitively, so event.job finds event.Job.
-      EditableJson* found = nullptr;
-      for (auto& [k, v] : node->items()) {
-        if (util::iequals(k, key)) {
-          found = &v;
-          break;
-        }
-      }
+      EditableJson* found = member(*node, key);
       if (!found) {
         found = &(*node)[key];
         if (!last) {
@@ -107,10 +101,8 @@ FixtureEvent fixture_event(const std::string& topic, util::Instant now, const st
     apply_assignment(doc, a);
   }
   FixtureEvent out;
-  for (const auto& [k, v] : doc.items()) {
-    if (util::iequals(k, "eventId") && v.is_string()) {
-      out.event_id = v.get<std::string>();
-    }
+  if (const EditableJson* id = member(doc, "eventId"); id && id->is_string()) {
+    out.event_id = id->get<std::string>();
   }
   out.body = serialize(doc, Layout::compact);
   return out;
@@ -118,7 +110,7 @@ FixtureEvent fixture_event(const std::string& topic, util::Instant now, const st
 
 std::string serialize(const EditableJson& envelope, Layout layout)
 {
-  return layout == Layout::indented ? envelope.dump(2) + "\n" : envelope.dump();
+  return layout == Layout::indented ? json_text(envelope, 2) + "\n" : json_text(envelope);
 }
 
 } // namespace acx::event

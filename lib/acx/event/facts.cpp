@@ -7,19 +7,6 @@ namespace acx::event {
 
 using Json = nlohmann::json;
 
-const Json* member(const Json& object, std::string_view key)
-{
-  if (!object.is_object()) {
-    return nullptr;
-  }
-  for (auto it = object.begin(); it != object.end(); ++it) {
-    if (util::iequals(it.key(), key)) {
-      return &it.value();
-    }
-  }
-  return nullptr;
-}
-
 namespace {
 
 // A non-empty string id, or empty.

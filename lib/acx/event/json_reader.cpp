@@ -1,4 +1,5 @@
 #include "acx/event/json_reader.hpp"
+#include "acx/event/json_text.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -119,7 +120,7 @@ private:
   {
     const bool plain = !key.empty() && key.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                                              "0123456789_-") == std::string::npos;
-    return plain ? "." + key : "[" + nlohmann::json(key).dump() + "]";
+    return plain ? "." + key : "[" + json_text(nlohmann::json(key)) + "]";
   }
 
   JsonLimits m_limits;

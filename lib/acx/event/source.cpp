@@ -1,4 +1,5 @@
 #include "acx/event/source.hpp"
+#include "acx/event/json_text.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -33,7 +34,7 @@ SourceEvent from_object(const Json& object, std::string_view text, std::string o
       raw.remove_suffix(1);
     }
     const bool exact = !raw.empty() && Json::parse(raw, nullptr, false) == object["envelope"];
-    e.body = exact ? std::string(raw) : object["envelope"].dump();
+    e.body = exact ? std::string(raw) : json_text(object["envelope"]);
     if (object.contains("headers") && object["headers"].is_array()) {
       for (const auto& h : object["headers"]) {
         if (h.is_array() && h.size() == 2 && h[0].is_string() && h[1].is_string()) {

@@ -1,14 +1,13 @@
 #include "acx/forward/forwarder.hpp"
 
 #include <condition_variable>
-#include <deque>
 #include <fmt/format.h>
 #include <map>
 #include <mutex>
 #include <random>
-#include <unordered_map>
 
 #include "acx/deliver/retry.hpp"
+#include "acx/forward/schedule.hpp"
 #include "acx/http/client.hpp"
 #include "acx/journal/follower.hpp"
 #include "acx/signing/secret.hpp"
@@ -27,16 +26,7 @@ using RecordPtr = std::shared_ptr<const journal::Record>;
 constexpr std::size_t k_window = 20'000; // events read ahead of the slowest key at most
 constexpr std::size_t k_answer = 200;
 
-struct Item {
-  RecordPtr record;
-  int attempt = 1;
-};
-
-// The events of one ordering key, handed over one at a time.
-struct Lane {
-  std::deque<Item> items;
-  bool busy = false;
-};
+using Item = Schedule::Item;
 
 // What one attempt came to.
 struct Result {
@@ -70,11 +60,9 @@ struct Forwarder::Impl {
 
   mutable std::mutex mutex;
   std::condition_variable cv;
-  std::unordered_map<std::string, Lane> lanes;
-  std::multimap<Clock::time_point, std::string> due; // keys whose first event may go then (not busy, not empty)
-  std::map<std::int64_t, util::Instant> pending;     // read and not yet delivered or dead: seq -> received
-  std::set<std::int64_t> done;                       // marked in the outbox above the watermark at start
-  std::int64_t cursor = 0;                           // the last seq read
+  Schedule schedule;           // the events read and not yet delivered or dead, in lanes by ordering key
+  std::set<std::int64_t> done; // marked in the outbox above the watermark at start
+  std::int64_t cursor = 0;     // the last seq read
   std::int64_t saved_watermark = 0;
   bool stopping = false;
   bool stopped = false; // 410
@@ -87,23 +75,16 @@ struct Forwarder::Impl {
   Impl(Consumer consumer, Options options, std::string journal_path, journal::Writer& w, journal::Outbox& ob, Hooks h)
       : c(std::move(consumer)), o(options), path(std::move(journal_path)), writer(w), outbox(ob), hooks(std::move(h))
   {
-    if (!c.url.empty() && c.scheme.name != "none") {
+    if (!c.url.empty() && signing::traits(c.scheme.kind).takes_secret) {
       signer = signing::make_scheme(c.scheme);
     }
   }
 
-  std::int64_t watermark_locked() const { return pending.empty() ? cursor : pending.begin()->first - 1; }
+  std::int64_t watermark_locked() const { return schedule.watermark(cursor); }
 
-  // Takes an event into its key's lane (the lane becomes due when it was empty).
   void enqueue_locked(RecordPtr r)
   {
-    pending.emplace(r->seq, r->received);
-    const std::string key = ordering_key(*r);
-    Lane& lane = lanes[key];
-    lane.items.push_back({std::move(r), 1});
-    if (lane.items.size() == 1 && !lane.busy) {
-      due.emplace(Clock::now(), key);
-    }
+    schedule.add(std::move(r), Clock::now());
     cv.notify_all();
   }
 
@@ -129,23 +110,24 @@ struct Forwarder::Impl {
     for (const std::int64_t seq : outbox.take_retries(c.name)) {
       std::unique_lock lock(mutex);
       done.erase(seq);
-      if (seq > cursor || pending.contains(seq)) {
+      if (seq > cursor || schedule.holds(seq)) {
         continue; // read later anyway, or already on its way
       }
       lock.unlock();
       auto r = reader->find(std::to_string(seq));
       lock.lock();
-      if (r && r->status == journal::Status::accepted && !pending.contains(seq)) {
+      if (r && r->status == journal::Status::accepted && !schedule.holds(seq)) {
         enqueue_locked(std::make_shared<const journal::Record>(std::move(*r)));
       }
     }
     std::lock_guard lock(mutex);
-    const bool stalled = !pending.empty() && Clock::now() - last_delivery > o.stall_warning;
+    const std::size_t waiting = schedule.size();
+    const bool stalled = waiting > 0 && Clock::now() - last_delivery > o.stall_warning;
     if (stalled && !warned) {
       notify(util::Notice::Level::warning,
              fmt::format("{} has taken nothing for {} s; {} event{} wait", c.name,
                          std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - last_delivery).count(),
-                         pending.size(), pending.size() == 1 ? "" : "s"));
+                         waiting, waiting == 1 ? "" : "s"));
     }
     warned = stalled;
   }
@@ -158,8 +140,8 @@ struct Forwarder::Impl {
       bool room = false;
       {
         std::unique_lock lock(mutex);
-        room =
-            cv.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping || pending.size() < k_window; });
+        room = cv.wait_for(lock, std::chrono::milliseconds(200),
+                           [this] { return stopping || schedule.size() < k_window; });
         if (stopping) {
           return;
         }
@@ -274,59 +256,42 @@ struct Forwarder::Impl {
     return out;
   }
 
-  // Takes the lane whose first event is due first, waiting for it; false when stopping.
-  bool take_due(std::string& key, Item& item)
+  // Takes the lane whose first event is due first, waiting for it; nullopt when stopping.
+  std::optional<Schedule::Taken> take_due()
   {
     std::unique_lock lock(mutex);
     for (;;) {
       if (stopping) {
-        return false;
+        return std::nullopt;
       }
-      if (!due.empty() && due.begin()->first <= Clock::now()) {
-        break;
+      if (auto taken = schedule.take(Clock::now())) {
+        return taken;
       }
-      if (due.empty()) {
-        cv.wait(lock);
+      if (const auto until = schedule.next_due()) {
+        cv.wait_until(lock, *until);
       } else {
-        const auto until = due.begin()->first; // a copy: another worker may take that entry meanwhile
-        cv.wait_until(lock, until);
+        cv.wait(lock);
       }
     }
-    key = due.begin()->second;
-    due.erase(due.begin());
-    Lane& lane = lanes[key];
-    lane.busy = true;
-    item = lane.items.front();
-    return true;
   }
 
   // After an attempt: the lane's next event becomes due (now, or after `wait` for a retry), or the consumer stops.
-  void settle(const std::string& key, const journal::Record& r, const Result& res,
-              std::optional<std::chrono::milliseconds> wait)
+  void settle(const std::string& key, const Result& res, std::optional<std::chrono::milliseconds> wait)
   {
     {
       std::lock_guard lock(mutex);
-      Lane& lane = lanes[key];
-      lane.busy = false;
       if (res.stop) {
         stopped = true;
         stopping = true; // the event stays pending: handed over after a restart, if the consumer wants it then
       } else if (res.state == Handed::pending) {
         ++retried;
-        lane.items.front().attempt++;
-        due.emplace(Clock::now() + *wait, key);
+        schedule.retry(key, Clock::now() + *wait);
       } else {
         res.state == Handed::delivered ? ++delivered : ++dead;
         if (res.state == Handed::delivered) {
           last_delivery = Clock::now();
         }
-        pending.erase(r.seq);
-        lane.items.pop_front();
-        if (lane.items.empty()) {
-          lanes.erase(key);
-        } else {
-          due.emplace(Clock::now(), key);
-        }
+        schedule.finished(key, Clock::now());
       }
     }
     cv.notify_all();
@@ -367,9 +332,9 @@ struct Forwarder::Impl {
     deliver::RetryPolicy policy;
     policy.base = std::chrono::milliseconds(500);
     policy.ceiling = o.max_wait;
-    std::string key;
-    Item item;
-    while (take_due(key, item)) {
+    while (auto taken = take_due()) {
+      const std::string& key = taken->key;
+      const Item& item = taken->item;
       const auto start = util::now();
       Result res = c.command.empty() ? attempt_http(item) : attempt_exec(item);
       const auto& r = *item.record;
@@ -395,7 +360,7 @@ struct Forwarder::Impl {
                  fmt::format("{}: cannot mark #{} in the journal: {}", c.name, r.seq, e.what()));
         }
       }
-      settle(key, r, res, wait);
+      settle(key, res, wait);
       report_attempt(item, res, wait);
     }
   }
@@ -502,15 +467,15 @@ Stats Forwarder::stats() const
   s.delivered = m.delivered;
   s.retried = m.retried;
   s.dead = m.dead;
-  s.lag = m.pending.size();
-  if (!m.pending.empty()) {
-    const auto& oldest = m.pending.begin()->second;
+  s.lag = m.schedule.size();
+  if (const auto oldest_at = m.schedule.oldest_received()) {
+    const auto& oldest = *oldest_at;
     const auto now = util::now();
     s.oldest_pending_seconds =
         static_cast<double>(now.seconds - oldest.seconds) + static_cast<double>(now.ticks - oldest.ticks) / 1e7;
   }
   s.stopped = m.stopped;
-  s.stalled = !m.pending.empty() && Clock::now() - m.last_delivery > m.o.stall_warning;
+  s.stalled = s.lag > 0 && Clock::now() - m.last_delivery > m.o.stall_warning;
   return s;
 }
 

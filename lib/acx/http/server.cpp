@@ -49,7 +49,7 @@ enum class Stage {
 };
 
 // One request, from its request line to the end of its answer (MHD's per-request pointer).
-struct Exchange {
+struct InFlight {
   Stage stage = Stage::fresh;
   Request request;
   const Route* route = nullptr;
@@ -141,7 +141,7 @@ struct Server::Impl {
   std::size_t in_flight = 0; // requests handed to a worker and not yet answered in full
   std::atomic<bool> stopping{false};
 
-  void read_head(Exchange& ex, MHD_Connection* c, const char* url, const char* method)
+  void read_head(InFlight& ex, MHD_Connection* c, const char* url, const char* method)
   {
     Request& r = ex.request;
     r.method = method;
@@ -162,7 +162,7 @@ struct Server::Impl {
   }
 
   // RFC 9112 6.3: a request whose length two parties could read differently is refused, and the connection closed.
-  static std::optional<Response> check_framing(Exchange& ex)
+  static std::optional<Response> check_framing(InFlight& ex)
   {
     std::vector<std::string> lengths;
     for (const auto& h : ex.request.headers) {
@@ -193,7 +193,7 @@ struct Server::Impl {
 
   // The refusal of a request that must not reach a handler (no route, a compressed or too large body); nullopt when
   // it may go on.
-  std::optional<Response> admit(Exchange& ex)
+  std::optional<Response> admit(InFlight& ex)
   {
     Request& r = ex.request;
     std::set<std::string> allowed;
@@ -232,7 +232,7 @@ struct Server::Impl {
 
   // Refuses before the body is read. A body on its way is read and dropped first (up to k_drain_limit), so that the
   // client reads the answer: closing with unread bytes resets the connection and the answer is lost.
-  MHD_Result refuse(MHD_Connection* c, Exchange& ex, Response res)
+  MHD_Result refuse(MHD_Connection* c, InFlight& ex, Response res)
   {
     const bool body_coming = ex.chunked || ex.declared.value_or(0) > 0;
     if (body_coming && !ex.expects_continue && ex.declared.value_or(0) <= k_drain_limit) {
@@ -254,7 +254,7 @@ struct Server::Impl {
   // Hands a complete request to its handler. An async handler runs here, on the network thread; a blocking one on a
   // worker. An answer that is ready when the handler returns is sent at once; otherwise the connection sleeps until
   // the reply wakes it.
-  MHD_Result dispatch(MHD_Connection* c, Exchange& ex)
+  MHD_Result dispatch(MHD_Connection* c, InFlight& ex)
   {
     {
       // Under the lock stop() sets `stopping` with: a request is either refused here or counted before stop() waits
@@ -369,7 +369,7 @@ struct Server::Impl {
   }
 
   // Queues the response; with `close`, the connection closes after it.
-  MHD_Result answer(MHD_Connection* c, Exchange& ex, Response res, bool close)
+  MHD_Result answer(MHD_Connection* c, InFlight& ex, Response res, bool close)
   {
     ex.response = std::move(res);
     Response& r = ex.response;
@@ -390,7 +390,7 @@ struct Server::Impl {
   }
 
   MHD_Result on_request(MHD_Connection* c, const char* url, const char* method, const char* upload, size_t* upload_size,
-                        Exchange& ex)
+                        InFlight& ex)
   {
     switch (ex.stage) {
     case Stage::fresh:
@@ -440,7 +440,7 @@ struct Server::Impl {
     return MHD_NO;
   }
 
-  void on_completed(MHD_Connection* c, Exchange* ex)
+  void on_completed(MHD_Connection* c, InFlight* ex)
   {
     // A kept-alive connection may idle, then must send its next head in time.
     watch->set_deadline(c, std::chrono::steady_clock::now() + options.idle_timeout + options.header_timeout);
@@ -502,19 +502,19 @@ int Server::start()
 
   auto on_access = [](void* cls, MHD_Connection* c, const char* url, const char* method, const char*,
                       const char* upload, size_t* upload_size, void** state) -> MHD_Result {
-    return static_cast<Impl*>(cls)->on_request(c, url, method, upload, upload_size, *static_cast<Exchange*>(*state));
+    return static_cast<Impl*>(cls)->on_request(c, url, method, upload, upload_size, *static_cast<InFlight*>(*state));
   };
   // Called first for every request, with the target exactly as sent: the request's state starts here.
   auto on_uri = [](void* cls, const char* uri, MHD_Connection* c) -> void* {
     auto& self = *static_cast<Impl*>(cls);
     // The request line is in: the rest of the head comes within header_timeout.
     self.watch->set_deadline(c, std::chrono::steady_clock::now() + self.options.header_timeout, true);
-    auto* ex = new Exchange;
+    auto* ex = new InFlight;
     ex->request.target = uri;
     return ex;
   };
   auto on_done = [](void* cls, MHD_Connection* c, void** state, MHD_RequestTerminationCode) {
-    static_cast<Impl*>(cls)->on_completed(c, static_cast<Exchange*>(*state));
+    static_cast<Impl*>(cls)->on_completed(c, static_cast<InFlight*>(*state));
     *state = nullptr;
   };
   // Connections: counted per address, and watched from their first byte for a head that takes too long.

@@ -1,4 +1,5 @@
 #include "acx/inspect/inspector.hpp"
+#include "acx/event/json_text.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -366,11 +367,15 @@ struct Inspector::Impl {
     const std::string body = field("body").empty() ? r->body : field("body");
     deliver::PrepareOptions o;
     o.url = field("url");
-    o.scheme.name = field("scheme").empty() ? "token" : field("scheme");
+    const auto kind = field("scheme").empty() ? signing::Kind::token : signing::parse_kind(field("scheme"));
+    if (!kind) {
+      return html(layout("replay", "<p>Unknown scheme: " + esc(field("scheme")) + "</p>"), 400);
+    }
+    o.scheme.kind = *kind;
     if (!field("secret").empty()) {
       o.scheme.secrets.emplace_back(field("secret"));
-    } else if (o.scheme.name != "none") {
-      o.scheme.name = "none";
+    } else {
+      o.scheme.kind = signing::Kind::none; // no secret given: sent unsigned
     }
     o.fresh = false; // the same event again: its ids kept, signed now (as acx replay does)
     std::string outcome;
@@ -485,7 +490,7 @@ struct Inspector::Impl {
                         out += ',';
                       }
                       *first = false;
-                      out += har_entry(r).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+                      out += event::json_text(har_entry(r));
                     });
   }
 

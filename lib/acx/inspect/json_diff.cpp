@@ -1,4 +1,5 @@
 #include "acx/inspect/json_diff.hpp"
+#include "acx/event/json_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +20,7 @@ void walk(const nlohmann::json& j, const std::string& path, std::map<std::string
       walk(j[i], path + "[" + std::to_string(i) + "]", out);
     }
   } else {
-    out[path] = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out[path] = event::json_text(j);
   }
 }
 

@@ -1,4 +1,5 @@
 #include "acx/listen/pipeline.hpp"
+#include "acx/event/json_text.hpp"
 
 #include <fmt/format.h>
 #include <future>
@@ -16,7 +17,7 @@ using Json = nlohmann::ordered_json; // answers keep their keys in the order wri
 
 http::Response json_response(int status, const Json& body)
 {
-  return {status, "application/json", body.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n", {}};
+  return {status, "application/json", event::json_line(body), {}};
 }
 
 Refusal refusal_of(signing::Reason r)

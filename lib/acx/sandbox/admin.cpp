@@ -1,4 +1,5 @@
 #include "acx/sandbox/admin.hpp"
+#include "acx/event/json_text.hpp"
 
 #include "acx/acculynx/wire.hpp"
 #include "acx/util/encoding.hpp"
@@ -90,7 +91,7 @@ std::vector<Emitted> emitted_from(const nlohmann::json& body)
   return out;
 }
 
-nlohmann::ordered_json to_json(const Attempt& a)
+nlohmann::ordered_json to_json(const LoggedAttempt& a)
 {
   return {{"at", a.at},
           {"subscriptionId", a.subscription_id},
@@ -102,7 +103,7 @@ nlohmann::ordered_json to_json(const Attempt& a)
           {"error", a.error}};
 }
 
-nlohmann::ordered_json to_json(const std::vector<Attempt>& attempts)
+nlohmann::ordered_json to_json(const std::vector<LoggedAttempt>& attempts)
 {
   auto items = nlohmann::ordered_json::array();
   for (const auto& a : attempts) {
@@ -111,9 +112,9 @@ nlohmann::ordered_json to_json(const std::vector<Attempt>& attempts)
   return {{"items", items}};
 }
 
-std::vector<Attempt> attempts_from(const nlohmann::json& body)
+std::vector<LoggedAttempt> attempts_from(const nlohmann::json& body)
 {
-  std::vector<Attempt> out;
+  std::vector<LoggedAttempt> out;
   for (const auto& item : items_of(body, "items")) {
     if (item.is_object()) {
       out.push_back({"", string_member(item, "at"), string_member(item, "subscriptionId"),
@@ -127,10 +128,10 @@ std::vector<Attempt> attempts_from(const nlohmann::json& body)
 
 std::vector<Emitted> emit(acculynx::Api& api, const Emit& e)
 {
-  return emitted_from(parse(api.call_on_origin("POST", k_emit, to_json(e).dump())));
+  return emitted_from(parse(api.call_on_origin("POST", k_emit, event::json_text(to_json(e)))));
 }
 
-std::vector<Attempt> deliveries(acculynx::Api& api, const std::string& subscription_id)
+std::vector<LoggedAttempt> deliveries(acculynx::Api& api, const std::string& subscription_id)
 {
   return attempts_from(parse(api.call_on_origin(
       "GET", std::string(k_deliveries) + "?subscriptionId=" + util::percent_encode(subscription_id))));

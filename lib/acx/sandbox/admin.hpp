@@ -36,13 +36,13 @@ Emit emit_from(const nlohmann::json& body);
 nlohmann::ordered_json to_json(const std::vector<Emitted>& queued);
 std::vector<Emitted> emitted_from(const nlohmann::json& body);
 
-nlohmann::ordered_json to_json(const Attempt& a);
-nlohmann::ordered_json to_json(const std::vector<Attempt>& attempts);
-std::vector<Attempt> attempts_from(const nlohmann::json& body);
+nlohmann::ordered_json to_json(const LoggedAttempt& a);
+nlohmann::ordered_json to_json(const std::vector<LoggedAttempt>& attempts);
+std::vector<LoggedAttempt> attempts_from(const nlohmann::json& body);
 
 // The admin routes reached through the API client, with its key, pacing and 429 handling.
 std::vector<Emitted> emit(acculynx::Api& api, const Emit& e);
-std::vector<Attempt> deliveries(acculynx::Api& api, const std::string& subscription_id);
+std::vector<LoggedAttempt> deliveries(acculynx::Api& api, const std::string& subscription_id);
 
 } // namespace admin
 

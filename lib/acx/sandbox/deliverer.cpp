@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <limits>
 
 #include "acx/deliver/delivery.hpp"
 #include "acx/event/edit.hpp"
@@ -15,14 +14,13 @@
 namespace acx::sandbox {
 
 namespace {
-// How long chaos holds an event back at the most when no later event comes.
-constexpr std::chrono::seconds k_hold_limit{15};
 // Tenants (API keys) delivered to at once; each tenant's events go one at a time, in order.
 constexpr std::size_t k_workers = 8;
 } // namespace
 
 Deliverer::Deliverer(Store& store, const Options& o, util::Notify notify)
-    : m_store(store), m_options(o), m_notify(std::move(notify)), m_random(o.chaos_seed)
+    : m_store(store), m_options(o), m_notify(std::move(notify)), m_queue(o.chaos, o.chaos_seed),
+      m_random(o.chaos_seed + 1)
 {
   for (std::size_t i = 0; i < k_workers; ++i) {
     m_threads.emplace_back("acx-deliverer", [this] { run(); });
@@ -34,38 +32,17 @@ Deliverer::~Deliverer()
   {
     std::lock_guard lock(m_mutex);
     m_stop = true;
+    m_queue.release_all();
   }
   m_cv.notify_all();
-  for (auto& t : m_threads) {
-    t.join();
-  }
-}
-
-bool Deliverer::ready(const Job& job, std::chrono::steady_clock::time_point now) const
-{
-  return m_stop || job.after_seq <= m_delivered_seq || now >= job.held_until;
-}
-
-void Deliverer::maybe_hold(Job& job, std::chrono::steady_clock::time_point now)
-{
-  if (m_options.chaos && m_random() % 3 == 0) {
-    job.after_seq = job.seq + 1 + m_random() % 3;
-    job.held_until = now + k_hold_limit;
-  }
+  m_threads.clear(); // joins: what is queued is delivered first
 }
 
 void Deliverer::enqueue(const Stored& s, std::string body, std::string event_id, std::string topic)
 {
   {
     std::lock_guard lock(m_mutex);
-    const auto now = std::chrono::steady_clock::now();
-    Job job{s, std::move(body), std::move(event_id), std::move(topic), m_next_seq++, 0, now};
-    maybe_hold(job, now);
-    m_queue.push_back(job);
-    if (m_options.chaos && m_random() % 3 == 0) {
-      m_queue.push_back(job); // delivered twice
-      maybe_hold(m_queue.back(), now);
-    }
+    m_queue.arrive(s, std::move(body), std::move(event_id), std::move(topic), Queue::Clock::now());
   }
   m_cv.notify_all();
 }
@@ -80,20 +57,10 @@ void Deliverer::run()
       if (m_queue.empty()) {
         return;
       }
-      // The first job in arrival order that may go and whose tenant is not being delivered to by another worker
-      // (so one tenant's slow consumer holds up only that tenant); otherwise wait for the soonest release, a new
-      // arrival or a tenant set free.
-      const auto now = std::chrono::steady_clock::now();
-      auto next = std::find_if(m_queue.begin(), m_queue.end(),
-                               [&](const Job& j) { return ready(j, now) && !m_busy.contains(j.to.owner); });
-      if (next == m_queue.end()) {
-        auto until = std::chrono::steady_clock::time_point::max();
-        for (const Job& j : m_queue) {
-          if (!m_busy.contains(j.to.owner)) {
-            until = std::min(until, j.held_until);
-          }
-        }
-        if (until == std::chrono::steady_clock::time_point::max()) {
+      // Otherwise wait for the soonest release, a new arrival or a tenant set free.
+      auto next = m_queue.take(Queue::Clock::now());
+      if (!next) {
+        if (const auto until = m_queue.next_release(); until == Queue::Clock::time_point::max()) {
           m_cv.wait(lock);
         } else {
           m_cv.wait_until(lock, until);
@@ -101,11 +68,8 @@ void Deliverer::run()
         continue;
       }
       job = std::move(*next);
-      m_queue.erase(next);
-      m_busy.insert(job.to.owner);
     }
-    const std::string owner = job.to.owner;
-    const std::uint64_t seq = job.seq;
+    const Job attempted = job; // its tenant and seq, for done()
     try {
       deliver_one(std::move(job));
     } catch (const std::exception& e) {
@@ -116,8 +80,7 @@ void Deliverer::run()
     }
     {
       std::lock_guard lock(m_mutex);
-      m_delivered_seq = std::max(m_delivered_seq, seq);
-      m_busy.erase(owner);
+      m_queue.done(attempted);
     }
     m_cv.notify_all();
   }
@@ -133,7 +96,7 @@ void Deliverer::deliver_one(Job job)
   out.topic = job.topic;
   if (m_options.sign_standard && !job.to.secret.empty()) {
     signing::SchemeOptions so;
-    so.name = "standard";
+    so.kind = signing::Kind::standard;
     so.secrets.emplace_back(job.to.secret);
     out.headers = signing::make_scheme(so)->sign({out.body, out.event_id, util::now_unix(), out.url}).headers;
   }
@@ -155,10 +118,7 @@ void Deliverer::deliver_one(Job job)
   policy.base = std::chrono::milliseconds(200);
   std::lock_guard lock(m_mutex);
   if (const auto wait = deliver::retry_wait(e, job.attempt, policy, m_random); wait && !m_stop) {
-    ++job.attempt;
-    job.after_seq = std::numeric_limits<std::uint64_t>::max(); // only its time releases it
-    job.held_until = std::chrono::steady_clock::now() + *wait;
-    m_queue.push_back(std::move(job));
+    m_queue.retry(std::move(job), Queue::Clock::now() + *wait);
   }
 }
 

@@ -2,15 +2,14 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <random>
-#include <set>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "acx/sandbox/queue.hpp"
 #include "acx/sandbox/sandbox.hpp"
 #include "acx/sandbox/store.hpp"
 #include "acx/util/notice.hpp"
@@ -33,21 +32,8 @@ public:
   void enqueue(const Stored& s, std::string body, std::string event_id, std::string topic);
 
 private:
-  struct Job {
-    Stored to; // the subscription, its owner and secret
-    std::string body;
-    std::string event_id;
-    std::string topic;
-    std::uint64_t seq = 0;                            // order of arrival
-    std::uint64_t after_seq = 0;                      // held back until the event of this seq has been delivered...
-    std::chrono::steady_clock::time_point held_until; // ...or until then
-    int attempt = 1;
-  };
+  using Job = Queue::Job;
 
-  // Whether the job may go now, and otherwise until when it waits at the most.
-  bool ready(const Job& job, std::chrono::steady_clock::time_point now) const;
-  // With --chaos: holds a job back behind 1 to 3 later ones, one time in three.
-  void maybe_hold(Job& job, std::chrono::steady_clock::time_point now);
   void run();
   void deliver_one(Job job);
 
@@ -56,12 +42,9 @@ private:
   util::Notify m_notify;
   std::mutex m_mutex;
   std::condition_variable m_cv;
-  std::deque<Job> m_queue;
+  Queue m_queue;
   bool m_stop = false;
-  std::uint64_t m_next_seq = 1;
-  std::uint64_t m_delivered_seq = 0; // the highest seq delivered so far
-  std::set<std::string> m_busy;      // tenants a worker is delivering to now
-  std::mt19937_64 m_random;
+  std::mt19937_64 m_random; // retry jitter
   std::vector<util::Thread> m_threads;
 };
 

@@ -1,4 +1,5 @@
 #include "acx/sandbox/routes.hpp"
+#include "acx/event/json_text.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -26,7 +27,7 @@ using http::Response;
 
 Response json(int status, const nlohmann::ordered_json& body)
 {
-  return {status, "application/json; charset=utf-8", body.dump(), {}};
+  return {status, "application/json; charset=utf-8", event::json_text(body), {}};
 }
 
 Response no_content()
@@ -124,10 +125,9 @@ util::Digest key_digest(const std::string& key)
 
 } // namespace
 
-bool RateLimiter::allow(const std::string& key)
+bool RateLimiter::allow(const std::string& key, std::int64_t second)
 {
   std::lock_guard lock(m_mutex);
-  const auto second = util::now_unix();
   auto& [window, count] = m_windows[key];
   if (window != second) {
     window = second;
@@ -177,7 +177,7 @@ http::Handler Routes::guarded(Call call)
     if (!known) {
       return problem(401, "Unauthorized", "a valid API key is required: Authorization: Bearer <key>");
     }
-    if (!m_limiter.allow(key)) {
+    if (!m_limiter.allow(key, util::now_unix())) {
       auto res =
           problem(429, "Too Many Requests",
                   fmt::format("more than {} requests a second with this API key", m_options.requests_per_second));
@@ -237,7 +237,7 @@ Response Routes::create_subscription(const Request& r, const std::string& key)
   s.integration_type = asked.integration_type;
   s.created = s.modified = util::format_rfc3339(util::now());
   kept.owner = key;
-  kept.secret = signing::new_secret("standard");
+  kept.secret = signing::new_secret(signing::Kind::standard);
   m_store.put(kept);
   // The secret is returned at registration only when deliveries are signed with it.
   return json(200, wire::to_json(acculynx::Created{s.id, m_options.sign_standard ? kept.secret : ""}));

@@ -14,11 +14,13 @@ namespace acx::sandbox {
 class Deliverer;
 class Store;
 
-// A fixed-window limit on requests a second, per API key.
+// A fixed-window limit on requests a second, per API key. The time is given (the Unix second of the request), so
+// tests run it on a clock of their own.
 class RateLimiter {
 public:
   explicit RateLimiter(double per_second) : m_limit(static_cast<int>(per_second)) {}
-  bool allow(const std::string& key);
+  // Whether one more request with `key` in `second` keeps to the limit; counts it.
+  bool allow(const std::string& key, std::int64_t second);
 
 private:
   int m_limit;

@@ -1,4 +1,5 @@
 #include "acx/sandbox/store.hpp"
+#include "acx/event/json_text.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -121,7 +122,7 @@ void Store::put(const Stored& kept)
       .bind(2, kept.owner)
       .bind(3, s.consumer_url)
       .bind(4, s.contact)
-      .bind(5, nlohmann::json(s.topics).dump())
+      .bind(5, event::json_text(nlohmann::json(s.topics)))
       .bind(6, s.status)
       .bind(7, s.integration_type)
       .bind(8, s.created)
@@ -138,7 +139,7 @@ bool Store::remove(const std::string& owner, const std::string& id)
   return m_db->changes() > 0;
 }
 
-void Store::log(const Attempt& a)
+void Store::log(const LoggedAttempt& a)
 {
   std::lock_guard lock(m_mutex);
   Statement st(*m_db, "INSERT INTO attempts(at, subscription_id, event_id, topic, attempt, status, latency_ms, "
@@ -155,13 +156,13 @@ void Store::log(const Attempt& a)
       .run();
 }
 
-std::vector<Attempt> Store::attempts(const std::string& owner, const std::string& subscription_id) const
+std::vector<LoggedAttempt> Store::attempts(const std::string& owner, const std::string& subscription_id) const
 {
   std::lock_guard lock(m_mutex);
   Statement st(*m_db, "SELECT at, subscription_id, event_id, topic, attempt, status, latency_ms, error FROM "
                       "attempts WHERE owner = ?2 AND (?1 = '' OR subscription_id = ?1) ORDER BY seq");
   st.bind(1, subscription_id).bind(2, owner);
-  std::vector<Attempt> out;
+  std::vector<LoggedAttempt> out;
   while (st.step()) {
     out.push_back({owner, st.text(0), st.text(1), st.text(2), st.text(3), static_cast<int>(st.int64(4)),
                    static_cast<int>(st.int64(5)), static_cast<double>(st.int64(6)) / 1000.0, st.text(7)});

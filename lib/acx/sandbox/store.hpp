@@ -22,7 +22,7 @@ struct Stored {
 };
 
 // One delivery attempt by the sandbox.
-struct Attempt {
+struct LoggedAttempt {
   std::string owner; // the API key whose subscription it was
   std::string at;
   std::string subscription_id;
@@ -47,9 +47,9 @@ public:
   void put(const Stored& s);
   bool remove(const std::string& owner, const std::string& id);
 
-  void log(const Attempt& a);
+  void log(const LoggedAttempt& a);
   // The attempts at delivering to `owner`'s subscriptions (one, or all for an empty id), in order.
-  std::vector<Attempt> attempts(const std::string& owner, const std::string& subscription_id) const;
+  std::vector<LoggedAttempt> attempts(const std::string& owner, const std::string& subscription_id) const;
 
 private:
   mutable std::mutex m_mutex;

@@ -12,12 +12,12 @@ namespace {
 
 class HmacScheme final : public Scheme {
 public:
-  HmacScheme(std::string name, const std::vector<Secret>& secrets, HmacSettings settings)
-      : m_name(std::move(name)), m_secrets(secrets), m_settings(std::move(settings))
+  HmacScheme(Kind kind, const std::vector<Secret>& secrets, HmacSettings settings)
+      : m_kind(kind), m_secrets(secrets), m_settings(std::move(settings))
   {
   }
 
-  std::string_view name() const override { return m_name; }
+  Kind kind() const override { return m_kind; }
 
   Signature sign(const SignRequest& r) const override
   {
@@ -56,16 +56,16 @@ public:
   }
 
 private:
-  std::string m_name;
+  Kind m_kind;
   std::vector<Secret> m_secrets;
   HmacSettings m_settings;
 };
 
 } // namespace
 
-std::unique_ptr<Scheme> make_hmac(std::string name, const std::vector<Secret>& secrets, HmacSettings settings)
+std::unique_ptr<Scheme> make_hmac(Kind kind, const std::vector<Secret>& secrets, HmacSettings settings)
 {
-  return std::make_unique<HmacScheme>(std::move(name), secrets, std::move(settings));
+  return std::make_unique<HmacScheme>(kind, secrets, std::move(settings));
 }
 
 } // namespace acx::signing::detail

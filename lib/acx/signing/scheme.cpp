@@ -6,6 +6,7 @@
 #include "acx/util/crypto.hpp"
 #include "acx/util/encoding.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/text.hpp"
 
 namespace acx::signing {
 
@@ -28,25 +29,83 @@ std::string_view reason_name(Reason r)
   return "mismatch";
 }
 
-const std::vector<std::string>& scheme_names()
+namespace {
+
+// kind, name, header, takes_secret, signs_body, timestamped, hmac_family, whsec_secret
+constexpr Traits k_traits[] = {
+    {Kind::standard, "standard", "webhook-signature", true, true, true, false, true},
+    {Kind::hmac, "hmac", "X-Acx-Signature", true, true, false, true, false},
+    {Kind::github, "github", "X-Hub-Signature-256", true, true, false, true, false},
+    {Kind::shopify, "shopify", "X-Shopify-Hmac-SHA256", true, true, false, true, false},
+    {Kind::token, "token", "", true, false, false, false, false},
+    {Kind::none, "none", "", false, false, false, false, false},
+};
+
+} // namespace
+
+const Traits& traits(Kind kind)
 {
-  static const std::vector<std::string> names{"standard", "hmac", "github", "shopify", "token", "none"};
-  return names;
+  for (const Traits& t : k_traits) {
+    if (t.kind == kind) {
+      return t;
+    }
+  }
+  return k_traits[std::size(k_traits) - 1];
 }
 
-std::string new_secret(std::string_view scheme)
+std::optional<Kind> parse_kind(std::string_view name)
 {
-  if (scheme == "none") {
-    throw Error(ExitCode::usage, "--scheme none takes no secret");
+  for (const Traits& t : k_traits) {
+    if (t.name == name) {
+      return t.kind;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> scheme_names()
+{
+  std::vector<std::string> out;
+  for (const Traits& t : k_traits) {
+    out.emplace_back(t.name);
+  }
+  return out;
+}
+
+Kind kind_named(std::string_view name)
+{
+  if (auto kind = parse_kind(name)) {
+    return *kind;
+  }
+  throw Error(ExitCode::usage, fmt::format("unknown scheme '{}': expected one of {}", util::excerpt(name),
+                                           fmt::join(scheme_names(), ", ")));
+}
+
+const std::vector<Kind>& kinds()
+{
+  static const std::vector<Kind> all = [] {
+    std::vector<Kind> out;
+    for (const Traits& t : k_traits) {
+      out.push_back(t.kind);
+    }
+    return out;
+  }();
+  return all;
+}
+
+std::string new_secret(Kind kind)
+{
+  if (!traits(kind).takes_secret) {
+    throw Error(ExitCode::usage, fmt::format("--scheme {} takes no secret", traits(kind).name));
   }
   const util::Bytes bits = util::random_bytes(32);
-  return scheme == "standard" ? "whsec_" + util::base64_encode(bits) : util::hex_encode(bits);
+  return traits(kind).whsec_secret ? "whsec_" + util::base64_encode(bits) : util::hex_encode(bits);
 }
 
 namespace {
 
 struct NoneScheme final : Scheme {
-  std::string_view name() const override { return "none"; }
+  Kind kind() const override { return Kind::none; }
   Signature sign(const SignRequest& request) const override { return {{}, request.url}; }
   Verdict verify(const Message&, std::int64_t) const override
   {
@@ -54,28 +113,19 @@ struct NoneScheme final : Scheme {
   }
 };
 
-// What another scheme leaves in a request, so a refusal for a missing signature can say the two sides disagree.
-struct Trace {
-  const char* scheme;
-  const char* header; // or nullptr: a token in the URL's query
-};
-constexpr Trace k_traces[] = {{"standard", "webhook-signature"},
-                              {"github", "X-Hub-Signature-256"},
-                              {"shopify", "X-Shopify-Hmac-Sha256"},
-                              {"hmac", "X-Acx-Signature"},
-                              {"token", nullptr}};
-
-std::string foreign_trace(const Message& m, std::string_view own)
+// What another scheme left in a request, so a refusal for a missing signature can say the two sides disagree.
+std::string foreign_trace(const Message& m, Kind own)
 {
-  for (const Trace& t : k_traces) {
-    if (t.scheme == own) {
+  for (const Traits& t : k_traits) {
+    if (t.kind == own || !t.takes_secret) {
       continue;
     }
-    if (t.header ? m.headers.find(t.header) != nullptr
-                 : m.url.find("?token=") != std::string_view::npos || m.url.find("&token=") != std::string_view::npos) {
+    const bool header = !t.header.empty();
+    if (header ? m.headers.find(t.header) != nullptr
+               : m.url.find("?token=") != std::string_view::npos || m.url.find("&token=") != std::string_view::npos) {
       return fmt::format("; the request carries {} (as --scheme {} signs): sender and receiver need the same "
                          "--scheme",
-                         t.header ? fmt::format("a {} header", t.header) : std::string("a token in the URL"), t.scheme);
+                         header ? fmt::format("a {} header", t.header) : std::string("a token in the URL"), t.name);
     }
   }
   return {};
@@ -84,13 +134,13 @@ std::string foreign_trace(const Message& m, std::string_view own)
 // Any scheme, with a refusal for a missing signature that names the scheme the request was signed with instead.
 struct Explained final : Scheme {
   explicit Explained(std::unique_ptr<Scheme> inner) : m_inner(std::move(inner)) {}
-  std::string_view name() const override { return m_inner->name(); }
+  Kind kind() const override { return m_inner->kind(); }
   Signature sign(const SignRequest& request) const override { return m_inner->sign(request); }
   Verdict verify(const Message& message, std::int64_t now_unix) const override
   {
     Verdict v = m_inner->verify(message, now_unix);
     if (v.reason == Reason::missing) {
-      v.detail += foreign_trace(message, name());
+      v.detail += foreign_trace(message, kind());
     }
     return v;
   }
@@ -99,15 +149,13 @@ private:
   std::unique_ptr<Scheme> m_inner;
 };
 
-detail::HmacSettings hmac_preset(const std::string& name)
+detail::HmacSettings hmac_preset(Kind kind)
 {
-  if (name == "github") {
-    return {"X-Hub-Signature-256", "sha256=", Encoding::hex};
+  const std::string header(traits(kind).header);
+  if (kind == Kind::shopify) {
+    return {header, "", Encoding::base64};
   }
-  if (name == "shopify") {
-    return {"X-Shopify-Hmac-SHA256", "", Encoding::base64};
-  }
-  return {"X-Acx-Signature", "sha256=", Encoding::hex};
+  return {header, "sha256=", Encoding::hex};
 }
 
 } // namespace
@@ -122,42 +170,39 @@ std::unique_ptr<Scheme> make_none()
 namespace {
 std::unique_ptr<Scheme> make_bare_scheme(const SchemeOptions& o)
 {
-  if (o.name == "none") {
+  const Traits& t = traits(o.kind);
+  if (!t.takes_secret) {
     return detail::make_none();
   }
   if (o.secrets.empty()) {
     throw Error(ExitCode::usage,
                 fmt::format("--scheme {} needs at least one --secret (or --secret-file, or ACX_SECRET); --scheme none "
                             "sends or accepts deliveries unsigned",
-                            o.name));
+                            t.name));
   }
   for (std::size_t i = 0; i < o.secrets.size(); ++i) {
     if (o.secrets[i].reveal().empty()) {
       throw Error(ExitCode::usage, fmt::format("--secret #{} is empty", i + 1));
     }
   }
-  if (o.name == "standard") {
-    return detail::make_standard(o.secrets, o.tolerance);
-  }
-  if (o.name == "token") {
-    return detail::make_token(o.secrets);
-  }
-  if (o.name == "hmac" || o.name == "github" || o.name == "shopify") {
-    auto s = hmac_preset(o.name);
+  if (t.hmac_family) {
+    auto s = hmac_preset(o.kind);
     s.header = o.hmac_header.value_or(s.header);
     s.prefix = o.hmac_prefix.value_or(s.prefix);
     s.encoding = o.hmac_encoding.value_or(s.encoding);
-    return detail::make_hmac(o.name, o.secrets, std::move(s));
+    return detail::make_hmac(o.kind, o.secrets, std::move(s));
   }
-  throw Error(ExitCode::usage,
-              fmt::format("unknown scheme '{}': expected one of {}", o.name, fmt::join(scheme_names(), ", ")));
+  if (o.kind == Kind::standard) {
+    return detail::make_standard(o.secrets, o.tolerance);
+  }
+  return detail::make_token(o.secrets);
 }
 } // namespace
 
 std::unique_ptr<Scheme> make_scheme(const SchemeOptions& o)
 {
   auto scheme = make_bare_scheme(o);
-  if (scheme->name() == "none") {
+  if (!traits(scheme->kind()).takes_secret) {
     return scheme;
   }
   return std::make_unique<Explained>(std::move(scheme));

@@ -41,11 +41,38 @@ struct Signature {
   std::string url;
 };
 
+// The signature schemes acx knows.
+enum class Kind { standard, hmac, github, shopify, token, none };
+
+// What sets a kind apart, in one table (scheme.cpp): every question about a scheme is answered here, never by
+// comparing its name.
+struct Traits {
+  Kind kind;
+  std::string_view name;   // as --scheme spells it
+  std::string_view header; // the header its signature travels in; empty: token (the URL) and none
+  bool takes_secret;       // false for none only
+  bool signs_body;         // an HMAC of the body: a changed body fails
+  bool timestamped;        // signs a timestamp, checked against a tolerance (standard)
+  bool hmac_family;        // a preset of the generic HMAC scheme: the --hmac-* options apply
+  bool whsec_secret;       // the secret is whsec_<base64> (standard); else hex, or any text for a token
+};
+
+const Traits& traits(Kind kind);
+// The kind --scheme names, or nullopt.
+std::optional<Kind> parse_kind(std::string_view name);
+// The same; throws acx::Error (usage) naming the kinds for a name that is none of them.
+Kind kind_named(std::string_view name);
+// The names of kinds(): standard, hmac, github, shopify, token, none.
+std::vector<std::string> scheme_names();
+// Every kind, in the order help lists them.
+const std::vector<Kind>& kinds();
+
 // One way of proving a delivery came from whoever holds the secret. Every scheme signs and verifies the raw bytes.
 class Scheme {
 public:
   virtual ~Scheme() = default;
-  virtual std::string_view name() const = 0;
+  virtual Kind kind() const = 0;
+  std::string_view name() const { return traits(kind()).name; }
   // Signs with the first secret.
   virtual Signature sign(const SignRequest& request) const = 0;
   // Verifies against every secret (rotation): any one that matches is enough.
@@ -56,7 +83,7 @@ enum class Encoding { hex, base64 };
 
 // Everything needed to build a scheme. Unset HMAC fields take the preset's values.
 struct SchemeOptions {
-  std::string name = "standard";
+  Kind kind = Kind::token; // what every command uses when no --scheme is given and a secret is
   std::vector<Secret> secrets;
   std::chrono::seconds tolerance{300};
   std::optional<std::string> hmac_header;
@@ -64,12 +91,9 @@ struct SchemeOptions {
   std::optional<Encoding> hmac_encoding;
 };
 
-// The scheme names make_scheme accepts: standard, hmac, github, shopify, token, none.
-const std::vector<std::string>& scheme_names();
-
 // A fresh secret of 256 random bits in the form the scheme takes: whsec_<base64> for standard, hex for the others.
 // Throws acx::Error (usage) for none, which takes no secret.
-std::string new_secret(std::string_view scheme);
+std::string new_secret(Kind kind);
 
 // Builds a scheme. Throws acx::Error (usage) for an unknown name, a missing secret, or a secret that is not in the
 // scheme's form (naming its position, never its value).

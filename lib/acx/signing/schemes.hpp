@@ -13,7 +13,7 @@ struct HmacSettings {
 };
 
 std::unique_ptr<Scheme> make_standard(const std::vector<Secret>& secrets, std::chrono::seconds tolerance);
-std::unique_ptr<Scheme> make_hmac(std::string name, const std::vector<Secret>& secrets, HmacSettings settings);
+std::unique_ptr<Scheme> make_hmac(Kind kind, const std::vector<Secret>& secrets, HmacSettings settings);
 std::unique_ptr<Scheme> make_token(const std::vector<Secret>& secrets);
 std::unique_ptr<Scheme> make_none();
 

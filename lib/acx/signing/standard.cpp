@@ -38,7 +38,7 @@ public:
     }
   }
 
-  std::string_view name() const override { return "standard"; }
+  Kind kind() const override { return Kind::standard; }
 
   Signature sign(const SignRequest& r) const override
   {

@@ -59,7 +59,7 @@ public:
     }
   }
 
-  std::string_view name() const override { return "token"; }
+  Kind kind() const override { return Kind::token; }
 
   Signature sign(const SignRequest& r) const override
   {

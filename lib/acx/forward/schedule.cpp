@@ -1,0 +1,72 @@
+#include "acx/forward/schedule.hpp"
+
+#include "acx/forward/consumer.hpp"
+
+namespace acx::forward {
+
+void Schedule::add(RecordPtr record, Clock::time_point now)
+{
+  m_pending.emplace(record->seq, record->received);
+  const std::string key = ordering_key(*record);
+  Lane& lane = m_lanes[key];
+  lane.items.push_back({std::move(record), 1});
+  if (lane.items.size() == 1 && !lane.busy) {
+    m_due.emplace(now, key);
+  }
+}
+
+std::optional<Schedule::Taken> Schedule::take(Clock::time_point now)
+{
+  if (m_due.empty() || m_due.begin()->first > now) {
+    return std::nullopt;
+  }
+  std::string key = m_due.begin()->second;
+  m_due.erase(m_due.begin());
+  Lane& lane = m_lanes[key];
+  lane.busy = true;
+  return Taken{std::move(key), lane.items.front()};
+}
+
+std::optional<Schedule::Clock::time_point> Schedule::next_due() const
+{
+  if (m_due.empty()) {
+    return std::nullopt;
+  }
+  return m_due.begin()->first;
+}
+
+void Schedule::finished(const std::string& key, Clock::time_point now)
+{
+  Lane& lane = m_lanes[key];
+  lane.busy = false;
+  m_pending.erase(lane.items.front().record->seq);
+  lane.items.pop_front();
+  if (lane.items.empty()) {
+    m_lanes.erase(key);
+  } else {
+    m_due.emplace(now, key);
+  }
+}
+
+void Schedule::retry(const std::string& key, Clock::time_point at)
+{
+  Lane& lane = m_lanes[key];
+  lane.busy = false;
+  lane.items.front().attempt++;
+  m_due.emplace(at, key);
+}
+
+std::int64_t Schedule::watermark(std::int64_t last_read) const
+{
+  return m_pending.empty() ? last_read : m_pending.begin()->first - 1;
+}
+
+std::optional<util::Instant> Schedule::oldest_received() const
+{
+  if (m_pending.empty()) {
+    return std::nullopt;
+  }
+  return m_pending.begin()->second;
+}
+
+} // namespace acx::forward
