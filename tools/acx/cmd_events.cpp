@@ -6,6 +6,7 @@
 #include "acx/event/json_reader.hpp"
 #include "acx/event/json_text.hpp"
 #include "acx/forward/consumer.hpp"
+#include "acx/forward/standing.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
 #include "acx/present/record.hpp"
@@ -60,39 +61,9 @@ journal::ConsumerInfo consumer_of(journal::Outbox& outbox, const std::string& na
 std::vector<journal::Record> consumer_records(journal::Reader& reader, const EventsFlags& f)
 {
   auto outbox = open_outbox(f);
-  const auto info = consumer_of(*outbox, f.consumer);
-  const auto state = *journal::parse_handed(f.state);
-  std::set<std::int64_t> seqs;
-  for (const auto s : outbox->marked(info.name, state)) {
-    seqs.insert(s);
-  }
-  if (state == journal::Handed::pending) {
-    for (const auto s : outbox->marked(info.name, journal::Handed::retry)) {
-      seqs.insert(s);
-    }
-    // Above the watermark: every wanted event not yet marked delivered or dead.
-    std::vector<std::string> globs;
-    const auto topics = nlohmann::json::parse(info.topics, nullptr, false);
-    for (const auto& t : topics.is_array() ? topics : nlohmann::json::array()) {
-      if (t.is_string()) {
-        globs.push_back(t.get<std::string>());
-      }
-    }
-    const auto done = outbox->done_after(info.name, info.watermark);
-    journal::Query q;
-    q.after_seq = info.watermark;
-    q.duplicates = false;
-    for (auto batch = reader.read(q); !batch.empty(); batch = reader.read(q)) {
-      q.after_seq = batch.back().seq;
-      for (const auto& r : batch) {
-        if (forward::topic_wanted(globs, r.topic) && !done.contains(r.seq)) {
-          seqs.insert(r.seq);
-        }
-      }
-    }
-  }
   std::vector<journal::Record> out;
-  for (const auto s : seqs) {
+  for (const auto s :
+       forward::standing(reader, *outbox, consumer_of(*outbox, f.consumer), *journal::parse_handed(f.state))) {
     if (auto r = reader.find(std::to_string(s))) {
       out.push_back(std::move(*r));
     }
@@ -153,25 +124,7 @@ journal::Query query_of(const EventsFlags& f)
 // Every record the filters select, in order; with --limit, the last ones.
 std::vector<journal::Record> select(journal::Reader& reader, const EventsFlags& f)
 {
-  journal::Query q = query_of(f);
-  std::vector<journal::Record> out;
-  for (;;) {
-    auto batch = reader.read(q);
-    if (batch.empty()) {
-      break;
-    }
-    q.after_seq = batch.back().seq;
-    for (auto& r : batch) {
-      out.push_back(std::move(r));
-    }
-    if (f.limit > 0 && out.size() > 2 * f.limit) {
-      out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(f.limit));
-    }
-  }
-  if (f.limit > 0 && out.size() > f.limit) {
-    out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(f.limit));
-  }
-  return out;
+  return journal::read_all(reader, query_of(f), f.limit);
 }
 
 int run_list(const EventsFlags& f)

@@ -80,71 +80,22 @@ forward::From from_of(const std::string& text)
   return from;
 }
 
-// How forwards to one URL are signed: none without a secret; token (the default) or standard with one.
-signing::SchemeOptions forward_scheme(const std::string& secret, const std::string& scheme, const std::string& where)
-{
-  signing::SchemeOptions o;
-  o.kind = secret.empty() ? signing::Kind::none : scheme.empty() ? signing::Kind::token : signing::kind_named(scheme);
-  if (o.kind != signing::Kind::none && o.kind != signing::Kind::token && o.kind != signing::Kind::standard) {
-    throw Error(ExitCode::usage, fmt::format("{}: forwards are signed with token or standard, not {}", where, scheme));
-  }
-  if (!secret.empty()) {
-    o.secrets.emplace_back(secret);
-  }
-  signing::make_scheme(o); // a malformed secret is a usage error now, naming where it came from
-  return o;
-}
-
 // The consumers the flags and the profile's routes name.
 std::vector<forward::Consumer> consumers_of(const ListenFlags& f, const config::Profile* profile)
 {
-  std::vector<forward::Consumer> out;
-  const forward::From from = from_of(f.forward_from);
-  for (const auto& url : f.forward_to) {
-    forward::Consumer c;
-    c.url = url;
-    c.name = util::redact_url(url);
-    c.scheme = forward_scheme(f.forward_secret, f.forward_scheme, "--forward-secret");
-    c.timeout = f.forward_timeout;
-    c.from = from;
-    out.push_back(std::move(c));
-  }
-  for (const auto& command : f.exec) {
-    forward::Consumer c;
-    c.command = command;
-    c.name = command;
-    c.timeout = f.exec_timeout;
-    c.from = from;
-    out.push_back(std::move(c));
-  }
+  forward::Wanted w;
+  w.urls = f.forward_to;
+  w.commands = f.exec;
+  w.name = f.name;
+  w.secret = f.forward_secret;
+  w.scheme = f.forward_scheme;
+  w.url_timeout = f.forward_timeout;
+  w.command_timeout = f.exec_timeout;
+  w.from = from_of(f.forward_from);
   if (profile) {
-    for (const auto& r : profile->routes) {
-      forward::Consumer c;
-      c.url = r.url;
-      c.name = r.name.empty() ? util::redact_url(r.url) : r.name;
-      c.topics = r.topics;
-      c.scheme = forward_scheme(r.secret, r.scheme, fmt::format("the profile's forward to {}", c.name));
-      c.timeout = f.forward_timeout;
-      c.from = from;
-      out.push_back(std::move(c));
-    }
+    w.routes = profile->routes;
   }
-  if (!f.name.empty()) {
-    if (out.size() != 1) {
-      throw Error(ExitCode::usage, "--name names the one consumer given (--forward-to or --exec); routes in the "
-                                   "profile take a name = \"...\"");
-    }
-    out.front().name = f.name;
-  }
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (out[i].name == out[j].name) {
-        throw Error(ExitCode::usage, fmt::format("two consumers are named {}: give one a --name (or a route a name)",
-                                                 util::printable(out[i].name)));
-      }
-    }
-  }
-  return out;
+  return forward::consumers(w);
 }
 
 // What the listener reports, on the terminal: events on stdout in the chosen format, forwarding results beside them

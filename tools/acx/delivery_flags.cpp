@@ -63,18 +63,10 @@ int deliver_and_report(const std::vector<deliver::Outgoing>& requests, const Del
   };
   const auto reports = deliver::deliver_all(requests, client, policy, concurrency, on_attempt);
 
-  std::size_t failed = 0;
-  std::size_t skipped = 0;
-  bool transport = false;
   for (std::size_t i = 0; i < reports.size(); ++i) {
     const auto& rep = reports[i];
     if (rep.skipped) {
-      ++skipped;
       continue;
-    }
-    if (!rep.accepted) {
-      ++failed;
-      transport = transport || rep.attempts.empty() || rep.attempts.back().exchange.status == 0;
     }
     if (f.format == Format::json) {
       auto attempts = nlohmann::ordered_json::array();
@@ -106,21 +98,19 @@ int deliver_and_report(const std::vector<deliver::Outgoing>& requests, const Del
                  rep.gave_up);
     }
   }
-  if (skipped > 0) {
+  const deliver::Tally t = deliver::tally(reports);
+  if (t.skipped > 0) {
     fmt::print(stderr,
                "acx: stopped: {} events in a row could not reach the receiver; {} of {} were not sent (is it "
                "running, and is --to right?)\n",
-               policy.unreachable_in_a_row, skipped, reports.size());
+               policy.unreachable_in_a_row, t.skipped, t.total);
     if (f.format == Format::json) {
-      fmt::print("{}", event::json_line(nlohmann::ordered_json{{"stopped", "unreachable"}, {"notSent", skipped}}));
+      fmt::print("{}", event::json_line(nlohmann::ordered_json{{"stopped", "unreachable"}, {"notSent", t.skipped}}));
     }
-    return static_cast<int>(ExitCode::network);
+  } else if (t.failed > 0) {
+    fmt::print(stderr, "acx: {} of {} deliveries were not accepted\n", t.failed, t.total);
   }
-  if (failed > 0) {
-    fmt::print(stderr, "acx: {} of {} deliveries were not accepted\n", failed, reports.size());
-    return static_cast<int>(transport ? ExitCode::network : ExitCode::failed);
-  }
-  return 0;
+  return static_cast<int>(t.exit_code());
 }
 
 } // namespace acx::cli

@@ -1,4 +1,5 @@
 #include "acx/acculynx/api.hpp"
+#include "acx/event/json_reader.hpp"
 #include "acx/event/json_text.hpp"
 
 #include <fmt/format.h>
@@ -16,7 +17,7 @@ namespace {
 
 nlohmann::json parse_body(const http::Exchange& e, const char* what)
 {
-  auto j = nlohmann::json::parse(e.body, nullptr, false);
+  auto j = event::parse_untrusted(e.body);
   if (j.is_discarded()) {
     throw ApiError(e.status, fmt::format("{}: the API answered {} with a body that is not JSON", what, e.status));
   }

@@ -1,4 +1,5 @@
 #include "acx/acculynx/wire.hpp"
+#include "acx/event/json_reader.hpp"
 
 #include <fmt/format.h>
 
@@ -195,7 +196,7 @@ Json problem_json(int status, const std::string& title, const std::string& detai
 
 std::string describe_problem(int status, const std::string& body)
 {
-  const auto j = nlohmann::json::parse(body, nullptr, false);
+  const auto j = event::parse_untrusted(body);
   if (j.is_object() && (j.contains("title") || j.contains("detail"))) {
     const std::string title = any_string(j, {"title"});
     const std::string detail = any_string(j, {"detail"});

@@ -102,4 +102,30 @@ std::vector<Report> deliver_all(const std::vector<Outgoing>& requests, const htt
   return reports;
 }
 
+ExitCode Tally::exit_code() const
+{
+  if (skipped > 0) {
+    return ExitCode::network;
+  }
+  if (failed > 0) {
+    return transport ? ExitCode::network : ExitCode::failed;
+  }
+  return ExitCode::ok;
+}
+
+Tally tally(const std::vector<Report>& reports)
+{
+  Tally t;
+  t.total = reports.size();
+  for (const auto& r : reports) {
+    if (r.skipped) {
+      ++t.skipped;
+    } else if (!r.accepted) {
+      ++t.failed;
+      t.transport = t.transport || r.attempts.empty() || r.attempts.back().exchange.status == 0;
+    }
+  }
+  return t;
+}
+
 } // namespace acx::deliver

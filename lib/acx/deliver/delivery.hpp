@@ -6,6 +6,7 @@
 
 #include "acx/deliver/retry.hpp"
 #include "acx/http/client.hpp"
+#include "acx/util/error.hpp"
 #include "acx/util/headers.hpp"
 
 namespace acx::deliver {
@@ -44,5 +45,17 @@ Report deliver(http::Client& client, const std::string& target, const Outgoing& 
 std::vector<Report> deliver_all(const std::vector<Outgoing>& requests, const http::ClientOptions& client,
                                 const RetryPolicy& policy, std::size_t concurrency,
                                 const std::function<void(const Outgoing&, const Attempt&)>& on_attempt = {});
+
+// What a run of deliveries came to, and the exit code that says so: network when some were never sent (the receiver
+// could not be reached) or a failed one's last attempt had no answer; failed when one was refused or not accepted in
+// the end; ok otherwise.
+struct Tally {
+  std::size_t total = 0;
+  std::size_t failed = 0;  // attempted and not accepted
+  std::size_t skipped = 0; // never attempted
+  bool transport = false;  // a failed one's last attempt got no answer
+  ExitCode exit_code() const;
+};
+Tally tally(const std::vector<Report>& reports);
 
 } // namespace acx::deliver

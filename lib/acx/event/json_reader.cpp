@@ -255,4 +255,10 @@ std::optional<std::string> pretty_json(std::string_view text)
   return out;
 }
 
+nlohmann::json parse_untrusted(std::string_view text)
+{
+  auto doc = read_json(text);
+  return doc.value ? std::move(*doc.value) : nlohmann::json(nlohmann::json::value_t::discarded);
+}
+
 } // namespace acx::event

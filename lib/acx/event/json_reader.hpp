@@ -25,6 +25,10 @@ struct JsonDocument {
 // out of range. Never throws for bad input.
 JsonDocument read_json(std::string_view text, JsonLimits limits = {});
 
+// read_json's value, or a discarded value (is_discarded()) when the text is not valid JSON: the one way acx parses
+// untrusted JSON it reads leniently (a request to the sandbox, an API's answer).
+nlohmann::json parse_untrusted(std::string_view text);
+
 // Valid JSON text laid out with two-space indents, its keys in the order written, its strings and numbers byte for
 // byte, indentation growing no deeper than 32 levels; nullopt when the text is not valid JSON. Linear in the size of
 // the text, whatever its shape (a tree of nlohmann::ordered_json is quadratic in the number of keys of an object).

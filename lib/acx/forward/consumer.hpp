@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "acx/config/config.hpp"
 #include "acx/journal/record.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/time.hpp"
@@ -30,6 +31,25 @@ struct Consumer {
   std::chrono::milliseconds timeout{10'000}; // per forward (AccuLynx's 10 s), or per command run (60 s)
   From from;
 };
+
+// What the command line and a profile say about consumers: listen's --forward-to, --exec and their settings, and
+// the profile's [[profiles.NAME.forward]] routes.
+struct Wanted {
+  std::vector<std::string> urls;     // --forward-to
+  std::vector<std::string> commands; // --exec
+  std::string name;                  // --name: of the one consumer given
+  std::string secret;                // --forward-secret
+  std::string scheme;                // --forward-scheme: token (the default) or standard
+  std::chrono::milliseconds url_timeout{10'000};
+  std::chrono::milliseconds command_timeout{60'000};
+  From from;
+  std::vector<config::Forward> routes; // the profile's
+};
+
+// The consumers wanted, each named (no two alike) and signed as asked. Throws acx::Error (usage) naming the flag or
+// the route that is wrong: --name for several consumers, a scheme other than token or standard, a malformed secret,
+// two consumers of one name.
+std::vector<Consumer> consumers(const Wanted& wanted);
 
 struct Options {
   std::size_t concurrency = 8;                            // events handed over at once, each of another ordering key

@@ -119,4 +119,8 @@ public:
   virtual std::vector<Count> counts() = 0;
 };
 
+// Every record `query` selects, read a page (query.limit) at a time, in order; with `last` > 0 only the last `last`
+// of them (memory bounded by twice that).
+std::vector<Record> read_all(Reader& reader, Query query, std::size_t last = 0);
+
 } // namespace acx::journal

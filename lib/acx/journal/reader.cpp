@@ -189,4 +189,22 @@ std::unique_ptr<Reader> Reader::open(const std::string& path)
   return std::make_unique<SqliteReader>(path);
 }
 
+std::vector<Record> read_all(Reader& reader, Query q, std::size_t last)
+{
+  std::vector<Record> out;
+  for (auto batch = reader.read(q); !batch.empty(); batch = reader.read(q)) {
+    q.after_seq = batch.back().seq;
+    for (auto& r : batch) {
+      out.push_back(std::move(r));
+    }
+    if (last > 0 && out.size() > 2 * last) {
+      out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(last));
+    }
+  }
+  if (last > 0 && out.size() > last) {
+    out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(last));
+  }
+  return out;
+}
+
 } // namespace acx::journal

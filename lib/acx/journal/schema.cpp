@@ -1,4 +1,5 @@
 #include "acx/journal/schema.hpp"
+#include "acx/event/json_reader.hpp"
 
 #include <cstdlib>
 #include <fmt/format.h>
@@ -174,7 +175,7 @@ Record read_delivery(const Statement& st, bool decode_headers)
 {
   Record r = read_record(st, Status::accepted, decode_headers);
   if (st.is_null(12)) {
-    const auto body = nlohmann::json::parse(r.body, nullptr, false);
+    const auto body = event::parse_untrusted(r.body);
     const nlohmann::json* event = event::member(body, "event");
     auto facts = event ? event::facts(*event) : event::Facts{};
     r.subject = std::move(facts.subject);

@@ -1,4 +1,5 @@
 #include "acx/sandbox/admin.hpp"
+#include "acx/event/json_reader.hpp"
 #include "acx/event/json_text.hpp"
 
 #include "acx/acculynx/wire.hpp"
@@ -36,7 +37,7 @@ std::string string_member(const nlohmann::json& j, const char* key)
 
 nlohmann::json parse(const std::string& body)
 {
-  return nlohmann::json::parse(body, nullptr, false);
+  return event::parse_untrusted(body);
 }
 
 } // namespace

@@ -1,4 +1,5 @@
 #include "acx/sandbox/routes.hpp"
+#include "acx/event/json_reader.hpp"
 #include "acx/event/json_text.hpp"
 
 #include <algorithm>
@@ -115,7 +116,7 @@ Response unknown_fixture(const std::string& topic)
 
 nlohmann::json body_of(const Request& r)
 {
-  return nlohmann::json::parse(r.body, nullptr, false);
+  return event::parse_untrusted(r.body);
 }
 
 util::Digest key_digest(const std::string& key)
