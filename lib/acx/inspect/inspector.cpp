@@ -94,8 +94,13 @@ std::string id_of(const Record& r)
   return fmt::format("{}{}", r.status == Status::refused ? 'r' : 'a', r.seq);
 }
 
+// The gist the listener stored with a delivery; a refused record has none stored (nothing vouched for its body):
+// derived from the body when it parses.
 std::string gist_of(const Record& r)
 {
+  if (r.status != Status::refused) {
+    return r.gist;
+  }
   const auto parsed = event::parse_envelope(r.body);
   return parsed.envelope ? event::gist(parsed.envelope->event) : std::string();
 }
