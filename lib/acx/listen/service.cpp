@@ -160,8 +160,6 @@ std::string consumer_metrics(const std::vector<std::pair<std::string, forward::S
   return out;
 }
 
-} // namespace
-
 // The listener's parts, built in one order (the runner first, so every thread started later inherits its signal mask)
 // and stopped in the reverse: the page, the server (in-flight requests answered), the forwarders (attempts in flight
 // abandoned, handed over again after the next start), the journal (its last group committed), and the printer last,
@@ -361,6 +359,8 @@ private:
   std::exception_ptr m_failure;
   bool m_stopped = false;
 };
+
+} // namespace
 
 ExitCode run(const ListenOptions& options, Observer& observer)
 {
