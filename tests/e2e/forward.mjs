@@ -7,7 +7,7 @@ import http from "node:http";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import crypto from "node:crypto";
-import { acx, check, finish, scratch, startListener, waitFor, exited, sleep, SCALE } from "./lib.mjs";
+import { acx, check, finish, quietPort, scratch, startListener, waitFor, exited, sleep, SCALE } from "./lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = scratch("forward");
@@ -76,7 +76,7 @@ function run(args) {
 // 1. The app goes down during a burst of 2,000 events over 50 jobs, and stays down until every job's lane has failed
 //    and been scheduled again (the metrics say so), then comes back.
 {
-  const app = await startApp();
+  const app = await startApp({ port: await quietPort() }); // it comes back on this port: no one else may take it
   const l = await startListener(dir, "down", ["--forward-to", app.url]);
   const events = Array.from({ length: 2000 }, (_, i) => event(i % 50, i));
   const posting = post(l.port, events);
@@ -267,9 +267,7 @@ function run(args) {
 // 6. Two consumers at different speeds: one that is down holds nothing back for the other.
 {
   const fast = await startApp();
-  const down = await startApp();
-  const downUrl = down.url;
-  await down.stop();
+  const downUrl = `http://127.0.0.1:${await quietPort()}/app`; // nothing listens there, and nothing will
   const l = await startListener(dir, "two", ["--forward-to", fast.url, "--forward-to", downUrl]);
   const events = Array.from({ length: 300 }, (_, i) => event(i % 10, i));
   await post(l.port, events);

@@ -55,6 +55,22 @@ export const exited = (proc) =>
   new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r(proc.exitCode ?? proc.signalCode)
     : proc.on("exit", (code, sig) => r(code ?? sig))));
 
+// quietPort(): a free port below the kernel's ephemeral range (which every bind to port 0 draws from), for a server
+// that goes away and comes back on the same port, or for one that must stay down: no other test's port-0 server can
+// be given it meanwhile. Candidates start at an offset from the pid (lib.sh's quiet_port uses another range).
+export async function quietPort() {
+  const base = 26000 + (process.pid % 5000);
+  for (let i = 0; i < 500; i++) {
+    const free = await new Promise((resolve) => {
+      const s = net.createServer();
+      s.on("error", () => resolve(false));
+      s.listen(base + i, "127.0.0.1", () => s.close(() => resolve(true)));
+    });
+    if (free) return base + i;
+  }
+  throw new Error(`no free port from ${base}`);
+}
+
 // startAcx(dir, name, args, stdio): runs `acx ARGS --ready-file ...` and waits for the ready file; resolves
 // {proc, port, stderr(), stdout()}.
 export async function startAcx(dir, name, args, { keepStdout = false } = {}) {

@@ -105,6 +105,23 @@ bg() {
   STARTED+=("$BGPID")
 }
 
+# quiet_port: a free port below the kernel's ephemeral range (net.ipv4.ip_local_port_range, which every bind to port 0
+# draws from), for a server that goes away and comes back on the same port: no other test's port-0 server can be
+# given it in between. Candidates start at an offset from this shell's pid (lib.mjs's quietPort uses another range);
+# each is tried by binding it.
+quiet_port() {
+  local base=$((20000 + $$ % 5000)) i
+  for ((i = 0; i < 500; i++)); do
+    if node -e 'const s = require("net").createServer(); s.on("error", () => process.exit(1));
+      s.listen(Number(process.argv[1]), "127.0.0.1", () => s.close())' "$((base + i))" 2>/dev/null; then
+      echo "$((base + i))"
+      return 0
+    fi
+  done
+  fail "no free port from $base"
+  finish
+}
+
 # start_listener [ARGS...]: starts `acx listen --port 0` with a fresh journal in $WORK, output in $WORK/listen.out and
 # .err; sets LPID, PORT and BASE (http://127.0.0.1:PORT). Fails the test if it is not ready within 10 s.
 start_listener() {

@@ -16,10 +16,8 @@ start_sandbox() {
 }
 start_sandbox
 
-# A listener on a port of its own, then a subscription for it.
-JOURNAL=$WORK/j.db start_listener --count 0 --secret placeholder-not-used
-LPORT=$PORT
-stop_listener
+# A port of its own for the listeners below (each subscription names it; they come and go on it), then a subscription.
+LPORT=$(quiet_port)
 run "$ACX" subscribe --url "http://127.0.0.1:$LPORT/hooks/acculynx" --topic job.milestone.current_changed \
   --topic contact_added --contact ops@example.com --api-base "$API" --api-key k1 --format json
 expect_rc 0 "subscribe"
