@@ -1,5 +1,6 @@
 #include <arpa/inet.h>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <doctest/doctest.h>
 #include <netinet/in.h>
@@ -72,9 +73,20 @@ private:
   std::thread m_thread;
 };
 
-bool send_all(int fd, std::string_view s)
+// Sends all of `s`. A send that cannot go on for 200 ms (SO_SNDTIMEO) gives up, unless `stop` is given: then it is
+// tried again until the test ends, so a client slowed down by a busy machine or a sanitizer is waited for, and the
+// peer still never outlives its test.
+bool send_all(int fd, std::string_view s, const std::atomic<bool>* stop = nullptr)
 {
-  return ::send(fd, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size());
+  while (!s.empty()) {
+    const auto n = ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      s.remove_prefix(static_cast<std::size_t>(n));
+    } else if (!(n < 0 && (errno == EAGAIN || errno == EINTR) && stop && !*stop)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // Writes one byte every 100 ms until the client goes (or 60 s).
@@ -153,7 +165,7 @@ TEST_CASE("acx::http::Client: the answer kept is bounded")
     Peer peer([](int fd, const auto& stop) {
       send_all(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
       const std::string chunk = "1000\r\n" + std::string(0x1000, 'y') + "\r\n";
-      for (int i = 0; i < 1'000'000 && !stop && send_all(fd, chunk); ++i) {
+      for (int i = 0; i < 1'000'000 && !stop && send_all(fd, chunk, &stop); ++i) {
       }
     });
     http::Client c(peer.url(), o);
@@ -170,7 +182,7 @@ TEST_CASE("acx::http::Client: the answer kept is bounded")
       for (int i = 0; i < 1000; ++i) {
         lines += "a: b\r\n";
       }
-      for (int i = 0; i < 1'000'000 && !stop && send_all(fd, lines); ++i) {
+      for (int i = 0; i < 1'000'000 && !stop && send_all(fd, lines, &stop); ++i) {
       }
     });
     http::Client c(peer.url(), o);
