@@ -7,7 +7,7 @@
 #include "acx/event/fixtures.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/listen/pipeline.hpp"
-#include "acx/present/record.hpp"
+#include "acx/present/format.hpp"
 
 using namespace acx;
 

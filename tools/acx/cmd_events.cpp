@@ -9,7 +9,7 @@
 #include "acx/forward/standing.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
-#include "acx/present/record.hpp"
+#include "acx/present/format.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
 #include "command.hpp"

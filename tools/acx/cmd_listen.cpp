@@ -8,7 +8,7 @@
 #include "acx/config/config.hpp"
 #include "acx/config/credentials.hpp"
 #include "acx/listen/service.hpp"
-#include "acx/present/record.hpp"
+#include "acx/present/format.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
 #include "acx/util/url.hpp"

@@ -1,7 +1,7 @@
 #include "options.hpp"
 
 #include "acx/config/paths.hpp"
-#include "acx/present/record.hpp"
+#include "acx/present/format.hpp"
 
 #include <unistd.h>
 

@@ -20,7 +20,7 @@
 #include "acx/inspect/view.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
-#include "acx/present/record.hpp"
+#include "acx/present/format.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/embedded.hpp"
 #include "acx/util/encoding.hpp"

@@ -1,4 +1,4 @@
-#include "acx/present/record.hpp"
+#include "acx/present/format.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
