@@ -1,5 +1,4 @@
 #include "acx/inspect/inspector.hpp"
-#include "acx/event/json_text.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -14,7 +13,9 @@
 #include "acx/event/envelope.hpp"
 #include "acx/event/gist.hpp"
 #include "acx/event/json_reader.hpp"
+#include "acx/event/json_text.hpp"
 #include "acx/http/client.hpp"
+#include "acx/inspect/har.hpp"
 #include "acx/inspect/json_diff.hpp"
 #include "acx/inspect/live.hpp"
 #include "acx/inspect/view.hpp"
@@ -495,50 +496,9 @@ struct Inspector::Impl {
                         out += ',';
                       }
                       *first = false;
-                      out += event::json_text(har_entry(r));
+                      const int status = r.status == Status::refused ? std::stoi(k_reason_status(r.reason)) : 200;
+                      out += event::json_text(har_entry(r, status, fmt::format("{} {}", id_of(r), verdict_of(r))));
                     });
-  }
-
-  nlohmann::ordered_json har_entry(const Record& r)
-  {
-    auto headers = nlohmann::ordered_json::array();
-    std::string host = "localhost";
-    std::string type = "application/json";
-    for (const auto& h : r.headers) {
-      headers.push_back({{"name", h.name}, {"value", h.value}});
-      if (util::iequals(h.name, "Host")) {
-        host = h.value;
-      } else if (util::iequals(h.name, "Content-Type")) {
-        type = h.value;
-      }
-    }
-    const int status = r.status == Status::refused ? std::stoi(k_reason_status(r.reason)) : 200;
-    const auto none = nlohmann::ordered_json::array();
-    return {{"startedDateTime", util::format_rfc3339(r.received)},
-            {"time", 0},
-            {"request",
-             {{"method", "POST"},
-              {"url", "http://" + host + "/"},
-              {"httpVersion", "HTTP/1.1"},
-              {"cookies", none},
-              {"headers", headers},
-              {"queryString", none},
-              {"postData", {{"mimeType", type}, {"text", r.body}}},
-              {"headersSize", -1},
-              {"bodySize", static_cast<std::int64_t>(r.body.size())}}},
-            {"response",
-             {{"status", status},
-              {"statusText", r.status == Status::refused ? r.reason : journal::status_name(r.status)},
-              {"httpVersion", "HTTP/1.1"},
-              {"cookies", none},
-              {"headers", none},
-              {"content", {{"size", 0}, {"mimeType", "application/json"}}},
-              {"redirectURL", ""},
-              {"headersSize", -1},
-              {"bodySize", -1}}},
-            {"cache", nlohmann::ordered_json::object()},
-            {"timings", {{"send", 0}, {"wait", 0}, {"receive", 0}}},
-            {"comment", fmt::format("{} {}", id_of(r), verdict_of(r))}};
   }
 
   Response asset(const Request& req)
