@@ -235,9 +235,10 @@ int run_show(const EventsFlags& f)
 int run_export(const EventsFlags& f)
 {
   auto reader = open_reader(f);
-  for (const auto& r : select(*reader, f)) {
+  // Streamed: a page at a time, whatever the journal's size.
+  journal::read_each(*reader, query_of(f), [](const journal::Record& r) {
     fmt::print("{}", present::format_record(r, present::OutputFormat::json, false));
-  }
+  });
   return 0;
 }
 

@@ -41,11 +41,11 @@ std::vector<std::int64_t> standing(journal::Reader& reader, journal::Outbox& out
     q.after_seq = info.watermark;
     q.duplicates = false;
     q.decode_headers = false;
-    for (const auto& r : journal::read_all(reader, q)) {
+    journal::read_each(reader, q, [&](const journal::Record& r) {
       if (topic_wanted(globs, r.topic) && !done.contains(r.seq)) {
         seqs.insert(r.seq);
       }
-    }
+    });
   }
   return {seqs.begin(), seqs.end()};
 }

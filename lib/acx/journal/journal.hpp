@@ -119,8 +119,9 @@ public:
   virtual std::vector<Count> counts() = 0;
 };
 
-// Every record `query` selects, read a page (query.limit) at a time, in order; with `last` > 0 only the last `last`
-// of them (memory bounded by twice that).
+// Every record `query` selects, read a page (query.limit) at a time, in order, each handed to `each` as it is read.
+void read_each(Reader& reader, Query query, const std::function<void(Record&)>& each);
+// Every record `query` selects, in order; with `last` > 0 only the last `last` of them (read newest first).
 std::vector<Record> read_all(Reader& reader, Query query, std::size_t last = 0);
 
 } // namespace acx::journal

@@ -15,16 +15,6 @@ using detail::Database;
 using detail::SqliteError;
 using detail::Statement;
 
-constexpr const char* k_tables = R"sql(
-CREATE TABLE IF NOT EXISTS consumers (name TEXT PRIMARY KEY, target TEXT NOT NULL, topics TEXT NOT NULL,
-  watermark INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS consumer_marks (consumer TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT NOT NULL,
-  PRIMARY KEY (consumer, seq)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS consumer_attempts (consumer TEXT NOT NULL, seq INTEGER NOT NULL, attempt INTEGER NOT NULL,
-  at TEXT NOT NULL, status INTEGER NOT NULL, ms REAL NOT NULL, answer TEXT NOT NULL, state TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS consumer_attempts_seq ON consumer_attempts(seq);
-)sql";
-
 } // namespace
 
 std::string_view handed_name(Handed h)
@@ -121,7 +111,7 @@ std::unique_ptr<Outbox> Outbox::open(const std::string& path)
     db.exec("PRAGMA synchronous = NORMAL"); // WAL: committed against a crash of acx without an fsync each
     Statement check(db, "SELECT value FROM meta WHERE key = 'schema'");
     check.step();
-    db.exec(k_tables);
+    detail::migrate(db, path); // a journal from an older acx gets its outbox tables
     return std::unique_ptr<Outbox>(new Outbox(std::make_unique<Impl>(path, std::move(db))));
   } catch (const SqliteError& e) {
     if (e.failure == sqlite::Failure::sql) {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
 
@@ -20,37 +21,9 @@ public:
 
   std::vector<Record> read(const Query& q) override
   {
-    std::string sql =
-        q.refused
-            ? fmt::format("SELECT seq, {}, body_bytes, body_sha256 FROM refused WHERE seq > ?1", detail::k_columns)
-            : fmt::format("SELECT seq, {} FROM deliveries WHERE seq > ?1", detail::k_delivery_columns);
-    if (!q.topic.empty()) {
-      sql += " AND topic = ?2";
-    }
-    if (!q.refused && !q.duplicates) {
-      sql += " AND status = 'accepted'";
-    }
-    if (q.since) {
-      sql += " AND received >= ?3";
-    }
-    if (q.until) {
-      sql += " AND received < ?4";
-    }
-    if (!q.subscription.empty()) {
-      sql += " AND subscription_id = ?6";
-    }
-    if (!q.text.empty()) {
-      sql += " AND (instr(body, ?7) > 0 OR instr(event_id, lower(?7)) > 0 OR instr(topic, ?7) > 0)";
-    }
-    if (q.before_seq) {
-      sql += " AND seq < ?8";
-    }
-    if (q.status && !q.refused) {
-      sql += " AND status = ?9";
-    }
-    sql += q.newest_first ? " ORDER BY seq DESC LIMIT ?5" : " ORDER BY seq LIMIT ?5";
+    const std::string match = q.refused ? std::string() : detail::match_expression(q.text);
     try {
-      Statement st(m_db, sql);
+      Statement st(m_db, q.refused ? refused_sql(q) : deliveries_sql(q, !match.empty()));
       st.bind(1, q.after_seq);
       if (!q.topic.empty()) {
         st.bind(2, q.topic);
@@ -66,13 +39,10 @@ public:
         st.bind(6, q.subscription);
       }
       if (!q.text.empty()) {
-        st.bind(7, q.text);
+        st.bind(7, q.refused ? q.text : match);
       }
       if (q.before_seq) {
         st.bind(8, *q.before_seq);
-      }
-      if (q.status && !q.refused) {
-        st.bind(9, status_name(*q.status));
       }
       std::vector<Record> out;
       while (st.step()) {
@@ -92,22 +62,29 @@ public:
   std::optional<Record> find(const std::string& key) override
   {
     try {
-      Statement st(m_db, fmt::format("SELECT seq, {} FROM deliveries WHERE event_id = ?1 OR seq = ?2 "
-                                     "ORDER BY status = 'accepted' DESC, seq LIMIT 1",
-                                     detail::k_delivery_columns));
-      st.bind(1, util::to_lower(key)); // eventIds are GUIDs, kept in lower case
-      std::int64_t seq = -1;
       if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 19) {
-        seq = std::stoll(key);
+        return find_where("d.seq = ?1", static_cast<std::int64_t>(std::stoll(key)));
       }
-      st.bind(2, seq);
-      if (!st.step()) {
-        return std::nullopt;
+      // An eventId (GUIDs are kept in lower case): the accepted record, through its unique index, else a duplicate
+      // (its original was pruned).
+      const std::string id = util::to_lower(key);
+      if (auto r = find_where("d.event_id = ?1 AND d.status = 'accepted'", id)) {
+        return r;
       }
-      return detail::read_delivery(st);
+      return find_where("d.event_id = ?1 AND d.status = 'duplicate' ORDER BY d.seq LIMIT 1", id);
     } catch (const SqliteError& e) {
       detail::throw_journal_error(m_path, e);
     }
+  }
+
+  template <class T> std::optional<Record> find_where(const char* where, const T& value)
+  {
+    Statement st(m_db, fmt::format("SELECT {} FROM deliveries d WHERE {}", detail::k_delivery_columns, where));
+    st.bind(1, value);
+    if (!st.step()) {
+      return std::nullopt;
+    }
+    return detail::read_delivery(st);
   }
 
   std::optional<Record> find_refused(std::int64_t seq) override
@@ -142,7 +119,8 @@ public:
   std::vector<Count> counts() override
   {
     try {
-      Statement st(m_db, "SELECT topic, status, count(*) FROM deliveries GROUP BY topic, status "
+      // Deliveries' counts are kept by triggers (a journal of months is never scanned); refused ones are bounded.
+      Statement st(m_db, "SELECT topic, status, n FROM delivery_counts WHERE n > 0 "
                          "UNION ALL SELECT topic, 'refused:' || reason, count(*) FROM refused "
                          "GROUP BY topic, reason ORDER BY 1, 2");
       std::vector<Count> out;
@@ -156,6 +134,42 @@ public:
   }
 
 private:
+  // Deliveries: every filter through an index; text through FTS5, read in its order (rowid is seq) so that a page
+  // stops at its LIMIT however many records match.
+  static std::string deliveries_sql(const Query& q, bool search)
+  {
+    std::string sql = search ? fmt::format("SELECT {} FROM deliveries_text t CROSS JOIN deliveries d ON d.seq = "
+                                           "t.rowid WHERE t.deliveries_text MATCH ?7 AND t.rowid > ?1",
+                                           detail::k_delivery_columns)
+                             : fmt::format("SELECT {} FROM deliveries d WHERE d.seq > ?1", detail::k_delivery_columns);
+    const std::string key = search ? "t.rowid" : "d.seq";
+    sql += q.topic.empty() ? "" : " AND d.topic = ?2";
+    sql += q.since ? " AND d.received >= ?3" : "";
+    sql += q.until ? " AND d.received < ?4" : "";
+    sql += q.subscription.empty() ? "" : " AND d.subscription_id = ?6";
+    sql += q.before_seq ? fmt::format(" AND {} < ?8", key) : "";
+    if (q.status) { // a literal, so that the partial index of duplicates applies
+      sql += fmt::format(" AND d.status = '{}'", status_name(*q.status));
+    } else if (!q.duplicates) {
+      sql += " AND d.status = 'accepted'";
+    }
+    return sql + fmt::format(" ORDER BY {} {} LIMIT ?5", key, q.newest_first ? "DESC" : "ASC");
+  }
+
+  // Refused records: a bounded table, scanned.
+  static std::string refused_sql(const Query& q)
+  {
+    std::string sql =
+        fmt::format("SELECT seq, {}, body_bytes, body_sha256 FROM refused WHERE seq > ?1", detail::k_columns);
+    sql += q.topic.empty() ? "" : " AND topic = ?2";
+    sql += q.since ? " AND received >= ?3" : "";
+    sql += q.until ? " AND received < ?4" : "";
+    sql += q.subscription.empty() ? "" : " AND subscription_id = ?6";
+    sql += q.text.empty() ? "" : " AND (instr(body, ?7) > 0 OR instr(event_id, lower(?7)) > 0 OR instr(topic, ?7) > 0)";
+    sql += q.before_seq ? " AND seq < ?8" : "";
+    return sql + (q.newest_first ? " ORDER BY seq DESC LIMIT ?5" : " ORDER BY seq LIMIT ?5");
+  }
+
   static Database open_db(const std::string& path)
   {
     std::error_code ec;
@@ -166,15 +180,37 @@ private:
       // Opened read-write (never created) so that WAL's shared memory works while a writer runs; writes are refused.
       Database db(path, false);
       db.exec("PRAGMA busy_timeout = 2000");
+      {
+        Statement check(db, "SELECT value FROM meta WHERE key = 'schema'");
+        check.step();
+      }
+      upgrade(db, path);
       db.exec("PRAGMA query_only = 1");
-      Statement check(db, "SELECT value FROM meta WHERE key = 'schema'");
-      check.step();
       return db;
     } catch (const SqliteError& e) {
       if (e.failure == sqlite::Failure::sql) {
         throw Error(ExitCode::io, fmt::format("{} is not an acx journal ({})", path, e.message));
       }
       detail::throw_journal_error(path, e);
+    }
+  }
+
+  // A journal from an older acx, read before any writer opened it, is brought up to date first (its queries need
+  // the newer schema's indexes).
+  static void upgrade(Database& db, const std::string& path)
+  {
+    if (detail::schema_version(db) == detail::migrations().back().number) {
+      return;
+    }
+    try {
+      detail::migrate(db, path);
+    } catch (const SqliteError& e) {
+      if (e.failure != sqlite::Failure::read_only) {
+        throw;
+      }
+      throw Error(ExitCode::io, fmt::format("journal {} was written by an older acx and is read-only here: open it "
+                                            "once where it can be written (acx listen, or acx events on a copy)",
+                                            path));
     }
   }
 
@@ -189,21 +225,27 @@ std::unique_ptr<Reader> Reader::open(const std::string& path)
   return std::make_unique<SqliteReader>(path);
 }
 
-std::vector<Record> read_all(Reader& reader, Query q, std::size_t last)
+void read_each(Reader& reader, Query q, const std::function<void(Record&)>& each)
 {
-  std::vector<Record> out;
   for (auto batch = reader.read(q); !batch.empty(); batch = reader.read(q)) {
     q.after_seq = batch.back().seq;
     for (auto& r : batch) {
-      out.push_back(std::move(r));
-    }
-    if (last > 0 && out.size() > 2 * last) {
-      out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(last));
+      each(r);
     }
   }
-  if (last > 0 && out.size() > last) {
-    out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(last));
+}
+
+std::vector<Record> read_all(Reader& reader, Query q, std::size_t last)
+{
+  std::vector<Record> out;
+  if (last > 0) { // the newest first, from the end of the journal: never the whole of it
+    q.newest_first = true;
+    q.limit = last;
+    out = reader.read(q);
+    std::reverse(out.begin(), out.end());
+    return out;
   }
+  read_each(reader, q, [&](Record& r) { out.push_back(std::move(r)); });
   return out;
 }
 

@@ -30,25 +30,6 @@ namespace detail {
 
 namespace {
 constexpr const char* k_schema_id = "acx-journal-1";
-
-// Records are the same shape in both tables; refused ones are bounded and kept apart so they never slow the
-// accepted path or the duplicate check.
-constexpr const char* k_schema = R"sql(
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS deliveries (
-  seq INTEGER PRIMARY KEY,
-  received TEXT NOT NULL, remote TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
-  status TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
-  topic TEXT NOT NULL, event_id TEXT NOT NULL, subscription_id TEXT NOT NULL, event_time TEXT NOT NULL,
-  original INTEGER NOT NULL DEFAULT 0);
-CREATE UNIQUE INDEX IF NOT EXISTS deliveries_accepted_event_id ON deliveries(event_id) WHERE status = 'accepted';
-CREATE TABLE IF NOT EXISTS refused (
-  seq INTEGER PRIMARY KEY,
-  received TEXT NOT NULL, remote TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
-  status TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
-  topic TEXT NOT NULL, event_id TEXT NOT NULL, subscription_id TEXT NOT NULL, event_time TEXT NOT NULL,
-  body_bytes INTEGER NOT NULL DEFAULT 0, body_sha256 TEXT NOT NULL DEFAULT '');
-)sql";
 } // namespace
 
 void configure(Database& db)
@@ -64,44 +45,25 @@ void configure(Database& db)
 
 void ensure_schema(Database& db, const std::string& path)
 {
-  {
-    Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN "
-                         "('meta', 'deliveries', 'refused')");
-    tables.step();
-    Statement meta(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
-    meta.step();
-    if (tables.int64(0) > 0 && meta.int64(0) == 0) {
-      throw Error(ExitCode::io, fmt::format("{} is an SQLite database but not an acx journal", path));
-    }
+  Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+                       "('meta', 'deliveries', 'refused')");
+  tables.step();
+  Statement meta(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+  meta.step();
+  if (meta.int64(0) == 0 && tables.int64(0) > 0) {
+    throw Error(ExitCode::io, fmt::format("{} is an SQLite database but not an acx journal", path));
   }
-  db.exec("BEGIN IMMEDIATE");
-  try {
-    db.exec(k_schema);
+  if (meta.int64(0) > 0) {
     Statement get(db, "SELECT value FROM meta WHERE key = 'schema'");
-    if (get.step()) {
-      if (get.text(0) != k_schema_id) {
-        throw Error(ExitCode::io, fmt::format("{} is a journal of another format ({}); acx reads {}", path, get.text(0),
-                                              k_schema_id));
-      }
-    } else {
-      Statement put(db, "INSERT INTO meta(key, value) VALUES('schema', ?)");
-      put.bind(1, k_schema_id).run();
+    if (get.step() && get.text(0) != k_schema_id) {
+      throw Error(ExitCode::io,
+                  fmt::format("{} is a journal of another format ({}); acx reads {}", path, get.text(0), k_schema_id));
     }
-    // Columns added since the first journals: duplicates stored as references, refused bodies kept as a prefix.
-    db.add_column_if_missing("deliveries", "original", "INTEGER NOT NULL DEFAULT 0");
-    db.add_column_if_missing("refused", "body_bytes", "INTEGER NOT NULL DEFAULT 0");
-    db.add_column_if_missing("refused", "body_sha256", "TEXT NOT NULL DEFAULT ''");
-    // The event's facts (NULL in records written before they were stored: derived when read).
-    db.add_column_if_missing("deliveries", "subject", "TEXT");
-    db.add_column_if_missing("deliveries", "gist", "TEXT");
-    // Proves the journal writable now, not at the first delivery.
-    Statement opened(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('opened', datetime('now'))");
-    opened.run();
-    db.exec("COMMIT");
-  } catch (...) {
-    db.rollback_quietly();
-    throw;
   }
+  migrate(db, path);
+  // Proves the journal writable now, not at the first delivery.
+  Statement opened(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('opened', datetime('now'))");
+  opened.run();
 }
 
 Row to_row(const Record& r)
@@ -185,6 +147,25 @@ Record read_delivery(const Statement& st, bool decode_headers)
     r.gist = st.text(13);
   }
   return r;
+}
+
+std::string match_expression(std::string_view text)
+{
+  std::string out;
+  bool in_word = false;
+  for (const char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      out += in_word ? "\"*" : "";
+      in_word = false;
+      continue;
+    }
+    if (!in_word) {
+      out += out.empty() ? "\"" : " \"";
+      in_word = true;
+    }
+    out += c == '"' ? std::string_view("\"\"") : std::string_view(&c, 1);
+  }
+  return in_word ? out + "\"*" : out;
 }
 
 void throw_journal_error(const std::string& path, const SqliteError& e)

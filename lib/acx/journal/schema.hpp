@@ -3,6 +3,7 @@
 // What the journal's writer and reader share: the schema, row mapping, file opening and error wording.
 
 #include <string>
+#include <vector>
 
 #include "acx/journal/record.hpp"
 #include "acx/sqlite/sqlite.hpp"
@@ -18,18 +19,34 @@ using sqlite::Statement;
 inline constexpr const char* k_columns =
     "received, remote, headers, body, status, reason, detail, topic, event_id, subscription_id, event_time";
 
-// What to select for "seq, " + k_columns + ", " + k_fact_columns from deliveries: a duplicate stored as a reference to
-// its original (same bytes, body not kept twice) reads the original's body.
+// What to select for "seq, " + k_columns + ", " + k_fact_columns from deliveries (named d): a duplicate stored as a
+// reference to its original (same bytes, body not kept twice) reads the original's body.
 inline constexpr const char* k_delivery_columns =
-    "received, remote, headers, CASE WHEN status = 'duplicate' AND original > 0 AND length(body) = 0 THEN "
-    "(SELECT o.body FROM deliveries o WHERE o.seq = deliveries.original) ELSE body END, status, reason, detail, "
-    "topic, event_id, subscription_id, event_time, subject, gist";
+    "d.seq, d.received, d.remote, d.headers, CASE WHEN d.status = 'duplicate' AND d.original > 0 AND length(d.body) = "
+    "0 "
+    "THEN (SELECT o.body FROM deliveries o WHERE o.seq = d.original) ELSE d.body END, d.status, d.reason, d.detail, "
+    "d.topic, d.event_id, d.subscription_id, d.event_time, d.subject, d.gist";
 
 // The columns of deliveries beyond k_columns, bound as parameters 12 and 13 of its inserts.
 inline constexpr const char* k_fact_columns = "subject, gist";
 
-// Creates the tables if missing and checks that the file is an acx journal. Throws SqliteError or acx::Error.
+// Checks that the file is an acx journal (or empty) and brings its schema up to date. Throws SqliteError or
+// acx::Error.
 void ensure_schema(Database& db, const std::string& path);
+
+// One numbered change to the journal's schema (migrations.cpp).
+struct Migration {
+  int number;
+  const char* what;
+  void (*apply)(Database&);
+};
+// Every migration, in order; the last one's number is the schema this acx writes.
+const std::vector<Migration>& migrations();
+// The journal's schema number (SQLite's user_version): 0 for a journal written before migrations were numbered.
+int schema_version(Database& db);
+// Applies the migrations the journal lacks, each once, in a transaction of its own; returns the number it had.
+// Throws acx::Error for a journal newer than this acx, SqliteError when a migration fails (nothing of it applied).
+int migrate(Database& db, const std::string& path);
 
 // Applies the connection settings (WAL, full sync, busy timeout).
 void configure(Database& db);
@@ -49,11 +66,15 @@ void bind_record(Statement& st, const Record& r, const Row& row);
 Record read_record(const Statement& st, Status default_status, bool decode_headers = true);
 // Binds a record's facts to parameters 12 and 13.
 void bind_facts(Statement& st, const Record& r);
-// Reads a delivery's record from a row of "seq, " + k_delivery_columns: its facts too (derived from the body for a
+// Reads a delivery's record from a row of k_delivery_columns: its facts too (derived from the body for a
 // record written before they were stored).
 Record read_delivery(const Statement& st, bool decode_headers = true);
 
 // The acx::Error to throw for an SQLite failure on `path` while `doing` ("open", "write").
+// The FTS5 query for what a user typed: every word, as a word or the start of one (quoted: nothing typed is an
+// operator); empty when nothing in it is a word.
+std::string match_expression(std::string_view text);
+
 [[noreturn]] void throw_journal_error(const std::string& path, const SqliteError& e);
 
 } // namespace acx::journal::detail
