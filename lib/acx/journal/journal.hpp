@@ -72,6 +72,9 @@ public:
   // nullopt when that tail no longer reaches back to seq + 1 (read them with a Reader instead).
   virtual std::optional<std::vector<std::shared_ptr<const Record>>> recent_after(std::int64_t seq,
                                                                                  std::size_t limit) const = 0;
+  // The highest sequence number whose text is indexed for search: the text index is filled behind the write path,
+  // when no append waits, so it may lag committed_seq() under load (searches read the rest without it).
+  virtual std::int64_t text_indexed() const = 0;
   virtual CommitStats stats() const = 0;
   // Commits what is waiting; later appends fail.
   virtual void close() = 0;

@@ -47,9 +47,10 @@ CREATE INDEX IF NOT EXISTS consumer_attempts_seq ON consumer_attempts(seq);
   put.run();
 }
 
-// 2: a journal of months. Every filter of the inspect page and acx events through an index; text search through
-// FTS5 (words and word prefixes of the body, the eventId and the topic; '-' joins a word, so a GUID is one);
-// counts by topic and verdict kept as records come and go, so stats never scan.
+// 2: a journal of months. Every filter of the inspect page and acx events through an index (counts by topic and
+// verdict too); text search through FTS5: words and word prefixes of the body, the eventId and the topic ('-' joins a
+// word, so a GUID is one). The text index is filled behind the write path, by the writer when no append waits
+// (Writer::index_text); meta's text_indexed says how far. Only rows it has indexed are deleted from it.
 void searchable(Database& db)
 {
   db.exec(R"sql(
@@ -59,27 +60,17 @@ CREATE INDEX deliveries_received ON deliveries(received);
 CREATE INDEX deliveries_duplicate ON deliveries(seq) WHERE status = 'duplicate';
 CREATE VIRTUAL TABLE deliveries_text USING fts5(body, event_id, topic, content = 'deliveries',
   content_rowid = 'seq', tokenize = "unicode61 remove_diacritics 2 tokenchars '-'");
-CREATE TRIGGER deliveries_text_insert AFTER INSERT ON deliveries BEGIN
-  INSERT INTO deliveries_text(rowid, body, event_id, topic) VALUES (new.seq, new.body, new.event_id, new.topic);
-END;
-CREATE TRIGGER deliveries_text_delete AFTER DELETE ON deliveries BEGIN
+INSERT INTO meta(key, value) VALUES ('text_indexed', '0');
+CREATE TRIGGER deliveries_text_delete AFTER DELETE ON deliveries
+  WHEN old.seq <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'text_indexed') BEGIN
   INSERT INTO deliveries_text(deliveries_text, rowid, body, event_id, topic)
     VALUES ('delete', old.seq, old.body, old.event_id, old.topic);
 END;
-CREATE TRIGGER deliveries_text_update AFTER UPDATE OF body, event_id, topic ON deliveries BEGIN
+CREATE TRIGGER deliveries_text_update AFTER UPDATE OF body, event_id, topic ON deliveries
+  WHEN old.seq <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'text_indexed') BEGIN
   INSERT INTO deliveries_text(deliveries_text, rowid, body, event_id, topic)
     VALUES ('delete', old.seq, old.body, old.event_id, old.topic);
   INSERT INTO deliveries_text(rowid, body, event_id, topic) VALUES (new.seq, new.body, new.event_id, new.topic);
-END;
-INSERT INTO deliveries_text(deliveries_text) VALUES ('rebuild');
-CREATE TABLE delivery_counts (topic TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL,
-  PRIMARY KEY (topic, status)) WITHOUT ROWID;
-INSERT INTO delivery_counts SELECT topic, status, count(*) FROM deliveries GROUP BY topic, status;
-CREATE TRIGGER delivery_counts_insert AFTER INSERT ON deliveries BEGIN
-  INSERT INTO delivery_counts VALUES (new.topic, new.status, 1) ON CONFLICT DO UPDATE SET n = n + 1;
-END;
-CREATE TRIGGER delivery_counts_delete AFTER DELETE ON deliveries BEGIN
-  UPDATE delivery_counts SET n = n - 1 WHERE topic = old.topic AND status = old.status;
 END;
 )sql");
 }
@@ -90,7 +81,7 @@ const std::vector<Migration>& migrations()
 {
   static const std::vector<Migration> all{
       {1, "the first journal schema", first_schema},
-      {2, "indexes for every filter, FTS5 text search, counts kept", searchable},
+      {2, "indexes for every filter, FTS5 text search", searchable},
   };
   return all;
 }

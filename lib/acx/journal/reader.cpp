@@ -21,39 +21,36 @@ public:
 
   std::vector<Record> read(const Query& q) override
   {
-    const std::string match = q.refused ? std::string() : detail::match_expression(q.text);
     try {
-      Statement st(m_db, q.refused ? refused_sql(q) : deliveries_sql(q, !match.empty()));
-      st.bind(1, q.after_seq);
-      if (!q.topic.empty()) {
-        st.bind(2, q.topic);
+      if (q.refused) {
+        return run(refused_sql(q), q, [&](Statement& st) { bind_if(st, 7, q.text); });
       }
-      if (q.since) {
-        st.bind(3, util::format_rfc3339(*q.since));
+      const std::string match = detail::match_expression(q.text);
+      if (match.empty()) {
+        return run(deliveries_sql(q, Search::none), q, [](Statement&) {});
       }
-      if (q.until) {
-        st.bind(4, util::format_rfc3339(*q.until));
-      }
-      st.bind(5, static_cast<std::int64_t>(q.limit));
-      if (!q.subscription.empty()) {
-        st.bind(6, q.subscription);
-      }
-      if (!q.text.empty()) {
-        st.bind(7, q.refused ? q.text : match);
-      }
-      if (q.before_seq) {
-        st.bind(8, *q.before_seq);
-      }
-      std::vector<Record> out;
-      while (st.step()) {
-        out.push_back(q.refused ? detail::read_record(st, Status::refused, q.decode_headers)
-                                : detail::read_delivery(st, q.decode_headers));
-        if (q.refused) {
-          out.back().body_bytes = static_cast<std::size_t>(st.int64(12));
-          out.back().body_sha256 = st.text(13);
+      // Text: through the index as far as it reaches, the newer rest scanned (the index is filled behind the write
+      // path, so that rest is small unless the listener is saturated).
+      const std::int64_t indexed = text_indexed();
+      const auto words = lowered_words(q.text);
+      auto indexed_part = run(deliveries_sql(q, Search::index), q, [&](Statement& st) {
+        st.bind(7, match).bind(10, indexed);
+      });
+      auto scanned_part = run(deliveries_sql(q, Search::scan, words.size()), q, [&](Statement& st) {
+        st.bind(10, indexed);
+        for (std::size_t i = 0; i < words.size(); ++i) {
+          st.bind(static_cast<int>(11 + i), words[i]);
         }
+      });
+      auto& first = q.newest_first ? scanned_part : indexed_part;
+      auto& second = q.newest_first ? indexed_part : scanned_part;
+      for (auto& r : second) {
+        first.push_back(std::move(r));
       }
-      return out;
+      if (first.size() > q.limit) {
+        first.resize(q.limit);
+      }
+      return std::move(first);
     } catch (const SqliteError& e) {
       detail::throw_journal_error(m_path, e);
     }
@@ -119,8 +116,14 @@ public:
   std::vector<Count> counts() override
   {
     try {
-      // Deliveries' counts are kept by triggers (a journal of months is never scanned); refused ones are bounded.
-      Statement st(m_db, "SELECT topic, status, n FROM delivery_counts WHERE n > 0 "
+      // Deliveries through indexes only: by topic (the topic index), of which duplicates (their partial index);
+      // refused ones are bounded.
+      Statement st(m_db, "WITH topics AS (SELECT topic, count(*) AS n FROM deliveries GROUP BY topic), "
+                         "duplicates AS (SELECT topic, count(*) AS n FROM deliveries WHERE status = 'duplicate' "
+                         "GROUP BY topic) "
+                         "SELECT t.topic, 'accepted', t.n - coalesce(d.n, 0) FROM topics t LEFT JOIN duplicates d "
+                         "ON d.topic = t.topic WHERE t.n > coalesce(d.n, 0) "
+                         "UNION ALL SELECT topic, 'duplicate', n FROM duplicates "
                          "UNION ALL SELECT topic, 'refused:' || reason, count(*) FROM refused "
                          "GROUP BY topic, reason ORDER BY 1, 2");
       std::vector<Count> out;
@@ -134,15 +137,87 @@ public:
   }
 
 private:
-  // Deliveries: every filter through an index; text through FTS5, read in its order (rowid is seq) so that a page
-  // stops at its LIMIT however many records match.
-  static std::string deliveries_sql(const Query& q, bool search)
+  enum class Search { none, index, scan };
+
+  // Runs a query of deliveries_sql or refused_sql: binds the filters every query shares (parameters 1 to 8), then
+  // `bind_more`'s.
+  template <class Bind> std::vector<Record> run(const std::string& sql, const Query& q, Bind bind_more)
   {
-    std::string sql = search ? fmt::format("SELECT {} FROM deliveries_text t CROSS JOIN deliveries d ON d.seq = "
-                                           "t.rowid WHERE t.deliveries_text MATCH ?7 AND t.rowid > ?1",
-                                           detail::k_delivery_columns)
-                             : fmt::format("SELECT {} FROM deliveries d WHERE d.seq > ?1", detail::k_delivery_columns);
-    const std::string key = search ? "t.rowid" : "d.seq";
+    Statement st(m_db, sql);
+    st.bind(1, q.after_seq);
+    bind_if(st, 2, q.topic);
+    if (q.since) {
+      st.bind(3, util::format_rfc3339(*q.since));
+    }
+    if (q.until) {
+      st.bind(4, util::format_rfc3339(*q.until));
+    }
+    st.bind(5, static_cast<std::int64_t>(q.limit));
+    bind_if(st, 6, q.subscription);
+    if (q.before_seq) {
+      st.bind(8, *q.before_seq);
+    }
+    bind_more(st);
+    std::vector<Record> out;
+    while (st.step()) {
+      out.push_back(q.refused ? detail::read_record(st, Status::refused, q.decode_headers)
+                              : detail::read_delivery(st, q.decode_headers));
+      if (q.refused) {
+        out.back().body_bytes = static_cast<std::size_t>(st.int64(12));
+        out.back().body_sha256 = st.text(13);
+      }
+    }
+    return out;
+  }
+
+  static void bind_if(Statement& st, int index, const std::string& value)
+  {
+    if (!value.empty()) {
+      st.bind(index, value);
+    }
+  }
+
+  // The words of a search, in lower case, for scanning what the text index does not reach yet (at most 16).
+  static std::vector<std::string> lowered_words(const std::string& text)
+  {
+    std::vector<std::string> out;
+    std::string word;
+    for (const char c : text + ' ') {
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        if (!word.empty() && out.size() < 16) {
+          out.push_back(util::to_lower(word));
+        }
+        word.clear();
+      } else {
+        word += c;
+      }
+    }
+    return out;
+  }
+
+  std::int64_t text_indexed()
+  {
+    Statement st(m_db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'text_indexed'");
+    return st.step() ? st.int64(0) : 0;
+  }
+
+  // Deliveries: every filter through an index; text through FTS5 (Search::index, read in its order: rowid is seq, so
+  // a page stops at its LIMIT however many records match), or by scanning the records beyond the index
+  // (Search::scan, parameters 11 on: the lowered words).
+  static std::string deliveries_sql(const Query& q, Search search, std::size_t words = 0)
+  {
+    const bool index = search == Search::index;
+    std::string sql = index ? fmt::format("SELECT {} FROM deliveries_text t CROSS JOIN deliveries d ON d.seq = "
+                                          "t.rowid WHERE t.deliveries_text MATCH ?7 AND t.rowid > ?1 AND t.rowid <= ?10",
+                                          detail::k_delivery_columns)
+                            : fmt::format("SELECT {} FROM deliveries d WHERE d.seq > ?1", detail::k_delivery_columns);
+    const std::string key = index ? "t.rowid" : "d.seq";
+    if (search == Search::scan) {
+      sql += " AND d.seq > ?10";
+      for (std::size_t i = 0; i < words; ++i) {
+        sql += fmt::format(" AND instr(lower(d.body || ' ' || d.event_id || ' ' || d.topic), ?{}) > 0", 11 + i);
+      }
+    }
     sql += q.topic.empty() ? "" : " AND d.topic = ?2";
     sql += q.since ? " AND d.received >= ?3" : "";
     sql += q.until ? " AND d.received < ?4" : "";

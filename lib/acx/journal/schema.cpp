@@ -149,6 +149,41 @@ Record read_delivery(const Statement& st, bool decode_headers)
   return r;
 }
 
+TextIndex::TextIndex(Database& db)
+    : m_db(db), m_begin(db, "BEGIN IMMEDIATE"), m_commit(db, "COMMIT"),
+      m_next(db, "SELECT max(seq) FROM (SELECT seq FROM deliveries WHERE seq > ?1 ORDER BY seq LIMIT ?2)"),
+      m_insert(db, "INSERT INTO deliveries_text(rowid, body, event_id, topic) SELECT seq, body, event_id, topic "
+                   "FROM deliveries WHERE seq > ?1 AND seq <= ?2"),
+      m_mark(db, "UPDATE meta SET value = ?1 WHERE key = 'text_indexed'"),
+      m_get(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'text_indexed'")
+{
+}
+
+std::int64_t TextIndex::indexed()
+{
+  const std::int64_t out = m_get.step() ? m_get.int64(0) : 0;
+  m_get.reset();
+  return out;
+}
+
+std::int64_t TextIndex::index_next(std::size_t limit)
+{
+  m_begin.run();
+  try {
+    const std::int64_t from = indexed();
+    m_next.bind(1, from).bind(2, static_cast<std::int64_t>(limit));
+    const std::int64_t to = m_next.step() && !m_next.is_null(0) ? m_next.int64(0) : from;
+    m_next.reset();
+    m_insert.bind(1, from).bind(2, to).run();
+    m_mark.bind(1, to).run();
+    m_commit.run();
+    return to;
+  } catch (...) {
+    m_db.rollback_quietly();
+    throw;
+  }
+}
+
 std::string match_expression(std::string_view text)
 {
   std::string out;

@@ -71,6 +71,20 @@ void bind_facts(Statement& st, const Record& r);
 Record read_delivery(const Statement& st, bool decode_headers = true);
 
 // The acx::Error to throw for an SQLite failure on `path` while `doing` ("open", "write").
+// The text index of deliveries (FTS5, filled behind the write path) and how far it reaches.
+class TextIndex {
+public:
+  explicit TextIndex(Database& db);
+  // The highest sequence number indexed.
+  std::int64_t indexed();
+  // Indexes up to `limit` more committed records in one transaction; returns indexed(). Throws SqliteError.
+  std::int64_t index_next(std::size_t limit);
+
+private:
+  Database& m_db;
+  Statement m_begin, m_commit, m_next, m_insert, m_mark, m_get;
+};
+
 // The FTS5 query for what a user typed: every word, as a word or the start of one (quoted: nothing typed is an
 // operator); empty when nothing in it is a word.
 std::string match_expression(std::string_view text);
