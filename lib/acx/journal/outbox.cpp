@@ -101,24 +101,7 @@ Outbox::~Outbox() = default;
 
 std::unique_ptr<Outbox> Outbox::open(const std::string& path)
 {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw Error(ExitCode::io, fmt::format("no journal at {} (acx listen creates it; --journal names another)", path));
-  }
-  try {
-    Database db(path, false);
-    db.exec("PRAGMA busy_timeout = 10000");
-    db.exec("PRAGMA synchronous = NORMAL"); // WAL: committed against a crash of acx without an fsync each
-    Statement check(db, "SELECT value FROM meta WHERE key = 'schema'");
-    check.step();
-    detail::migrate(db, path); // a journal from an older acx gets its outbox tables
-    return std::unique_ptr<Outbox>(new Outbox(std::make_unique<Impl>(path, std::move(db))));
-  } catch (const SqliteError& e) {
-    if (e.failure == sqlite::Failure::sql) {
-      throw Error(ExitCode::io, fmt::format("{} is not an acx journal ({})", path, e.message));
-    }
-    detail::throw_journal_error(path, e);
-  }
+  return std::unique_ptr<Outbox>(new Outbox(std::make_unique<Impl>(path, detail::open_beside_writer(path))));
 }
 
 std::int64_t Outbox::attach(const std::string& name, const std::string& target, const std::string& topics,

@@ -119,7 +119,8 @@ public:
       // Deliveries through indexes only: by topic (the topic index), of which duplicates (their partial index);
       // refused ones are bounded.
       Statement st(m_db, "WITH topics AS (SELECT topic, count(*) AS n FROM deliveries GROUP BY topic), "
-                         "duplicates AS (SELECT topic, count(*) AS n FROM deliveries WHERE status = 'duplicate' "
+                         "duplicates AS (SELECT topic, count(*) AS n FROM deliveries INDEXED BY deliveries_duplicate "
+                         "WHERE status = 'duplicate' "
                          "GROUP BY topic) "
                          "SELECT t.topic, 'accepted', t.n - coalesce(d.n, 0) FROM topics t LEFT JOIN duplicates d "
                          "ON d.topic = t.topic WHERE t.n > coalesce(d.n, 0) "
@@ -207,22 +208,42 @@ private:
   static std::string deliveries_sql(const Query& q, Search search, std::size_t words = 0)
   {
     const bool index = search == Search::index;
-    std::string sql = index ? fmt::format("SELECT {} FROM deliveries_text t CROSS JOIN deliveries d ON d.seq = "
-                                          "t.rowid WHERE t.deliveries_text MATCH ?7 AND t.rowid > ?1 AND t.rowid <= ?10",
-                                          detail::k_delivery_columns)
-                            : fmt::format("SELECT {} FROM deliveries d WHERE d.seq > ?1", detail::k_delivery_columns);
     const std::string key = index ? "t.rowid" : "d.seq";
-    if (search == Search::scan) {
-      sql += " AND d.seq > ?10";
-      for (std::size_t i = 0; i < words; ++i) {
-        sql += fmt::format(" AND instr(lower(d.body || ' ' || d.event_id || ' ' || d.topic), ?{}) > 0", 11 + i);
-      }
+    // One range of sequence numbers, so that SQLite seeks to it: after ?1, before ?8, the text index's reach (?10),
+    // and a time range as sequence numbers too (received times grow with them), found through the received index
+    // with a minute's margin for records committed out of order.
+    constexpr const char* k_first_at = "(SELECT seq FROM deliveries WHERE received >= strftime('%Y-%m-%dT%H:%M:%fZ', "
+                                       "{}, '{} minute') ORDER BY received LIMIT 1)";
+    std::vector<std::string> above{"?1"}, below;
+    if (search != Search::none) {
+      (index ? below : above).push_back("?10" + std::string(index ? " + 1" : ""));
+    }
+    if (q.since) {
+      above.push_back(fmt::format("coalesce({}, 9223372036854775807) - 1", fmt::format(k_first_at, "?3", "-1")));
+    }
+    if (q.until) {
+      below.push_back(fmt::format("coalesce({}, 9223372036854775807) + 1", fmt::format(k_first_at, "?4", "+1")));
+    }
+    if (q.before_seq) {
+      below.push_back("?8");
+    }
+    auto bound = [](const char* f, const std::vector<std::string>& v) {
+      return v.size() == 1 ? v[0] : fmt::format("{}({})", f, fmt::join(v, ", "));
+    };
+    std::string sql =
+        index ? fmt::format("SELECT {} FROM deliveries_text t CROSS JOIN deliveries d ON d.seq = t.rowid WHERE "
+                            "t.deliveries_text MATCH ?7",
+                            detail::k_delivery_columns)
+              : fmt::format("SELECT {} FROM deliveries d WHERE 1", detail::k_delivery_columns);
+    sql += fmt::format(" AND {} > {}", key, bound("max", above));
+    sql += below.empty() ? "" : fmt::format(" AND {} < {}", key, bound("min", below));
+    for (std::size_t i = 0; search == Search::scan && i < words; ++i) {
+      sql += fmt::format(" AND instr(lower(d.body || ' ' || d.event_id || ' ' || d.topic), ?{}) > 0", 11 + i);
     }
     sql += q.topic.empty() ? "" : " AND d.topic = ?2";
     sql += q.since ? " AND d.received >= ?3" : "";
     sql += q.until ? " AND d.received < ?4" : "";
     sql += q.subscription.empty() ? "" : " AND d.subscription_id = ?6";
-    sql += q.before_seq ? fmt::format(" AND {} < ?8", key) : "";
     if (q.status) { // a literal, so that the partial index of duplicates applies
       sql += fmt::format(" AND d.status = '{}'", status_name(*q.status));
     } else if (!q.duplicates) {

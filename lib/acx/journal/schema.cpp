@@ -2,6 +2,7 @@
 #include "acx/event/json_reader.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -64,6 +65,30 @@ void ensure_schema(Database& db, const std::string& path)
   // Proves the journal writable now, not at the first delivery.
   Statement opened(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('opened', datetime('now'))");
   opened.run();
+}
+
+Database open_beside_writer(const std::string& path)
+{
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw Error(ExitCode::io, fmt::format("no journal at {} (acx listen creates it; --journal names another)", path));
+  }
+  try {
+    Database db(path, false);
+    db.exec("PRAGMA busy_timeout = 10000");
+    db.exec("PRAGMA synchronous = NORMAL"); // WAL: committed against a crash of acx without an fsync each
+    {
+      Statement check(db, "SELECT value FROM meta WHERE key = 'schema'");
+      check.step();
+    }
+    migrate(db, path);
+    return db;
+  } catch (const SqliteError& e) {
+    if (e.failure == sqlite::Failure::sql) {
+      throw Error(ExitCode::io, fmt::format("{} is not an acx journal ({})", path, e.message));
+    }
+    throw_journal_error(path, e);
+  }
 }
 
 Row to_row(const Record& r)

@@ -34,6 +34,11 @@ inline constexpr const char* k_fact_columns = "subject, gist";
 // acx::Error.
 void ensure_schema(Database& db, const std::string& path);
 
+// A second connection that writes to an existing journal beside its Writer (the outbox, the pruner): waits up to 10 s
+// for the lock, commits without fsync (WAL), and brings the schema up to date. Throws acx::Error (io) when the journal
+// is missing, not a journal, or cannot be opened.
+Database open_beside_writer(const std::string& path);
+
 // One numbered change to the journal's schema (migrations.cpp).
 struct Migration {
   int number;

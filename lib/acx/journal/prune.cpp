@@ -1,0 +1,243 @@
+#include "acx/journal/prune.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <thread>
+
+#include "acx/journal/schema.hpp"
+#include "acx/util/error.hpp"
+
+namespace acx::journal {
+
+namespace {
+
+using detail::Database;
+using detail::SqliteError;
+using detail::Statement;
+
+// Records removed per transaction: a listener's commit waits for one at most a few milliseconds.
+constexpr std::int64_t k_batch = 500;
+// Pages given back per step.
+constexpr int k_vacuum_pages = 2048;
+
+std::uint64_t file_size(const std::string& path)
+{
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  return ec ? 0 : size;
+}
+
+class SqlitePruner final : public Pruner {
+public:
+  SqlitePruner(std::string path, Database db) : m_path(std::move(path)), m_db(std::move(db)) {}
+
+  Pruned prune(const Retention& retention, bool dry_run, const std::string& described) override
+  {
+    try {
+      Pruned out;
+      out.bytes_before = file_size(m_path);
+      const auto [first, last] = range();
+      const std::int64_t wanted = cutoff(retention, first, last);
+      std::int64_t cut = wanted;
+      if (const auto [hold, consumer] = held(); hold && cut > *hold) {
+        out.kept_back = cut - std::max(*hold, first);
+        out.kept_for = consumer;
+        cut = std::max(*hold, first);
+      }
+      out.deliveries = std::max<std::int64_t>(0, cut - first); // sequence numbers are dense: only prefixes go
+      out.refused = retention.since ? refused_before(*retention.since) : 0;
+      out.shrinks = int_pragma("auto_vacuum") == 2;
+      if (dry_run) {
+        out.below = std::max(pruned_below(), cut);
+        out.bytes_after = out.bytes_before;
+        return out;
+      }
+      remove(first, cut, retention);
+      remember(cut, described);
+      give_back();
+      out.below = pruned_below();
+      out.bytes_after = file_size(m_path);
+      return out;
+    } catch (const SqliteError& e) {
+      detail::throw_journal_error(m_path, e);
+    }
+  }
+
+  Extent extent() override
+  {
+    try {
+      Extent e;
+      std::tie(e.oldest_seq, e.newest_seq) = range();
+      if (e.newest_seq == 0) {
+        e.oldest_seq = 0;
+      }
+      Statement oldest(m_db, "SELECT received FROM deliveries ORDER BY seq LIMIT 1");
+      if (oldest.step()) {
+        e.oldest_received = util::parse_rfc3339_utc(oldest.text(0));
+      }
+      e.file_bytes = file_size(m_path);
+      e.wal_bytes = file_size(m_path + "-wal");
+      e.pruned_below = pruned_below();
+      e.pruned_at = meta("pruned_at");
+      e.retention = meta("retention");
+      return e;
+    } catch (const SqliteError& e) {
+      detail::throw_journal_error(m_path, e);
+    }
+  }
+
+private:
+  // The oldest and newest sequence numbers of deliveries; (1, 0) when there are none.
+  std::pair<std::int64_t, std::int64_t> range()
+  {
+    Statement st(m_db, "SELECT coalesce(min(seq), 1), coalesce(max(seq), 0) FROM deliveries");
+    st.step();
+    return {st.int64(0), st.int64(1)};
+  }
+
+  // The first sequence number retention keeps. The newest delivery always stays: it carries the numbering on.
+  std::int64_t cutoff(const Retention& r, std::int64_t first, std::int64_t last)
+  {
+    std::int64_t cut = first;
+    if (r.since) {
+      Statement st(m_db, "SELECT seq FROM deliveries WHERE received >= ?1 ORDER BY received LIMIT 1");
+      st.bind(1, util::format_rfc3339(*r.since));
+      cut = std::max(cut, st.step() ? st.int64(0) : last + 1);
+    }
+    const std::uint64_t used =
+        static_cast<std::uint64_t>(int_pragma("page_count") - int_pragma("freelist_count")) * page_size();
+    if (r.max_bytes && used > *r.max_bytes && last >= first) {
+      // The oldest go until what stays fits, at the journal's average size of a delivery.
+      const double per_record = static_cast<double>(used) / static_cast<double>(last - first + 1);
+      cut = std::max(cut, first + static_cast<std::int64_t>(static_cast<double>(used - *r.max_bytes) / per_record) + 1);
+    }
+    return std::min(cut, last);
+  }
+
+  // The first event some forward consumer still has to hand over, and that consumer.
+  std::pair<std::optional<std::int64_t>, std::string> held()
+  {
+    Statement st(m_db, "SELECT name, watermark FROM consumers ORDER BY watermark, name LIMIT 1");
+    if (!st.step()) {
+      return {std::nullopt, {}};
+    }
+    return {st.int64(1) + 1, st.text(0)};
+  }
+
+  std::int64_t refused_before(util::Instant since)
+  {
+    Statement st(m_db, "SELECT count(*) FROM refused WHERE received < ?1");
+    st.bind(1, util::format_rfc3339(since));
+    st.step();
+    return st.int64(0);
+  }
+
+  // Removes deliveries below `cut`, a batch per transaction, pausing as long as each took so that the listener's
+  // commits get the lock at least half the time.
+  void remove(std::int64_t first, std::int64_t cut, const Retention& retention)
+  {
+    if (first < cut) {
+      // Duplicates that stay but were stored as references to an original that goes keep their bytes.
+      transaction([&] {
+        Statement keep(m_db, "UPDATE deliveries SET body = (SELECT o.body FROM deliveries o WHERE o.seq = "
+                             "deliveries.original) WHERE status = 'duplicate' AND seq >= ?1 AND original > 0 AND "
+                             "original < ?1 AND length(body) = 0");
+        keep.bind(1, cut).run();
+      });
+    }
+    Statement batch(m_db, "DELETE FROM deliveries WHERE seq >= ?1 AND seq < ?2");
+    for (std::int64_t from = first; from < cut; from += k_batch) {
+      const auto start = std::chrono::steady_clock::now();
+      transaction([&] { batch.bind(1, from).bind(2, std::min(cut, from + k_batch)).run(); });
+      std::this_thread::sleep_for(std::chrono::steady_clock::now() - start);
+    }
+    transaction([&] {
+      Statement marks(m_db, "DELETE FROM consumer_marks WHERE seq < ?1");
+      marks.bind(1, cut).run();
+      Statement attempts(m_db, "DELETE FROM consumer_attempts WHERE seq < ?1");
+      attempts.bind(1, cut).run();
+      if (retention.since) {
+        Statement refused(m_db, "DELETE FROM refused WHERE received < ?1");
+        refused.bind(1, util::format_rfc3339(*retention.since)).run();
+      }
+    });
+  }
+
+  void remember(std::int64_t cut, const std::string& described)
+  {
+    transaction([&] {
+      Statement put(m_db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)");
+      if (cut > pruned_below()) {
+        put.bind(1, "pruned_below").bind(2, std::to_string(cut)).run();
+      }
+      put.bind(1, "pruned_at").bind(2, util::format_rfc3339(util::now())).run();
+      if (!described.empty()) {
+        put.bind(1, "retention").bind(2, described).run();
+      }
+    });
+  }
+
+  // Gives the freed pages back to the file system, a step at a time, then checkpoints so the file shrinks now.
+  void give_back()
+  {
+    if (int_pragma("auto_vacuum") != 2) {
+      return;
+    }
+    Statement step(m_db, fmt::format("PRAGMA incremental_vacuum({})", k_vacuum_pages));
+    while (int_pragma("freelist_count") > 0) {
+      const auto before = int_pragma("freelist_count");
+      step.run();
+      if (int_pragma("freelist_count") >= before) {
+        break;
+      }
+    }
+    m_db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+  template <class F> void transaction(F f)
+  {
+    m_db.exec("BEGIN IMMEDIATE");
+    try {
+      f();
+      m_db.exec("COMMIT");
+    } catch (...) {
+      m_db.rollback_quietly();
+      throw;
+    }
+  }
+
+  std::int64_t int_pragma(const char* name)
+  {
+    Statement st(m_db, fmt::format("PRAGMA {}", name));
+    return st.step() ? st.int64(0) : 0;
+  }
+
+  std::uint64_t page_size() { return static_cast<std::uint64_t>(int_pragma("page_size")); }
+
+  std::string meta(const char* key)
+  {
+    Statement st(m_db, "SELECT value FROM meta WHERE key = ?1");
+    st.bind(1, key);
+    return st.step() ? st.text(0) : std::string();
+  }
+
+  std::int64_t pruned_below()
+  {
+    const std::string v = meta("pruned_below");
+    return v.empty() ? 0 : std::stoll(v);
+  }
+
+  std::string m_path;
+  Database m_db;
+};
+
+} // namespace
+
+std::unique_ptr<Pruner> Pruner::open(const std::string& path)
+{
+  // Synchronous NORMAL: a prune lost to a crash is done again by the next one.
+  return std::make_unique<SqlitePruner>(path, detail::open_beside_writer(path));
+}
+
+} // namespace acx::journal
