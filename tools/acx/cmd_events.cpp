@@ -9,6 +9,7 @@
 #include "acx/forward/standing.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
+#include "acx/journal/prune.hpp"
 #include "acx/present/format.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
@@ -35,6 +36,11 @@ struct EventsFlags {
   std::string consumer;
   std::string state = "pending";
   bool dead = false;
+  // Pruning.
+  std::optional<Duration> older_than;
+  std::optional<util::Instant> before;
+  std::size_t keep_size = 0;
+  bool dry_run = false;
 };
 
 std::unique_ptr<journal::Outbox> open_outbox(const EventsFlags& f)
@@ -169,8 +175,7 @@ int run_show(const EventsFlags& f)
   auto reader = open_reader(f);
   const auto r = reader->find(f.id);
   if (!r) {
-    throw Error(ExitCode::bad_input,
-                fmt::format("no delivery with sequence number or eventId '{}' in the journal", util::excerpt(f.id)));
+    throw Error(ExitCode::bad_input, journal::not_found(*reader, f.id));
   }
   if (as_json(f)) {
     // The envelope as received, keys in their order: never parsed into a tree (ordered_json is quadratic in an
@@ -242,17 +247,99 @@ int run_export(const EventsFlags& f)
   return 0;
 }
 
+std::string megabytes(std::uint64_t bytes)
+{
+  return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+}
+
+int run_prune(const EventsFlags& f)
+{
+  journal::Retention retention;
+  std::vector<std::string> said;
+  if (f.older_than) {
+    retention.since = util::now();
+    retention.since->seconds -= std::chrono::duration_cast<std::chrono::seconds>(*f.older_than).count();
+    said.push_back("older than " + util::format_duration(*f.older_than));
+  }
+  if (f.before) {
+    retention.since = retention.since ? std::max(*retention.since, *f.before) : *f.before;
+    said.push_back("before " + util::format_rfc3339(*f.before));
+  }
+  if (f.keep_size > 0) {
+    retention.max_bytes = f.keep_size;
+    said.push_back(fmt::format("beyond {}", megabytes(f.keep_size)));
+  }
+  if (!retention.any()) {
+    throw Error(ExitCode::usage, "say what to prune: --older-than DURATION, --before TIME or --keep-size SIZE");
+  }
+  const auto p = journal::Pruner::open(journal_path(f.journal))->prune(retention, f.dry_run);
+  if (as_json(f)) {
+    fmt::print("{}", event::json_line(nlohmann::ordered_json{{"dryRun", f.dry_run},
+                                                             {"deliveries", p.deliveries},
+                                                             {"refused", p.refused},
+                                                             {"keptBack", p.kept_back},
+                                                             {"keptFor", p.kept_for},
+                                                             {"prunedBelow", p.below},
+                                                             {"bytesBefore", p.bytes_before},
+                                                             {"bytesAfter", p.bytes_after}}));
+    return 0;
+  }
+  fmt::print("{} {} deliver{} and {} refused ({}); every delivery before #{} is gone\n",
+             f.dry_run ? "would prune" : "pruned", p.deliveries, p.deliveries == 1 ? "y" : "ies", p.refused,
+             fmt::join(said, ", "), p.below);
+  if (p.kept_back > 0) {
+    fmt::print("kept {} back: consumer {} has not handed them over yet (acx events list --consumer)\n", p.kept_back,
+               util::printable(p.kept_for));
+  }
+  if (!f.dry_run) {
+    fmt::print("journal {} -> {}{}\n", megabytes(p.bytes_before), megabytes(p.bytes_after),
+               p.shrinks ? ""
+                         : " (a journal created before acx gave pages back: freed pages are reused, the file "
+                           "keeps its size)");
+  }
+  return 0;
+}
+
+void print_extent(const journal::Extent& e, const std::string& path, bool json)
+{
+  const std::string oldest = e.oldest_received ? util::format_rfc3339(*e.oldest_received) : "";
+  if (json) {
+    fmt::print("{}", event::json_line(nlohmann::ordered_json{{"journal", path},
+                                                             {"bytes", e.file_bytes},
+                                                             {"walBytes", e.wal_bytes},
+                                                             {"oldestSeq", e.oldest_seq},
+                                                             {"oldestReceived", oldest},
+                                                             {"newestSeq", e.newest_seq},
+                                                             {"prunedBelow", e.pruned_below},
+                                                             {"prunedAt", e.pruned_at},
+                                                             {"retention", e.retention}}));
+    return;
+  }
+  fmt::print("journal   {} ({}, WAL {})\n", path, megabytes(e.file_bytes), megabytes(e.wal_bytes));
+  fmt::print("oldest    {}\n", e.oldest_seq > 0 ? fmt::format("#{} received {}", e.oldest_seq, oldest) : "-");
+  fmt::print("newest    {}\n", e.newest_seq > 0 ? fmt::format("#{}", e.newest_seq) : "-");
+  fmt::print("retention {}\n",
+             e.retention.empty() ? "none: every delivery is kept (acx listen --retain)" : util::printable(e.retention));
+  fmt::print("pruned    {}\n\n", e.pruned_below > 0
+                                     ? fmt::format("every delivery before #{}, last at {}", e.pruned_below, e.pruned_at)
+                                     : "never");
+}
+
 int run_stats(const EventsFlags& f)
 {
   auto reader = open_reader(f);
   const auto counts = reader->counts();
+  const std::string path = journal_path(f.journal);
+  const auto extent = reader->extent();
   if (as_json(f)) {
     for (const auto& c : counts) { // JSON lines, as every stream acx prints
       fmt::print(
           "{}", event::json_line(nlohmann::ordered_json{{"topic", c.topic}, {"status", c.status}, {"count", c.count}}));
     }
+    print_extent(extent, path, true); // the last line: the journal itself
     return 0;
   }
+  print_extent(extent, path, false);
   std::int64_t total = 0;
   fmt::print("{:>8}  {:<24} {}\n", "COUNT", "STATUS", "TOPIC");
   for (const auto& c : counts) {
@@ -321,7 +408,16 @@ void setup_events(CLI::App& app, Run& run)
   add_journal_option(retry, f->journal);
   retry->callback([&run, f] { run = [f] { return run_retry(*f); }; });
 
-  auto* stats = cmd->add_subcommand("stats", "Count deliveries by topic and verdict");
+  auto* prune = cmd->add_subcommand("prune", "Remove old deliveries (never one a consumer still has to take)");
+  add_duration_option(prune, "--older-than", f->older_than, "Deliveries received longer ago than this (30d)");
+  add_time_option(prune, "--before", f->before, "Deliveries received before this RFC 3339 time");
+  add_size_option(prune, "--keep-size", f->keep_size, "The oldest deliveries until the journal fits this (10GiB)");
+  prune->add_flag("--dry-run", f->dry_run, "Say what would go; remove nothing");
+  add_common(prune, *f);
+  prune->callback([&run, f] { run = [f] { return run_prune(*f); }; });
+
+  auto* stats =
+      cmd->add_subcommand("stats", "The journal's size, oldest event, retention, and counts by topic and verdict");
   add_common(stats, *f);
   stats->callback([&run, f] { run = [f] { return run_stats(*f); }; });
 }

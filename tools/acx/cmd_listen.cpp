@@ -30,6 +30,8 @@ struct ListenFlags {
   std::vector<std::string> topics;
   std::string journal;
   std::string durability = "disk";
+  std::optional<Duration> retain;
+  std::size_t retain_size = 0;
   Format format = Format::text;
   std::size_t count = 0;
   std::optional<Duration> timeout;
@@ -142,6 +144,21 @@ SchemeFlags with_credentials(SchemeFlags flags, const config::Credentials& c)
   return flags;
 }
 
+// Retention: the flags, else the profile's retain and retain_size (checked when the config was read).
+listen::Keep keep_of(const ListenFlags& f, const config::Profile* profile)
+{
+  listen::Keep keep;
+  const auto age = f.retain ? f.retain : profile ? util::parse_duration(profile->retain) : std::nullopt;
+  if (age) {
+    keep.age = std::chrono::duration_cast<std::chrono::seconds>(*age);
+  }
+  const auto size = f.retain_size > 0 ? std::optional(f.retain_size)
+                    : profile         ? util::parse_size(profile->retain_size)
+                                      : std::nullopt;
+  keep.bytes = size.value_or(0);
+  return keep;
+}
+
 int run_listen(const ListenFlags& f)
 {
   listen::ListenOptions o;
@@ -192,7 +209,9 @@ int run_listen(const ListenFlags& f)
   if (!f.profile.empty()) {
     profile_config = load_config(config_path(f.config));
   }
-  o.consumers = consumers_of(f, profile_config ? profile_config->find(f.profile) : nullptr);
+  const config::Profile* profile = profile_config ? profile_config->find(f.profile) : nullptr;
+  o.consumers = consumers_of(f, profile);
+  o.keep = keep_of(f, profile);
   o.forwarding.concurrency = f.forward_concurrency;
   o.forwarding.max_age = f.forward_max_age;
   if (!f.inspect.empty()) {
@@ -232,6 +251,10 @@ void setup_listen(CLI::App& app, Run& run)
                   "crash of acx: written before the answer, synced within a second)")
       ->check(one_of({"disk", "process"}, "durability", "expected disk or process"))
       ->capture_default_str();
+  add_duration_option(cmd, "--retain", f->retain,
+                      "Prune deliveries older than this (30d), at start and every minute (default: keep all)");
+  add_size_option(cmd, "--retain-size", f->retain_size,
+                  "Prune the oldest deliveries while the journal is larger (10GiB)");
   add_format_option(cmd, f->format, FormatDefault::by_terminal, Format::raw);
   cmd->add_option("--count", f->count,
                   "Exit 0 after this many events printed (accepted ones, of --topic's topics if given; duplicates are "

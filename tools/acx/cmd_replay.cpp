@@ -46,7 +46,7 @@ std::vector<event::SourceEvent> from_journal(const ReplayFlags& f)
     for (const auto& id : f.ids) {
       auto r = reader->find(id);
       if (!r) {
-        throw Error(ExitCode::bad_input, fmt::format("no delivery '{}' in journal {}", util::excerpt(id), path));
+        throw Error(ExitCode::bad_input, fmt::format("{} {}", journal::not_found(*reader, id), path));
       }
       records.push_back(std::move(*r));
     }

@@ -14,6 +14,7 @@
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
 #include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
 
 namespace acx::config {
@@ -169,6 +170,16 @@ Config parse(std::string_view text, const std::string& path)
         p.routes.push_back(std::move(route));
       }
     }
+    p.retain = string_at(*t, "retain", where);
+    if (!p.retain.empty() && !util::parse_duration(p.retain)) {
+      throw Error(ExitCode::bad_input,
+                  fmt::format("{}: retain = \"{}\" is not a duration (say \"30d\")", where, util::excerpt(p.retain)));
+    }
+    p.retain_size = string_at(*t, "retain_size", where);
+    if (!p.retain_size.empty() && !util::parse_size(p.retain_size)) {
+      throw Error(ExitCode::bad_input, fmt::format("{}: retain_size = \"{}\" is not a size (say \"10GiB\")", where,
+                                                   util::excerpt(p.retain_size)));
+    }
     config.profiles.emplace(std::string(name.str()), std::move(p));
   }
   return config;
@@ -217,6 +228,11 @@ void save(const Config& config, const std::string& path)
     }
     if (!routes.empty()) {
       t.insert("forward", routes);
+    }
+    for (const auto& [key, value] : {std::pair{"retain", &p.retain}, {"retain_size", &p.retain_size}}) {
+      if (!value->empty()) {
+        t.insert(key, *value);
+      }
     }
     profiles.insert(name, t);
   }

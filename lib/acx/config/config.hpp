@@ -35,6 +35,8 @@ struct Profile {
   std::string api_key;
   std::vector<Subscribed> subscriptions;
   std::vector<Forward> routes;
+  std::string retain;      // acx listen --retain: a duration ("30d"), or empty
+  std::string retain_size; // acx listen --retain-size: a size ("10GiB"), or empty
 
   // acx subscribe's bookkeeping, kept in step with the API. Each returns whether the profile changed.
   // Adds `s`, or replaces the subscription with its id.

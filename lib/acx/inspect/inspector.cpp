@@ -230,7 +230,7 @@ struct Inspector::Impl {
   {
     const auto r = view.find(req.params[0]);
     if (!r) {
-      return html(layout("not found", "<p>No such delivery in the journal.</p>"), 404);
+      return html(layout("not found", fmt::format("<p>{}.</p>", esc(view.not_found(req.params[0])))), 404);
     }
     std::string main =
         fmt::format("<h1>{} <span class=\"topic\">{}</span></h1>\n<dl class=\"facts\">",

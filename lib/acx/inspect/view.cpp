@@ -175,6 +175,13 @@ std::optional<Record> JournalView::find(const std::string& id)
   return r;
 }
 
+std::string JournalView::not_found(const std::string& id)
+{
+  std::lock_guard lock(m_mutex);
+  const bool delivery = id.size() > 1 && id[0] == 'a';
+  return delivery ? journal::not_found(open(), id.substr(1)) : "no such delivery in the journal";
+}
+
 std::int64_t JournalView::original_of(const Record& r)
 {
   if (r.status != Status::duplicate) {

@@ -48,6 +48,8 @@ public:
   Cursor head();
   // The record "a12" (a delivery) or "r7" (a refused one), or nullopt.
   std::optional<journal::Record> find(const std::string& id);
+  // Why find(id) found nothing: not in the journal, or pruned.
+  std::string not_found(const std::string& id);
   // The accepted record a duplicate repeats, or 0.
   std::int64_t original_of(const journal::Record& r);
   // Where a walk over every record the filters select has got to.

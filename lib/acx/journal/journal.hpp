@@ -103,6 +103,18 @@ struct Count {
   std::int64_t count = 0;
 };
 
+// The journal's oldest record and size, and how far it was pruned, for acx events stats.
+struct Extent {
+  std::int64_t oldest_seq = 0; // 0 when empty
+  std::optional<util::Instant> oldest_received;
+  std::int64_t newest_seq = 0;
+  std::uint64_t file_bytes = 0;
+  std::uint64_t wal_bytes = 0;
+  std::int64_t pruned_below = 0; // 0: never pruned
+  std::string pruned_at;         // RFC 3339, when it was
+  std::string retention;         // what the listener that last pruned it keeps ("30d, 10GiB"), or empty
+};
+
 // A read-only view of a journal, safe to use while a Writer (in this or another process) appends.
 class Reader {
 public:
@@ -120,7 +132,12 @@ public:
   virtual std::int64_t last_seq() = 0;
   // How many records there are by topic and status (refused ones by reason, as status "refused:<reason>").
   virtual std::vector<Count> counts() = 0;
+  // The journal's extent: oldest and newest, size, how far it was pruned.
+  virtual Extent extent() = 0;
 };
+
+// Why find(key) found nothing, in words: not in the journal, or pruned by retention.
+std::string not_found(Reader& reader, const std::string& key);
 
 // Every record `query` selects, read a page (query.limit) at a time, in order, each handed to `each` as it is read.
 void read_each(Reader& reader, Query query, const std::function<void(Record&)>& each);

@@ -64,29 +64,6 @@ public:
     }
   }
 
-  Extent extent() override
-  {
-    try {
-      Extent e;
-      std::tie(e.oldest_seq, e.newest_seq) = range();
-      if (e.newest_seq == 0) {
-        e.oldest_seq = 0;
-      }
-      Statement oldest(m_db, "SELECT received FROM deliveries ORDER BY seq LIMIT 1");
-      if (oldest.step()) {
-        e.oldest_received = util::parse_rfc3339_utc(oldest.text(0));
-      }
-      e.file_bytes = file_size(m_path);
-      e.wal_bytes = file_size(m_path + "-wal");
-      e.pruned_below = pruned_below();
-      e.pruned_at = meta("pruned_at");
-      e.retention = meta("retention");
-      return e;
-    } catch (const SqliteError& e) {
-      detail::throw_journal_error(m_path, e);
-    }
-  }
-
 private:
   // The oldest and newest sequence numbers of deliveries; (1, 0) when there are none.
   std::pair<std::int64_t, std::int64_t> range()

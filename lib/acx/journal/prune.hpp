@@ -21,26 +21,14 @@ struct Retention {
 
 // What a pruning did, or would do (dry run).
 struct Pruned {
-  std::int64_t deliveries = 0;     // accepted and duplicate records removed
-  std::int64_t refused = 0;        // refused records removed
-  std::int64_t kept_back = 0;      // records retention would remove that a consumer has not handed over yet
-  std::string kept_for;            // that consumer's name
-  std::int64_t below = 0;          // every delivery below this sequence number is gone now (0: none ever was)
-  std::uint64_t bytes_before = 0;  // the journal file's size (the WAL aside)
-  std::uint64_t bytes_after = 0;   // ... after the pages were given back
-  bool shrinks = true;             // false: a journal created without incremental auto-vacuum keeps its size
-};
-
-// The journal's oldest record and size, and how far it was pruned, for acx events stats.
-struct Extent {
-  std::int64_t oldest_seq = 0; // 0 when empty
-  std::optional<util::Instant> oldest_received;
-  std::int64_t newest_seq = 0;
-  std::uint64_t file_bytes = 0;
-  std::uint64_t wal_bytes = 0;
-  std::int64_t pruned_below = 0; // 0: never pruned
-  std::string pruned_at;         // RFC 3339, when it was
-  std::string retention;         // what the listener that last pruned it keeps ("30d, 10GiB"), or empty
+  std::int64_t deliveries = 0;    // accepted and duplicate records removed
+  std::int64_t refused = 0;       // refused records removed
+  std::int64_t kept_back = 0;     // records retention would remove that a consumer has not handed over yet
+  std::string kept_for;           // that consumer's name
+  std::int64_t below = 0;         // every delivery below this sequence number is gone now (0: none ever was)
+  std::uint64_t bytes_before = 0; // the journal file's size (the WAL aside)
+  std::uint64_t bytes_after = 0;  // ... after the pages were given back
+  bool shrinks = true;            // false: a journal created without incremental auto-vacuum keeps its size
 };
 
 // Removes old records from a journal, in use or at rest: in small transactions (a listener's commits wait for one at
@@ -55,7 +43,6 @@ public:
   // Removes what `retention` does not keep (with `dry_run`, only counts it). `described` ("older than 30d") is
   // remembered in the journal for acx events stats. Throws acx::Error (io).
   virtual Pruned prune(const Retention& retention, bool dry_run, const std::string& described = {}) = 0;
-  virtual Extent extent() = 0;
 };
 
 } // namespace acx::journal

@@ -33,9 +33,8 @@ public:
       // path, so that rest is small unless the listener is saturated).
       const std::int64_t indexed = text_indexed();
       const auto words = lowered_words(q.text);
-      auto indexed_part = run(deliveries_sql(q, Search::index), q, [&](Statement& st) {
-        st.bind(7, match).bind(10, indexed);
-      });
+      auto indexed_part =
+          run(deliveries_sql(q, Search::index), q, [&](Statement& st) { st.bind(7, match).bind(10, indexed); });
       auto scanned_part = run(deliveries_sql(q, Search::scan, words.size()), q, [&](Statement& st) {
         st.bind(10, indexed);
         for (std::size_t i = 0; i < words.size(); ++i) {
@@ -132,6 +131,39 @@ public:
         out.push_back({st.text(0), st.text(1), st.int64(2)});
       }
       return out;
+    } catch (const SqliteError& e) {
+      detail::throw_journal_error(m_path, e);
+    }
+  }
+
+  Extent extent() override
+  {
+    try {
+      Extent e;
+      Statement range(m_db, "SELECT coalesce(min(seq), 0), coalesce(max(seq), 0) FROM deliveries");
+      range.step();
+      e.oldest_seq = range.int64(0);
+      e.newest_seq = range.int64(1);
+      Statement oldest(m_db, "SELECT received FROM deliveries ORDER BY seq LIMIT 1");
+      if (oldest.step()) {
+        e.oldest_received = util::parse_rfc3339_utc(oldest.text(0));
+      }
+      std::error_code ec;
+      e.file_bytes = std::filesystem::file_size(m_path, ec);
+      e.wal_bytes = std::filesystem::file_size(m_path + "-wal", ec);
+      e.wal_bytes = ec ? 0 : e.wal_bytes;
+      Statement meta(m_db, "SELECT key, value FROM meta WHERE key IN ('pruned_below', 'pruned_at', 'retention')");
+      while (meta.step()) {
+        const std::string key = meta.text(0);
+        if (key == "pruned_below") {
+          e.pruned_below = meta.int64(1);
+        } else if (key == "pruned_at") {
+          e.pruned_at = meta.text(1);
+        } else if (key == "retention") {
+          e.retention = meta.text(1);
+        }
+      }
+      return e;
     } catch (const SqliteError& e) {
       detail::throw_journal_error(m_path, e);
     }
@@ -319,6 +351,25 @@ private:
 std::unique_ptr<Reader> Reader::open(const std::string& path)
 {
   return std::make_unique<SqliteReader>(path);
+}
+
+std::string not_found(Reader& reader, const std::string& key)
+{
+  const auto extent = reader.extent();
+  const auto below = extent.pruned_below;
+  const auto& at = extent.pruned_at;
+  const bool number = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 19;
+  if (number && below > 0 && std::stoll(key) < below) {
+    return fmt::format("delivery #{} was pruned: retention removed every delivery before #{} (last at {})", key, below,
+                       at);
+  }
+  const std::string missing =
+      fmt::format("no delivery with sequence number or eventId '{}' in the journal", util::excerpt(key));
+  if (below > 0 && !number) {
+    return fmt::format("{} (retention removed every delivery before #{}: it may have been one of them)", missing,
+                       below);
+  }
+  return missing;
 }
 
 void read_each(Reader& reader, Query q, const std::function<void(Record&)>& each)

@@ -190,6 +190,10 @@ public:
     if (o.inspect_port) {
       m_page = std::make_unique<inspect::Page>(m_journal_path, "127.0.0.1", *o.inspect_port);
     }
+    if (o.keep.any()) {
+      m_retainer = std::make_unique<Retainer>(m_journal_path, o.keep,
+                                              [&observer](const util::Notice& n) { observer.notice(n); });
+    }
   }
 
   ~Service() { stop(); }
@@ -253,6 +257,9 @@ private:
     for (auto& f : m_forwarders) {
       f->start();
     }
+    if (m_retainer) {
+      m_retainer->start();
+    }
     if (m_page) {
       const int port = m_page->start();
       // Where the page is, never its token: a terminal's scrollback and CI logs keep what is printed.
@@ -274,6 +281,9 @@ private:
       m_page->stop();
     }
     m_server->stop();
+    if (m_retainer) {
+      m_retainer->stop();
+    }
     for (auto& f : m_forwarders) {
       f->stop();
     }
@@ -355,6 +365,7 @@ private:
   std::vector<std::unique_ptr<forward::Forwarder>> m_forwarders;
   std::unique_ptr<http::Server> m_server;
   std::unique_ptr<inspect::Page> m_page;
+  std::unique_ptr<Retainer> m_retainer;
   std::mutex m_failure_mutex;
   std::exception_ptr m_failure;
   bool m_stopped = false;

@@ -9,6 +9,7 @@
 #include "acx/forward/consumer.hpp"
 #include "acx/http/server.hpp"
 #include "acx/journal/journal.hpp"
+#include "acx/listen/retainer.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/notice.hpp"
@@ -24,6 +25,7 @@ struct ListenOptions {
   std::set<std::string> topics;        // shown (Observer::delivered); empty: all
   std::string journal;                 // empty: config::journal_path()
   journal::Durability durability = journal::Durability::disk;
+  Keep keep;             // retention: --retain, --retain-size
   std::size_t count = 0; // exit after this many accepted (and shown) events; 0: run until stopped
   std::optional<std::chrono::milliseconds> timeout;
   std::string ready_file;

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "acx/util/notice.hpp"
+#include "acx/util/thread.hpp"
+
+namespace acx::listen {
+
+// What the listener keeps (--retain, --retain-size): deliveries received within `age`, and a journal of at most
+// `bytes`. Neither: everything.
+struct Keep {
+  std::optional<std::chrono::seconds> age;
+  std::uint64_t bytes = 0;
+  bool any() const { return age || bytes > 0; }
+  // "30d, 10.0 GB": how acx events stats shows it.
+  std::string describe() const;
+};
+
+// Prunes the journal the listener writes, on a thread of its own: once at start, then every `every`, in the small
+// transactions journal::Pruner makes, so deliveries keep being committed meanwhile. What it removed, kept back for a
+// consumer, or could not do is reported as notices; a failed pruning is tried again at the next turn.
+class Retainer {
+public:
+  Retainer(std::string journal_path, Keep keep, util::Notify notify,
+           std::chrono::milliseconds every = std::chrono::minutes(1));
+  ~Retainer();
+  void start();
+  void stop();
+
+private:
+  void run();
+  void prune_once();
+
+  std::string m_path;
+  Keep m_keep;
+  util::Notify m_notify;
+  std::chrono::milliseconds m_every;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  bool m_stopping = false;
+  util::Thread m_thread;
+};
+
+} // namespace acx::listen
