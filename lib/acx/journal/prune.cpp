@@ -56,6 +56,21 @@ public:
       remove(first, cut, retention);
       remember(cut, described);
       give_back();
+      // A size is met from an average: what is left may still be over it. Once more from what is there now.
+      // Pages only partly freed give back less than the average says: each pass takes at least 2% of what is left.
+      for (int pass = 0; pass < 8 && retention.max_bytes && file_size(m_path) > *retention.max_bytes; ++pass) {
+        const auto [now_first, now_last] = range();
+        const std::int64_t at_least = std::min(now_last, now_first + (now_last - now_first + 1) / 50 + 1);
+        const std::int64_t again =
+            std::min(std::max(cutoff(retention, now_first, now_last), at_least), held().first.value_or(now_last));
+        if (again <= now_first) {
+          break;
+        }
+        remove(now_first, again, retention);
+        remember(again, described);
+        give_back();
+        out.deliveries += again - now_first;
+      }
       out.below = pruned_below();
       out.bytes_after = file_size(m_path);
       return out;
@@ -87,7 +102,8 @@ private:
     if (r.max_bytes && used > *r.max_bytes && last >= first) {
       // The oldest go until what stays fits, at the journal's average size of a delivery.
       const double per_record = static_cast<double>(used) / static_cast<double>(last - first + 1);
-      cut = std::max(cut, first + static_cast<std::int64_t>(static_cast<double>(used - *r.max_bytes) / per_record) + 1);
+      const double excess = static_cast<double>(used - *r.max_bytes) * 1.02 + static_cast<double>(page_size());
+      cut = std::max(cut, first + static_cast<std::int64_t>(excess / per_record) + 1);
     }
     return std::min(cut, last);
   }
