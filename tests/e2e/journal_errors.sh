@@ -41,36 +41,110 @@ run unshare -m bash "$WORK/ro.sh"
 expect_rc 4 "read-only journal"
 expect_has "$err" "journal $WORK/ro/journal.db is read-only" "read-only message"
 
-# Full: a 400 KiB file system, filled while running.
+# Full while running: 503 with Retry-After for every delivery not stored (never a 2xx), said on stderr at most once a
+# second and in /healthz and /metrics, reads go on, and the listener takes deliveries again by itself when space
+# comes back.
 cat >"$WORK/full.sh" <<SH
 mkdir -p "$WORK/full"
-mount -t tmpfs -o size=400k tmpfs "$WORK/full"
+mount -t tmpfs -o size=2m tmpfs "$WORK/full"
 "$ACX" listen --port 0 --ready-file "$WORK/full.ready" --journal "$WORK/full/journal.db" --format json \
   >"$WORK/full.out" 2>"$WORK/full.err" &
 pid=\$!
 for _ in \$(seq $((400 * SCALE))); do [[ -s "$WORK/full.ready" ]] && break; sleep 0.05; done
 port=\$(cut -d: -f2 "$WORK/full.ready")
 pad=\$(head -c 20000 /dev/zero | tr '\0' 'x')
-for i in \$(seq 60); do
-  id=\$(printf '00000000-0000-4000-8000-%012d' "\$i")
-  body="{\"topicName\":\"job_created\",\"eventDateTime\":\"2026-05-26T14:23:55Z\",\"eventId\":\"\$id\",\"subscriptionId\":\"f30009c1-b6e3-432a-9a0e-6932c9fabdd8\",\"event\":{\"pad\":\"\$pad\"}}"
-  code=\$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "\$body" "http://127.0.0.1:\$port/webhooks/acculynx")
-  echo "\$id \$code" >>"$WORK/full.codes"
-done
-curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:\$port/healthz" >"$WORK/full.health"
+post() { # post FIRST LAST PHASE
+  for i in \$(seq "\$1" "\$2"); do
+    id=\$(printf '00000000-0000-4000-8000-%012d' "\$i")
+    body="{\"topicName\":\"job_created\",\"eventDateTime\":\"2026-05-26T14:23:55Z\",\"eventId\":\"\$id\",\"subscriptionId\":\"f30009c1-b6e3-432a-9a0e-6932c9fabdd8\",\"event\":{\"pad\":\"\$pad\"}}"
+    code=\$(curl -s -D "$WORK/full.head" -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "\$body" "http://127.0.0.1:\$port/webhooks/acculynx")
+    echo "\$id \$code \$3" >>"$WORK/full.codes"
+    [[ \$code == 503 ]] && cp "$WORK/full.head" "$WORK/full.503head"
+  done
+}
+post 1 5 before
+head -c 4m /dev/zero >"$WORK/full/ballast" 2>/dev/null # the file system is full now
+post 6 25 full
+curl -s "http://127.0.0.1:\$port/healthz" >"$WORK/full.health"
+curl -s "http://127.0.0.1:\$port/metrics" >"$WORK/full.metrics"
+"$ACX" events list --journal "$WORK/full/journal.db" --format json >"$WORK/full.reads" 2>&1
+rm "$WORK/full/ballast" # space again: no restart
+post 26 30 freed
+for _ in \$(seq $((100 * SCALE))); do grep -q "takes deliveries again" "$WORK/full.err" && break; sleep 0.05; done
+curl -s "http://127.0.0.1:\$port/healthz" >"$WORK/full.health2"
 kill -TERM \$pid; wait \$pid
 # What was acknowledged is in the journal: copy it out of the namespace before the mount goes.
 cp "$WORK/full/journal.db"* "$WORK/" 2>/dev/null
 SH
 unshare -m bash "$WORK/full.sh"
-codes=$(cut -d' ' -f2 "$WORK/full.codes" | sort | uniq -c | tr -s ' ')
-expect_has "$codes" " 200" "some deliveries fit"
-expect_has "$codes" " 503" "a full journal answers 503"
-expect_eq "$(cat "$WORK/full.health")" 503 "healthz is 503 while the journal cannot be written"
-expect_has "$(cat "$WORK/full.err")" "unavailable: cannot write the journal: database or disk is full" "the reason on stderr"
-# No 200 for an event that was not stored.
+codes() { awk -v p="$1" '$3 == p {print $2}' "$WORK/full.codes" | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' '; }
+expect_eq "$(codes before)" "200x5 " "deliveries before the disk fills are stored"
+expect_eq "$(codes full)" "503x20 " "a full journal answers 503 to each"
+expect_has "$(cat "$WORK/full.503head")" "Retry-After: 1" "with Retry-After"
+expect_has "$(cat "$WORK/full.health")" "journal not writable: database or disk is full" "healthz says why"
+expect_has "$(cat "$WORK/full.metrics")" "acx_journal_writable 0" "metrics say it"
+expect_has "$(cat "$WORK/full.metrics")" 'acx_deliveries_refused_total{reason="unavailable"} 20' "metrics count the 503s"
+expect_eq "$(wc -l <"$WORK/full.reads" | tr -d ' ')" 5 "reads go on while the disk is full"
+expect_eq "$(codes freed)" "200x5 " "space back: stored again, without a restart"
+expect_eq "$(cat "$WORK/full.health2")" "ok" "healthz ok again"
+said=$(grep -c "cannot store deliveries\|more deliveries answered 503" "$WORK/full.err")
+expect_eq "$((said >= 1 && said <= 6))" 1 "the outage said a few times, not once per delivery ($said lines)"
+expect_has "$(cat "$WORK/full.err")" "cannot store deliveries: cannot write the journal: database or disk is full" \
+  "the reason on stderr"
+expect_has "$(cat "$WORK/full.err")" "the journal takes deliveries again after" "the recovery on stderr"
+# No 200 for an event that was not stored, and every 200 is there.
 stored=$(sqlite3 "$WORK/journal.db" "SELECT event_id FROM deliveries WHERE status = 'accepted'" | sort)
 acked=$(awk '$2 == 200 {print $1}' "$WORK/full.codes" | sort)
 expect_eq "$(comm -13 <(echo "$stored") <(echo "$acked") | wc -l | tr -d ' ')" 0 "every 200 is in the journal"
+expect_eq "$(echo "$acked" | wc -l | tr -d ' ')" 10 "10 acknowledged"
+
+# Read-only while running: an ext4 file system that the kernel makes read-only on an error (errors=remount-ro, as
+# a failing disk does; a tmpfs cannot be remounted read-only while files are open for writing). 503s, healthz says
+# why, reads go on. (A file system the kernel made read-only comes back only when it is mounted again: the
+# listener is restarted then.)
+if ! command -v mkfs.ext4 >/dev/null; then
+  echo "no mkfs.ext4 here: the read-only case not run" >&2
+  finish
+fi
+truncate -s 16M "$WORK/ro.img"
+mkfs.ext4 -q -F "$WORK/ro.img"
+cat >"$WORK/ro-run.sh" <<SH
+mkdir -p "$WORK/ro2"
+mount -o loop,errors=remount-ro "$WORK/ro.img" "$WORK/ro2" || exit 77
+dev=\$(basename "\$(findmnt -n -o SOURCE "$WORK/ro2")")
+"$ACX" listen --port 0 --ready-file "$WORK/ro.ready" --journal "$WORK/ro2/journal.db" --format json \
+  >"$WORK/ro.out" 2>"$WORK/ro.err" &
+pid=\$!
+for _ in \$(seq $((400 * SCALE))); do [[ -s "$WORK/ro.ready" ]] && break; sleep 0.05; done
+port=\$(cut -d: -f2 "$WORK/ro.ready")
+post() { # post FIRST LAST PHASE
+  for i in \$(seq "\$1" "\$2"); do
+    id=\$(printf '00000000-0000-4000-8000-%012d' "\$i")
+    body="{\"topicName\":\"job_created\",\"eventDateTime\":\"2026-05-26T14:23:55Z\",\"eventId\":\"\$id\",\"subscriptionId\":\"f30009c1-b6e3-432a-9a0e-6932c9fabdd8\",\"event\":{}}"
+    code=\$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "\$body" "http://127.0.0.1:\$port/webhooks/acculynx")
+    echo "\$id \$code \$3" >>"$WORK/ro.codes"
+  done
+}
+post 1 3 before
+echo "acx test" >"/sys/fs/ext4/\$dev/trigger_fs_error"
+post 4 8 readonly
+curl -s "http://127.0.0.1:\$port/healthz" >"$WORK/ro.health"
+"$ACX" events list --journal "$WORK/ro2/journal.db" --format json >"$WORK/ro.reads" 2>&1
+kill -TERM \$pid; wait \$pid
+cp "$WORK/ro2/journal.db"* "$WORK/ro-copy/" 2>/dev/null
+umount "$WORK/ro2" 2>/dev/null
+exit 0
+SH
+mkdir -p "$WORK/ro-copy"
+if ! unshare -m bash "$WORK/ro-run.sh"; then
+  echo "cannot mount a loop device here: the read-only case not run" >&2
+  finish
+fi
+rcodes() { awk -v p="$1" '$3 == p {print $2}' "$WORK/ro.codes" | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' '; }
+expect_eq "$(rcodes before)" "200x3 " "stored before the file system turns read-only"
+expect_eq "$(rcodes readonly)" "503x5 " "a read-only journal answers 503 to each"
+expect_has "$(cat "$WORK/ro.health")" "journal not writable:" "healthz says why"
+expect_eq "$(wc -l <"$WORK/ro.reads" | tr -d ' ')" 3 "reads go on while it is read-only"
+expect_has "$(cat "$WORK/ro.err")" "cannot store deliveries: cannot write the journal:" "the reason on stderr"
 
 finish

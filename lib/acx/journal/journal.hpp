@@ -62,8 +62,8 @@ public:
   // The same without waiting: `done` is called once, on the journal's committer thread (or on the calling thread
   // when the journal is closed or too many records wait), after the record's group is committed or has failed.
   virtual void append_async(Record record, std::function<void(Appended)> done) = 0;
-  // False after a failed commit, until a commit succeeds again.
-  virtual bool healthy() const = 0;
+  // Why the last commit failed ("database or disk is full"), until a commit succeeds again; empty when it did.
+  virtual std::string failure() const = 0;
   // The highest committed sequence number of accepted/duplicate records.
   virtual std::int64_t committed_seq() const = 0;
   // Waits until committed_seq() > seq or the timeout passes; returns committed_seq().

@@ -180,7 +180,11 @@ public:
     }
   }
 
-  bool healthy() const override { return m_healthy.load(); }
+  std::string failure() const override
+  {
+    std::lock_guard lock(m_mutex);
+    return m_failure;
+  }
 
   std::int64_t committed_seq() const override
   {
@@ -325,8 +329,8 @@ private:
       }
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    m_healthy = error.empty();
     std::lock_guard lock(m_mutex);
+    m_failure = error;
     m_text_failed = m_text_failed && !error.empty();
     for (auto& p : batch) {
       if (!error.empty()) {
@@ -450,7 +454,7 @@ private:
   std::int64_t m_text_indexed = 0;
   bool m_text_failed = false;
   CommitStats m_stats;
-  std::atomic<bool> m_healthy{true};
+  std::string m_failure;
   int m_wal_fd = -1;
   util::Thread m_syncer;
   util::Thread m_committer; // last: it starts once everything above is ready

@@ -12,6 +12,7 @@
 #include "acx/journal/follower.hpp"
 #include "acx/journal/outbox.hpp"
 #include "acx/listen/metrics.hpp"
+#include "acx/listen/outage.hpp"
 #include "acx/listen/pipeline.hpp"
 #include "acx/listen/refusal_log.hpp"
 #include "acx/util/text.hpp"
@@ -170,8 +171,11 @@ public:
       : m_o(o), m_observer(observer), m_runner(true), m_journal_path(config::journal_path(o.journal)),
         m_writer(journal::Writer::open(m_journal_path, writer_options(o))),
         m_refusals([&observer](const util::Notice& n) { observer.notice(n); }),
+        m_outage([&observer](const util::Notice& n) { observer.notice(n); }),
         m_pipeline({signing::make_scheme(o.scheme), o.subscriptions}, *m_writer, m_metrics,
-                   [this](const RefusedNote& note) { m_refusals.note(note); }),
+                   [this](const RefusedNote& note) {
+                     note.reason == Refusal::unavailable ? m_outage.refused(note.detail) : m_refusals.note(note);
+                   }),
         m_watch(o.watch), m_printer(o, m_journal_path, *m_writer, observer, [this] { m_runner.finish(); })
   {
     if (!o.consumers.empty()) {
@@ -210,6 +214,7 @@ public:
         reload();
       }
       m_refusals.flush();
+      m_outage.tick(m_writer->failure());
     };
     const http::Stop why = m_runner.run(*m_server, m_o.server.host, ro, [this](int port) {
       notice(Level::info,
@@ -316,10 +321,20 @@ private:
     return out;
   }
 
+  std::string journal_metrics() const
+  {
+    return fmt::format("# HELP acx_journal_writable 1 while the journal commits, 0 after a commit failed (a full "
+                       "disk, a read-only file system) until one succeeds.\n# TYPE acx_journal_writable gauge\n"
+                       "acx_journal_writable {}\n# HELP acx_journal_text_indexed_seq The newest delivery searchable "
+                       "through the text index.\n# TYPE acx_journal_text_indexed_seq gauge\n"
+                       "acx_journal_text_indexed_seq {}\n",
+                       m_writer->failure().empty() ? 1 : 0, m_writer->text_indexed());
+  }
+
   http::Response health() const
   {
-    if (!m_writer->healthy()) {
-      return {503, "text/plain; charset=utf-8", "journal not writable\n", {}};
+    if (const auto failure = m_writer->failure(); !failure.empty()) {
+      return {503, "text/plain; charset=utf-8", fmt::format("journal not writable: {}\n", failure), {}};
     }
     // Receiving works; a consumer that stopped or stalls makes it degraded, still 200.
     std::string degraded;
@@ -341,7 +356,8 @@ private:
          [this](http::Request) {
            return http::Response{200,
                                  "text/plain; version=0.0.4",
-                                 m_metrics.prometheus(m_writer->stats()) + consumer_metrics(consumers_state()),
+                                 m_metrics.prometheus(m_writer->stats()) + journal_metrics() +
+                                     consumer_metrics(consumers_state()),
                                  {}};
          }},
     };
@@ -358,6 +374,7 @@ private:
   std::unique_ptr<journal::Writer> m_writer;
   Metrics m_metrics;
   RefusalLog m_refusals;
+  Outage m_outage;
   Pipeline m_pipeline;
   ProfileWatch m_watch;
   Printer m_printer;
