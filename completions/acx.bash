@@ -44,6 +44,8 @@ _acx() {
         cmdpath='acx events export';;
       'acx events retry')
         cmdpath='acx events retry';;
+      'acx events prune')
+        cmdpath='acx events prune';;
       'acx events stats')
         cmdpath='acx events stats';;
       'acx subscriptions list')
@@ -99,6 +101,10 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --durability')
       COMPREPLY=($(compgen -W 'disk process' -- "$cur")); return;;
+    'acx listen --retain')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --retain-size')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --format')
       COMPREPLY=($(compgen -W 'text json raw' -- "$cur")); return;;
     'acx listen --count')
@@ -151,6 +157,10 @@ _acx() {
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx events list --topic')
       COMPREPLY=($(compgen -W 'contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed' -- "$cur")); return;;
+    'acx events list --subscription')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events list --text')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events list --since')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events list --until')
@@ -169,6 +179,10 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events export --topic')
       COMPREPLY=($(compgen -W 'contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed' -- "$cur")); return;;
+    'acx events export --subscription')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events export --text')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events export --since')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events export --until')
@@ -179,6 +193,16 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events retry --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events prune --older-than')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events prune --before')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events prune --keep-size')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events prune --journal')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx events prune --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx events stats --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events stats --format')
@@ -494,17 +518,19 @@ _acx() {
     'acx')
       subs='listen events inspect send replay check subscribe subscriptions sandbox sign verify secret topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --inspect --help -h --forward-to --exec --name --forward-secret --forward-scheme --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --inspect --help -h --forward-to --exec --name --forward-secret --forward-scheme --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
     'acx events')
-      subs='list show export retry stats'; opts='--help -h'; args=''; files=0;;
+      subs='list show export retry prune stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')
-      subs=''; opts='--help -h --journal --format --topic --since --until --refused --limit --consumer --state'; args=''; files=0;;
+      subs=''; opts='--help -h --journal --format --topic --subscription --text --since --until --refused --limit --consumer --state'; args=''; files=0;;
     'acx events show')
       subs=''; opts='--help -h --journal --format'; args=''; files=1;;
     'acx events export')
-      subs=''; opts='--help -h --journal --topic --since --until --refused --duplicates'; args=''; files=0;;
+      subs=''; opts='--help -h --journal --topic --subscription --text --since --until --refused --duplicates'; args=''; files=0;;
     'acx events retry')
       subs=''; opts='--help -h --consumer --dead --id --journal'; args=''; files=0;;
+    'acx events prune')
+      subs=''; opts='--help -h --older-than --before --keep-size --dry-run --journal --format'; args=''; files=0;;
     'acx events stats')
       subs=''; opts='--help -h --journal --format'; args=''; files=0;;
     'acx inspect')

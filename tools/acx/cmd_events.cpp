@@ -24,6 +24,8 @@ namespace {
 struct EventsFlags {
   std::string journal;
   std::string topic;
+  std::string subscription;
+  std::string text;
   std::optional<util::Instant> since;
   std::optional<util::Instant> until;
   std::size_t limit = 0;
@@ -120,6 +122,8 @@ journal::Query query_of(const EventsFlags& f)
 {
   journal::Query q;
   q.topic = f.topic;
+  q.subscription = util::to_lower(f.subscription);
+  q.text = f.text;
   q.refused = f.refused;
   q.duplicates = f.duplicates;
   q.since = f.since;
@@ -360,6 +364,8 @@ void add_common(CLI::App* cmd, EventsFlags& f)
 void add_filters(CLI::App* cmd, EventsFlags& f)
 {
   suggest(cmd->add_option("--topic", f.topic, "Only this topic"), catalog_topic_names());
+  cmd->add_option("--subscription", f.subscription, "Only this subscriptionId");
+  cmd->add_option("--text", f.text, "Only deliveries with these words (or word starts) in the body, eventId or topic");
   add_time_option(cmd, "--since", f.since, "Received at or after: an RFC 3339 time, or a duration ago (1h)");
   add_time_option(cmd, "--until", f.until, "Received before: an RFC 3339 time, or a duration ago");
   cmd->add_flag("--refused", f.refused, "Refused deliveries instead of accepted ones");
