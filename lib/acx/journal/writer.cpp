@@ -43,6 +43,11 @@ constexpr std::size_t k_gather_records = 64;
 // Records indexed for text search per transaction when nothing waits: small, so that a delivery arriving meanwhile
 // waits little.
 constexpr std::size_t k_text_batch = 64;
+// ... once deliveries have paused this long, and under a steady load at most one batch this often (so that it never
+// doubles the commits nor slows the groups: the index lags under load and catches up after).
+constexpr auto k_text_quiet = std::chrono::milliseconds(20);
+constexpr auto k_text_every = std::chrono::milliseconds(100);
+constexpr auto k_checkpoint_every = std::chrono::milliseconds(100);
 
 std::optional<detail::TextIndex> text_index(Database& db)
 {
@@ -110,7 +115,9 @@ public:
         m_insert_duplicate(m_db,
                            fmt::format("INSERT INTO deliveries({}, {}, original) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                        detail::k_columns, detail::k_fact_columns)),
-        m_text(text_index(m_db))
+        m_text(text_index(m_db)), m_sync_normal(m_db, "PRAGMA synchronous = NORMAL"),
+        m_sync_full(m_db, "PRAGMA synchronous = FULL"), m_checkpoint_db(path, false),
+        m_checkpoint(m_checkpoint_db, "PRAGMA wal_checkpoint(PASSIVE)")
   {
     Statement last(m_db, "SELECT coalesce(max(seq), 0) FROM deliveries");
     last.step();
@@ -122,6 +129,8 @@ public:
       m_wal_fd = ::open((path + "-wal").c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
       m_syncer = util::Thread("acx-syncer", [this] { sync_in_background(); });
     }
+    m_db.exec("PRAGMA wal_autocheckpoint = 0"); // the checkpointer's job, not the committer's
+    m_checkpointer = util::Thread("acx-checkpoint", [this] { checkpoint_in_background(); });
     m_committer = util::Thread("acx-journal", [this] { run_committer(); });
   }
 
@@ -130,6 +139,9 @@ public:
     close();
     if (m_syncer.joinable()) {
       m_syncer.join();
+    }
+    if (m_checkpointer.joinable()) {
+      m_checkpointer.join();
     }
     if (m_wal_fd >= 0) {
       ::close(m_wal_fd);
@@ -247,6 +259,31 @@ public:
   }
 
 private:
+  // Copies the WAL into the database file on a connection and a thread of its own, so that no group commit waits
+  // for a checkpoint (SQLite's automatic one runs inside the commit that crosses 1,000 pages): at most every 100 ms
+  // after commits, PASSIVE (it never blocks the writer or a reader; what it cannot copy now it copies next time).
+  void checkpoint_in_background()
+  {
+    std::unique_lock lock(m_mutex);
+    auto done = m_stats.commits;
+    for (;;) {
+      const bool closed = m_commit_cv.wait_for(lock, k_checkpoint_every, [this] { return m_closed; });
+      if (closed) {
+        return;
+      }
+      if (m_stats.commits != done) {
+        done = m_stats.commits;
+        lock.unlock();
+        try {
+          m_checkpoint.run();
+        } catch (const std::exception&) {
+          // A full disk, say: the WAL keeps the commits, the next turn tries again.
+        }
+        lock.lock();
+      }
+    }
+  }
+
   // With Durability::process: every second, if anything was committed since the last sync, fsyncs the WAL.
   void sync_in_background()
   {
@@ -283,9 +320,13 @@ private:
       Group group;
       {
         std::unique_lock lock(m_mutex);
-        if (m_waiting.empty() && !m_closing && m_text && m_text_indexed < m_committed_seq && !m_text_failed) {
-          lock.unlock();
-          index_text(); // nothing waits: the text index catches up, a small batch at a time
+        if (const auto due = text_due(); due && m_waiting.empty() && !m_closing) {
+          if (*due <= std::chrono::steady_clock::now()) {
+            lock.unlock();
+            index_text(); // nothing waits: the text index catches up, a small batch at a time
+            continue;
+          }
+          m_work_cv.wait_until(lock, *due, [this] { return m_closing || !m_waiting.empty(); });
           continue;
         }
         m_work_cv.wait(lock, [this] { return m_closing || !m_waiting.empty(); });
@@ -331,6 +372,7 @@ private:
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::lock_guard lock(m_mutex);
     m_failure = error;
+    m_last_group = std::chrono::steady_clock::now();
     m_text_failed = m_text_failed && !error.empty();
     for (auto& p : batch) {
       if (!error.empty()) {
@@ -350,13 +392,30 @@ private:
     }
   }
 
-  // Indexes the next few committed records' text in a transaction of its own. A failure (a full disk) waits for the
-  // next commit of deliveries to try again.
+  // When the text index may take its next batch (m_mutex held): once deliveries have paused for k_text_quiet, or
+  // k_text_every after the last batch however busy it is; nullopt when it is complete or waits for a commit.
+  std::optional<std::chrono::steady_clock::time_point> text_due() const
+  {
+    if (!m_text || m_text_indexed >= m_committed_seq || m_text_failed) {
+      return std::nullopt;
+    }
+    return std::min(m_last_group + k_text_quiet, m_last_text + k_text_every);
+  }
+
+  // Indexes the next few committed records' text in a transaction of its own, not synced (a later commit's fsync
+  // covers it; the index can be rebuilt). A failure (a full disk) waits for the next commit of deliveries to try
+  // again.
   void index_text()
   {
     std::int64_t indexed = 0;
     try {
+      if (m_options.durability == Durability::disk) {
+        m_sync_normal.run();
+      }
       indexed = m_text->index_next(k_text_batch);
+      if (m_options.durability == Durability::disk) {
+        m_sync_full.run();
+      }
     } catch (const std::exception&) {
       std::lock_guard lock(m_mutex);
       m_text_failed = true;
@@ -364,6 +423,7 @@ private:
     }
     std::lock_guard lock(m_mutex);
     m_text_indexed = indexed;
+    m_last_text = std::chrono::steady_clock::now();
     m_commit_cv.notify_all();
   }
 
@@ -439,6 +499,9 @@ private:
   Statement m_begin, m_commit, m_rollback, m_insert, m_insert_refused, m_prune, m_vacuum, m_original,
       m_insert_duplicate;
   std::optional<detail::TextIndex> m_text; // none when the journal has no text index (a benchmark's baseline)
+  Statement m_sync_normal, m_sync_full;
+  Database m_checkpoint_db; // the checkpointer's connection
+  Statement m_checkpoint;
   std::size_t m_refused_since_prune = 0;
   std::size_t m_refused_bytes_since_prune = 0;
 
@@ -453,10 +516,12 @@ private:
   std::int64_t m_committed_seq = 0;
   std::int64_t m_text_indexed = 0;
   bool m_text_failed = false;
+  std::chrono::steady_clock::time_point m_last_group, m_last_text; // the last commit of deliveries, of text
   CommitStats m_stats;
   std::string m_failure;
   int m_wal_fd = -1;
   util::Thread m_syncer;
+  util::Thread m_checkpointer;
   util::Thread m_committer; // last: it starts once everything above is ready
 };
 
