@@ -87,6 +87,13 @@ expect_has "$out" "pruned 49 deliveries" "only what the consumer is done with go
 expect_has "$out" "kept 151 back: consumer http://127.0.0.1:$dead/app has not handed them over yet" "and says why"
 expect_eq "$(sqlite3 "$WORK/held.db" 'SELECT min(seq) FROM deliveries')" 50 "the consumer's next event stays"
 
+# A consumer asked to start before what retention kept is told so, not silently skipped ahead.
+JOURNAL=$WORK/journal.db start_listener --secret tok --forward-to "http://127.0.0.1:$dead/late" --forward-from 1
+wait_until 20 "the forwarder's word on pruned events" grep -q \
+  "http://127.0.0.1:$dead/late: events #1 to #200 were pruned by retention before it took them; it starts at #201" \
+  "$WORK/listen.err"
+stop_listener
+
 # acx listen --retain prunes by itself, at start.
 cp "$WORK/pristine.db" "$WORK/listened.db"
 sqlite3 "$WORK/listened.db" "UPDATE deliveries SET received = '$old' WHERE seq <= 120"

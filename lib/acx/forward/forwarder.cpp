@@ -409,6 +409,13 @@ void Forwarder::start()
   const std::string target = m.c.url.empty() ? m.c.command : util::redact_url(m.c.url);
   m.saved_watermark = m.outbox.attach(m.c.name, target, topics, start, from.given());
   m.cursor = m.saved_watermark;
+  // Events asked for that retention pruned (--forward-from below what the journal keeps) are said, not silently
+  // skipped.
+  if (const auto pruned_below = m.reader->extent().pruned_below; m.cursor + 1 < pruned_below) {
+    m.notify(util::Notice::Level::warning,
+             fmt::format("{}: events #{} to #{} were pruned by retention before it took them; it starts at #{}",
+                         util::printable(m.c.name), m.cursor + 1, pruned_below - 1, pruned_below));
+  }
   m.follower = std::make_unique<journal::Follower>(m.path, m.writer, m.cursor);
   m.done = m.outbox.done_after(m.c.name, m.saved_watermark);
   // A thread that fails (a journal it cannot read, a command that cannot be started) stops this forwarder's work and
