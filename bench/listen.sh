@@ -75,8 +75,11 @@ run_wrk httplib "http://127.0.0.1:$bare_port/webhooks/acculynx?token=T0k3n" "${p
 
 # (c) acx listen: token check, envelope validation, journal, dedup, JSON lines on stdout; once per durability, with
 # random GUID eventIds (as AccuLynx sends), then again with sequential ones (the second figure).
+# And once more (process) on a journal without migration 2's indexes and text index: what they cost the write path.
+cmake --build build --target acx-fill-journal >/dev/null
+build/bench/acx-fill-journal "$work/journal-process-noindex.db" 0 --without-indexes >/dev/null
 declare -A accepted
-for mode in disk process disk-sequential process-sequential; do
+for mode in disk process disk-sequential process-sequential process-noindex; do
   [[ $mode == *-sequential ]] && export IDS=sequential || export IDS=random
   "$acx" listen --port 0 --ready-file "$work/acx-$mode.ready" --scheme token --secret T0k3n --durability "${mode%-*}" \
     --journal "$work/journal-$mode.db" --format json >"$work/acx-$mode-events.jsonl" 2>"$work/acx-$mode.log" &
@@ -91,7 +94,8 @@ done
 unset IDS
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 printf '\n%-22s %12s %10s %10s %12s\n' target "events/s" "p50 ms" "p99 ms" "peak RSS MB"
-for name in nginx node node+fsync mhd httplib acx-disk acx-process acx-disk-sequential acx-process-sequential; do
+for name in nginx node node+fsync mhd httplib acx-disk acx-process acx-disk-sequential acx-process-sequential \
+  acx-process-noindex; do
   printf '%-22s %12s %10s %10s %12s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "${rss[$name]}"
 done
 printf '\nrandom GUID eventIds, as AccuLynx sends:\n'
@@ -106,4 +110,7 @@ printf 'p99: disk %s ms, process %s ms (target < 10); peak RSS: disk %s MB, proc
   "${p99[acx-disk]}" "${p99[acx-process]}" "${rss[acx-disk]}" "${rss[acx-process]}"
 printf 'sequential eventIds (second figure): process / node %s, disk / node+fsync %s\n' \
   "$(ratio "${rps[acx-process-sequential]}" "${rps[node]}")" "$(ratio "${rps[acx-disk-sequential]}" "${rps[node+fsync]}")"
+printf 'the indexes and text index cost the write path: process %s/s with, %s/s without: %s\n' \
+  "${rps[acx-process]}" "${rps[acx-process-noindex]}" \
+  "$(awk -v a="${rps[acx-process-noindex]}" -v b="${rps[acx-process]}" 'BEGIN { printf "%.1f%% (target <= 10%%)", (a - b) * 100 / a }')"
 printf 'events accepted and journaled: disk %s, process %s\n' "${accepted[disk]}" "${accepted[process]}"
