@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <thread>
+#include <vector>
 
 #include "acx/journal/schema.hpp"
 #include "acx/util/error.hpp"
@@ -16,10 +17,32 @@ using detail::Database;
 using detail::SqliteError;
 using detail::Statement;
 
-// Records removed per transaction: a listener's commit waits for one at most a few milliseconds.
-constexpr std::int64_t k_batch = 500;
-// Pages given back per step.
-constexpr int k_vacuum_pages = 2048;
+// How long one of the pruner's transactions may hold the journal's write lock: a listener's commit waits for it.
+constexpr auto k_step_time = std::chrono::milliseconds(5);
+
+// Runs a job in transactions whose size it adapts so that each takes about k_step_time, pausing after each as long
+// as it took: the listener's commits get the lock at least half the time, and wait a few milliseconds at most.
+class Pacer {
+public:
+  // Calls step(size) until it returns false.
+  template <class Step> void run(Step step)
+  {
+    for (bool more = true; more;) {
+      const auto start = std::chrono::steady_clock::now();
+      more = step(m_size);
+      const auto took = std::chrono::steady_clock::now() - start;
+      if (took < k_step_time / 2) {
+        m_size = std::min<std::int64_t>(m_size * 2, 10'000);
+      } else if (took > k_step_time) {
+        m_size = std::max<std::int64_t>(m_size / 2, 1);
+      }
+      std::this_thread::sleep_for(took);
+    }
+  }
+
+private:
+  std::int64_t m_size = 16;
+};
 
 std::uint64_t file_size(const std::string& path)
 {
@@ -93,9 +116,14 @@ private:
   {
     std::int64_t cut = first;
     if (r.since) {
-      Statement st(m_db, "SELECT seq FROM deliveries WHERE received >= ?1 ORDER BY received LIMIT 1");
+      // The first delivery, in sequence order, received at or after `since`. Deliveries are committed a little out of
+      // order of their received times, so it is the smallest sequence number among those received within a minute
+      // of the first one so received (a range of the received index).
+      Statement st(m_db, "SELECT min(seq) FROM deliveries WHERE received >= ?1 AND received <= strftime("
+                         "'%Y-%m-%dT%H:%M:%fZ', (SELECT received FROM deliveries WHERE received >= ?1 ORDER BY "
+                         "received LIMIT 1), '+1 minute')");
       st.bind(1, util::format_rfc3339(*r.since));
-      cut = std::max(cut, st.step() ? st.int64(0) : last + 1);
+      cut = std::max(cut, st.step() && !st.is_null(0) ? st.int64(0) : last + 1);
     }
     const std::uint64_t used =
         static_cast<std::uint64_t>(int_pragma("page_count") - int_pragma("freelist_count")) * page_size();
@@ -126,25 +154,35 @@ private:
     return st.int64(0);
   }
 
-  // Removes deliveries below `cut`, a batch per transaction, pausing as long as each took so that the listener's
-  // commits get the lock at least half the time.
+  // Removes deliveries below `cut`, paced.
   void remove(std::int64_t first, std::int64_t cut, const Retention& retention)
   {
-    if (first < cut) {
-      // Duplicates that stay but were stored as references to an original that goes keep their bytes.
+    // Duplicates that stay but were stored as references to an original that goes keep their bytes.
+    std::vector<std::int64_t> references;
+    Statement find(m_db, "SELECT seq FROM deliveries INDEXED BY deliveries_duplicate WHERE status = 'duplicate' AND "
+                         "seq >= ?1 AND original > 0 AND original < ?1 AND length(body) = 0");
+    for (find.bind(1, cut); find.step();) {
+      references.push_back(find.int64(0));
+    }
+    Statement keep(m_db, "UPDATE deliveries SET body = (SELECT o.body FROM deliveries o WHERE o.seq = "
+                         "deliveries.original) WHERE seq = ?1");
+    std::size_t next = 0;
+    Pacer().run([&](std::int64_t size) {
       transaction([&] {
-        Statement keep(m_db, "UPDATE deliveries SET body = (SELECT o.body FROM deliveries o WHERE o.seq = "
-                             "deliveries.original) WHERE status = 'duplicate' AND seq >= ?1 AND original > 0 AND "
-                             "original < ?1 AND length(body) = 0");
-        keep.bind(1, cut).run();
+        for (std::int64_t i = 0; i < size && next < references.size(); ++i) {
+          keep.bind(1, references[next++]).run();
+        }
       });
-    }
+      return next < references.size();
+    });
     Statement batch(m_db, "DELETE FROM deliveries WHERE seq >= ?1 AND seq < ?2");
-    for (std::int64_t from = first; from < cut; from += k_batch) {
-      const auto start = std::chrono::steady_clock::now();
-      transaction([&] { batch.bind(1, from).bind(2, std::min(cut, from + k_batch)).run(); });
-      std::this_thread::sleep_for(std::chrono::steady_clock::now() - start);
-    }
+    std::int64_t from = first;
+    Pacer().run([&](std::int64_t size) {
+      const std::int64_t to = std::min(cut, from + size);
+      transaction([&] { batch.bind(1, from).bind(2, to).run(); });
+      from = to;
+      return from < cut;
+    });
     transaction([&] {
       Statement marks(m_db, "DELETE FROM consumer_marks WHERE seq < ?1");
       marks.bind(1, cut).run();
@@ -171,21 +209,22 @@ private:
     });
   }
 
-  // Gives the freed pages back to the file system, a step at a time, then checkpoints so the file shrinks now.
+  // Gives the freed pages back to the file system, paced, then checkpoints without blocking a writer: the file
+  // shrinks once the WAL is copied back (now when the journal is at rest; within a moment under a listener).
   void give_back()
   {
     if (int_pragma("auto_vacuum") != 2) {
       return;
     }
-    Statement step(m_db, fmt::format("PRAGMA incremental_vacuum({})", k_vacuum_pages));
-    while (int_pragma("freelist_count") > 0) {
+    Pacer().run([&](std::int64_t size) {
       const auto before = int_pragma("freelist_count");
-      step.run();
-      if (int_pragma("freelist_count") >= before) {
-        break;
+      if (before == 0) {
+        return false;
       }
-    }
-    m_db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      m_db.exec(fmt::format("PRAGMA incremental_vacuum({})", size));
+      return int_pragma("freelist_count") < before;
+    });
+    m_db.exec("PRAGMA wal_checkpoint(PASSIVE)");
   }
 
   template <class F> void transaction(F f)
