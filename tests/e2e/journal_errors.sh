@@ -79,12 +79,16 @@ SH
 unshare -m bash "$WORK/full.sh"
 codes() { awk -v p="$1" '$3 == p {print $2}' "$WORK/full.codes" | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' '; }
 expect_eq "$(codes before)" "200x5 " "deliveries before the disk fills are stored"
-expect_eq "$(codes full)" "503x20 " "a full journal answers 503 to each"
+# A delivery or two may still fit in the WAL's space that a checkpoint freed for reuse (stored, so a 200 is right).
+full503=$(awk '$3 == "full" && $2 == 503' "$WORK/full.codes" | wc -l | tr -d ' ')
+full200=$(awk '$3 == "full" && $2 == 200' "$WORK/full.codes" | wc -l | tr -d ' ')
+expect_eq "$((full503 >= 15 && full503 + full200 == 20))" 1 "a full journal answers 503 ($full503 of 20; $full200 fit)"
 expect_has "$(cat "$WORK/full.503head")" "Retry-After: 1" "with Retry-After"
 expect_has "$(cat "$WORK/full.health")" "journal not writable: database or disk is full" "healthz says why"
 expect_has "$(cat "$WORK/full.metrics")" "acx_journal_writable 0" "metrics say it"
-expect_has "$(cat "$WORK/full.metrics")" 'acx_deliveries_refused_total{reason="unavailable"} 20' "metrics count the 503s"
-expect_eq "$(wc -l <"$WORK/full.reads" | tr -d ' ')" 5 "reads go on while the disk is full"
+expect_has "$(cat "$WORK/full.metrics")" "acx_deliveries_refused_total{reason=\"unavailable\"} $full503" \
+  "metrics count the 503s"
+expect_eq "$(wc -l <"$WORK/full.reads" | tr -d ' ')" "$((5 + full200))" "reads go on while the disk is full"
 expect_eq "$(codes freed)" "200x5 " "space back: stored again, without a restart"
 expect_eq "$(cat "$WORK/full.health2")" "ok" "healthz ok again"
 said=$(grep -c "cannot store deliveries\|more deliveries answered 503" "$WORK/full.err")
@@ -96,7 +100,7 @@ expect_has "$(cat "$WORK/full.err")" "the journal takes deliveries again after" 
 stored=$(sqlite3 "$WORK/journal.db" "SELECT event_id FROM deliveries WHERE status = 'accepted'" | sort)
 acked=$(awk '$2 == 200 {print $1}' "$WORK/full.codes" | sort)
 expect_eq "$(comm -13 <(echo "$stored") <(echo "$acked") | wc -l | tr -d ' ')" 0 "every 200 is in the journal"
-expect_eq "$(echo "$acked" | wc -l | tr -d ' ')" 10 "10 acknowledged"
+expect_eq "$(echo "$acked" | wc -l | tr -d ' ')" "$((10 + full200))" "every 200 counted"
 
 # Read-only while running: an ext4 file system that the kernel makes read-only on an error (errors=remount-ro, as
 # a failing disk does; a tmpfs cannot be remounted read-only while files are open for writing). 503s, healthz says
