@@ -27,6 +27,9 @@ def run(kind, n=300000, group=32):
     secs = time.perf_counter() - start
     size = os.path.getsize(path) + os.path.getsize(path + "-wal")
     db.close()
+    for suf in ("", "-wal", "-shm"):
+        if os.path.exists(path + suf):
+            os.remove(path + suf)
     print(f"{kind}: {n/secs:.0f} inserts/s, file+wal {size/1e6:.1f} MB")
 for r in range(2):
     run("text36"); run("blob16")
