@@ -24,16 +24,7 @@ hook="http://$(cat "$work/listen.ready")/webhooks/acculynx"
 kill "$listener"
 wait "$listener" 2>/dev/null || true
 
-"$acx" inspect --journal "$work/journal.db" --port 0 --ready-file "$work/inspect.ready" >/dev/null 2>&1 &
-inspector=$!
-pids+=("$inspector")
-for _ in $(seq 200); do [[ -s $work/inspect.ready ]] && break; sleep 0.05; done
-url=$(cat "$work/inspect.ready")
-base=${url%%\?*}
-token=${url##*token=}
-port=${base##*:}
-port=${port%/}
-cookie="acx_inspect_$port=$token"
+start_inspect "$work/journal.db"
 
 # best_ms QUERY: the fastest of 5 fetches of the list with that query, in milliseconds; checks the page has rows.
 best_ms() {

@@ -48,16 +48,7 @@ p95() { sort -n | awk '{ v[NR] = $1 } END { i = int(NR * 0.95 + 0.5); if (i < 1)
 
 stats_ms=$(for _ in 1 2 3 4 5; do ms "$acx" events stats --journal "$work/journal.db"; done | p95)
 
-"$acx" inspect --journal "$work/journal.db" --port 0 --ready-file "$work/inspect.ready" >/dev/null 2>&1 &
-inspector=$!
-pids+=("$inspector")
-for _ in $(seq 400); do [[ -s $work/inspect.ready ]] && break; sleep 0.05; done
-url=$(cat "$work/inspect.ready")
-base=${url%%\?*}
-token=${url##*token=}
-port=${base##*:}
-port=${port%/}
-cookie="acx_inspect_$port=$token"
+start_inspect "$work/journal.db"
 
 sub=$(sqlite3 "$work/journal.db" "SELECT subscription_id FROM deliveries WHERE seq = 1")
 job=$(sqlite3 "$work/journal.db" "SELECT substr(json_extract(body, '$.event.job.id'), 1, 8) FROM deliveries WHERE json_extract(body, '$.event.job.id') IS NOT NULL ORDER BY seq DESC LIMIT 1")

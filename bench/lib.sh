@@ -56,3 +56,19 @@ CONF
   pids+=($!)
   wait_port "$nginx_port"
 }
+
+# start_inspect JOURNAL: acx inspect over it on a free port; sets inspector (its pid), base (its URL) and cookie (the
+# access token as the page's cookie, for curl -b).
+start_inspect() {
+  "$acx" inspect --journal "$1" --port 0 --ready-file "$work/inspect.ready" >/dev/null 2>&1 &
+  inspector=$!
+  pids+=("$inspector")
+  for _ in $(seq 400); do [[ -s $work/inspect.ready ]] && break; sleep 0.05; done
+  local url token port
+  url=$(cat "$work/inspect.ready")
+  base=${url%%\?*}
+  token=${url##*token=}
+  port=${base##*:}
+  port=${port%/}
+  cookie="acx_inspect_$port=$token"
+}
