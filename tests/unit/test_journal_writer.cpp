@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "temp_dir.hpp"
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -218,4 +219,40 @@ TEST_CASE("acx::journal::Reader")
   TempDir dir;
   const std::string expected = "no journal at " + dir.file("none.db") + " (acx listen creates it";
   CHECK_THROWS_WITH(Reader::open(dir.file("none.db")), doctest::Contains(expected.c_str()));
+}
+
+TEST_CASE("acx::journal::Writer: under a steady load the WAL starts over instead of growing with every commit")
+{
+  TempDir dir;
+  const std::string path = dir.file("journal.db");
+  WriterOptions o;
+  o.durability = Durability::process;
+  auto w = Writer::open(path, o);
+  // 30,000 deliveries of 2 KB, appended without a pause: about 60 MB through the WAL.
+  const std::string pad(2000, 'x');
+  std::mutex mutex;
+  std::condition_variable cv;
+  int in_flight = 0;
+  for (int i = 0; i < 30'000; ++i) {
+    Record r = accepted("wal-" + std::to_string(i));
+    r.body = "{\"pad\":\"" + pad + "\"}";
+    {
+      std::unique_lock lock(mutex);
+      cv.wait(lock, [&] { return in_flight < 256; });
+      ++in_flight;
+    }
+    w->append_async(std::move(r), [&](Appended) {
+      std::lock_guard lock(mutex);
+      --in_flight;
+      cv.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(mutex);
+    cv.wait(lock, [&] { return in_flight == 0; });
+  }
+  const auto wal = std::filesystem::file_size(path + "-wal");
+  CHECK(w->committed_seq() == 30'000);
+  CHECK(wal < (32u << 20)); // with the WAL never started over it was past 60 MB
+  w->close();
 }

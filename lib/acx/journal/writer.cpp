@@ -48,6 +48,8 @@ constexpr std::size_t k_text_batch = 64;
 constexpr auto k_text_quiet = std::chrono::milliseconds(20);
 constexpr auto k_text_every = std::chrono::milliseconds(100);
 constexpr auto k_checkpoint_every = std::chrono::milliseconds(100);
+// Frames in the WAL past which the committer checkpoints itself (2,048 pages: 8 MiB at SQLite's 4 KiB).
+constexpr std::int64_t k_wal_frames = 2048;
 
 std::optional<detail::TextIndex> text_index(Database& db)
 {
@@ -117,7 +119,8 @@ public:
                                        detail::k_columns, detail::k_fact_columns)),
         m_text(text_index(m_db)), m_sync_normal(m_db, "PRAGMA synchronous = NORMAL"),
         m_sync_full(m_db, "PRAGMA synchronous = FULL"), m_checkpoint_db(path, false),
-        m_checkpoint(m_checkpoint_db, "PRAGMA wal_checkpoint(PASSIVE)")
+        m_checkpoint(m_checkpoint_db, "PRAGMA wal_checkpoint(PASSIVE)"),
+        m_checkpoint_now(m_db, "PRAGMA wal_checkpoint(PASSIVE)")
   {
     Statement last(m_db, "SELECT coalesce(max(seq), 0) FROM deliveries");
     last.step();
@@ -274,13 +277,39 @@ private:
       if (m_stats.commits != done) {
         done = m_stats.commits;
         lock.unlock();
+        bool behind = false;
         try {
-          m_checkpoint.run();
+          // Its answer: busy, frames in the WAL, frames copied. The WAL starts over only when a checkpoint copied all
+          // of it before the next commit; under a steady load commits keep coming while this one runs, and the WAL
+          // would grow without end: past k_wal_frames the committer checkpoints after its next commit (no commit can
+          // come in between).
+          behind = m_checkpoint.step() && m_checkpoint.int64(1) > k_wal_frames;
+          m_checkpoint.reset();
         } catch (const std::exception&) {
           // A full disk, say: the WAL keeps the commits, the next turn tries again.
+          m_checkpoint.reset();
         }
         lock.lock();
+        m_checkpoint_inline = m_checkpoint_inline || behind;
       }
+    }
+  }
+
+  // After a commit, when the checkpointer found the WAL past k_wal_frames: the committer copies it back itself, so
+  // that the next commit starts the WAL over.
+  void checkpoint_if_behind()
+  {
+    {
+      std::lock_guard lock(m_mutex);
+      if (!m_checkpoint_inline) {
+        return;
+      }
+      m_checkpoint_inline = false;
+    }
+    try {
+      m_checkpoint_now.run();
+    } catch (const std::exception&) {
+      // Not copied now: the checkpointer tries again.
     }
   }
 
@@ -359,6 +388,7 @@ private:
         p->result = insert(*p);
       }
       m_commit.run();
+      checkpoint_if_behind();
     } catch (const std::exception& e) {
       // SQLite's failures, and anything else: the group is answered with the error, never left waiting.
       const auto* sqlite = dynamic_cast<const SqliteError*>(&e);
@@ -502,6 +532,7 @@ private:
   Statement m_sync_normal, m_sync_full;
   Database m_checkpoint_db; // the checkpointer's connection
   Statement m_checkpoint;
+  Statement m_checkpoint_now; // the committer's, when the checkpointer falls behind
   std::size_t m_refused_since_prune = 0;
   std::size_t m_refused_bytes_since_prune = 0;
 
@@ -517,6 +548,7 @@ private:
   std::int64_t m_text_indexed = 0;
   bool m_text_failed = false;
   std::chrono::steady_clock::time_point m_last_group, m_last_text; // the last commit of deliveries, of text
+  bool m_checkpoint_inline = false; // the WAL outgrew k_wal_frames: the committer checkpoints after its next commit
   CommitStats m_stats;
   std::string m_failure;
   int m_wal_fd = -1;
