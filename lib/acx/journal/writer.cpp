@@ -47,9 +47,6 @@ constexpr std::size_t k_text_batch = 64;
 // doubles the commits nor slows the groups: the index lags under load and catches up after).
 constexpr auto k_text_quiet = std::chrono::milliseconds(20);
 constexpr auto k_text_every = std::chrono::milliseconds(100);
-constexpr auto k_checkpoint_every = std::chrono::milliseconds(100);
-// Frames in the WAL past which the committer checkpoints itself (2,048 pages: 8 MiB at SQLite's 4 KiB).
-constexpr std::int64_t k_wal_frames = 2048;
 
 std::optional<detail::TextIndex> text_index(Database& db)
 {
@@ -118,9 +115,7 @@ public:
                            fmt::format("INSERT INTO deliveries({}, {}, original) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                        detail::k_columns, detail::k_fact_columns)),
         m_text(text_index(m_db)), m_sync_normal(m_db, "PRAGMA synchronous = NORMAL"),
-        m_sync_full(m_db, "PRAGMA synchronous = FULL"), m_checkpoint_db(path, false),
-        m_checkpoint(m_checkpoint_db, "PRAGMA wal_checkpoint(PASSIVE)"),
-        m_checkpoint_now(m_db, "PRAGMA wal_checkpoint(PASSIVE)")
+        m_sync_full(m_db, "PRAGMA synchronous = FULL")
   {
     Statement last(m_db, "SELECT coalesce(max(seq), 0) FROM deliveries");
     last.step();
@@ -132,8 +127,6 @@ public:
       m_wal_fd = ::open((path + "-wal").c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
       m_syncer = util::Thread("acx-syncer", [this] { sync_in_background(); });
     }
-    m_db.exec("PRAGMA wal_autocheckpoint = 0"); // the checkpointer's job, not the committer's
-    m_checkpointer = util::Thread("acx-checkpoint", [this] { checkpoint_in_background(); });
     m_committer = util::Thread("acx-journal", [this] { run_committer(); });
   }
 
@@ -142,9 +135,6 @@ public:
     close();
     if (m_syncer.joinable()) {
       m_syncer.join();
-    }
-    if (m_checkpointer.joinable()) {
-      m_checkpointer.join();
     }
     if (m_wal_fd >= 0) {
       ::close(m_wal_fd);
@@ -262,57 +252,6 @@ public:
   }
 
 private:
-  // Copies the WAL into the database file on a connection and a thread of its own, so that no group commit waits
-  // for a checkpoint (SQLite's automatic one runs inside the commit that crosses 1,000 pages): at most every 100 ms
-  // after commits, PASSIVE (it never blocks the writer or a reader; what it cannot copy now it copies next time).
-  void checkpoint_in_background()
-  {
-    std::unique_lock lock(m_mutex);
-    auto done = m_stats.commits;
-    for (;;) {
-      const bool closed = m_commit_cv.wait_for(lock, k_checkpoint_every, [this] { return m_closed; });
-      if (closed) {
-        return;
-      }
-      if (m_stats.commits != done) {
-        done = m_stats.commits;
-        lock.unlock();
-        bool behind = false;
-        try {
-          // Its answer: busy, frames in the WAL, frames copied. The WAL starts over only when a checkpoint copied all
-          // of it before the next commit; under a steady load commits keep coming while this one runs, and the WAL
-          // would grow without end: past k_wal_frames the committer checkpoints after its next commit (no commit can
-          // come in between).
-          behind = m_checkpoint.step() && m_checkpoint.int64(1) > k_wal_frames;
-          m_checkpoint.reset();
-        } catch (const std::exception&) {
-          // A full disk, say: the WAL keeps the commits, the next turn tries again.
-          m_checkpoint.reset();
-        }
-        lock.lock();
-        m_checkpoint_inline = m_checkpoint_inline || behind;
-      }
-    }
-  }
-
-  // After a commit, when the checkpointer found the WAL past k_wal_frames: the committer copies it back itself, so
-  // that the next commit starts the WAL over.
-  void checkpoint_if_behind()
-  {
-    {
-      std::lock_guard lock(m_mutex);
-      if (!m_checkpoint_inline) {
-        return;
-      }
-      m_checkpoint_inline = false;
-    }
-    try {
-      m_checkpoint_now.run();
-    } catch (const std::exception&) {
-      // Not copied now: the checkpointer tries again.
-    }
-  }
-
   // With Durability::process: every second, if anything was committed since the last sync, fsyncs the WAL.
   void sync_in_background()
   {
@@ -388,7 +327,6 @@ private:
         p->result = insert(*p);
       }
       m_commit.run();
-      checkpoint_if_behind();
     } catch (const std::exception& e) {
       // SQLite's failures, and anything else: the group is answered with the error, never left waiting.
       const auto* sqlite = dynamic_cast<const SqliteError*>(&e);
@@ -530,9 +468,6 @@ private:
       m_insert_duplicate;
   std::optional<detail::TextIndex> m_text; // none when the journal has no text index (a benchmark's baseline)
   Statement m_sync_normal, m_sync_full;
-  Database m_checkpoint_db; // the checkpointer's connection
-  Statement m_checkpoint;
-  Statement m_checkpoint_now; // the committer's, when the checkpointer falls behind
   std::size_t m_refused_since_prune = 0;
   std::size_t m_refused_bytes_since_prune = 0;
 
@@ -548,12 +483,10 @@ private:
   std::int64_t m_text_indexed = 0;
   bool m_text_failed = false;
   std::chrono::steady_clock::time_point m_last_group, m_last_text; // the last commit of deliveries, of text
-  bool m_checkpoint_inline = false; // the WAL outgrew k_wal_frames: the committer checkpoints after its next commit
   CommitStats m_stats;
   std::string m_failure;
   int m_wal_fd = -1;
   util::Thread m_syncer;
-  util::Thread m_checkpointer;
   util::Thread m_committer; // last: it starts once everything above is ready
 };
 
