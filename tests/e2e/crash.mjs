@@ -7,8 +7,14 @@ import { randomUUID } from "node:crypto";
 import { acx, check, finish, scratch, waitFor, exited, startListener } from "./lib.mjs";
 
 const dir = scratch("crash");
-// The listener on a journal shared by the rounds of one durability mode, checking a token.
-const start = (durability) => startListener(dir, `crash-${durability}`, ["--secret", "tok", "--durability", durability]);
+// The listener on a journal shared by the rounds of one durability mode, checking a token. The process rounds also
+// forward to an app and keep a retention, as a team's receiver does: more connections and threads on the journal
+// (a restart after kill -9 once found it corrupt that way, 1 run in 3: the writer's constructor used its connection
+// from two threads).
+const app = http.createServer((req, res) => req.resume().on("end", () => res.writeHead(204).end()));
+await new Promise((resolve) => app.listen(0, "127.0.0.1", resolve));
+const start = (durability) => startListener(dir, `crash-${durability}`, ["--secret", "tok", "--durability", durability,
+  ...(durability === "process" ? ["--forward-to", `http://127.0.0.1:${app.address().port}/`, "--retain", "30d"] : [])]);
 
 const template = execFileSync(acx, ["fixtures", "show", "job.invoice_updated"]).toString();
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -111,4 +117,5 @@ for (let round = 0; round < 5; round++) {
     `of ${acked.length} acknowledged events, ${acked.filter((id) => !printedSet.has(id)).length} were not printed`);
 }
 
+app.close();
 finish();

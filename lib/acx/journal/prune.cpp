@@ -209,8 +209,8 @@ private:
     });
   }
 
-  // Gives the freed pages back to the file system, paced, then checkpoints without blocking a writer: the file
-  // shrinks once the WAL is copied back (now when the journal is at rest; within a moment under a listener).
+  // Gives the freed pages back to the file system, paced, then checkpoints if no writer is busy: the file shrinks once
+  // the WAL is copied back (now when the journal is at rest; under a listener, by its next checkpoint).
   void give_back()
   {
     if (int_pragma("auto_vacuum") != 2) {
@@ -224,7 +224,7 @@ private:
       m_db.exec(fmt::format("PRAGMA incremental_vacuum({})", size));
       return int_pragma("freelist_count") < before;
     });
-    m_db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    m_db.checkpoint();
   }
 
   template <class F> void transaction(F f)

@@ -306,8 +306,7 @@ private:
     }
     try {
       // Opened read-write (never created) so that WAL's shared memory works while a writer runs; writes are refused.
-      Database db(path, false);
-      db.exec("PRAGMA busy_timeout = 2000");
+      Database db = detail::connect(path, std::chrono::seconds(2));
       {
         Statement check(db, "SELECT value FROM meta WHERE key = 'schema'");
         check.step();

@@ -33,9 +33,16 @@ namespace {
 constexpr const char* k_schema_id = "acx-journal-1";
 } // namespace
 
+Database connect(const std::string& path, std::chrono::milliseconds busy)
+{
+  Database db(path, false);
+  db.busy_timeout(busy);
+  db.manual_checkpoints();
+  return db;
+}
+
 void configure(Database& db)
 {
-  db.exec("PRAGMA busy_timeout = 2000");
   // A new journal gives back the pages that pruning refused deliveries frees (the writer runs incremental_vacuum):
   // set before anything is written, since it only takes on an empty file.
   db.exec("PRAGMA auto_vacuum = INCREMENTAL");
@@ -74,8 +81,7 @@ Database open_beside_writer(const std::string& path)
     throw Error(ExitCode::io, fmt::format("no journal at {} (acx listen creates it; --journal names another)", path));
   }
   try {
-    Database db(path, false);
-    db.exec("PRAGMA busy_timeout = 10000");
+    Database db = connect(path, std::chrono::seconds(10));
     db.exec("PRAGMA synchronous = NORMAL"); // WAL: committed against a crash of acx without an fsync each
     {
       Statement check(db, "SELECT value FROM meta WHERE key = 'schema'");

@@ -53,7 +53,13 @@ int schema_version(Database& db);
 // Throws acx::Error for a journal newer than this acx, SqliteError when a migration fails (nothing of it applied).
 int migrate(Database& db, const std::string& path);
 
-// Applies the connection settings (WAL, full sync, busy timeout).
+// Opens a connection to an existing or new journal file as every acx connection to a journal is opened: it waits
+// `busy` for another connection's lock, and never checkpoints the WAL by itself (Database::manual_checkpoints):
+// only Database::checkpoint does, holding the write lock, so that no checkpoint runs beside another connection's
+// commit (SQLite's WAL-reset bug, in Debian 12's SQLite: a listener has up to three connections writing, the
+// writer's, the outbox's and the pruner's, and `acx events prune` may be a fourth).
+Database connect(const std::string& path, std::chrono::milliseconds busy);
+// Applies the writer's settings to a new or existing journal (WAL, full sync, incremental vacuum).
 void configure(Database& db);
 
 // A record's columns as they are stored, made by the appending thread so the writer thread only binds them.

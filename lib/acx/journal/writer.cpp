@@ -47,6 +47,8 @@ constexpr std::size_t k_text_batch = 64;
 // doubles the commits nor slows the groups: the index lags under load and catches up after).
 constexpr auto k_text_quiet = std::chrono::milliseconds(20);
 constexpr auto k_text_every = std::chrono::milliseconds(100);
+// The WAL's length, in pages, at which the writer checkpoints (SQLite's own default).
+constexpr std::int64_t k_checkpoint_frames = 1000;
 
 std::optional<detail::TextIndex> text_index(Database& db)
 {
@@ -56,6 +58,16 @@ std::optional<detail::TextIndex> text_index(Database& db)
     return std::nullopt;
   }
   return std::optional<detail::TextIndex>(std::in_place, db);
+}
+
+// The newest sequence number in the journal. Its statement is finalized before the writer's threads start: the
+// connection has no mutex of its own (SQLITE_OPEN_NOMUTEX), and a statement finalized on one thread while the
+// committer commits on another corrupted the journal (found after kill -9, when the text index had rows to catch up).
+std::int64_t last_seq(Database& db)
+{
+  Statement last(db, "SELECT coalesce(max(seq), 0) FROM deliveries");
+  last.step();
+  return last.int64(0);
 }
 
 void prepare_file(const std::string& path)
@@ -83,7 +95,7 @@ void prepare_file(const std::string& path)
 Database open_db(const std::string& path, Durability durability)
 {
   try {
-    Database db(path, false);
+    Database db = detail::connect(path, std::chrono::seconds(2));
     detail::configure(db);
     if (durability == Durability::process) {
       db.exec("PRAGMA synchronous = NORMAL"); // WAL commits are written, not synced: the syncer does that
@@ -117,9 +129,7 @@ public:
         m_text(text_index(m_db)), m_sync_normal(m_db, "PRAGMA synchronous = NORMAL"),
         m_sync_full(m_db, "PRAGMA synchronous = FULL")
   {
-    Statement last(m_db, "SELECT coalesce(max(seq), 0) FROM deliveries");
-    last.step();
-    m_committed_seq = last.int64(0);
+    m_committed_seq = last_seq(m_db);
     m_text_indexed = m_text ? m_text->indexed() : m_committed_seq;
     m_stats.buckets.assign(commit_buckets().size(), 0);
     if (m_options.durability == Durability::process) {
@@ -313,6 +323,22 @@ private:
       for (auto& p : group) {
         p->done(std::move(p->result));
       }
+      checkpoint_if_due();
+    }
+  }
+
+  // Copies the WAL back into the journal once it holds k_checkpoint_frames (as SQLite's automatic checkpoint would,
+  // but holding the write lock: Database::manual_checkpoints says why), after the group was answered. The next
+  // commit starts the WAL over. Another connection writing meanwhile: the next commit tries again.
+  void checkpoint_if_due()
+  {
+    if (m_db.wal_frames() < k_checkpoint_frames) {
+      return;
+    }
+    try {
+      m_db.checkpoint();
+    } catch (const SqliteError&) {
+      // A full disk, say: the WAL keeps the commits, and the next commit tries again.
     }
   }
 
@@ -389,6 +415,7 @@ private:
       m_text_failed = true;
       return;
     }
+    checkpoint_if_due();
     std::lock_guard lock(m_mutex);
     m_text_indexed = indexed;
     m_last_text = std::chrono::steady_clock::now();

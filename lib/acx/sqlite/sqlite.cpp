@@ -161,6 +161,44 @@ void Database::exec(std::string_view sql)
   }
 }
 
+void Database::busy_timeout(std::chrono::milliseconds wait)
+{
+  m_busy = wait;
+  sqlite3_busy_timeout(m_db, static_cast<int>(wait.count()));
+}
+
+void Database::manual_checkpoints()
+{
+  m_wal = std::make_unique<std::atomic<std::int64_t>>(0);
+  // Replaces SQLite's own hook, which is its automatic checkpoint.
+  sqlite3_wal_hook(
+      m_db,
+      [](void* frames, sqlite3*, const char*, int n) {
+        static_cast<std::atomic<std::int64_t>*>(frames)->store(n);
+        return SQLITE_OK;
+      },
+      m_wal.get());
+}
+
+std::int64_t Database::wal_frames() const
+{
+  return m_wal ? m_wal->load() : 0;
+}
+
+bool Database::checkpoint()
+{
+  sqlite3_busy_timeout(m_db, 0);
+  const int rc = sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_FULL, nullptr, nullptr);
+  sqlite3_busy_timeout(m_db, static_cast<int>(m_busy.count()));
+  if (rc == SQLITE_BUSY) {
+    return false;
+  }
+  if (rc != SQLITE_OK) {
+    fail(m_db, rc);
+  }
+  return true;
+}
+
 std::int64_t Database::changes() const
 {
   return sqlite3_changes64(m_db);

@@ -2,8 +2,11 @@
 
 // A minimal RAII layer over sqlite3: the only place that sees it (used by the journal and the sandbox store).
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,8 +74,25 @@ public:
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
-  Database(Database&& other) noexcept : m_db(std::exchange(other.m_db, nullptr)) {}
+  Database(Database&& other) noexcept
+      : m_db(std::exchange(other.m_db, nullptr)), m_busy(other.m_busy), m_wal(std::move(other.m_wal))
+  {
+  }
   Database& operator=(Database&&) = delete;
+
+  // How long a statement waits for another connection's lock before it fails with Failure::busy.
+  void busy_timeout(std::chrono::milliseconds wait);
+
+  // Takes WAL checkpoints away from SQLite: no commit of this connection checkpoints by itself. SQLite's automatic
+  // checkpoint (PASSIVE) runs beside other connections' commits, and SQLite before 3.51.3 (Debian 12 has 3.40) can
+  // corrupt the database when one of those commits starts the WAL over meanwhile (sqlite.org/wal.html, "the WAL-reset
+  // bug"). The caller checkpoints with checkpoint(); wal_frames() is the WAL's length at this connection's last commit.
+  void manual_checkpoints();
+  std::int64_t wal_frames() const;
+  // Copies the WAL into the database file holding the write lock throughout (SQLite's FULL mode), so no commit of any
+  // connection runs meanwhile. Never waits: false when another connection is writing or a reader still uses frames
+  // that could not be copied (try again later). Throws SqliteError on other failures.
+  bool checkpoint();
 
   // Runs one or more statements without results. Throws SqliteError.
   void exec(std::string_view sql);
@@ -88,6 +108,8 @@ public:
 private:
   friend class Statement;
   sqlite3* m_db = nullptr;
+  std::chrono::milliseconds m_busy{0};
+  std::unique_ptr<std::atomic<std::int64_t>> m_wal; // frames; where SQLite's WAL hook writes, so it outlives a move
 };
 
 } // namespace acx::sqlite
