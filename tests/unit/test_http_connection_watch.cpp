@@ -1,5 +1,6 @@
 #include <chrono>
 #include <doctest/doctest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -69,5 +70,34 @@ TEST_CASE("acx::http::detail::ConnectionWatch: a connection past its deadline is
   w.closed(&fine);
   for (int fd : {fds[0], fds[1], other[0], other[1]}) {
     ::close(fd);
+  }
+}
+
+TEST_CASE("acx::http::detail::ConnectionWatch: a deadline brought forward wakes the watch, a later one need not")
+{
+  ConnectionWatch w(0, {});
+  int early[2], later[2], spare[2];
+  for (int* pair : {early, later, spare}) {
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
+  }
+  int a = 0, b = 0, c = 0;
+  char byte = 0;
+  // Once the early connection is cut off, the watch sleeps towards the hour of the later one.
+  w.opened(&a, early[0], "127.0.0.1", Clock::now() + std::chrono::milliseconds(20));
+  w.opened(&b, later[0], "127.0.0.1", Clock::now() + std::chrono::hours(1));
+  CHECK(::read(early[1], &byte, 1) == 0);
+  // A request's deadline brings it to 50 ms from now, and a connection opened with a later one does not postpone it.
+  w.set_deadline(&b, Clock::now() + std::chrono::milliseconds(50));
+  w.opened(&c, spare[0], "127.0.0.1", Clock::now() + std::chrono::hours(2));
+  pollfd p{later[1], POLLIN, 0};
+  REQUIRE(::poll(&p, 1, 60'000) == 1); // generous: it comes within about 100 ms
+  CHECK(::read(later[1], &byte, 1) == 0);
+  CHECK(w.cut_off() == 2);
+  for (const int* key : {&a, &b, &c}) {
+    w.closed(key);
+  }
+  for (int* pair : {early, later, spare}) {
+    ::close(pair[0]);
+    ::close(pair[1]);
   }
 }

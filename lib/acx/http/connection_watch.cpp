@@ -56,7 +56,7 @@ void ConnectionWatch::opened(const void* key, int fd, const std::string& address
     ++m_per_ip[address];
   }
   m_connections[key] = std::move(w);
-  m_cv.notify_all();
+  wake_for(deadline);
 }
 
 void ConnectionWatch::closed(const void* key)
@@ -79,6 +79,15 @@ void ConnectionWatch::set_deadline(const void* key, Clock::time_point deadline, 
   std::lock_guard lock(m_mutex);
   if (auto it = m_connections.find(key); it != m_connections.end()) {
     it->second.deadline = sooner_only ? std::min(it->second.deadline, deadline) : deadline;
+    wake_for(it->second.deadline);
+  }
+}
+
+void ConnectionWatch::wake_for(Clock::time_point deadline)
+{
+  // Once per request: the loop is woken only when it would otherwise sleep past this deadline.
+  if (deadline < m_wake_at) {
+    m_wake_at = deadline;
     m_cv.notify_all();
   }
 }
@@ -127,10 +136,11 @@ void ConnectionWatch::loop()
       }
     }
     // Deadlines are seconds apart: waking at most every 100 ms past one keeps this thread cheap under many.
+    m_wake_at = next == k_none ? k_none : std::max(next, now + std::chrono::milliseconds(100));
     if (next == k_none) {
       m_cv.wait(lock);
     } else {
-      m_cv.wait_until(lock, std::max(next, now + std::chrono::milliseconds(100)));
+      m_cv.wait_until(lock, m_wake_at);
     }
   }
 }

@@ -57,11 +57,13 @@ private:
     Clock::time_point deadline = k_none;
   };
   void loop();
+  void wake_for(Clock::time_point deadline); // m_mutex held
 
   const std::size_t m_per_address;
   const std::vector<std::string> m_trusted;
   mutable std::mutex m_mutex;
   std::condition_variable m_cv;
+  Clock::time_point m_wake_at = k_none; // when the loop wakes next: a later deadline need not wake it
   std::unordered_map<const void*, Watched> m_connections;
   std::map<std::string, std::size_t> m_per_ip;     // open connections per address
   std::map<std::string, std::size_t> m_per_client; // requests in flight per proxied client
