@@ -61,7 +61,8 @@ Store::Store(const std::string& dir)
   }
   try {
     m_db = std::make_unique<sqlite::Database>(path, false);
-    m_db->exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 2000;");
+    m_db->busy_timeout(std::chrono::seconds(2));
+    m_db->exec("PRAGMA journal_mode = WAL");
     m_db->exec(R"sql(
 CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, owner TEXT NOT NULL, consumer_url TEXT NOT NULL,
   contact TEXT NOT NULL, topics TEXT NOT NULL, status TEXT NOT NULL, integration_type TEXT NOT NULL,

@@ -92,7 +92,7 @@ public:
   // Copies the WAL into the database file holding the write lock throughout (SQLite's FULL mode), so no commit of any
   // connection runs meanwhile. Never waits: false when another connection is writing or a reader still uses frames
   // that could not be copied (try again later). Throws SqliteError on other failures. Afterwards the connection waits
-  // for locks as busy_timeout() last said (a timeout set by PRAGMA instead is not restored).
+  // for locks as busy_timeout() said (the one way acx sets that wait).
   bool checkpoint();
 
   // Runs one or more statements without results. Throws SqliteError.
