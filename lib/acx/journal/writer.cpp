@@ -126,8 +126,7 @@ public:
         m_insert_duplicate(m_db,
                            fmt::format("INSERT INTO deliveries({}, {}, original) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                        detail::k_columns, detail::k_fact_columns)),
-        m_text(text_index(m_db)), m_sync_normal(m_db, "PRAGMA synchronous = NORMAL"),
-        m_sync_full(m_db, "PRAGMA synchronous = FULL")
+        m_text(text_index(m_db))
   {
     m_committed_seq = last_seq(m_db);
     m_text_indexed = m_text ? m_text->indexed() : m_committed_seq;
@@ -401,16 +400,24 @@ private:
   // again.
   void index_text()
   {
+    // SQLite applies PRAGMA synchronous when the statement is prepared, not when it runs: executed each time, never
+    // kept prepared (two kept statements, one for each level, left the connection at FULL from the writer's start,
+    // so that --durability process synced every commit).
+    const bool disk = m_options.durability == Durability::disk;
+    if (disk) {
+      m_db.exec("PRAGMA synchronous = NORMAL");
+    }
     std::int64_t indexed = 0;
+    bool failed = false;
     try {
-      if (m_options.durability == Durability::disk) {
-        m_sync_normal.run();
-      }
       indexed = m_text->index_next(k_text_batch);
-      if (m_options.durability == Durability::disk) {
-        m_sync_full.run();
-      }
     } catch (const std::exception&) {
+      failed = true;
+    }
+    if (disk) {
+      m_db.exec("PRAGMA synchronous = FULL"); // cannot fail outside a transaction; if it did, the committer stops
+    }
+    if (failed) {
       std::lock_guard lock(m_mutex);
       m_text_failed = true;
       return;
@@ -494,7 +501,6 @@ private:
   Statement m_begin, m_commit, m_rollback, m_insert, m_insert_refused, m_prune, m_vacuum, m_original,
       m_insert_duplicate;
   std::optional<detail::TextIndex> m_text; // none when the journal has no text index (a benchmark's baseline)
-  Statement m_sync_normal, m_sync_full;
   std::size_t m_refused_since_prune = 0;
   std::size_t m_refused_bytes_since_prune = 0;
 
