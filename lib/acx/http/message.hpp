@@ -39,6 +39,11 @@ struct Response {
   // A body made while it is sent, instead of `body`: called again and again on a network thread, it appends the next
   // piece to `out` and returns false once there is no more. It must not block for long; an exception ends the answer.
   std::function<bool(std::string& out)> stream;
+  // For a stream that can have nothing to send for a while (server-sent events): the server gives it, before its first
+  // piece, the function that wakes it. A piece left empty while the stream goes on (it returned true) then puts the
+  // connection to sleep, holding no thread and never spinning, until `wake` is called; wake may be called from any
+  // thread at any time, also after the answer ended (it does nothing then). Server::stop() ends a sleeping stream.
+  std::function<void(std::function<void()> wake)> wakeable;
 };
 
 } // namespace acx::http
