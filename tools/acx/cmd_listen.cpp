@@ -58,6 +58,7 @@ struct ListenFlags {
   Duration forward_max_age = std::chrono::hours(24);
   std::string forward_from;
   std::string inspect; // --inspect[=PORT]
+  std::vector<std::string> relay_tokens;
 };
 
 // --forward-from: start, a sequence number, or a time (RFC 3339, or a duration ago).
@@ -159,6 +160,27 @@ listen::Keep keep_of(const ListenFlags& f, const config::Profile* profile)
   return keep;
 }
 
+// The relay tokens: the flags (--relay-token, ACX_RELAY_TOKEN, --relay-token-file), else the profile's. A relay token
+// that is also a delivery secret is refused: one must never grant what the other does.
+std::vector<std::string> relay_tokens_of(const ListenFlags& f, const config::Profile* profile,
+                                         const SchemeFlags& scheme)
+{
+  std::vector<std::string> tokens = f.relay_tokens;
+  if (tokens.empty() && profile != nullptr && !profile->relay_token.empty()) {
+    tokens.push_back(profile->relay_token);
+  }
+  for (const auto& t : tokens) {
+    if (t.size() < 16) {
+      throw Error(ExitCode::usage, "--relay-token: a relay token has at least 16 characters (acx secret makes one)");
+    }
+    if (std::find(scheme.secrets.begin(), scheme.secrets.end(), t) != scheme.secrets.end()) {
+      throw Error(ExitCode::usage, "--relay-token: the relay token must differ from the delivery secret (--secret), "
+                                   "or one would grant what the other does");
+    }
+  }
+  return tokens;
+}
+
 int run_listen(const ListenFlags& f)
 {
   listen::ListenOptions o;
@@ -221,6 +243,7 @@ int run_listen(const ListenFlags& f)
                   "--inspect needs a port of its own: the webhook port may be exposed to the internet");
     }
   }
+  o.relay_tokens = relay_tokens_of(f, profile, scheme);
   const bool tty = ::isatty(STDOUT_FILENO) == 1;
   const char* no_color = std::getenv("NO_COLOR");
   Output output(f.format == Format::text  ? present::OutputFormat::pretty
@@ -289,6 +312,16 @@ void setup_listen(CLI::App& app, Run& run)
   cmd->add_flag("--inspect{8789}", f->inspect,
                 "Also serve the inspect page, on loopback, on its own port (--inspect=PORT; default 8789)")
       ->check(CLI::Range(0, 65535));
+  auto* relay = cmd->add_option_group("Relay", "Pass the deliveries on to laptops (acx listen --upstream)");
+  relay
+      ->add_option("--relay-token", f->relay_tokens,
+                   "Serve GET /relay to this bearer token; repeat for rotation. Env: ACX_RELAY_TOKEN")
+      ->envname("ACX_RELAY_TOKEN")
+      ->allow_extra_args(false);
+  add_secret_file_option(relay, "--relay-token-file", "Read the relay token(s) from FILE: kept out of the process list",
+                         [f](std::vector<std::string> tokens) {
+                           f->relay_tokens.insert(f->relay_tokens.end(), tokens.begin(), tokens.end());
+                         });
   auto* fwd = cmd->add_option_group("Forwarding", "Hand every accepted event to your app, from the journal, in order");
   fwd->add_option("--forward-to", f->forward_to, "POST each event, byte for byte, to URL (repeatable)")
       ->allow_extra_args(false)

@@ -180,6 +180,7 @@ Config parse(std::string_view text, const std::string& path)
       throw Error(ExitCode::bad_input, fmt::format("{}: retain_size = \"{}\" is not a size (say \"10GiB\")", where,
                                                    util::excerpt(p.retain_size)));
     }
+    p.relay_token = string_at(*t, "relay_token", where);
     config.profiles.emplace(std::string(name.str()), std::move(p));
   }
   return config;
@@ -229,7 +230,8 @@ void save(const Config& config, const std::string& path)
     if (!routes.empty()) {
       t.insert("forward", routes);
     }
-    for (const auto& [key, value] : {std::pair{"retain", &p.retain}, {"retain_size", &p.retain_size}}) {
+    for (const auto& [key, value] :
+         {std::pair{"retain", &p.retain}, {"retain_size", &p.retain_size}, {"relay_token", &p.relay_token}}) {
       if (!value->empty()) {
         t.insert(key, *value);
       }

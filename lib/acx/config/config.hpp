@@ -37,6 +37,7 @@ struct Profile {
   std::vector<Forward> routes;
   std::string retain;      // acx listen --retain: a duration ("30d"), or empty
   std::string retain_size; // acx listen --retain-size: a size ("10GiB"), or empty
+  std::string relay_token; // acx listen --relay-token: serve GET /relay to it (and pull with it, --upstream)
 
   // acx subscribe's bookkeeping, kept in step with the API. Each returns whether the profile changed.
   // Adds `s`, or replaces the subscription with its id.

@@ -367,6 +367,12 @@ struct Server::Impl {
     }
   }
 
+  static bool ended(Sleeper& s)
+  {
+    std::lock_guard lock(s.mutex);
+    return s.ended;
+  }
+
   // Puts the stream's connection to sleep unless it was woken meanwhile or ended; false when it should try again.
   static bool fall_asleep(Sleeper& s, bool& ended)
   {
@@ -387,6 +393,9 @@ struct Server::Impl {
   static ssize_t read_stream(void* cls, uint64_t, char* buf, size_t max)
   {
     auto& s = *static_cast<Stream*>(cls);
+    if (s.sleeper && ended(*s.sleeper)) {
+      return MHD_CONTENT_READER_END_OF_STREAM; // the server stops: a stream that always has more ends too
+    }
     try {
       while (s.offset == s.buffer.size()) {
         if (s.last) {

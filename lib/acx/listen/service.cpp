@@ -15,6 +15,7 @@
 #include "acx/listen/outage.hpp"
 #include "acx/listen/pipeline.hpp"
 #include "acx/listen/refusal_log.hpp"
+#include "acx/relay/hub.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/thread.hpp"
 
@@ -188,6 +189,9 @@ public:
       m_forwarders.push_back(
           std::make_unique<forward::Forwarder>(c, o.forwarding, m_journal_path, *m_writer, *m_outbox, hooks));
     }
+    if (!o.relay_tokens.empty()) {
+      m_hub = std::make_unique<relay::Hub>(m_journal_path, *m_writer, relay::HubOptions{o.relay_tokens, o.path});
+    }
     http::ServerOptions so = o.server;
     so.on_too_large = [this] { m_metrics.refused(Refusal::too_large); };
     m_server = std::make_unique<http::Server>(so, routes());
@@ -285,7 +289,10 @@ private:
     if (m_page) {
       m_page->stop();
     }
-    m_server->stop();
+    m_server->stop(); // ends the relay's streams
+    if (m_hub) {
+      m_hub->stop();
+    }
     if (m_retainer) {
       m_retainer->stop();
     }
@@ -331,6 +338,16 @@ private:
                        m_writer->failure().empty() ? 1 : 0, m_writer->text_indexed());
   }
 
+  std::string relay_metrics() const
+  {
+    if (!m_hub) {
+      return {};
+    }
+    return fmt::format("# HELP acx_relay_clients Streams open on GET /relay.\n# TYPE acx_relay_clients gauge\n"
+                       "acx_relay_clients {}\n",
+                       m_hub->clients());
+  }
+
   http::Response health() const
   {
     if (const auto failure = m_writer->failure(); !failure.empty()) {
@@ -357,12 +374,15 @@ private:
            return http::Response{200,
                                  "text/plain; version=0.0.4",
                                  m_metrics.prometheus(m_writer->stats()) + journal_metrics() +
-                                     consumer_metrics(consumers_state()),
+                                     consumer_metrics(consumers_state()) + relay_metrics(),
                                  {}};
          }},
     };
     if (m_o.token_in_path) {
       out.push_back({"POST", m_o.path + "/{token}", {}, deliver});
+    }
+    if (m_hub) {
+      out.push_back({"GET", "/relay", {}, [this](http::Request r, http::Reply reply) { m_hub->serve(r, reply); }});
     }
     return out;
   }
@@ -382,6 +402,7 @@ private:
   std::vector<std::unique_ptr<forward::Forwarder>> m_forwarders;
   std::unique_ptr<http::Server> m_server;
   std::unique_ptr<inspect::Page> m_page;
+  std::unique_ptr<relay::Hub> m_hub;
   std::unique_ptr<Retainer> m_retainer;
   std::mutex m_failure_mutex;
   std::exception_ptr m_failure;

@@ -38,6 +38,8 @@ struct ListenOptions {
   forward::Options forwarding;
   // listen --inspect: the page over this journal, in-process, on its own port (never the webhook port).
   std::optional<int> inspect_port;
+  // listen --relay-token: serve GET /relay (the accepted deliveries as server-sent events) to these tokens.
+  std::vector<std::string> relay_tokens;
 };
 
 // What the listener reports while it runs. The command renders it (text, JSON, colour): the library prints nothing.

@@ -1,0 +1,260 @@
+#include "acx/relay/hub.hpp"
+
+#include <charconv>
+#include <fmt/format.h>
+
+#include "acx/journal/follower.hpp"
+#include "acx/relay/wire.hpp"
+#include "acx/util/crypto.hpp"
+#include "acx/util/encoding.hpp"
+#include "acx/util/text.hpp"
+
+namespace acx::relay {
+
+namespace {
+
+// A client's stream takes at most this much ready text before the hub waits for it to be sent.
+constexpr std::size_t k_high_water = 1u << 20;
+// Records read for one client at a time.
+constexpr std::size_t k_batch = 512;
+// How often the feeding thread looks at its clients when nothing is committed (new clients, keep-alives, stop).
+constexpr auto k_poll = std::chrono::milliseconds(50);
+
+// Whether the request carries one of the tokens as "Authorization: Bearer TOKEN"; every token is compared, each in
+// constant time.
+bool authorized(const http::Request& request, const std::vector<std::string>& tokens)
+{
+  const std::string* given = request.headers.find("Authorization");
+  if (given == nullptr) {
+    return false;
+  }
+  const std::string_view value = util::trim(*given);
+  if (value.size() < 7 || !util::iequals(value.substr(0, 7), "Bearer ")) {
+    return false;
+  }
+  const std::string_view token = util::trim(value.substr(7));
+  bool ok = false;
+  for (const auto& t : tokens) {
+    ok = util::constant_time_equal(util::as_bytes(token), util::as_bytes(t)) || ok;
+  }
+  return ok;
+}
+
+http::Response plain(int status, std::string text)
+{
+  return {status, "text/plain; charset=utf-8", std::move(text) + "\n", {}};
+}
+
+// Where the client starts: Last-Event-ID (a reconnecting EventSource's), else ?after=SEQ|now, else the oldest kept.
+// nullopt for a value that is neither; -1 for now.
+std::optional<std::int64_t> start_after(const http::Request& request)
+{
+  std::string_view text;
+  if (const std::string* id = request.headers.find("Last-Event-ID")) {
+    text = util::trim(*id);
+  } else if (const auto it = request.query.find("after"); it != request.query.end()) {
+    text = it->second;
+  } else {
+    return 0;
+  }
+  if (text == "now") {
+    return -1;
+  }
+  std::int64_t seq = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
+  if (ec != std::errc() || end != text.data() + text.size() || seq < 0) {
+    return std::nullopt;
+  }
+  return seq;
+}
+
+} // namespace
+
+// One client's stream. The network thread takes `ready`; the hub's thread fills it and owns the rest.
+struct Hub::Client {
+  std::mutex mutex;
+  std::string ready;
+  std::function<void()> wake;
+  bool ended = false;
+  std::chrono::steady_clock::time_point last_put = std::chrono::steady_clock::now();
+  std::int64_t after = 0; // -1: from the newest committed when the hub first looks
+  std::unique_ptr<journal::Follower> follower;
+
+  // Adds text to send and wakes the stream.
+  void put(std::string text, bool end = false)
+  {
+    std::function<void()> w;
+    {
+      std::lock_guard lock(mutex);
+      ready += text;
+      ended = ended || end;
+      last_put = std::chrono::steady_clock::now();
+      w = wake;
+    }
+    if (w) {
+      w();
+    }
+  }
+};
+
+Hub::Hub(std::string journal_path, const journal::Writer& writer, HubOptions options)
+    : m_journal_path(std::move(journal_path)), m_writer(writer), m_options(std::move(options)),
+      m_thread("acx-relay", [this] { feed(); })
+{
+}
+
+Hub::~Hub()
+{
+  stop();
+}
+
+void Hub::serve(const http::Request& request, const http::Reply& reply)
+{
+  if (!authorized(request, m_options.tokens)) {
+    http::Response r = plain(401, "unauthorized: /relay takes the relay token as \"Authorization: Bearer TOKEN\"");
+    r.headers.add("WWW-Authenticate", "Bearer realm=\"acx relay\"");
+    reply(std::move(r));
+    return;
+  }
+  const auto after = start_after(request);
+  if (!after) {
+    reply(plain(400, "bad request: after (or Last-Event-ID) is a sequence number or \"now\""));
+    return;
+  }
+  auto client = std::make_shared<Client>();
+  client->after = *after;
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_stopping) {
+      reply(plain(503, "service unavailable: shutting down"));
+      return;
+    }
+    std::erase_if(m_clients, [](const auto& w) { return w.expired(); });
+    if (m_clients.size() >= m_options.max_clients) {
+      http::Response busy = plain(503, fmt::format("service unavailable: {} relay clients already", m_clients.size()));
+      busy.headers.add("Retry-After", "5");
+      reply(std::move(busy));
+      return;
+    }
+    m_clients.push_back(client);
+  }
+  http::Response r{200, "text/event-stream", {}, {}};
+  r.headers.add("Cache-Control", "no-cache");
+  r.headers.add("X-Accel-Buffering", "no"); // nginx: pass each event on as it comes
+  r.stream = [client](std::string& out) {
+    std::lock_guard lock(client->mutex);
+    if (client->ended && client->ready.empty()) {
+      return false;
+    }
+    out.swap(client->ready);
+    return true; // nothing ready: the stream sleeps until put() wakes it
+  };
+  r.wakeable = [client](std::function<void()> wake) {
+    std::lock_guard lock(client->mutex);
+    client->wake = std::move(wake);
+  };
+  reply(std::move(r));
+}
+
+void Hub::stop()
+{
+  std::vector<std::shared_ptr<Client>> live;
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_stopping) {
+      return;
+    }
+    m_stopping = true;
+    for (const auto& w : m_clients) {
+      if (auto c = w.lock()) {
+        live.push_back(std::move(c));
+      }
+    }
+  }
+  for (const auto& c : live) {
+    c->put({}, true);
+  }
+  m_thread.join();
+}
+
+std::size_t Hub::clients() const
+{
+  std::lock_guard lock(m_mutex);
+  std::size_t n = 0;
+  for (const auto& w : m_clients) {
+    n += w.expired() ? 0 : 1;
+  }
+  return n;
+}
+
+void Hub::feed()
+{
+  for (;;) {
+    std::vector<std::shared_ptr<Client>> live;
+    {
+      std::lock_guard lock(m_mutex);
+      if (m_stopping) {
+        return;
+      }
+      for (const auto& w : m_clients) {
+        if (auto c = w.lock()) {
+          live.push_back(std::move(c));
+        }
+      }
+    }
+    const std::int64_t committed = m_writer.committed_seq();
+    bool behind = false;
+    for (const auto& c : live) {
+      try {
+        behind = fill(*c, committed) || behind;
+      } catch (const std::exception&) {
+        c->put({}, true); // the journal could not be read: the client reconnects and tries again
+      }
+    }
+    live.clear(); // a client whose connection ended goes with its last reference
+    if (!behind) {
+      m_writer.wait_beyond(committed, k_poll);
+    }
+  }
+}
+
+// Gives one client its next events, a gap it must know of, or a keep-alive when it has had nothing for a while.
+// True when it is behind and has room for more now.
+bool Hub::fill(Client& c, std::int64_t committed)
+{
+  {
+    std::lock_guard lock(c.mutex);
+    if (c.ended || c.ready.size() >= k_high_water) {
+      return false;
+    }
+  }
+  std::string out;
+  if (!c.follower) {
+    const auto reader = journal::Reader::open(m_journal_path);
+    const std::int64_t first = reader->extent().oldest_seq;
+    c.after = c.after < 0 ? committed : c.after;
+    out += hello_event(first, committed);
+    c.follower = std::make_unique<journal::Follower>(m_journal_path, m_writer, c.after);
+  }
+  std::int64_t cursor = c.follower->cursor();
+  const auto batch = c.follower->next(k_batch, std::chrono::milliseconds(0));
+  for (const auto& r : batch) {
+    if (r->seq > cursor + 1 && cursor > 0) {
+      out += gap_event({cursor, r->seq}); // pruned before this client read them (sequence numbers are dense)
+    }
+    if (r->status == journal::Status::accepted) {
+      out += delivery_event(*r, m_options.path);
+    }
+    cursor = r->seq;
+  }
+  if (out.empty()) {
+    std::lock_guard lock(c.mutex);
+    if (std::chrono::steady_clock::now() - c.last_put < m_options.keep_alive) {
+      return false;
+    }
+  }
+  c.put(out.empty() ? keep_alive() : std::move(out));
+  return batch.size() == k_batch;
+}
+
+} // namespace acx::relay

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "acx/http/message.hpp"
+#include "acx/http/server.hpp"
+#include "acx/journal/journal.hpp"
+#include "acx/util/thread.hpp"
+
+namespace acx::relay {
+
+struct HubOptions {
+  std::vector<std::string> tokens; // the relay tokens: any one, as "Authorization: Bearer TOKEN", opens the stream
+  std::string path;                // where deliveries arrive (the listener's --path), as the stream names it
+  std::chrono::milliseconds keep_alive{15'000};
+  std::size_t max_clients = 256;
+};
+
+// The relay: serves the journal's accepted deliveries as server-sent events (GET /relay, relay/wire.hpp) after a
+// sequence number, oldest first, then live as they are committed. One thread feeds every client from the journal (the
+// writer's in-memory tail, else the file), a batch at a time while its client keeps up; the network threads only copy
+// what is ready, and a client with nothing to send sleeps (http::Response::wakeable): no thread per client.
+class Hub {
+public:
+  Hub(std::string journal_path, const journal::Writer& writer, HubOptions options);
+  // Stops, as stop() does.
+  ~Hub();
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  // GET /relay: 401 without a relay token, else the stream (the route's async handler).
+  void serve(const http::Request& request, const http::Reply& reply);
+  // Ends every stream and the feeding thread. Idempotent.
+  void stop();
+  std::size_t clients() const;
+
+private:
+  struct Client;
+  void feed();
+  bool fill(Client& client, std::int64_t committed);
+
+  const std::string m_journal_path;
+  const journal::Writer& m_writer;
+  const HubOptions m_options;
+  mutable std::mutex m_mutex;
+  std::vector<std::weak_ptr<Client>> m_clients;
+  bool m_stopping = false;
+  util::Thread m_thread; // last: it starts once everything above is ready
+};
+
+} // namespace acx::relay

@@ -1,0 +1,235 @@
+#include "acx/relay/wire.hpp"
+
+#include <fmt/format.h>
+
+#include "acx/event/json_reader.hpp"
+#include "acx/util/encoding.hpp"
+#include "acx/util/error.hpp"
+#include "acx/util/text.hpp"
+
+namespace acx::relay {
+
+namespace {
+
+// The JSON object of `data`, or nullopt with `why`.
+std::optional<nlohmann::json> object(std::string_view data, std::string& why)
+{
+  auto j = event::parse_untrusted(data);
+  if (j.is_discarded() || !j.is_object()) {
+    why = "not a JSON object";
+    return std::nullopt;
+  }
+  return j;
+}
+
+std::optional<std::int64_t> seq_field(const nlohmann::json& j, const char* name, std::string& why)
+{
+  const auto it = j.find(name);
+  if (it == j.end() || !it->is_number_integer() || it->get<std::int64_t>() < 0) {
+    why = fmt::format("\"{}\" is not a sequence number", name);
+    return std::nullopt;
+  }
+  return it->get<std::int64_t>();
+}
+
+std::optional<std::string> string_field(const nlohmann::json& j, const char* name, std::string& why)
+{
+  const auto it = j.find(name);
+  if (it == j.end() || !it->is_string()) {
+    why = fmt::format("\"{}\" is not a string", name);
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+bool read_headers(const nlohmann::json& j, util::Headers& out, std::string& why)
+{
+  const auto it = j.find("headers");
+  if (it == j.end() || !it->is_array()) {
+    why = "\"headers\" is not a list";
+    return false;
+  }
+  for (const auto& h : *it) {
+    if (!h.is_array() || h.size() != 2 || !h[0].is_string() || !h[1].is_string()) {
+      why = "\"headers\" holds something other than [name, value] pairs";
+      return false;
+    }
+    out.add(h[0].get<std::string>(), h[1].get<std::string>());
+  }
+  return true;
+}
+
+} // namespace
+
+std::string hello_event(std::int64_t first, std::int64_t last)
+{
+  return fmt::format("event: hello\ndata: {{\"first\":{},\"last\":{}}}\n\n", first, last);
+}
+
+std::string delivery_event(const journal::Record& record, std::string_view path)
+{
+  std::string out =
+      fmt::format("id: {}\nevent: delivery\ndata: {{\"seq\":{},\"received\":\"{}\",\"eventId\":", record.seq,
+                  record.seq, util::format_rfc3339(record.received));
+  util::append_json_string(out, record.event_id);
+  out += ",\"topic\":";
+  util::append_json_string(out, record.topic);
+  out += ",\"path\":";
+  util::append_json_string(out, path);
+  out += ",\"headers\":[";
+  bool first = true;
+  for (const auto& h : record.headers) {
+    if (util::is_credential_header(h.name)) {
+      continue; // the relay's clients never see what authenticated a delivery
+    }
+    out += first ? "[" : ",[";
+    first = false;
+    util::append_json_string(out, h.name);
+    out += ',';
+    util::append_json_string(out, h.value);
+    out += ']';
+  }
+  out += "],\"body\":\"";
+  out += util::base64_encode(util::as_bytes(record.body));
+  out += "\"}\n\n";
+  return out;
+}
+
+std::string gap_event(const Gap& gap)
+{
+  return fmt::format("event: gap\ndata: {{\"after\":{},\"first\":{},\"missing\":{}}}\n\n", gap.after, gap.first,
+                     gap.missing());
+}
+
+std::string keep_alive()
+{
+  return ": keep-alive\n\n";
+}
+
+std::vector<Event> EventReader::feed(std::string_view piece)
+{
+  m_pending.append(piece);
+  std::vector<Event> out;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = m_pending.find_first_of("\r\n", start);
+    if (end == std::string::npos) {
+      break;
+    }
+    if (m_pending[end] == '\r' && end + 1 == m_pending.size()) {
+      break; // a CR last: its LF may come in the next piece
+    }
+    line(std::string_view(m_pending).substr(start, end - start), out);
+    start = end + (m_pending[end] == '\r' && m_pending[end + 1] == '\n' ? 2 : 1);
+  }
+  m_pending.erase(0, start);
+  if (m_pending.size() > m_max_line) {
+    throw Error(ExitCode::bad_input, fmt::format("the relay sent a line longer than {} bytes", m_max_line));
+  }
+  return out;
+}
+
+// One line of the stream (WHATWG HTML, server-sent events: "interpreting an event stream").
+void EventReader::line(std::string_view text, std::vector<Event>& out)
+{
+  if (text.empty()) {
+    if (m_has_data) {
+      if (!m_event.data.empty() && m_event.data.back() == '\n') {
+        m_event.data.pop_back();
+      }
+      out.push_back(std::move(m_event));
+    }
+    m_event = Event{};
+    m_has_data = false;
+    return;
+  }
+  if (text.front() == ':') {
+    return; // a comment: the relay's keep-alive
+  }
+  const std::size_t colon = text.find(':');
+  const std::string_view field = text.substr(0, colon);
+  std::string_view value = colon == std::string_view::npos ? std::string_view() : text.substr(colon + 1);
+  if (!value.empty() && value.front() == ' ') {
+    value.remove_prefix(1);
+  }
+  if (field == "event") {
+    m_event.type = std::string(value);
+  } else if (field == "data") {
+    m_event.data.append(value);
+    m_event.data += '\n';
+    m_has_data = true;
+  } else if (field == "id" && value.find('\0') == std::string_view::npos) {
+    m_event.id = std::string(value);
+  }
+}
+
+std::optional<Delivery> parse_delivery(std::string_view data, std::string& why)
+{
+  const auto j = object(data, why);
+  if (!j) {
+    return std::nullopt;
+  }
+  Delivery d;
+  const auto seq = seq_field(*j, "seq", why);
+  if (!seq) {
+    return std::nullopt;
+  }
+  std::string received, body;
+  for (const auto& [name, out] : {std::pair{"received", &received},
+                                  {"eventId", &d.event_id},
+                                  {"topic", &d.topic},
+                                  {"path", &d.path},
+                                  {"body", &body}}) {
+    auto value = string_field(*j, name, why);
+    if (!value) {
+      return std::nullopt;
+    }
+    *out = std::move(*value);
+  }
+  if (!read_headers(*j, d.headers, why)) {
+    return std::nullopt;
+  }
+  const auto when = util::parse_rfc3339_utc(received);
+  const auto decoded = util::base64_decode(body);
+  if (!when || !decoded) {
+    why = !when ? "\"received\" is not an RFC 3339 time" : "\"body\" is not base64";
+    return std::nullopt;
+  }
+  d.seq = *seq;
+  d.received = *when;
+  d.body.assign(decoded->begin(), decoded->end());
+  return d;
+}
+
+std::optional<Gap> parse_gap(std::string_view data, std::string& why)
+{
+  const auto j = object(data, why);
+  if (!j) {
+    return std::nullopt;
+  }
+  const auto after = seq_field(*j, "after", why);
+  const auto first = seq_field(*j, "first", why);
+  if (!after || !first || *first <= *after) {
+    if (after && first) {
+      why = "\"first\" is not after \"after\"";
+    }
+    return std::nullopt;
+  }
+  return Gap{*after, *first};
+}
+
+std::optional<std::pair<std::int64_t, std::int64_t>> parse_hello(std::string_view data, std::string& why)
+{
+  const auto j = object(data, why);
+  if (!j) {
+    return std::nullopt;
+  }
+  const auto first = seq_field(*j, "first", why);
+  const auto last = seq_field(*j, "last", why);
+  if (!first || !last) {
+    return std::nullopt;
+  }
+  return std::pair{*first, *last};
+}
+
+} // namespace acx::relay

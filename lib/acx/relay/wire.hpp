@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "acx/journal/record.hpp"
+#include "acx/util/headers.hpp"
+#include "acx/util/time.hpp"
+
+namespace acx::relay {
+
+// What the relay's stream (GET /relay, server-sent events) carries, written and read in this one place.
+//
+//   event: hello      data: {"first":F,"last":L}     once, first: the oldest and newest sequence numbers the relay has
+//   id: SEQ
+//   event: delivery   data: {"seq":SEQ,"received":"...","eventId":"...","topic":"...","path":"...",
+//                            "headers":[["Name","value"],...],"body":"<base64>"}
+//   event: gap        data: {"after":A,"first":F,"missing":N}   deliveries after A were pruned before they were sent
+//   : keep-alive      a comment, every 15 s of quiet
+
+// One accepted delivery as the relay sends it: its headers without credentials, the path without a token, the body
+// byte for byte.
+struct Delivery {
+  std::int64_t seq = 0;
+  util::Instant received;
+  std::string event_id;
+  std::string topic;
+  std::string path;
+  util::Headers headers;
+  std::string body;
+};
+
+// Pruned deliveries a client asked for: those after `after`, up to (not including) `first`.
+struct Gap {
+  std::int64_t after = 0;
+  std::int64_t first = 0;
+  std::int64_t missing() const { return first - after - 1; }
+};
+
+std::string hello_event(std::int64_t first, std::int64_t last);
+// A journal record as a delivery event; `path` is where deliveries arrive (the listener's --path).
+std::string delivery_event(const journal::Record& record, std::string_view path);
+std::string gap_event(const Gap& gap);
+std::string keep_alive();
+
+// One event of the stream, as a client reads it: its type ("message" when none was named), id and data.
+struct Event {
+  std::string type = "message";
+  std::string id;
+  std::string data;
+};
+
+// Reads server-sent events from a stream that arrives in pieces (text/event-stream: lines ending in LF, CRLF or CR;
+// comments and unknown fields ignored). Bounded: a line longer than `max_line` is an error.
+class EventReader {
+public:
+  explicit EventReader(std::size_t max_line) : m_max_line(max_line) {}
+  // Takes the next piece; returns the events it completes. Throws acx::Error (bad_input) past max_line.
+  std::vector<Event> feed(std::string_view piece);
+
+private:
+  void line(std::string_view text, std::vector<Event>& out);
+  std::size_t m_max_line;
+  std::string m_pending;
+  Event m_event;
+  bool m_has_data = false;
+};
+
+// The delivery in a "delivery" event's data; nullopt with `why` when it is not one.
+std::optional<Delivery> parse_delivery(std::string_view data, std::string& why);
+std::optional<Gap> parse_gap(std::string_view data, std::string& why);
+// hello's first and last.
+std::optional<std::pair<std::int64_t, std::int64_t>> parse_hello(std::string_view data, std::string& why);
+
+} // namespace acx::relay

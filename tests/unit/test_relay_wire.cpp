@@ -1,0 +1,114 @@
+#include <doctest/doctest.h>
+
+#include "acx/relay/wire.hpp"
+#include "acx/util/error.hpp"
+
+using namespace acx;
+
+namespace {
+
+journal::Record record()
+{
+  journal::Record r;
+  r.seq = 42;
+  r.received = *util::parse_rfc3339_utc("2026-11-30T12:00:00.5Z");
+  r.event_id = "3a493b20-47d0-487a-bac5-e3a18fd23fcb";
+  r.topic = "job_created";
+  r.headers = {{"Content-Type", "application/json"},
+               {"Authorization", "Bearer delivery-secret"},
+               {"X-Api-Key", "k"},
+               {"X-Odd", "caf\xc3\xa9 \"quoted\"\n"}};
+  r.body = std::string("{\"a\":1}\r\n\0\xff tail", 16);
+  return r;
+}
+
+std::vector<relay::Event> read_all(const std::string& stream, std::size_t piece)
+{
+  relay::EventReader reader(1 << 20);
+  std::vector<relay::Event> out;
+  for (std::size_t at = 0; at < stream.size(); at += piece) {
+    for (auto& e : reader.feed(std::string_view(stream).substr(at, piece))) {
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("acx::relay wire: what the relay sends is what a laptop reads, byte for byte")
+{
+  const std::string stream = relay::hello_event(7, 42) + relay::keep_alive() +
+                             relay::delivery_event(record(), "/hook") + relay::gap_event({42, 50});
+  for (std::size_t piece = 1; piece <= stream.size(); piece += piece < 8 ? 1 : 97) { // split anywhere
+    const auto events = read_all(stream, piece);
+    REQUIRE(events.size() == 3);
+    CHECK(events[0].type == "hello");
+    std::string why;
+    const auto hello = relay::parse_hello(events[0].data, why);
+    REQUIRE(hello);
+    CHECK(hello->first == 7);
+    CHECK(hello->second == 42);
+    CHECK(events[1].type == "delivery");
+    CHECK(events[1].id == "42");
+    const auto d = relay::parse_delivery(events[1].data, why);
+    REQUIRE_MESSAGE(d, why);
+    CHECK(d->seq == 42);
+    CHECK(d->body == record().body);
+    CHECK(d->event_id == record().event_id);
+    CHECK(d->topic == "job_created");
+    CHECK(d->path == "/hook");
+    CHECK(util::format_rfc3339(d->received) == util::format_rfc3339(record().received));
+    // Credentials never leave the relay; every other header does, as it was.
+    CHECK(d->headers.find("Authorization") == nullptr);
+    CHECK(d->headers.find("X-Api-Key") == nullptr);
+    REQUIRE(d->headers.find("X-Odd") != nullptr);
+    CHECK(*d->headers.find("X-Odd") == "caf\xc3\xa9 \"quoted\"\n");
+    const auto gap = relay::parse_gap(events[2].data, why);
+    REQUIRE(gap);
+    CHECK(gap->missing() == 7);
+  }
+}
+
+TEST_CASE("acx::relay wire: the event stream's line endings, comments and fields")
+{
+  const auto events = read_all("event: a\r\ndata: one\rdata:two\n\n: comment\n\nid: 9\nretry: 5\nunknown\ndata\n\n", 3);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].type == "a");
+  CHECK(events[0].data == "one\ntwo");
+  CHECK(events[1].type == "message");
+  CHECK(events[1].id == "9");
+  CHECK(events[1].data.empty());
+}
+
+TEST_CASE("acx::relay wire: hostile and broken input")
+{
+  SUBCASE("a line without end past the limit is an error, not a growing buffer")
+  {
+    relay::EventReader reader(64);
+    CHECK(reader.feed("data: short\n\n").size() == 1);
+    CHECK_THROWS_AS(reader.feed(std::string(100, 'x')), Error);
+  }
+  SUBCASE("data that is not a delivery says why")
+  {
+    std::string why;
+    CHECK_FALSE(relay::parse_delivery("not json", why));
+    CHECK(why == "not a JSON object");
+    CHECK_FALSE(relay::parse_delivery("[1]", why));
+    CHECK_FALSE(relay::parse_delivery(R"({"seq":-1})", why));
+    CHECK(why.find("seq") != std::string::npos);
+    CHECK_FALSE(relay::parse_delivery(
+        R"({"seq":1,"received":"x","eventId":"e","topic":"t","path":"/","headers":[],"body":""})", why));
+    CHECK(why.find("received") != std::string::npos);
+    CHECK_FALSE(relay::parse_delivery(
+        R"({"seq":1,"received":"2026-11-30T12:00:00Z","eventId":"e","topic":"t","path":"/","headers":[],"body":"%%"})",
+        why));
+    CHECK(why.find("base64") != std::string::npos);
+    CHECK_FALSE(relay::parse_delivery(
+        R"({"seq":1,"received":"2026-11-30T12:00:00Z","eventId":"e","topic":"t","path":"/","headers":[["a"]],"body":""})",
+        why));
+    CHECK(why.find("pairs") != std::string::npos);
+    CHECK_FALSE(relay::parse_gap(R"({"after":5,"first":5})", why));
+    CHECK_FALSE(relay::parse_hello(R"({"first":"1","last":2})", why));
+  }
+}
