@@ -131,23 +131,13 @@ std::optional<std::string> make_request(httplib::Request& req, const std::string
 
 } // namespace
 
-Exchange Client::request(const std::string& method, const std::string& target, const util::Headers& headers,
-                         const std::string& body, std::stop_token stop)
+// One exchange through cpp-httplib, ended by the watchdog at `deadline`, when the answer's head overruns, when
+// `stalled` says so (looked at every 10 ms), or when `stop` is asked. `receive` takes the body as it comes and returns
+// false to cut the answer short (then `cut_short`). Fills `out`'s status and head, or its failure.
+void Client::exchange(httplib::Request& req, Exchange& out, Clock::time_point deadline,
+                      const std::function<bool()>& stalled, const std::function<bool(const char*, std::size_t)>& receive,
+                      bool& cut_short, std::stop_token stop)
 {
-  Exchange out;
-  const auto refuse = [&out](Failure f, std::string why) {
-    out.failure = f;
-    out.error = std::move(why);
-    out.permanent = f == Failure::bad_request;
-    return out;
-  };
-  httplib::Request req;
-  if (auto why = make_request(req, method, target, headers, body)) {
-    return refuse(Failure::bad_request, "not sent: " + *why);
-  }
-  // The answer: its head as it comes, and at most max_answer bytes of its body; past that the exchange is cut short.
-  const std::size_t cap = m_impl->options.max_answer;
-  bool too_long = false;
   std::atomic<bool> head_done{false};
   std::atomic<bool> head_too_large{false};
   req.response_handler = [&out, &head_done](const httplib::Response& res) {
@@ -158,30 +148,23 @@ Exchange Client::request(const std::string& method, const std::string& target, c
     }
     return true;
   };
-  req.content_receiver = [&out, &too_long, cap](const char* data, size_t n, uint64_t, uint64_t) {
-    const std::size_t room = cap - out.body.size();
-    out.body.append(data, std::min(n, room));
-    too_long = n > room;
-    return !too_long;
+  req.content_receiver = [&receive, &cut_short](const char* data, size_t n, uint64_t, uint64_t) {
+    cut_short = !receive(data, n);
+    return !cut_short;
   };
-
-  if (stop.stop_requested()) {
-    return refuse(Failure::aborted, describe(Failure::aborted, {}));
-  }
   auto& watchdog = detail::Watchdog::shared();
   const auto start = Clock::now();
   // Bytes the connection had received before this request (a kept-alive one has some): the head is counted after.
   const std::uint64_t before = detail::bytes_received(m_impl->socket).value_or(0);
-  const auto overrun = [impl = m_impl.get(), before, &head_done, &head_too_large] {
+  const auto overrun = [impl = m_impl.get(), before, &head_done, &head_too_large, &stalled] {
     if (head_done) {
-      return false; // the body is bounded by the content receiver
+      return stalled && stalled(); // the body is bounded by `receive`
     }
     const auto n = detail::bytes_received(impl->socket);
     head_too_large = n && *n >= before && *n - before > k_max_head + static_cast<std::uint64_t>(k_receive_buffer);
     return head_too_large.load();
   };
-  const auto id = watchdog.arm(
-      start + m_impl->options.timeout, [this] { m_impl->client.stop(); }, overrun);
+  const auto id = watchdog.arm(deadline, [this] { m_impl->client.stop(); }, overrun);
   std::stop_callback on_stop(stop, [&watchdog, id] { watchdog.expire(id); });
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
@@ -193,21 +176,93 @@ Exchange Client::request(const std::string& method, const std::string& target, c
     req.response_handler(res);
   }
   const bool valid_status = out.status >= 100 && out.status <= 599; // "HTTP/1.1 000 OK" would read as a failure
-  if (too_long && valid_status) {
-    out.truncated = true; // the answer's head and the start of its body: enough to judge it
-    return out;
+  if (cut_short && valid_status) {
+    return;
   }
   if (!ok || !valid_status) {
     out.status = 0;
     out.headers = {};
     out.body.clear();
-    out.failure = ok || too_long          ? Failure::receive
+    out.failure = ok || cut_short         ? Failure::receive
                   : !cut_off              ? failure_of(error)
                   : stop.stop_requested() ? Failure::aborted
                   : head_too_large        ? Failure::too_large
                                           : Failure::timeout;
     out.error = describe(out.failure, m_impl->options.timeout);
     out.permanent = out.failure == Failure::tls_untrusted;
+  }
+}
+
+namespace {
+
+Exchange refused(Failure f, std::string why)
+{
+  Exchange out;
+  out.failure = f;
+  out.error = std::move(why);
+  out.permanent = f == Failure::bad_request;
+  return out;
+}
+
+} // namespace
+
+Exchange Client::request(const std::string& method, const std::string& target, const util::Headers& headers,
+                         const std::string& body, std::stop_token stop)
+{
+  httplib::Request req;
+  if (auto why = make_request(req, method, target, headers, body)) {
+    return refused(Failure::bad_request, "not sent: " + *why);
+  }
+  if (stop.stop_requested()) {
+    return refused(Failure::aborted, describe(Failure::aborted, {}));
+  }
+  // The answer: its head as it comes, and at most max_answer bytes of its body; past that the exchange is cut short.
+  Exchange out;
+  const std::size_t cap = m_impl->options.max_answer;
+  const auto keep = [&out, cap](const char* data, std::size_t n) {
+    const std::size_t room = cap - out.body.size();
+    out.body.append(data, std::min(n, room));
+    return n <= room;
+  };
+  bool too_long = false;
+  exchange(req, out, Clock::now() + m_impl->options.timeout, {}, keep, too_long, std::move(stop));
+  out.truncated = too_long && out.status != 0; // the answer's head and the start of its body: enough to judge it
+  return out;
+}
+
+Exchange Client::stream(const std::string& target, const util::Headers& headers, std::chrono::milliseconds idle,
+                        const std::function<bool(std::string_view)>& each, std::stop_token stop)
+{
+  httplib::Request req;
+  if (auto why = make_request(req, "GET", target, headers, {})) {
+    return refused(Failure::bad_request, "not sent: " + *why);
+  }
+  if (stop.stop_requested()) {
+    return refused(Failure::aborted, describe(Failure::aborted, {}));
+  }
+  Exchange out;
+  std::atomic<Clock::rep> last{Clock::now().time_since_epoch().count()};
+  const std::size_t cap = m_impl->options.max_answer;
+  const auto take = [&out, &each, &last, cap](const char* data, std::size_t n) {
+    last = Clock::now().time_since_epoch().count();
+    if (out.status < 200 || out.status > 299) { // an error's body, for the message
+      const std::size_t room = cap - out.body.size();
+      out.body.append(data, std::min(n, room));
+      return n <= room;
+    }
+    return each(std::string_view(data, n));
+  };
+  const auto stalled = [&last, idle] {
+    return Clock::now() - Clock::time_point(Clock::duration(last.load())) > idle;
+  };
+  auto& c = m_impl->client;
+  const auto usual = std::chrono::duration_cast<std::chrono::microseconds>(m_impl->options.timeout);
+  c.set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(idle)); // cpp-httplib's own, per read
+  bool ended = false;
+  exchange(req, out, Clock::time_point::max(), stalled, take, ended, std::move(stop));
+  c.set_read_timeout(usual);
+  if (out.failure == Failure::timeout) {
+    out.error = fmt::format("nothing arrived for {} ms", idle.count());
   }
   return out;
 }

@@ -1,12 +1,17 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <stop_token>
 #include <string>
 
 #include "acx/util/headers.hpp"
 #include "acx/util/url.hpp"
+
+namespace httplib {
+struct Request;
+}
 
 namespace acx::http {
 
@@ -62,7 +67,17 @@ public:
   Exchange request(const std::string& method, const std::string& target, const util::Headers& headers,
                    const std::string& body = {}, std::stop_token stop = {});
 
+  // GETs `target` and hands the answer's body to `each` piece by piece as it arrives (a stream of server-sent events,
+  // say) until the peer ends it (status set, failure none), `each` returns false (the same), `stop` is asked
+  // (Failure::aborted) or nothing arrives for `idle` (Failure::timeout). A non-2xx answer's body is kept instead, at
+  // most max_answer bytes.
+  Exchange stream(const std::string& target, const util::Headers& headers, std::chrono::milliseconds idle,
+                  const std::function<bool(std::string_view)>& each, std::stop_token stop = {});
+
 private:
+  void exchange(httplib::Request& req, Exchange& out, std::chrono::steady_clock::time_point deadline,
+                const std::function<bool()>& stalled, const std::function<bool(const char*, std::size_t)>& receive,
+                bool& cut_short, std::stop_token stop);
   struct Impl;
   std::unique_ptr<Impl> m_impl;
 };
