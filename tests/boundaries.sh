@@ -45,7 +45,7 @@ declare -A may_include=(
   [forward]="util config deliver event http journal signing"
   [present]="util event journal forward"
   [inspect]="util config deliver event http journal present signing"
-  [relay]="util event http journal"
+  [relay]="util deliver event http journal"
   [listen]="util config event forward http inspect journal present relay signing"
   [sandbox]="util acculynx config deliver event http signing sqlite"
 )

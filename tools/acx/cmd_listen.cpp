@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <optional>
+#include <random>
 #include <unistd.h>
 
 #include "acx/config/config.hpp"
@@ -59,6 +60,9 @@ struct ListenFlags {
   std::string forward_from;
   std::string inspect; // --inspect[=PORT]
   std::vector<std::string> relay_tokens;
+  std::string upstream;
+  std::string upstream_from;
+  bool allow_http = false;
 };
 
 // --forward-from: start, a sequence number, or a time (RFC 3339, or a duration ago).
@@ -181,6 +185,50 @@ std::vector<std::string> relay_tokens_of(const ListenFlags& f, const config::Pro
   return tokens;
 }
 
+// listen --upstream: the relay, the token to pull with, where a first pull starts. HTTPS unless the relay is on this
+// machine or --allow-http says plain HTTP is meant.
+relay::PullOptions upstream_of(const ListenFlags& f, const config::Profile* profile)
+{
+  relay::PullOptions p;
+  std::string why;
+  const auto url = util::parse_url(f.upstream, &why);
+  if (!url) {
+    throw Error(ExitCode::usage, fmt::format("--upstream: {} ({})", why, util::redact_url(f.upstream)));
+  }
+  p.upstream = *url;
+  const bool loopback = url->host == "127.0.0.1" || url->host == "::1" || url->host == "localhost";
+  if (url->scheme == "http" && !loopback) {
+    if (!f.allow_http) {
+      throw Error(ExitCode::usage, "--upstream: the relay token and every delivery would cross the network in clear: "
+                                   "use https:// (or --allow-http if that is what you mean)");
+    }
+    fmt::print(stderr,
+               "acx: warning: --allow-http: the relay token and the deliveries cross the network unencrypted\n");
+  }
+  std::vector<std::string> tokens = f.relay_tokens;
+  if (tokens.empty() && profile != nullptr && !profile->relay_token.empty()) {
+    tokens.push_back(profile->relay_token);
+  }
+  if (tokens.size() != 1) {
+    throw Error(ExitCode::usage, tokens.empty() ? "--upstream needs the relay's token: --relay-token, "
+                                                  "--relay-token-file, ACX_RELAY_TOKEN or the profile's relay_token"
+                                                : "--upstream pulls with one relay token, not several");
+  }
+  p.token = tokens.front();
+  p.from = f.upstream_from;
+  if (!p.from.empty() && p.from != "now" && p.from.find_first_not_of("0123456789") != std::string::npos) {
+    const auto t = parse_time_or_ago(p.from);
+    if (!t) {
+      throw Error(ExitCode::usage, fmt::format("--upstream-from: expected now, a sequence number or a time (RFC "
+                                               "3339, or a duration ago such as 2h), got '{}'",
+                                               util::excerpt(p.from)));
+    }
+    p.from = util::format_rfc3339(*t);
+  }
+  p.seed = std::random_device{}();
+  return p;
+}
+
 int run_listen(const ListenFlags& f)
 {
   listen::ListenOptions o;
@@ -243,7 +291,11 @@ int run_listen(const ListenFlags& f)
                   "--inspect needs a port of its own: the webhook port may be exposed to the internet");
     }
   }
-  o.relay_tokens = relay_tokens_of(f, profile, scheme);
+  if (f.upstream.empty()) {
+    o.relay_tokens = relay_tokens_of(f, profile, scheme);
+  } else {
+    o.upstream = upstream_of(f, profile);
+  }
   const bool tty = ::isatty(STDOUT_FILENO) == 1;
   const char* no_color = std::getenv("NO_COLOR");
   Output output(f.format == Format::text  ? present::OutputFormat::pretty
@@ -322,6 +374,13 @@ void setup_listen(CLI::App& app, Run& run)
                          [f](std::vector<std::string> tokens) {
                            f->relay_tokens.insert(f->relay_tokens.end(), tokens.begin(), tokens.end());
                          });
+  relay
+      ->add_option("--upstream", f->upstream,
+                   "Pull the deliveries of the relay at URL (an acx listen --relay-token) into this journal")
+      ->check(url_validator());
+  relay->add_option("--upstream-from", f->upstream_from,
+                    "First pull only: now, a relay sequence number, or a time (default: the oldest the relay keeps)");
+  relay->add_flag("--allow-http", f->allow_http, "Let --upstream use plain HTTP to another machine (a warning)");
   auto* fwd = cmd->add_option_group("Forwarding", "Hand every accepted event to your app, from the journal, in order");
   fwd->add_option("--forward-to", f->forward_to, "POST each event, byte for byte, to URL (repeatable)")
       ->allow_extra_args(false)

@@ -135,8 +135,9 @@ std::optional<std::string> make_request(httplib::Request& req, const std::string
 // `stalled` says so (looked at every 10 ms), or when `stop` is asked. `receive` takes the body as it comes and returns
 // false to cut the answer short (then `cut_short`). Fills `out`'s status and head, or its failure.
 void Client::exchange(httplib::Request& req, Exchange& out, Clock::time_point deadline,
-                      const std::function<bool()>& stalled, const std::function<bool(const char*, std::size_t)>& receive,
-                      bool& cut_short, std::stop_token stop)
+                      const std::function<bool()>& stalled,
+                      const std::function<bool(const char*, std::size_t)>& receive, bool& cut_short,
+                      std::stop_token stop)
 {
   std::atomic<bool> head_done{false};
   std::atomic<bool> head_too_large{false};
@@ -164,7 +165,8 @@ void Client::exchange(httplib::Request& req, Exchange& out, Clock::time_point de
     head_too_large = n && *n >= before && *n - before > k_max_head + static_cast<std::uint64_t>(k_receive_buffer);
     return head_too_large.load();
   };
-  const auto id = watchdog.arm(deadline, [this] { m_impl->client.stop(); }, overrun);
+  const auto id = watchdog.arm(
+      deadline, [this] { m_impl->client.stop(); }, overrun);
   std::stop_callback on_stop(stop, [&watchdog, id] { watchdog.expire(id); });
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
@@ -252,9 +254,7 @@ Exchange Client::stream(const std::string& target, const util::Headers& headers,
     }
     return each(std::string_view(data, n));
   };
-  const auto stalled = [&last, idle] {
-    return Clock::now() - Clock::time_point(Clock::duration(last.load())) > idle;
-  };
+  const auto stalled = [&last, idle] { return Clock::now() - Clock::time_point(Clock::duration(last.load())) > idle; };
   auto& c = m_impl->client;
   const auto usual = std::chrono::duration_cast<std::chrono::microseconds>(m_impl->options.timeout);
   c.set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(idle)); // cpp-httplib's own, per read

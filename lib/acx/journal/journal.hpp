@@ -26,6 +26,9 @@ struct WriterOptions {
   std::size_t refused_prefix = 4096;            // of a refused body only this much is kept, with its size and hash
   std::chrono::milliseconds commit_wait{5'000}; // append() waits at most this long for its group's commit
   std::size_t max_waiting = 16'384;             // records waiting for a commit; past that appends fail (busy)
+  // listen --upstream: records carrying Record::relay_seq advance this upstream's cursor in the transaction that
+  // stores them (Reader::upstream_cursor), so that a crash never loses nor doubles one.
+  std::string upstream;
 };
 
 // The outcome of an append: stored (with its final status and sequence number), or not, and why.
@@ -134,6 +137,8 @@ public:
   virtual std::vector<Count> counts() = 0;
   // The journal's extent: oldest and newest, size, how far it was pruned.
   virtual Extent extent() = 0;
+  // The relay's sequence number of the last delivery stored from `upstream` (WriterOptions::upstream), if any.
+  virtual std::optional<std::int64_t> upstream_cursor(const std::string& upstream) = 0;
 };
 
 // Why find(key) found nothing, in words: not in the journal, or pruned by retention.

@@ -169,6 +169,17 @@ public:
     }
   }
 
+  std::optional<std::int64_t> upstream_cursor(const std::string& upstream) override
+  {
+    try {
+      Statement st(m_db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'upstream ' || ?1");
+      st.bind(1, upstream);
+      return st.step() ? std::optional(st.int64(0)) : std::nullopt;
+    } catch (const SqliteError& e) {
+      detail::throw_journal_error(m_path, e);
+    }
+  }
+
 private:
   enum class Search { none, index, scan };
 

@@ -39,6 +39,8 @@ struct Record {
   // that no reader parses the body again.
   std::string subject; // "job:<id>", "contact:<id>", or empty
   std::string gist;
+  // Pulled from a relay (listen --upstream): its sequence number there; 0 for a delivery received here.
+  std::int64_t relay_seq = 0;
 };
 
 } // namespace acx::journal

@@ -126,7 +126,8 @@ public:
         m_insert_duplicate(m_db,
                            fmt::format("INSERT INTO deliveries({}, {}, original) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                        detail::k_columns, detail::k_fact_columns)),
-        m_text(text_index(m_db))
+        m_text(text_index(m_db)),
+        m_cursor(m_db, "INSERT OR REPLACE INTO meta(key, value) VALUES('upstream ' || ?1, ?2)")
   {
     m_committed_seq = last_seq(m_db);
     m_text_indexed = m_text ? m_text->indexed() : m_committed_seq;
@@ -348,8 +349,13 @@ private:
     std::string error;
     try {
       m_begin.run();
+      std::int64_t relayed = 0;
       for (auto& p : batch) {
         p->result = insert(*p);
+        relayed = std::max(relayed, p->record.relay_seq);
+      }
+      if (relayed > 0) { // the upstream's cursor moves in the transaction that stores what it passed
+        m_cursor.bind_static(1, m_options.upstream).bind(2, relayed).run();
       }
       m_commit.run();
     } catch (const std::exception& e) {
@@ -363,6 +369,11 @@ private:
       }
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!error.empty()) {
+      for (const auto& p : batch) { // relayed deliveries past the first one lost are refused until it comes again
+        m_relay_hole = p->record.relay_seq > 0 ? std::min(m_relay_hole, p->record.relay_seq) : m_relay_hole;
+      }
+    }
     std::lock_guard lock(m_mutex);
     m_failure = error;
     m_last_group = std::chrono::steady_clock::now();
@@ -370,7 +381,7 @@ private:
     for (auto& p : batch) {
       if (!error.empty()) {
         p->result = {false, p->record.status, 0, fmt::format("cannot write the journal: {}", error)};
-      } else if (p->result.status != Status::refused) {
+      } else if (p->result.stored && p->result.status != Status::refused) {
         m_committed_seq = std::max(m_committed_seq, p->result.seq);
         remember(*p);
       }
@@ -446,6 +457,14 @@ private:
   Appended insert(Pending& p)
   {
     Record& r = p.record;
+    if (r.relay_seq > m_relay_hole) {
+      // Stored, it would move the upstream's cursor past a delivery that was not: the puller asks again from the
+      // cursor, and the hole's own delivery comes first.
+      return {false, r.status, 0, fmt::format("relayed delivery #{} was not stored before it", m_relay_hole)};
+    }
+    if (r.relay_seq > 0 && r.relay_seq == m_relay_hole) {
+      m_relay_hole = k_no_hole; // if this transaction fails, commit() opens it again
+    }
     if (r.status == Status::refused) {
       // A prefix of the body, its size and its hash: enough to diagnose, never a way to fill the disk.
       r.body_bytes = r.body.size();
@@ -501,6 +520,9 @@ private:
   Statement m_begin, m_commit, m_rollback, m_insert, m_insert_refused, m_prune, m_vacuum, m_original,
       m_insert_duplicate;
   std::optional<detail::TextIndex> m_text; // none when the journal has no text index (a benchmark's baseline)
+  Statement m_cursor;
+  static constexpr std::int64_t k_no_hole = INT64_MAX;
+  std::int64_t m_relay_hole = k_no_hole; // the committer's: the first relayed delivery a failed commit lost
   std::size_t m_refused_since_prune = 0;
   std::size_t m_refused_bytes_since_prune = 0;
 

@@ -189,7 +189,11 @@ public:
       m_forwarders.push_back(
           std::make_unique<forward::Forwarder>(c, o.forwarding, m_journal_path, *m_writer, *m_outbox, hooks));
     }
-    if (!o.relay_tokens.empty()) {
+    if (o.upstream) {
+      m_puller = std::make_unique<relay::Puller>(
+          *o.upstream, m_journal_path, *m_writer, [&observer](const util::Notice& n) { observer.notice(n); },
+          [this](std::exception_ptr e) { failed(e); });
+    } else if (!o.relay_tokens.empty()) {
       m_hub = std::make_unique<relay::Hub>(m_journal_path, *m_writer, relay::HubOptions{o.relay_tokens, o.path});
     }
     http::ServerOptions so = o.server;
@@ -243,6 +247,9 @@ private:
   {
     journal::WriterOptions wo;
     wo.durability = o.durability;
+    if (o.upstream) {
+      wo.upstream = relay::upstream_key(o.upstream->upstream);
+    }
     return wo;
   }
 
@@ -269,6 +276,9 @@ private:
     if (m_retainer) {
       m_retainer->start();
     }
+    if (m_puller) {
+      m_puller->start();
+    }
     if (m_page) {
       const int port = m_page->start();
       // Where the page is, never its token: a terminal's scrollback and CI logs keep what is printed.
@@ -292,6 +302,9 @@ private:
     m_server->stop(); // ends the relay's streams
     if (m_hub) {
       m_hub->stop();
+    }
+    if (m_puller) {
+      m_puller->stop(); // what it pulled is answered by the journal before it returns
     }
     if (m_retainer) {
       m_retainer->stop();
@@ -340,6 +353,16 @@ private:
 
   std::string relay_metrics() const
   {
+    if (m_puller) {
+      const relay::PullState s = m_puller->state();
+      return fmt::format("# HELP acx_upstream_connected 1 while the relay's stream is open.\n"
+                         "# TYPE acx_upstream_connected gauge\nacx_upstream_connected {}\n"
+                         "# HELP acx_upstream_lag_events The relay's newest sequence number less the last one stored "
+                         "here.\n# TYPE acx_upstream_lag_events gauge\nacx_upstream_lag_events {}\n"
+                         "# HELP acx_upstream_pulled_total Deliveries pulled from the relay and stored.\n"
+                         "# TYPE acx_upstream_pulled_total counter\nacx_upstream_pulled_total {}\n",
+                         s.connected ? 1 : 0, std::max<std::int64_t>(0, s.relay_last - s.cursor), s.pulled);
+    }
     if (!m_hub) {
       return {};
     }
@@ -403,6 +426,7 @@ private:
   std::unique_ptr<http::Server> m_server;
   std::unique_ptr<inspect::Page> m_page;
   std::unique_ptr<relay::Hub> m_hub;
+  std::unique_ptr<relay::Puller> m_puller;
   std::unique_ptr<Retainer> m_retainer;
   std::mutex m_failure_mutex;
   std::exception_ptr m_failure;

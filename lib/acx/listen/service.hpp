@@ -10,6 +10,7 @@
 #include "acx/http/server.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/listen/retainer.hpp"
+#include "acx/relay/puller.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/notice.hpp"
@@ -40,6 +41,8 @@ struct ListenOptions {
   std::optional<int> inspect_port;
   // listen --relay-token: serve GET /relay (the accepted deliveries as server-sent events) to these tokens.
   std::vector<std::string> relay_tokens;
+  // listen --upstream: pull a relay's deliveries into this journal (then printed, forwarded, inspected as any other).
+  std::optional<relay::PullOptions> upstream;
 };
 
 // What the listener reports while it runs. The command renders it (text, JSON, colour): the library prints nothing.

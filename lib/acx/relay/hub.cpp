@@ -77,7 +77,9 @@ struct Hub::Client {
   std::function<void()> wake;
   bool ended = false;
   std::chrono::steady_clock::time_point last_put = std::chrono::steady_clock::now();
-  std::int64_t after = 0; // -1: from the newest committed when the hub first looks
+  std::int64_t after = 0;             // -1: from the newest committed when the hub first looks
+  std::optional<util::Instant> since; // instead of after: from the first delivery received then or later
+  bool live = false;                  // told it has everything committed before it came
   std::unique_ptr<journal::Follower> follower;
 
   // Adds text to send and wakes the stream.
@@ -117,12 +119,15 @@ void Hub::serve(const http::Request& request, const http::Reply& reply)
     return;
   }
   const auto after = start_after(request);
-  if (!after) {
-    reply(plain(400, "bad request: after (or Last-Event-ID) is a sequence number or \"now\""));
+  const auto since_text = request.query.find("since");
+  const auto since = since_text == request.query.end() ? std::nullopt : util::parse_rfc3339_utc(since_text->second);
+  if (!after || (since_text != request.query.end() && !since)) {
+    reply(plain(400, "bad request: after (or Last-Event-ID) is a sequence number or \"now\", since an RFC 3339 time"));
     return;
   }
   auto client = std::make_shared<Client>();
   client->after = *after;
+  client->since = since;
   {
     std::lock_guard lock(m_mutex);
     if (m_stopping) {
@@ -233,6 +238,13 @@ bool Hub::fill(Client& c, std::int64_t committed)
     const auto reader = journal::Reader::open(m_journal_path);
     const std::int64_t first = reader->extent().oldest_seq;
     c.after = c.after < 0 ? committed : c.after;
+    if (c.since) {
+      journal::Query q;
+      q.since = c.since;
+      q.limit = 1;
+      const auto from = reader->read(q);
+      c.after = from.empty() ? committed : from.front().seq - 1;
+    }
     out += hello_event(first, committed);
     c.follower = std::make_unique<journal::Follower>(m_journal_path, m_writer, c.after);
   }
@@ -246,6 +258,10 @@ bool Hub::fill(Client& c, std::int64_t committed)
       out += delivery_event(*r, m_options.path);
     }
     cursor = r->seq;
+  }
+  if (!c.live && batch.size() < k_batch) {
+    c.live = true;
+    out += live_event(cursor);
   }
   if (out.empty()) {
     std::lock_guard lock(c.mutex);

@@ -101,6 +101,11 @@ std::string gap_event(const Gap& gap)
                      gap.missing());
 }
 
+std::string live_event(std::int64_t seq)
+{
+  return fmt::format("event: live\ndata: {{\"seq\":{}}}\n\n", seq);
+}
+
 std::string keep_alive()
 {
   return ": keep-alive\n\n";
@@ -216,6 +221,12 @@ std::optional<Gap> parse_gap(std::string_view data, std::string& why)
     return std::nullopt;
   }
   return Gap{*after, *first};
+}
+
+std::optional<std::int64_t> parse_live(std::string_view data, std::string& why)
+{
+  const auto j = object(data, why);
+  return j ? seq_field(*j, "seq", why) : std::nullopt;
 }
 
 std::optional<std::pair<std::int64_t, std::int64_t>> parse_hello(std::string_view data, std::string& why)

@@ -18,6 +18,7 @@ namespace acx::relay {
 //   id: SEQ
 //   event: delivery   data: {"seq":SEQ,"received":"...","eventId":"...","topic":"...","path":"...",
 //                            "headers":[["Name","value"],...],"body":"<base64>"}
+//   event: live       data: {"seq":S}                once, when the client has everything committed before it came
 //   event: gap        data: {"after":A,"first":F,"missing":N}   deliveries after A were pruned before they were sent
 //   : keep-alive      a comment, every 15 s of quiet
 
@@ -44,6 +45,7 @@ std::string hello_event(std::int64_t first, std::int64_t last);
 // A journal record as a delivery event; `path` is where deliveries arrive (the listener's --path).
 std::string delivery_event(const journal::Record& record, std::string_view path);
 std::string gap_event(const Gap& gap);
+std::string live_event(std::int64_t seq);
 std::string keep_alive();
 
 // One event of the stream, as a client reads it: its type ("message" when none was named), id and data.
@@ -72,6 +74,7 @@ private:
 // The delivery in a "delivery" event's data; nullopt with `why` when it is not one.
 std::optional<Delivery> parse_delivery(std::string_view data, std::string& why);
 std::optional<Gap> parse_gap(std::string_view data, std::string& why);
+std::optional<std::int64_t> parse_live(std::string_view data, std::string& why);
 // hello's first and last.
 std::optional<std::pair<std::int64_t, std::int64_t>> parse_hello(std::string_view data, std::string& why);
 

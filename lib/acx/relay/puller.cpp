@@ -1,0 +1,261 @@
+#include "acx/relay/puller.hpp"
+
+#include <fmt/format.h>
+#include <random>
+
+#include "acx/deliver/retry.hpp"
+#include "acx/event/envelope.hpp"
+#include "acx/event/facts.hpp"
+#include "acx/http/client.hpp"
+#include "acx/util/encoding.hpp"
+#include "acx/util/error.hpp"
+#include "acx/util/text.hpp"
+
+namespace acx::relay {
+
+namespace {
+
+// Appends not yet answered at most: the stream waits (and the relay with it) while the journal catches up.
+constexpr std::size_t k_most_in_flight = 2048;
+// The longest line of the stream taken: a delivery of acx's largest body (1 MiB), in base64, with its headers.
+constexpr std::size_t k_max_line = 4u << 20;
+
+// A relayed delivery as the local journal keeps it: the same facts the listener derives from a delivery it receives.
+journal::Record record_of(Delivery d, const std::string& remote)
+{
+  journal::Record r;
+  r.received = d.received;
+  r.remote = remote;
+  r.headers = std::move(d.headers);
+  r.body = std::move(d.body);
+  r.relay_seq = d.seq;
+  r.status = journal::Status::accepted;
+  r.topic = std::move(d.topic);
+  r.event_id = util::to_lower(d.event_id);
+  event::ParsedEnvelope parsed = event::parse_envelope(r.body);
+  if (parsed.envelope) { // the relay accepted it, so it is an envelope; the facts are derived here, as for any other
+    r.subscription_id = std::move(parsed.envelope->subscription_id);
+    r.event_time = std::move(parsed.envelope->event_time_text);
+    auto facts = event::facts(parsed.envelope->event);
+    r.subject = std::move(facts.subject);
+    r.gist = std::move(facts.gist);
+  }
+  return r;
+}
+
+// The relay's stream under the upstream URL's path: https://host/base/ -> /base/relay.
+std::string relay_path(const util::Url& upstream)
+{
+  std::string base = upstream.target.substr(0, upstream.target.find('?'));
+  while (!base.empty() && base.back() == '/') {
+    base.pop_back();
+  }
+  return base + "/relay";
+}
+
+} // namespace
+
+std::string upstream_key(const util::Url& upstream)
+{
+  return upstream.origin() + relay_path(upstream);
+}
+
+Puller::Puller(PullOptions options, std::string journal_path, journal::Writer& writer, util::Notify notify,
+               util::Thread::Failed failed)
+    : m_options(std::move(options)), m_key(upstream_key(m_options.upstream)), m_journal_path(std::move(journal_path)),
+      m_writer(writer), m_notify(std::move(notify)), m_failed(std::move(failed))
+{
+}
+
+Puller::~Puller()
+{
+  stop();
+}
+
+void Puller::start()
+{
+  m_thread = util::Thread(
+      "acx-upstream", [this] { run(m_stop.get_token()); }, m_failed);
+}
+
+void Puller::stop()
+{
+  m_stop.request_stop();
+  {
+    std::lock_guard lock(m_mutex);
+    m_cv.notify_all();
+  }
+  if (m_thread.joinable()) {
+    m_thread.wait();
+  }
+}
+
+PullState Puller::state() const
+{
+  std::lock_guard lock(m_mutex);
+  return m_state;
+}
+
+// Where the first connection starts: after the journal's cursor for this upstream, else where --upstream-from says.
+std::string Puller::first_target()
+{
+  const auto cursor = journal::Reader::open(m_journal_path)->upstream_cursor(m_key);
+  const std::string path = relay_path(m_options.upstream);
+  if (cursor) {
+    std::lock_guard lock(m_mutex);
+    m_state.cursor = *cursor;
+    return fmt::format("{}?after={}", path, *cursor);
+  }
+  const std::string& from = m_options.from;
+  if (from.empty()) {
+    return path + "?after=0";
+  }
+  if (from == "now" || from.find_first_not_of("0123456789") == std::string::npos) {
+    return fmt::format("{}?after={}", path, from);
+  }
+  return fmt::format("{}?since={}", path, util::percent_encode(from));
+}
+
+void Puller::run(std::stop_token stop)
+{
+  std::mt19937_64 random(m_options.seed);
+  deliver::RetryPolicy policy;
+  policy.base = std::chrono::milliseconds(500);
+  policy.ceiling = std::chrono::milliseconds(30'000);
+  std::string target = first_target();
+  for (int attempt = 1; !stop.stop_requested(); ++attempt) {
+    const std::int64_t before = state().pulled;
+    const std::string why = pull_once(target, stop);
+    {
+      std::lock_guard lock(m_mutex);
+      m_state.connected = false;
+      m_store_failed = false;
+    }
+    if (stop.stop_requested()) {
+      return;
+    }
+    attempt = state().pulled > static_cast<std::uint64_t>(before) ? 1 : attempt; // it got somewhere: start over
+    const auto wait = deliver::backoff(std::min(attempt, 10), policy, std::nullopt, random);
+    m_notify({util::Notice::Level::warning,
+              fmt::format("relay {}: {}; connecting again in {:.1f} s", util::redact_url(m_key), why,
+                          std::chrono::duration<double>(wait).count())});
+    std::unique_lock lock(m_mutex);
+    m_cv.wait_for(lock, wait, [&stop] { return stop.stop_requested(); });
+    target = fmt::format("{}?after={}", relay_path(m_options.upstream), m_state.cursor);
+  }
+}
+
+std::string Puller::pull_once(const std::string& target, std::stop_token stop)
+{
+  http::ClientOptions co;
+  co.verify_tls = m_options.verify_tls;
+  http::Client client(m_options.upstream, co);
+  const util::Headers headers{{"Authorization", "Bearer " + m_options.token}, {"Accept", "text/event-stream"}};
+  EventReader reader(k_max_line);
+  bool caught_up = false;
+  std::string why;
+  const auto each = [&](std::string_view piece) {
+    try {
+      for (const auto& e : reader.feed(piece)) {
+        take(e, caught_up);
+      }
+    } catch (const Error& e) {
+      why = e.what();
+      return false;
+    }
+    std::lock_guard lock(m_mutex);
+    if (m_store_failed) {
+      why = fmt::format("the journal did not store a delivery ({})", m_store_error);
+      return false;
+    }
+    return true;
+  };
+  const http::Exchange ex = client.stream(target, headers, m_options.idle, each, stop);
+  wait_stored(); // every append answered: the cursor is what the journal holds
+  if (ex.status == 401 || ex.status == 403) {
+    throw Error(ExitCode::usage, fmt::format("relay {} refused the relay token ({}): is --relay-token the one the "
+                                             "relay was started with?",
+                                             util::redact_url(m_key), ex.status));
+  }
+  if (!why.empty()) {
+    return why;
+  }
+  if (ex.status == 0) {
+    return ex.error;
+  }
+  if (ex.status < 200 || ex.status > 299) {
+    return fmt::format("the relay answered {}: {}", ex.status, util::printable(util::excerpt(util::trim(ex.body))));
+  }
+  return "the relay ended the stream";
+}
+
+// One event of the stream: a delivery is stored; hello, live and gap are reported.
+void Puller::take(const Event& event, bool& caught_up)
+{
+  std::string why;
+  const std::string relay = util::redact_url(m_key);
+  if (event.type == "delivery") {
+    auto d = parse_delivery(event.data, why);
+    if (!d) {
+      throw Error(ExitCode::bad_input, fmt::format("the relay sent a delivery acx cannot read: {}", why));
+    }
+    store(std::move(*d));
+  } else if (event.type == "hello") {
+    const auto hello = parse_hello(event.data, why);
+    if (!hello) {
+      throw Error(ExitCode::bad_input, fmt::format("the relay's hello is not one acx can read: {}", why));
+    }
+    std::lock_guard lock(m_mutex);
+    m_state.connected = true;
+    m_state.relay_last = std::max(m_state.relay_last, hello->second);
+    m_notify({util::Notice::Level::info,
+              fmt::format("relay {}: connected at #{} (the relay is at #{})", relay, m_state.cursor, hello->second)});
+  } else if (event.type == "live" && !caught_up) {
+    caught_up = true;
+    const auto live = parse_live(event.data, why);
+    std::lock_guard lock(m_mutex);
+    m_state.relay_last = std::max(m_state.relay_last, live.value_or(0));
+    m_notify({util::Notice::Level::info,
+              fmt::format("relay {}: caught up ({} deliveries pulled since start); live from here", relay,
+                          m_state.pulled + m_in_flight)});
+  } else if (event.type == "gap") {
+    const auto gap = parse_gap(event.data, why);
+    if (gap) {
+      m_notify({util::Notice::Level::warning,
+                fmt::format("relay {}: {} deliveries after #{} are gone (pruned by the relay's retention before they "
+                            "were pulled); going on from #{}",
+                            relay, gap->missing(), gap->after, gap->first)});
+    }
+  }
+}
+
+void Puller::store(Delivery delivery)
+{
+  const std::int64_t seq = delivery.seq;
+  {
+    std::unique_lock lock(m_mutex);
+    m_cv.wait(lock, [this] { return m_in_flight < k_most_in_flight || m_stop.stop_requested(); });
+    ++m_in_flight;
+    m_state.relay_last = std::max(m_state.relay_last, seq);
+  }
+  m_writer.append_async(record_of(std::move(delivery), m_options.upstream.host), [this, seq](journal::Appended a) {
+    std::lock_guard lock(m_mutex);
+    --m_in_flight;
+    if (a.stored) {
+      m_state.cursor = std::max(m_state.cursor, seq);
+      ++m_state.pulled;
+    } else if (!m_store_failed) {
+      m_store_failed = true;
+      m_store_error = a.error;
+    }
+    m_cv.notify_all();
+  });
+}
+
+void Puller::wait_stored()
+{
+  std::unique_lock lock(m_mutex);
+  m_cv.wait(lock, [this] { return m_in_flight == 0; });
+}
+
+} // namespace acx::relay
