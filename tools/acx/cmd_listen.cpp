@@ -60,6 +60,7 @@ struct ListenFlags {
   std::string forward_from;
   std::string inspect; // --inspect[=PORT]
   std::vector<std::string> relay_tokens;
+  Duration relay_keep_alive = std::chrono::seconds(15);
   std::string upstream;
   std::string upstream_from;
   bool allow_http = false;
@@ -293,6 +294,7 @@ int run_listen(const ListenFlags& f)
   }
   if (f.upstream.empty()) {
     o.relay_tokens = relay_tokens_of(f, profile, scheme);
+    o.relay_keep_alive = std::chrono::duration_cast<std::chrono::milliseconds>(f.relay_keep_alive);
   } else {
     o.upstream = upstream_of(f, profile);
   }
@@ -374,6 +376,8 @@ void setup_listen(CLI::App& app, Run& run)
                          [f](std::vector<std::string> tokens) {
                            f->relay_tokens.insert(f->relay_tokens.end(), tokens.begin(), tokens.end());
                          });
+  add_duration_option(relay, "--relay-keep-alive", f->relay_keep_alive,
+                      "A comment on a quiet /relay stream this often, so proxies keep it open");
   relay
       ->add_option("--upstream", f->upstream,
                    "Pull the deliveries of the relay at URL (an acx listen --relay-token) into this journal")

@@ -194,7 +194,8 @@ public:
           *o.upstream, m_journal_path, *m_writer, [&observer](const util::Notice& n) { observer.notice(n); },
           [this](std::exception_ptr e) { failed(e); });
     } else if (!o.relay_tokens.empty()) {
-      m_hub = std::make_unique<relay::Hub>(m_journal_path, *m_writer, relay::HubOptions{o.relay_tokens, o.path});
+      m_hub = std::make_unique<relay::Hub>(m_journal_path, *m_writer,
+                                           relay::HubOptions{o.relay_tokens, o.path, o.relay_keep_alive});
     }
     http::ServerOptions so = o.server;
     so.on_too_large = [this] { m_metrics.refused(Refusal::too_large); };

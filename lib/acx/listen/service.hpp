@@ -41,6 +41,7 @@ struct ListenOptions {
   std::optional<int> inspect_port;
   // listen --relay-token: serve GET /relay (the accepted deliveries as server-sent events) to these tokens.
   std::vector<std::string> relay_tokens;
+  std::chrono::milliseconds relay_keep_alive{15'000};
   // listen --upstream: pull a relay's deliveries into this journal (then printed, forwarded, inspected as any other).
   std::optional<relay::PullOptions> upstream;
 };
