@@ -1,9 +1,9 @@
 #include "acx/relay/hub.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fmt/format.h>
 
-#include "acx/journal/follower.hpp"
 #include "acx/relay/wire.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/encoding.hpp"
@@ -17,6 +17,10 @@ namespace {
 constexpr std::size_t k_high_water = 1u << 20;
 // Records read for one client at a time.
 constexpr std::size_t k_batch = 512;
+// The newest records every client near the end takes from.
+constexpr std::int64_t k_tail = 2048;
+// Deliveries kept formatted (the newest ones, which every live client reads).
+constexpr std::size_t k_formatted = 4096;
 // How often the feeding thread looks at its clients when nothing is committed (new clients, keep-alives, stop).
 constexpr auto k_poll = std::chrono::milliseconds(50);
 
@@ -80,7 +84,8 @@ struct Hub::Client {
   std::int64_t after = 0;             // -1: from the newest committed when the hub first looks
   std::optional<util::Instant> since; // instead of after: from the first delivery received then or later
   bool live = false;                  // told it has everything committed before it came
-  std::unique_ptr<journal::Follower> follower;
+  bool started = false;               // sent its hello; `cursor` is where it is
+  std::int64_t cursor = 0;            // the last sequence number looked at for it
 
   // Adds text to send and wakes the stream.
   void put(std::string text, bool end = false)
@@ -208,10 +213,15 @@ void Hub::feed()
       }
     }
     const std::int64_t committed = m_writer.committed_seq();
+    // The newest records, taken from the writer once for every client near the end (most of them, most of the
+    // time); a client further behind reads the file.
+    const Tail tail =
+        live.empty() ? Tail{}
+                     : m_writer.recent_after(std::max<std::int64_t>(0, committed - k_tail), k_tail).value_or(Tail{});
     bool behind = false;
     for (const auto& c : live) {
       try {
-        behind = fill(*c, committed) || behind;
+        behind = fill(*c, committed, tail) || behind;
       } catch (const std::exception&) {
         c->put({}, true); // the journal could not be read: the client reconnects and tries again
       }
@@ -223,9 +233,62 @@ void Hub::feed()
   }
 }
 
+// A delivery's event, formatted once for all the clients that read it (live ones read the same records).
+const std::string& Hub::formatted(const journal::Record& r)
+{
+  auto it = m_formatted.find(r.seq);
+  if (it == m_formatted.end()) {
+    it = m_formatted.emplace(r.seq, delivery_event(r, m_options.path)).first;
+    if (m_formatted.size() > k_formatted) {
+      m_formatted.erase(m_formatted.begin());
+    }
+  }
+  return it->second;
+}
+
+// A new client's hello, and where it starts.
+std::string Hub::start(Client& c, std::int64_t committed)
+{
+  if (!m_reader) {
+    m_reader = journal::Reader::open(m_journal_path);
+  }
+  c.cursor = c.after < 0 ? committed : c.after;
+  if (c.since) {
+    journal::Query q;
+    q.since = c.since;
+    q.limit = 1;
+    const auto from = m_reader->read(q);
+    c.cursor = from.empty() ? committed : from.front().seq - 1;
+  }
+  c.started = true;
+  return hello_event(m_reader->extent().oldest_seq, committed);
+}
+
+// The records after `cursor`, at most k_batch: from the shared tail when it reaches back that far, else the file.
+Hub::Tail Hub::next(std::int64_t cursor, std::int64_t committed, const Tail& tail)
+{
+  if (cursor >= committed) {
+    return {};
+  }
+  if (!tail.empty() && tail.front()->seq <= cursor + 1) {
+    auto from =
+        std::upper_bound(tail.begin(), tail.end(), cursor, [](std::int64_t s, const auto& r) { return s < r->seq; });
+    const auto n = std::min<std::ptrdiff_t>(std::distance(from, tail.end()), k_batch);
+    return Tail(from, from + n);
+  }
+  journal::Query q;
+  q.after_seq = cursor;
+  q.limit = k_batch;
+  Tail out;
+  for (auto& r : m_reader->read(q)) {
+    out.push_back(std::make_shared<const journal::Record>(std::move(r)));
+  }
+  return out;
+}
+
 // Gives one client its next events, a gap it must know of, or a keep-alive when it has had nothing for a while.
 // True when it is behind and has room for more now.
-bool Hub::fill(Client& c, std::int64_t committed)
+bool Hub::fill(Client& c, std::int64_t committed, const Tail& tail)
 {
   {
     std::lock_guard lock(c.mutex);
@@ -234,31 +297,21 @@ bool Hub::fill(Client& c, std::int64_t committed)
     }
   }
   std::string out;
-  if (!c.follower) {
-    const auto reader = journal::Reader::open(m_journal_path);
-    const std::int64_t first = reader->extent().oldest_seq;
-    c.after = c.after < 0 ? committed : c.after;
-    if (c.since) {
-      journal::Query q;
-      q.since = c.since;
-      q.limit = 1;
-      const auto from = reader->read(q);
-      c.after = from.empty() ? committed : from.front().seq - 1;
-    }
-    out += hello_event(first, committed);
-    c.follower = std::make_unique<journal::Follower>(m_journal_path, m_writer, c.after);
+  if (!c.started) {
+    out += start(c, committed);
   }
-  std::int64_t cursor = c.follower->cursor();
-  const auto batch = c.follower->next(k_batch, std::chrono::milliseconds(0));
+  const Tail batch = next(c.cursor, committed, tail);
+  std::int64_t cursor = c.cursor;
   for (const auto& r : batch) {
     if (r->seq > cursor + 1 && cursor > 0) {
       out += gap_event({cursor, r->seq}); // pruned before this client read them (sequence numbers are dense)
     }
     if (r->status == journal::Status::accepted) {
-      out += delivery_event(*r, m_options.path);
+      out += formatted(*r);
     }
     cursor = r->seq;
   }
+  c.cursor = cursor;
   if (!c.live && batch.size() < k_batch) {
     c.live = true;
     out += live_event(cursor);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,7 +44,11 @@ public:
 private:
   struct Client;
   void feed();
-  bool fill(Client& client, std::int64_t committed);
+  using Tail = std::vector<std::shared_ptr<const journal::Record>>;
+  bool fill(Client& client, std::int64_t committed, const Tail& tail);
+  std::string start(Client& client, std::int64_t committed);
+  Tail next(std::int64_t cursor, std::int64_t committed, const Tail& tail);
+  const std::string& formatted(const journal::Record& record);
 
   const std::string m_journal_path;
   const journal::Writer& m_writer;
@@ -51,7 +56,9 @@ private:
   mutable std::mutex m_mutex;
   std::vector<std::weak_ptr<Client>> m_clients;
   bool m_stopping = false;
-  util::Thread m_thread; // last: it starts once everything above is ready
+  std::unique_ptr<journal::Reader> m_reader;       // the feeding thread's: clients behind the writer's tail
+  std::map<std::int64_t, std::string> m_formatted; // the feeding thread's
+  util::Thread m_thread;                           // last: it starts once everything above is ready
 };
 
 } // namespace acx::relay
