@@ -262,7 +262,7 @@ int run_listen(const ListenFlags& f)
       return std::pair{scheme_options(with_credentials(f.scheme, again)), std::move(again.subscriptions)};
     };
   }
-  if (resolved_scheme(scheme) == signing::Kind::none) {
+  if (resolved_scheme(scheme) == signing::Kind::none && f.upstream.empty()) { // a laptop's port is for acx send
     fmt::print(stderr, "acx: warning: deliveries are not verified (no --secret): anyone who can reach the listener "
                        "can post events\n");
   }

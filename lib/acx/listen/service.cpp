@@ -235,7 +235,9 @@ public:
     if (m_failure) {
       std::rethrow_exception(m_failure);
     }
-    notice(Level::info, fmt::format("stopped ({} accepted)", m_metrics.accepted_count()));
+    notice(Level::info, m_puller ? fmt::format("stopped ({} accepted, {} pulled from the relay)",
+                                               m_metrics.accepted_count(), m_puller->state().pulled)
+                                 : fmt::format("stopped ({} accepted)", m_metrics.accepted_count()));
     if (why == http::Stop::timeout && m_o.count > 0) {
       throw Error(ExitCode::timeout,
                   fmt::format("--timeout: {} of {} events arrived in time", m_metrics.accepted_count(), m_o.count));

@@ -215,9 +215,9 @@ void Puller::take(const Event& event, bool& caught_up)
     const auto live = parse_live(event.data, why);
     std::lock_guard lock(m_mutex);
     m_state.relay_last = std::max(m_state.relay_last, live.value_or(0));
-    m_notify({util::Notice::Level::info,
-              fmt::format("relay {}: caught up ({} deliveries pulled since start); live from here", relay,
-                          m_state.pulled + m_in_flight)});
+    const auto n = m_state.pulled + m_in_flight;
+    m_notify({util::Notice::Level::info, fmt::format("relay {}: caught up ({} {} pulled since start); live from here",
+                                                     relay, n, n == 1 ? "delivery" : "deliveries")});
   } else if (event.type == "gap") {
     const auto gap = parse_gap(event.data, why);
     if (gap) {
