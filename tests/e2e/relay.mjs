@@ -12,7 +12,7 @@ import { SCALE, acx, check, exited, finish, quietPort, request, scratch, startAc
 const dir = scratch("relay");
 const TOKEN = "delivery-token-1";
 const RELAY_TOKEN = "relay-token-0123456789";
-const q = (db, sql) => execFileSync("sqlite3", [db, sql]).toString().trim();
+const q = (db, sql) => execFileSync("sqlite3", [db, sql], { maxBuffer: 1 << 28 }).toString().trim();
 const template = execFileSync(acx, ["fixtures", "show", "job.milestone.current_changed"]).toString();
 // The n-th delivery: its own eventId and body (n in the note, so bodies differ).
 const body = (n) => template.replace(/"eventId": "[^"]*"/, `"eventId": "00000000-0000-4000-8000-${String(n).padStart(12, "0")}"`)
@@ -84,6 +84,17 @@ check(forwarded.every((n, i) => n === i + 1), `laptop B forwarded out of order: 
 const metrics = (await request(laptopB.port, { method: "GET", path: "/metrics" })).body;
 check(/acx_upstream_connected 1/.test(metrics) && /acx_upstream_lag_events 0/.test(metrics),
   `laptop B's /metrics: ${metrics.split("\n").filter((l) => l.startsWith("acx_upstream")).join("; ")}`);
+
+// More than the relay keeps formatted (4,096): a live laptop fills that cache with the newest while a new one catches
+// up from the oldest (an eviction once freed the event a catching-up client was being given).
+execFileSync(acx, ["send", "job_created", "--to", `http://127.0.0.1:${relayPort}/webhooks/acculynx`, "--secret", TOKEN,
+  "-n", "4500", "-c", "8"], { stdio: "ignore" });
+await waitFor(() => accepted(laptopDb("laptopB")) >= 4800, 60, "laptop B to have the 4,500 more");
+const laptopC = await startLaptop("laptopC");
+await waitFor(() => accepted(laptopDb("laptopC")) >= 4800, 60, "laptop C to catch up the 4,800");
+check(rows(laptopDb("laptopC")) === rows(relayDb), "laptop C, caught up from the oldest, differs from the relay");
+laptopC.proc.kill("SIGTERM");
+await exited(laptopC.proc);
 
 // Tokens kept apart: the delivery token never opens /relay; the relay token never posts a delivery; a wrong relay
 // token makes a laptop exit non-zero, naming the token.

@@ -19,6 +19,13 @@ constexpr std::size_t k_high_water = 1u << 20;
 constexpr std::size_t k_batch = 512;
 // The newest records every client near the end takes from.
 constexpr std::int64_t k_tail = 2048;
+// What clients catching up from the file get in all, at most, so that the relay's own work (receiving, committing,
+// the live streams) keeps its pace while laptops catch up: 24 MB/s is about 18,000 deliveries a second for one laptop,
+// more than most links carry; bursts of 100 ms.
+constexpr double k_catch_up_rate = 24e6;
+constexpr double k_catch_up_burst = 2.4e6;
+// ... and while deliveries arrive (the relay's own work first): about 2,000 deliveries a second in all.
+constexpr double k_catch_up_rate_receiving = 3e6;
 // Deliveries kept formatted (the newest ones, which every live client reads).
 constexpr std::size_t k_formatted = 4096;
 // How often the feeding thread looks at its clients when nothing is committed (new clients, keep-alives, stop).
@@ -218,6 +225,13 @@ void Hub::feed()
     const Tail tail =
         live.empty() ? Tail{}
                      : m_writer.recent_after(std::max<std::int64_t>(0, committed - k_tail), k_tail).value_or(Tail{});
+    // Deliveries arriving: the relay's own work first, catching up gets a trickle; otherwise it gets the full rate.
+    const bool receiving = committed > m_last_committed;
+    m_last_committed = committed;
+    const double rate = receiving ? k_catch_up_rate_receiving : k_catch_up_rate;
+    const auto now = std::chrono::steady_clock::now();
+    m_budget = std::min(k_catch_up_burst, m_budget + rate * std::chrono::duration<double>(now - m_refilled).count());
+    m_refilled = now;
     bool behind = false;
     for (const auto& c : live) {
       try {
@@ -229,6 +243,9 @@ void Hub::feed()
     live.clear(); // a client whose connection ended goes with its last reference
     if (!behind) {
       m_writer.wait_beyond(committed, k_poll);
+    } else if (m_budget <= 0) { // clients catching up wait for the budget; new commits still go to the live ones
+      m_writer.wait_beyond(committed,
+                           std::chrono::milliseconds(static_cast<int>(-m_budget * 1000 / k_catch_up_rate) + 1));
     }
   }
 }
@@ -238,10 +255,10 @@ const std::string& Hub::formatted(const journal::Record& r)
 {
   auto it = m_formatted.find(r.seq);
   if (it == m_formatted.end()) {
-    it = m_formatted.emplace(r.seq, delivery_event(r, m_options.path)).first;
-    if (m_formatted.size() > k_formatted) {
-      m_formatted.erase(m_formatted.begin());
+    if (m_formatted.size() >= k_formatted) {
+      m_formatted.erase(m_formatted.begin()); // before the new one goes in: it may be the oldest (a client far behind)
     }
+    it = m_formatted.emplace(r.seq, delivery_event(r, m_options.path)).first;
   }
   return it->second;
 }
@@ -264,13 +281,19 @@ std::string Hub::start(Client& c, std::int64_t committed)
   return hello_event(m_reader->extent().oldest_seq, committed);
 }
 
+// Whether the shared tail holds what comes after `cursor`.
+bool Hub::in_tail(std::int64_t cursor, const Tail& tail)
+{
+  return !tail.empty() && tail.front()->seq <= cursor + 1;
+}
+
 // The records after `cursor`, at most k_batch: from the shared tail when it reaches back that far, else the file.
 Hub::Tail Hub::next(std::int64_t cursor, std::int64_t committed, const Tail& tail)
 {
   if (cursor >= committed) {
     return {};
   }
-  if (!tail.empty() && tail.front()->seq <= cursor + 1) {
+  if (in_tail(cursor, tail)) {
     auto from =
         std::upper_bound(tail.begin(), tail.end(), cursor, [](std::int64_t s, const auto& r) { return s < r->seq; });
     const auto n = std::min<std::ptrdiff_t>(std::distance(from, tail.end()), k_batch);
@@ -296,9 +319,13 @@ bool Hub::fill(Client& c, std::int64_t committed, const Tail& tail)
       return false;
     }
   }
-  std::string out;
   if (!c.started) {
-    out += start(c, committed);
+    c.put(start(c, committed));
+  }
+  std::string out;
+  const bool from_file = c.cursor < committed && !in_tail(c.cursor, tail);
+  if (from_file && m_budget <= 0) {
+    return true; // behind, and the round's budget for reading the file is spent
   }
   const Tail batch = next(c.cursor, committed, tail);
   std::int64_t cursor = c.cursor;
@@ -321,6 +348,9 @@ bool Hub::fill(Client& c, std::int64_t committed, const Tail& tail)
     if (std::chrono::steady_clock::now() - c.last_put < m_options.keep_alive) {
       return false;
     }
+  }
+  if (from_file) {
+    m_budget -= static_cast<double>(out.size());
   }
   c.put(out.empty() ? keep_alive() : std::move(out));
   return batch.size() == k_batch;

@@ -48,6 +48,7 @@ private:
   bool fill(Client& client, std::int64_t committed, const Tail& tail);
   std::string start(Client& client, std::int64_t committed);
   Tail next(std::int64_t cursor, std::int64_t committed, const Tail& tail);
+  static bool in_tail(std::int64_t cursor, const Tail& tail);
   const std::string& formatted(const journal::Record& record);
 
   const std::string m_journal_path;
@@ -56,6 +57,9 @@ private:
   mutable std::mutex m_mutex;
   std::vector<std::weak_ptr<Client>> m_clients;
   bool m_stopping = false;
+  double m_budget = 0; // the feeding thread's: bytes clients catching up from the file may still get this round
+  std::chrono::steady_clock::time_point m_refilled = std::chrono::steady_clock::now();
+  std::int64_t m_last_committed = 0;
   std::unique_ptr<journal::Reader> m_reader;       // the feeding thread's: clients behind the writer's tail
   std::map<std::int64_t, std::string> m_formatted; // the feeding thread's
   util::Thread m_thread;                           // last: it starts once everything above is ready
