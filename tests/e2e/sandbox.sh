@@ -98,6 +98,13 @@ run "$ACX" subscribe --url http://127.0.0.1:9/x --topic job_created --contact a@
   --secret-in path --profile p2
 expect_rc 0 "token in the path"
 expect_has "$out" "http://127.0.0.1:9/x/" "path token URL"
+expect_not_has "$err" "--upstream" "no relay line for a loopback URL"
+# A public URL: subscribe says how a laptop pulls what the listener there receives (the relay).
+run "$ACX" subscribe --url https://relay.example.com/webhooks/acculynx --topic job_created --contact a@b.c \
+  --api-base "$API" --api-key k1 --profile relay
+expect_rc 0 "a public consumer URL"
+expect_has "$err" "acx listen --upstream https://relay.example.com:443 --relay-token-file relay.token" \
+  "the line a laptop runs"
 run curl -s -X POST -H 'Authorization: Bearer k3' -H 'Content-Type: application/json' \
   -d '{"consumerUrl":"not a url","techContact":"a","topicNames":["job_created"]}' "$API/subscriptions"
 expect_has "$out" '"status":400' "bad URL is 400"
@@ -223,8 +230,8 @@ stop_process "$GPID" sandbox
 stop_process "$SPID" sandbox
 start_sandbox # on a new port
 run "$ACX" subscriptions list --profile many --api-base "$API" --format json
-expect_eq "$(node -e 'console.log(JSON.parse(process.argv[1]).length)' "$out")" 33 \
-  "subscriptions survive a restart (31 above, the one that is down, the path one)"
+expect_eq "$(node -e 'console.log(JSON.parse(process.argv[1]).length)' "$out")" 34 \
+  "subscriptions survive a restart (31 above, the one that is down, the path one, the public one)"
 stop_process "$SPID" sandbox
 
 # A sandbox that signs: subscribe keeps the whsec_ secret in the profile, and listen --profile verifies with it.

@@ -97,6 +97,14 @@ int run_subscribe(const SubscribeFlags& f)
                "acx: saved to profile '{}' in {}; the secret is shown only now. Listen with: acx listen "
                "--profile {}\n",
                f.api.profile, path, f.api.profile);
+    const auto url = util::parse_url(f.url);
+    if (url && url->host != "127.0.0.1" && url->host != "localhost" && url->host != "::1") {
+      // A public URL: the listener there can be the relay that brings these deliveries to a laptop.
+      fmt::print(stderr,
+                 "acx: to see them on a laptop, run that listener with --relay-token-file relay.token (acx secret new "
+                 "> relay.token), then on the laptop: acx listen --upstream {} --relay-token-file relay.token\n",
+                 url->origin());
+    }
   }
   return 0;
 }
