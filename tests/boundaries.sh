@@ -24,7 +24,7 @@ allowed() {
   done < <(grep -rlE --include='*.cpp' --include='*.hpp' "$pattern" lib tools)
 }
 allowed '#include <httplib\.h>' lib/acx/http/client.cpp
-allowed '#include <microhttpd\.h>' lib/acx/http/server.cpp
+allowed '#include <microhttpd\.h>' lib/acx/http/server.cpp lib/acx/http/streams.cpp
 allowed '#include <sqlite3\.h>|sqlite3_[a-z]' lib/acx/sqlite
 allowed '#include <openssl/' lib/acx/util/crypto.cpp
 allowed '#include <toml\+\+/' lib/acx/config

@@ -20,6 +20,7 @@
 
 #include "acx/http/connection_watch.hpp"
 #include "acx/http/sockets.hpp"
+#include "acx/http/streams.hpp"
 #include "acx/http/worker_pool.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
@@ -126,22 +127,6 @@ bool all_digits(std::string_view s)
 
 } // namespace
 
-namespace detail {
-
-// A stream's connection asleep until its stream is woken (Response::wakeable), decided under one lock: a wake that
-// comes while the stream is not asleep makes its next empty piece try again instead of sleeping.
-struct Sleeper {
-  std::mutex mutex;
-  MHD_Connection* connection = nullptr;
-  bool asleep = false;
-  bool woken = false;
-  bool ended = false; // the answer is over, or the server stops
-};
-
-} // namespace detail
-
-using detail::Sleeper;
-
 struct Server::Impl {
   ServerOptions options;
   std::vector<Route> routes;
@@ -156,7 +141,7 @@ struct Server::Impl {
   std::condition_variable drained;
   std::size_t in_flight = 0; // requests handed to a worker and not yet answered in full
   std::atomic<bool> stopping{false};
-  std::set<std::shared_ptr<Sleeper>> sleepers; // wakeable streams under way (under `mutex`)
+  detail::Streams streams; // answers made while they are sent
 
   void read_head(InFlight& ex, MHD_Connection* c, const char* url, const char* method)
   {
@@ -342,146 +327,12 @@ struct Server::Impl {
     return answer(c, ex, std::move(ex.response), stopping);
   }
 
-  // An answer whose body is made while it is sent (Response::stream).
-  struct Stream {
-    std::function<bool(std::string&)> more;
-    std::string buffer;
-    std::size_t offset = 0;
-    bool last = false;
-    std::shared_ptr<Sleeper> sleeper; // for a wakeable stream
-    Impl* impl = nullptr;
-  };
-
-  // Wakes a sleeping stream; remembers the wake of one that is awake; nothing once it ended.
-  static void wake(Sleeper& s)
-  {
-    std::lock_guard lock(s.mutex);
-    if (s.ended) {
-      return;
-    }
-    if (s.asleep) {
-      s.asleep = false;
-      MHD_resume_connection(s.connection);
-    } else {
-      s.woken = true;
-    }
-  }
-
-  static bool ended(Sleeper& s)
-  {
-    std::lock_guard lock(s.mutex);
-    return s.ended;
-  }
-
-  // Puts the stream's connection to sleep unless it was woken meanwhile or ended; false when it should try again.
-  static bool fall_asleep(Sleeper& s, bool& ended)
-  {
-    std::lock_guard lock(s.mutex);
-    ended = s.ended;
-    if (s.ended) {
-      return true;
-    }
-    if (s.woken) {
-      s.woken = false;
-      return false;
-    }
-    MHD_suspend_connection(s.connection); // allowed from the content reader; the wake resumes it
-    s.asleep = true;
-    return true;
-  }
-
-  static ssize_t read_stream(void* cls, uint64_t, char* buf, size_t max)
-  {
-    auto& s = *static_cast<Stream*>(cls);
-    if (s.sleeper && ended(*s.sleeper)) {
-      return MHD_CONTENT_READER_END_OF_STREAM; // the server stops: a stream that always has more ends too
-    }
-    try {
-      while (s.offset == s.buffer.size()) {
-        if (s.last) {
-          return MHD_CONTENT_READER_END_OF_STREAM;
-        }
-        s.buffer.clear();
-        s.offset = 0;
-        s.last = !s.more(s.buffer);
-        bool ended = false;
-        if (s.buffer.empty() && !s.last && s.sleeper && fall_asleep(*s.sleeper, ended)) {
-          return ended ? MHD_CONTENT_READER_END_OF_STREAM : 0;
-        }
-      }
-    } catch (const std::exception&) {
-      return MHD_CONTENT_READER_END_WITH_ERROR;
-    }
-    const std::size_t n = std::min(max, s.buffer.size() - s.offset);
-    std::memcpy(buf, s.buffer.data() + s.offset, n);
-    s.offset += n;
-    return static_cast<ssize_t>(n);
-  }
-
-  static void free_stream(void* p)
-  {
-    auto* s = static_cast<Stream*>(p);
-    if (s->sleeper) {
-      {
-        std::lock_guard lock(s->sleeper->mutex);
-        s->sleeper->ended = true;
-      }
-      std::lock_guard lock(s->impl->mutex);
-      s->impl->sleepers.erase(s->sleeper);
-    }
-    delete s;
-  }
-
-  MHD_Response* make_response(MHD_Connection* c, Response& r)
-  {
-    if (r.stream) {
-      auto* s = new Stream{std::move(r.stream), {}, 0, false, nullptr, this};
-      if (r.wakeable) {
-        s->sleeper = std::make_shared<Sleeper>();
-        s->sleeper->connection = c;
-        {
-          std::lock_guard lock(mutex);
-          sleepers.insert(s->sleeper);
-        }
-        r.wakeable([weak = std::weak_ptr<Sleeper>(s->sleeper)] {
-          if (const auto sleeper = weak.lock()) {
-            wake(*sleeper);
-          }
-        });
-      }
-      MHD_Response* mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64u << 10, read_stream, s, free_stream);
-      if (mr == nullptr) {
-        free_stream(s);
-      }
-      return mr;
-    }
-    return MHD_create_response_from_buffer(r.body.size(), r.body.data(), MHD_RESPMEM_PERSISTENT);
-  }
-
-  // Ends every sleeping stream (stop(): MHD must not stop with a connection suspended).
-  void end_streams()
-  {
-    std::set<std::shared_ptr<Sleeper>> all;
-    {
-      std::lock_guard lock(mutex);
-      all = sleepers;
-    }
-    for (const auto& s : all) {
-      std::lock_guard lock(s->mutex);
-      s->ended = true;
-      if (s->asleep) {
-        s->asleep = false;
-        MHD_resume_connection(s->connection);
-      }
-    }
-  }
-
   // Queues the response; with `close`, the connection closes after it.
   MHD_Result answer(MHD_Connection* c, InFlight& ex, Response res, bool close)
   {
     ex.response = std::move(res);
     Response& r = ex.response;
-    MHD_Response* mr = make_response(c, r);
+    MHD_Response* mr = streams.respond(c, r);
     if (mr == nullptr) {
       return MHD_NO;
     }
@@ -685,7 +536,7 @@ void Server::stop()
   // races a worker thread that removes the listening socket from its epoll set at the same moment, and then aborts
   // the process ("Failed to remove listen FD from epoll set").
   impl.watch->stop_accepting();
-  impl.end_streams(); // a stream that never ends would hold the drain below for its whole time
+  impl.streams.end_all(); // a stream that never ends would hold the drain below for its whole time
   {
     std::unique_lock lock(impl.mutex);
     impl.drained.wait_for(lock, k_drain_time, [&impl] { return impl.in_flight == 0; });
