@@ -61,9 +61,14 @@ async function readers(port, count, after) {
   const p = spawn("nice", ["-n", "19", "node", new URL("./relay_readers.mjs", import.meta.url).pathname, String(port),
     RELAY, String(count), after], { stdio: ["ignore", "pipe", "inherit"] });
   procs.push(p);
-  const r = { p, live: false };
+  const r = { p, live: false, read: 0 };
   let opened = false;
-  p.stdout.on("data", (d) => { opened ||= d.includes("open"); r.live ||= d.includes("live"); });
+  p.stdout.on("data", (d) => {
+    opened ||= d.includes("open");
+    r.live ||= d.includes("live");
+    r.read = Number(/read (\d+)/.exec(d)?.[1] ?? r.read);
+  });
+  r.stop = () => new Promise((resolve) => { p.on("exit", resolve); p.kill("SIGTERM"); });
   while (!opened) await sleep(20);
   return r;
 }
@@ -104,10 +109,14 @@ idle.p.kill();
 // Fill the relay to N before the catch-up figures.
 const have = 1000 + 2 * n + 2 * paced;
 if (N > have) load(relay.port, N - have);
+// The rate without streams again, at this journal's size (a bigger journal is slower to write to): the comparison.
+const before = load(relay.port, n);
 const catching = await readers(relay.port, 10, "0");
+const t1 = performance.now();
 const during = load(relay.port, n);
+const loadSeconds = (performance.now() - t1) / 1000;
 const caughtUp = catching.live;
-catching.p.kill();
+await catching.stop();
 
 // 2. Catch-up: a new laptop against everything the relay holds by now.
 const metrics = await new Promise((resolve) => http.get({ host: "127.0.0.1", port: relay.port, path: "/metrics" },
@@ -133,5 +142,8 @@ console.log(`   flat out, no stream open:    ${without.rate} events/s, p99 ${wit
 console.log(`   flat out, 50 live streams:   ${with50.rate} events/s, p99 ${with50.p99} ms  ` +
   `(${f(100 * with50.rate / without.rate)}% of the rate, p99 ${f(with50.p99 / without.p99)}x)`);
 console.log(`   flat out, 10 catching up:    ${during.rate} events/s, p99 ${during.p99} ms  ` +
-  `(${f(100 * during.rate / without.rate)}% of the rate, target >= 90%; ${caughtUp ? "all" : "not all"} caught up meanwhile)`);
+  `(${f(100 * during.rate / before.rate)}% of the rate just before, no stream: ${before.rate} events/s, p99 ` +
+  `${before.p99} ms; target >= 90%)`);
+console.log(`   the 10 streams read ${catching.read} deliveries meanwhile, ${Math.round(catching.read / 10 / loadSeconds)} ` +
+  `events/s each (${caughtUp ? "all" : "not all"} caught up)`);
 process.exit(0);

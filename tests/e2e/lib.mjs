@@ -73,10 +73,11 @@ export async function quietPort() {
 
 // startAcx(dir, name, args, stdio): runs `acx ARGS --ready-file ...` and waits for the ready file; resolves
 // {proc, port, stderr(), stdout()}.
-export async function startAcx(dir, name, args, { keepStdout = false } = {}) {
+export async function startAcx(dir, name, args, { keepStdout = false, env = process.env } = {}) {
   const ready = join(dir, `${name}.ready`);
   if (existsSync(ready)) unlinkSync(ready);
-  const proc = spawn(acx, [...args, "--ready-file", ready], { stdio: ["ignore", keepStdout ? "pipe" : "ignore", "pipe"] });
+  const proc = spawn(acx, [...args, "--ready-file", ready],
+    { stdio: ["ignore", keepStdout ? "pipe" : "ignore", "pipe"], env });
   started.procs.push(proc);
   let stderr = "";
   const out = [];

@@ -1,7 +1,7 @@
 // The relay: a listener serving GET /relay, laptops pulling it with acx listen --upstream. Deliveries posted to the
 // relay while laptops come and go (kill -9 included, of the relay too) end up in each laptop's journal all, once, byte
 // for byte, in the relay's order; tokens are kept apart; a gap is reported with its size; a quiet stream survives a
-// proxy that closes idle connections; forwarding from a laptop keeps the job's order.
+// proxy that closes idle connections; forwarding from a laptop keeps the job's order; a relay over TLS.
 // Usage: node relay.mjs path/to/acx
 import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -167,6 +167,30 @@ await Promise.all([laptopA, laptopB, relay].map((L) => exited(L.proc)));
   for (const L of [far, quiet]) L.proc.kill("SIGTERM");
   await Promise.all([far, quiet].map((L) => exited(L.proc)));
   proxy.close();
+}
+// Over TLS: a relay serving HTTPS with a self-signed certificate. A laptop that does not trust it exits 5 and says what
+// to do (SSL_CERT_FILE), without retrying; one that trusts it pulls what was posted to the relay over HTTPS.
+{
+  const cert = join(dir, "cert.pem");
+  const key = join(dir, "key.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
+  const secure = await startAcx(dir, "secure", ["listen", "--port", "0", "--journal", join(dir, "secure.db"),
+    "--secret", TOKEN, "--relay-token", RELAY_TOKEN, "--tls-cert", cert, "--tls-key", key]);
+  const over = ["--upstream", `https://127.0.0.1:${secure.port}`, "--relay-token", RELAY_TOKEN];
+  const { SSL_CERT_FILE: _, ...untrusting } = process.env;
+  const trusting = { ...untrusting, SSL_CERT_FILE: cert };
+  const refused = spawnSync(acx, ["listen", "--port", "0", "--journal", join(dir, "untrusted.db"), ...over],
+    { timeout: 30000 * SCALE, env: untrusting });
+  check(refused.status === 5 && /certificate is not trusted.*SSL_CERT_FILE/.test(refused.stderr) &&
+    !/connecting again/.test(refused.stderr), `an untrusted relay: exit ${refused.status}, ${refused.stderr}`);
+  const tls = await startListener(dir, "tls", over, { env: trusting });
+  execFileSync(acx, ["send", "job_created", "--to", `https://127.0.0.1:${secure.port}/webhooks/acculynx`, "--secret",
+    TOKEN, "-n", "5"], { env: trusting, stdio: "ignore" });
+  await waitFor(() => accepted(laptopDb("tls")) === 5, 30, "the 5 deliveries to reach the laptop over TLS");
+  check(rows(laptopDb("tls")) === rows(join(dir, "secure.db")), "the laptop over TLS differs from its relay");
+  for (const L of [tls, secure]) L.proc.kill("SIGTERM");
+  await Promise.all([tls, secure].map((L) => exited(L.proc)));
 }
 app.close();
 finish();

@@ -380,7 +380,8 @@ void setup_listen(CLI::App& app, Run& run)
                       "A comment on a quiet /relay stream this often, so proxies keep it open");
   relay
       ->add_option("--upstream", f->upstream,
-                   "Pull the deliveries of the relay at URL (an acx listen --relay-token) into this journal")
+                   "Pull the deliveries of the relay at URL (an acx listen --relay-token) into this journal "
+                   "(a relay with a private CA: set SSL_CERT_FILE to it)")
       ->check(url_validator());
   relay->add_option("--upstream-from", f->upstream_from,
                     "First pull only: now, a relay sequence number, or a time (default: the oldest the relay keeps)");

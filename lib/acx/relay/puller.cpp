@@ -177,6 +177,11 @@ std::string Puller::pull_once(const std::string& target, std::stop_token stop)
                                              "relay was started with?",
                                              util::redact_url(m_key), ex.status));
   }
+  if (ex.failure == http::Failure::tls_untrusted) { // retrying cannot mend it
+    throw Error(ExitCode::network, fmt::format("relay {}: {}: for a relay with its own CA or a self-signed "
+                                               "certificate, point SSL_CERT_FILE at that certificate",
+                                               util::redact_url(m_key), ex.error));
+  }
   if (!why.empty()) {
     return why;
   }
