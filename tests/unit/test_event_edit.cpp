@@ -99,3 +99,15 @@ TEST_CASE("acx::util::parse_url")
   CHECK_FALSE(util::parse_url("http://user:pw@h/x", &why));
   CHECK_FALSE(util::parse_url("http://[::1/x", &why));
 }
+
+TEST_CASE("acx::util::is_loopback_host")
+{
+  for (const char* host : {"localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]"}) {
+    CHECK_MESSAGE(util::is_loopback_host(host), host);
+  }
+  for (const char* host :
+       {"", "relay.example.com", "10.0.0.1", "0.0.0.0", "::", "localhost.example.com", "1.127.0.0"}) {
+    CHECK_FALSE_MESSAGE(util::is_loopback_host(host), host);
+  }
+  CHECK(util::is_loopback_host(util::parse_url("http://[::1]:9/x")->host));
+}

@@ -197,8 +197,7 @@ relay::PullOptions upstream_of(const ListenFlags& f, const config::Profile* prof
     throw Error(ExitCode::usage, fmt::format("--upstream: {} ({})", why, util::redact_url(f.upstream)));
   }
   p.upstream = *url;
-  const bool loopback = url->host == "127.0.0.1" || url->host == "::1" || url->host == "localhost";
-  if (url->scheme == "http" && !loopback) {
+  if (url->scheme == "http" && !util::is_loopback_host(url->host)) {
     if (!f.allow_http) {
       throw Error(ExitCode::usage, "--upstream: the relay token and every delivery would cross the network in clear: "
                                    "use https:// (or --allow-http if that is what you mean)");

@@ -98,7 +98,7 @@ int run_subscribe(const SubscribeFlags& f)
                "--profile {}\n",
                f.api.profile, path, f.api.profile);
     const auto url = util::parse_url(f.url);
-    if (url && url->host != "127.0.0.1" && url->host != "localhost" && url->host != "::1") {
+    if (url && !util::is_loopback_host(url->host)) {
       // A public URL: the listener there can be the relay that brings these deliveries to a laptop.
       fmt::print(stderr,
                  "acx: to see them on a laptop, run that listener with --relay-token-file relay.token (acx secret new "

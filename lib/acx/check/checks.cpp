@@ -403,9 +403,7 @@ Outcome transport(Probe& p)
     return skip("not a URL");
   }
   if (url->scheme == "http") {
-    const bool loopback =
-        url->host == "localhost" || url->host.starts_with("127.") || url->host == "[::1]" || url->host == "::1";
-    if (loopback) {
+    if (util::is_loopback_host(url->host)) {
       return pass("plain http on loopback: fine while developing; AccuLynx delivers over https");
     }
     return recommend(

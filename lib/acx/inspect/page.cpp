@@ -1,5 +1,7 @@
 #include "acx/inspect/page.hpp"
 
+#include "acx/util/url.hpp"
+
 namespace acx::inspect {
 
 namespace {
@@ -39,7 +41,7 @@ void Page::stop()
 
 std::string Page::url(int port) const
 {
-  const bool loopback = m_host == "127.0.0.1" || m_host == "localhost" || m_host == "::1";
+  const bool loopback = util::is_loopback_host(m_host);
   return page_url(loopback && m_host != "::1" ? "127.0.0.1" : m_host, port, m_token);
 }
 

@@ -12,6 +12,7 @@
 #include "acx/util/io.hpp"
 #include "acx/util/service.hpp"
 #include "acx/util/text.hpp"
+#include "acx/util/url.hpp"
 
 namespace acx::inspect {
 
@@ -44,8 +45,7 @@ ExitCode run(const Options& o, const Reports& reports)
   http::Runner runner;
   const std::string journal_path = config::journal_path(o.journal);
   journal::Reader::open(journal_path); // a missing journal is an error now, not a page later
-  const bool loopback = o.host == "127.0.0.1" || o.host == "localhost" || o.host == "::1";
-  if (!loopback) {
+  if (!util::is_loopback_host(o.host)) {
     notify(util::Notice::Level::warning,
            fmt::format("--host {} lets other machines reach the page (with the token); deliveries hold customer data",
                        o.host));

@@ -159,4 +159,9 @@ std::string redact_url(std::string_view url, const std::vector<std::string>& sec
   return rebuilt + rest;
 }
 
+bool is_loopback_host(std::string_view host)
+{
+  return host == "localhost" || host.starts_with("127.") || host == "::1" || host == "[::1]";
+}
+
 } // namespace acx::util

@@ -29,4 +29,7 @@ std::string redact_secrets(std::string text, const std::vector<std::string>& sec
 // generated tokens (32 or more hex digits), and each of `secrets` (as given or percent-encoded) wherever it appears.
 std::string redact_url(std::string_view url, const std::vector<std::string>& secrets = {});
 
+// Whether a host (a URL's, or a --host) names this machine: localhost, 127.0.0.0/8, ::1 (bracketed or not).
+bool is_loopback_host(std::string_view host);
+
 } // namespace acx::util
