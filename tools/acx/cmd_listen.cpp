@@ -186,9 +186,9 @@ std::vector<std::string> relay_tokens_of(const ListenFlags& f, const config::Pro
   return tokens;
 }
 
-// listen --upstream: the relay, the token to pull with, where a first pull starts. HTTPS unless the relay is on this
-// machine or --allow-http says plain HTTP is meant.
-relay::PullOptions upstream_of(const ListenFlags& f, const config::Profile* profile)
+// listen --upstream: the relay, the token to pull with (of `tokens`, the relay tokens given), where a first pull
+// starts. HTTPS unless the relay is on this machine or --allow-http says plain HTTP is meant.
+relay::PullOptions upstream_of(const ListenFlags& f, const std::vector<std::string>& tokens)
 {
   relay::PullOptions p;
   std::string why;
@@ -204,10 +204,6 @@ relay::PullOptions upstream_of(const ListenFlags& f, const config::Profile* prof
     }
     fmt::print(stderr,
                "acx: warning: --allow-http: the relay token and the deliveries cross the network unencrypted\n");
-  }
-  std::vector<std::string> tokens = f.relay_tokens;
-  if (tokens.empty() && profile != nullptr && !profile->relay_token.empty()) {
-    tokens.push_back(profile->relay_token);
   }
   if (tokens.size() != 1) {
     throw Error(ExitCode::usage, tokens.empty() ? "--upstream needs the relay's token: --relay-token, "
@@ -291,11 +287,12 @@ int run_listen(const ListenFlags& f)
                   "--inspect needs a port of its own: the webhook port may be exposed to the internet");
     }
   }
+  auto relay_tokens = relay_tokens_of(f, profile, scheme); // with --upstream, the one to pull with
   if (f.upstream.empty()) {
-    o.relay_tokens = relay_tokens_of(f, profile, scheme);
+    o.relay_tokens = std::move(relay_tokens);
     o.relay_keep_alive = std::chrono::duration_cast<std::chrono::milliseconds>(f.relay_keep_alive);
   } else {
-    o.upstream = upstream_of(f, profile);
+    o.upstream = upstream_of(f, relay_tokens);
   }
   const bool tty = ::isatty(STDOUT_FILENO) == 1;
   const char* no_color = std::getenv("NO_COLOR");
