@@ -1,10 +1,11 @@
 // acx check against reference receivers: the correct one passes, each defective one fails exactly the checks its
-// defect breaks; acx listen passes every required check for each scheme; --processed, exit codes, JSON and JUnit.
+// defect breaks, and each reproduction it prints gets the same answers; acx listen passes every required check for
+// each scheme; --processed, exit codes, JSON and JUnit.
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { acx, check, finish, scratch, startListener, SCALE } from "./lib.mjs";
-import { startReceiver } from "./receivers.mjs";
+import { reproductions, startReceiver } from "./receivers.mjs";
 
 const dir = scratch("check");
 const TOKEN = "t0k3n-for-the-check-tests";
@@ -47,14 +48,17 @@ async function judge(mode, scheme, failing, warning = [], extra = []) {
   const r = await startReceiver(mode, { scheme, secret, subscription: SUB, slowMs: SLOW_MS, inlineMs: 200 * SCALE });
   const res = await run(["check", r.url, "--scheme", scheme, "--secret", secret, "--subscription", SUB,
     "--timeout", TIMEOUT, "--format", "json", ...extra.map((a) => a.replace("PORT", r.port))]);
-  await r.close();
   let report;
   try {
     report = JSON.parse(res.out);
   } catch {
     check(false, `${mode}: acx check printed JSON (exit ${res.code}): ${res.out.slice(0, 200)} ${res.err.slice(0, 300)}`);
+    await r.close();
     return null;
   }
+  // Every printed reproduction, run against the same receiver, gets the answers the check saw.
+  await reproductions(dir, report, secret, `${mode} (${scheme})`);
+  await r.close();
   const want = expected(scheme, failing, warning);
   const got = Object.fromEntries(report.checks.map((c) => [c.id, c.verdict]));
   for (const id of ALL) {

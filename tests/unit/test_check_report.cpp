@@ -49,24 +49,72 @@ TEST_CASE("acx::check reports: JSON and JUnit hold untrusted text safely; the su
       {&find("timestamps"), {Grade::skip, "--scheme token signs no timestamp", {}, {}}},
       {&find("legacy-envelope"), {Grade::warn, "400 & more", {}, {}}},
       {&find("still-serving"), {Grade::pass, "2xx", {}, {}}},
+      {&find("wrong-credential"), {Grade::inconclusive, "the control got 400", {hostile}, {}}},
+      {&find("duplicates"), {Grade::not_run, "not run: the receiver stopped answering", {}, {}}},
+      {&find("content-type"), {Grade::inconclusive, "text/plain got 401", {}, {}}},
   };
   const Summary s = summarise(results);
   CHECK(s.passed == 1);
   CHECK(s.failed == 1);
   CHECK(s.warned == 1);
   CHECK(s.skipped == 1);
+  CHECK(s.inconclusive == 2);
+  CHECK(s.unproven == 1); // content-type is only recommended
+  CHECK(s.not_run == 1);
+  const Subject subject{"http://h/hook", "token", nullptr, {}, false};
+  const std::string text = text_details(subject, results, false);
+  CHECK(text.find("1 passed, 1 failed, 1 warned, 1 skipped, 2 inconclusive, 1 not run") != std::string::npos);
+  CHECK(text.find("INCONCLUSIVE wrong-credential") != std::string::npos);
+  CHECK(text_row(results[5], false).starts_with("NOT RUN  required     duplicates"));
 
-  const auto j = nlohmann::json::parse(json_report({"http://h/hook", "token"}, results));
+  const auto j = nlohmann::json::parse(json_report(subject, results));
+  CHECK(j["summary"]["inconclusive"] == 2);
+  CHECK(j["summary"]["not_run"] == 1);
+  CHECK(j["setup"]["accepted"] == true);
+  CHECK(j["checks"][4]["verdict"] == "inconclusive");
+  CHECK(j["checks"][5]["verdict"] == "not run");
   CHECK(j["summary"]["failed"] == 1);
   CHECK(j["checks"][0]["id"] == "malformed-input");
   CHECK(j["checks"][0]["requests"][0]["answer"] == "<b>&\"'</b>");
   CHECK(j["checks"][0]["reproduce"] == "curl 'x' && y < z");
 
-  const std::string xml = junit_report({"http://h/hook", "token"}, results);
+  const std::string xml = junit_report(subject, results);
   CHECK(xml.find("<failure message=\"got 500 &lt;&amp;&gt; \\x01\">") != std::string::npos);
   CHECK(xml.find("y &lt; z") != std::string::npos);
   CHECK(xml.find("<skipped message=\"--scheme token signs no timestamp\"/>") != std::string::npos);
   CHECK(xml.find("<system-out>warning: 400 &amp; more") != std::string::npos);
-  CHECK(xml.find("tests=\"4\" failures=\"1\" skipped=\"1\"") != std::string::npos);
+  CHECK(xml.find("tests=\"7\" failures=\"1\" errors=\"2\" skipped=\"2\"") != std::string::npos);
+  CHECK(xml.find("<error message=\"inconclusive: the control got 400\">") != std::string::npos);
+  CHECK(xml.find("<skipped message=\"not run: the receiver stopped answering\"/>") != std::string::npos);
   CHECK(xml.find('\x01') == std::string::npos);
+}
+
+TEST_CASE("acx::check: a rule names the --timeout in force; the setup's refusal names its likely cause")
+{
+  Settings settings;
+  settings.timeout = std::chrono::seconds(3);
+  const std::string rule = rule_text(find("every-topic"), &settings);
+  CHECK(rule.find("within 3s") != std::string::npos);
+  CHECK(rule.find("{timeout}") == std::string::npos);
+  CHECK(rule_text(find("every-topic"), nullptr).find("within --timeout") != std::string::npos);
+
+  settings.scheme.kind = acx::signing::Kind::token;
+  Sent sent;
+  sent.status = 200;
+  CHECK(setup_problem(sent, settings).empty());
+  sent.status = 401;
+  CHECK(setup_problem(sent, settings).find("is --secret the receiver's token") != std::string::npos);
+  settings.scheme.kind = acx::signing::Kind::standard;
+  CHECK(setup_problem(sent, settings).find("signing secret, and --scheme standard") != std::string::npos);
+  sent.status = 404;
+  CHECK(setup_problem(sent, settings).find("is the path right?") != std::string::npos);
+  sent.status = 400;
+  sent.answer = "missing X-Tenant";
+  CHECK(setup_problem(sent, settings).find("('missing X-Tenant'): does the receiver want a header") !=
+        std::string::npos);
+  for (const int status : {308, 500, 0}) { // a redirect, a failure, no answer: for the checks to judge
+    sent.status = status;
+    sent.timed_out = status == 0;
+    CHECK(setup_problem(sent, settings).empty());
+  }
 }

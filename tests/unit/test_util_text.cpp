@@ -47,3 +47,11 @@ TEST_CASE("acx::util::printable: bidirectional controls are escaped")
   CHECK(acx::util::printable("\xE2\x80\x8F\xD8\x9C") == "\\u200f\\u061c");
   CHECK(acx::util::printable("\xE2\x80\x94 caf\xC3\xA9") == "\xE2\x80\x94 caf\xC3\xA9"); // other text stays
 }
+
+TEST_CASE("acx::util::plural")
+{
+  CHECK(acx::util::plural(0, "check") == "0 checks");
+  CHECK(acx::util::plural(1, "check") == "1 check");
+  CHECK(acx::util::plural(2, "delivery", "deliveries") == "2 deliveries");
+  CHECK(acx::util::plural(1, "delivery", "deliveries") == "1 delivery");
+}

@@ -1,7 +1,9 @@
 // acx check: judge a webhook receiver against AccuLynx's delivery rules, a verdict per check.
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <fmt/format.h>
+#include <thread>
 #include <unistd.h>
 
 #include "acx/check/check.hpp"
@@ -9,6 +11,8 @@
 #include "acx/config/config.hpp"
 #include "acx/config/credentials.hpp"
 #include "acx/util/io.hpp"
+#include "acx/util/service.hpp"
+#include "acx/util/text.hpp"
 #include "acx/util/url.hpp"
 #include "api_flags.hpp"
 #include "command.hpp"
@@ -89,13 +93,68 @@ check::Settings settings_of(const CheckFlags& f)
   return s;
 }
 
+// Ctrl-C (or SIGTERM) asks `stop`: the battery ends with the check under way and reports what ran.
+class Interrupt {
+public:
+  Interrupt() : m_signals(util::block_stop_signals())
+  {
+    m_waiter = std::jthread([this](std::stop_token mine) {
+      const timespec tick{0, 100'000'000};
+      while (!mine.stop_requested()) {
+        if (::sigtimedwait(&m_signals, nullptr, &tick) > 0) {
+          m_source.request_stop();
+          return;
+        }
+      }
+    });
+  }
+  std::stop_token token() const { return m_source.get_token(); }
+  bool asked() const { return m_source.stop_requested(); }
+
+private:
+  sigset_t m_signals;
+  std::stop_source m_source;
+  std::jthread m_waiter;
+};
+
+// The setup delivery: one valid delivery before the battery. A receiver that refuses connections is not judged check
+// by check (exit 5); one that refuses the delivery is judged on nothing that needs one accepted.
+std::string setup_of(check::Probe& probe, const check::Subject& subject)
+{
+  const check::Sent first = probe.send(probe.fixture("job_created"));
+  if (first.status == 0 && !first.timed_out && first.error.find("abandoned") == std::string::npos) {
+    const bool untrusted = first.error.find("not trusted") != std::string::npos;
+    throw Error(ExitCode::network,
+                fmt::format("cannot reach {}: {}{}", subject.url, first.error,
+                            untrusted ? "; -k/--insecure checks it anyway (the transport check still reports the "
+                                        "certificate)"
+                                      : ""));
+  }
+  return check::setup_problem(first, probe.settings());
+}
+
+int exit_code_of(const check::Subject& subject, const check::Summary& summary)
+{
+  if (subject.interrupted) {
+    return static_cast<int>(ExitCode::interrupted);
+  }
+  if (summary.not_run > 0) { // the receiver stopped answering: the battery is incomplete, whatever else failed
+    return static_cast<int>(ExitCode::timeout);
+  }
+  if (!subject.setup.empty() || summary.failed > 0 || summary.unproven > 0) {
+    return static_cast<int>(ExitCode::failed);
+  }
+  return 0;
+}
+
 int run_check(const CheckFlags& f)
 {
   if (f.list) {
     fmt::print("{}", f.format == Format::json ? check::json_list() : check::text_list());
     return 0;
   }
-  check::Probe probe(settings_of(f));
+  const Interrupt interrupt;
+  check::Probe probe(settings_of(f), interrupt.token());
   const auto& s = probe.settings();
   auto selected = [&f](const check::Check& c) {
     const std::string id(c.id);
@@ -112,50 +171,45 @@ int run_check(const CheckFlags& f)
       ++count;
     }
   }
-  const check::Subject subject{util::redact_url(s.url), std::string(signing::traits(s.scheme.kind).name)};
-  fmt::print(stderr, "acx: checking {} ({}): {} checks, at most {} requests to this URL only\n", subject.url,
-             signing::traits(s.scheme.kind).name, count, planned + 1);
+  check::Subject subject{util::redact_url(s.url), std::string(signing::traits(s.scheme.kind).name), &s, {}, false};
+  fmt::print(stderr, "acx: checking {} ({}): {}, at most {} requests to this URL only\n", subject.url, subject.scheme,
+             util::plural(count, "check"), planned + 1);
   std::fflush(stderr);
-
-  // Reachable at all? A receiver that refuses connections is not judged check by check.
-  {
-    const check::Sent first = probe.send(probe.fixture("job_created"));
-    if (first.status == 0 && !first.timed_out) {
-      const bool untrusted = first.error.find("not trusted") != std::string::npos;
-      throw Error(ExitCode::network,
-                  fmt::format("cannot reach {}: {}{}", subject.url, first.error,
-                              untrusted ? "; -k/--insecure checks it anyway (the transport check still reports the "
-                                          "certificate)"
-                                        : ""));
-    }
-  }
+  subject.setup = setup_of(probe, subject);
 
   // The table goes to the terminal as the checks end, unless the report itself is text on stdout.
   const bool tty = ::isatty(STDOUT_FILENO) == 1;
   const char* no_color = std::getenv("NO_COLOR");
   const bool table_on_stdout = f.format == Format::text || !f.output.empty();
   const bool color = tty && table_on_stdout && !(no_color && *no_color);
-  const auto results = check::run(probe, selected, [&](const check::Result& r) {
-    if (table_on_stdout) {
-      fmt::print("{}", check::text_row(r, color));
-      std::fflush(stdout);
-    }
-  });
   if (table_on_stdout) {
-    fmt::print("{}", check::text_details(results, color));
+    fmt::print("{}", check::text_setup(subject, color));
+  }
+  const auto results = check::run(
+      probe, selected,
+      [&](const check::Result& r) {
+        if (table_on_stdout) {
+          fmt::print("{}", check::text_row(r, color));
+          std::fflush(stdout);
+        }
+      },
+      subject.setup, interrupt.token());
+  subject.interrupted = interrupt.asked();
+  if (table_on_stdout) {
+    fmt::print("{}", check::text_details(subject, results, color));
   }
   const std::string report = f.format == Format::json    ? check::json_report(subject, results)
                              : f.format == Format::junit ? check::junit_report(subject, results)
-                             : !f.output.empty()         ? check::text_details(results, false)
-                                                         : std::string();
+                             : !f.output.empty()
+                                 ? check::text_setup(subject, false) + check::text_details(subject, results, false)
+                                 : std::string();
   if (!f.output.empty()) {
     util::write_private_file(f.output, report, "the report");
     fmt::print(stderr, "acx: report written to {}\n", f.output);
   } else {
     fmt::print("{}", report);
   }
-  const auto summary = check::summarise(results);
-  return summary.failed > 0 ? static_cast<int>(ExitCode::failed) : 0;
+  return exit_code_of(subject, check::summarise(results));
 }
 
 } // namespace

@@ -174,11 +174,11 @@ int run_send(const SendFlags& f)
       throw Error(ExitCode::usage, "load mode (-n, -c, --rate, --duration) sends distinct events: --duplicate, "
                                    "--out-of-order and --retries do not apply");
     }
-    deliver::PrepareOptions unsigned_options = o;
-    unsigned_options.resign = false; // the load signs each request itself
-    unsigned_options.tamper = false;
-    unsigned_options.extra_headers = {};
-    return run_load(f, o, deliver::prepare(event::load_sources(f.events), unsigned_options));
+    // The prototypes carry the edits (--subscription, --set); the load stamps and signs each request itself.
+    deliver::PrepareOptions prototype_options = o;
+    prototype_options.tamper = false;
+    prototype_options.extra_headers = {};
+    return run_load(f, o, deliver::prepare(event::load_sources(f.events), prototype_options));
   }
   const auto requests = deliver::prepare(event::load_sources(f.events), o);
   // Copies of one event go out together, as a provider's overlapping retries would.

@@ -29,7 +29,7 @@ std::string Sent::outcome() const
   return timed_out ? fmt::format("no answer within {:.0f} ms", ms) : error;
 }
 
-Probe::Probe(Settings settings) : m_settings(std::move(settings)) {}
+Probe::Probe(Settings settings, std::stop_token stop) : m_settings(std::move(settings)), m_stop(std::move(stop)) {}
 
 Delivery Probe::fixture(const std::string& topic, const std::vector<std::string>& assignments,
                         std::chrono::seconds skew) const
@@ -104,7 +104,8 @@ Sent Probe::send(const Delivery& d)
   co.timeout = s.timeout;
   co.verify_tls = !s.insecure;
   http::Client client(*url, co);
-  const http::Exchange e = client.request(d.method, url->target, out.headers, d.method == "GET" ? "" : out.body);
+  const http::Exchange e =
+      client.request(d.method, url->target, out.headers, d.method == "GET" ? "" : out.body, m_stop);
   sent.status = e.status;
   sent.latency = e.latency;
   sent.answer = util::excerpt(e.body, k_answer_shown);

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -64,7 +65,8 @@ struct Sent {
 // Makes envelopes and delivers them to the receiver, signed as the settings say; remembers every 3xx answer.
 class Probe {
 public:
-  explicit Probe(Settings settings);
+  // Requests under way end as "interrupted" (status 0) once `stop` is asked.
+  explicit Probe(Settings settings, std::stop_token stop = {});
 
   const Settings& settings() const { return m_settings; }
   // A topic's fixture, fresh (a new eventId and time, moved by `skew`), with the --subscription, then `assignments`.
@@ -84,6 +86,7 @@ public:
 
 private:
   Settings m_settings;
+  std::stop_token m_stop;
   mutable std::mutex m_mutex;
   std::size_t m_requests = 0;
   std::vector<Sent> m_redirects;

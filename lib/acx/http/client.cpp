@@ -20,6 +20,8 @@ using Clock = std::chrono::steady_clock;
 // buffer kept small so that what the kernel holds beyond what was read stays small too.
 constexpr std::uint64_t k_max_head = 1u << 20;
 constexpr int k_receive_buffer = 256 << 10;
+// How early a timer may fire (poll's rounding): an exchange ended this close to its deadline ended at it.
+constexpr auto k_timer_slack = std::chrono::milliseconds(20);
 
 Failure failure_of(httplib::Error e)
 {
@@ -172,6 +174,8 @@ void Client::exchange(httplib::Request& req, Exchange& out, Clock::time_point de
   httplib::Error error = httplib::Error::Success;
   const bool ok = m_impl->client.send(req, res, error);
   const bool cut_off = watchdog.disarm(id);
+  // cpp-httplib's own read timeout (the same length) may end it a moment before the watchdog does: a timeout too.
+  const bool at_deadline = deadline != Clock::time_point::max() && Clock::now() + k_timer_slack >= deadline;
   out.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
   if (ok && !head_done) {
     // No body to read (204, say): the head was never handed to response_handler.
@@ -185,11 +189,11 @@ void Client::exchange(httplib::Request& req, Exchange& out, Clock::time_point de
     out.status = 0;
     out.headers = {};
     out.body.clear();
-    out.failure = ok || cut_short         ? Failure::receive
-                  : !cut_off              ? failure_of(error)
-                  : stop.stop_requested() ? Failure::aborted
-                  : head_too_large        ? Failure::too_large
-                                          : Failure::timeout;
+    out.failure = ok || cut_short            ? Failure::receive
+                  : !cut_off && !at_deadline ? failure_of(error)
+                  : stop.stop_requested()    ? Failure::aborted
+                  : head_too_large           ? Failure::too_large
+                                             : Failure::timeout;
     out.error = describe(out.failure, m_impl->options.timeout);
     out.permanent = out.failure == Failure::tls_untrusted;
   }

@@ -9,14 +9,15 @@ namespace acx {
 // Process exit codes: the one list. exit_codes() describes each; the help footer is made from it and a unit test
 // holds README.md's table ("Exit codes") to it.
 enum class ExitCode : int {
-  ok = 0,        // the command did what was asked
-  failed = 1,    // the check ran and said no (signature not verified, event not accepted)
-  usage = 2,     // bad flags or arguments
-  bad_input = 3, // an input file or body could not be read or is not what was expected
-  io = 4,        // a file, journal or config could not be written or opened
-  network = 5,   // could not bind, connect or reach the other side
-  timeout = 6,   // what was waited for did not happen in time
-  internal = 70, // a bug in acx
+  ok = 0,            // the command did what was asked
+  failed = 1,        // the check ran and said no (signature not verified, event not accepted)
+  usage = 2,         // bad flags or arguments
+  bad_input = 3,     // an input file or body could not be read or is not what was expected
+  io = 4,            // a file, journal or config could not be written or opened
+  network = 5,       // could not bind, connect or reach the other side
+  timeout = 6,       // what was waited for did not happen in time
+  internal = 70,     // a bug in acx
+  interrupted = 130, // Ctrl-C where the work cannot simply stop (acx check: the report of what ran)
 };
 
 // What an exit code means: its number, a short name (the help footer) and the sentence README.md's table gives.
@@ -39,6 +40,8 @@ inline const std::vector<ExitCodeInfo>& exit_codes()
       {ExitCode::timeout, "timeout",
        "timeout: what was waited for did not come in time (`listen --count N --timeout DUR`)"},
       {ExitCode::internal, "internal error", "internal error (a bug: please report it)"},
+      {ExitCode::interrupted, "interrupted",
+       "interrupted by Ctrl-C (`check`: after printing the report of the checks that ran)"},
   };
   return all;
 }

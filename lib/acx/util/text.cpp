@@ -311,4 +311,12 @@ std::string escape_markup(std::string_view s)
   return out;
 }
 
+std::string plural(std::size_t n, std::string_view one, std::string_view many)
+{
+  if (n == 1) {
+    return "1 " + std::string(one);
+  }
+  return std::to_string(n) + " " + (many.empty() ? std::string(one) + "s" : std::string(many));
+}
+
 } // namespace acx::util

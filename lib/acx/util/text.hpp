@@ -44,4 +44,7 @@ std::optional<std::string> closest(std::string_view word, const std::vector<std:
 // Parses a byte size: "1048576", "512k", "1MiB", "2MB", "1g" (k/m/g are powers of 1024, with or without "iB"/"B").
 std::optional<std::size_t> parse_size(std::string_view text);
 
+// "1 check", "3 checks": the count and the word, in the plural unless n is 1 (`many`: an irregular plural).
+std::string plural(std::size_t n, std::string_view one, std::string_view many = {});
+
 } // namespace acx::util
