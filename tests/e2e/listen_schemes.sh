@@ -56,6 +56,11 @@ expect_has "$body" "in the past, beyond the tolerance of 600 s" "stale detail"
 "$ACX" sign --scheme standard --secret "$whsec" --timestamp $(($(date +%s) - 300)) "$WORK/ev.json" >"$WORK/recent"
 post "$BASE/webhooks/acculynx" "$WORK/ev.json" -H "@$WORK/recent"
 expect_eq "$status" 200 "within --tolerance"
+# What Svix sends in production: the same three headers named svix-id, svix-timestamp, svix-signature.
+"$ACX" fixtures show job_created --fresh >"$WORK/ev.json"
+"$ACX" sign --scheme standard --secret "$whsec" "$WORK/ev.json" | sed 's/^webhook-/svix-/' >"$WORK/svix"
+post "$BASE/webhooks/acculynx" "$WORK/ev.json" -H "@$WORK/svix"
+expect_eq "$status" 200 "Svix-branded headers verify under --scheme standard"
 stop_listener
 
 # HTTPS with a self-signed certificate.

@@ -90,7 +90,7 @@ expect_eq "$(node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8")
 expect_not_has "$out" 'x0a' "a newline in the answer is JSON's \\n, not an escape for terminals"
 run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --scheme standard --secret "$whsec" --retries 0
 expect_rc 1 "a standard-signed delivery to a token listener"
-expect_has "$err$out" "the request carries a webhook-signature header (as --scheme standard signs): sender and receiver need the same --scheme" "the refusal names the scheme mismatch"
+expect_has "$err$out" "the request carries the header webhook-signature (as --scheme standard signs): sender and receiver need the same --scheme" "the refusal names the scheme mismatch"
 stop_listener
 
 # Load mode: distinct, individually signed events over keep-alive connections, and a summary.

@@ -66,6 +66,27 @@ expect_has "$out" '"verified":false' "json verdict"
 expect_has "$out" '"reason":"too_new"' "json reason"
 expect_has "$out" '"detail":"timestamp is 900 s in the future' "json detail"
 
+# Several secrets when signing: one signature each (standard), each verifying alone; elsewhere a usage error.
+other=whsec_c2Vjb25kLXNlY3JldC1vZi0yNC1ieXRlcw==
+run "$ACX" sign --scheme standard --secret "$whsec" --secret "$other" "$body"
+expect_rc 0 "standard: sign with two secrets"
+printf '%s\n' "$out" >"$WORK/two.headers"
+expect_eq "$(grep -o 'v1,' "$WORK/two.headers" | wc -l)" 2 "two secrets: two signatures in webhook-signature"
+for s in "$whsec" "$other"; do
+  run "$ACX" verify --scheme standard --secret "$s" -H "@$WORK/two.headers" "$body"
+  expect_rc 0 "a signature made with two secrets verifies with either alone"
+done
+printf '%s\n%s\n' "$whsec" "$other" >"$WORK/two.secrets" && chmod 600 "$WORK/two.secrets"
+run "$ACX" sign --scheme standard --secret-file "$WORK/two.secrets" "$body"
+expect_eq "$(printf '%s' "$out" | grep -o 'v1,' | wc -l)" 2 "--secret-file with two lines: two signatures"
+run "$ACX" sign --scheme hmac --secret one --secret two "$body"
+expect_rc 2 "hmac with two secrets is refused, not signed with the first"
+expect_has "$err" "--scheme hmac carries one signature" "the refusal says why"
+
+sed 's/^webhook-/svix-/' "$WORK/standard.headers" >"$WORK/svix.headers"
+run "$ACX" verify --scheme standard --secret "$whsec" -H "@$WORK/svix.headers" "$body"
+expect_rc 0 "Svix-branded headers (svix-id, svix-timestamp, svix-signature) verify"
+
 run "$ACX" verify --scheme standard --secret "$whsec" -H 'webhook-id: x' "$body"
 expect_rc 1 "missing headers fail"
 expect_has "$err" "not verified (missing): missing headers webhook-timestamp, webhook-signature" "missing reason"

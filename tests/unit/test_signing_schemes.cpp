@@ -89,6 +89,21 @@ TEST_CASE("acx::signing::standard")
     CHECK(check(*s, Headers{{"webhook-id", "x"}, {"webhook-timestamp", "1"}}).detail ==
           "missing header webhook-signature");
   }
+  SUBCASE("Svix's names for the headers (svix-id, svix-timestamp, svix-signature) verify the same")
+  {
+    const Headers svix{{"svix-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"},
+                       {"svix-timestamp", "1614265330"},
+                       {"svix-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="}};
+    CHECK(check(*s, svix).ok());
+    CHECK(check(*s, svix, R"({"test": 2432232315})").detail ==
+          "no signature matched (1 signature, 1 secret): the secret is wrong, or the body, svix-id or svix-timestamp "
+          "was altered");
+    CHECK(check(*s, Headers{{"svix-id", "x"}}).detail == "missing headers svix-timestamp, svix-signature");
+    // The standard's headers win when both are there.
+    Headers both = vector_headers("v1,AAAA");
+    both.add("svix-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    CHECK(check(*s, both).reason == Reason::mismatch);
+  }
   SUBCASE("header names match in any case")
   {
     CHECK(check(*s, Headers{{"Webhook-Id", "msg_p5jXN8AQM9LWM0D4loKWxJek"},
@@ -195,22 +210,22 @@ TEST_CASE("acx::signing::token")
     CHECK(plain->verify(Message{"", Headers{}, "https://example.test/hooks/abc123/?x=1"}, 0).ok());
     const auto v = plain->verify(Message{"", Headers{}, "/webhooks/acculynx/abc124"}, 0);
     CHECK(v.reason == Reason::mismatch);
-    CHECK(v.detail == "the URL has no ?token= and its last path segment matches none of the 1 secret");
+    CHECK(v.detail == "the URL has no ?token= and its last path segment does not match the secret");
   }
   SUBCASE("diagnosis")
   {
     CHECK(verify_url("").reason == Reason::missing);
     CHECK(verify_url("/").detail == "no token in the URL: expected ?token=... or a last path segment");
     CHECK(verify_url("/h?token=%zz").detail == "the token query parameter of the URL has a bad %-escape");
-    CHECK(verify_url("/h?token=wrong").detail == "the token query parameter of the URL matches none of the 1 secret");
+    CHECK(verify_url("/h?token=wrong").detail == "the token query parameter of the URL does not match the secret");
     CHECK(verify_url("/h?token=").reason == Reason::mismatch);
   }
   SUBCASE("a request signed under another scheme: the refusal says the two sides disagree")
   {
     const auto v = s->verify(Message{"", vector_headers("v1,abc"), "/webhooks/acculynx", false}, 0);
     CHECK(v.reason == Reason::missing);
-    CHECK(v.detail == "no token in the URL: expected ?token=... or a last path segment; the request carries a "
-                      "webhook-signature header (as --scheme standard signs): sender and receiver need the same "
+    CHECK(v.detail == "no token in the URL: expected ?token=... or a last path segment; the request carries the "
+                      "header webhook-signature (as --scheme standard signs): sender and receiver need the same "
                       "--scheme");
     const auto standard = scheme("standard", {k_secret});
     CHECK(standard->verify(Message{"", Headers{}, "/webhooks/acculynx?token=abc"}, 0).detail ==

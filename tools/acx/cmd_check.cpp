@@ -219,7 +219,7 @@ void setup_check(CLI::App& app, Run& run)
   auto f = std::make_shared<CheckFlags>();
   auto* cmd = app.add_subcommand("check", "Judge a webhook receiver against AccuLynx's delivery rules");
   cmd->add_option("url", f->url, "The receiver's URL (with --profile: the subscription's, unless given)");
-  add_scheme_options(cmd, f->scheme, SecretCount::several);
+  add_scheme_options(cmd, f->scheme, SecretUse::verify);
   cmd->add_option("--profile", f->profile,
                   "Take the URL, token (or signing secret) and subscription acx subscribe stored here");
   cmd->add_option("--config", f->config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");

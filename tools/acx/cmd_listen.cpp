@@ -311,7 +311,7 @@ void setup_listen(CLI::App& app, Run& run)
   auto* cmd = app.add_subcommand("listen", "Receive deliveries: verify, journal durably, answer, print");
   add_server_options(cmd, f->host, f->port, f->ready_file);
   cmd->add_option("--path", f->path, "Path that receives deliveries")->capture_default_str();
-  add_scheme_options(cmd, f->scheme, SecretCount::several);
+  add_scheme_options(cmd, f->scheme, SecretUse::verify);
   add_tolerance_option(cmd, f->scheme);
   cmd->add_option("--subscription", f->subscriptions, "Accept only these subscriptionIds (repeatable)")
       ->allow_extra_args(false);

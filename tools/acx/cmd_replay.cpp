@@ -125,7 +125,7 @@ void setup_replay(CLI::App& app, Run& run)
   sel->add_flag("--all", f->all, "Every accepted event");
   cmd->add_flag("--verbatim", f->verbatim, "Resend the exact bytes and original headers (no new signature)");
   cmd->add_flag("--dry-run", f->dry_run, "Print what would be sent (one JSON line each) and send nothing");
-  add_scheme_options(cmd, f->scheme, SecretCount::one);
+  add_scheme_options(cmd, f->scheme, SecretUse::sign);
   add_delivery_options(cmd, f->delivery);
   cmd->callback([&run, f] { run = [f] { return run_replay(*f); }; });
 }

@@ -201,7 +201,7 @@ void setup_send(CLI::App& app, Run& run)
                   "values accepted; repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("--keep-ids", f->keep_ids, "Keep the eventId and eventDateTime of the source (default: fresh ones)");
-  add_scheme_options(cmd, f->scheme, SecretCount::one);
+  add_scheme_options(cmd, f->scheme, SecretUse::sign);
   add_delivery_options(cmd, f->delivery);
   cmd->get_option("--retries")->each([f](const std::string&) { f->retries_given = true; });
   auto* adv = cmd->add_option_group("Adversarial", "Deliveries that test the receiving end");

@@ -59,7 +59,7 @@ void setup_sign(CLI::App& app, Run& run)
 {
   auto o = std::make_shared<SignOptions>();
   auto* cmd = app.add_subcommand("sign", "Print the headers that sign a body (one 'Name: value' per line)");
-  add_scheme_options(cmd, o->scheme, SecretCount::one);
+  add_scheme_options(cmd, o->scheme, SecretUse::sign);
   cmd->add_option("--id", o->id, "Message id for schemes that carry one (default: a fresh msg_ id)");
   cmd->add_option("--timestamp", o->timestamp, "Unix seconds for schemes that carry one (default: now)")
       ->check(CLI::PositiveNumber);

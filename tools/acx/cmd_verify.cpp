@@ -64,7 +64,7 @@ void setup_verify(CLI::App& app, Run& run)
 {
   auto o = std::make_shared<VerifyOptions>();
   auto* cmd = app.add_subcommand("verify", "Verify a body's signature; exit 1 with the reason when it fails");
-  add_scheme_options(cmd, o->scheme, SecretCount::several);
+  add_scheme_options(cmd, o->scheme, SecretUse::verify);
   add_tolerance_option(cmd, o->scheme);
   cmd->add_option("-H,--header", o->headers, "Header 'Name: value' as received, or @FILE of such lines")
       ->allow_extra_args(false);

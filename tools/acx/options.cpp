@@ -142,21 +142,19 @@ CLI::Option* add_secret_file_option(CLI::App* cmd, const std::string& name, cons
       name, [take = std::move(take)](const std::string& path) { take(read_secret_file(path)); }, help);
 }
 
-void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count)
+void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretUse use)
 {
+  flags.signs = use == SecretUse::sign;
   cmd->add_option("--scheme", flags.scheme, "Signature scheme (AccuLynx's own is token: a secret in the URL)")
       ->check(one_of(signing::scheme_names(), "scheme",
                      fmt::format("expected one of {}", fmt::join(signing::scheme_names(), ", "))))
       ->default_str("token with a secret, else none");
-  auto* secret = cmd->add_option("--secret", flags.secrets,
-                                 count == SecretCount::several
-                                     ? "Secret; repeat for rotation (any one that matches verifies). Env: ACX_SECRET"
-                                     : "Secret to sign with. Env: ACX_SECRET")
-                     ->envname("ACX_SECRET");
-  secret->allow_extra_args(false);
-  if (count == SecretCount::one) {
-    secret->expected(1);
-  }
+  cmd->add_option("--secret", flags.secrets,
+                  use == SecretUse::verify
+                      ? "Secret; repeat for rotation (any one that matches verifies). Env: ACX_SECRET"
+                      : "Secret to sign with; repeat for a signature each (standard). Env: ACX_SECRET")
+      ->envname("ACX_SECRET")
+      ->allow_extra_args(false);
   add_secret_file_option(cmd, "--secret-file", "Read the secret(s) from FILE, one a line: kept out of the process list",
                          [&flags](std::vector<std::string> secrets) {
                            flags.secrets.insert(flags.secrets.end(), secrets.begin(), secrets.end());
@@ -202,6 +200,12 @@ signing::SchemeOptions scheme_options(const SchemeFlags& flags)
   }
   o.tolerance = std::chrono::duration_cast<std::chrono::seconds>(flags.tolerance);
   const auto& traits = signing::traits(o.kind);
+  if (flags.signs && o.secrets.size() > 1 && o.kind != signing::Kind::standard) {
+    throw Error(ExitCode::usage, fmt::format("--scheme {} carries one {}: give one secret (--secret or a line of "
+                                             "--secret-file), not {}; only standard lists a signature per secret",
+                                             traits.name, traits.kind == signing::Kind::token ? "token" : "signature",
+                                             o.secrets.size()));
+  }
   if (!traits.hmac_family &&
       (!flags.hmac_header.empty() || !flags.hmac_prefix.empty() || !flags.hmac_encoding.empty())) {
     throw Error(ExitCode::usage,

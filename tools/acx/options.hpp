@@ -38,6 +38,7 @@ struct SchemeFlags {
   std::string hmac_header;
   std::string hmac_prefix;
   std::string hmac_encoding;
+  bool signs = false; // the command signs with the secrets (several: one signature each, which only standard lists)
 };
 // The secrets in FILE: one a line, blank lines and #-comments skipped; warns on stderr when others may read it.
 // Secrets in files (or the environment) stay out of /proc/PID/cmdline, where any local user can read flags.
@@ -49,8 +50,10 @@ std::vector<std::string> read_secret_file(const std::string& path);
 CLI::Option* add_secret_file_option(CLI::App* cmd, const std::string& name, const std::string& help,
                                     std::function<void(std::vector<std::string>)> take);
 
-enum class SecretCount { one, several };
-void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretCount count);
+// What the command does with --secret: sign (several: a signature each, standard only) or verify (several: any one
+// that matches, for rotation).
+enum class SecretUse { sign, verify };
+void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretUse use);
 // --tolerance DUR.
 void add_tolerance_option(CLI::App* cmd, SchemeFlags& flags);
 

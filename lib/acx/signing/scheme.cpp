@@ -125,7 +125,7 @@ std::string foreign_trace(const Message& m, Kind own)
                : m.url.find("?token=") != std::string_view::npos || m.url.find("&token=") != std::string_view::npos) {
       return fmt::format("; the request carries {} (as --scheme {} signs): sender and receiver need the same "
                          "--scheme",
-                         header ? fmt::format("a {} header", t.header) : std::string("a token in the URL"), t.name);
+                         header ? fmt::format("the header {}", t.header) : std::string("a token in the URL"), t.name);
     }
   }
   return {};

@@ -43,35 +43,47 @@ public:
   Signature sign(const SignRequest& r) const override
   {
     const std::string ts = std::to_string(r.timestamp);
-    const auto mac = util::hmac_sha256(m_keys.front(), {r.id, ".", ts, ".", r.body});
+    std::string signatures; // one a secret, space-separated, as the standard lists them while a secret is rotated
+    for (const auto& key : m_keys) {
+      const auto mac = util::hmac_sha256(key, {r.id, ".", ts, ".", r.body});
+      signatures += (signatures.empty() ? "v1," : " v1,") + util::base64_encode(mac);
+    }
     util::Headers h;
     h.add("webhook-id", r.id);
     h.add("webhook-timestamp", ts);
-    h.add("webhook-signature", "v1," + util::base64_encode(mac));
+    h.add("webhook-signature", signatures);
     return {std::move(h), r.url};
   }
 
   Verdict verify(const Message& m, std::int64_t now) const override
   {
+    // The standard's headers, or Svix's names for the same three (what Svix sends in production) when the request
+    // carries those and not the standard's.
+    const bool svix = !m.headers.find("webhook-id") && !m.headers.find("webhook-signature") &&
+                      (m.headers.find("svix-id") || m.headers.find("svix-signature"));
+    const std::string prefix = svix ? "svix-" : "webhook-";
+    const std::string id_name = prefix + "id";
+    const std::string ts_name = prefix + "timestamp";
+    const std::string sig_name = prefix + "signature";
     std::vector<std::string_view> absent;
-    for (const char* name : {"webhook-id", "webhook-timestamp", "webhook-signature"}) {
-      if (!m.headers.find(name)) {
-        absent.emplace_back(name);
+    for (const std::string* name : {&id_name, &ts_name, &sig_name}) {
+      if (!m.headers.find(*name)) {
+        absent.emplace_back(*name);
       }
     }
     if (!absent.empty()) {
       return {Reason::missing,
               fmt::format("missing header{} {}", absent.size() > 1 ? "s" : "", fmt::join(absent, ", "))};
     }
-    const std::string& id = *m.headers.find("webhook-id");
-    const std::string& ts_text = *m.headers.find("webhook-timestamp");
-    const std::string& sig_text = *m.headers.find("webhook-signature");
+    const std::string& id = *m.headers.find(id_name);
+    const std::string& ts_text = *m.headers.find(ts_name);
+    const std::string& sig_text = *m.headers.find(sig_name);
 
     std::int64_t ts = 0;
     const auto [end, ec] = std::from_chars(ts_text.data(), ts_text.data() + ts_text.size(), ts);
     if (ec != std::errc() || end != ts_text.data() + ts_text.size() || ts_text.empty()) {
       return {Reason::malformed,
-              fmt::format("webhook-timestamp is not Unix seconds: \"{}\"", util::excerpt(ts_text, 40))};
+              fmt::format("{} is not Unix seconds: \"{}\"", ts_name, util::excerpt(ts_text, 40))};
     }
     const std::int64_t tol = m_tolerance.count();
     if (ts < now - tol) {
@@ -93,7 +105,7 @@ public:
       ++position;
       const auto comma = entry.find(',');
       if (comma == std::string_view::npos || comma == 0) {
-        return {Reason::malformed, fmt::format("webhook-signature entry {} is not of the form v1,<base64>: \"{}\"",
+        return {Reason::malformed, fmt::format("{} entry {} is not of the form v1,<base64>: \"{}\"", sig_name,
                                                position, util::excerpt(entry, 40))};
       }
       if (entry.substr(0, comma) != "v1") {
@@ -102,13 +114,13 @@ public:
       }
       auto sig = util::base64_decode(entry.substr(comma + 1));
       if (!sig) {
-        return {Reason::malformed, fmt::format("webhook-signature entry {} is not valid base64", position)};
+        return {Reason::malformed, fmt::format("{} entry {} is not valid base64", sig_name, position)};
       }
       candidates.push_back(std::move(*sig));
     }
     if (candidates.empty()) {
-      return {Reason::malformed, other_versions.empty() ? std::string("webhook-signature is empty")
-                                                        : fmt::format("webhook-signature has no v1 signature (only {})",
+      return {Reason::malformed, other_versions.empty() ? sig_name + " is empty"
+                                                        : fmt::format("{} has no v1 signature (only {})", sig_name,
                                                                       fmt::join(other_versions, ", "))};
     }
 
@@ -121,10 +133,9 @@ public:
       }
     }
     return {Reason::mismatch,
-            fmt::format("no signature matched ({} signature{}, {} secret{}): the secret is wrong, or the body, "
-                        "webhook-id or webhook-timestamp was altered",
-                        candidates.size(), candidates.size() > 1 ? "s" : "", m_keys.size(),
-                        m_keys.size() > 1 ? "s" : "")};
+            fmt::format("no signature matched ({}, {}): the secret is wrong, or the body, {} or {} was altered",
+                        util::plural(candidates.size(), "signature"), util::plural(m_keys.size(), "secret"), id_name,
+                        ts_name)};
   }
 
 private:

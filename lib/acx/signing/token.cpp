@@ -88,8 +88,9 @@ public:
         return {Reason::verified, "verified"};
       }
     }
-    return {Reason::mismatch, fmt::format("{} matches none of the {} secret{}", f.where, m_secrets.size(),
-                                          m_secrets.size() > 1 ? "s" : "")};
+    return {Reason::mismatch, m_secrets.size() == 1
+                                  ? fmt::format("{} does not match the secret", f.where)
+                                  : fmt::format("{} matches none of the {} secrets", f.where, m_secrets.size())};
   }
 
 private:
