@@ -82,8 +82,7 @@ public:
     std::int64_t ts = 0;
     const auto [end, ec] = std::from_chars(ts_text.data(), ts_text.data() + ts_text.size(), ts);
     if (ec != std::errc() || end != ts_text.data() + ts_text.size() || ts_text.empty()) {
-      return {Reason::malformed,
-              fmt::format("{} is not Unix seconds: \"{}\"", ts_name, util::excerpt(ts_text, 40))};
+      return {Reason::malformed, fmt::format("{} is not Unix seconds: \"{}\"", ts_name, util::excerpt(ts_text, 40))};
     }
     const std::int64_t tol = m_tolerance.count();
     if (ts < now - tol) {
@@ -105,8 +104,8 @@ public:
       ++position;
       const auto comma = entry.find(',');
       if (comma == std::string_view::npos || comma == 0) {
-        return {Reason::malformed, fmt::format("{} entry {} is not of the form v1,<base64>: \"{}\"", sig_name,
-                                               position, util::excerpt(entry, 40))};
+        return {Reason::malformed, fmt::format("{} entry {} is not of the form v1,<base64>: \"{}\"", sig_name, position,
+                                               util::excerpt(entry, 40))};
       }
       if (entry.substr(0, comma) != "v1") {
         other_versions.emplace_back(entry.substr(0, comma));
