@@ -145,4 +145,13 @@ run "$ACX" listen --max-body lots
 expect_rc 2 "bad --max-body"
 expect_has "$err" "expected a size such as 1MiB" "bad --max-body message"
 
+# Topic patterns: a misspelt --topic is named at start with the nearest topic; job.* matches; each consumer says
+# what it takes.
+JOURNAL=$WORK/topics.db start_listener --topic job_creatd --topic 'job.*' --forward-to http://127.0.0.1:9/hook
+stop_listener
+expect_has "$(cat "$WORK/listen.err")" "'job_creatd' (--topic) matches no known topic (did you mean job_created?)" \
+  "a misspelt --topic is named at start"
+expect_not_has "$(cat "$WORK/listen.err")" "'job.*' (--topic)" "job.* matches known topics"
+expect_has "$(cat "$WORK/listen.err")" "forwarding to http://127.0.0.1:9/hook: every topic" "a line per consumer"
+
 finish

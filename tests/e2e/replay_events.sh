@@ -39,8 +39,12 @@ first_id=$("$ACX" events list --journal "$WORK/a.db" | head -n 1 | ids)
 run "$ACX" events show "$first_id" --journal "$WORK/a.db" --format text
 expect_has "$out" "topic:          job_created" "show by eventId"
 expect_has "$out" '"topicName": "job_created"' "show pretty-prints the body"
+expect_has "$out" $'{\n  "topicName": "job_created",\n' "the body's lines are lines on the terminal"
+expect_not_has "$out" '\x0a' "no escaped line breaks in the body"
 run "$ACX" events show 1 --journal "$WORK/a.db" --format json
 expect_has "$out" '"envelope": {' "show as JSON"
+run "$ACX" events list --journal "$WORK/a.db" --topic job_creatd
+expect_has "$err" "'job_creatd' (--topic) matches no known topic (did you mean job_created?)" "events: a misspelt topic"
 run "$ACX" events show 999 --journal "$WORK/a.db"
 expect_rc 3 "show of an unknown id"
 run "$ACX" events list --journal "$WORK/none.db"

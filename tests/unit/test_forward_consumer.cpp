@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "acx/event/facts.hpp"
+#include "acx/event/topics.hpp"
 #include "acx/forward/consumer.hpp"
 
 using namespace acx::forward;
@@ -22,15 +23,23 @@ std::string ordering_key(std::string_view body, std::string subscription, std::s
 
 } // namespace
 
-TEST_CASE("acx::forward::topic_wanted: globs")
+TEST_CASE("acx::event::topic_wanted: patterns, where '.' also matches '_'")
 {
+  using acx::event::topic_wanted;
   CHECK(topic_wanted({}, "job_created"));
   CHECK(topic_wanted({"job.*"}, "job.milestone.current_changed"));
-  CHECK_FALSE(topic_wanted({"job.*"}, "job_created"));
+  CHECK(topic_wanted({"job.*"}, "job_created")); // every job topic, however AccuLynx spells it
+  CHECK(topic_wanted({"job.*"}, "job_updated"));
+  CHECK_FALSE(topic_wanted({"job.*"}, "contact_added"));
+  CHECK_FALSE(topic_wanted({"job.*"}, "jobs_created"));
   CHECK(topic_wanted({"job*"}, "job_created"));
   CHECK(topic_wanted({"contact_added", "job_?pdated"}, "job_updated"));
   CHECK_FALSE(topic_wanted({"contact_added"}, "contact_changed"));
+  CHECK_FALSE(topic_wanted({"job_created"}, "job.created")); // '_' in a pattern is only '_'
   CHECK(topic_wanted({"*"}, ""));
+  CHECK(acx::event::unmatched_topic("job.*", "--topic").empty());
+  CHECK(acx::event::unmatched_topic("job_creatd", "--topic") ==
+        "'job_creatd' (--topic) matches no known topic (did you mean job_created?)");
 }
 
 TEST_CASE("acx::forward::ordering_key: the job, the contact, else the subscription and topic")

@@ -121,6 +121,7 @@ bool as_json(const EventsFlags& f)
 journal::Query query_of(const EventsFlags& f)
 {
   journal::Query q;
+  warn_unknown_topic(f.topic);
   q.topic = f.topic;
   q.subscription = util::to_lower(f.subscription);
   q.text = f.text;
@@ -235,9 +236,12 @@ int run_show(const EventsFlags& f)
                  h.answer.empty() ? "" : ": " + util::printable(h.answer), journal::handed_name(h.state));
     }
   }
-  // Untrusted text on a terminal: printable, pretty or not.
+  // Untrusted text on a terminal: printable line by line (its line breaks kept), pretty or not.
   const auto pretty = event::pretty_json(r->body);
-  fmt::print("\nbody ({} bytes):\n{}\n", r->body.size(), util::printable(pretty ? *pretty : r->body));
+  fmt::print("\nbody ({} bytes):\n", r->body.size());
+  for (const auto line : util::split(pretty ? *pretty : r->body, '\n')) {
+    fmt::print("{}\n", util::printable(line));
+  }
   return 0;
 }
 

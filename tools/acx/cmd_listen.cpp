@@ -265,7 +265,7 @@ int run_listen(const ListenFlags& f)
   for (const auto& s : f.subscriptions) {
     o.subscriptions.insert(util::to_lower(s));
   }
-  o.topics.insert(f.topics.begin(), f.topics.end());
+  o.topics = f.topics;
   o.journal = f.journal;
   o.durability = f.durability == "process" ? journal::Durability::process : journal::Durability::disk;
   o.count = f.count;
@@ -315,7 +315,8 @@ void setup_listen(CLI::App& app, Run& run)
   add_tolerance_option(cmd, f->scheme);
   cmd->add_option("--subscription", f->subscriptions, "Accept only these subscriptionIds (repeatable)")
       ->allow_extra_args(false);
-  suggest(cmd->add_option("--topic", f->topics, "Show only these topics (others are still journaled and acknowledged)"),
+  suggest(cmd->add_option("--topic", f->topics,
+                          "Show only these topics, or patterns (job.*); others are still journaled and acknowledged"),
           catalog_topic_names());
   cmd->get_option("--topic")->allow_extra_args(false);
   add_journal_option(cmd, f->journal);

@@ -53,6 +53,7 @@ std::vector<event::SourceEvent> from_journal(const ReplayFlags& f)
     std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
   } else {
     journal::Query q;
+    warn_unknown_topic(f.topic);
     q.topic = f.topic;
     q.duplicates = false;
     q.since = f.since;

@@ -384,4 +384,16 @@ void print_notice(const util::Notice& notice)
   std::fflush(stderr);
 }
 
+void warn_unknown_topic(const std::string& topic)
+{
+  if (topic.empty() || event::find_topic(topic) != nullptr) {
+    return;
+  }
+  const std::string why = event::unmatched_topic(topic, "--topic");
+  fmt::print(stderr, "acx: warning: {}\n",
+             why.empty() ? fmt::format("'{}' (--topic) is a pattern; --topic here takes one topic's exact name",
+                                       util::excerpt(topic))
+                         : why);
+}
+
 } // namespace acx::cli

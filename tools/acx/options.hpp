@@ -60,6 +60,10 @@ void add_tolerance_option(CLI::App* cmd, SchemeFlags& flags);
 // The scheme the flags name, or the one rule every command shares when they name none: AccuLynx's own, the token
 // in the URL, when a secret is given; no verification without one. So the same --secret on both sides just works.
 signing::Kind resolved_scheme(const SchemeFlags& flags);
+
+// --topic of a command that selects from the journal by exact name: a warning on stderr when it names no known topic
+// (with the nearest); the journal may still hold it (AccuLynx adds topics).
+void warn_unknown_topic(const std::string& topic);
 // The kind --scheme names, if it was given.
 std::optional<signing::Kind> asked_scheme(const SchemeFlags& flags);
 

@@ -1,6 +1,10 @@
 #include "acx/event/topics.hpp"
 
+#include <algorithm>
 #include <array>
+#include <fmt/format.h>
+
+#include "acx/util/text.hpp"
 
 namespace acx::event {
 
@@ -68,6 +72,50 @@ const Topic* find_topic(std::string_view name)
     }
   }
   return nullptr;
+}
+
+bool topic_matches(std::string_view pattern, std::string_view topic)
+{
+  const auto same = [](char p, char t) { return p == '?' || p == t || (p == '.' && t == '_'); };
+  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < topic.size()) {
+    if (p < pattern.size() && pattern[p] != '*' && same(pattern[p], topic[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') {
+    ++p;
+  }
+  return p == pattern.size();
+}
+
+bool topic_wanted(const std::vector<std::string>& patterns, std::string_view topic)
+{
+  return patterns.empty() || std::any_of(patterns.begin(), patterns.end(),
+                                         [topic](const std::string& p) { return topic_matches(p, topic); });
+}
+
+std::string unmatched_topic(std::string_view pattern, std::string_view where)
+{
+  std::vector<std::string> names;
+  for (const auto& t : k_topics) {
+    if (topic_matches(pattern, t.name)) {
+      return {};
+    }
+    names.emplace_back(t.name);
+  }
+  const auto near = util::closest(pattern, names);
+  return fmt::format("'{}' ({}) matches no known topic{}", util::excerpt(pattern), where,
+                     near ? fmt::format(" (did you mean {}?)", *near) : "; acx topics lists them");
 }
 
 } // namespace acx::event

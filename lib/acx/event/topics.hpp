@@ -1,7 +1,9 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace acx::event {
 
@@ -19,5 +21,14 @@ std::span<const Topic> topics();
 
 // The topic named exactly `name`, or nullptr.
 const Topic* find_topic(std::string_view name);
+
+// Whether a topic pattern matches a topic: `*` any run of characters, `?` one, and `.` also matches `_`, because
+// AccuLynx spells job topics both ways (job_created, job.milestone.current_changed): `job.*` is every job topic.
+bool topic_matches(std::string_view pattern, std::string_view topic);
+// Whether any of `patterns` matches `topic`; no patterns: every topic.
+bool topic_wanted(const std::vector<std::string>& patterns, std::string_view topic);
+// For a pattern that matches no topic of the catalog: "'job_creatd' (--topic) matches no known topic (did you mean
+// job_created?)"; "" for one that matches. Topics AccuLynx adds later still match: this is a warning.
+std::string unmatched_topic(std::string_view pattern, std::string_view where);
 
 } // namespace acx::event

@@ -73,9 +73,6 @@ struct Progress {
   double retry_in = 0; // seconds, with retry
 };
 
-// Whether `topic` matches one of `globs` (* any run, ? one character); an empty list matches everything.
-bool topic_wanted(const std::vector<std::string>& globs, std::string_view topic);
-
 // The ordering key of a journaled event: its subject (the job or contact it is about, Record::subject), else its
 // subscription and topic. Events of one key are handed over one at a time, in journal order.
 std::string ordering_key(const journal::Record& record);

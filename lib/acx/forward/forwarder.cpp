@@ -7,6 +7,7 @@
 #include <random>
 
 #include "acx/deliver/retry.hpp"
+#include "acx/event/topics.hpp"
 #include "acx/forward/schedule.hpp"
 #include "acx/http/client.hpp"
 #include "acx/journal/follower.hpp"
@@ -157,8 +158,8 @@ struct Forwarder::Impl {
       std::lock_guard lock(mutex);
       for (const auto& r : batch) {
         cursor = r->seq;
-        const bool skip =
-            r->status != journal::Status::accepted || !topic_wanted(c.topics, r->topic) || done.erase(r->seq) > 0;
+        const bool skip = r->status != journal::Status::accepted || !event::topic_wanted(c.topics, r->topic) ||
+                          done.erase(r->seq) > 0;
         if (!skip) {
           enqueue_locked(r);
         }

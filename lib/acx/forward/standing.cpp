@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "acx/event/topics.hpp"
 #include "acx/forward/consumer.hpp"
 
 namespace acx::forward {
@@ -42,7 +43,7 @@ std::vector<std::int64_t> standing(journal::Reader& reader, journal::Outbox& out
     q.duplicates = false;
     q.decode_headers = false;
     journal::read_each(reader, q, [&](const journal::Record& r) {
-      if (topic_wanted(globs, r.topic) && !done.contains(r.seq)) {
+      if (event::topic_wanted(globs, r.topic) && !done.contains(r.seq)) {
         seqs.insert(r.seq);
       }
     });

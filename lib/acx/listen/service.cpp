@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "acx/config/paths.hpp"
+#include "acx/event/topics.hpp"
 #include "acx/forward/forwarder.hpp"
 #include "acx/http/runner.hpp"
 #include "acx/inspect/page.hpp"
@@ -101,8 +102,7 @@ private:
   void show(const std::vector<std::shared_ptr<const journal::Record>>& batch)
   {
     for (const auto& r : batch) {
-      if (r->status != journal::Status::accepted ||
-          (!m_options.topics.empty() && !m_options.topics.contains(r->topic))) {
+      if (r->status != journal::Status::accepted || !event::topic_wanted(m_options.topics, r->topic)) {
         continue;
       }
       if (!m_observer.delivered(*r) || (m_options.count > 0 && ++m_shown >= m_options.count)) {
@@ -211,6 +211,26 @@ public:
 
   ~Service() { stop(); }
 
+  // At start: a line per consumer (what it takes), and a warning for each topic pattern that matches no known topic.
+  void say_what_goes_where()
+  {
+    for (const auto& pattern : m_o.topics) {
+      if (auto why = event::unmatched_topic(pattern, "--topic"); !why.empty()) {
+        notice(Level::warning, why);
+      }
+    }
+    for (const auto& c : m_o.consumers) {
+      notice(Level::info, fmt::format("forwarding to {}: {}", c.name,
+                                      c.topics.empty() ? std::string("every topic")
+                                                       : fmt::format("topics {}", fmt::join(c.topics, ", "))));
+      for (const auto& pattern : c.topics) {
+        if (auto why = event::unmatched_topic(pattern, "the topics of " + c.name); !why.empty()) {
+          notice(Level::warning, why);
+        }
+      }
+    }
+  }
+
   ExitCode run()
   {
     start();
@@ -229,6 +249,7 @@ public:
       notice(Level::info,
              fmt::format("listening on {}://{}:{}{} (journal {})", m_o.server.tls_cert.empty() ? "http" : "https",
                          m_o.server.host, port, m_o.path, m_journal_path));
+      say_what_goes_where();
     });
     stop();
     m_refusals.flush(true);

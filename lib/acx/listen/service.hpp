@@ -23,7 +23,7 @@ struct ListenOptions {
   bool token_in_path = false; // also accept path + "/<token>" (subscriptions made with --secret-in path)
   signing::SchemeOptions scheme;
   std::set<std::string> subscriptions; // lower-case; empty: any
-  std::set<std::string> topics;        // shown (Observer::delivered); empty: all
+  std::vector<std::string> topics;     // patterns of the topics shown (Observer::delivered); empty: all
   std::string journal;                 // empty: config::journal_path()
   journal::Durability durability = journal::Durability::disk;
   Keep keep;             // retention: --retain, --retain-size
