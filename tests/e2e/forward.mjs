@@ -148,6 +148,7 @@ function run(args) {
       return n === 1 ? 429 : 200;
     }
     if (e.event.job.milestone.name === "gone") return 410;
+    if (e.event.job.milestone.name === "who are you") return 401;
     return 200;
   } });
   const l = await startListener(dir, "dead", ["--forward-to", app.url, "--name", "app"], { keepStdout: true });
@@ -167,6 +168,14 @@ function run(args) {
   await waitFor(() => app.accepted().some((g) => g.id === refused.id), 30, "the dead event delivered after retry");
   const delivered = run(["events", "list", "--journal", journal, "--consumer", "app", "--state", "delivered", "--format", "json"]);
   check(delivered.out.includes(refused.id), "and it is listed as delivered");
+  // An app that wants a credential the forwards do not carry: the dead attempt says what signs them.
+  const stranger = event(5, 0);
+  stranger.body = stranger.body.replace('"step 0"', '"who are you"');
+  await post(l.port, [stranger]);
+  await waitFor(() => run(["events", "list", "--journal", journal, "--consumer", "app", "--state", "dead", "--format", "json"])
+    .out.includes(stranger.id), 30, "the 401'd event listed as dead");
+  const hinted = run(["events", "show", stranger.id, "--journal", journal, "--format", "text"]);
+  check(/attempt 1: 401 .*the app wants a credential: --forward-secret/.test(hinted.out), `a 401 hints: ${hinted.out}`);
 
   const slow = event(2, 0);
   slow.body = slow.body.replace('"step 0"', '"slow down"');
@@ -186,7 +195,7 @@ function run(args) {
   const healthText = await health.text();
   check(health.status === 200 && /degraded: app stopped/.test(healthText), `healthz degraded: ${healthText}`);
   const metrics = await (await fetch(`http://127.0.0.1:${l.port}/metrics`)).text();
-  check(/acx_forward_stopped\{consumer="app"\} 1/.test(metrics) && /acx_forward_dead_total\{consumer="app"\} 1/.test(metrics),
+  check(/acx_forward_stopped\{consumer="app"\} 1/.test(metrics) && /acx_forward_dead_total\{consumer="app"\} 2/.test(metrics), // the 422 and the 401
     "metrics: stopped, and the dead count");
   check(!app.got.some((g) => g.id === after.id), "after 410 nothing more is forwarded");
   check(/#\d+ -> app: 422 in \d+ ms: no: 422/.test(l.stdout()) || /"forward":"app"/.test(l.stdout()),

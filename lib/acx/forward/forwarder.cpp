@@ -215,6 +215,9 @@ struct Forwarder::Impl {
     case deliver::Next::give_up:
       out.state = Handed::dead;
       out.stop = e.status == 410;
+      if ((e.status == 401 || e.status == 403) && c.scheme.kind == signing::Kind::none) {
+        out.answer += "; the app wants a credential: --forward-secret (or a route's secret) signs the forwards";
+      }
       break;
     case deliver::Next::retry:
       if (const std::string* v = e.headers.find("Retry-After")) {

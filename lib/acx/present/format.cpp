@@ -138,7 +138,8 @@ std::string format_progress(const forward::Progress& p, OutputFormat format, boo
   if (p.state == "retry") {
     line += fmt::format(" (retry {} in {:.1f} s)", p.attempt + 1, p.retry_in);
   } else if (p.state == "dead") {
-    line += " (dead: acx events retry --consumer ... queues it again)";
+    line += fmt::format(" (dead: acx events retry --consumer {} --id {} queues it again)",
+                        util::shell_quote(util::printable(p.consumer)), p.seq);
   } else if (p.state == "stopped") {
     line += " (410: forwarding stopped)";
   }
