@@ -333,7 +333,8 @@ void setup_listen(CLI::App& app, Run& run)
   cmd->add_option("--count", f->count,
                   "Exit 0 after this many events printed (accepted ones, of --topic's topics if given; duplicates are "
                   "not printed)");
-  add_duration_option(cmd, "--timeout", f->timeout, "Stop after DURATION (exit 0); with --count: exit 6 if they have not all arrived");
+  add_duration_option(cmd, "--timeout", f->timeout,
+                      "Stop after DURATION (exit 0); with --count: exit 6 if they have not all arrived");
   add_size_option(cmd, "--max-body", f->max_body, "Largest body accepted; larger ones get 413");
   cmd->add_option("--tls-cert", f->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
   cmd->add_option("--tls-key", f->tls_key, "PEM private key for --tls-cert");
