@@ -145,6 +145,18 @@ run "$ACX" listen --max-body lots
 expect_rc 2 "bad --max-body"
 expect_has "$err" "expected a size such as 1MiB" "bad --max-body message"
 
+# A port in use: the message names the port, the process holding it, and the way out; the inspect page says it is its
+# own port that is taken.
+JOURNAL=$WORK/held.db start_listener
+run "$ACX" listen --port "$PORT" --journal "$WORK/second.db"
+expect_rc 5 "a port in use"
+expect_has "$err" "port $PORT is in use by pid $LPID (" "the message names the port and who holds it"
+expect_has "$err" "pick another port, or 0 for any free one" "and the way out"
+run "$ACX" listen --port 0 --journal "$WORK/third.db" --inspect="$PORT" --timeout 1s
+expect_rc 5 "--inspect on a port in use"
+expect_has "$err" "the inspect page: cannot listen on 127.0.0.1:$PORT: port $PORT is in use" "the inspect page says so"
+stop_listener
+
 # Topic patterns: a misspelt --topic is named at start with the nearest topic; job.* matches; each consumer says
 # what it takes.
 JOURNAL=$WORK/topics.db start_listener --topic job_creatd --topic 'job.*' --forward-to http://127.0.0.1:9/hook

@@ -16,6 +16,9 @@ std::string with_port(const std::string& ip, int port);
 
 // A listening TCP socket on host:port, non-blocking; throws acx::Error (network) naming the address and the reason.
 int listen_on(const std::string& host, int port);
+// The process listening on TCP `port`, as "pid 1234 (acx listen --port 8789)", where /proc shows it (a process of
+// this user, or any as root); "" otherwise.
+std::string port_holder(int port);
 
 // The port a socket is bound to.
 int bound_port(int fd);

@@ -1,5 +1,8 @@
 #include "acx/inspect/page.hpp"
 
+#include <fmt/format.h>
+
+#include "acx/util/error.hpp"
 #include "acx/util/url.hpp"
 
 namespace acx::inspect {
@@ -25,7 +28,11 @@ Page::~Page()
 
 int Page::start()
 {
-  return m_server->start();
+  try {
+    return m_server->start();
+  } catch (const Error& e) { // the page's port, not the webhook port: say which
+    throw Error(e.code(), fmt::format("the inspect page: {}", e.what()));
+  }
 }
 
 void Page::end_live()
