@@ -33,8 +33,28 @@ run "$ACX" send job_created --to http://127.0.0.1:9/ --skew 5q
 expect_rc 2 "bad signed duration"
 expect_has "$err" "--skew: expected a duration such as -10m or 90s, got '5q'" "signed duration message"
 run "$ACX" listen --help
-expect_has "$out" "--tolerance DURATION=5m" "a duration's default is shown in help"
-expect_has "$out" "--max-body SIZE=1MiB" "a size's default is shown in help"
+expect_has "$out" "--tolerance DURATION (default 5m)" "a duration's default is shown in help"
+expect_has "$out" "--max-body SIZE (default 1MiB)" "a size's default is shown in help"
+# Help in acx's words: no CLI11 internals, the environment variable once.
+expect_has "$out" "--port N (default 8787)" "a port is N with its default"
+expect_has "$out" "--format text|json|raw" "a few choices are listed as the value"
+expect_not_has "$out" "INT:INT" "no CLI11 type expressions"
+expect_not_has "$out" "{8789}" "no CLI11 default-value syntax"
+expect_eq "$(grep -o 'ACX_SECRET' <<<"$out" | wc -l)" 1 "the environment variable once"
+run "$ACX" subscribe --help
+expect_not_has "$out" "TEXT:{" "no 25-topic choice list in help"
+# Parse errors in acx's words.
+run "$ACX" inspect --format json
+expect_rc 2 "an option a command does not have"
+expect_has "$err" "'--format' is not an option of acx inspect (acx inspect --help lists them)" "named, with where to look"
+run "$ACX" listen --inspect 0
+expect_rc 2 "an optional value given apart"
+expect_has "$err" "'0' after --inspect: its value goes in the same word, --inspect=0" "says how to give it"
+run "$ACX" listen --port 70000
+expect_has "$err" "--port: '70000' is not a number from 0 to 65535" "a number out of range"
+run "$ACX" send job_created --to
+expect_has "$err" "--to: needs a value" "a missing value"
+expect_not_has "$err" "required TEXT" "no CLI11 wording"
 
 run "$ACX" sign --timestamp yesterday --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw /dev/null
 expect_rc 2 "non-numeric timestamp"

@@ -365,9 +365,7 @@ void setup_listen(CLI::App& app, Run& run)
                 "Also serve the inspect page, on loopback, on its own port (--inspect=PORT; default 8789)")
       ->check(CLI::Range(0, 65535));
   auto* relay = cmd->add_option_group("Relay", "Pass the deliveries on to laptops (acx listen --upstream)");
-  relay
-      ->add_option("--relay-token", f->relay_tokens,
-                   "Serve GET /relay to this bearer token; repeat for rotation. Env: ACX_RELAY_TOKEN")
+  relay->add_option("--relay-token", f->relay_tokens, "Serve GET /relay to this bearer token; repeat for rotation")
       ->envname("ACX_RELAY_TOKEN")
       ->allow_extra_args(false);
   add_secret_file_option(relay, "--relay-token-file", "Read the relay token(s) from FILE: kept out of the process list",

@@ -8,12 +8,13 @@
 
 #include "acx/util/error.hpp"
 #include "command.hpp"
-#include "options.hpp"
+#include "help.hpp"
 
 int main(int argc, char** argv)
 {
   using acx::ExitCode;
   CLI::App app{"acx: receive, verify, journal, test and simulate AccuLynx webhooks.", "acx"};
+  app.formatter(acx::cli::help_formatter()); // before the subcommands: each takes it when added
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("acx ") + ACX_VERSION);
   std::string codes;
@@ -22,15 +23,15 @@ int main(int argc, char** argv)
   }
   app.footer(fmt::format("Exit codes: {}. See README.md.", codes));
 
-  app.failure_message([](const CLI::App* cmd, const CLI::Error& e) {
-    // Point at the help of the deepest subcommand that was reached, and at what a mistyped word meant.
+  app.failure_message([argc, argv](const CLI::App* cmd, const CLI::Error& e) {
+    // Point at the help of the deepest subcommand that was reached, and say what was wrong in acx's words.
     std::string path = cmd->get_name();
     const CLI::App* deepest = cmd;
     for (auto subs = cmd->get_subcommands(); !subs.empty(); subs = subs.front()->get_subcommands()) {
       deepest = subs.front();
       path += " " + deepest->get_name();
     }
-    const std::string what = acx::cli::did_you_mean(*deepest).value_or(e.what());
+    const std::string what = acx::cli::in_our_words(e, *deepest, {argv, static_cast<std::size_t>(argc)});
     return fmt::format("acx: error: {}\nRun '{} --help' for more information.\n", what, path);
   });
 

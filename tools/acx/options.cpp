@@ -150,9 +150,8 @@ void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretUse use)
                      fmt::format("expected one of {}", fmt::join(signing::scheme_names(), ", "))))
       ->default_str("token with a secret, else none");
   cmd->add_option("--secret", flags.secrets,
-                  use == SecretUse::verify
-                      ? "Secret; repeat for rotation (any one that matches verifies). Env: ACX_SECRET"
-                      : "Secret to sign with; repeat for a signature each (standard). Env: ACX_SECRET")
+                  use == SecretUse::verify ? "Secret; repeat for rotation (any one that matches verifies)"
+                                           : "Secret to sign with; repeat for a signature each (standard)")
       ->envname("ACX_SECRET")
       ->allow_extra_args(false);
   add_secret_file_option(cmd, "--secret-file", "Read the secret(s) from FILE, one a line: kept out of the process list",
