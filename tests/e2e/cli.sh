@@ -105,8 +105,9 @@ expect_rc 0 "topics"
 expect_eq "$(wc -l <<<"$out" | tr -d ' ')" 23 "23 topics listed"
 expect_has "$out" "job.milestone.current_changed" "topics lists the milestone topic"
 run "$ACX" topics --format json
-expect_has "$out" '"name": "job-milestone-changed"' "topics json"
-expect_has "$out" '"legacy": true' "topics json legacy"
+expect_has "$out" '"name":"job-milestone-changed"' "topics json"
+expect_has "$out" '"legacy":true' "topics json legacy"
+expect_eq "$(wc -l <<<"$out")" 23 "topics json: JSON lines, a topic a line"
 run "$ACX" topics --long
 expect_has "$out" "event: job = {id, milestone: {id, name, isCurrent}, _link} (captured)" "topics --long shape"
 

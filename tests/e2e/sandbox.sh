@@ -74,7 +74,7 @@ for i in $(seq 30); do
 done
 checks=$((checks + 1))
 run "$ACX" subscriptions list --profile many --format json
-expect_eq "$(node -e 'console.log(JSON.parse(process.argv[1]).length)' "$out")" 31 "list follows every page (31 at 25 a page)"
+expect_eq "$(grep -c '"id":' <<<"$out")" 31 "list follows every page (31 at 25 a page), JSON lines"
 run "$ACX" subscriptions delete "$sub"
 expect_rc 0 "delete"
 run "$ACX" subscriptions show "$sub"
@@ -230,7 +230,7 @@ stop_process "$GPID" sandbox
 stop_process "$SPID" sandbox
 start_sandbox # on a new port
 run "$ACX" subscriptions list --profile many --api-base "$API" --format json
-expect_eq "$(node -e 'console.log(JSON.parse(process.argv[1]).length)' "$out")" 34 \
+expect_eq "$(grep -c '"id":' <<<"$out")" 34 \
   "subscriptions survive a restart (31 above, the one that is down, the path one, the public one)"
 stop_process "$SPID" sandbox
 

@@ -64,8 +64,9 @@ expect_not_has "$out" "$token" "subscriptions list hides the token"
 expect_has "$out" "token=***" "and says where it is"
 run "$ACX" subscriptions list --api-base "$API" --api-key-file "$WORK/key" --reveal
 expect_has "$out" "$token" "--reveal shows it"
-sub=$(node -e 'console.log(JSON.parse(process.argv[1]).subscriptionId)' "$(ACX_API_KEY=k-file-2 "$ACX" subscriptions list --api-base "$API" --format json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.stringify(JSON.parse(s)[0])))')")
+sub=$(node -e 'console.log(JSON.parse(process.argv[1]).id)' "$(ACX_API_KEY=k-file-2 "$ACX" subscriptions list --api-base "$API" --format json | head -n 1)")
 run "$ACX" subscriptions show "$sub" --api-base "$API" --api-key-file "$WORK/key" --format json
+expect_rc 0 "subscriptions show of the listed id"
 expect_not_has "$out" "$token" "subscriptions show hides the token"
 stop_process "$SPID" sandbox
 

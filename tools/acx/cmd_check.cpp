@@ -233,7 +233,7 @@ void setup_check(CLI::App& app, Run& run)
       ->allow_extra_args(false)
       ->check(one_of(ids, "check", "see acx check --list"));
   cmd->add_flag("--list", f->list, "Print the checks (id, level, rule, source) and send nothing");
-  add_format_option(cmd, f->format, FormatDefault::by_terminal, Format::junit);
+  add_format_option(cmd, f->format, FormatDefault::by_terminal, Format::junit, JsonShape::object);
   cmd->add_option("--output", f->output, "Write the report here (in --format) and keep the table on the terminal");
   add_duration_option(cmd, "--timeout", f->timeout, "Longest wait for an answer (AccuLynx waits 10 s)");
   cmd->add_option("--burst", f->burst, "Deliveries in fast-answers")

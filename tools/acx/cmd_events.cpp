@@ -359,10 +359,10 @@ int run_stats(const EventsFlags& f)
   return 0;
 }
 
-void add_common(CLI::App* cmd, EventsFlags& f)
+void add_common(CLI::App* cmd, EventsFlags& f, JsonShape shape = JsonShape::lines)
 {
   add_journal_option(cmd, f.journal);
-  add_format_option(cmd, f.format, FormatDefault::by_terminal);
+  add_format_option(cmd, f.format, FormatDefault::by_terminal, std::nullopt, shape);
 }
 
 void add_filters(CLI::App* cmd, EventsFlags& f)
@@ -395,7 +395,7 @@ void setup_events(CLI::App& app, Run& run)
 
   auto* show = cmd->add_subcommand("show", "Show one delivery: headers, verdict, body");
   show->add_option("id", f->id, "Sequence number or eventId")->required();
-  add_common(show, *f);
+  add_common(show, *f, JsonShape::object);
   show->callback([&run, f] { run = [f] { return run_show(*f); }; });
 
   auto* exp = cmd->add_subcommand("export", "Print deliveries as JSON lines (what acx replay reads)");

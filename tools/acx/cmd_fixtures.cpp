@@ -23,7 +23,9 @@ int run_list(const FixturesOptions& o)
 {
   const auto names = event::fixture_topics();
   if (o.format == Format::json) {
-    fmt::print("{}", event::json_line(nlohmann::json(names)));
+    for (auto n : names) { // a list: JSON lines
+      fmt::print("{}", event::json_line(nlohmann::ordered_json{{"topic", n}}));
+    }
   } else {
     for (auto n : names) {
       fmt::print("{}\n", n);

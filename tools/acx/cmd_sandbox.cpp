@@ -49,7 +49,9 @@ int run_emit(const SandboxFlags& f)
   auto api = open_sandbox(f);
   const auto queued = sandbox::admin::emit(api, {f.topic, f.subscription, f.assignments});
   if (f.format == Format::json) {
-    fmt::print("{}", event::json_line(sandbox::admin::to_json(queued)));
+    for (const auto& q : sandbox::admin::to_json(queued)) { // a list: JSON lines
+      fmt::print("{}", event::json_line(q));
+    }
   } else {
     for (const auto& q : queued) {
       fmt::print("{} -> {}\n", q.event_id, q.subscription_id);

@@ -28,7 +28,7 @@ void setup_secret(CLI::App& app, Run& run)
   cmd->add_option("--scheme", f->scheme, "Scheme the secret is for: standard gives whsec_<base64>, the others hex")
       ->check(one_of(keyed, "scheme", fmt::format("expected one of {}", fmt::join(keyed, ", "))))
       ->capture_default_str();
-  add_format_option(cmd, f->format);
+  add_format_option(cmd, f->format, FormatDefault::text, std::nullopt, JsonShape::object);
   cmd->callback([&run, f] {
     run = [f] {
       const std::string s = signing::new_secret(signing::kind_named(f->scheme));

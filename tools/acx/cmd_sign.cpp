@@ -64,7 +64,7 @@ void setup_sign(CLI::App& app, Run& run)
   cmd->add_option("--timestamp", o->timestamp, "Unix seconds for schemes that carry one (default: now)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--url", o->url, "Consumer URL; --scheme token prints it with the token added");
-  add_format_option(cmd, o->format);
+  add_format_option(cmd, o->format, FormatDefault::text, std::nullopt, JsonShape::object);
   cmd->add_option("file", o->input, "Body to sign, - for standard input")->capture_default_str();
   cmd->callback([&run, o] { run = [o] { return run_sign(*o); }; });
 }

@@ -120,12 +120,10 @@ int run_list(const SubscribeFlags& f)
   for (auto& s : subs) {
     s.consumer_url = shown_url(f, s.consumer_url);
   }
-  if (f.format == Format::json) {
-    auto out = nlohmann::ordered_json::array();
+  if (f.format == Format::json) { // a list: JSON lines
     for (const auto& s : subs) {
-      out.push_back(to_json(s));
+      fmt::print("{}", event::json_line(to_json(s)));
     }
-    fmt::print("{}", event::json_line(out));
     return 0;
   }
   for (const auto& s : subs) {
@@ -202,7 +200,7 @@ void setup_subscribe(CLI::App& app, Run& run)
       ->check(one_of({"query", "path"}, "place", "expected query or path"))
       ->capture_default_str();
   add_api_options(cmd, f->api);
-  add_format_option(cmd, f->format);
+  add_format_option(cmd, f->format, FormatDefault::text, std::nullopt, JsonShape::object);
   cmd->callback([&run, f] { run = [f] { return run_subscribe(*f); }; });
 
   auto* subs = app.add_subcommand("subscriptions", "List, show, update, delete and test subscriptions");
@@ -219,7 +217,7 @@ void setup_subscribe(CLI::App& app, Run& run)
   list->add_flag("--reveal", f->reveal, "Show the tokens in consumer URLs (hidden by default)");
   list->callback([&run, f] { run = [f] { return run_list(*f); }; });
   auto* show = with_id("show", "One subscription");
-  add_format_option(show, f->format);
+  add_format_option(show, f->format, FormatDefault::text, std::nullopt, JsonShape::object);
   show->add_flag("--reveal", f->reveal, "Show the token in the consumer URL (hidden by default)");
   show->callback([&run, f] { run = [f] { return run_show(*f); }; });
   auto* update = with_id("update", "Change topics and contact (the URL cannot change: delete and subscribe again)");

@@ -18,12 +18,12 @@ struct TopicsOptions {
 
 int run_topics(const TopicsOptions& o)
 {
-  if (o.format == Format::json) {
-    auto out = nlohmann::ordered_json::array();
+  if (o.format == Format::json) { // a list: JSON lines
     for (const auto& t : event::topics()) {
-      out.push_back({{"name", t.name}, {"description", t.description}, {"shape", t.shape}, {"legacy", t.legacy}});
+      fmt::print("{}",
+                 event::json_line(nlohmann::ordered_json{
+                     {"name", t.name}, {"description", t.description}, {"shape", t.shape}, {"legacy", t.legacy}}));
     }
-    fmt::print("{}\n", event::json_text(out, 2));
     return 0;
   }
   std::size_t width = 0;

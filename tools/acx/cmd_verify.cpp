@@ -71,7 +71,7 @@ void setup_verify(CLI::App& app, Run& run)
   cmd->add_option("--url", o->url, "The URL the delivery came to (--scheme token reads the token there)");
   cmd->add_option("--now", o->now, "Check the timestamp against this Unix time instead of the clock")
       ->check(CLI::PositiveNumber);
-  add_format_option(cmd, o->format);
+  add_format_option(cmd, o->format, FormatDefault::text, std::nullopt, JsonShape::object);
   cmd->add_option("file", o->input, "Body as received, - for standard input")->capture_default_str();
   cmd->callback([&run, o] { run = [o] { return run_verify(*o); }; });
 }

@@ -12,7 +12,7 @@ void setup_version(CLI::App& app, Run& run)
 {
   auto format = std::make_shared<Format>(Format::text);
   auto* cmd = app.add_subcommand("version", "Print acx's version");
-  add_format_option(cmd, *format);
+  add_format_option(cmd, *format, FormatDefault::text, std::nullopt, JsonShape::object);
   cmd->callback([&run, format] {
     run = [format] {
       if (*format == Format::json) {

@@ -19,7 +19,7 @@
 
 namespace acx::cli {
 
-void add_format_option(CLI::App* cmd, Format& format, FormatDefault by, std::optional<Format> extra)
+void add_format_option(CLI::App* cmd, Format& format, FormatDefault by, std::optional<Format> extra, JsonShape shape)
 {
   std::vector<std::string> names{"text", "json"};
   const bool raw = extra == Format::raw;
@@ -29,9 +29,10 @@ void add_format_option(CLI::App* cmd, Format& format, FormatDefault by, std::opt
   const bool terminal = ::isatty(STDOUT_FILENO) == 1;
   format = by == FormatDefault::by_terminal && !terminal ? Format::json : Format::text;
   const std::string help =
-      fmt::format("Output: text (for people{}), json (for programs{}){}",
+      fmt::format("Output: text (for people{}), json (for programs: {}{}){}",
                   by == FormatDefault::by_terminal ? ", the default on a terminal" : ", the default",
-                  by == FormatDefault::by_terminal ? ": JSON lines, the default in a pipe" : "",
+                  shape == JsonShape::lines ? "JSON lines, one a line" : "one JSON object",
+                  by == FormatDefault::by_terminal ? "; the default in a pipe" : "",
                   raw     ? ", raw (each body as received, byte for byte)"
                   : extra ? ", junit (JUnit XML, for CI systems)"
                           : "");

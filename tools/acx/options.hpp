@@ -25,10 +25,13 @@ enum class FormatDefault {
   text,        // text unless asked: what a person or a shell script reads (sign's headers, send's attempts)
   by_terminal, // text on a terminal, json in a pipe: listings and streams (listen, events)
 };
-// --format text|json (and `extra`, raw or junit, where it means something). Help lists the plain words; any other
-// value is a usage error.
+// The one rule of JSON output: a list or a stream is JSON lines (one object a line); one thing (a report, a verdict,
+// an event, the headers of a signature) is one JSON object.
+enum class JsonShape { lines, object };
+// --format text|json (and `extra`, raw or junit, where it means something). Help lists the plain words and says which
+// shape the JSON has; any other value is a usage error.
 void add_format_option(CLI::App* cmd, Format& format, FormatDefault by = FormatDefault::text,
-                       std::optional<Format> extra = std::nullopt);
+                       std::optional<Format> extra = std::nullopt, JsonShape shape = JsonShape::lines);
 
 // The signing flags: --scheme, --secret (repeatable when `several`), the HMAC overrides.
 struct SchemeFlags {
