@@ -273,6 +273,29 @@ function run(args) {
   await other.stop();
 }
 
+// 6. --forward-scheme github with --forward-header: what octokit's middleware wants (X-Hub-Signature-256 over the
+//    body, X-GitHub-Event); a header acx sets itself cannot be overridden.
+{
+  const secret = "gh-webhook-secret-0123456789";
+  const app = await startApp();
+  const l = await startListener(dir, "github", ["--forward-to", app.url, "--forward-secret", secret,
+    "--forward-scheme", "github", "--forward-header", "X-GitHub-Event: ping", "--forward-header",
+    "X-GitHub-Delivery: 1"]);
+  await post(l.port, [event(10, 0)]);
+  await waitFor(() => app.got.length === 1, 30, "the github-signed forward");
+  const h = app.got[0].headers;
+  const want = "sha256=" + crypto.createHmac("sha256", secret).update(app.got[0].body).digest("hex");
+  check(h["x-hub-signature-256"] === want, `X-Hub-Signature-256 signs the body: ${h["x-hub-signature-256"]}`);
+  check(h["x-github-event"] === "ping" && h["x-github-delivery"] === "1", "the fixed headers arrive");
+  l.proc.kill("SIGTERM");
+  await exited(l.proc);
+  await app.stop();
+  const refused = spawnSync(acx, ["listen", "--port", "0", "--journal", join(dir, "github.db"), "--forward-to",
+    "http://127.0.0.1:9/x", "--forward-header", "X-Acx-Seq: 1"]);
+  check(refused.status === 2 && /--forward-header: X-Acx-Seq is set by acx itself/.test(refused.stderr),
+    `a header acx sets is refused: ${refused.stderr}`);
+}
+
 // 6. Two consumers at different speeds: one that is down holds nothing back for the other.
 {
   const fast = await startApp();

@@ -86,6 +86,7 @@ topics = ["job.*", "contact_added"]
 secret = "s3cret"
 scheme = "standard"
 name = "jobs"
+headers = ["X-GitHub-Event: ping"]
 [[profiles.dev.forward]]
 url = "http://localhost:3000/all"
 )toml",
@@ -97,16 +98,20 @@ url = "http://localhost:3000/all"
     CHECK(p->routes[0].secret == "s3cret");
     CHECK(p->routes[0].scheme == "standard");
     CHECK(p->routes[0].name == "jobs");
+    CHECK(p->routes[0].headers == std::vector<std::string>{"X-GitHub-Event: ping"});
     CHECK(p->routes[1].topics.empty());
     config::save(c, path);
     const auto back = config::load(path);
     REQUIRE(back.find("dev")->routes.size() == 2);
     CHECK(back.find("dev")->routes[0].name == "jobs");
+    CHECK(back.find("dev")->routes[0].headers == std::vector<std::string>{"X-GitHub-Event: ping"});
     CHECK(back.find("dev")->routes[1].url == "http://localhost:3000/all");
     CHECK_THROWS_WITH(config::parse("[[profiles.dev.forward]]\ntopics = [\"a\"]\n", "y.toml"),
                       doctest::Contains("a forward needs url"));
     CHECK_THROWS_WITH(config::parse("[[profiles.dev.forward]]\nurl = \"u\"\ntopics = [1]\n", "y.toml"),
                       doctest::Contains("forward topics must be strings"));
+    CHECK_THROWS_WITH(config::parse("[[profiles.dev.forward]]\nurl = \"u\"\nheaders = [1]\n", "y.toml"),
+                      doctest::Contains("forward headers must be strings"));
   }
   SUBCASE("errors say where")
   {

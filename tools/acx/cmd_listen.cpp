@@ -53,6 +53,7 @@ struct ListenFlags {
   std::string name;
   std::string forward_secret;
   std::string forward_scheme;
+  std::vector<std::string> forward_headers;
   Duration forward_timeout = std::chrono::seconds(10);
   Duration exec_timeout = std::chrono::seconds(60);
   std::size_t forward_concurrency = 8;
@@ -97,6 +98,7 @@ std::vector<forward::Consumer> consumers_of(const ListenFlags& f, const config::
   w.name = f.name;
   w.secret = f.forward_secret;
   w.scheme = f.forward_scheme;
+  w.headers = f.forward_headers;
   w.url_timeout = f.forward_timeout;
   w.command_timeout = f.exec_timeout;
   w.from = from_of(f.forward_from);
@@ -392,7 +394,11 @@ void setup_listen(CLI::App& app, Run& run)
   fwd->add_option("--forward-secret", f->forward_secret, "Sign forwards as production will: the token, or standard")
       ->envname("ACX_FORWARD_SECRET");
   fwd->add_option("--forward-scheme", f->forward_scheme, "How --forward-secret signs (default token)")
-      ->check(one_of({"token", "standard"}, "scheme", "expected token or standard"));
+      ->check(one_of({"token", "standard", "hmac", "github", "shopify"}, "scheme",
+                     "expected token, standard, hmac, github or shopify"));
+  fwd->add_option("--forward-header", f->forward_headers,
+                  "Add this header 'Name: value' to every forward (repeatable): X-GitHub-Event: ping, say")
+      ->allow_extra_args(false);
   add_duration_option(fwd, "--forward-timeout", f->forward_timeout, "Give up on one forward after this long");
   add_duration_option(fwd, "--exec-timeout", f->exec_timeout, "Kill a command (its process group) after this long");
   fwd->add_option("--forward-concurrency", f->forward_concurrency, "Events handed over at once (one per ordering key)")

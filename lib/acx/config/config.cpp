@@ -151,13 +151,15 @@ Config parse(std::string_view text, const std::string& path)
         route.name = string_at(*rt, "name", where);
         route.secret = string_at(*rt, "secret", where);
         route.scheme = string_at(*rt, "scheme", where);
-        if (const auto* topics = rt->get_as<toml::array>("topics")) {
-          for (const auto& n : *topics) {
-            const auto* v = n.as_string();
-            if (!v) {
-              throw Error(ExitCode::bad_input, fmt::format("{}: forward topics must be strings", where));
+        for (const auto& [key, into] : {std::pair{"topics", &route.topics}, {"headers", &route.headers}}) {
+          if (const auto* list = rt->get_as<toml::array>(key)) {
+            for (const auto& n : *list) {
+              const auto* v = n.as_string();
+              if (!v) {
+                throw Error(ExitCode::bad_input, fmt::format("{}: forward {} must be strings", where, key));
+              }
+              into->push_back(v->get());
             }
-            route.topics.push_back(v->get());
           }
         }
         if (route.url.empty()) {
@@ -220,6 +222,13 @@ void save(const Config& config, const std::string& path)
         topics.push_back(topic);
       }
       toml::table route{{"url", r.url}, {"topics", topics}};
+      if (!r.headers.empty()) {
+        toml::array headers;
+        for (const auto& h : r.headers) {
+          headers.push_back(h);
+        }
+        route.insert("headers", headers);
+      }
       for (const auto& [key, value] : {std::pair{"name", &r.name}, {"secret", &r.secret}, {"scheme", &r.scheme}}) {
         if (!value->empty()) {
           route.insert(key, *value);

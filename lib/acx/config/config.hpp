@@ -23,10 +23,11 @@ struct Subscribed {
 // A route of acx listen --profile: where accepted events are forwarded ([[profiles.NAME.forward]]).
 struct Forward {
   std::string url;
-  std::string name;                // empty: the URL names it
-  std::vector<std::string> topics; // globs; empty: every topic
-  std::string secret;              // signs the forwards when set
-  std::string scheme;              // token (default with a secret) or standard
+  std::string name;                 // empty: the URL names it
+  std::vector<std::string> topics;  // globs; empty: every topic
+  std::string secret;               // signs the forwards when set
+  std::string scheme;               // token (default with a secret), standard, hmac, github or shopify
+  std::vector<std::string> headers; // fixed headers on every forward, "Name: value" ("X-GitHub-Event: ping")
 };
 
 // A named set of settings: where the API is, its key, the subscriptions made through it, and its routes.

@@ -18,13 +18,15 @@ std::string ordering_key(const journal::Record& record)
 
 namespace {
 
-// How forwards to one URL are signed: none without a secret; token (the default) or standard with one.
+// How forwards to one URL are signed: none without a secret; with one, token (the default) or any scheme acx signs.
 signing::SchemeOptions forward_scheme(const std::string& secret, const std::string& scheme, const std::string& where)
 {
   signing::SchemeOptions o;
   o.kind = secret.empty() ? signing::Kind::none : scheme.empty() ? signing::Kind::token : signing::kind_named(scheme);
-  if (o.kind != signing::Kind::none && o.kind != signing::Kind::token && o.kind != signing::Kind::standard) {
-    throw Error(ExitCode::usage, fmt::format("{}: forwards are signed with token or standard, not {}", where, scheme));
+  if (!secret.empty() && !signing::traits(o.kind).takes_secret) {
+    throw Error(ExitCode::usage, fmt::format("{}: --scheme {} signs nothing: give token, standard, hmac, github or "
+                                             "shopify",
+                                             where, scheme));
   }
   if (!secret.empty()) {
     o.secrets.emplace_back(secret);
@@ -53,6 +55,27 @@ void check_names(std::vector<Consumer>& out, const std::string& name)
   }
 }
 
+// Fixed headers, "Name: value" each; one that could split a request, or that acx sets itself, is refused.
+util::Headers fixed_headers(const std::vector<std::string>& lines, const std::string& where)
+{
+  util::Headers out;
+  for (const auto& line : lines) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      throw Error(ExitCode::usage, fmt::format("{}: '{}' is not a header 'Name: value'", where, util::excerpt(line)));
+    }
+    util::Header h{std::string(util::trim(line.substr(0, colon))), std::string(util::trim(line.substr(colon + 1)))};
+    if (auto why = util::unsafe_header(h)) {
+      throw Error(ExitCode::usage, fmt::format("{}: {}", where, *why));
+    }
+    if (util::iequals(h.name, "Content-Type") || util::to_lower(h.name).starts_with("x-acx-")) {
+      throw Error(ExitCode::usage, fmt::format("{}: {} is set by acx itself", where, h.name));
+    }
+    out.add(std::move(h.name), std::move(h.value));
+  }
+  return out;
+}
+
 } // namespace
 
 std::vector<Consumer> consumers(const Wanted& w)
@@ -63,6 +86,7 @@ std::vector<Consumer> consumers(const Wanted& w)
     c.url = url;
     c.name = util::redact_url(url);
     c.scheme = forward_scheme(w.secret, w.scheme, "--forward-secret");
+    c.headers = fixed_headers(w.headers, "--forward-header");
     c.timeout = w.url_timeout;
     c.from = w.from;
     out.push_back(std::move(c));
@@ -81,6 +105,7 @@ std::vector<Consumer> consumers(const Wanted& w)
     c.name = r.name.empty() ? util::redact_url(r.url) : r.name;
     c.topics = r.topics;
     c.scheme = forward_scheme(r.secret, r.scheme, fmt::format("the profile's forward to {}", c.name));
+    c.headers = fixed_headers(r.headers, fmt::format("the profile's forward to {}", c.name));
     c.timeout = w.url_timeout;
     c.from = w.from;
     out.push_back(std::move(c));

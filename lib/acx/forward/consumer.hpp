@@ -28,6 +28,7 @@ struct Consumer {
   std::string command; // --exec
   std::vector<std::string> topics;           // globs ("job.*"); empty: every topic
   signing::SchemeOptions scheme;             // how forwards are signed: none unless a secret is given
+  util::Headers headers;                     // fixed headers on every forward (--forward-header, a route's headers)
   std::chrono::milliseconds timeout{10'000}; // per forward (AccuLynx's 10 s), or per command run (60 s)
   From from;
 };
@@ -39,7 +40,8 @@ struct Wanted {
   std::vector<std::string> commands; // --exec
   std::string name;                  // --name: of the one consumer given
   std::string secret;                // --forward-secret
-  std::string scheme;                // --forward-scheme: token (the default) or standard
+  std::string scheme;                // --forward-scheme: token (the default), standard, hmac, github, shopify
+  std::vector<std::string> headers;  // --forward-header: "Name: value"
   std::chrono::milliseconds url_timeout{10'000};
   std::chrono::milliseconds command_timeout{60'000};
   From from;

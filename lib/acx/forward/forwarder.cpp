@@ -178,6 +178,9 @@ struct Forwarder::Impl {
       url = std::move(sig.url);
       headers = std::move(sig.headers);
     }
+    for (const auto& h : c.headers) {
+      headers.add(h.name, h.value);
+    }
     const std::string* type = r.headers.find("Content-Type");
     headers.add("Content-Type", type ? *type : "application/json");
     headers.add("X-Acx-Event-Id", r.event_id);
