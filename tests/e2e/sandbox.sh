@@ -244,6 +244,7 @@ run "$ACX" subscribe --url "http://127.0.0.1:$LPORT/webhooks/acculynx" --topic j
   --api-base "$API" --api-key k1
 expect_rc 0 "subscribe to a sandbox that signs"
 expect_has "$(cat "$XDG_CONFIG_HOME/acx/config.toml")" "signing_secret = 'whsec_" "the signing secret is kept"
+expect_has "$out" "signing secret whsec_" "subscribe prints the signing secret the API returned, once"
 bg "$ACX" listen --profile default --port "$LPORT" --journal "$WORK/reload.db" --format json \
   --ready-file "$WORK/reload.ready" >"$WORK/reload.out" 2>"$WORK/reload.err"
 LPID=$BGPID
@@ -258,12 +259,16 @@ expect_eq "${#token}" 64 "the profile's token read back"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
   --data-binary @"$WORK/unsigned.json" "http://127.0.0.1:$LPORT/webhooks/acculynx?token=$token")" 401 \
   "the token alone is not enough: the profile's signing secret is checked"
+# acx send --profile: the subscription's URL, token, signing secret and id, as the listener expects them.
+run "$ACX" send job_created --profile default
+expect_rc 0 "send --profile signs as the profile's subscription is signed"
+wait_until 30 "the event sent with --profile" printed 2
 run "$ACX" subscribe --url "http://127.0.0.1:$LPORT/webhooks/acculynx" --topic contact_added --contact a@b.c
 expect_rc 0 "a second subscription while the listener runs"
 reloaded() { (($(grep -c 'profile reloaded: 2 subscriptions' "$WORK/reload.err") >= $1)); }
 wait_until 10 "the listener to take the changed profile" reloaded 1
 run "$ACX" sandbox emit contact_added
-wait_until 30 "the new subscription's delivery, without a restart" printed 2
+wait_until 30 "the new subscription's delivery, without a restart" printed 3
 expect_has "$(cat "$WORK/reload.out")" '"topic":"contact_added"' "the new subscription's event accepted"
 kill -HUP "$LPID"
 wait_until 10 "SIGHUP to reload the profile" reloaded 2

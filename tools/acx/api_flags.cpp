@@ -1,5 +1,7 @@
 #include "api_flags.hpp"
 
+#include "acx/config/credentials.hpp"
+
 #include "options.hpp"
 
 #include <fmt/format.h>
@@ -49,6 +51,20 @@ config::Profile subscribed_profile(const std::string& config_flag, const std::st
                 fmt::format("profile '{}' in {} has no subscriptions: run acx subscribe first", name, path));
   }
   return *p;
+}
+
+SubscribedTarget subscribed_target(const std::string& config_flag, const std::string& profile, SchemeFlags& scheme)
+{
+  const config::Profile p = subscribed_profile(config_flag, profile);
+  const auto& sub = p.subscriptions.front();
+  SubscribedTarget t{sub.url, sub.id, false};
+  if (scheme.secrets.empty()) {
+    const auto c = config::credentials({sub}, asked_scheme(scheme));
+    scheme.scheme = signing::traits(c.kind).name;
+    scheme.secrets = c.secrets;
+    t.token_in_path = c.kind == signing::Kind::token && c.token_in_path;
+  }
+  return t;
 }
 
 acculynx::ApiOptions api_options(const ApiFlags& f, const config::Config& c)

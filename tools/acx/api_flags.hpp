@@ -8,6 +8,7 @@
 
 #include "acx/acculynx/api.hpp"
 #include "acx/config/config.hpp"
+#include "options.hpp"
 
 namespace acx::cli {
 
@@ -30,6 +31,16 @@ config::Config load_config(const std::string& path);
 // The profile `name` in the config the flag names, which must hold subscriptions (acx subscribe's); a usage error
 // saying to run acx subscribe otherwise.
 config::Profile subscribed_profile(const std::string& config_flag, const std::string& name);
+
+// The profile's first subscription as a target for a command that delivers to it (check, send): its URL (without the
+// token), its id, and its credential put into `scheme` unless the flags gave a secret, by the rule acx listen
+// --profile uses (token_in_path: the token is the URL's last segment).
+struct SubscribedTarget {
+  std::string url;
+  std::string subscription;
+  bool token_in_path = false;
+};
+SubscribedTarget subscribed_target(const std::string& config_flag, const std::string& profile, SchemeFlags& scheme);
 
 // API options resolved from flags, environment and profile (in that order).
 acculynx::ApiOptions api_options(const ApiFlags& flags, const config::Config& config);

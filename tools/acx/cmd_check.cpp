@@ -60,20 +60,14 @@ check::Settings settings_of(const CheckFlags& f)
     s.subscription = f.subscription;
   }
   if (!f.profile.empty()) {
-    const auto profile = subscribed_profile(f.config, f.profile);
-    const auto& sub = profile.subscriptions.front();
+    const auto t = subscribed_target(f.config, f.profile, scheme);
     if (s.url.empty()) {
-      s.url = sub.url;
+      s.url = t.url;
     }
     if (!s.subscription) {
-      s.subscription = sub.id;
+      s.subscription = t.subscription;
     }
-    if (scheme.secrets.empty()) { // the first subscription's credential, by the rule acx listen --profile uses
-      const auto c = config::credentials({sub}, asked_scheme(scheme));
-      scheme.scheme = signing::traits(c.kind).name;
-      scheme.secrets = c.secrets;
-      s.token_in_path = c.kind == signing::Kind::token && c.token_in_path;
-    }
+    s.token_in_path = t.token_in_path;
   }
   if (s.url.empty()) {
     throw Error(ExitCode::usage, "give the receiver's URL (or --profile, whose subscription names it)");

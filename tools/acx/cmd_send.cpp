@@ -24,6 +24,8 @@ namespace {
 struct SendFlags {
   std::vector<std::string> events;
   std::string to;
+  std::string profile;
+  std::string config;
   std::string subscription;
   std::vector<std::string> assignments;
   bool keep_ids = false;
@@ -151,16 +153,41 @@ int run_load(const SendFlags& f, const deliver::PrepareOptions& o, const std::ve
                                                                             : ExitCode::failed);
 }
 
-int run_send(const SendFlags& f)
+// Where to deliver and how to sign: the flags, or the profile acx subscribe wrote (its first subscription's URL, id
+// and credential), as acx check --profile takes them.
+void target_of(const SendFlags& f, deliver::PrepareOptions& o)
 {
-  deliver::PrepareOptions o;
+  SchemeFlags scheme = f.scheme;
   o.url = f.to;
-  o.scheme = scheme_options(f.scheme);
-  o.extra_headers = collect_headers(f.delivery.headers);
-  o.fresh = !f.keep_ids;
   if (!f.subscription.empty()) {
     o.subscription = f.subscription;
   }
+  if (!f.profile.empty()) {
+    const auto t = subscribed_target(f.config, f.profile, scheme);
+    if (o.url.empty()) {
+      o.url = t.url;
+    }
+    if (!o.subscription) {
+      o.subscription = t.subscription;
+    }
+    if (t.token_in_path && !scheme.secrets.empty()) { // the token is the URL's last segment: nothing signs
+      o.url = (o.url.ends_with("/") ? o.url : o.url + "/") + scheme.secrets.front();
+      scheme.scheme = "none";
+      scheme.secrets.clear();
+    }
+  }
+  if (o.url.empty()) {
+    throw Error(ExitCode::usage, "give --to URL (or --profile, whose subscription names it)");
+  }
+  o.scheme = scheme_options(scheme);
+}
+
+int run_send(const SendFlags& f)
+{
+  deliver::PrepareOptions o;
+  target_of(f, o);
+  o.extra_headers = collect_headers(f.delivery.headers);
+  o.fresh = !f.keep_ids;
   o.assignments = f.assignments;
   o.duplicate = f.duplicate;
   o.out_of_order = f.out_of_order;
@@ -194,7 +221,11 @@ void setup_send(CLI::App& app, Run& run)
   suggest(cmd->add_option("event", f->events, "TOPIC (its fixture), FILE, directory, JSON lines, or - for stdin")
               ->required(),
           fixture_topic_names(), true);
-  cmd->add_option("--to", f->to, "URL to deliver to")->required()->check(url_validator());
+  cmd->add_option("--to", f->to, "URL to deliver to (with --profile: the subscription's, unless given)")
+      ->check(url_validator());
+  cmd->add_option("--profile", f->profile,
+                  "Deliver to the subscription acx subscribe stored here: its URL, token (or signing secret) and id");
+  cmd->add_option("--config", f->config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");
   cmd->add_option("--subscription", f->subscription, "Set subscriptionId");
   cmd->add_option("--set", f->assignments,
                   "Edit a field: PATH=VALUE, e.g. event.job.milestone.name=Approved (JSON "

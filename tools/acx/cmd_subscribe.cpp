@@ -86,17 +86,24 @@ int run_subscribe(const SubscribeFlags& f)
   });
 
   if (f.format == Format::json) {
-    fmt::print("{}", event::json_line(nlohmann::ordered_json{{"subscriptionId", id},
-                                                             {"consumerUrl", consumer},
-                                                             {"secret", token},
-                                                             {"topicNames", f.topics},
-                                                             {"profile", f.api.profile}}));
+    nlohmann::ordered_json out{{"subscriptionId", id},
+                               {"consumerUrl", consumer},
+                               {"secret", token},
+                               {"topicNames", f.topics},
+                               {"profile", f.api.profile}};
+    if (!created.secret.empty()) {
+      out["signingSecret"] = created.secret; // the API signs deliveries (the design's, acx sandbox --sign)
+    }
+    fmt::print("{}", event::json_line(out));
   } else {
     fmt::print("subscription {}\nconsumer URL {}\nsecret       {}\n", id, consumer, token);
+    if (!created.secret.empty()) {
+      fmt::print("signing secret {}\n", created.secret);
+    }
     fmt::print(stderr,
-               "acx: saved to profile '{}' in {}; the secret is shown only now. Listen with: acx listen "
+               "acx: saved to profile '{}' in {}; the {} shown only now. Listen with: acx listen "
                "--profile {}\n",
-               f.api.profile, path, f.api.profile);
+               f.api.profile, path, created.secret.empty() ? "secret is" : "secrets are", f.api.profile);
     const auto url = util::parse_url(f.url);
     if (url && !util::is_loopback_host(url->host)) {
       // A public URL: the listener there can be the relay that brings these deliveries to a laptop.
