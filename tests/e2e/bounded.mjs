@@ -139,10 +139,13 @@ if (want(3)) {
   const { ms } = await timed(() => waitFor(() => /"state":"retry"/.test(l.stdout()), 20, "the first attempt's result"));
   check(ms < 10000 * SCALE, `--forward-timeout 2s against a drip: a result after ${ms} ms (earlier: none after 12 s)`);
   check(/no complete answer within 2000 ms/.test(l.stdout()), `the result says why: ${l.stdout().slice(-300)}`);
-  // The retry is in flight against the drip now, or soon: SIGTERM is honoured at once all the same.
+  // The retry is in flight against the drip now, or soon: Ctrl-C (SIGINT) is honoured at once all the same, and
+  // says what stays pending.
   await waitFor(() => drip.heads.length >= 2, 20, "the second attempt");
-  const stop = await timed(async () => { l.proc.kill("SIGTERM"); return exited(l.proc); });
-  check(stop.v === 0 && stop.ms < 5000 * SCALE, `SIGTERM with an attempt in flight: exit ${stop.v} after ${stop.ms} ms`);
+  const stop = await timed(async () => { l.proc.kill("SIGINT"); return exited(l.proc); });
+  check(stop.v === 0 && stop.ms < 5000 * SCALE, `Ctrl-C with an attempt in flight: exit ${stop.v} after ${stop.ms} ms`);
+  check(/1 event not yet handed over stays pending, for the next start/.test(l.stderr()),
+    `the stop says what stays pending: ${l.stderr().slice(-300)}`);
   const pending = run(["events", "list", "--journal", join(dir, "fwd-drip.db"), "--consumer", "app", "--state", "pending",
     "--format", "json"]);
   check(pending.out.trim().split("\n").filter(Boolean).length === 1, `the event stays pending: ${pending.out}`);

@@ -251,14 +251,23 @@ public:
                          m_o.server.host, port, m_o.path, m_journal_path));
       say_what_goes_where();
     });
+    std::uint64_t waiting = 0; // forwards not yet handed over: abandoned at once, pending in the outbox
+    for (const auto& f : m_forwarders) {
+      waiting += f->stats().lag;
+    }
     stop();
     m_refusals.flush(true);
     if (m_failure) {
       std::rethrow_exception(m_failure);
     }
-    notice(Level::info, m_puller ? fmt::format("stopped ({} accepted, {} pulled from the relay)",
-                                               m_metrics.accepted_count(), m_puller->state().pulled)
-                                 : fmt::format("stopped ({} accepted)", m_metrics.accepted_count()));
+    std::string left;
+    if (waiting > 0) {
+      left = fmt::format("; {} not yet handed over stay{} pending, for the next start", util::plural(waiting, "event"),
+                         waiting == 1 ? "s" : "");
+    }
+    notice(Level::info, m_puller ? fmt::format("stopped ({} accepted, {} pulled from the relay{})",
+                                               m_metrics.accepted_count(), m_puller->state().pulled, left)
+                                 : fmt::format("stopped ({} accepted{})", m_metrics.accepted_count(), left));
     if (why == http::Stop::timeout && m_o.count > 0) {
       throw Error(ExitCode::timeout,
                   fmt::format("--timeout: {} of {} events arrived in time", m_metrics.accepted_count(), m_o.count));
