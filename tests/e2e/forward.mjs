@@ -273,6 +273,30 @@ function run(args) {
   await other.stop();
 }
 
+// 7. Attempts count on across a restart: an event tried twice before a stop is tried a third time after it (not a
+//    first), after the rest of its wait.
+{
+  let up = false;
+  const app = await startApp({ answer: () => (up ? 200 : 503) });
+  const args = ["--forward-to", app.url, "--name", "app", "--forward-max-age", "1h"];
+  const first = await startListener(dir, "resume", args);
+  const e = event(11, 0);
+  await post(first.port, [e]);
+  await waitFor(() => app.got.filter((g) => g.id === e.id).length >= 2, 30, "two attempts before the stop");
+  first.proc.kill("SIGTERM");
+  await exited(first.proc);
+  const before = app.got.filter((g) => g.id === e.id).length;
+  up = true;
+  const again = await startListener(dir, "resume", args);
+  await waitFor(() => app.accepted().some((g) => g.id === e.id), 60, "the event delivered after the restart");
+  const after = app.got.filter((g) => g.id === e.id)[before];
+  check(after.headers["x-acx-attempt"] === String(before + 1),
+    `the first attempt after a restart is attempt ${before + 1}, got ${after.headers["x-acx-attempt"]}`);
+  again.proc.kill("SIGTERM");
+  await exited(again.proc);
+  await app.stop();
+}
+
 // 6. --forward-scheme github with --forward-header: what octokit's middleware wants (X-Hub-Signature-256 over the
 //    body, X-GitHub-Event); a header acx sets itself cannot be overridden.
 {

@@ -71,7 +71,9 @@ struct Forwarder::Impl {
   bool warned = false;
   std::uint64_t delivered = 0, retried = 0, dead = 0;
   std::vector<util::Thread> threads;
-  std::stop_source abandon; // asked when stopping: attempts in flight end at once
+  std::stop_source abandon;                     // asked when stopping: attempts in flight end at once
+  std::map<std::int64_t, journal::Tried> tried; // pending events a previous run tried, until read again
+  std::mt19937_64 resume_random{std::random_device{}()};
 
   Impl(Consumer consumer, Options options, std::string journal_path, journal::Writer& w, journal::Outbox& ob, Hooks h)
       : c(std::move(consumer)), o(options), path(std::move(journal_path)), writer(w), outbox(ob), hooks(std::move(h))
@@ -83,9 +85,30 @@ struct Forwarder::Impl {
 
   std::int64_t watermark_locked() const { return schedule.watermark(cursor); }
 
+  // The backoff between attempts at one event.
+  deliver::RetryPolicy retry_policy() const
+  {
+    deliver::RetryPolicy policy;
+    policy.base = std::chrono::milliseconds(500);
+    policy.ceiling = o.max_wait;
+    return policy;
+  }
+
+  // An event joins its lane; one a previous run tried goes on from its last attempt: the next number, and the rest of
+  // the wait it was in (measured from that attempt's time).
   void enqueue_locked(RecordPtr r)
   {
-    schedule.add(std::move(r), Clock::now());
+    auto now = Clock::now();
+    int attempt = 1;
+    if (auto t = tried.find(r->seq); t != tried.end()) {
+      attempt = t->second.attempt + 1;
+      const auto wait = deliver::backoff(t->second.attempt, retry_policy(), std::nullopt, resume_random);
+      const auto ms = [](util::Instant i) { return i.seconds * 1000 + i.ticks / 10'000; };
+      const auto since = std::chrono::milliseconds(ms(util::now()) - ms(t->second.at));
+      now += std::max(std::chrono::milliseconds(0), wait - since);
+      tried.erase(t);
+    }
+    schedule.add(std::move(r), now, attempt);
     cv.notify_all();
   }
 
@@ -336,9 +359,7 @@ struct Forwarder::Impl {
   void work_loop()
   {
     std::mt19937_64 random{std::random_device{}()};
-    deliver::RetryPolicy policy;
-    policy.base = std::chrono::milliseconds(500);
-    policy.ceiling = o.max_wait;
+    const deliver::RetryPolicy policy = retry_policy();
     while (auto taken = take_due()) {
       const std::string& key = taken->key;
       const Item& item = taken->item;
@@ -425,6 +446,7 @@ void Forwarder::start()
   }
   m.follower = std::make_unique<journal::Follower>(m.path, m.writer, m.cursor);
   m.done = m.outbox.done_after(m.c.name, m.saved_watermark);
+  m.tried = m.outbox.tried_after(m.c.name, m.saved_watermark);
   // A thread that fails (a journal it cannot read, a command that cannot be started) stops this forwarder's work and
   // tells the owner, which stops the listener: its events wait in the journal for the next start.
   auto failed = [&m](std::exception_ptr e) {

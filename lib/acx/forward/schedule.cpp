@@ -4,14 +4,14 @@
 
 namespace acx::forward {
 
-void Schedule::add(RecordPtr record, Clock::time_point now)
+void Schedule::add(RecordPtr record, Clock::time_point due, int attempt)
 {
   m_pending.emplace(record->seq, record->received);
   const std::string key = ordering_key(*record);
   Lane& lane = m_lanes[key];
-  lane.items.push_back({std::move(record), 1});
+  lane.items.push_back({std::move(record), attempt});
   if (lane.items.size() == 1 && !lane.busy) {
-    m_due.emplace(now, key);
+    m_due.emplace(due, key);
   }
 }
 

@@ -31,8 +31,9 @@ public:
     Item item;
   };
 
-  // An event read from the journal joins its key's lane; an idle lane falls due at `now`.
-  void add(RecordPtr record, Clock::time_point now);
+  // An event read from the journal joins its key's lane as attempt `attempt`; an idle lane falls due at `due` (now, or
+  // later for an event a previous run tried and was waiting to try again).
+  void add(RecordPtr record, Clock::time_point due, int attempt = 1);
   // The lane due first, if it is due by `now`: busy until finished() or retry(); its first event is handed over.
   std::optional<Taken> take(Clock::time_point now);
   // When the next idle lane falls due; nullopt when none waits.

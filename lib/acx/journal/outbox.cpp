@@ -145,6 +145,21 @@ std::set<std::int64_t> Outbox::done_after(const std::string& name, std::int64_t 
   });
 }
 
+std::map<std::int64_t, Tried> Outbox::tried_after(const std::string& name, std::int64_t after)
+{
+  return m_impl->guarded([&] {
+    Statement st(m_impl->db, "SELECT a.seq, max(a.attempt), max(a.at) FROM consumer_attempts a WHERE a.seq > ?2 AND "
+                             "a.consumer = ?1 AND NOT EXISTS (SELECT 1 FROM consumer_marks m WHERE m.consumer = ?1 "
+                             "AND m.seq = a.seq AND m.state IN ('delivered', 'dead')) GROUP BY a.seq");
+    st.bind(1, name).bind(2, after);
+    std::map<std::int64_t, Tried> out;
+    while (st.step()) {
+      out[st.int64(0)] = {static_cast<int>(st.int64(1)), util::parse_rfc3339_utc(st.text(2)).value_or(util::Instant{})};
+    }
+    return out;
+  });
+}
+
 void Outbox::record(const HandOver& h)
 {
   auto& m = *m_impl;

@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,6 +36,12 @@ struct HandOver {
   Handed state = Handed::pending;
 };
 
+// The last attempt at an event still pending for a consumer: a restart goes on counting, and waiting, from it.
+struct Tried {
+  int attempt = 0;
+  util::Instant at;
+};
+
 struct ConsumerInfo {
   std::string name;
   std::string target;         // the URL or the command
@@ -59,6 +66,8 @@ public:
                       bool reset);
   // The events above `after` already delivered or dead, to skip.
   std::set<std::int64_t> done_after(const std::string& name, std::int64_t after);
+  // The events above `after` tried and still pending: the last attempt at each.
+  std::map<std::int64_t, Tried> tried_after(const std::string& name, std::int64_t after);
   // Records one attempt and the event's mark. Returns once committed; threads recording at once share a commit.
   void record(const HandOver& h);
   void advance(const std::string& name, std::int64_t watermark);
