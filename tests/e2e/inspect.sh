@@ -132,6 +132,8 @@ expect_eq "$(node -e 'const l = require("fs").readFileSync(process.argv[1], "utf
 code "$page/export.har?token=$token" >/dev/null
 expect_eq "$(node -e 'const h = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(h.log.version, h.log.entries.length)' "$WORK/page")" "1.2 4" \
   "HAR 1.2 with every delivery"
+expect_eq "$(node -e 'const h = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(new URL(h.log.entries[0].request.url).pathname)' "$WORK/page")" "/webhooks/acculynx" \
+  "HAR: each request keeps the path it was posted to"
 
 stop_process "$IPID" "acx inspect"
 expect_eq "$src" 0 "acx inspect exits 0 on SIGTERM"

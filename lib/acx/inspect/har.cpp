@@ -23,7 +23,7 @@ nlohmann::ordered_json har_entry(const journal::Record& r, int status, const std
           {"time", 0},
           {"request",
            {{"method", "POST"},
-            {"url", "http://" + host + "/"},
+            {"url", "http://" + host + (r.path.empty() ? "/" : r.path)},
             {"httpVersion", "HTTP/1.1"},
             {"cookies", none},
             {"headers", headers},

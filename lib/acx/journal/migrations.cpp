@@ -75,6 +75,14 @@ END;
 )sql");
 }
 
+// 3: the path each delivery came to (its token segment removed), for exports (HAR) and the relay; '' in records
+// written before it.
+void with_paths(Database& db)
+{
+  db.exec("ALTER TABLE deliveries ADD COLUMN path TEXT NOT NULL DEFAULT ''");
+  db.exec("ALTER TABLE refused ADD COLUMN path TEXT NOT NULL DEFAULT ''");
+}
+
 } // namespace
 
 const std::vector<Migration>& migrations()
@@ -82,6 +90,7 @@ const std::vector<Migration>& migrations()
   static const std::vector<Migration> all{
       {1, "the first journal schema", first_schema},
       {2, "indexes for every filter, FTS5 text search", searchable},
+      {3, "the path each delivery came to", with_paths},
   };
   return all;
 }

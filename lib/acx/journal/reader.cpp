@@ -86,8 +86,7 @@ public:
   std::optional<Record> find_refused(std::int64_t seq) override
   {
     try {
-      Statement st(
-          m_db, fmt::format("SELECT seq, {}, body_bytes, body_sha256 FROM refused WHERE seq = ?1", detail::k_columns));
+      Statement st(m_db, fmt::format("SELECT {} FROM refused WHERE seq = ?1", detail::k_refused_columns));
       st.bind(1, seq);
       if (!st.step()) {
         return std::nullopt;
@@ -95,6 +94,7 @@ public:
       Record r = detail::read_record(st, Status::refused);
       r.body_bytes = static_cast<std::size_t>(st.int64(12));
       r.body_sha256 = st.text(13);
+      r.path = st.text(detail::k_path_column);
       return r;
     } catch (const SqliteError& e) {
       detail::throw_journal_error(m_path, e);
@@ -209,6 +209,7 @@ private:
       if (q.refused) {
         out.back().body_bytes = static_cast<std::size_t>(st.int64(12));
         out.back().body_sha256 = st.text(13);
+        out.back().path = st.text(detail::k_path_column);
       }
     }
     return out;
@@ -298,8 +299,7 @@ private:
   // Refused records: a bounded table, scanned.
   static std::string refused_sql(const Query& q)
   {
-    std::string sql =
-        fmt::format("SELECT seq, {}, body_bytes, body_sha256 FROM refused WHERE seq > ?1", detail::k_columns);
+    std::string sql = fmt::format("SELECT {} FROM refused WHERE seq > ?1", detail::k_refused_columns);
     sql += q.topic.empty() ? "" : " AND topic = ?2";
     sql += q.since ? " AND received >= ?3" : "";
     sql += q.until ? " AND received < ?4" : "";

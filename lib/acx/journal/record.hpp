@@ -23,6 +23,7 @@ struct Record {
   std::int64_t seq = 0; // assigned by the journal; accepted and duplicate records share one sequence
   util::Instant received;
   std::string remote;
+  std::string path; // where it was posted, its token segment removed ("" in journals before schema 3)
   util::Headers headers;
   std::string headers_json;   // as stored, [["Name","value"],...]; filled when read back
   std::string body;           // refused: at most the first WriterOptions::refused_prefix bytes

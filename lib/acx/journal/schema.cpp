@@ -177,6 +177,7 @@ Record read_delivery(const Statement& st, bool decode_headers)
     r.subject = st.text(12);
     r.gist = st.text(13);
   }
+  r.path = st.text(k_path_column);
   return r;
 }
 

@@ -25,7 +25,15 @@ inline constexpr const char* k_delivery_columns =
     "d.seq, d.received, d.remote, d.headers, CASE WHEN d.status = 'duplicate' AND d.original > 0 AND length(d.body) = "
     "0 "
     "THEN (SELECT o.body FROM deliveries o WHERE o.seq = d.original) ELSE d.body END, d.status, d.reason, d.detail, "
-    "d.topic, d.event_id, d.subscription_id, d.event_time, d.subject, d.gist";
+    "d.topic, d.event_id, d.subscription_id, d.event_time, d.subject, d.gist, d.path";
+
+// What to select from refused: its own columns after k_columns, then the path at k_path_column, as for deliveries.
+inline constexpr const char* k_refused_columns =
+    "seq, received, remote, headers, body, status, reason, detail, topic, event_id, subscription_id, event_time, "
+    "body_bytes, body_sha256, path";
+// Where the path is in a row of k_delivery_columns or k_refused_columns, and the parameter every insert binds it to.
+inline constexpr int k_path_column = 14;
+inline constexpr int k_path_parameter = 20;
 
 // The columns of deliveries beyond k_columns, bound as parameters 12 and 13 of its inserts.
 inline constexpr const char* k_fact_columns = "subject, gist";

@@ -112,20 +112,21 @@ public:
   SqliteWriter(const std::string& path, WriterOptions options)
       : m_options(options), m_lock(path + ".lock", "journal " + path), m_db(open_db(path, options.durability)),
         m_begin(m_db, "BEGIN IMMEDIATE"), m_commit(m_db, "COMMIT"), m_rollback(m_db, "ROLLBACK"),
-        m_insert(m_db, fmt::format("INSERT OR IGNORE INTO deliveries({}, {}) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                   detail::k_columns, detail::k_fact_columns)),
-        m_insert_refused(m_db, fmt::format("INSERT INTO refused({}, body_bytes, body_sha256) "
-                                           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                           detail::k_columns)),
+        m_insert(m_db,
+                 fmt::format("INSERT OR IGNORE INTO deliveries({}, {}, path) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?{})",
+                             detail::k_columns, detail::k_fact_columns, detail::k_path_parameter)),
+        m_insert_refused(m_db, fmt::format("INSERT INTO refused({}, body_bytes, body_sha256, path) "
+                                           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?{})",
+                                           detail::k_columns, detail::k_path_parameter)),
         // The newest refusals that fit both bounds stay.
         m_prune(m_db, "DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - ?1 OR seq < "
                       "(SELECT coalesce(min(seq), 0) FROM (SELECT seq, sum(length(body) + length(headers)) "
                       "OVER (ORDER BY seq DESC) AS kept FROM refused) WHERE kept <= ?2)"),
         m_vacuum(m_db, "PRAGMA incremental_vacuum"),
         m_original(m_db, "SELECT seq, body = ?2 FROM deliveries WHERE event_id = ?1 AND status = 'accepted'"),
-        m_insert_duplicate(m_db,
-                           fmt::format("INSERT INTO deliveries({}, {}, original) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                       detail::k_columns, detail::k_fact_columns)),
+        m_insert_duplicate(m_db, fmt::format("INSERT INTO deliveries({}, {}, original, path) "
+                                             "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?{})",
+                                             detail::k_columns, detail::k_fact_columns, detail::k_path_parameter)),
         m_text(text_index(m_db)),
         m_cursor(m_db, "INSERT OR REPLACE INTO meta(key, value) VALUES('upstream ' || ?1, ?2)")
   {
@@ -472,6 +473,7 @@ private:
       r.body.resize(std::min(r.body.size(), m_options.refused_prefix));
       detail::bind_record(m_insert_refused, r, p.row);
       m_insert_refused.bind(12, static_cast<std::int64_t>(r.body_bytes)).bind_static(13, r.body_sha256);
+      m_insert_refused.bind_static(detail::k_path_parameter, r.path);
       m_insert_refused.run();
       const auto seq = m_db.last_insert_rowid();
       m_refused_bytes_since_prune += r.body.size() + p.row.headers.size();
@@ -491,6 +493,7 @@ private:
     p.row.status = status_name(r.status);
     detail::bind_record(m_insert, r, p.row);
     detail::bind_facts(m_insert, r);
+    m_insert.bind_static(detail::k_path_parameter, r.path);
     m_insert.run();
     if (m_db.changes() == 0) {
       // The partial unique index said this eventId was accepted before. A duplicate of the same bytes is stored as a
@@ -508,7 +511,7 @@ private:
       if (same) {
         m_insert_duplicate.bind_blob(4, std::string_view("", 0)); // empty, not NULL
       }
-      m_insert_duplicate.bind(14, original);
+      m_insert_duplicate.bind(14, original).bind_static(detail::k_path_parameter, r.path);
       m_insert_duplicate.run();
     }
     return {true, r.status, m_db.last_insert_rowid(), {}};

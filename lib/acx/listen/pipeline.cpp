@@ -47,9 +47,11 @@ bool json_content_type(const util::Headers& headers)
   return media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"));
 }
 
-// The body and headers move into the record once nothing else needs them; credentials are blanked.
+// The body and headers move into the record once nothing else needs them; credentials are blanked, and so is a token
+// in the path (a route's {token} segment, the last).
 void take_delivery(journal::Record& record, http::Request& request)
 {
+  record.path = request.params.empty() ? request.path : request.path.substr(0, request.path.rfind('/'));
   record.headers = std::move(request.headers);
   util::redact_credentials(record.headers);
   record.body = std::move(request.body);

@@ -26,6 +26,7 @@ journal::Record record_of(Delivery d, const std::string& remote)
   journal::Record r;
   r.received = d.received;
   r.remote = remote;
+  r.path = std::move(d.path); // where the relay received it
   r.headers = std::move(d.headers);
   r.body = std::move(d.body);
   r.relay_seq = d.seq;

@@ -75,7 +75,8 @@ std::string delivery_event(const journal::Record& record, std::string_view path)
   out += ",\"topic\":";
   util::append_json_string(out, record.topic);
   out += ",\"path\":";
-  util::append_json_string(out, path);
+  // Where it was posted; the listener's path for a record from before journals kept it.
+  util::append_json_string(out, record.path.empty() ? path : std::string_view(record.path));
   out += ",\"headers\":[";
   bool first = true;
   for (const auto& h : record.headers) {
