@@ -80,7 +80,7 @@ _acx() {
     'acx listen --path')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --scheme')
-      COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'standard svix hmac github shopify token none' -- "$cur")); return;;
     'acx listen --secret')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --secret-file')
@@ -150,7 +150,7 @@ _acx() {
     'acx listen --forward-secret')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --forward-scheme')
-      COMPREPLY=($(compgen -W 'token standard hmac github shopify' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'token standard svix hmac github shopify' -- "$cur")); return;;
     'acx listen --forward-header')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --forward-timeout')
@@ -238,7 +238,7 @@ _acx() {
     'acx send --set')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send --scheme')
-      COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'standard svix hmac github shopify token none' -- "$cur")); return;;
     'acx send --secret')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send --secret-file')
@@ -278,7 +278,7 @@ _acx() {
     'acx replay --to')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx replay --scheme')
-      COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'standard svix hmac github shopify token none' -- "$cur")); return;;
     'acx replay --secret')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx replay --secret-file')
@@ -310,7 +310,7 @@ _acx() {
     'acx replay --until')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx check --scheme')
-      COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'standard svix hmac github shopify token none' -- "$cur")); return;;
     'acx check --secret')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx check --secret-file')
@@ -474,7 +474,7 @@ _acx() {
     'acx sandbox deliveries --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx sign --scheme')
-      COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'standard svix hmac github shopify token none' -- "$cur")); return;;
     'acx sign --secret')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sign --secret-file')
@@ -494,7 +494,7 @@ _acx() {
     'acx sign --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx verify --scheme')
-      COMPREPLY=($(compgen -W 'standard hmac github shopify token none' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'standard svix hmac github shopify token none' -- "$cur")); return;;
     'acx verify --secret')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx verify --secret-file')
@@ -518,7 +518,7 @@ _acx() {
     'acx verify --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx secret new --scheme')
-      COMPREPLY=($(compgen -W 'standard hmac github shopify token' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'standard svix hmac github shopify token' -- "$cur")); return;;
     'acx secret new --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx topics --format')

@@ -154,7 +154,7 @@ const processed = ["--processed", "curl -sf http://127.0.0.1:PORT/processed?id=$
 }
 
 // acx holds itself to its own rules: acx listen passes every required check, for each scheme.
-for (const [scheme, secret] of [["token", TOKEN], ["standard", WHSEC], ["hmac", "a".repeat(64)],
+for (const [scheme, secret] of [["token", TOKEN], ["standard", WHSEC], ["svix", WHSEC], ["hmac", "a".repeat(64)],
   ["github", "b".repeat(64)], ["shopify", "c".repeat(64)], ["none", null]]) {
   const secretArgs = secret ? ["--secret", secret] : [];
   const l = await startListener(dir, `listen-${scheme}`, ["--scheme", scheme, ...secretArgs, "--subscription", SUB]);

@@ -16,7 +16,7 @@ expect_has "$err" "Run 'acx sign --help'" "points at the subcommand's help"
 
 run "$ACX" verify --scheme rot13 --secret x /dev/null
 expect_rc 2 "unknown scheme"
-expect_has "$err" "--scheme: unknown scheme 'rot13': expected one of standard, hmac, github, shopify, token, none" "scheme message"
+expect_has "$err" "--scheme: unknown scheme 'rot13': expected one of standard, svix, hmac, github, shopify, token, none" "scheme message"
 
 run "$ACX" verify --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw --tolerance soon /dev/null
 expect_rc 2 "bad duration"

@@ -17,7 +17,7 @@ complete_bash() {
 }
 expect_has "$(complete_bash acx ver)" "verify" "bash: subcommand"
 expect_has "$(complete_bash acx sign --sch)" "--scheme" "bash: flag"
-expect_eq "$(complete_bash acx sign --scheme s | tr '\n' ' ')" "standard shopify " "bash: flag values"
+expect_eq "$(complete_bash acx sign --scheme s | tr '\n' ' ')" "standard svix shopify " "bash: flag values"
 expect_eq "$(complete_bash acx fixtures show job.invoice_v)" "job.invoice_voided" "bash: topic argument"
 expect_eq "$(complete_bash acx completion f)" "fish" "bash: shell argument"
 expect_eq "$(complete_bash acx listen --topic job.invoice_v)" "job.invoice_voided" "bash: a --topic value"

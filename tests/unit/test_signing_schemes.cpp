@@ -104,6 +104,15 @@ TEST_CASE("acx::signing::standard")
     both.add("svix-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     CHECK(check(*s, both).reason == Reason::mismatch);
   }
+  SUBCASE("--scheme svix signs under Svix's names, and the two verify each other")
+  {
+    const auto svix = scheme("svix", {k_secret});
+    const auto sig = svix->sign({k_body, "msg_p5jXN8AQM9LWM0D4loKWxJek", k_ts, ""});
+    CHECK(*sig.headers.find("svix-signature") == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    CHECK(sig.headers.find("webhook-signature") == nullptr);
+    CHECK(check(*s, sig.headers).ok());
+    CHECK(check(*svix, vector_headers("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")).ok());
+  }
   SUBCASE("header names match in any case")
   {
     CHECK(check(*s, Headers{{"Webhook-Id", "msg_p5jXN8AQM9LWM0D4loKWxJek"},
@@ -253,7 +262,7 @@ TEST_CASE("acx::signing::make_scheme")
   SUBCASE("errors name the flag and position, never the secret")
   {
     CHECK_THROWS_WITH(scheme("rot13", {"x"}),
-                      "unknown scheme 'rot13': expected one of standard, hmac, github, shopify, token, none");
+                      "unknown scheme 'rot13': expected one of standard, svix, hmac, github, shopify, token, none");
     CHECK_THROWS_WITH(scheme("hmac", {}), "--scheme hmac needs at least one --secret (or --secret-file, or "
                                           "ACX_SECRET); --scheme none sends or accepts deliveries unsigned");
     CHECK_THROWS_WITH(scheme("standard", {k_secret, "whsec_n0t*base64"}),

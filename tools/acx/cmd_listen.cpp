@@ -394,8 +394,8 @@ void setup_listen(CLI::App& app, Run& run)
   fwd->add_option("--forward-secret", f->forward_secret, "Sign forwards as production will: the token, or standard")
       ->envname("ACX_FORWARD_SECRET");
   fwd->add_option("--forward-scheme", f->forward_scheme, "How --forward-secret signs (default token)")
-      ->check(one_of({"token", "standard", "hmac", "github", "shopify"}, "scheme",
-                     "expected token, standard, hmac, github or shopify"));
+      ->check(one_of({"token", "standard", "svix", "hmac", "github", "shopify"}, "scheme",
+                     "expected token, standard, svix, hmac, github or shopify"));
   fwd->add_option("--forward-header", f->forward_headers,
                   "Add this header 'Name: value' to every forward (repeatable): X-GitHub-Event: ping, say")
       ->allow_extra_args(false);

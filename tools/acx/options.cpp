@@ -200,7 +200,7 @@ signing::SchemeOptions scheme_options(const SchemeFlags& flags)
   }
   o.tolerance = std::chrono::duration_cast<std::chrono::seconds>(flags.tolerance);
   const auto& traits = signing::traits(o.kind);
-  if (flags.signs && o.secrets.size() > 1 && o.kind != signing::Kind::standard) {
+  if (flags.signs && o.secrets.size() > 1 && o.kind != signing::Kind::standard && o.kind != signing::Kind::svix) {
     throw Error(ExitCode::usage, fmt::format("--scheme {} carries one {}: give one secret (--secret or a line of "
                                              "--secret-file), not {}; only standard lists a signature per secret",
                                              traits.name, traits.kind == signing::Kind::token ? "token" : "signature",

@@ -486,7 +486,7 @@ std::string with_timestamp(const Settings& s)
 
 std::string with_signature_list(const Settings& s) // only Standard Webhooks lists several signatures
 {
-  return s.scheme.kind == signing::Kind::standard
+  return s.scheme.kind == signing::Kind::standard || s.scheme.kind == signing::Kind::svix
              ? ""
              : fmt::format("--scheme {} carries one signature", signing::traits(s.scheme.kind).name);
 }

@@ -82,8 +82,10 @@ Sent Probe::send(const Delivery& d)
     o.wrong_secret = true;
   }
   deliver::Outgoing out = deliver::Signer(o).sign(d.body, d.event_id);
-  if (const std::string* signature = out.headers.find("webhook-signature"); signature && !d.extra_signature.empty()) {
-    out.headers.replace_values("webhook-signature", d.extra_signature + " " + *signature);
+  const std::string_view list = signing::traits(o.scheme.kind).header; // a standard scheme's list of signatures
+  if (const std::string* signature = list.empty() ? nullptr : out.headers.find(list);
+      signature && !d.extra_signature.empty()) {
+    out.headers.replace_values(list, d.extra_signature + " " + *signature);
   }
 
   Sent sent;

@@ -15,7 +15,8 @@ Credentials credentials(const std::vector<Subscribed>& subscriptions, std::optio
                                             [](const Subscribed& s) { return !s.signing_secret.empty(); });
   out.kind = asked ? *asked : all_signed ? signing::Kind::standard : signing::Kind::token;
   for (const auto& s : subscriptions) {
-    const std::string& secret = out.kind == signing::Kind::standard ? s.signing_secret : s.token;
+    const bool signs = out.kind == signing::Kind::standard || out.kind == signing::Kind::svix;
+    const std::string& secret = signs ? s.signing_secret : s.token;
     if (!secret.empty()) {
       out.secrets.push_back(secret);
     }

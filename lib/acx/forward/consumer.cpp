@@ -24,8 +24,8 @@ signing::SchemeOptions forward_scheme(const std::string& secret, const std::stri
   signing::SchemeOptions o;
   o.kind = secret.empty() ? signing::Kind::none : scheme.empty() ? signing::Kind::token : signing::kind_named(scheme);
   if (!secret.empty() && !signing::traits(o.kind).takes_secret) {
-    throw Error(ExitCode::usage, fmt::format("{}: --scheme {} signs nothing: give token, standard, hmac, github or "
-                                             "shopify",
+    throw Error(ExitCode::usage, fmt::format("{}: --scheme {} signs nothing: give token, standard, svix, hmac, github "
+                                             "or shopify",
                                              where, scheme));
   }
   if (!secret.empty()) {

@@ -34,6 +34,8 @@ namespace {
 // kind, name, header, takes_secret, signs_body, timestamped, hmac_family, whsec_secret
 constexpr Traits k_traits[] = {
     {Kind::standard, "standard", "webhook-signature", true, true, true, false, true},
+    // Standard Webhooks under Svix's header names (svix-id, svix-timestamp, svix-signature), as Svix sends them.
+    {Kind::svix, "svix", "svix-signature", true, true, true, false, true},
     {Kind::hmac, "hmac", "X-Acx-Signature", true, true, false, true, false},
     {Kind::github, "github", "X-Hub-Signature-256", true, true, false, true, false},
     {Kind::shopify, "shopify", "X-Shopify-Hmac-SHA256", true, true, false, true, false},
@@ -192,8 +194,8 @@ std::unique_ptr<Scheme> make_bare_scheme(const SchemeOptions& o)
     s.encoding = o.hmac_encoding.value_or(s.encoding);
     return detail::make_hmac(o.kind, o.secrets, std::move(s));
   }
-  if (o.kind == Kind::standard) {
-    return detail::make_standard(o.secrets, o.tolerance);
+  if (o.kind == Kind::standard || o.kind == Kind::svix) {
+    return detail::make_standard(o.kind, o.secrets, o.tolerance);
   }
   return detail::make_token(o.secrets);
 }

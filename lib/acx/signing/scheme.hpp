@@ -42,7 +42,7 @@ struct Signature {
 };
 
 // The signature schemes acx knows.
-enum class Kind { standard, hmac, github, shopify, token, none };
+enum class Kind { standard, svix, hmac, github, shopify, token, none };
 
 // What sets a kind apart, in one table (scheme.cpp): every question about a scheme is answered here, never by
 // comparing its name.

@@ -12,7 +12,8 @@ struct HmacSettings {
   Encoding encoding;
 };
 
-std::unique_ptr<Scheme> make_standard(const std::vector<Secret>& secrets, std::chrono::seconds tolerance);
+// Standard Webhooks; `kind` svix signs under Svix's header names. Either verifies either naming.
+std::unique_ptr<Scheme> make_standard(Kind kind, const std::vector<Secret>& secrets, std::chrono::seconds tolerance);
 std::unique_ptr<Scheme> make_hmac(Kind kind, const std::vector<Secret>& secrets, HmacSettings settings);
 std::unique_ptr<Scheme> make_token(const std::vector<Secret>& secrets);
 std::unique_ptr<Scheme> make_none();

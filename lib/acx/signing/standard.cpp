@@ -31,14 +31,15 @@ util::Bytes decode_secret(const Secret& s, std::size_t index)
 
 class StandardScheme final : public Scheme {
 public:
-  StandardScheme(const std::vector<Secret>& secrets, std::chrono::seconds tolerance) : m_tolerance(tolerance)
+  StandardScheme(Kind kind, const std::vector<Secret>& secrets, std::chrono::seconds tolerance)
+      : m_kind(kind), m_tolerance(tolerance)
   {
     for (std::size_t i = 0; i < secrets.size(); ++i) {
       m_keys.push_back(decode_secret(secrets[i], i));
     }
   }
 
-  Kind kind() const override { return Kind::standard; }
+  Kind kind() const override { return m_kind; }
 
   Signature sign(const SignRequest& r) const override
   {
@@ -48,10 +49,11 @@ public:
       const auto mac = util::hmac_sha256(key, {r.id, ".", ts, ".", r.body});
       signatures += (signatures.empty() ? "v1," : " v1,") + util::base64_encode(mac);
     }
+    const std::string prefix = m_kind == Kind::svix ? "svix-" : "webhook-";
     util::Headers h;
-    h.add("webhook-id", r.id);
-    h.add("webhook-timestamp", ts);
-    h.add("webhook-signature", signatures);
+    h.add(prefix + "id", r.id);
+    h.add(prefix + "timestamp", ts);
+    h.add(prefix + "signature", signatures);
     return {std::move(h), r.url};
   }
 
@@ -138,15 +140,16 @@ public:
   }
 
 private:
+  Kind m_kind;
   std::vector<util::Bytes> m_keys;
   std::chrono::seconds m_tolerance;
 };
 
 } // namespace
 
-std::unique_ptr<Scheme> make_standard(const std::vector<Secret>& secrets, std::chrono::seconds tolerance)
+std::unique_ptr<Scheme> make_standard(Kind kind, const std::vector<Secret>& secrets, std::chrono::seconds tolerance)
 {
-  return std::make_unique<StandardScheme>(secrets, tolerance);
+  return std::make_unique<StandardScheme>(kind, secrets, tolerance);
 }
 
 } // namespace acx::signing::detail
