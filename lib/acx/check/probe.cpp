@@ -113,6 +113,7 @@ Sent Probe::send(const Delivery& d)
   sent.answer = util::excerpt(e.body, k_answer_shown);
   sent.error = e.error;
   sent.timed_out = e.failure == http::Failure::timeout;
+  sent.aborted = e.failure == http::Failure::aborted;
   std::lock_guard lock(m_mutex);
   ++m_requests;
   if (e.status >= 300 && e.status < 400) {

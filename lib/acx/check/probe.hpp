@@ -54,6 +54,7 @@ struct Sent {
   std::string answer; // the first 200 bytes
   std::string error;
   bool timed_out = false;
+  bool aborted = false; // cut short by Ctrl-C
 
   bool ok() const { return status >= 200 && status < 300; }
   bool refused() const { return status >= 400 && status < 500; }
