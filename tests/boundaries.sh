@@ -26,6 +26,7 @@ allowed() {
 allowed '#include <httplib\.h>' lib/acx/http/client.cpp
 allowed '#include <microhttpd\.h>' lib/acx/http/server.cpp lib/acx/http/streams.cpp
 allowed '#include <sqlite3\.h>|sqlite3_[a-z]' lib/acx/sqlite
+allowed '#include <libpq-fe\.h>|\bPQ[a-z]+\(' lib/acx/pg
 allowed '#include <openssl/' lib/acx/util/crypto.cpp
 allowed '#include <toml\+\+/' lib/acx/config
 allowed '#include <CLI/' tools/acx
@@ -34,11 +35,12 @@ allowed '#include <CLI/' tools/acx
 declare -A may_include=(
   [util]=""
   [sqlite]="util"
+  [pg]="util"
   [event]="util"
   [signing]="util"
   [http]="util"
   [config]="util signing"
-  [journal]="util sqlite event"
+  [journal]="util sqlite pg event"
   [deliver]="util event http signing"
   [acculynx]="util deliver event http"
   [check]="util deliver event http signing"

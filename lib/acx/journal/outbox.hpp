@@ -1,7 +1,11 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,44 +54,64 @@ struct ConsumerInfo {
 };
 
 // The journal as an outbox: each consumer's watermark and the mark of every event handed over above it, and every
-// attempt, in tables of the journal file, beside the deliveries. Its own connection, so it works beside a Writer
-// (listen) or alone (acx events). Commits without fsync: what they protect against is a crash of acx, after which an
-// event not marked is handed over again (at least once); the events themselves are as durable as the journal makes
-// them. Thread-safe.
+// attempt, in tables of the journal, beside the deliveries. Its own connection, so it works beside a Writer (listen)
+// or alone (acx events). Commits without fsync: what they protect against is a crash of acx, after which an event not
+// marked is handed over again (at least once); the events themselves are as durable as the journal makes them.
+// Thread-safe. Two implementations: the SQLite journal's file, and PostgreSQL's tables, shared by several listeners
+// (a consumer's lease says which of them hands its events over).
 class Outbox {
 public:
-  // Opens the journal at `path` (it must exist), adding the outbox's tables when missing. Throws acx::Error (io).
-  static std::unique_ptr<Outbox> open(const std::string& path);
-  ~Outbox();
+  // Opens the journal at `location` (it must exist), adding the outbox's tables when missing. Throws acx::Error (io).
+  static std::unique_ptr<Outbox> open(const std::string& location);
+  virtual ~Outbox() = default;
 
   // The consumer's watermark. A new consumer starts at `start`; with `reset` an existing one moves there and its marks
   // above it are dropped (--forward-from). `topics` is remembered for acx events.
-  std::int64_t attach(const std::string& name, const std::string& target, const std::string& topics, std::int64_t start,
-                      bool reset);
+  virtual std::int64_t attach(const std::string& name, const std::string& target, const std::string& topics,
+                              std::int64_t start, bool reset) = 0;
+  // Takes or renews the consumer's lease for `holder` until `ttl` from now; false while another holder's lease runs.
+  // A journal only one listener writes (SQLite) always grants it.
+  virtual bool lease(const std::string& name, const std::string& holder, std::chrono::milliseconds ttl) = 0;
+  // Gives the lease up (a clean stop: another listener takes over at once).
+  virtual void release(const std::string& name, const std::string& holder) = 0;
+  // Whether other listeners may share the consumers (leases matter).
+  virtual bool shared() const = 0;
   // The events above `after` already delivered or dead, to skip.
-  std::set<std::int64_t> done_after(const std::string& name, std::int64_t after);
+  virtual std::set<std::int64_t> done_after(const std::string& name, std::int64_t after) = 0;
   // The events above `after` tried and still pending: the last attempt at each.
-  std::map<std::int64_t, Tried> tried_after(const std::string& name, std::int64_t after);
+  virtual std::map<std::int64_t, Tried> tried_after(const std::string& name, std::int64_t after) = 0;
   // Records one attempt and the event's mark. Returns once committed; threads recording at once share a commit.
-  void record(const HandOver& h);
-  void advance(const std::string& name, std::int64_t watermark);
+  virtual void record(const HandOver& h) = 0;
+  virtual void advance(const std::string& name, std::int64_t watermark) = 0;
   // The events `acx events retry` queued again, marked pending as they are taken.
-  std::vector<std::int64_t> take_retries(const std::string& name);
+  virtual std::vector<std::int64_t> take_retries(const std::string& name) = 0;
 
   // For acx events.
-  std::vector<ConsumerInfo> consumers();
+  virtual std::vector<ConsumerInfo> consumers() = 0;
   std::optional<ConsumerInfo> consumer(const std::string& name);
   // The attempts at one event, every consumer's, in order.
-  std::vector<HandOver> attempts(std::int64_t seq);
+  virtual std::vector<HandOver> attempts(std::int64_t seq) = 0;
   // The events marked `state` for the consumer, in order.
-  std::vector<std::int64_t> marked(const std::string& name, Handed state);
+  virtual std::vector<std::int64_t> marked(const std::string& name, Handed state) = 0;
   // Queues again the one event `seq` (whatever became of it), or else every dead event; returns how many.
-  std::size_t requeue(const std::string& name, std::optional<std::int64_t> seq);
+  virtual std::size_t requeue(const std::string& name, std::optional<std::int64_t> seq) = 0;
+};
+
+// Records handed over by several threads at once, committed together: the first waiting thread commits everything
+// queued (group commit), the others wait for it. Both outboxes' record().
+class RecordQueue {
+public:
+  // Queues `h` and returns once it is committed by `write`; rethrows the failure of the commit that carried it.
+  void record(const HandOver& h, const std::function<void(const std::vector<const HandOver*>&)>& write);
 
 private:
-  struct Impl;
-  explicit Outbox(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> m_impl;
+  std::mutex m_mutex;
+  std::condition_variable m_committed;
+  std::deque<std::pair<const HandOver*, std::uint64_t>> m_queue;
+  std::uint64_t m_next_ticket = 0;
+  std::uint64_t m_done_ticket = 0; // every ticket below is committed
+  bool m_committing = false;
+  std::exception_ptr m_failed; // the last commit's failure, for the records in it
 };
 
 } // namespace acx::journal

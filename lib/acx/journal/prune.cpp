@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "acx/journal/pg_schema.hpp"
 #include "acx/journal/schema.hpp"
 #include "acx/util/error.hpp"
 
@@ -268,6 +269,9 @@ private:
 
 std::unique_ptr<Pruner> Pruner::open(const std::string& path)
 {
+  if (pg::is_uri(path)) {
+    return pgsql::open_pruner(path);
+  }
   // Synchronous NORMAL: a prune lost to a crash is done again by the next one.
   return std::make_unique<SqlitePruner>(path, detail::open_beside_writer(path));
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "acx/journal/journal.hpp"
+#include "acx/journal/pg_schema.hpp"
 #include "acx/journal/schema.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/text.hpp"
@@ -360,6 +361,9 @@ private:
 
 std::unique_ptr<Reader> Reader::open(const std::string& path)
 {
+  if (pg::is_uri(path)) {
+    return pgsql::open_reader(path);
+  }
   return std::make_unique<SqliteReader>(path);
 }
 

@@ -97,26 +97,6 @@ Database open_beside_writer(const std::string& path)
   }
 }
 
-Row to_row(const Record& r)
-{
-  Row row;
-  row.received = util::format_rfc3339(r.received);
-  row.headers = "[";
-  for (const auto& h : r.headers) {
-    if (row.headers.size() > 1) {
-      row.headers += ',';
-    }
-    row.headers += '[';
-    util::append_json_string(row.headers, h.name);
-    row.headers += ',';
-    util::append_json_string(row.headers, h.value);
-    row.headers += ']';
-  }
-  row.headers += ']';
-  row.status = status_name(r.status);
-  return row;
-}
-
 void bind_record(Statement& st, const Record& r, const Row& row)
 {
   st.bind_static(1, row.received)

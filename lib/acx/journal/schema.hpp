@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "acx/journal/group_writer.hpp"
 #include "acx/journal/record.hpp"
 #include "acx/sqlite/sqlite.hpp"
 
@@ -69,14 +70,6 @@ int migrate(Database& db, const std::string& path);
 Database connect(const std::string& path, std::chrono::milliseconds busy);
 // Applies the writer's settings to a new or existing journal (WAL, full sync, incremental vacuum).
 void configure(Database& db);
-
-// A record's columns as they are stored, made by the appending thread so the writer thread only binds them.
-struct Row {
-  std::string received;
-  std::string headers; // JSON: [["Name","value"],...]
-  std::string status;
-};
-Row to_row(const Record& r);
 
 // Binds a record and its row to parameters 1..11 of an insert with k_columns, without copying: both must outlive the
 // statement's next step.

@@ -1,0 +1,299 @@
+#include "acx/journal/group_writer.hpp"
+
+#include <fmt/format.h>
+
+#include "acx/util/text.hpp"
+
+namespace acx::journal {
+
+const std::vector<double>& commit_buckets()
+{
+  static const std::vector<double> buckets{0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+  return buckets;
+}
+
+namespace detail {
+
+namespace {
+
+// How much of the newest committed history the writer keeps in memory for in-process readers.
+constexpr std::size_t k_recent_records = 4096;
+constexpr std::size_t k_recent_bytes = 16u << 20;
+// How long the committer lets a group fill before it commits, unless k_gather_records are waiting already.
+constexpr auto k_gather_time = std::chrono::microseconds(200);
+constexpr std::size_t k_gather_records = 64;
+// With other writers on the same journal, how often a wait for a commit looks at the journal itself.
+constexpr auto k_shared_poll = std::chrono::milliseconds(100);
+
+std::string headers_json(const util::Headers& headers)
+{
+  std::string out = "[";
+  for (const auto& h : headers) {
+    out += out.size() > 1 ? "," : "";
+    out += '[';
+    util::append_json_string(out, h.name);
+    out += ',';
+    util::append_json_string(out, h.value);
+    out += ']';
+  }
+  return out + "]";
+}
+
+} // namespace
+
+GroupWriter::GroupWriter(WriterOptions options, std::int64_t committed, bool shared)
+    : m_options(std::move(options)), m_shared(shared), m_committed_seq(committed)
+{
+  m_stats.buckets.assign(commit_buckets().size(), 0);
+}
+
+void GroupWriter::start()
+{
+  m_committer = util::Thread("acx-journal", [this] { run_committer(); });
+}
+
+void GroupWriter::finish()
+{
+  close();
+}
+
+Appended GroupWriter::append(Record record)
+{
+  // The outcome is shared with the callback, which may come after this append gave up waiting.
+  struct Outcome {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::optional<Appended> result;
+  };
+  auto outcome = std::make_shared<Outcome>();
+  const Status status = record.status;
+  append_async(std::move(record), [outcome](Appended a) {
+    std::lock_guard lock(outcome->mutex);
+    outcome->result = std::move(a);
+    outcome->cv.notify_all();
+  });
+  std::unique_lock lock(outcome->mutex);
+  if (!outcome->cv.wait_for(lock, m_options.commit_wait, [&] { return outcome->result.has_value(); })) {
+    return {false, status, 0,
+            fmt::format("the journal commit did not finish within {} ms", m_options.commit_wait.count())};
+  }
+  return std::move(*outcome->result);
+}
+
+void GroupWriter::append_async(Record record, std::function<void(Appended)> done)
+{
+  auto pending = std::make_shared<Pending>();
+  pending->row = {util::format_rfc3339(record.received), headers_json(record.headers),
+                  std::string(status_name(record.status))};
+  pending->record = std::move(record);
+  pending->done = std::move(done);
+  std::unique_lock lock(m_mutex);
+  if (m_closing || m_waiting.size() >= m_options.max_waiting) {
+    const std::string why =
+        m_closing ? std::string("the journal is closed")
+                  : fmt::format("the journal is busy: {} records wait for their commit", m_waiting.size());
+    lock.unlock();
+    pending->done({false, pending->record.status, 0, why});
+    return;
+  }
+  m_waiting.push_back(std::move(pending));
+  if (m_waiting.size() == 1 || m_waiting.size() == k_gather_records) {
+    m_work_cv.notify_one();
+  }
+}
+
+std::string GroupWriter::failure() const
+{
+  std::lock_guard lock(m_mutex);
+  return m_failure;
+}
+
+std::int64_t GroupWriter::committed_seq() const
+{
+  std::lock_guard lock(m_mutex);
+  return m_committed_seq;
+}
+
+std::int64_t GroupWriter::wait_beyond(std::int64_t seq, std::chrono::milliseconds timeout) const
+{
+  std::unique_lock lock(m_mutex);
+  m_commit_cv.wait_for(lock, m_shared ? std::min<std::chrono::milliseconds>(timeout, k_shared_poll) : timeout,
+                       [&] { return m_committed_seq > seq || m_closed; });
+  return m_committed_seq;
+}
+
+std::optional<std::vector<std::shared_ptr<const Record>>> GroupWriter::recent_after(std::int64_t seq,
+                                                                                    std::size_t limit) const
+{
+  if (m_shared) {
+    return std::nullopt; // other listeners' records are in the journal, not here
+  }
+  std::lock_guard lock(m_mutex);
+  std::vector<std::shared_ptr<const Record>> out;
+  if (seq >= m_committed_seq) {
+    return out;
+  }
+  if (m_recent.empty() || m_recent.front()->seq > seq + 1) {
+    return std::nullopt;
+  }
+  // Sequence numbers in m_recent are consecutive: index by difference.
+  const auto first = static_cast<std::size_t>(seq + 1 - m_recent.front()->seq);
+  for (std::size_t i = first; i < m_recent.size() && out.size() < limit; ++i) {
+    out.push_back(m_recent[i]);
+  }
+  return out;
+}
+
+CommitStats GroupWriter::stats() const
+{
+  std::lock_guard lock(m_mutex);
+  return m_stats;
+}
+
+void GroupWriter::close()
+{
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_closing) {
+      return;
+    }
+    m_closing = true; // whatever was appended before is committed before close returns
+  }
+  m_work_cv.notify_all();
+  m_committer.join();
+  std::lock_guard lock(m_mutex);
+  m_closed = true;
+  m_commit_cv.notify_all();
+}
+
+void GroupWriter::set_committed(std::int64_t seq)
+{
+  std::lock_guard lock(m_mutex);
+  m_committed_seq = seq;
+}
+
+void GroupWriter::notify_waiters()
+{
+  std::lock_guard lock(m_mutex);
+  m_commit_cv.notify_all();
+}
+
+// The committer thread: takes everything queued into one transaction, then tells each appender, until closed and
+// nothing waits.
+void GroupWriter::run_committer()
+{
+  for (;;) {
+    Group group;
+    {
+      std::unique_lock lock(m_mutex);
+      const auto last_group = m_last_group;
+      if (m_waiting.empty() && !m_closing) {
+        lock.unlock();
+        const auto due = idle_due(last_group);
+        lock.lock();
+        if (due && m_waiting.empty() && !m_closing) {
+          if (*due <= std::chrono::steady_clock::now()) {
+            lock.unlock();
+            idle_work(); // nothing waits: the backend's work behind the write path, a small step at a time
+            continue;
+          }
+          m_work_cv.wait_until(lock, *due, [this] { return m_closing || !m_waiting.empty(); });
+          continue;
+        }
+      }
+      m_work_cv.wait(lock, [this] { return m_closing || !m_waiting.empty(); });
+      if (m_waiting.empty()) {
+        return;
+      }
+      // Give the group a moment to fill: one commit of many records costs little more than one of a few.
+      m_work_cv.wait_for(lock, k_gather_time, [this] { return m_closing || m_waiting.size() >= k_gather_records; });
+      group.swap(m_waiting);
+    }
+    commit(group);
+    notify_waiters();
+    for (auto& p : group) {
+      p->done(std::move(p->result));
+    }
+    after_group();
+  }
+}
+
+std::optional<std::string> GroupWriter::relay_gap(const Record& r)
+{
+  if (r.relay_seq > m_relay_hole) {
+    // Stored, it would move the upstream's cursor past a delivery that was not: the puller asks again from the
+    // cursor, and the hole's own delivery comes first.
+    return fmt::format("relayed delivery #{} was not stored before it", m_relay_hole);
+  }
+  if (r.relay_seq > 0 && r.relay_seq == m_relay_hole) {
+    m_relay_hole = k_no_hole; // if this transaction fails, commit() opens it again
+  }
+  return std::nullopt;
+}
+
+// One transaction for the whole group; results and bookkeeping under m_mutex.
+void GroupWriter::commit(Group& batch)
+{
+  const auto start = std::chrono::steady_clock::now();
+  std::string error;
+  Group stored;
+  std::int64_t relayed = 0;
+  for (auto& p : batch) {
+    if (auto gap = relay_gap(p->record)) {
+      p->result = {false, p->record.status, 0, *gap};
+      continue;
+    }
+    relayed = std::max(relayed, p->record.relay_seq);
+    stored.push_back(p);
+  }
+  try {
+    store(stored, relayed); // the upstream's cursor moves in the transaction that stores what it passed
+  } catch (const std::exception& e) {
+    error = e.what(); // the backend's failures, and anything else: the group is answered, never left waiting
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!error.empty()) {
+    for (const auto& p : batch) { // relayed deliveries past the first one lost are refused until it comes again
+      m_relay_hole = p->record.relay_seq > 0 ? std::min(m_relay_hole, p->record.relay_seq) : m_relay_hole;
+    }
+  }
+  std::lock_guard lock(m_mutex);
+  m_failure = error;
+  m_last_group = std::chrono::steady_clock::now();
+  for (auto& p : stored) {
+    if (!error.empty()) {
+      p->result = {false, p->record.status, 0, fmt::format("cannot write the journal: {}", error)};
+    } else if (p->result.stored && p->result.status != Status::refused) {
+      m_committed_seq = std::max(m_committed_seq, p->result.seq);
+      remember(*p);
+    }
+  }
+  if (error.empty()) {
+    ++m_stats.commits;
+    m_stats.records += batch.size();
+    m_stats.seconds_total += seconds;
+    for (std::size_t b = 0; b < commit_buckets().size(); ++b) {
+      m_stats.buckets[b] += seconds <= commit_buckets()[b] ? 1 : 0;
+    }
+  }
+}
+
+// Keeps a committed record in the in-memory tail (m_mutex held).
+void GroupWriter::remember(Pending& p)
+{
+  if (m_shared) {
+    return;
+  }
+  auto kept = std::make_shared<Record>(std::move(p.record));
+  kept->seq = p.result.seq;
+  kept->headers_json = std::move(p.row.headers);
+  m_recent_size += kept->body.size() + kept->headers_json.size();
+  m_recent.push_back(std::move(kept));
+  while (m_recent.size() > k_recent_records || m_recent_size > k_recent_bytes) {
+    m_recent_size -= m_recent.front()->body.size() + m_recent.front()->headers_json.size();
+    m_recent.pop_front();
+  }
+}
+
+} // namespace detail
+} // namespace acx::journal

@@ -1,0 +1,160 @@
+// The journal's writer on PostgreSQL: the same group commit as SQLite's (GroupWriter), one transaction per group.
+// Several listeners append to one database at once: an eventId is accepted once whichever listener gets it first (the
+// partial unique index), the others store a duplicate that points at it; each group takes an advisory lock so that
+// sequence numbers commit in their order (readers follow "after #N" and never miss one committed late).
+#include <fmt/format.h>
+
+#include "acx/journal/group_writer.hpp"
+#include "acx/journal/pg_schema.hpp"
+#include "acx/util/crypto.hpp"
+#include "acx/util/encoding.hpp"
+
+namespace acx::journal::pgsql {
+
+namespace {
+
+constexpr int k_conflict_tries = 5; // a deadlock or serialization failure: the group is tried again, whole
+
+class PgWriter final : public detail::GroupWriter {
+public:
+  PgWriter(const std::string& uri, WriterOptions options, std::unique_ptr<pg::Connection> db)
+      : GroupWriter(options, 0, true), m_uri(uri), m_db(std::move(db))
+  {
+    try {
+      set_committed(m_db->exec("SELECT coalesce(max(seq), 0) FROM deliveries").int64(0, 0));
+      // Proves the journal writable now, not at the first delivery.
+      m_db->exec("INSERT INTO meta(key, value) VALUES ('opened', now()::text) ON CONFLICT (key) DO UPDATE SET "
+                 "value = excluded.value");
+    } catch (const pg::PgError& e) {
+      throw_error(uri, e);
+    }
+    start();
+  }
+
+  ~PgWriter() override { finish(); }
+
+  std::int64_t text_indexed() const override { return committed_seq(); } // searches scan: nothing lags
+
+private:
+  void store(detail::Group& group, std::int64_t relayed) override
+  {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        m_db->reconnect_if_broken();
+        transaction(group, relayed);
+        return;
+      } catch (const pg::PgError& e) {
+        m_db->rollback_quietly();
+        if (e.failure == pg::Failure::conflict && attempt < k_conflict_tries) {
+          continue;
+        }
+        throw std::runtime_error(e.failure == pg::Failure::connection
+                                     ? fmt::format("the database is unreachable ({})", e.message)
+                                     : e.message);
+      }
+    }
+  }
+
+  void transaction(detail::Group& group, std::int64_t relayed)
+  {
+    m_db->run("BEGIN");
+    m_db->exec("SELECT pg_advisory_xact_lock($1)", {k_commit_lock});
+    for (auto& p : group) {
+      p->result = insert(*p);
+    }
+    if (relayed > 0) {
+      m_db->exec("INSERT INTO meta(key, value) VALUES ('upstream ' || $1, $2) ON CONFLICT (key) DO UPDATE SET value "
+                 "= excluded.value",
+                 {m_options.upstream, relayed});
+    }
+    m_db->run("COMMIT");
+  }
+
+  Appended insert(detail::Pending& p)
+  {
+    Record& r = p.record;
+    if (r.status == Status::refused) {
+      return insert_refused(p);
+    }
+    r.status = Status::accepted;
+    p.row.status = status_name(r.status);
+    auto params = record_params(r, p.row.received, p.row.headers);
+    auto accepted = m_db->exec(fmt::format("INSERT INTO deliveries({}) VALUES ({}) ON CONFLICT (event_id) WHERE "
+                                           "status = 'accepted' DO NOTHING RETURNING seq",
+                                           k_insert_columns, placeholders(14)),
+                               params);
+    if (accepted.rows() == 1) {
+      return {true, Status::accepted, accepted.int64(0, 0), {}};
+    }
+    // Accepted before, here or by another listener (the index waits for its transaction, and the lock orders them).
+    // A duplicate of the same bytes is stored as a reference to its original; one whose body differs keeps its body.
+    auto original = m_db->exec("SELECT seq, body = $2 FROM deliveries WHERE event_id = $1 AND status = 'accepted'",
+                               {r.event_id, pg::Param::bytes(r.body)});
+    const bool found = original.rows() == 1;
+    const std::int64_t seq = found ? original.int64(0, 0) : 0;
+    const bool same = found && original.text(0, 1) == "t";
+    r.status = Status::duplicate;
+    r.detail = fmt::format("duplicate of #{}{}", seq, same ? "" : " (the body differs)");
+    p.row.status = status_name(r.status);
+    params = record_params(r, p.row.received, p.row.headers);
+    if (same) {
+      params[3].value = std::string_view(); // empty, not NULL
+    }
+    params.emplace_back(seq);
+    auto stored = m_db->exec(fmt::format("INSERT INTO deliveries({}, original) VALUES ({}) RETURNING seq",
+                                         k_insert_columns, placeholders(15)),
+                             params);
+    return {true, Status::duplicate, stored.int64(0, 0), {}};
+  }
+
+  Appended insert_refused(detail::Pending& p)
+  {
+    Record& r = p.record;
+    // A prefix of the body, its size and its hash: enough to diagnose, never a way to fill the disk.
+    r.body_bytes = r.body.size();
+    r.body_sha256 = util::hex_encode(util::sha256(r.body));
+    r.body.resize(std::min(r.body.size(), m_options.refused_prefix));
+    auto params = record_params(r, p.row.received, p.row.headers);
+    params.emplace_back(static_cast<std::int64_t>(r.body_bytes));
+    params.emplace_back(r.body_sha256);
+    auto stored = m_db->exec(fmt::format("INSERT INTO refused({}, body_bytes, body_sha256) VALUES ({}) RETURNING seq",
+                                         k_insert_columns, placeholders(16)),
+                             params);
+    if (++m_refused_since_prune >= 256) {
+      // The newest refusals that fit both bounds stay.
+      m_db->exec(
+          "DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - $1 OR seq < (SELECT "
+          "coalesce(min(seq), 0) FROM (SELECT seq, sum(length(body) + length(headers)) OVER (ORDER BY seq "
+          "DESC) AS kept FROM refused) k WHERE kept <= $2)",
+          {static_cast<std::int64_t>(m_options.max_refused), static_cast<std::int64_t>(m_options.max_refused_bytes)});
+      m_refused_since_prune = 0;
+    }
+    return {true, Status::refused, stored.int64(0, 0), {}};
+  }
+
+  static std::string placeholders(int n)
+  {
+    std::string out;
+    for (int i = 1; i <= n; ++i) {
+      out += fmt::format("{}${}", i > 1 ? ", " : "", i);
+    }
+    return out;
+  }
+
+  std::string m_uri;
+  std::unique_ptr<pg::Connection> m_db;
+  std::size_t m_refused_since_prune = 0;
+};
+
+} // namespace
+
+std::unique_ptr<Writer> open_writer(const std::string& uri, WriterOptions options)
+{
+  // --durability: disk waits for each commit's WAL flush (synchronous_commit on); process commits without waiting,
+  // so that a crash of acx loses nothing and a crash of the database server or its machine may lose the last moment.
+  const char* setup =
+      options.durability == Durability::disk ? "SET synchronous_commit = on" : "SET synchronous_commit = off";
+  return std::make_unique<PgWriter>(uri, options, connect(uri, setup));
+}
+
+} // namespace acx::journal::pgsql

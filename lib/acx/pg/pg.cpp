@@ -1,0 +1,265 @@
+#include "acx/pg/pg.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+namespace acx::pg {
+
+namespace {
+
+std::string trimmed(const char* message)
+{
+  std::string m = message ? message : "";
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) {
+    m.pop_back();
+  }
+  // libpq's multi-line messages ("connection to server at ... failed: Connection refused\n\tIs the server running
+  // ...") read as one line.
+  for (auto& c : m) {
+    c = c == '\n' || c == '\t' ? ' ' : c;
+  }
+  return m;
+}
+
+Failure classify(const std::string& state)
+{
+  if (state == "40P01" || state == "40001") {
+    return Failure::conflict;
+  }
+  // Class 08: connection exceptions; 57P0x: the server is shutting down or restarting.
+  if (state.rfind("08", 0) == 0 || state.rfind("57P0", 0) == 0) {
+    return Failure::connection;
+  }
+  if (state.rfind("42", 0) == 0) {
+    return Failure::sql;
+  }
+  return Failure::other;
+}
+
+} // namespace
+
+Result::Result(pg_result* r) : m_result(r) {}
+Result::~Result()
+{
+  if (m_result) {
+    PQclear(m_result);
+  }
+}
+Result::Result(Result&& o) noexcept : m_result(o.m_result)
+{
+  o.m_result = nullptr;
+}
+
+int Result::rows() const
+{
+  return PQntuples(m_result);
+}
+
+std::string Result::text(int row, int column) const
+{
+  return std::string(PQgetvalue(m_result, row, column), static_cast<std::size_t>(PQgetlength(m_result, row, column)));
+}
+
+std::int64_t Result::int64(int row, int column) const
+{
+  return std::strtoll(PQgetvalue(m_result, row, column), nullptr, 10);
+}
+
+double Result::real(int row, int column) const
+{
+  return std::strtod(PQgetvalue(m_result, row, column), nullptr);
+}
+
+std::string Result::bytes(int row, int column) const
+{
+  std::size_t n = 0;
+  unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(m_result, row, column)), &n);
+  if (!raw) {
+    return {};
+  }
+  std::string out(reinterpret_cast<const char*>(raw), n);
+  PQfreemem(raw);
+  return out;
+}
+
+bool Result::is_null(int row, int column) const
+{
+  return PQgetisnull(m_result, row, column) != 0;
+}
+
+std::int64_t Result::affected() const
+{
+  return std::strtoll(PQcmdTuples(m_result), nullptr, 10);
+}
+
+Connection::Connection(const std::string& uri, std::chrono::seconds timeout, std::string setup)
+    : m_uri(uri), m_timeout(timeout), m_setup(std::move(setup))
+{
+  reconnect_if_broken();
+}
+
+Connection::~Connection()
+{
+  if (m_conn) {
+    PQfinish(m_conn);
+  }
+}
+
+void Connection::reconnect_if_broken()
+{
+  if (m_conn && PQstatus(m_conn) == CONNECTION_OK) {
+    return;
+  }
+  if (m_conn) {
+    PQfinish(m_conn);
+    m_conn = nullptr;
+  }
+  // The URI first, then what acx sets unless the URI says otherwise (expand_dbname: later keywords override it, so
+  // acx's come before it).
+  const std::string seconds = std::to_string(m_timeout.count());
+  const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {seconds.c_str(), "acx", m_uri.c_str(), nullptr};
+  m_conn = PQconnectdbParams(keys, values, 1);
+  if (!m_conn) {
+    throw PgError(Failure::connection, "", "out of memory connecting to PostgreSQL");
+  }
+  if (PQstatus(m_conn) != CONNECTION_OK) {
+    std::string message = trimmed(PQerrorMessage(m_conn));
+    PQfinish(m_conn);
+    m_conn = nullptr;
+    throw PgError(Failure::connection, "", message);
+  }
+  // Notices (a table that exists already, say) are not acx's to print.
+  PQsetNoticeProcessor(
+      m_conn, [](void*, const char*) {}, nullptr);
+  if (!m_setup.empty()) {
+    run(m_setup);
+  }
+}
+
+bool Connection::ok() const
+{
+  return m_conn && PQstatus(m_conn) == CONNECTION_OK;
+}
+
+std::string Connection::server_version() const
+{
+  if (!ok()) {
+    return {};
+  }
+  const int v = PQserverVersion(m_conn);
+  return fmt::format("{}.{}", v / 10000, v % 10000);
+}
+
+void Connection::fail(pg_result* r) const
+{
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  std::string sqlstate = state ? state : "";
+  std::string message = trimmed(r ? PQresultErrorMessage(r) : PQerrorMessage(m_conn));
+  if (message.empty()) {
+    message = trimmed(PQerrorMessage(m_conn));
+  }
+  if (r) {
+    PQclear(r);
+  }
+  // ERROR: prefixes are libpq's; the sentence is what matters.
+  if (message.rfind("ERROR:  ", 0) == 0) {
+    message.erase(0, 8);
+  }
+  const Failure failure = !ok() ? Failure::connection : classify(sqlstate);
+  throw PgError(failure, sqlstate, message.empty() ? "the connection to PostgreSQL broke" : message);
+}
+
+Result Connection::exec(std::string_view sql, std::initializer_list<Param> params)
+{
+  return exec(sql, std::vector<Param>(params));
+}
+
+Result Connection::exec(std::string_view sql, const std::vector<Param>& params)
+{
+  if (!m_conn) {
+    throw PgError(Failure::connection, "", "not connected to PostgreSQL");
+  }
+  const std::string text(sql);
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+  for (const auto& p : params) {
+    values.push_back(p.is_null ? nullptr : p.value.data());
+    lengths.push_back(static_cast<int>(p.value.size()));
+    formats.push_back(p.binary ? 1 : 0);
+  }
+  // Text parameters are NUL-terminated for libpq: string_views that are not get a copy.
+  std::vector<std::string> copies;
+  copies.reserve(params.size());
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (!params[i].is_null && !params[i].binary) {
+      copies.emplace_back(params[i].value);
+      values[i] = copies.back().c_str();
+    }
+  }
+  pg_result* r = PQexecParams(m_conn, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                              lengths.data(), formats.data(), 0);
+  const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    fail(r);
+  }
+  return Result(r);
+}
+
+void Connection::run(std::string_view sql)
+{
+  if (!m_conn) {
+    throw PgError(Failure::connection, "", "not connected to PostgreSQL");
+  }
+  const std::string text(sql);
+  pg_result* r = PQexec(m_conn, text.c_str());
+  const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    fail(r);
+  }
+  PQclear(r);
+}
+
+void Connection::rollback_quietly() noexcept
+{
+  if (ok() && PQtransactionStatus(m_conn) != PQTRANS_IDLE) {
+    PQclear(PQexec(m_conn, "ROLLBACK"));
+  }
+}
+
+bool is_uri(std::string_view location)
+{
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
+}
+
+std::string redact(std::string_view uri)
+{
+  std::string out(uri);
+  // user:password@ in the authority.
+  const auto scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const auto start = scheme + 3;
+    const auto end = out.find_first_of("/?", start);
+    const auto at = out.rfind('@', end == std::string::npos ? out.size() : end);
+    if (at != std::string::npos && at > start) {
+      const auto colon = out.find(':', start);
+      if (colon != std::string::npos && colon < at) {
+        out.replace(colon + 1, at - colon - 1, "***");
+      }
+    }
+  }
+  // password=... among the parameters.
+  for (auto p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    if (p > 0 && out[p - 1] != '?' && out[p - 1] != '&') {
+      continue;
+    }
+    const auto value = p + 9;
+    const auto end = out.find('&', value);
+    out.replace(value, (end == std::string::npos ? out.size() : end) - value, "***");
+  }
+  return out;
+}
+
+} // namespace acx::pg

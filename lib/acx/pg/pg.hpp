@@ -1,0 +1,128 @@
+#pragma once
+
+// A minimal RAII layer over libpq: the only place that sees it (used by the journal's PostgreSQL backend).
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct pg_conn;
+struct pg_result;
+
+namespace acx::pg {
+
+// What kind of failure, in the terms callers act on (SQLSTATEs stay in this module).
+enum class Failure {
+  connection, // the server cannot be reached, or the connection broke
+  conflict,   // a deadlock or serialization failure: the transaction may be tried again
+  sql,        // the SQL itself failed (no such table, say)
+  other,
+};
+
+// A PostgreSQL failure: its kind, SQLSTATE (when the server sent one) and message, never the password.
+struct PgError : std::exception {
+  PgError(Failure f, std::string state, std::string m) : failure(f), sqlstate(std::move(state)), message(std::move(m))
+  {
+  }
+  const char* what() const noexcept override { return message.c_str(); }
+  Failure failure;
+  std::string sqlstate;
+  std::string message;
+};
+
+// A statement's parameter: text, bytes (bytea, sent as binary), a number, or NULL.
+struct Param {
+  Param(std::string_view text) : value(text) {}
+  Param(const std::string& text) : value(text) {}
+  Param(std::string&& text) : owned(std::move(text)), value(owned) {}
+  Param(const char* text) : value(text) {}
+  Param(std::int64_t n) : owned(std::to_string(n)), value(owned) {}
+  static Param bytes(std::string_view b)
+  {
+    Param p(b);
+    p.binary = true;
+    return p;
+  }
+  static Param null()
+  {
+    Param p("");
+    p.is_null = true;
+    return p;
+  }
+  Param(const Param& o) : owned(o.owned), value(o.owned.empty() ? o.value : owned), binary(o.binary), is_null(o.is_null)
+  {
+  }
+  Param& operator=(const Param&) = delete;
+
+  std::string owned;
+  std::string_view value;
+  bool binary = false;
+  bool is_null = false;
+};
+
+// The rows of a statement, read as text (bytea decoded to its bytes).
+class Result {
+public:
+  explicit Result(pg_result* r);
+  ~Result();
+  Result(Result&& o) noexcept;
+  Result& operator=(Result&&) = delete;
+  Result(const Result&) = delete;
+
+  int rows() const;
+  std::string text(int row, int column) const;
+  std::int64_t int64(int row, int column) const;
+  double real(int row, int column) const;
+  // A bytea column, decoded.
+  std::string bytes(int row, int column) const;
+  bool is_null(int row, int column) const;
+  // Rows changed by an INSERT, UPDATE or DELETE.
+  std::int64_t affected() const;
+
+private:
+  pg_result* m_result;
+};
+
+class Connection {
+public:
+  // Connects to a libpq URI (postgresql://...): the password from the URI, PGPASSWORD or ~/.pgpass. Waits at most
+  // `timeout` for the server. `setup` (SET statements) runs after every connect. Throws PgError.
+  Connection(const std::string& uri, std::chrono::seconds timeout, std::string setup = {});
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one statement with parameters ($1, $2, ...). Throws PgError.
+  Result exec(std::string_view sql, std::initializer_list<Param> params = {});
+  Result exec(std::string_view sql, const std::vector<Param>& params);
+  // Runs one or more statements without parameters. Throws PgError.
+  void run(std::string_view sql);
+  // Rolls back the open transaction, if any; never throws (for error paths).
+  void rollback_quietly() noexcept;
+  // Whether the connection is up, as far as libpq knows (a failed statement on a broken connection says so).
+  bool ok() const;
+  // Connects again when the connection broke. Throws PgError when the server still cannot be reached.
+  void reconnect_if_broken();
+  // The server's version ("15.18").
+  std::string server_version() const;
+
+private:
+  [[noreturn]] void fail(pg_result* r) const;
+  std::string m_uri;
+  std::chrono::seconds m_timeout;
+  std::string m_setup;
+  pg_conn* m_conn = nullptr;
+};
+
+// Whether a journal location is a PostgreSQL connection URI (postgresql:// or postgres://).
+bool is_uri(std::string_view location);
+// The URI as it may be shown: its password (in the user part, or a password= parameter) replaced by "***".
+std::string redact(std::string_view uri);
+
+} // namespace acx::pg
