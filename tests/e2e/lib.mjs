@@ -1,8 +1,8 @@
 // Helpers shared by the Node end-to-end tests: checks with a closing count, scaled waits, starting acx servers on
 // port 0 and reading their ready file, single requests and raw sockets. Every wait is on an event, bounded by a limit
 // multiplied by ACX_TEST_SCALE (higher for the sanitizer build).
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, rmSync, unlinkSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync, rmSync, unlinkSync, mkdirSync, chmodSync, chownSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import net from "node:net";
@@ -29,13 +29,14 @@ export function scratch(name) {
   started.dir = dir;
   return dir;
 }
-const started = { procs: [], dir: null };
+const started = { procs: [], dir: null, cleanups: [] };
 process.on("exit", () => {
   for (const p of started.procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
 });
 
 // finish(): prints the closing line ctest's log shows and exits 0 only if checks ran and none failed.
 export function finish() {
+  for (const cleanup of started.cleanups) cleanup();
   if (started.dir) rmSync(started.dir, { recursive: true, force: true });
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
@@ -138,4 +139,54 @@ export function connectAll(n, port, { localAddress, onConnect } = {}) {
     s.on("error", () => resolve(s));
     s.on("connect", () => { onConnect?.(s); resolve(s); });
   })));
+}
+
+// startPostgres(dir): a PostgreSQL 15 server of the test's own: initdb into dir/pg (as `nobody` when the test runs as
+// root: PostgreSQL refuses root), on a quiet port of 127.0.0.1 and a socket in that directory, trusted local
+// connections, stopped when the test exits. Resolves {uri, stop(), start()}; exits 77 (skipped) when the machine has
+// no PostgreSQL server (scripts/setup --test installs postgresql-15).
+export async function startPostgres(dir) {
+  const bin = ["/usr/lib/postgresql/15/bin", ...(process.env.PATH || "").split(":")]
+    .find((d) => existsSync(join(d, "pg_ctl")) && existsSync(join(d, "initdb")));
+  if (!bin) {
+    console.log("skipped: no PostgreSQL server (pg_ctl, initdb): scripts/setup --test installs postgresql-15");
+    process.exit(77);
+  }
+  const data = join(dir, "pg");
+  mkdirSync(data, { mode: 0o700 });
+  const root = process.getuid() === 0;
+  if (root) {
+    chmodSync(dir, 0o755);
+    chownSync(data, 65534, 65534); // nobody
+  }
+  const as = (cmd, args) => root ? ["runuser", ["-u", "nobody", "--", cmd, ...args]] : [cmd, args];
+  const run = (cmd, args) => new Promise((resolve, reject) => {
+    const [c, a] = as(join(bin, cmd), args);
+    const p = spawn(c, a, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (out += d));
+    p.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")}: ${out}`))));
+  });
+  const port = await quietPort();
+  await run("initdb", ["-D", data, "-U", "acx", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]);
+  const options = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${data} ` +
+    "-c shared_buffers=32MB -c max_connections=60";
+  const pg = {
+    uri: `postgresql://acx@127.0.0.1:${port}/postgres`,
+    start: () => run("pg_ctl", ["-D", data, "-l", join(data, "log"), "-o", options, "-w", "-t", String(60 * SCALE),
+      "start"]),
+    stop: () => run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]),
+  };
+  await pg.start();
+  let stopped = false;
+  const stopNow = () => {
+    if (stopped) return;
+    stopped = true;
+    const [c, a] = as(join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
+    spawnSync(c, a, { stdio: "ignore" });
+  };
+  started.cleanups.push(stopNow);
+  process.on("exit", stopNow);
+  return pg;
 }

@@ -183,6 +183,7 @@ Config parse(std::string_view text, const std::string& path)
                                                    util::excerpt(p.retain_size)));
     }
     p.relay_token = string_at(*t, "relay_token", where);
+    p.journal = string_at(*t, "journal", where);
     config.profiles.emplace(std::string(name.str()), std::move(p));
   }
   return config;
@@ -239,8 +240,10 @@ void save(const Config& config, const std::string& path)
     if (!routes.empty()) {
       t.insert("forward", routes);
     }
-    for (const auto& [key, value] :
-         {std::pair{"retain", &p.retain}, {"retain_size", &p.retain_size}, {"relay_token", &p.relay_token}}) {
+    for (const auto& [key, value] : {std::pair{"retain", &p.retain},
+                                     {"retain_size", &p.retain_size},
+                                     {"relay_token", &p.relay_token},
+                                     {"journal", &p.journal}}) {
       if (!value->empty()) {
         t.insert(key, *value);
       }

@@ -39,6 +39,7 @@ struct Profile {
   std::string retain;      // acx listen --retain: a duration ("30d"), or empty
   std::string retain_size; // acx listen --retain-size: a size ("10GiB"), or empty
   std::string relay_token; // acx listen --relay-token: serve GET /relay to it (and pull with it, --upstream)
+  std::string journal;     // acx listen --journal: a file, or a postgresql:// URI (its password kept elsewhere)
 
   // acx subscribe's bookkeeping, kept in step with the API. Each returns whether the profile changed.
   // Adds `s`, or replaces the subscription with its id.

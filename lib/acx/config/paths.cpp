@@ -4,6 +4,8 @@
 
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
+#include "acx/util/text.hpp"
+#include "acx/util/url.hpp"
 
 namespace acx::config {
 
@@ -32,7 +34,21 @@ std::string config_path(const std::string& given)
 
 std::string journal_path(const std::string& given)
 {
-  return given.empty() ? state_file("journal.db", "--journal") : given;
+  if (given.empty()) {
+    return state_file("journal.db", "--journal");
+  }
+  // A URL of a kind acx does not keep journals in is a mistake, not a file name (taken as one, "mysql://h/db" made a
+  // directory "mysql:" in the working directory).
+  const auto scheme = given.find("://");
+  const bool named =
+      scheme != std::string::npos && scheme > 0 &&
+      given.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") == scheme;
+  if (named && given.rfind("postgresql://", 0) != 0 && given.rfind("postgres://", 0) != 0) {
+    throw Error(ExitCode::usage, fmt::format("--journal {}: acx keeps a journal in a file (a path) or in PostgreSQL "
+                                             "(postgresql://user@host/db), not in {}",
+                                             util::excerpt(util::redact_url(given)), given.substr(0, scheme + 3)));
+  }
+  return given;
 }
 
 } // namespace acx::config

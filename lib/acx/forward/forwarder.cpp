@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <unistd.h>
 
 #include "acx/deliver/retry.hpp"
 #include "acx/event/topics.hpp"
@@ -26,6 +27,20 @@ using RecordPtr = std::shared_ptr<const journal::Record>;
 
 constexpr std::size_t k_window = 20'000; // events read ahead of the slowest key at most
 constexpr std::size_t k_answer = 200;
+// A consumer's lease on a shared journal: how long it lasts, how often its holder renews it, how often the others
+// ask for it. A holder that dies is taken over within k_lease.
+constexpr auto k_lease = std::chrono::milliseconds(10'000);
+constexpr auto k_lease_renew = std::chrono::milliseconds(1'000);
+constexpr auto k_lease_poll = std::chrono::milliseconds(1'000);
+
+// Who holds a lease: this process, on this host.
+std::string lease_holder()
+{
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::random_device random;
+  return fmt::format("{}:{}:{:08x}", host, ::getpid(), random());
+}
 
 using Item = Schedule::Item;
 
@@ -70,10 +85,15 @@ struct Forwarder::Impl {
   Clock::time_point last_delivery = Clock::now();
   bool warned = false;
   std::uint64_t delivered = 0, retried = 0, dead = 0;
-  std::vector<util::Thread> threads;
+  std::vector<util::Thread> threads;            // the lease keeper, on a shared journal
   std::stop_source abandon;                     // asked when stopping: attempts in flight end at once
   std::map<std::int64_t, journal::Tried> tried; // pending events a previous run tried, until read again
   std::mt19937_64 resume_random{std::random_device{}()};
+  std::string target, topics_json;  // as attached to the outbox
+  std::vector<util::Thread> work;   // the reader and the workers, while this listener hands events over
+  std::atomic<bool> working{false}; // handing events over (on a shared journal: holding the lease)
+  bool closing = false;             // stop(): the lease keeper ends
+  std::string holder = lease_holder();
 
   Impl(Consumer consumer, Options options, std::string journal_path, journal::Writer& w, journal::Outbox& ob, Hooks h)
       : c(std::move(consumer)), o(options), path(std::move(journal_path)), writer(w), outbox(ob), hooks(std::move(h))
@@ -160,6 +180,7 @@ struct Forwarder::Impl {
   void read_loop()
   {
     auto next_housekeeping = Clock::now();
+    bool unreachable = false;
     for (;;) {
       bool room = false;
       {
@@ -170,14 +191,31 @@ struct Forwarder::Impl {
           return;
         }
       }
-      if (Clock::now() >= next_housekeeping) {
-        housekeeping();
-        next_housekeeping = Clock::now() + std::chrono::seconds(1);
+      std::vector<RecordPtr> batch;
+      try {
+        if (Clock::now() >= next_housekeeping) {
+          next_housekeeping = Clock::now() + std::chrono::seconds(1);
+          housekeeping();
+        }
+        if (!room) {
+          continue; // k_window events wait already: read on once the slowest key moves
+        }
+        batch = follower->next(512, std::chrono::milliseconds(100));
+        unreachable = false;
+      } catch (const Error& e) {
+        if (!outbox.shared()) {
+          throw; // a journal file that cannot be read stops the listener
+        }
+        // A database out of reach: the listener goes on (its deliveries answer 503), and so does this, once it is
+        // back; the lease keeper stops this work if that takes long.
+        if (!unreachable) {
+          notify(util::Notice::Level::warning, fmt::format("{}: cannot read the journal: {}", c.name, e.what()));
+        }
+        unreachable = true;
+        std::unique_lock lock(mutex);
+        cv.wait_for(lock, std::chrono::seconds(1), [this] { return stopping; });
+        continue;
       }
-      if (!room) {
-        continue; // k_window events wait already: read on once the slowest key moves
-      }
-      const auto batch = follower->next(512, std::chrono::milliseconds(100));
       std::lock_guard lock(mutex);
       for (const auto& r : batch) {
         cursor = r->seq;
@@ -392,6 +430,123 @@ struct Forwarder::Impl {
       report_attempt(item, res, wait);
     }
   }
+
+  // The work of a forwarder that may hand events over (SQLite's, or the lease holder's): from the consumer's
+  // watermark, what was marked and tried above it, a follower of the journal and the threads.
+  void begin_work()
+  {
+    const auto watermark = outbox.attach(c.name, target, topics_json, 0, false);
+    {
+      std::lock_guard lock(mutex);
+      schedule = Schedule{};
+      saved_watermark = watermark;
+      cursor = watermark;
+      stopping = false;
+      abandon = std::stop_source{};
+    }
+    // Events asked for that retention pruned (--forward-from below what the journal keeps) are said, not silently
+    // skipped.
+    if (const auto pruned_below = reader->extent().pruned_below; cursor + 1 < pruned_below) {
+      notify(util::Notice::Level::warning,
+             fmt::format("{}: events #{} to #{} were pruned by retention before it took them; it starts at #{}",
+                         util::printable(c.name), cursor + 1, pruned_below - 1, pruned_below));
+    }
+    follower = std::make_unique<journal::Follower>(path, writer, cursor);
+    done = outbox.done_after(c.name, saved_watermark);
+    tried = outbox.tried_after(c.name, saved_watermark);
+    work.emplace_back(
+        "acx-fwd-read", [this] { read_loop(); }, [this](std::exception_ptr e) { fail(e); });
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, o.concurrency); ++i) {
+      work.emplace_back(
+          "acx-forward", [this] { work_loop(); }, [this](std::exception_ptr e) { fail(e); });
+    }
+    working = true;
+  }
+
+  // Stops the work at once (attempts in flight abandoned: pending, handed over again) and saves the watermark.
+  void end_work()
+  {
+    if (!working) {
+      return;
+    }
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    abandon.request_stop();
+    cv.notify_all();
+    work.clear(); // joins; a failure went to Hooks::failed already
+    working = false;
+    std::int64_t watermark = 0;
+    {
+      std::lock_guard lock(mutex);
+      watermark = watermark_locked();
+    }
+    try {
+      if (watermark > saved_watermark) {
+        outbox.advance(c.name, watermark);
+        saved_watermark = watermark;
+      }
+    } catch (const std::exception& e) {
+      notify(util::Notice::Level::info, fmt::format("{}: cannot save where forwarding got to: {}", c.name, e.what()));
+    }
+  }
+
+  // A thread that fails (a journal it cannot read, a command that cannot be started) stops this forwarder's work and
+  // tells the owner, which stops the listener: its events wait in the journal for the next start.
+  void fail(std::exception_ptr e)
+  {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+      closing = true;
+    }
+    cv.notify_all();
+    if (hooks.failed) {
+      hooks.failed(e);
+    }
+  }
+
+  // On a shared journal: takes the consumer's lease when it is free, renews it every second while working, and stops
+  // working when it cannot (another listener took it, or the database was out of reach for half the lease's time:
+  // by then another may take it).
+  void keep_lease()
+  {
+    auto renewed = Clock::now();
+    bool said = false;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex);
+        if (cv.wait_for(lock, working ? k_lease_renew : k_lease_poll, [this] { return closing; })) {
+          return;
+        }
+      }
+      bool held = false;
+      try {
+        held = outbox.lease(c.name, holder, k_lease);
+        said = false;
+      } catch (const std::exception& e) {
+        if (!said && working) {
+          notify(util::Notice::Level::warning,
+                 fmt::format("{}: cannot renew its lease on the journal: {}", c.name, e.what()));
+        }
+        said = true;
+        if (working && Clock::now() - renewed < k_lease / 2) {
+          continue;
+        }
+      }
+      if (held) {
+        renewed = Clock::now();
+        if (!working && !stopped) {
+          begin_work();
+          notify(util::Notice::Level::info, fmt::format("{}: this listener hands its events over now", c.name));
+        }
+      } else if (working) {
+        end_work();
+        notify(util::Notice::Level::info, fmt::format("{}: another listener hands its events over now", c.name));
+      }
+    }
+  }
 };
 
 Forwarder::Forwarder(Consumer consumer, Options options, const std::string& journal_path, journal::Writer& writer,
@@ -434,37 +589,16 @@ void Forwarder::start()
     util::append_json_string(topics, t);
   }
   topics += "]";
-  const std::string target = m.c.url.empty() ? m.c.command : util::redact_url(m.c.url);
-  m.saved_watermark = m.outbox.attach(m.c.name, target, topics, start, from.given());
-  m.cursor = m.saved_watermark;
-  // Events asked for that retention pruned (--forward-from below what the journal keeps) are said, not silently
-  // skipped.
-  if (const auto pruned_below = m.reader->extent().pruned_below; m.cursor + 1 < pruned_below) {
-    m.notify(util::Notice::Level::warning,
-             fmt::format("{}: events #{} to #{} were pruned by retention before it took them; it starts at #{}",
-                         util::printable(m.c.name), m.cursor + 1, pruned_below - 1, pruned_below));
+  m.target = m.c.url.empty() ? m.c.command : util::redact_url(m.c.url);
+  m.topics_json = topics;
+  m.outbox.attach(m.c.name, m.target, topics, start, from.given());
+  if (!m.outbox.shared()) {
+    m.begin_work();
+    return;
   }
-  m.follower = std::make_unique<journal::Follower>(m.path, m.writer, m.cursor);
-  m.done = m.outbox.done_after(m.c.name, m.saved_watermark);
-  m.tried = m.outbox.tried_after(m.c.name, m.saved_watermark);
-  // A thread that fails (a journal it cannot read, a command that cannot be started) stops this forwarder's work and
-  // tells the owner, which stops the listener: its events wait in the journal for the next start.
-  auto failed = [&m](std::exception_ptr e) {
-    {
-      std::lock_guard lock(m.mutex);
-      m.stopping = true;
-    }
-    m.cv.notify_all();
-    if (m.hooks.failed) {
-      m.hooks.failed(e);
-    }
-  };
+  // Listeners sharing the journal hand this consumer's events over one at a time: the one holding its lease.
   m.threads.emplace_back(
-      "acx-fwd-read", [&m] { m.read_loop(); }, failed);
-  for (std::size_t i = 0; i < std::max<std::size_t>(1, m.o.concurrency); ++i) {
-    m.threads.emplace_back(
-        "acx-forward", [&m] { m.work_loop(); }, failed);
-  }
+      "acx-fwd-lease", [&m] { m.keep_lease(); }, [&m](std::exception_ptr e) { m.fail(e); });
 }
 
 void Forwarder::stop()
@@ -473,24 +607,16 @@ void Forwarder::stop()
   {
     std::lock_guard lock(m.mutex);
     m.stopping = true;
+    m.closing = true;
   }
-  m.abandon.request_stop();
   m.cv.notify_all();
-  m.threads.clear(); // joins; a failure went to Hooks::failed already
-  if (m.reader) {
-    std::int64_t watermark = 0;
-    {
-      std::lock_guard lock(m.mutex);
-      watermark = m.watermark_locked();
-    }
+  m.threads.clear(); // the lease keeper: ends the work it began
+  m.end_work();
+  if (m.outbox.shared()) {
     try {
-      if (watermark > m.saved_watermark) {
-        m.outbox.advance(m.c.name, watermark);
-        m.saved_watermark = watermark;
-      }
-    } catch (const std::exception& e) {
-      m.notify(util::Notice::Level::info,
-               fmt::format("{}: cannot save where forwarding got to: {}", m.c.name, e.what()));
+      m.outbox.release(m.c.name, m.holder);
+    } catch (const std::exception&) {
+      // The lease runs out by itself.
     }
   }
 }
@@ -511,6 +637,7 @@ Stats Forwarder::stats() const
         static_cast<double>(now.seconds - oldest.seconds) + static_cast<double>(now.ticks - oldest.ticks) / 1e7;
   }
   s.stopped = m.stopped;
+  s.standby = !m.working;
   s.stalled = s.lag > 0 && Clock::now() - m.last_delivery > m.o.stall_warning;
   return s;
 }

@@ -22,6 +22,7 @@ struct Stats {
   double oldest_pending_seconds = 0; // since the oldest of them was received
   bool stopped = false;              // the consumer answered 410
   bool stalled = false;              // events wait and nothing was delivered for Options::stall_warning
+  bool standby = false;              // another listener on the shared journal holds the consumer's lease
 };
 
 // How a forwarder reports to whoever runs it; each is called from the forwarder's threads.

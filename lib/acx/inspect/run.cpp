@@ -60,7 +60,7 @@ ExitCode run(const Options& o, const Reports& reports)
     }
     notify(util::Notice::Level::info, fmt::format("inspecting {} at http://{}:{}/ (the URL on stdout carries the "
                                                   "access token)",
-                                                  journal_path, o.host, port));
+                                                  journal::shown(journal_path), o.host, port));
     if (!o.ready_file.empty()) {
       util::write_ready_file(o.ready_file, url);
     }

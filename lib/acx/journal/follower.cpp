@@ -1,9 +1,13 @@
 #include "acx/journal/follower.hpp"
 
+#include <thread>
+
+#include "acx/util/error.hpp"
+
 namespace acx::journal {
 
 Follower::Follower(const std::string& path, const Writer& writer, std::int64_t after)
-    : m_writer(writer), m_reader(Reader::open(path)), m_cursor(after)
+    : m_writer(writer), m_reader(Reader::open(path)), m_cursor(after), m_database(is_database(path))
 {
 }
 
@@ -24,10 +28,21 @@ std::vector<std::shared_ptr<const Record>> Follower::read(std::size_t limit)
 
 std::vector<std::shared_ptr<const Record>> Follower::next(std::size_t limit, std::chrono::milliseconds wait)
 {
-  auto batch = read(limit);
-  if (batch.empty()) {
-    m_writer.wait_beyond(m_cursor, wait);
+  std::vector<std::shared_ptr<const Record>> batch;
+  try {
     batch = read(limit);
+    if (batch.empty()) {
+      m_writer.wait_beyond(m_cursor, wait);
+      batch = read(limit);
+    }
+  } catch (const Error&) {
+    if (!m_database) {
+      throw; // a journal file that cannot be read is the end
+    }
+    // A database out of reach (the writer's failures say so, and its deliveries are answered 503): nothing new
+    // until it is back.
+    std::this_thread::sleep_for(std::min(wait, std::chrono::milliseconds(200)));
+    return {};
   }
   if (!batch.empty()) {
     m_cursor = batch.back()->seq;

@@ -20,7 +20,7 @@ public:
   Follower(const std::string& path, const Writer& writer, std::int64_t after);
 
   // The next records after the cursor, at most `limit`, and moves the cursor past them. Waits up to `wait` for a
-  // commit when there is nothing new; empty when none came.
+  // commit when there is nothing new; empty when none came, or while the journal's database is out of reach.
   std::vector<std::shared_ptr<const Record>> next(std::size_t limit, std::chrono::milliseconds wait);
   // The last sequence number returned (or the start).
   std::int64_t cursor() const { return m_cursor; }
@@ -31,6 +31,7 @@ private:
   const Writer& m_writer;
   std::unique_ptr<Reader> m_reader;
   std::int64_t m_cursor;
+  bool m_database; // a database, not a file: out of reach for a while, and back
 };
 
 } // namespace acx::journal

@@ -172,6 +172,15 @@ void GroupWriter::set_committed(std::int64_t seq)
   m_committed_seq = seq;
 }
 
+void GroupWriter::committed_elsewhere(std::int64_t seq)
+{
+  std::lock_guard lock(m_mutex);
+  if (seq > m_committed_seq) {
+    m_committed_seq = seq;
+    m_commit_cv.notify_all();
+  }
+}
+
 void GroupWriter::notify_waiters()
 {
   std::lock_guard lock(m_mutex);

@@ -68,6 +68,8 @@ protected:
   void notify_waiters();
   // Sets the newest committed sequence number (a backend's constructor, before start()).
   void set_committed(std::int64_t seq);
+  // Another writer of the same journal committed up to `seq` (PostgreSQL's notifications): waiters wake.
+  void committed_elsewhere(std::int64_t seq);
   // The newest committed sequence number, m_mutex held.
   std::int64_t committed_locked() const { return m_committed_seq; }
 

@@ -79,6 +79,8 @@ public:
   // when no append waits, so it may lag committed_seq() under load (searches read the rest without it).
   virtual std::int64_t text_indexed() const = 0;
   virtual CommitStats stats() const = 0;
+  // The database the journal is in, for /healthz ("PostgreSQL 15.18"); empty for a journal file.
+  virtual std::string engine() const { return {}; }
   // Commits what is waiting; later appends fail.
   virtual void close() = 0;
 };
@@ -140,6 +142,11 @@ public:
   // The relay's sequence number of the last delivery stored from `upstream` (WriterOptions::upstream), if any.
   virtual std::optional<std::int64_t> upstream_cursor(const std::string& upstream) = 0;
 };
+
+// Whether a journal location is a database (postgresql://...) rather than a file.
+bool is_database(const std::string& location);
+// The location as it may be shown: a database URI without its password.
+std::string shown(const std::string& location);
 
 // Why find(key) found nothing, in words: not in the journal, or pruned by retention.
 std::string not_found(Reader& reader, const std::string& key);

@@ -110,6 +110,17 @@ public:
     }
   }
 
+  std::int64_t waiting(const std::string& name) override
+  {
+    return guarded([&] {
+      Statement st(db, "SELECT count(*) FROM deliveries d, consumers c WHERE c.name = ?1 AND d.seq > c.watermark AND "
+                       "d.status = 'accepted' AND NOT EXISTS (SELECT 1 FROM consumer_marks m WHERE m.consumer = ?1 "
+                       "AND m.seq = d.seq AND m.state IN ('delivered', 'dead'))");
+      st.bind(1, name);
+      st.step();
+      return st.int64(0);
+    });
+  }
   void write(const std::vector<const HandOver*>& batch)
   {
     std::lock_guard lock(mutex);

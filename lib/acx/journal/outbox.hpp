@@ -86,6 +86,8 @@ public:
   // The events `acx events retry` queued again, marked pending as they are taken.
   virtual std::vector<std::int64_t> take_retries(const std::string& name) = 0;
 
+  // For acx events and /healthz: the accepted events above the consumer's watermark not yet delivered or dead.
+  virtual std::int64_t waiting(const std::string& name) = 0;
   // For acx events.
   virtual std::vector<ConsumerInfo> consumers() = 0;
   std::optional<ConsumerInfo> consumer(const std::string& name);

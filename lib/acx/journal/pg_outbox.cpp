@@ -25,6 +25,18 @@ public:
   }
   bool shared() const override { return true; }
 
+  std::int64_t waiting(const std::string& name) override
+  {
+    return guarded([&] {
+      return m_db
+          ->exec("SELECT count(*) FROM deliveries d, consumers c WHERE c.name = $1 AND d.seq > c.watermark AND "
+                 "d.status = 'accepted' AND NOT EXISTS (SELECT 1 FROM consumer_marks m WHERE m.consumer = $1 AND "
+                 "m.seq = d.seq AND m.state IN ('delivered', 'dead'))",
+                 {name})
+          .int64(0, 0);
+    });
+  }
+
   bool lease(const std::string& name, const std::string& holder, std::chrono::milliseconds ttl) override
   {
     return guarded([&] {

@@ -2,12 +2,16 @@
 // Several listeners append to one database at once: an eventId is accepted once whichever listener gets it first (the
 // partial unique index), the others store a duplicate that points at it; each group takes an advisory lock so that
 // sequence numbers commit in their order (readers follow "after #N" and never miss one committed late).
+#include <atomic>
+#include <cstdlib>
 #include <fmt/format.h>
+#include <thread>
 
 #include "acx/journal/group_writer.hpp"
 #include "acx/journal/pg_schema.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/encoding.hpp"
+#include "acx/util/thread.hpp"
 
 namespace acx::journal::pgsql {
 
@@ -22,6 +26,7 @@ public:
   {
     try {
       set_committed(m_db->exec("SELECT coalesce(max(seq), 0) FROM deliveries").int64(0, 0));
+      m_version = m_db->server_version();
       // Proves the journal writable now, not at the first delivery.
       m_db->exec("INSERT INTO meta(key, value) VALUES ('opened', now()::text) ON CONFLICT (key) DO UPDATE SET "
                  "value = excluded.value");
@@ -29,19 +34,69 @@ public:
       throw_error(uri, e);
     }
     start();
+    m_watcher = util::Thread("acx-journal-watch", [this] { watch(); });
   }
 
-  ~PgWriter() override { finish(); }
+  ~PgWriter() override
+  {
+    finish();
+    m_watching = false;
+    m_watcher.join();
+  }
 
   std::int64_t text_indexed() const override { return committed_seq(); } // searches scan: nothing lags
 
+  std::string engine() const override { return "PostgreSQL " + m_version; }
+
+  // The last commit's failure, or the watcher's: a database that went away is said before a delivery finds out.
+  std::string failure() const override
+  {
+    auto failed = GroupWriter::failure();
+    if (failed.empty()) {
+      std::lock_guard lock(m_mutex);
+      failed = m_unreachable;
+    }
+    return failed;
+  }
+
 private:
+  // Follows the other listeners' commits (each group's transaction notifies its newest sequence number), so that
+  // committed_seq() and wait_beyond() are the journal's, not only this listener's. A connection of its own, made again
+  // when the database comes back.
+  void watch()
+  {
+    std::unique_ptr<pg::Connection> db;
+    while (m_watching) {
+      try {
+        if (!db) {
+          db = std::make_unique<pg::Connection>(m_uri, std::chrono::seconds(5));
+          db->run("LISTEN acx_journal");
+          committed_elsewhere(db->exec("SELECT coalesce(max(seq), 0) FROM deliveries").int64(0, 0));
+        }
+        for (const auto& payload : db->notifications(std::chrono::milliseconds(200))) {
+          committed_elsewhere(std::strtoll(payload.c_str(), nullptr, 10));
+        }
+        std::lock_guard lock(m_mutex);
+        m_unreachable.clear();
+      } catch (const pg::PgError& e) {
+        db.reset(); // the database is away: failure() says so; try again in a moment
+        {
+          std::lock_guard lock(m_mutex);
+          m_unreachable = fmt::format("the database is unreachable ({})", e.message);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    }
+  }
+
   void store(detail::Group& group, std::int64_t relayed) override
   {
     for (int attempt = 1;; ++attempt) {
       try {
         m_db->reconnect_if_broken();
         transaction(group, relayed);
+        std::lock_guard lock(m_mutex);
+        m_unreachable.clear(); // it is reachable: this commit says so before the watcher's connection is back
         return;
       } catch (const pg::PgError& e) {
         m_db->rollback_quietly();
@@ -61,6 +116,13 @@ private:
     m_db->exec("SELECT pg_advisory_xact_lock($1)", {k_commit_lock});
     for (auto& p : group) {
       p->result = insert(*p);
+    }
+    std::int64_t newest = 0;
+    for (const auto& p : group) {
+      newest = p->result.status == Status::refused ? newest : std::max(newest, p->result.seq);
+    }
+    if (newest > 0) { // delivered at the commit, to every listener's watcher
+      m_db->exec("SELECT pg_notify('acx_journal', $1)", {std::to_string(newest)});
     }
     if (relayed > 0) {
       m_db->exec("INSERT INTO meta(key, value) VALUES ('upstream ' || $1, $2) ON CONFLICT (key) DO UPDATE SET value "
@@ -144,6 +206,10 @@ private:
   std::string m_uri;
   std::unique_ptr<pg::Connection> m_db;
   std::size_t m_refused_since_prune = 0;
+  std::string m_version;
+  std::string m_unreachable; // the watcher's, under m_mutex
+  std::atomic<bool> m_watching{true};
+  util::Thread m_watcher; // last: it starts once everything above is ready
 };
 
 } // namespace

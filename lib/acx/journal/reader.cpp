@@ -367,6 +367,16 @@ std::unique_ptr<Reader> Reader::open(const std::string& path)
   return std::make_unique<SqliteReader>(path);
 }
 
+bool is_database(const std::string& location)
+{
+  return pg::is_uri(location);
+}
+
+std::string shown(const std::string& location)
+{
+  return is_database(location) ? pg::redact(location) : location;
+}
+
 std::string not_found(Reader& reader, const std::string& key)
 {
   const auto extent = reader.extent();

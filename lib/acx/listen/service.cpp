@@ -248,7 +248,7 @@ public:
     const http::Stop why = m_runner.run(*m_server, m_o.server.host, ro, [this](int port) {
       notice(Level::info,
              fmt::format("listening on {}://{}:{}{} (journal {})", m_o.server.tls_cert.empty() ? "http" : "https",
-                         m_o.server.host, port, m_o.path, m_journal_path));
+                         m_o.server.host, port, m_o.path, journal::shown(m_journal_path)));
       say_what_goes_where();
     });
     std::uint64_t waiting = 0; // forwards not yet handed over: abandoned at once, pending in the outbox
@@ -404,6 +404,29 @@ private:
                        m_hub->clients());
   }
 
+  // For a journal in a database shared by several listeners: which, how far it reaches, and each consumer's events
+  // not yet handed over (by whichever listener holds its lease).
+  std::string database_health() const
+  {
+    if (!journal::is_database(m_journal_path)) {
+      return {};
+    }
+    std::string out = fmt::format("journal {} ({}): newest #{}\n", journal::shown(m_journal_path), m_writer->engine(),
+                                  m_writer->committed_seq());
+    for (const auto& f : m_forwarders) {
+      const std::string& name = f->consumer().name;
+      std::string waiting = "?";
+      try {
+        waiting = std::to_string(m_outbox->waiting(name));
+      } catch (const std::exception&) {
+        // The database is away: failure() says so.
+      }
+      out += fmt::format("consumer {}: {} waiting, {}\n", util::printable(name), waiting,
+                         f->stats().standby ? "another listener hands them over" : "this listener hands them over");
+    }
+    return out;
+  }
+
   http::Response health() const
   {
     if (const auto failure = m_writer->failure(); !failure.empty()) {
@@ -416,7 +439,7 @@ private:
         degraded += fmt::format("degraded: {} {}\n", name, s.stopped ? "stopped (410)" : "takes nothing");
       }
     }
-    return {200, "text/plain; charset=utf-8", degraded.empty() ? "ok\n" : degraded, {}};
+    return {200, "text/plain; charset=utf-8", (degraded.empty() ? "ok\n" : degraded) + database_health(), {}};
   }
 
   std::vector<http::Route> routes()

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <poll.h>
 
 namespace acx::pg {
 
@@ -17,10 +18,14 @@ std::string trimmed(const char* message)
   }
   // libpq's multi-line messages ("connection to server at ... failed: Connection refused\n\tIs the server running
   // ...") read as one line.
-  for (auto& c : m) {
-    c = c == '\n' || c == '\t' ? ' ' : c;
+  std::string out;
+  for (const char c : m) {
+    const bool space = c == '\n' || c == '\t' || c == ' ';
+    if (!space || (!out.empty() && out.back() != ' ')) {
+      out += space ? ' ' : c;
+    }
   }
-  return m;
+  return out;
 }
 
 Failure classify(const std::string& state)
@@ -157,7 +162,10 @@ void Connection::fail(pg_result* r) const
 {
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   std::string sqlstate = state ? state : "";
-  std::string message = trimmed(r ? PQresultErrorMessage(r) : PQerrorMessage(m_conn));
+  // The primary message only: the DETAIL of a failed insert quotes the row, and a row holds a delivery's headers
+  // (a credential among them).
+  const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  std::string message = trimmed(primary ? primary : r ? PQresultErrorMessage(r) : PQerrorMessage(m_conn));
   if (message.empty()) {
     message = trimmed(PQerrorMessage(m_conn));
   }
@@ -186,7 +194,7 @@ Result Connection::exec(std::string_view sql, const std::vector<Param>& params)
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
   for (const auto& p : params) {
-    values.push_back(p.is_null ? nullptr : p.value.data());
+    values.push_back(p.is_null ? nullptr : p.value.data() ? p.value.data() : ""); // libpq: a null pointer is NULL
     lengths.push_back(static_cast<int>(p.value.size()));
     formats.push_back(p.binary ? 1 : 0);
   }
@@ -227,6 +235,31 @@ void Connection::rollback_quietly() noexcept
   if (ok() && PQtransactionStatus(m_conn) != PQTRANS_IDLE) {
     PQclear(PQexec(m_conn, "ROLLBACK"));
   }
+}
+
+std::vector<std::string> Connection::notifications(std::chrono::milliseconds timeout)
+{
+  std::vector<std::string> out;
+  auto drain = [&] {
+    if (PQconsumeInput(m_conn) == 0) {
+      throw PgError(Failure::connection, "", trimmed(PQerrorMessage(m_conn)));
+    }
+    while (PGnotify* n = PQnotifies(m_conn)) {
+      out.emplace_back(n->extra ? n->extra : "");
+      PQfreemem(n);
+    }
+  };
+  if (!ok()) {
+    throw PgError(Failure::connection, "", "not connected to PostgreSQL");
+  }
+  drain();
+  if (out.empty()) {
+    pollfd fd{PQsocket(m_conn), POLLIN, 0};
+    if (::poll(&fd, 1, static_cast<int>(timeout.count())) > 0) {
+      drain();
+    }
+  }
+  return out;
 }
 
 bool is_uri(std::string_view location)

@@ -109,6 +109,9 @@ public:
   bool ok() const;
   // Connects again when the connection broke. Throws PgError when the server still cannot be reached.
   void reconnect_if_broken();
+  // Notifications (NOTIFY) on the channels this connection LISTENs to: their payloads, waiting up to `timeout` for
+  // the first. Throws PgError when the connection broke.
+  std::vector<std::string> notifications(std::chrono::milliseconds timeout);
   // The server's version ("15.18").
   std::string server_version() const;
 

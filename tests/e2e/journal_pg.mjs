@@ -1,0 +1,217 @@
+// The journal on PostgreSQL, shared by several listeners, against a real PostgreSQL 15 the test starts itself:
+// the same 2,000 deliveries posted to two listeners in a seeded random interleaving are accepted exactly once each;
+// kill -9 of a listener under load loses nothing it acknowledged; two listeners forwarding as one consumer, the one
+// handing over killed mid-way, deliver every event at least once and each job's in order; PostgreSQL stopped for 10 s
+// mid-load: 503s meanwhile, never a 2xx for an event not stored, and the listener takes deliveries again by itself.
+// Usage: node journal_pg.mjs path/to/acx
+import { execFileSync } from "node:child_process";
+import http from "node:http";
+import { acx, check, exited, finish, request, scratch, sleep, startAcx, startPostgres, waitFor } from "./lib.mjs";
+
+const dir = scratch("journal-pg");
+const pg = await startPostgres(dir);
+const template = execFileSync(acx, ["fixtures", "show", "job.milestone.current_changed"]).toString();
+const JOB = /"id": "([0-9a-f-]{36})"/.exec(template)[1];
+// Delivery n: its own eventId; with `jobs`, of job n % jobs.
+const id = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+const body = (n, jobs = 0) => {
+  let b = template.replace(/"eventId": "[^"]*"/, `"eventId": "${id(n)}"`).replace(/^\{/, `{"n": ${n},`);
+  if (jobs) b = b.replaceAll(JOB, `00000000-0000-4000-9000-${String(n % jobs).padStart(12, "0")}`);
+  return b;
+};
+// A seeded generator (mulberry32): the interleaving is the same every run.
+function random(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const events = (...args) => execFileSync(acx, ["events", ...args, "--journal", pg.uri, "--format", "json"],
+  { maxBuffer: 1 << 28 }).toString().trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const psql = (sql) => execFileSync("psql", ["-Atc", sql, pg.uri]).toString().trim();
+const stats = () => Object.fromEntries(events("stats").filter((c) => c.topic !== undefined)
+  .map((c) => [c.status, c.count]));
+const listener = (name, extra = []) => startAcx(dir, name, ["listen", "--port", "0", "--journal", pg.uri,
+  "--format", "json", ...extra]);
+// Posts every job of `jobs` ([port, n]) with `connections` at once; resolves the answers, in the jobs' order.
+async function postAll(jobs, connections, jobsPerEvent = 0) {
+  const answers = new Array(jobs.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    while (next < jobs.length) {
+      const i = next++;
+      const [port, n] = jobs[i];
+      answers[i] = await request(port, { body: body(n, jobsPerEvent), agent });
+    }
+    agent.destroy();
+  }));
+  return answers;
+}
+const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${a.status}`);
+
+// 1. Exactly once across listeners.
+{
+  const a = await listener("a");
+  const b = await listener("b");
+  const next = random(22);
+  const jobs = [];
+  for (let n = 1; n <= 2000; n++) {
+    const first = next() < 0.5;
+    jobs.push([first ? a.port : b.port, n], [first ? b.port : a.port, n]);
+  }
+  for (let i = jobs.length - 1; i > 0; i--) { // shuffled: the two copies of an eventId meet at any distance
+    const j = Math.floor(next() * (i + 1));
+    [jobs[i], jobs[j]] = [jobs[j], jobs[i]];
+  }
+  const answers = await postAll(jobs, 16);
+  const count = (s) => answers.filter((x) => statusOf(x) === s).length;
+  check(count("accepted") === 2000 && count("duplicate") === 2000,
+    `2,000 accepted and 2,000 duplicates: ${count("accepted")} and ${count("duplicate")} ` +
+    `(others: ${answers.filter((x) => x.status !== 200).map((x) => `${x.status} ${x.body}`).slice(0, 3)})`);
+  const s = stats();
+  check(s.accepted === 2000 && s.duplicate === 2000, `the journal: ${JSON.stringify(s)}`);
+  const listed = events("list", "--limit", "5000").filter((r) => r.status === "accepted");
+  check(listed.length === 2000 && new Set(listed.map((r) => r.eventId)).size === 2000,
+    `events list sees 2,000 accepted: ${listed.length}`);
+  // Each duplicate points at its original (the accepted record of its eventId), as the database has it.
+  const pointing = psql("SELECT count(*) FROM deliveries d JOIN deliveries o ON o.seq = d.original AND o.event_id = " +
+    "d.event_id AND o.status = 'accepted' WHERE d.status = 'duplicate'");
+  check(pointing === "2000", `each duplicate points at its original: ${pointing}`);
+  a.proc.kill("SIGTERM");
+  b.proc.kill("SIGTERM");
+  check((await exited(a.proc)) === 0 && (await exited(b.proc)) === 0, "both listeners stop cleanly");
+}
+
+// 2. kill -9 of one listener while 5,000 deliveries flow: every acknowledged one is stored.
+{
+  const a = await listener("a");
+  const b = await listener("b");
+  const jobs = [];
+  for (let n = 10001; n <= 15000; n++) jobs.push([n % 2 ? a.port : b.port, n]);
+  let acked = 0;
+  const watcher = (async () => {
+    await waitFor(async () => acked >= 1000 || a.proc.exitCode !== null, 120, "1,000 acknowledgements");
+    a.proc.kill("SIGKILL");
+  })();
+  const answers = new Array(jobs.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    while (next < jobs.length) {
+      const i = next++;
+      answers[i] = await request(jobs[i][0], { body: body(jobs[i][1]), agent });
+      if (answers[i].status === 200) acked++;
+    }
+  }));
+  await watcher;
+  await exited(a.proc);
+  const ackedIds = new Set(jobs.filter((_, i) => answers[i].status === 200).map(([, n]) => id(n)));
+  const stored = new Set(events("list", "--limit", "20000").map((r) => r.eventId));
+  const lost = [...ackedIds].filter((x) => !stored.has(x));
+  const refusedByA = jobs.filter(([port], i) => port === a.port && answers[i].status !== 200).length;
+  check(ackedIds.size > 2500 && lost.length === 0 && refusedByA > 0,
+    `kill -9 under load: ${ackedIds.size} acknowledged, ${lost.length} of them missing, ${refusedByA} unanswered by ` +
+    "the killed listener");
+  b.proc.kill("SIGTERM");
+  await exited(b.proc);
+}
+
+// 3. Two listeners forwarding as one consumer; the one handing over is killed mid-way.
+{
+  const arrivals = []; // [seq, job, eventId] in arrival order
+  const app = http.createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const e = JSON.parse(Buffer.concat(chunks));
+      arrivals.push([Number(req.headers["x-acx-seq"]), e.event.job.id, e.eventId]);
+      setTimeout(() => res.writeHead(204).end(), 10);
+    });
+  });
+  await new Promise((resolve) => app.listen(0, "127.0.0.1", resolve));
+  const forward = ["--forward-to", `http://127.0.0.1:${app.address().port}/hook`, "--name", "app"];
+  const a = await listener("fa", forward);
+  const b = await listener("fb", forward);
+  const jobs = [];
+  for (let n = 20001; n <= 20600; n++) jobs.push([n % 2 ? a.port : b.port, n]);
+  const answers = await postAll(jobs, 4, 10);
+  check(answers.every((x) => x.status === 200), "600 events posted to the two listeners");
+  await waitFor(() => arrivals.length >= 150, 60, "the app to get 150 events");
+  // The lease holder said so on stderr.
+  const holder = [a, b].find((l) => l.stderr().includes("this listener hands its events over now"));
+  check(holder !== undefined, "one listener holds the consumer's lease");
+  const other = holder === a ? b : a;
+  const standby = await request(other.port, { method: "GET", path: "/healthz" });
+  check(/\nconsumer app: \d+ waiting, another listener hands them over\n/.test(standby.body),
+    `the standby's healthz: ${standby.body}`);
+  holder.proc.kill("SIGKILL");
+  await exited(holder.proc);
+  const want = new Set(jobs.map(([, n]) => id(n)));
+  await waitFor(() => new Set(arrivals.map(([, , e]) => e)).size >= want.size, 60, "every event at the app");
+  const got = new Set(arrivals.map(([, , e]) => e));
+  check([...want].every((e) => got.has(e)), `every event delivered at least once: ${got.size} of ${want.size}`);
+  const byJob = new Map();
+  for (const [seq, job] of arrivals) byJob.set(job, [...(byJob.get(job) ?? []), seq]);
+  const broken = [...byJob.values()].filter((seqs) => seqs.some((s, i) => i > 0 && s < seqs[i - 1]));
+  check(byJob.size === 10 && broken.length === 0, `each job's events in order: ${broken.length} of ${byJob.size} ` +
+    `jobs out of order ${JSON.stringify(broken[0]?.slice(0, 20))}`);
+  const repeats = arrivals.length - got.size;
+  check(repeats <= 16, `repeats bounded by what was in flight: ${repeats}`);
+  check(other.stderr().includes("this listener hands its events over now"), "the other listener took over");
+  let survivor = "";
+  await waitFor(async () => /\nconsumer app: 0 waiting, this listener hands them over\n/.test(
+    survivor = (await request(other.port, { method: "GET", path: "/healthz" })).body), 30,
+  `the survivor's healthz to say nothing waits: ${survivor}`);
+  other.proc.kill("SIGTERM");
+  await exited(other.proc);
+  app.close();
+}
+
+// 4. PostgreSQL stopped for 10 s mid-load.
+{
+  const l = await listener("outage");
+  const answers = []; // [n, status]
+  let n = 30000;
+  let running = true;
+  const sender = (async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    while (running) {
+      const k = ++n;
+      const r = await request(l.port, { body: body(k), agent, timeoutMs: 20000 });
+      answers.push([k, r.status]);
+      if (r.status !== 200) await sleep(50); // as a sender would, after a 503
+    }
+  })();
+  await waitFor(() => answers.length >= 200, 30, "deliveries before the outage");
+  await pg.stop();
+  const stoppedAt = answers.length;
+  await sleep(3000); // the outage itself: ten seconds without the database
+  const down = await request(l.port, { method: "GET", path: "/healthz" });
+  check(down.status === 503 && /the database is unreachable/.test(down.body), `healthz in the outage: ${down.status} ` +
+    down.body);
+  await sleep(7000);
+  const during = answers.slice(stoppedAt);
+  await pg.start();
+  const restartedAt = answers.length;
+  await waitFor(() => answers.slice(restartedAt).filter(([, s]) => s === 200).length >= 100, 60,
+    "deliveries accepted again after the outage");
+  running = false;
+  await sender;
+  check(during.length > 0 && during.every(([, s]) => s === 503),
+    `during the outage every delivery answered 503: ${JSON.stringify([...new Set(during.map(([, s]) => s))])} ` +
+    `(${during.length})`);
+  const stored = new Set(events("list", "--limit", "100000").map((r) => r.eventId));
+  const lost = answers.filter(([k, s]) => s === 200 && !stored.has(id(k)));
+  check(lost.length === 0, `no 2xx for an event not stored: ${lost.length} missing`);
+  const health = await request(l.port, { method: "GET", path: "/healthz" });
+  check(health.status === 200 && /^ok\njournal postgresql:\/\/acx@127.0.0.1:\d+\/postgres \(PostgreSQL 15\.\d+\): newest #\d+\n$/.test(health.body), `healthz after recovery: ${health.body}`);
+  await waitFor(() => /takes deliveries again/.test(l.stderr()), 10, "stderr to tell the recovery");
+  check(/the database is unreachable/.test(l.stderr()), `stderr tells the outage: ${l.stderr().slice(-600)}`);
+  l.proc.kill("SIGTERM");
+  check((await exited(l.proc)) === 0, "the listener ran through the outage without a restart");
+}
+
+finish();
