@@ -165,6 +165,8 @@ const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${
   await waitFor(async () => /\nconsumer app: 0 waiting, this listener hands them over\n/.test(
     survivor = (await request(other.port, { method: "GET", path: "/healthz" })).body), 30,
   `the survivor's healthz to say nothing waits: ${survivor}`);
+  const lag = events("stats").find((l) => l.consumer === "app");
+  check(lag?.waiting === 0 && /:\d+:/.test(lag?.holder), `events stats: the consumer's lag and holder ${JSON.stringify(lag)}`);
   other.proc.kill("SIGTERM");
   await exited(other.proc);
   app.close();

@@ -301,9 +301,11 @@ int run_prune(const EventsFlags& f)
   }
   if (!f.dry_run) {
     fmt::print("journal {} -> {}{}\n", megabytes(p.bytes_before), megabytes(p.bytes_after),
-               p.shrinks ? ""
-                         : " (a journal created before acx gave pages back: freed pages are reused, the file "
-                           "keeps its size)");
+               p.shrinks                                       ? ""
+               : journal::is_database(journal_path(f.journal)) ? " (the rows' own bytes: PostgreSQL reuses the space "
+                                                                 "of deleted rows, its files keep their size)"
+                                                               : " (a journal created before acx gave pages back: "
+                                                                 "freed pages are reused, the file keeps its size)");
   }
   return 0;
 }
@@ -312,7 +314,8 @@ void print_extent(const journal::Extent& e, const std::string& path, bool json)
 {
   const std::string oldest = e.oldest_received ? util::format_rfc3339(*e.oldest_received) : "";
   if (json) {
-    fmt::print("{}", event::json_line(nlohmann::ordered_json{{"journal", path},
+    fmt::print("{}", event::json_line(nlohmann::ordered_json{{"journal", journal::shown(path)},
+                                                             {"engine", e.engine.empty() ? "SQLite" : e.engine},
                                                              {"bytes", e.file_bytes},
                                                              {"walBytes", e.wal_bytes},
                                                              {"oldestSeq", e.oldest_seq},
@@ -323,7 +326,11 @@ void print_extent(const journal::Extent& e, const std::string& path, bool json)
                                                              {"retention", e.retention}}));
     return;
   }
-  fmt::print("journal   {} ({}, WAL {})\n", path, megabytes(e.file_bytes), megabytes(e.wal_bytes));
+  if (e.engine.empty()) {
+    fmt::print("journal   {} ({}, WAL {})\n", path, megabytes(e.file_bytes), megabytes(e.wal_bytes));
+  } else {
+    fmt::print("journal   {} ({}, {})\n", journal::shown(path), e.engine, megabytes(e.file_bytes));
+  }
   fmt::print("oldest    {}\n", e.oldest_seq > 0 ? fmt::format("#{} received {}", e.oldest_seq, oldest) : "-");
   fmt::print("newest    {}\n", e.newest_seq > 0 ? fmt::format("#{}", e.newest_seq) : "-");
   fmt::print("retention {}\n",
@@ -339,15 +346,37 @@ int run_stats(const EventsFlags& f)
   const auto counts = reader->counts();
   const std::string path = journal_path(f.journal);
   const auto extent = reader->extent();
+  // Each forward consumer's lag: the accepted events above its watermark not yet delivered or dead.
+  struct Lag {
+    journal::ConsumerInfo info;
+    std::int64_t waiting;
+  };
+  std::vector<Lag> lags;
+  auto outbox = open_outbox(f);
+  for (auto& c : outbox->consumers()) {
+    const auto waiting = outbox->waiting(c.name);
+    lags.push_back({std::move(c), waiting});
+  }
   if (as_json(f)) {
     for (const auto& c : counts) { // JSON lines, as every stream acx prints
       fmt::print(
           "{}", event::json_line(nlohmann::ordered_json{{"topic", c.topic}, {"status", c.status}, {"count", c.count}}));
     }
+    for (const auto& c : lags) {
+      fmt::print("{}", event::json_line(nlohmann::ordered_json{{"consumer", c.info.name},
+                                                               {"watermark", c.info.watermark},
+                                                               {"waiting", c.waiting},
+                                                               {"holder", c.info.holder}}));
+    }
     print_extent(extent, path, true); // the last line: the journal itself
     return 0;
   }
   print_extent(extent, path, false);
+  for (const auto& c : lags) {
+    fmt::print("consumer  {}: {} waiting after #{}{}\n", util::printable(c.info.name), c.waiting, c.info.watermark,
+               c.info.holder.empty() ? "" : fmt::format(", handed over by {}", util::printable(c.info.holder)));
+  }
+  fmt::print("{}", lags.empty() ? "" : "\n");
   std::int64_t total = 0;
   fmt::print("{:>8}  {:<24} {}\n", "COUNT", "STATUS", "TOPIC");
   for (const auto& c : counts) {

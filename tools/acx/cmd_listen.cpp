@@ -268,7 +268,6 @@ int run_listen(const ListenFlags& f)
     o.subscriptions.insert(util::to_lower(s));
   }
   o.topics = f.topics;
-  o.journal = f.journal;
   o.durability = f.durability == "process" ? journal::Durability::process : journal::Durability::disk;
   o.count = f.count;
   o.timeout = f.timeout;
@@ -278,6 +277,7 @@ int run_listen(const ListenFlags& f)
     profile_config = load_config(config_path(f.config));
   }
   const config::Profile* profile = profile_config ? profile_config->find(f.profile) : nullptr;
+  o.journal = f.journal.empty() && profile != nullptr ? profile->journal : f.journal; // --journal, ACX_JOURNAL first
   o.consumers = consumers_of(f, profile);
   o.keep = keep_of(f, profile);
   o.forwarding.concurrency = f.forward_concurrency;

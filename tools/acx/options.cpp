@@ -351,8 +351,12 @@ CLI::Option* add_size_option(CLI::App* cmd, const std::string& name, std::size_t
 
 CLI::Option* add_journal_option(CLI::App* cmd, std::string& journal)
 {
-  return cmd->add_option("--journal", journal,
-                         "Journal file (default ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db)");
+  return cmd
+      ->add_option("--journal", journal,
+                   "Journal: a file (default ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db), or a PostgreSQL "
+                   "database shared by several listeners, postgresql://user@host/db (password from PGPASSWORD or "
+                   "~/.pgpass)")
+      ->envname("ACX_JOURNAL");
 }
 
 std::string journal_path(const std::string& flag)

@@ -118,6 +118,7 @@ struct Extent {
   std::int64_t pruned_below = 0; // 0: never pruned
   std::string pruned_at;         // RFC 3339, when it was
   std::string retention;         // what the listener that last pruned it keeps ("30d, 10GiB"), or empty
+  std::string engine;            // "PostgreSQL 15.18" for a journal in a database; empty for a file
 };
 
 // A read-only view of a journal, safe to use while a Writer (in this or another process) appends.

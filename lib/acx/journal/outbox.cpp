@@ -242,7 +242,7 @@ public:
       Statement st(db, "SELECT name, target, topics, watermark FROM consumers ORDER BY name");
       std::vector<ConsumerInfo> out;
       while (st.step()) {
-        out.push_back({st.text(0), st.text(1), st.text(2), st.int64(3)});
+        out.push_back({st.text(0), st.text(1), st.text(2), st.int64(3), {}});
       }
       return out;
     });

@@ -51,6 +51,7 @@ struct ConsumerInfo {
   std::string target;         // the URL or the command
   std::string topics;         // JSON array of topic globs; [] for all
   std::int64_t watermark = 0; // every event up to here is delivered, dead, or not for this consumer
+  std::string holder;         // on a shared journal: the listener whose lease runs ("host:pid:..."), or empty
 };
 
 // The journal as an outbox: each consumer's watermark and the mark of every event handed over above it, and every

@@ -146,10 +146,11 @@ public:
   std::vector<ConsumerInfo> consumers() override
   {
     return guarded([&] {
-      const auto rows = m_db->exec("SELECT name, target, topics, watermark FROM consumers ORDER BY name");
+      const auto rows = m_db->exec("SELECT name, target, topics, watermark, CASE WHEN lease_until > now() THEN "
+                                   "holder ELSE '' END FROM consumers ORDER BY name");
       std::vector<ConsumerInfo> out;
       for (int i = 0; i < rows.rows(); ++i) {
-        out.push_back({rows.text(i, 0), rows.text(i, 1), rows.text(i, 2), rows.int64(i, 3)});
+        out.push_back({rows.text(i, 0), rows.text(i, 1), rows.text(i, 2), rows.int64(i, 3), rows.text(i, 4)});
       }
       return out;
     });

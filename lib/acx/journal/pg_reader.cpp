@@ -150,6 +150,7 @@ public:
         e.oldest_received = util::parse_rfc3339_utc(range.text(0, 2));
       }
       e.file_bytes = static_cast<std::uint64_t>(range.int64(0, 3));
+      e.engine = "PostgreSQL " + m_db->server_version();
       const auto meta =
           m_db->exec("SELECT key, value FROM meta WHERE key IN ('pruned_below', 'pruned_at', 'retention')");
       for (int i = 0; i < meta.rows(); ++i) {

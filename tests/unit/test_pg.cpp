@@ -1,0 +1,56 @@
+#include <doctest/doctest.h>
+
+#include "acx/config/paths.hpp"
+#include "acx/journal/journal.hpp"
+#include "acx/pg/pg.hpp"
+#include "acx/util/error.hpp"
+
+TEST_CASE("acx::pg::redact hides a connection URI's password wherever it is given")
+{
+  using acx::pg::redact;
+  CHECK(redact("postgresql://acx:s3cret@db.example:5432/acx") == "postgresql://acx:***@db.example:5432/acx");
+  CHECK(redact("postgres://acx:p%40ss@db/acx?sslmode=require") == "postgres://acx:***@db/acx?sslmode=require");
+  CHECK(redact("postgresql://acx@db/acx?password=s3cret&sslmode=require") ==
+        "postgresql://acx@db/acx?password=***&sslmode=require");
+  CHECK(redact("postgresql://db/acx?sslmode=require&password=s3cret") ==
+        "postgresql://db/acx?sslmode=require&password=***");
+  CHECK(redact("postgresql://acx@db/acx") == "postgresql://acx@db/acx"); // nothing to hide
+  CHECK(redact("postgresql://a:b@[::1]:5432/x") == "postgresql://a:***@[::1]:5432/x");
+  CHECK(redact("postgresql://acx@db/acx?application_password=x") == "postgresql://acx@db/acx?application_password=x");
+}
+
+TEST_CASE("a journal location is a file or a postgresql:// URI; another URL is a usage error, not a directory")
+{
+  CHECK(acx::pg::is_uri("postgresql://acx@db/acx"));
+  CHECK(acx::pg::is_uri("postgres://acx@db/acx"));
+  CHECK_FALSE(acx::pg::is_uri("journal.db"));
+  CHECK_FALSE(acx::pg::is_uri("./postgresql:/x"));
+  CHECK(acx::journal::shown("postgresql://u:pw@h/d") == "postgresql://u:***@h/d");
+  CHECK(acx::journal::shown("dir/journal.db") == "dir/journal.db");
+  CHECK(acx::config::journal_path("postgresql://acx@db/acx") == "postgresql://acx@db/acx");
+  CHECK(acx::config::journal_path("dir/x:y.db") == "dir/x:y.db");
+  for (const char* url : {"mysql://root:pw@db/acx", "sqlite:///tmp/j.db", "https://example.com/j.db"}) {
+    try {
+      acx::config::journal_path(url);
+      FAIL("accepted " << url);
+    } catch (const acx::Error& e) {
+      CHECK(e.code() == acx::ExitCode::usage);
+      CHECK(std::string(e.what()).find("pw") == std::string::npos); // never the password
+      CHECK(std::string(e.what()).find("postgresql://user@host/db") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("a database that cannot be reached is an I/O error naming it without its password")
+{
+  // A port nothing listens on (1): refused at once.
+  try {
+    acx::journal::Reader::open("postgresql://acx:hunter2@127.0.0.1:1/acx?connect_timeout=2");
+    FAIL("opened");
+  } catch (const acx::Error& e) {
+    const std::string what = e.what();
+    CHECK(e.code() == acx::ExitCode::io);
+    CHECK(what.find("cannot reach the journal's database postgresql://acx:***@127.0.0.1:1/acx") != std::string::npos);
+    CHECK(what.find("hunter2") == std::string::npos);
+  }
+}
