@@ -72,3 +72,23 @@ start_inspect() {
   port=${port%/}
   cookie="acx_inspect_$port=$token"
 }
+
+# start_postgres: a PostgreSQL 15 server of the benchmark's own (initdb in $work, as nobody when run as root: it
+# refuses root), on a free port, fsync on (its defaults otherwise); sets pg_uri. Stopped on exit.
+start_postgres() {
+  local bin=/usr/lib/postgresql/15/bin data=$work/pg port as=()
+  [[ -x $bin/pg_ctl ]] || { echo "bench: PostgreSQL 15 is missing: run scripts/setup --bench" >&2; exit 1; }
+  port=$(free_port)
+  mkdir -m 0700 "$data"
+  if ((EUID == 0)); then
+    chmod 0755 "$work"
+    chown nobody: "$data"
+    as=(runuser -u nobody --)
+  fi
+  "${as[@]}" "$bin/initdb" -D "$data" -U acx --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  "${as[@]}" "$bin/pg_ctl" -D "$data" -l "$data/log" -w start \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$data -c max_connections=60" >/dev/null
+  pg_uri="postgresql://acx@127.0.0.1:$port/postgres"
+  pg_stop=("${as[@]}" "$bin/pg_ctl" -D "$data" -m fast -w stop)
+  trap '"${pg_stop[@]}" >/dev/null 2>&1 || true; cleanup' EXIT
+}

@@ -6,6 +6,8 @@
 # WAL before each answer, fsync'd within a second). More rows explain the figures: the Node listener made durable by
 # hand (fdatasync per event), and the Node listener's work in C++ on bare libmicrohttpd (acx's HTTP layer: its
 # ceiling) and on bare cpp-httplib (the server acx used before).
+# And acx on PostgreSQL (issue 22): one listener, and two listeners on one database sharing the load (each with half
+# the connections), against acx on SQLite with the same durability (disk: each commit's WAL flushed).
 # Prints events/s, p50/p99 latency and peak RSS for each, and acx's ratios. Not a test: figures only.
 #
 # Usage: bench/listen.sh [DURATION]   (default 10s; needs wrk, nginx and node: scripts/setup --bench)
@@ -15,6 +17,7 @@ duration=${1:-10s}
 connections=32
 source bench/lib.sh
 need wrk nginx node
+start_postgres
 
 # Peak resident memory (VmHWM) of a process and its children, in MB.
 peak_rss_mb() {
@@ -30,8 +33,15 @@ peak_rss_mb() {
 declare -A rps p50 p99 rss
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v / 1000; else if (v ~ /ms$/) printf "%.2f", v + 0; else printf "%.2f", v * 1000 }'; }
 run_wrk() {
-  local name=$1 url=$2 pid=$3 out
-  out=$(IDS=${IDS:-random} wrk -t2 -c"$connections" -d"$duration" --latency -s bench/unique-event.lua "$url")
+  local name=$1 url=$2 pid=$3
+  IDS=${IDS:-random} wrk -t2 -c"$connections" -d"$duration" --latency -s bench/unique-event.lua "$url" \
+    >"$work/wrk-$name.out"
+  record "$name" "$pid"
+}
+# record NAME PID: the figures of wrk's output in $work/wrk-NAME.out.
+record() {
+  local name=$1 pid=$2 out
+  out=$(<"$work/wrk-$name.out")
   rps[$name]=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   p50[$name]=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
   p99[$name]=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
@@ -91,11 +101,42 @@ for mode in disk process disk-sequential process-sequential process-noindex; do
   kill "${pids[-1]}"
 done
 
+# (d) acx on PostgreSQL, --durability disk (synchronous_commit on): one listener; then two on one database, each
+# given half the connections at once (their figures summed, the worse p99).
 unset IDS
+pg_listener() { # NAME: starts acx listen on $pg_uri; sets pg_port
+  "$acx" listen --port 0 --ready-file "$work/$1.ready" --scheme token --secret T0k3n --journal "$pg_uri" \
+    --format json >"$work/$1-events.jsonl" 2>"$work/$1.log" &
+  pids+=($!)
+  for _ in $(seq 200); do [[ -s $work/$1.ready ]] && break; sleep 0.05; done
+  pg_port=$(cut -d: -f2 "$work/$1.ready")
+}
+pg_listener acx-pg
+run_wrk acx-pg "http://127.0.0.1:$pg_port/webhooks/acculynx?token=T0k3n" "${pids[-1]}"
+pg_metrics=$(curl -s "http://127.0.0.1:$pg_port/metrics")
+kill "${pids[-1]}"
+pg_listener acx-pg-a
+port_a=$pg_port pid_a=${pids[-1]}
+pg_listener acx-pg-b
+port_b=$pg_port pid_b=${pids[-1]}
+for side in a b; do
+  port_var=port_$side
+  wrk -t1 -c$((connections / 2)) -d"$duration" --latency -s bench/unique-event.lua \
+    "http://127.0.0.1:${!port_var}/webhooks/acculynx?token=T0k3n" >"$work/wrk-acx-pg-2$side.out" &
+  wrks+=($!)
+done
+wait "${wrks[@]}"
+record acx-pg-2a "$pid_a"
+record acx-pg-2b "$pid_b"
+rps[acx-pg-2]=$((${rps[acx-pg-2a]} + ${rps[acx-pg-2b]}))
+p50[acx-pg-2]=$(awk -v a="${p50[acx-pg-2a]}" -v b="${p50[acx-pg-2b]}" 'BEGIN { print (a > b ? a : b) }')
+p99[acx-pg-2]=$(awk -v a="${p99[acx-pg-2a]}" -v b="${p99[acx-pg-2b]}" 'BEGIN { print (a > b ? a : b) }')
+rss[acx-pg-2]="${rss[acx-pg-2a]}+${rss[acx-pg-2b]}"
+kill "$pid_a" "$pid_b"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 printf '\n%-22s %12s %10s %10s %12s\n' target "events/s" "p50 ms" "p99 ms" "peak RSS MB"
 for name in nginx node node+fsync mhd httplib acx-disk acx-process acx-disk-sequential acx-process-sequential \
-  acx-process-noindex; do
+  acx-process-noindex acx-pg acx-pg-2; do
   printf '%-22s %12s %10s %10s %12s\n' "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "${rss[$name]}"
 done
 printf '\nrandom GUID eventIds, as AccuLynx sends:\n'
@@ -114,3 +155,11 @@ printf 'the indexes and text index cost the write path: process %s/s with, %s/s 
   "${rps[acx-process]}" "${rps[acx-process-noindex]}" \
   "$(awk -v a="${rps[acx-process-noindex]}" -v b="${rps[acx-process]}" 'BEGIN { printf "%.1f%% (target <= 10%%)", (a - b) * 100 / a }')"
 printf 'events accepted and journaled: disk %s, process %s\n' "${accepted[disk]}" "${accepted[process]}"
+printf '\nPostgreSQL (the same machine, --durability disk: synchronous_commit on):\n'
+printf 'acx on PostgreSQL / acx on SQLite (disk): %s   (target >= 0.30x)\n' "$(ratio "${rps[acx-pg]}" "${rps[acx-disk]}")"
+printf 'two listeners on one database / one:      %s   (one commit at a time: the advisory lock orders them)\n' \
+  "$(ratio "${rps[acx-pg-2]}" "${rps[acx-pg]}")"
+awk '/^acx_journal_commit_seconds_sum/ {s = $2} /^acx_journal_commit_seconds_count/ {c = $2}
+  /^acx_deliveries_accepted_total/ {a = $2}
+  END { if (c > 0) printf "where the time goes (one listener): %d commits, %.1f deliveries each, %.2f ms per commit\n", c, a / c, s * 1000 / c }' \
+  <<<"$pg_metrics"

@@ -54,8 +54,10 @@ const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${
 
 // 1. Exactly once across listeners.
 {
-  const a = await listener("a");
-  const b = await listener("b");
+  // Started together on an empty database: the schema's migrations are applied once (the second waits for the
+  // first's lock, then finds them done).
+  const [a, b] = await Promise.all([listener("a"), listener("b")]);
+  check(psql("SELECT count(*) FROM acx_migrations") === "1", "the migration applied once");
   const next = random(22);
   const jobs = [];
   for (let n = 1; n <= 2000; n++) {

@@ -110,88 +110,92 @@ private:
     }
   }
 
+  // The group's transaction in one round trip (pipelined): the lock, an insert per record, the notification, the
+  // upstream's cursor, the commit. The lock is held while the server runs them, never across a round trip.
   void transaction(detail::Group& group, std::int64_t relayed)
   {
-    m_db->run("BEGIN");
-    m_db->exec("SELECT pg_advisory_xact_lock($1)", {k_commit_lock});
+    std::vector<pg::Statement> statements;
+    statements.push_back({"BEGIN", {}});
+    statements.push_back({"SELECT pg_advisory_xact_lock($1)", {k_commit_lock}});
     for (auto& p : group) {
-      p->result = insert(*p);
+      statements.push_back(insert(*p));
     }
-    std::int64_t newest = 0;
-    for (const auto& p : group) {
-      newest = p->result.status == Status::refused ? newest : std::max(newest, p->result.seq);
-    }
-    if (newest > 0) { // delivered at the commit, to every listener's watcher
-      m_db->exec("SELECT pg_notify('acx_journal', $1)", {std::to_string(newest)});
-    }
-    if (relayed > 0) {
-      m_db->exec("INSERT INTO meta(key, value) VALUES ('upstream ' || $1, $2) ON CONFLICT (key) DO UPDATE SET value "
-                 "= excluded.value",
-                 {m_options.upstream, relayed});
-    }
-    m_db->run("COMMIT");
-  }
-
-  Appended insert(detail::Pending& p)
-  {
-    Record& r = p.record;
-    if (r.status == Status::refused) {
-      return insert_refused(p);
-    }
-    r.status = Status::accepted;
-    p.row.status = status_name(r.status);
-    auto params = record_params(r, p.row.received, p.row.headers);
-    auto accepted = m_db->exec(fmt::format("INSERT INTO deliveries({}) VALUES ({}) ON CONFLICT (event_id) WHERE "
-                                           "status = 'accepted' DO NOTHING RETURNING seq",
-                                           k_insert_columns, placeholders(14)),
-                               params);
-    if (accepted.rows() == 1) {
-      return {true, Status::accepted, accepted.int64(0, 0), {}};
-    }
-    // Accepted before, here or by another listener (the index waits for its transaction, and the lock orders them).
-    // A duplicate of the same bytes is stored as a reference to its original; one whose body differs keeps its body.
-    auto original = m_db->exec("SELECT seq, body = $2 FROM deliveries WHERE event_id = $1 AND status = 'accepted'",
-                               {r.event_id, pg::Param::bytes(r.body)});
-    const bool found = original.rows() == 1;
-    const std::int64_t seq = found ? original.int64(0, 0) : 0;
-    const bool same = found && original.text(0, 1) == "t";
-    r.status = Status::duplicate;
-    r.detail = fmt::format("duplicate of #{}{}", seq, same ? "" : " (the body differs)");
-    p.row.status = status_name(r.status);
-    params = record_params(r, p.row.received, p.row.headers);
-    if (same) {
-      params[3].value = std::string_view(); // empty, not NULL
-    }
-    params.emplace_back(seq);
-    auto stored = m_db->exec(fmt::format("INSERT INTO deliveries({}, original) VALUES ({}) RETURNING seq",
-                                         k_insert_columns, placeholders(15)),
-                             params);
-    return {true, Status::duplicate, stored.int64(0, 0), {}};
-  }
-
-  Appended insert_refused(detail::Pending& p)
-  {
-    Record& r = p.record;
-    // A prefix of the body, its size and its hash: enough to diagnose, never a way to fill the disk.
-    r.body_bytes = r.body.size();
-    r.body_sha256 = util::hex_encode(util::sha256(r.body));
-    r.body.resize(std::min(r.body.size(), m_options.refused_prefix));
-    auto params = record_params(r, p.row.received, p.row.headers);
-    params.emplace_back(static_cast<std::int64_t>(r.body_bytes));
-    params.emplace_back(r.body_sha256);
-    auto stored = m_db->exec(fmt::format("INSERT INTO refused({}, body_bytes, body_sha256) VALUES ({}) RETURNING seq",
-                                         k_insert_columns, placeholders(16)),
-                             params);
-    if (++m_refused_since_prune >= 256) {
+    if (refused_added(group)) {
       // The newest refusals that fit both bounds stay.
-      m_db->exec(
-          "DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - $1 OR seq < (SELECT "
-          "coalesce(min(seq), 0) FROM (SELECT seq, sum(length(body) + length(headers)) OVER (ORDER BY seq "
-          "DESC) AS kept FROM refused) k WHERE kept <= $2)",
-          {static_cast<std::int64_t>(m_options.max_refused), static_cast<std::int64_t>(m_options.max_refused_bytes)});
-      m_refused_since_prune = 0;
+      statements.push_back(
+          {"DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - $1 OR seq < (SELECT "
+           "coalesce(min(seq), 0) FROM (SELECT seq, sum(length(body) + length(headers)) OVER (ORDER "
+           "BY seq DESC) AS kept FROM refused) k WHERE kept <= $2)",
+           {static_cast<std::int64_t>(m_options.max_refused), static_cast<std::int64_t>(m_options.max_refused_bytes)}});
     }
-    return {true, Status::refused, stored.int64(0, 0), {}};
+    // Delivered at the commit, to every listener's watcher: the journal's newest sequence number.
+    statements.push_back({"SELECT pg_notify('acx_journal', (SELECT coalesce(max(seq), 0) FROM deliveries)::text)", {}});
+    if (relayed > 0) {
+      statements.push_back({"INSERT INTO meta(key, value) VALUES ('upstream ' || $1, $2) ON CONFLICT (key) DO UPDATE "
+                            "SET value = excluded.value",
+                            {m_options.upstream, relayed}});
+    }
+    statements.push_back({"COMMIT", {}});
+    const auto results = m_db->pipeline(statements);
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      auto& p = *group[i];
+      const auto& rows = results[i + 2];
+      if (rows.rows() != 1) {
+        throw std::runtime_error(fmt::format("the journal stored nothing for eventId {}", p.record.event_id));
+      }
+      const bool refused = p.record.status == Status::refused;
+      const Status status = refused                         ? Status::refused
+                            : rows.text(0, 1) == "accepted" ? Status::accepted
+                                                            : Status::duplicate;
+      p.record.status = status;
+      p.result = {true, status, rows.int64(0, 0), {}};
+    }
+  }
+
+  // Whether refusals in this group make it time to bound the refused table (every 256 of them).
+  bool refused_added(const detail::Group& group)
+  {
+    for (const auto& p : group) {
+      m_refused_since_prune += p->record.status == Status::refused ? 1 : 0;
+    }
+    if (m_refused_since_prune < 256) {
+      return false;
+    }
+    m_refused_since_prune = 0;
+    return true;
+  }
+
+  // A record's insert. An eventId accepted before, here or by another listener (the commit lock orders them), is
+  // stored as a duplicate that points at its original: with no body when the bytes are the same, else with its own.
+  pg::Statement insert(detail::Pending& p)
+  {
+    Record& r = p.record;
+    std::vector<pg::Param> params = record_params(r, p.row.received, p.row.headers);
+    if (r.status == Status::refused) {
+      // A prefix of the body, its size and its hash: enough to diagnose, never a way to fill the disk.
+      r.body_bytes = r.body.size();
+      r.body_sha256 = util::hex_encode(util::sha256(r.body));
+      r.body.resize(std::min(r.body.size(), m_options.refused_prefix));
+      params = record_params(r, p.row.received, p.row.headers);
+      params.emplace_back(static_cast<std::int64_t>(r.body_bytes));
+      params.emplace_back(r.body_sha256);
+      return {fmt::format("INSERT INTO refused({}, body_bytes, body_sha256) VALUES ({}) RETURNING seq, 'refused'",
+                          k_insert_columns, placeholders(16)),
+              std::move(params)};
+    }
+    params.erase(params.begin() + 4); // the status: the statement says which
+    return {"WITH ins AS (INSERT INTO deliveries(received, remote, headers, body, status, reason, detail, topic, "
+            "event_id, subscription_id, event_time, subject, gist, path) VALUES ($1, $2, $3, $4, 'accepted', $5, $6, "
+            "$7, $8, $9, $10, $11, $12, $13) ON CONFLICT (event_id) WHERE status = 'accepted' DO NOTHING RETURNING "
+            "seq), "
+            "orig AS (SELECT o.seq, o.body = $4 AS same FROM deliveries o WHERE o.event_id = $8 AND o.status = "
+            "'accepted' AND NOT EXISTS (SELECT 1 FROM ins)), "
+            "dup AS (INSERT INTO deliveries(received, remote, headers, body, status, reason, detail, topic, event_id, "
+            "subscription_id, event_time, subject, gist, path, original) SELECT $1, $2, $3, CASE WHEN orig.same THEN "
+            "''::bytea ELSE $4 END, 'duplicate', $5, 'duplicate of #' || orig.seq || CASE WHEN orig.same THEN '' "
+            "ELSE ' (the body differs)' END, $7, $8, $9, $10, $11, $12, $13, orig.seq FROM orig RETURNING seq) "
+            "SELECT seq, 'accepted' FROM ins UNION ALL SELECT seq, 'duplicate' FROM dup",
+            std::move(params)};
   }
 
   static std::string placeholders(int n)

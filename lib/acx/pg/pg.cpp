@@ -121,6 +121,7 @@ void Connection::reconnect_if_broken()
     PQfinish(m_conn);
     m_conn = nullptr;
   }
+  m_prepared.clear(); // a new connection has none
   // The URI first, then what acx sets unless the URI says otherwise (expand_dbname: later keywords override it, so
   // acx's come before it).
   const std::string seconds = std::to_string(m_timeout.count());
@@ -185,35 +186,109 @@ Result Connection::exec(std::string_view sql, std::initializer_list<Param> param
   return exec(sql, std::vector<Param>(params));
 }
 
+bool Connection::send(const std::string& sql, const std::vector<Param>& params, const std::string* prepared)
+{
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+  // Text parameters are NUL-terminated for libpq: string_views that are not get a copy.
+  std::vector<std::string> copies;
+  copies.reserve(params.size());
+  for (const auto& p : params) {
+    const char* value = p.value.data() ? p.value.data() : ""; // libpq: a null pointer is NULL
+    if (!p.is_null && !p.binary) {
+      value = copies.emplace_back(p.value).c_str();
+    }
+    values.push_back(p.is_null ? nullptr : value);
+    lengths.push_back(static_cast<int>(p.value.size()));
+    formats.push_back(p.binary ? 1 : 0);
+  }
+  if (prepared) {
+    return PQsendQueryPrepared(m_conn, prepared->c_str(), static_cast<int>(params.size()), values.data(),
+                               lengths.data(), formats.data(), 0) == 1;
+  }
+  return PQsendQueryParams(m_conn, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), lengths.data(),
+                           formats.data(), 0) == 1;
+}
+
+const std::string& Connection::prepared(const std::string& sql)
+{
+  if (const auto it = m_prepared.find(sql); it != m_prepared.end()) {
+    return it->second;
+  }
+  std::string name = fmt::format("acx_{}", m_prepared.size() + 1);
+  pg_result* r = PQprepare(m_conn, name.c_str(), sql.c_str(), 0, nullptr);
+  if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+    fail(r);
+  }
+  PQclear(r);
+  return m_prepared.emplace(sql, std::move(name)).first->second;
+}
+
 Result Connection::exec(std::string_view sql, const std::vector<Param>& params)
 {
   if (!m_conn) {
     throw PgError(Failure::connection, "", "not connected to PostgreSQL");
   }
-  const std::string text(sql);
-  std::vector<const char*> values;
-  std::vector<int> lengths, formats;
-  for (const auto& p : params) {
-    values.push_back(p.is_null ? nullptr : p.value.data() ? p.value.data() : ""); // libpq: a null pointer is NULL
-    lengths.push_back(static_cast<int>(p.value.size()));
-    formats.push_back(p.binary ? 1 : 0);
+  if (!send(std::string(sql), params)) {
+    fail(nullptr);
   }
-  // Text parameters are NUL-terminated for libpq: string_views that are not get a copy.
-  std::vector<std::string> copies;
-  copies.reserve(params.size());
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    if (!params[i].is_null && !params[i].binary) {
-      copies.emplace_back(params[i].value);
-      values[i] = copies.back().c_str();
-    }
+  // One statement: its result, then the end of its results (nullptr).
+  pg_result* r = PQgetResult(m_conn);
+  while (pg_result* more = r ? PQgetResult(m_conn) : nullptr) {
+    PQclear(more);
   }
-  pg_result* r = PQexecParams(m_conn, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                              lengths.data(), formats.data(), 0);
   const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     fail(r);
   }
   return Result(r);
+}
+
+std::vector<Result> Connection::pipeline(const std::vector<Statement>& statements)
+{
+  if (!m_conn) {
+    throw PgError(Failure::connection, "", "not connected to PostgreSQL");
+  }
+  std::vector<const std::string*> names;
+  for (const auto& st : statements) {
+    names.push_back(&prepared(st.sql));
+  }
+  if (PQenterPipelineMode(m_conn) != 1) {
+    fail(nullptr);
+  }
+  struct Leave { // pipeline mode ends however this does
+    pg_conn* conn;
+    ~Leave()
+    {
+      while (pg_result* r = PQgetResult(conn)) { // what is left, up to the sync
+        const bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+        PQclear(r);
+        if (sync) {
+          break;
+        }
+      }
+      PQexitPipelineMode(conn);
+    }
+  } leave{m_conn};
+  bool sent = true;
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    sent = sent && send(statements[i].sql, statements[i].params, names[i]);
+  }
+  if (!sent || PQpipelineSync(m_conn) != 1) {
+    fail(nullptr);
+  }
+  std::vector<Result> out;
+  out.reserve(statements.size());
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    pg_result* r = PQgetResult(m_conn);
+    const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      fail(r); // the first failure; the statements after it were not run (PGRES_PIPELINE_ABORTED)
+    }
+    out.emplace_back(r);
+    PQclear(PQgetResult(m_conn)); // the end of this statement's results: nullptr
+  }
+  return out;
 }
 
 void Connection::run(std::string_view sql)

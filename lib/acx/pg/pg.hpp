@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <exception>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,7 +59,16 @@ struct Param {
   Param(const Param& o) : owned(o.owned), value(o.owned.empty() ? o.value : owned), binary(o.binary), is_null(o.is_null)
   {
   }
-  Param& operator=(const Param&) = delete;
+  Param& operator=(const Param& o)
+  {
+    if (this != &o) {
+      owned = o.owned;
+      value = o.owned.empty() ? o.value : std::string_view(owned);
+      binary = o.binary;
+      is_null = o.is_null;
+    }
+    return *this;
+  }
 
   std::string owned;
   std::string_view value;
@@ -89,6 +99,12 @@ private:
   pg_result* m_result;
 };
 
+// A statement and its parameters, for Connection::pipeline.
+struct Statement {
+  std::string sql;
+  std::vector<Param> params;
+};
+
 class Connection {
 public:
   // Connects to a libpq URI (postgresql://...): the password from the URI, PGPASSWORD or ~/.pgpass. Waits at most
@@ -101,6 +117,10 @@ public:
   // Runs one statement with parameters ($1, $2, ...). Throws PgError.
   Result exec(std::string_view sql, std::initializer_list<Param> params = {});
   Result exec(std::string_view sql, const std::vector<Param>& params);
+  // Runs statements in order in one round trip (libpq's pipeline mode) and returns their results. When one fails, the
+  // ones after it do not run, and its PgError is thrown (an open transaction is left aborted: roll it back). Each
+  // statement's text is prepared once per connection (planned once, not per run).
+  std::vector<Result> pipeline(const std::vector<Statement>& statements);
   // Runs one or more statements without parameters. Throws PgError.
   void run(std::string_view sql);
   // Rolls back the open transaction, if any; never throws (for error paths).
@@ -117,9 +137,14 @@ public:
 
 private:
   [[noreturn]] void fail(pg_result* r) const;
+  // Sends one statement with its parameters (exec and pipeline); false when libpq could not.
+  bool send(const std::string& sql, const std::vector<Param>& params, const std::string* prepared = nullptr);
+  // The name of `sql` prepared on this connection, preparing it first.
+  const std::string& prepared(const std::string& sql);
   std::string m_uri;
   std::chrono::seconds m_timeout;
   std::string m_setup;
+  std::map<std::string, std::string> m_prepared; // SQL -> its prepared statement's name, on this connection
   pg_conn* m_conn = nullptr;
 };
 
