@@ -169,4 +169,16 @@ run "$ACX" nothing-like-any-command
 expect_rc 2 "an unknown command"
 expect_not_has "$err" "did you mean" "nothing far is suggested"
 
+# A journal URL acx does not keep journals in is a usage error, not a directory named after its scheme.
+cd "$WORK"
+run "$ACX" events list --journal 'mysql://root:hunter2@db/acx'
+expect_rc 2 "a journal URL of another kind"
+expect_has "$err" "acx keeps a journal in a file (a path) or in PostgreSQL (postgresql://user@host/db), not in mysql://" \
+  "the URL's kind is named"
+expect_not_has "$err" "hunter2" "its password is not"
+run "$ACX" listen --port 0 --journal 'mysql://db/acx' --timeout 1s
+expect_rc 2 "listen: the same"
+expect_eq "$(ls -d "$WORK"/mysql* 2>/dev/null)" "" "no directory named mysql: was made"
+cd - >/dev/null
+
 finish

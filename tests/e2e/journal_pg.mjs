@@ -4,7 +4,7 @@
 // handing over killed mid-way, deliver every event at least once and each job's in order; PostgreSQL stopped for 10 s
 // mid-load: 503s meanwhile, never a 2xx for an event not stored, and the listener takes deliveries again by itself.
 // Usage: node journal_pg.mjs path/to/acx
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import http from "node:http";
 import { acx, check, exited, finish, request, scratch, sleep, startAcx, startPostgres, waitFor } from "./lib.mjs";
 
@@ -82,6 +82,14 @@ const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${
   const pointing = psql("SELECT count(*) FROM deliveries d JOIN deliveries o ON o.seq = d.original AND o.event_id = " +
     "d.event_id AND o.status = 'accepted' WHERE d.status = 'duplicate'");
   check(pointing === "2000", `each duplicate points at its original: ${pointing}`);
+  // Retention, as with SQLite: the first 1,000 by sequence go; a pruned one is said to be pruned.
+  const cut = listed.sort((x, y) => x.seq - y.seq)[1000];
+  execFileSync(acx, ["events", "prune", "--journal", pg.uri, "--before", cut.received]);
+  const after = stats();
+  check(after.accepted + after.duplicate < 4000 && events("list").every((r) => r.received >= cut.received),
+    `events prune --before: ${JSON.stringify(after)}`);
+  const gone = spawnSync(acx, ["events", "show", String(listed[0].seq), "--journal", pg.uri]);
+  check(gone.status !== 0 && /was pruned/.test(gone.stderr), `a pruned delivery: ${gone.stderr}`);
   a.proc.kill("SIGTERM");
   b.proc.kill("SIGTERM");
   check((await exited(a.proc)) === 0 && (await exited(b.proc)) === 0, "both listeners stop cleanly");
@@ -124,13 +132,15 @@ const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${
 // 3. Two listeners forwarding as one consumer; the one handing over is killed mid-way.
 {
   const arrivals = []; // [seq, job, eventId] in arrival order
+  let taking13 = false;
   const app = http.createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       const e = JSON.parse(Buffer.concat(chunks));
       arrivals.push([Number(req.headers["x-acx-seq"]), e.event.job.id, e.eventId]);
-      setTimeout(() => res.writeHead(204).end(), 10);
+      const refuse = e.eventId === id(20013) && !taking13; // dead at once (a 4xx), until `acx events retry`
+      setTimeout(() => res.writeHead(refuse ? 422 : 204).end(), 10);
     });
   });
   await new Promise((resolve) => app.listen(0, "127.0.0.1", resolve));
@@ -167,6 +177,15 @@ const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${
   await waitFor(async () => /\nconsumer app: 0 waiting, this listener hands them over\n/.test(
     survivor = (await request(other.port, { method: "GET", path: "/healthz" })).body), 30,
   `the survivor's healthz to say nothing waits: ${survivor}`);
+  // Dead letters and acx events retry, as with SQLite: the one event the app refused, queued again, is taken.
+  const dead = events("list", "--consumer", "app", "--state", "dead");
+  check(dead.length === 1 && dead[0].eventId === id(20013), `the dead letter: ${JSON.stringify(dead.map((d) => d.eventId))}`);
+  taking13 = true;
+  const before13 = arrivals.filter(([, , e]) => e === id(20013)).length;
+  execFileSync(acx, ["events", "retry", "--consumer", "app", "--id", id(20013), "--journal", pg.uri]);
+  await waitFor(() => arrivals.filter(([, , e]) => e === id(20013)).length > before13, 30, "the retried event");
+  await waitFor(() => events("list", "--consumer", "app", "--state", "dead").length === 0, 30,
+    "no dead letter left");
   const lag = events("stats").find((l) => l.consumer === "app");
   check(lag?.waiting === 0 && /:\d+:/.test(lag?.holder), `events stats: the consumer's lag and holder ${JSON.stringify(lag)}`);
   other.proc.kill("SIGTERM");
