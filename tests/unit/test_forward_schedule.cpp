@@ -9,7 +9,7 @@ using std::chrono::seconds;
 namespace {
 
 // An accepted event about `job` (its ordering key), journaled as number `seq`.
-Schedule::RecordPtr event(std::int64_t seq, const std::string& job)
+Schedule::RecordPtr lane_event(std::int64_t seq, const std::string& job)
 {
   auto r = std::make_shared<journal::Record>();
   r->seq = seq;
@@ -26,9 +26,9 @@ const Schedule::Clock::time_point t0{seconds(100)}; // the schedule's own clock:
 TEST_CASE("acx::forward::Schedule: one key's events go one at a time, in journal order; other keys meanwhile")
 {
   Schedule s;
-  s.add(event(1, "A"), t0);
-  s.add(event(2, "A"), t0);
-  s.add(event(3, "B"), t0);
+  s.add(lane_event(1, "A"), t0);
+  s.add(lane_event(2, "A"), t0);
+  s.add(lane_event(3, "B"), t0);
   auto a = s.take(t0);
   REQUIRE(a);
   CHECK(a->item.record->seq == 1);
@@ -46,8 +46,8 @@ TEST_CASE("acx::forward::Schedule: one key's events go one at a time, in journal
 TEST_CASE("acx::forward::Schedule: a retry waits its time, holds its lane, and counts the attempt")
 {
   Schedule s;
-  s.add(event(1, "A"), t0);
-  s.add(event(2, "A"), t0);
+  s.add(lane_event(1, "A"), t0);
+  s.add(lane_event(2, "A"), t0);
   auto first = s.take(t0);
   REQUIRE(first);
   s.retry(first->key, t0 + seconds(4));
@@ -68,9 +68,9 @@ TEST_CASE("acx::forward::Schedule: the watermark stays below the first event not
 {
   Schedule s;
   CHECK(s.watermark(7) == 7); // nothing waits: everything read is done
-  s.add(event(8, "A"), t0);
-  s.add(event(9, "B"), t0);
-  s.add(event(10, "C"), t0);
+  s.add(lane_event(8, "A"), t0);
+  s.add(lane_event(9, "B"), t0);
+  s.add(lane_event(10, "C"), t0);
   CHECK(s.size() == 3);
   CHECK(s.oldest_received()->seconds == 1'008);
   auto a = s.take(t0);

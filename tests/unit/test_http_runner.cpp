@@ -32,7 +32,7 @@ template <class F> void on_thread(F body)
   }
 }
 
-http::Exchange get(int port, const std::string& path)
+http::Exchange runner_get(int port, const std::string& path)
 {
   http::ClientOptions co;
   co.timeout = std::chrono::seconds(30);
@@ -58,17 +58,17 @@ TEST_CASE("acx::http::Runner: starts, says where, writes the ready file, stops w
     std::thread client;
     http::Runner::Options o;
     o.ready_file = dir + "/ready";
-    int seconds = 0;
-    o.every_second = [&] { ++seconds; };
+    int ticks = 0;
+    o.every_second = [&] { ++ticks; };
     const http::Stop why = runner.run(server, "127.0.0.1", o, [&](int p) {
       port = p;
-      client = std::thread([p] { CHECK(get(p, "/stop").status == 200); });
+      client = std::thread([p] { CHECK(runner_get(p, "/stop").status == 200); });
     });
     client.join();
     CHECK(why == http::Stop::done);
     CHECK(port > 0);
     CHECK(util::read_input(dir + "/ready") == "127.0.0.1:" + std::to_string(port) + "\n");
-    CHECK(get(port, "/stop").status == 0); // stopped on the way out of run()
+    CHECK(runner_get(port, "/stop").status == 0); // stopped on the way out of run()
   });
 }
 
@@ -125,6 +125,6 @@ TEST_CASE("acx::http::Runner: what fails while starting reaches the caller, and 
     int port = 0;
     CHECK_THROWS_AS(runner.run(server, "127.0.0.1", o, [&](int p) { port = p; }), Error);
     REQUIRE(port > 0);
-    CHECK(get(port, "/").status == 0); // the server was stopped on the error path
+    CHECK(runner_get(port, "/").status == 0); // the server was stopped on the error path
   });
 }

@@ -538,8 +538,12 @@ struct Forwarder::Impl {
       if (held) {
         renewed = Clock::now();
         if (!working && !stopped) {
-          begin_work();
-          notify(util::Notice::Level::info, fmt::format("{}: this listener hands its events over now", c.name));
+          try {
+            begin_work();
+            notify(util::Notice::Level::info, fmt::format("{}: this listener hands its events over now", c.name));
+          } catch (const Error& e) { // the database went away meanwhile: the lease runs out, or is taken again
+            notify(util::Notice::Level::warning, fmt::format("{}: cannot start handing over: {}", c.name, e.what()));
+          }
         }
       } else if (working) {
         end_work();
