@@ -9,6 +9,7 @@
 
 #include "acx/deliver/retry.hpp"
 #include "acx/event/topics.hpp"
+#include "acx/forward/hand_over.hpp"
 #include "acx/forward/schedule.hpp"
 #include "acx/http/client.hpp"
 #include "acx/journal/follower.hpp"
@@ -26,7 +27,6 @@ using journal::Handed;
 using RecordPtr = std::shared_ptr<const journal::Record>;
 
 constexpr std::size_t k_window = 20'000; // events read ahead of the slowest key at most
-constexpr std::size_t k_answer = 200;
 // A consumer's lease on a shared journal: how long it lasts, how often its holder renews it, how often the others
 // ask for it. A holder that dies is taken over within k_lease.
 constexpr auto k_lease = std::chrono::milliseconds(10'000);
@@ -43,23 +43,6 @@ std::string lease_holder()
 }
 
 using Item = Schedule::Item;
-
-// What one attempt came to.
-struct Result {
-  Handed state = Handed::pending; // delivered, dead, or pending (try again)
-  bool stop = false;              // 410: the consumer asked for no more
-  bool abandoned = false;         // acx is stopping: nothing is marked, the event is handed over after a restart
-  int status = 0;
-  double ms = 0;
-  std::string answer;
-  std::optional<std::chrono::seconds> retry_after;
-};
-
-std::string first_line(std::string_view text)
-{
-  text = util::trim(text);
-  return util::excerpt(text.substr(0, text.find('\n')), k_answer);
-}
 
 } // namespace
 
@@ -228,102 +211,6 @@ struct Forwarder::Impl {
     }
   }
 
-  Result attempt_http(const Item& item)
-  {
-    const auto& r = *item.record;
-    thread_local std::map<std::string, std::unique_ptr<http::Client>> clients;
-    std::string url = c.url;
-    util::Headers headers;
-    if (signer) {
-      auto sig = signer->sign({r.body, r.event_id, util::now_unix(), c.url});
-      url = std::move(sig.url);
-      headers = std::move(sig.headers);
-    }
-    for (const auto& h : c.headers) {
-      headers.add(h.name, h.value);
-    }
-    const std::string* type = r.headers.find("Content-Type");
-    headers.add("Content-Type", type ? *type : "application/json");
-    headers.add("X-Acx-Event-Id", r.event_id);
-    headers.add("X-Acx-Topic", r.topic);
-    headers.add("X-Acx-Seq", std::to_string(r.seq));
-    headers.add("X-Acx-Attempt", std::to_string(item.attempt));
-    Result out;
-    const auto parsed = util::parse_url(url);
-    if (!parsed) {
-      out.state = Handed::dead;
-      out.answer = "not a URL";
-      return out;
-    }
-    auto& client = clients[c.name + " " + parsed->origin()];
-    if (!client) {
-      http::ClientOptions co;
-      co.timeout = c.timeout;
-      client = std::make_unique<http::Client>(*parsed, co);
-    }
-    const http::Exchange e = client->post(parsed->target, headers, r.body, abandon.get_token());
-    if (e.failure == http::Failure::aborted) {
-      out.abandoned = true;
-      return out;
-    }
-    out.status = e.status;
-    out.ms = static_cast<double>(e.latency.count()) / 1000.0;
-    out.answer = e.status == 0 ? e.error : first_line(e.body);
-    if (e.status == 0) {
-      client.reset(); // a fresh connection next time
-    }
-    switch (deliver::classify(e)) {
-    case deliver::Next::done:
-      out.state = Handed::delivered;
-      break;
-    case deliver::Next::give_up:
-      out.state = Handed::dead;
-      out.stop = e.status == 410;
-      if ((e.status == 401 || e.status == 403) && c.scheme.kind == signing::Kind::none) {
-        out.answer += "; the app wants a credential: --forward-secret (or a route's secret) signs the forwards";
-      }
-      break;
-    case deliver::Next::retry:
-      if (const std::string* v = e.headers.find("Retry-After")) {
-        out.retry_after = deliver::parse_retry_after(*v, util::now_unix());
-      }
-      break;
-    }
-    return out;
-  }
-
-  Result attempt_exec(const Item& item)
-  {
-    const auto& r = *item.record;
-    const auto began = Clock::now();
-    util::CommandSpec spec{c.command,
-                           {{"ACX_EVENT_ID", r.event_id},
-                            {"ACX_TOPIC", r.topic},
-                            {"ACX_SUBSCRIPTION_ID", r.subscription_id},
-                            {"ACX_SEQ", std::to_string(r.seq)},
-                            {"ACX_ATTEMPT", std::to_string(item.attempt)}},
-                           signing::secret_variables(),
-                           c.timeout,
-                           r.body};
-    const auto run = util::run_command(spec, abandon.get_token());
-    Result out;
-    if (run.abandoned) {
-      out.abandoned = true;
-      return out;
-    }
-    out.ms = std::chrono::duration<double, std::milli>(Clock::now() - began).count();
-    out.status = run.exit_code;
-    out.state = run.exit_code == 0 && !run.timed_out ? Handed::delivered : Handed::pending;
-    out.answer = run.timed_out ? fmt::format("killed after {} ms", c.timeout.count())
-                 : run.exit_code == 0
-                     ? first_line(run.out)
-                     : fmt::format("exit {}{}", run.exit_code, run.out.empty() ? "" : ": " + first_line(run.out));
-    if (run.left_behind) {
-      out.answer += " (processes it left running were killed)";
-    }
-    return out;
-  }
-
   // Takes the lane whose first event is due first, waiting for it; nullopt when stopping.
   std::optional<Schedule::Taken> take_due()
   {
@@ -402,7 +289,8 @@ struct Forwarder::Impl {
       const std::string& key = taken->key;
       const Item& item = taken->item;
       const auto start = util::now();
-      Result res = c.command.empty() ? attempt_http(item) : attempt_exec(item);
+      Result res = c.command.empty() ? post_to(c, signer.get(), item, abandon.get_token())
+                                     : run_for(c, item, abandon.get_token());
       const auto& r = *item.record;
       if (res.abandoned) {
         return; // stopping: the event stays pending in the outbox

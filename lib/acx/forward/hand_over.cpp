@@ -1,0 +1,128 @@
+#include "acx/forward/hand_over.hpp"
+
+#include <fmt/format.h>
+#include <map>
+#include <memory>
+
+#include "acx/deliver/retry.hpp"
+#include "acx/http/client.hpp"
+#include "acx/signing/secret.hpp"
+#include "acx/util/process.hpp"
+#include "acx/util/text.hpp"
+#include "acx/util/url.hpp"
+
+namespace acx::forward {
+
+namespace {
+
+using journal::Handed;
+using Clock = std::chrono::steady_clock;
+using Item = Schedule::Item;
+
+constexpr std::size_t k_answer = 200;
+
+std::string first_line(std::string_view text)
+{
+  text = util::trim(text);
+  return util::excerpt(text.substr(0, text.find('\n')), k_answer);
+}
+
+} // namespace
+
+Result post_to(const Consumer& c, const signing::Scheme* signer, const Schedule::Item& item, std::stop_token abandon)
+{
+  const auto& r = *item.record;
+  thread_local std::map<std::string, std::unique_ptr<http::Client>> clients;
+  std::string url = c.url;
+  util::Headers headers;
+  if (signer) {
+    auto sig = signer->sign({r.body, r.event_id, util::now_unix(), c.url});
+    url = std::move(sig.url);
+    headers = std::move(sig.headers);
+  }
+  for (const auto& h : c.headers) {
+    headers.add(h.name, h.value);
+  }
+  const std::string* type = r.headers.find("Content-Type");
+  headers.add("Content-Type", type ? *type : "application/json");
+  headers.add("X-Acx-Event-Id", r.event_id);
+  headers.add("X-Acx-Topic", r.topic);
+  headers.add("X-Acx-Seq", std::to_string(r.seq));
+  headers.add("X-Acx-Attempt", std::to_string(item.attempt));
+  Result out;
+  const auto parsed = util::parse_url(url);
+  if (!parsed) {
+    out.state = Handed::dead;
+    out.answer = "not a URL";
+    return out;
+  }
+  auto& client = clients[c.name + " " + parsed->origin()];
+  if (!client) {
+    http::ClientOptions co;
+    co.timeout = c.timeout;
+    client = std::make_unique<http::Client>(*parsed, co);
+  }
+  const http::Exchange e = client->post(parsed->target, headers, r.body, abandon);
+  if (e.failure == http::Failure::aborted) {
+    out.abandoned = true;
+    return out;
+  }
+  out.status = e.status;
+  out.ms = static_cast<double>(e.latency.count()) / 1000.0;
+  out.answer = e.status == 0 ? e.error : first_line(e.body);
+  if (e.status == 0) {
+    client.reset(); // a fresh connection next time
+  }
+  switch (deliver::classify(e)) {
+  case deliver::Next::done:
+    out.state = Handed::delivered;
+    break;
+  case deliver::Next::give_up:
+    out.state = Handed::dead;
+    out.stop = e.status == 410;
+    if ((e.status == 401 || e.status == 403) && c.scheme.kind == signing::Kind::none) {
+      out.answer += "; the app wants a credential: --forward-secret (or a route's secret) signs the forwards";
+    }
+    break;
+  case deliver::Next::retry:
+    if (const std::string* v = e.headers.find("Retry-After")) {
+      out.retry_after = deliver::parse_retry_after(*v, util::now_unix());
+    }
+    break;
+  }
+  return out;
+}
+
+Result run_for(const Consumer& c, const Schedule::Item& item, std::stop_token abandon)
+{
+  const auto& r = *item.record;
+  const auto began = Clock::now();
+  util::CommandSpec spec{c.command,
+                         {{"ACX_EVENT_ID", r.event_id},
+                          {"ACX_TOPIC", r.topic},
+                          {"ACX_SUBSCRIPTION_ID", r.subscription_id},
+                          {"ACX_SEQ", std::to_string(r.seq)},
+                          {"ACX_ATTEMPT", std::to_string(item.attempt)}},
+                         signing::secret_variables(),
+                         c.timeout,
+                         r.body};
+  const auto run = util::run_command(spec, abandon);
+  Result out;
+  if (run.abandoned) {
+    out.abandoned = true;
+    return out;
+  }
+  out.ms = std::chrono::duration<double, std::milli>(Clock::now() - began).count();
+  out.status = run.exit_code;
+  out.state = run.exit_code == 0 && !run.timed_out ? Handed::delivered : Handed::pending;
+  out.answer = run.timed_out ? fmt::format("killed after {} ms", c.timeout.count())
+               : run.exit_code == 0
+                   ? first_line(run.out)
+                   : fmt::format("exit {}{}", run.exit_code, run.out.empty() ? "" : ": " + first_line(run.out));
+  if (run.left_behind) {
+    out.answer += " (processes it left running were killed)";
+  }
+  return out;
+}
+
+} // namespace acx::forward
