@@ -36,6 +36,8 @@ _acx() {
         cmdpath='acx version';;
       'acx completion')
         cmdpath='acx completion';;
+      'acx man')
+        cmdpath='acx man';;
       'acx events list')
         cmdpath='acx events list';;
       'acx events show')
@@ -527,12 +529,14 @@ _acx() {
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx version --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx man --directory')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     *) ;;
   esac
   local subs opts args files
   case "$cmdpath" in
     'acx')
-      subs='listen events inspect send replay check subscribe subscriptions sandbox sign verify secret topics fixtures version completion'; opts='--help -h --version'; args=''; files=0;;
+      subs='listen events inspect send replay check subscribe subscriptions sandbox sign verify secret topics fixtures version completion man'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
       subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
     'acx events')
@@ -597,6 +601,8 @@ _acx() {
       subs=''; opts='--help -h --format'; args=''; files=0;;
     'acx completion')
       subs=''; opts='--help -h'; args='bash zsh fish'; files=0;;
+    'acx man')
+      subs=''; opts='--help -h --directory'; args='listen events inspect send replay check subscribe subscriptions sandbox sign verify secret topics fixtures version completion man man'; files=0;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))

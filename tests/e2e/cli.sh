@@ -98,7 +98,15 @@ expect_has "$out" "Exit codes:" "help lists exit codes"
 run "$ACX" --version
 expect_has "$out" "acx " "--version"
 run "$ACX" version --format json
-expect_has "$out" '{"version":"' "version json"
+version=$(sed -n 's/^project(acx VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
+expect_has "$out" "\"version\":\"$version\"" "version json: the version CMakeLists.txt's project() gives"
+expect_has "$out" '"SQLite":{"built_with":"3.' "version json: the libraries"
+commit=$(git -C "$SRC" rev-parse --short=12 HEAD 2>/dev/null) && expect_has "$out" "\"commit\":\"$commit" "version json: the commit"
+run "$ACX" version
+expect_has "$out" "acx $version" "version: the first line"
+for lib in OpenSSL SQLite libpq libmicrohttpd cpp-httplib toml++ nlohmann_json fmt CLI11; do
+  expect_has "$out" "$lib " "version names $lib"
+done
 
 run "$ACX" topics
 expect_rc 0 "topics"

@@ -10,6 +10,7 @@
 #include "acx/http/runner.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
+#include "notify_sink.hpp"
 
 using namespace acx;
 
@@ -127,4 +128,36 @@ TEST_CASE("acx::http::Runner: what fails while starting reaches the caller, and 
     REQUIRE(port > 0);
     CHECK(runner_get(port, "/").status == 0); // the server was stopped on the error path
   });
+}
+
+TEST_CASE("acx::http::Runner: tells systemd READY=1 once it serves, RELOADING=1 then READY=1 on a hangup, STOPPING=1")
+{
+  const TempDir temp;
+  NotifySink sink(temp.file("notify"));
+  std::vector<std::string> said;
+  int reloads = 0;
+  on_thread([&] {
+    http::Runner runner(true);
+    http::ServerOptions so;
+    so.port = 0;
+    http::Server server(so, {});
+    http::Runner::Options o;
+    o.on_hangup = [&reloads] { ++reloads; };
+    std::thread manager([&] {
+      said.push_back(sink.next());
+      runner.hangup(); // SIGHUP's way in, without a signal that another test's thread might take
+      said.push_back(sink.next());
+      said.push_back(sink.next());
+      runner.finish();
+      said.push_back(sink.next());
+    });
+    runner.run(server, "127.0.0.1", o, [](int) {});
+    manager.join();
+  });
+  REQUIRE(said.size() == 4);
+  CHECK(said[0].starts_with("READY=1\nSTATUS=serving on 127.0.0.1:"));
+  CHECK(said[1].starts_with("RELOADING=1\nMONOTONIC_USEC="));
+  CHECK(said[2] == "READY=1");
+  CHECK(said[3] == "STOPPING=1");
+  CHECK(reloads == 1);
 }

@@ -24,5 +24,12 @@ void setup_fixtures(CLI::App& app, Run& run);
 void setup_secret(CLI::App& app, Run& run);
 void setup_version(CLI::App& app, Run& run);
 void setup_completion(CLI::App& app, Run& run);
+void setup_man(CLI::App& app, Run& run);
+
+// The examples in the man pages (examples.cpp).
+void add_examples(CLI::App& app);
+
+// The whole command line: acx's name, description, help format, footer and every command above.
+void define_app(CLI::App& app, Run& run);
 
 } // namespace acx::cli

@@ -3,114 +3,11 @@
 #include <fmt/format.h>
 #include <map>
 
+#include "acx/util/text.hpp"
+
 namespace acx::cli {
 
 namespace {
-
-// The command tree reduced to what a shell needs.
-struct OptionSpec {
-  std::vector<std::string> names; // "--scheme", "-H"
-  std::string description;
-  bool takes_value = false;
-  std::vector<std::string> choices; // empty: complete file names
-  bool files = false;               // file names as well as the choices
-};
-
-struct CommandSpec {
-  std::string path; // "acx fixtures show"
-  std::string description;
-  std::vector<OptionSpec> options;
-  std::vector<std::pair<std::string, std::string>> subcommands; // name, description
-  bool has_argument = false;
-  std::vector<std::string> argument_choices; // empty with has_argument: files
-  bool argument_files = false;               // file names as well as the choices
-};
-
-struct Suggestion {
-  std::vector<std::string> words;
-  bool files = false;
-};
-std::map<const CLI::Option*, Suggestion>& suggestions()
-{
-  static std::map<const CLI::Option*, Suggestion> all;
-  return all;
-}
-
-// CLI11 appends validator descriptions to the type name: "TEXT:{standard,hmac}" -> {standard, hmac}.
-std::vector<std::string> choices_of(const CLI::Option* opt)
-{
-  if (const auto it = suggestions().find(opt); it != suggestions().end()) {
-    return it->second.words;
-  }
-  const std::string type = opt->get_type_name();
-  const auto open = type.find('{');
-  const auto close = type.find('}', open);
-  std::vector<std::string> out;
-  if (open == std::string::npos || close == std::string::npos) {
-    return out;
-  }
-  std::string item;
-  for (std::size_t i = open + 1; i < close; ++i) {
-    if (type[i] == ',') {
-      out.push_back(item);
-      item.clear();
-    } else if (type[i] != ' ') {
-      item += type[i];
-    }
-  }
-  out.push_back(item);
-  // CheckedTransformer shows "{text->0,json->1}"
-  for (auto& c : out) {
-    c = c.substr(0, c.find("->"));
-  }
-  return out;
-}
-
-// The options of `app` and of its option groups (CLI11's nameless subcommands), into `spec`.
-void collect_options(const CLI::App& app, CommandSpec& spec)
-{
-  for (const CLI::Option* opt : app.get_options()) {
-    if (!opt->nonpositional()) {
-      spec.has_argument = true;
-      spec.argument_choices = choices_of(opt);
-      spec.argument_files = suggestions().contains(opt) && suggestions().at(opt).files;
-      continue;
-    }
-    OptionSpec o;
-    for (const auto& l : opt->get_lnames()) {
-      o.names.push_back("--" + l);
-    }
-    for (const auto& s : opt->get_snames()) {
-      o.names.push_back("-" + s);
-    }
-    o.description = opt->get_description();
-    o.takes_value = opt->get_expected_max() > 0 && opt->get_type_size_max() > 0;
-    o.choices = choices_of(opt);
-    o.files = suggestions().contains(opt) && suggestions().at(opt).files;
-    spec.options.push_back(std::move(o));
-  }
-  auto* mutable_app = const_cast<CLI::App*>(&app);
-  for (const CLI::App* group : mutable_app->get_subcommands([](CLI::App* s) { return s->get_name().empty(); })) {
-    collect_options(*group, spec);
-  }
-}
-
-void collect(const CLI::App& app, const std::string& path, std::vector<CommandSpec>& out)
-{
-  CommandSpec spec;
-  spec.path = path;
-  spec.description = app.get_description();
-  collect_options(app, spec);
-  auto* mutable_app = const_cast<CLI::App*>(&app);
-  const auto subs = mutable_app->get_subcommands([](CLI::App* s) { return !s->get_name().empty(); });
-  for (const CLI::App* sub : subs) {
-    spec.subcommands.emplace_back(sub->get_name(), sub->get_description());
-  }
-  out.push_back(spec);
-  for (const CLI::App* sub : subs) {
-    collect(*sub, path + " " + sub->get_name(), out);
-  }
-}
 
 std::string join(const std::vector<std::string>& v, const char* sep = " ")
 {
@@ -329,15 +226,9 @@ std::string fish(const std::vector<CommandSpec>& cmds)
 
 } // namespace
 
-void suggest(CLI::Option* option, std::vector<std::string> words, bool files)
-{
-  suggestions()[option] = {std::move(words), files};
-}
-
 std::string completion_script(const CLI::App& app, const std::string& shell)
 {
-  std::vector<CommandSpec> cmds;
-  collect(app, "acx", cmds);
+  const auto cmds = command_tree(app);
   if (shell == "bash") {
     return bash(cmds);
   }

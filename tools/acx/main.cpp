@@ -13,16 +13,9 @@
 int main(int argc, char** argv)
 {
   using acx::ExitCode;
-  CLI::App app{"acx: receive, verify, journal, test and simulate AccuLynx webhooks.", "acx"};
-  app.formatter(acx::cli::help_formatter()); // before the subcommands: each takes it when added
-  app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("acx ") + ACX_VERSION);
-  std::string codes;
-  for (const auto& c : acx::exit_codes()) {
-    codes += fmt::format("{}{} {}", codes.empty() ? "" : ", ", static_cast<int>(c.code), c.name);
-  }
-  app.footer(fmt::format("Exit codes: {}. See README.md.", codes));
-
+  CLI::App app;
+  acx::cli::Run run;
+  acx::cli::define_app(app, run);
   app.failure_message([argc, argv](const CLI::App* cmd, const CLI::Error& e) {
     // Point at the help of the deepest subcommand that was reached, and say what was wrong in acx's words.
     std::string path = cmd->get_name();
@@ -34,23 +27,6 @@ int main(int argc, char** argv)
     const std::string what = acx::cli::in_our_words(e, *deepest, {argv, static_cast<std::size_t>(argc)});
     return fmt::format("acx: error: {}\nRun '{} --help' for more information.\n", what, path);
   });
-
-  acx::cli::Run run;
-  acx::cli::setup_listen(app, run);
-  acx::cli::setup_events(app, run);
-  acx::cli::setup_inspect(app, run);
-  acx::cli::setup_send(app, run);
-  acx::cli::setup_replay(app, run);
-  acx::cli::setup_check(app, run);
-  acx::cli::setup_subscribe(app, run);
-  acx::cli::setup_sandbox(app, run);
-  acx::cli::setup_sign(app, run);
-  acx::cli::setup_verify(app, run);
-  acx::cli::setup_secret(app, run);
-  acx::cli::setup_topics(app, run);
-  acx::cli::setup_fixtures(app, run);
-  acx::cli::setup_version(app, run);
-  acx::cli::setup_completion(app, run);
 
   // A peer that closes its socket while acx writes is an error code on that write, not the end of acx; a reader of
   // stdout that stops early (head) ends acx quietly below, as a pipe's writer is ended by SIGPIPE.

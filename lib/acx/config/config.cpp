@@ -265,4 +265,10 @@ void update(const std::string& path, const std::function<bool(Config&)>& edit)
   }
 }
 
+util::Library toml_library()
+{
+  const std::string v = fmt::format("{}.{}.{}", TOML_LIB_MAJOR, TOML_LIB_MINOR, TOML_LIB_PATCH);
+  return {"toml++", v, v}; // header-only
+}
+
 } // namespace acx::config

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "acx/util/build.hpp"
+
 namespace acx::config {
 
 // A subscription registered with acx subscribe: what the listener needs to check its deliveries.
@@ -73,5 +75,8 @@ void save(const Config& config, const std::string& path);
 
 // Loads the config, lets `edit` change it, and saves it when `edit` says it changed something.
 void update(const std::string& path, const std::function<bool(Config&)>& edit);
+
+// The toml++ acx was built with (header-only: it is also the one running).
+util::Library toml_library();
 
 } // namespace acx::config

@@ -271,4 +271,9 @@ Exchange Client::stream(const std::string& target, const util::Headers& headers,
   return out;
 }
 
+util::Library client_library()
+{
+  return {"cpp-httplib", CPPHTTPLIB_VERSION, CPPHTTPLIB_VERSION}; // header-only
+}
+
 } // namespace acx::http

@@ -6,6 +6,7 @@
 #include <stop_token>
 #include <string>
 
+#include "acx/util/build.hpp"
 #include "acx/util/headers.hpp"
 #include "acx/util/url.hpp"
 
@@ -81,5 +82,8 @@ private:
   struct Impl;
   std::unique_ptr<Impl> m_impl;
 };
+
+// The cpp-httplib acx was built with (header-only: it is also the one running).
+util::Library client_library();
 
 } // namespace acx::http

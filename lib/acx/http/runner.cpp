@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <utility>
 
+#include "acx/util/notify.hpp"
 #include "acx/util/service.hpp"
 
 namespace acx::http {
@@ -18,11 +19,7 @@ Runner::Runner(bool hangup)
   m_signal_thread = util::Thread("acx-signals", [this] {
     int sig = 0;
     while (sigwait(&m_signals, &sig) == 0 && sig == SIGHUP) {
-      {
-        std::lock_guard lock(m_mutex);
-        m_hangup_pending = true;
-      }
-      m_cv.notify_all();
+      this->hangup();
     }
     request(Stop::signal);
   });
@@ -33,6 +30,15 @@ Runner::~Runner()
   // Wakes sigwait if no signal came (the mask holds SIGTERM for it); harmless if one did and the thread is done.
   pthread_kill(m_signal_thread.native_handle(), SIGTERM);
   m_signal_thread.join();
+}
+
+void Runner::hangup()
+{
+  {
+    std::lock_guard lock(m_mutex);
+    m_hangup_pending = true;
+  }
+  m_cv.notify_all();
 }
 
 void Runner::request(Stop why)
@@ -54,6 +60,7 @@ Stop Runner::run(Server& server, const std::string& host, const Options& o,
     const std::function<void()>& before;
     ~StopServer()
     {
+      util::notify_service_manager("STOPPING=1");
       if (before) {
         before();
       }
@@ -67,6 +74,7 @@ Stop Runner::run(Server& server, const std::string& host, const Options& o,
   if (!o.ready_file.empty()) {
     util::write_ready_file(o.ready_file, fmt::format("{}:{}", host, port));
   }
+  util::notify_service_manager(fmt::format("READY=1\nSTATUS=serving on {}:{}", host, port));
   using Clock = std::chrono::steady_clock;
   const auto deadline = o.timeout ? Clock::now() + *o.timeout : Clock::time_point::max();
   for (;;) {
@@ -84,7 +92,12 @@ Stop Runner::run(Server& server, const std::string& host, const Options& o,
       hangup = std::exchange(m_hangup_pending, false);
     }
     if (hangup && o.on_hangup) {
+      // systemd (Type=notify-reload, and `systemctl reload` of Type=notify) waits for READY=1 after RELOADING=1.
+      const auto now =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch());
+      util::notify_service_manager(fmt::format("RELOADING=1\nMONOTONIC_USEC={}", now.count()));
       o.on_hangup();
+      util::notify_service_manager("READY=1");
     }
     if (o.every_second) {
       o.every_second();

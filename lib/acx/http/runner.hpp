@@ -45,6 +45,8 @@ public:
 
   // From any thread, before or during run(): run() returns Stop::done (unless it has another reason already).
   void finish() { request(Stop::done); }
+  // From any thread, during run(): what SIGHUP does (with `hangup`).
+  void hangup();
 
 private:
   void request(Stop why);

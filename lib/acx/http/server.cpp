@@ -547,4 +547,13 @@ void Server::stop()
   impl.watch.reset();
 }
 
+util::Library server_library()
+{
+  // MHD_VERSION is 0x00097500 for 0.9.75: each byte is two decimal digits.
+  const auto hex = [](unsigned v) {
+    return fmt::format("{:x}.{:x}.{:x}", (v >> 24) & 0xff, (v >> 16) & 0xff, (v >> 8) & 0xff);
+  };
+  return {"libmicrohttpd", hex(MHD_VERSION), MHD_get_version()};
+}
+
 } // namespace acx::http

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "acx/http/message.hpp"
+#include "acx/util/build.hpp"
 
 namespace acx::http {
 
@@ -73,5 +74,8 @@ private:
   struct Impl;
   std::unique_ptr<Impl> m_impl;
 };
+
+// The libmicrohttpd acx was built with and the one it runs with.
+util::Library server_library();
 
 } // namespace acx::http

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <pg_config.h>
 #include <poll.h>
 
 namespace acx::pg {
@@ -368,6 +369,13 @@ std::string redact(std::string_view uri)
     out.replace(value, (end == std::string::npos ? out.size() : end) - value, "***");
   }
   return out;
+}
+
+util::Library library()
+{
+  const int v = PQlibVersion(); // 150018
+  const std::string built = PG_VERSION;
+  return {"libpq", built.substr(0, built.find(' ')), fmt::format("{}.{}", v / 10000, v % 10000)};
 }
 
 } // namespace acx::pg

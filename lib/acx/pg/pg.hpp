@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "acx/util/build.hpp"
+
 struct pg_conn;
 struct pg_result;
 
@@ -152,5 +154,8 @@ private:
 bool is_uri(std::string_view location);
 // The URI as it may be shown: its password (in the user part, or a password= parameter) replaced by "***".
 std::string redact(std::string_view uri);
+
+// The libpq acx was built with and the one it runs with.
+util::Library library();
 
 } // namespace acx::pg

@@ -214,4 +214,9 @@ void Database::add_column_if_missing(std::string_view table, std::string_view co
   }
 }
 
+util::Library library()
+{
+  return {"SQLite", SQLITE_VERSION, sqlite3_libversion()};
+}
+
 } // namespace acx::sqlite

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <utility>
 
+#include "acx/util/build.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -112,5 +114,8 @@ private:
   std::chrono::milliseconds m_busy{0};
   std::unique_ptr<std::atomic<std::int64_t>> m_wal; // frames; where SQLite's WAL hook writes, so it outlives a move
 };
+
+// The SQLite acx was built with and the one it runs with.
+util::Library library();
 
 } // namespace acx::sqlite

@@ -70,4 +70,9 @@ std::string new_guid()
   return fmt::format("{}-{}-{}-{}-{}", h.substr(0, 8), h.substr(8, 4), h.substr(12, 4), h.substr(16, 4), h.substr(20));
 }
 
+util::Library openssl_library()
+{
+  return {"OpenSSL", OPENSSL_VERSION_TEXT, OpenSSL_version(OPENSSL_VERSION)};
+}
+
 } // namespace acx::util

@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 
+#include "acx/util/build.hpp"
 #include "acx/util/encoding.hpp"
 
 namespace acx::util {
@@ -25,5 +26,8 @@ Bytes random_bytes(std::size_t n);
 
 // A fresh random (version 4) GUID in lower-case 8-4-4-4-12 form.
 std::string new_guid();
+
+// The OpenSSL acx was built with and the one it runs with.
+Library openssl_library();
 
 } // namespace acx::util
