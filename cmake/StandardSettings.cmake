@@ -37,3 +37,12 @@ if(ACX_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   endif()
 endif()
 
+
+# Debian's hardening flags (dpkg-buildflags: fortify, stack protector, read-only relocations bound at start; PIE is
+# gcc's default on Debian), which lintian checks the packaged binary for. Not with the sanitizers, which bring their
+# own checks; fortify only where the code is optimised, as it needs.
+if(NOT ACX_SANITIZE AND NOT ACX_TSAN AND NOT ACX_FUZZ)
+  add_compile_options(-fstack-protector-strong
+                      $<$<CONFIG:Release,RelWithDebInfo,MinSizeRel>:-D_FORTIFY_SOURCE=2>)
+  add_link_options(-Wl,-z,relro -Wl,-z,now)
+endif()

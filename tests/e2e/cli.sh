@@ -98,8 +98,8 @@ expect_has "$out" "Exit codes:" "help lists exit codes"
 run "$ACX" --version
 expect_has "$out" "acx " "--version"
 run "$ACX" version --format json
-version=$(sed -n 's/^project(acx VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
-expect_has "$out" "\"version\":\"$version\"" "version json: the version CMakeLists.txt's project() gives"
+version=$(sed -n '1s/^acx (\([0-9.]*\)).*/\1/p' "$SRC/packaging/changelog")
+expect_has "$out" "\"version\":\"$version\"" "version json: the version of packaging/changelog's top entry"
 expect_has "$out" '"SQLite":{"built_with":"3.' "version json: the libraries"
 commit=$(git -C "$SRC" rev-parse --short=12 HEAD 2>/dev/null) && expect_has "$out" "\"commit\":\"$commit" "version json: the commit"
 run "$ACX" version
