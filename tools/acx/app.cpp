@@ -1,9 +1,13 @@
 // The command line: acx's description, help format and every command, defined once for main() and for the tests
-// that read the tree (the man pages, the completions).
+// that read the tree (the man pages, the completions); and main() itself, which maps failures to exit codes.
+#include <csignal>
+#include <cstdio>
 #include <fmt/format.h>
+#include <system_error>
 
 #include "acx/util/error.hpp"
 #include "command.hpp"
+#include "entry.hpp"
 #include "help.hpp"
 
 namespace acx::cli {
@@ -38,6 +42,53 @@ void define_app(CLI::App& app, Run& run)
   setup_completion(app, run);
   setup_man(app, run); // last: it offers the names of the others
   add_examples(app);
+}
+
+int main(int argc, char** argv)
+{
+  CLI::App app;
+  Run run;
+  define_app(app, run);
+  app.failure_message([argc, argv](const CLI::App* cmd, const CLI::Error& e) {
+    // Point at the help of the deepest subcommand that was reached, and say what was wrong in acx's words.
+    std::string path = cmd->get_name();
+    const CLI::App* deepest = cmd;
+    for (auto subs = cmd->get_subcommands(); !subs.empty(); subs = subs.front()->get_subcommands()) {
+      deepest = subs.front();
+      path += " " + deepest->get_name();
+    }
+    const std::string what = in_our_words(e, *deepest, {argv, static_cast<std::size_t>(argc)});
+    return fmt::format("acx: error: {}\nRun '{} --help' for more information.\n", what, path);
+  });
+
+  // A peer that closes its socket while acx writes is an error code on that write, not the end of acx; a reader of
+  // stdout that stops early (head) ends acx quietly below, as a pipe's writer is ended by SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  // One way out for every failure, parsing included (an option may read a file while it is parsed).
+  try {
+    app.parse(argc, argv);
+    const int rc = run ? run() : 0;
+    std::fflush(stdout);
+    return rc;
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : static_cast<int>(ExitCode::usage);
+  } catch (const Error& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "acx: error: {}\n", e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::system_error& e) {
+    if (e.code() == std::errc::broken_pipe) {
+      return 128 + SIGPIPE;
+    }
+    fmt::print(stderr, "acx: error: internal: {}\n", e.what());
+    return static_cast<int>(ExitCode::internal);
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "acx: error: internal: {}\n", e.what());
+    return static_cast<int>(ExitCode::internal);
+  }
 }
 
 } // namespace acx::cli
