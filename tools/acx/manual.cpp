@@ -113,7 +113,9 @@ std::string exit_status()
 {
   std::string out = ".SH EXIT STATUS\n";
   for (const auto& c : exit_codes()) {
-    out += fmt::format(".TP\n.B {}\n{}\n", static_cast<int>(c.code), text(c.meaning));
+    std::string meaning = c.meaning; // README.md's words: `code` is Markdown there
+    std::erase(meaning, '`');
+    out += fmt::format(".TP\n.B {}\n{}\n", static_cast<int>(c.code), text(meaning));
   }
   return out;
 }
@@ -188,9 +190,14 @@ std::string environment(const std::vector<CommandSpec>& tree)
 ManPage acx_page(const std::vector<CommandSpec>& tree)
 {
   const CommandSpec& root = tree.front();
-  std::string out = header("acx", "receive, verify, journal, test and simulate AccuLynx webhooks");
+  // The NAME line is acx's description, "acx: receive, ... webhooks.", without its name and full stop.
+  std::string name_line = root.description.substr(root.description.starts_with("acx: ") ? 5 : 0);
+  if (name_line.ends_with('.')) {
+    name_line.pop_back();
+  }
+  std::string out = header("acx", name_line);
   out += ".SH SYNOPSIS\n.B acx\n.I command\n.RI [ options ]\n.br\n.B acx\n.RB [ \\-\\-help | \\-\\-version ]\n";
-  out += ".SH DESCRIPTION\n" + text(root.description) + "\n.PP\n" +
+  out += ".SH DESCRIPTION\n" +
          text("AccuLynx notifies other systems by HTTP POST when something happens to a job, a contact or an invoice. "
               "acx receives those deliveries and journals each one durably before it answers (acx listen), "
               "forwards them to your app, relays them to a laptop, simulates and re-delivers them (acx send, acx "
