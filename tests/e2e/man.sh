@@ -14,7 +14,7 @@ expect_has "$out" ".TH ACX\\-LISTEN 1" "acx man listen: its title"
 expect_eq "$out" "$(cat "$WORK/acx-listen.1")" "acx man listen is the file --directory wrote"
 run "$ACX" man lisen
 expect_rc 2 "acx man with a command acx does not have"
-expect_has "$err" "'lisen'" "the error names it"
+expect_has "$err" "'lisen': did you mean 'listen'?" "the error names it and the nearest"
 run "$ACX" man --directory "$WORK/missing/dir"
 expect_rc 4 "acx man --directory into a directory that does not exist"
 

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "acx/util/error.hpp"
+#include "acx/util/text.hpp"
 #include "command.hpp"
 #include "command_tree.hpp"
 #include "manual.hpp"
@@ -27,13 +28,20 @@ int print_or_write(const CLI::App& app, const std::string& command, const std::s
     return 0;
   }
   const std::string name = command.empty() ? "acx" : "acx-" + command;
+  std::vector<std::string> commands;
   for (const auto& page : pages) {
     if (page.name == name) {
       fmt::print("{}", page.roff);
       return 0;
     }
+    if (page.name.starts_with("acx-")) {
+      commands.push_back(page.name.substr(4));
+    }
   }
-  throw Error(ExitCode::usage, fmt::format("acx has no command '{}' (acx --help lists them)", command));
+  const auto near = util::closest(command, commands);
+  throw Error(ExitCode::usage,
+              fmt::format("acx has no command '{}'{}", util::excerpt(command),
+                          near ? fmt::format(": did you mean '{}'?", *near) : " (acx --help lists them)"));
 }
 
 } // namespace
