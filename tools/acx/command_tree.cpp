@@ -30,34 +30,13 @@ bool suggests_files(const CLI::Option* opt)
   return it != suggestions().end() && it->second.files;
 }
 
-// CLI11 appends validator descriptions to the type name: "TEXT:{standard,hmac}" -> {standard, hmac}.
+// The words a shell offers for `opt`: those suggest() gave, else the choices its validator lists.
 std::vector<std::string> choices_of(const CLI::Option* opt)
 {
   if (const auto it = suggestions().find(opt); it != suggestions().end()) {
     return it->second.words;
   }
-  const std::string type = opt->get_type_name();
-  const auto open = type.find('{');
-  const auto close = type.find('}', open);
-  std::vector<std::string> out;
-  if (open == std::string::npos || close == std::string::npos) {
-    return out;
-  }
-  std::string item;
-  for (std::size_t i = open + 1; i < close; ++i) {
-    if (type[i] == ',') {
-      out.push_back(item);
-      item.clear();
-    } else if (type[i] != ' ') {
-      item += type[i];
-    }
-  }
-  out.push_back(item);
-  // CheckedTransformer shows "{text->0,json->1}"
-  for (auto& c : out) {
-    c = c.substr(0, c.find("->"));
-  }
-  return out;
+  return choices_in(opt->get_type_name());
 }
 
 void take_argument(const CLI::Option* opt, CommandSpec& spec)

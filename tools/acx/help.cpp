@@ -14,13 +14,8 @@ namespace {
 // of choices is left to the description), "DURATION" stays.
 std::string value_name(const std::string& type)
 {
-  const auto open = type.find('{');
-  const auto close = type.find('}', open);
-  if (open != std::string::npos && close != std::string::npos) {
-    const auto choices = util::split(std::string_view(type).substr(open + 1, close - open - 1), ',');
-    if (choices.size() <= 6) {
-      return fmt::format("{}", fmt::join(choices, "|"));
-    }
+  if (const auto choices = choices_in(type); !choices.empty() && choices.size() <= 6) {
+    return fmt::format("{}", fmt::join(choices, "|"));
   }
   const std::string base = type.substr(0, type.find_first_of(": "));
   if (base == "INT" || base == "UINT") {
@@ -101,6 +96,22 @@ std::string leftover(const CLI::App& deepest, std::span<char* const> args)
 }
 
 } // namespace
+
+std::vector<std::string> choices_in(const std::string& type)
+{
+  const auto open = type.find('{');
+  const auto close = type.find('}', open);
+  std::vector<std::string> out;
+  if (open == std::string::npos || close == std::string::npos) {
+    return out;
+  }
+  for (const auto part : util::split(std::string_view(type).substr(open + 1, close - open - 1), ',')) {
+    std::string choice(part);
+    std::erase(choice, ' ');
+    out.push_back(choice.substr(0, choice.find("->"))); // CheckedTransformer shows "{text->0,json->1}"
+  }
+  return out;
+}
 
 std::shared_ptr<CLI::Formatter> help_formatter()
 {
