@@ -59,6 +59,17 @@ void GroupWriter::finish()
 
 Appended GroupWriter::append(Record record)
 {
+  return wait_for(std::move(record), std::nullopt);
+}
+
+Appended GroupWriter::set_upstream(std::int64_t position)
+{
+  return wait_for({}, position);
+}
+
+// Queues a record (or, with a position, only the upstream's cursor) and waits for its group's commit.
+Appended GroupWriter::wait_for(Record record, std::optional<std::int64_t> position)
+{
   // The outcome is shared with the callback, which may come after this append gave up waiting.
   struct Outcome {
     std::mutex mutex;
@@ -67,7 +78,7 @@ Appended GroupWriter::append(Record record)
   };
   auto outcome = std::make_shared<Outcome>();
   const Status status = record.status;
-  append_async(std::move(record), [outcome](Appended a) {
+  enqueue(std::move(record), position, [outcome](Appended a) {
     std::lock_guard lock(outcome->mutex);
     outcome->result = std::move(a);
     outcome->cv.notify_all();
@@ -82,7 +93,13 @@ Appended GroupWriter::append(Record record)
 
 void GroupWriter::append_async(Record record, std::function<void(Appended)> done)
 {
+  enqueue(std::move(record), std::nullopt, std::move(done));
+}
+
+void GroupWriter::enqueue(Record record, std::optional<std::int64_t> position, std::function<void(Appended)> done)
+{
   auto pending = std::make_shared<Pending>();
+  pending->position = position;
   pending->row = {util::format_rfc3339(record.received), headers_json(record.headers),
                   std::string(status_name(record.status))};
   pending->record = std::move(record);
@@ -246,14 +263,22 @@ void GroupWriter::commit(Group& batch)
   const auto start = std::chrono::steady_clock::now();
   std::string error;
   Group stored;
-  std::int64_t relayed = 0;
+  std::int64_t relayed = -1; // the upstream's cursor to keep, if any (0: before its first delivery)
+  std::vector<std::shared_ptr<Pending>> positions;
   for (auto& p : batch) {
+    if (p->position) { // the cursor only: in this transaction, whatever the group's deliveries say
+      positions.push_back(p);
+      continue;
+    }
     if (auto gap = relay_gap(p->record)) {
       p->result = {false, p->record.status, 0, *gap};
       continue;
     }
-    relayed = std::max(relayed, p->record.relay_seq);
+    relayed = p->record.relay_seq > 0 ? std::max(relayed, p->record.relay_seq) : relayed;
     stored.push_back(p);
+  }
+  for (const auto& p : positions) {
+    relayed = std::max(relayed, *p->position);
   }
   try {
     store(stored, relayed); // the upstream's cursor moves in the transaction that stores what it passed
@@ -265,6 +290,10 @@ void GroupWriter::commit(Group& batch)
     for (const auto& p : batch) { // relayed deliveries past the first one lost are refused until it comes again
       m_relay_hole = p->record.relay_seq > 0 ? std::min(m_relay_hole, p->record.relay_seq) : m_relay_hole;
     }
+  }
+  for (const auto& p : positions) {
+    p->result = {error.empty(), Status::accepted, 0,
+                 error.empty() ? "" : fmt::format("cannot write the journal: {}", error)};
   }
   std::lock_guard lock(m_mutex);
   m_failure = error;
@@ -279,7 +308,7 @@ void GroupWriter::commit(Group& batch)
   }
   if (error.empty()) {
     ++m_stats.commits;
-    m_stats.records += batch.size();
+    m_stats.records += batch.size() - positions.size();
     m_stats.seconds_total += seconds;
     for (std::size_t b = 0; b < commit_buckets().size(); ++b) {
       m_stats.buckets[b] += seconds <= commit_buckets()[b] ? 1 : 0;

@@ -24,6 +24,7 @@ struct Row {
 
 // A record waiting for its group's commit: the record, its row, and the outcome the backend fills in.
 struct Pending {
+  std::optional<std::int64_t> position; // nothing to store, only the upstream's cursor set to this (set_upstream)
   Record record;
   Row row;
   Appended result;
@@ -35,6 +36,7 @@ class GroupWriter : public Writer {
 public:
   Appended append(Record record) override;
   void append_async(Record record, std::function<void(Appended)> done) override;
+  Appended set_upstream(std::int64_t position) override;
   std::string failure() const override;
   std::int64_t committed_seq() const override;
   std::int64_t wait_beyond(std::int64_t seq, std::chrono::milliseconds timeout) const override;
@@ -56,7 +58,7 @@ protected:
   void finish();
 
   // The group's transaction: fills in each record's result (stored, status, seq) and moves the upstream's cursor to
-  // `relayed` when it is above 0. Throws when the transaction failed (and is rolled back): the whole group fails.
+  // `relayed` when it is 0 or more. Throws when the transaction failed (and is rolled back): the whole group fails.
   virtual void store(Group& group, std::int64_t relayed) = 0;
   // Work a backend does behind the write path while no append waits (SQLite's text index): when it is due next
   // (nullopt: none), and the work itself. Called on the committer thread, without the lock.
@@ -82,6 +84,8 @@ private:
   void remember(Pending& p);
   // Whether a relayed record may be stored, given the first one a failed commit lost (the upstream's cursor must not
   // pass it).
+  Appended wait_for(Record record, std::optional<std::int64_t> position);
+  void enqueue(Record record, std::optional<std::int64_t> position, std::function<void(Appended)> done);
   std::optional<std::string> relay_gap(const Record& r);
 
   const bool m_shared;

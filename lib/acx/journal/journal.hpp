@@ -65,6 +65,9 @@ public:
   // The same without waiting: `done` is called once, on the journal's committer thread (or on the calling thread
   // when the journal is closed or too many records wait), after the record's group is committed or has failed.
   virtual void append_async(Record record, std::function<void(Appended)> done) = 0;
+  // Sets the upstream's cursor (WriterOptions::upstream) to `position` in a transaction of its own, storing nothing:
+  // where a laptop starts on a relay, kept before any delivery comes. Waits for the commit.
+  virtual Appended set_upstream(std::int64_t position) = 0;
   // Why the last commit failed ("database or disk is full"), until a commit succeeds again; empty when it did.
   virtual std::string failure() const = 0;
   // The highest committed sequence number of accepted/duplicate records.

@@ -130,7 +130,7 @@ private:
     }
     // Delivered at the commit, to every listener's watcher: the journal's newest sequence number.
     statements.push_back({"SELECT pg_notify('acx_journal', (SELECT coalesce(max(seq), 0) FROM deliveries)::text)", {}});
-    if (relayed > 0) {
+    if (relayed >= 0) {
       statements.push_back({"INSERT INTO meta(key, value) VALUES ('upstream ' || $1, $2) ON CONFLICT (key) DO UPDATE "
                             "SET value = excluded.value",
                             {m_options.upstream, relayed}});

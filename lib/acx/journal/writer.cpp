@@ -201,7 +201,7 @@ private:
       for (auto& p : group) {
         p->result = insert(*p);
       }
-      if (relayed > 0) {
+      if (relayed >= 0) {
         m_cursor.bind_static(1, m_options.upstream).bind(2, relayed).run();
       }
       m_commit.run();

@@ -133,6 +133,17 @@ private:
   util::Thread m_thread;
 };
 
+// acx_upstream_refused_total's lines, one per reason (every reason, 0 until one is refused).
+std::string refused_lines(const std::map<std::string, std::uint64_t>& refused)
+{
+  std::string out;
+  for (const char* reason : {"invalid", "mismatch", "too_large", "headers", "time", "path", "sequence"}) {
+    const auto it = refused.find(reason);
+    out += fmt::format("acx_upstream_refused_total{{reason=\"{}\"}} {}\n", reason, it == refused.end() ? 0 : it->second);
+  }
+  return out;
+}
+
 // Per consumer: delivered, retried, dead, lag and the oldest pending event's age, in Prometheus' text format.
 std::string consumer_metrics(const std::vector<std::pair<std::string, forward::Stats>>& consumers)
 {
@@ -190,8 +201,10 @@ public:
           std::make_unique<forward::Forwarder>(c, o.forwarding, m_journal_path, *m_writer, *m_outbox, hooks));
     }
     if (o.upstream) {
+      relay::PullOptions pull = *o.upstream;
+      pull.admission.max_body = o.server.max_body; // a relayed delivery meets the bounds a direct one does
       m_puller = std::make_unique<relay::Puller>(
-          *o.upstream, m_journal_path, *m_writer, [&observer](const util::Notice& n) { observer.notice(n); },
+          std::move(pull), m_journal_path, *m_writer, [&observer](const util::Notice& n) { observer.notice(n); },
           [this](std::exception_ptr e) { failed(e); });
     } else if (!o.relay_tokens.empty()) {
       m_hub = std::make_unique<relay::Hub>(m_journal_path, *m_writer,
@@ -393,8 +406,11 @@ private:
                          "# HELP acx_upstream_lag_events The relay's newest sequence number less the last one stored "
                          "here.\n# TYPE acx_upstream_lag_events gauge\nacx_upstream_lag_events {}\n"
                          "# HELP acx_upstream_pulled_total Deliveries pulled from the relay and stored.\n"
-                         "# TYPE acx_upstream_pulled_total counter\nacx_upstream_pulled_total {}\n",
-                         s.connected ? 1 : 0, std::max<std::int64_t>(0, s.relay_last - s.cursor), s.pulled);
+                         "# TYPE acx_upstream_pulled_total counter\nacx_upstream_pulled_total {}\n"
+                         "# HELP acx_upstream_refused_total Relayed deliveries refused, by reason.\n"
+                         "# TYPE acx_upstream_refused_total counter\n{}",
+                         s.connected ? 1 : 0, std::max<std::int64_t>(0, s.relay_last - s.cursor), s.pulled,
+                         refused_lines(s.refused));
     }
     if (!m_hub) {
       return {};

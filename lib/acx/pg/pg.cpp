@@ -257,39 +257,65 @@ std::vector<Result> Connection::pipeline(const std::vector<Statement>& statement
   if (PQenterPipelineMode(m_conn) != 1) {
     fail(nullptr);
   }
-  struct Leave { // pipeline mode ends however this does
-    pg_conn* conn;
-    ~Leave()
-    {
-      while (pg_result* r = PQgetResult(conn)) { // what is left, up to the sync
-        const bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
-        PQclear(r);
-        if (sync) {
-          break;
-        }
-      }
-      PQexitPipelineMode(conn);
-    }
-  } leave{m_conn};
-  bool sent = true;
-  for (std::size_t i = 0; i < statements.size(); ++i) {
-    sent = sent && send(statements[i].sql, statements[i].params, names[i]);
-  }
-  if (!sent || PQpipelineSync(m_conn) != 1) {
-    fail(nullptr);
-  }
   std::vector<Result> out;
   out.reserve(statements.size());
-  for (std::size_t i = 0; i < statements.size(); ++i) {
-    pg_result* r = PQgetResult(m_conn);
-    const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      fail(r); // the first failure; the statements after it were not run (PGRES_PIPELINE_ABORTED)
+  bool synced = false; // without the sync, the server owes nothing to read up to
+  try {
+    bool sent = true;
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+      sent = sent && send(statements[i].sql, statements[i].params, names[i]);
     }
-    out.emplace_back(r);
-    PQclear(PQgetResult(m_conn)); // the end of this statement's results: nullptr
+    synced = sent && PQpipelineSync(m_conn) == 1;
+    if (!synced) {
+      fail(nullptr);
+    }
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+      pg_result* r = PQgetResult(m_conn);
+      const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        fail(r); // the first failure; the statements after it were not run (PGRES_PIPELINE_ABORTED)
+      }
+      out.emplace_back(r);
+      PQclear(PQgetResult(m_conn)); // the end of this statement's results: nullptr
+    }
+  } catch (...) {
+    leave_pipeline(synced); // the original error goes on; the cleanup's own trouble only drops the connection
+    throw;
   }
+  leave_pipeline(true);
   return out;
+}
+
+// Reads whatever the server still owes up to the sync (the failed statement's end, the aborted ones' results), leaves
+// pipeline mode and rolls an aborted transaction back, so the next statement finds a clean connection. A connection
+// that cannot be brought back so is closed: the next use connects again.
+void Connection::leave_pipeline(bool synced) noexcept
+{
+  bool clean = synced && ok();
+  // Each statement's results end with a nullptr; the sync's own result ends the pipeline. A broken connection answers
+  // nullptr for ever, so the count of nullptrs in a row is bounded.
+  for (int empty = 0; clean;) {
+    pg_result* r = PQgetResult(m_conn);
+    if (!r) {
+      clean = ++empty <= 2 && ok();
+      continue;
+    }
+    empty = 0;
+    const bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+    if (sync) {
+      break;
+    }
+  }
+  clean = clean && PQexitPipelineMode(m_conn) == 1;
+  if (clean) {
+    rollback_quietly();
+    clean = ok() && PQtransactionStatus(m_conn) == PQTRANS_IDLE;
+  }
+  if (!clean && m_conn) {
+    PQfinish(m_conn);
+    m_conn = nullptr;
+  }
 }
 
 void Connection::run(std::string_view sql)

@@ -120,8 +120,9 @@ public:
   Result exec(std::string_view sql, std::initializer_list<Param> params = {});
   Result exec(std::string_view sql, const std::vector<Param>& params);
   // Runs statements in order in one round trip (libpq's pipeline mode) and returns their results. When one fails, the
-  // ones after it do not run, and its PgError is thrown (an open transaction is left aborted: roll it back). Each
-  // statement's text is prepared once per connection (planned once, not per run).
+  // ones after it do not run, and its PgError is thrown (PostgreSQL's own message, not the cleanup's). Each
+  // statement's text is prepared once per connection (planned once, not per run). However it ends, the connection
+  // leaves pipeline mode with no transaction open (an aborted one rolled back), or is closed to be made again.
   std::vector<Result> pipeline(const std::vector<Statement>& statements);
   // Runs one or more statements without parameters. Throws PgError.
   void run(std::string_view sql);
@@ -139,6 +140,7 @@ public:
 
 private:
   [[noreturn]] void fail(pg_result* r) const;
+  void leave_pipeline(bool synced) noexcept;
   // Sends one statement with its parameters (exec and pipeline); false when libpq could not.
   bool send(const std::string& sql, const std::vector<Param>& params, const std::string* prepared = nullptr);
   // The name of `sql` prepared on this connection, preparing it first.

@@ -278,7 +278,7 @@ std::string Hub::start(Client& c, std::int64_t committed)
     c.cursor = from.empty() ? committed : from.front().seq - 1;
   }
   c.started = true;
-  return hello_event(m_reader->extent().oldest_seq, committed);
+  return hello_event(m_reader->extent().oldest_seq, committed, c.cursor);
 }
 
 // Whether the shared tail holds what comes after `cursor`.

@@ -4,8 +4,6 @@
 #include <random>
 
 #include "acx/deliver/retry.hpp"
-#include "acx/event/envelope.hpp"
-#include "acx/event/facts.hpp"
 #include "acx/http/client.hpp"
 #include "acx/util/encoding.hpp"
 #include "acx/util/error.hpp"
@@ -17,31 +15,13 @@ namespace {
 
 // Appends not yet answered at most: the stream waits (and the relay with it) while the journal catches up.
 constexpr std::size_t k_most_in_flight = 2048;
-// The longest line of the stream taken: a delivery of acx's largest body (1 MiB), in base64, with its headers.
-constexpr std::size_t k_max_line = 4u << 20;
+// A sequence number no journal reaches (JSON's exact integers end here): a relay that sends one is not believed.
+constexpr std::int64_t k_max_seq = std::int64_t{1} << 53;
 
-// A relayed delivery as the local journal keeps it: the same facts the listener derives from a delivery it receives.
-journal::Record record_of(Delivery d, const std::string& remote)
+// The largest event a delivery within `limits` makes: its body in base64, its head, the envelope's own fields.
+std::size_t max_event(const Admission& limits)
 {
-  journal::Record r;
-  r.received = d.received;
-  r.remote = remote;
-  r.path = std::move(d.path); // where the relay received it
-  r.headers = std::move(d.headers);
-  r.body = std::move(d.body);
-  r.relay_seq = d.seq;
-  r.status = journal::Status::accepted;
-  r.topic = std::move(d.topic);
-  r.event_id = util::to_lower(d.event_id);
-  event::ParsedEnvelope parsed = event::parse_envelope(r.body);
-  if (parsed.envelope) { // the relay accepted it, so it is an envelope; the facts are derived here, as for any other
-    r.subscription_id = std::move(parsed.envelope->subscription_id);
-    r.event_time = std::move(parsed.envelope->event_time_text);
-    auto facts = event::facts(parsed.envelope->event);
-    r.subject = std::move(facts.subject);
-    r.gist = std::move(facts.gist);
-  }
-  return r;
+  return (limits.max_body + 2) / 3 * 4 + limits.max_head * 2 + limits.max_path * 2 + 4096;
 }
 
 // The relay's stream under the upstream URL's path: https://host/base/ -> /base/relay.
@@ -105,6 +85,7 @@ std::string Puller::first_target()
   if (cursor) {
     std::lock_guard lock(m_mutex);
     m_state.cursor = *cursor;
+    m_positioned = true;
     return fmt::format("{}?after={}", path, *cursor);
   }
   const std::string& from = m_options.from;
@@ -152,8 +133,9 @@ std::string Puller::pull_once(const std::string& target, std::stop_token stop)
   co.verify_tls = m_options.verify_tls;
   http::Client client(m_options.upstream, co);
   const util::Headers headers{{"Authorization", "Bearer " + m_options.token}, {"Accept", "text/event-stream"}};
-  EventReader reader(k_max_line);
+  EventReader reader(max_event(m_options.admission));
   bool caught_up = false;
+  m_taken = state().cursor;
   std::string why;
   const auto each = [&](std::string_view piece) {
     try {
@@ -162,6 +144,11 @@ std::string Puller::pull_once(const std::string& target, std::stop_token stop)
       }
     } catch (const Error& e) {
       why = e.what();
+      return false;
+    }
+    if (m_restart) {
+      m_restart = false;
+      why = "its position changed";
       return false;
     }
     std::lock_guard lock(m_mutex);
@@ -201,26 +188,18 @@ void Puller::take(const Event& event, bool& caught_up)
   std::string why;
   const std::string relay = util::redact_url(m_key);
   if (event.type == "delivery") {
-    auto d = parse_delivery(event.data, why);
-    if (!d) {
-      throw Error(ExitCode::bad_input, fmt::format("the relay sent a delivery acx cannot read: {}", why));
-    }
-    store(std::move(*d));
+    take_delivery(event);
   } else if (event.type == "hello") {
     const auto hello = parse_hello(event.data, why);
     if (!hello) {
       throw Error(ExitCode::bad_input, fmt::format("the relay's hello is not one acx can read: {}", why));
     }
-    std::lock_guard lock(m_mutex);
-    m_state.connected = true;
-    m_state.relay_last = std::max(m_state.relay_last, hello->second);
-    m_notify({util::Notice::Level::info,
-              fmt::format("relay {}: connected at #{} (the relay is at #{})", relay, m_state.cursor, hello->second)});
+    greet(*hello);
   } else if (event.type == "live" && !caught_up) {
     caught_up = true;
     const auto live = parse_live(event.data, why);
     std::lock_guard lock(m_mutex);
-    m_state.relay_last = std::max(m_state.relay_last, live.value_or(0));
+    m_state.relay_last = std::max(m_state.relay_last, std::min(live.value_or(0), k_max_seq));
     const auto n = m_state.pulled + m_in_flight;
     m_notify({util::Notice::Level::info, fmt::format("relay {}: caught up ({} {} pulled since start); live from here",
                                                      relay, n, n == 1 ? "delivery" : "deliveries")});
@@ -235,16 +214,94 @@ void Puller::take(const Event& event, bool& caught_up)
   }
 }
 
-void Puller::store(Delivery delivery)
+// The relay's hello: where this laptop stands on it. A first pull's position (--upstream-from) is kept in the journal
+// at once, so a reconnection or a restart before any delivery starts there too; a position past the relay's newest
+// (a relay whose journal is new, or one that sent a number it never had) is not kept: the pull goes on from its newest.
+void Puller::greet(const Hello& hello)
 {
-  const std::int64_t seq = delivery.seq;
+  const std::string relay = util::redact_url(m_key);
+  std::int64_t cursor = state().cursor;
+  std::optional<std::int64_t> keep;
+  if (!m_positioned) {
+    keep = std::min(hello.after.value_or(cursor), hello.last);
+  } else if (hello.last < cursor) {
+    m_notify({util::Notice::Level::warning,
+              fmt::format("relay {}: its newest delivery is #{}, before this journal's position #{} on it (a relay "
+                          "with a new journal?); going on after #{}",
+                          relay, hello.last, cursor, hello.last)});
+    keep = hello.last;
+  }
+  if (keep) {
+    const journal::Appended kept = m_writer.set_upstream(*keep);
+    if (!kept.stored) {
+      throw Error(ExitCode::io, fmt::format("relay {}: cannot keep the position #{}: {}", relay, *keep, kept.error));
+    }
+    m_positioned = true;
+    m_taken = *keep;
+    std::lock_guard lock(m_mutex);
+    m_state.cursor = *keep;
+    if (*keep < cursor) {
+      m_restart = true; // the stream was asked from the old position: ask again from the new one
+    }
+  }
+  std::lock_guard lock(m_mutex);
+  m_state.connected = true;
+  m_state.relay_last = std::max(m_state.relay_last, hello.last);
+  m_notify({util::Notice::Level::info,
+            fmt::format("relay {}: connected at #{} (the relay is at #{})", relay, m_state.cursor, hello.last)});
+}
+
+// A delivery of the stream: checked as a direct delivery is (relay/admit.hpp) and in sequence, then stored; refused
+// with a line and a count, the stream going on, when it is not one.
+void Puller::take_delivery(const Event& event)
+{
+  std::string why;
+  std::optional<Delivery> d;
+  if (event.dropped > 0) {
+    refuse(event.id, {"too_large", fmt::format("an event of more than {} bytes, over what --max-body {} makes",
+                                               event.dropped, m_options.admission.max_body)});
+    return;
+  }
+  if (d = parse_delivery(event.data, why); !d) {
+    refuse(event.id, {"invalid", fmt::format("not a delivery acx can read: {}", why)});
+    return;
+  }
+  const std::string seq = std::to_string(d->seq);
+  if (d->seq <= m_taken || d->seq >= k_max_seq) {
+    refuse(seq, {"sequence", d->seq <= m_taken ? fmt::format("it repeats or steps back (after #{})", m_taken)
+                                               : std::string("no journal reaches that sequence number")});
+    return;
+  }
+  Admitted a = admit(std::move(*d), m_options.admission, m_options.upstream.host, util::now());
+  if (!a.record) {
+    refuse(seq, a.refused);
+    return;
+  }
+  m_taken = a.record->relay_seq;
+  store(std::move(*a.record));
+}
+
+void Puller::refuse(const std::string& seq, const Refused& why)
+{
+  {
+    std::lock_guard lock(m_mutex);
+    ++m_state.refused[std::string(why.reason)];
+  }
+  m_notify({util::Notice::Level::warning,
+            fmt::format("relay {}: refused delivery #{}: {}", util::redact_url(m_key), util::excerpt(seq, 24),
+                        why.detail)});
+}
+
+void Puller::store(journal::Record record)
+{
+  const std::int64_t seq = record.relay_seq;
   {
     std::unique_lock lock(m_mutex);
     m_cv.wait(lock, [this] { return m_in_flight < k_most_in_flight || m_stop.stop_requested(); });
     ++m_in_flight;
     m_state.relay_last = std::max(m_state.relay_last, seq);
   }
-  m_writer.append_async(record_of(std::move(delivery), m_options.upstream.host), [this, seq](journal::Appended a) {
+  m_writer.append_async(std::move(record), [this, seq](journal::Appended a) {
     std::lock_guard lock(m_mutex);
     --m_in_flight;
     if (a.stored) {

@@ -4,12 +4,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
 
 #include "acx/journal/journal.hpp"
+#include "acx/relay/admit.hpp"
 #include "acx/relay/wire.hpp"
 #include "acx/util/notice.hpp"
 #include "acx/util/thread.hpp"
@@ -24,6 +26,7 @@ struct PullOptions {
   bool verify_tls = true;
   std::chrono::milliseconds idle{45'000}; // nothing for this long (three keep-alives missed): connect again
   std::uint64_t seed = 0;                 // the reconnection jitter's
+  Admission admission;                    // what a relayed delivery must be to be stored (the listener's bounds)
 };
 
 // Where the pull is, for /metrics and the notices.
@@ -32,6 +35,7 @@ struct PullState {
   std::int64_t cursor = 0;     // the relay's sequence number of the last delivery stored here
   std::int64_t relay_last = 0; // the newest the relay has, as far as it has said
   std::uint64_t pulled = 0;    // deliveries stored since start
+  std::map<std::string, std::uint64_t> refused; // deliveries refused since start, by reason (Refused::reason)
 };
 
 // The journal key of an upstream's cursor (WriterOptions::upstream): its origin.
@@ -60,7 +64,10 @@ private:
   // One connection: its events stored until it ends; the reason it ended.
   std::string pull_once(const std::string& target, std::stop_token stop);
   void take(const Event& event, bool& caught_up);
-  void store(Delivery delivery);
+  void greet(const Hello& hello);
+  void take_delivery(const Event& event);
+  void refuse(const std::string& seq, const Refused& why);
+  void store(journal::Record record);
   void wait_stored();
 
   const PullOptions m_options;
@@ -76,6 +83,11 @@ private:
   std::size_t m_in_flight = 0; // appends not yet answered
   bool m_store_failed = false;
   std::string m_store_error;
+  // The pulling thread's: the newest sequence number handed to the journal (or its position), whether the journal has
+  // a position on this relay, and whether the stream must be asked for again from a new one.
+  std::int64_t m_taken = 0;
+  bool m_positioned = false;
+  bool m_restart = false;
   std::stop_source m_stop;
   util::Thread m_thread;
 };

@@ -61,9 +61,9 @@ bool read_headers(const nlohmann::json& j, util::Headers& out, std::string& why)
 
 } // namespace
 
-std::string hello_event(std::int64_t first, std::int64_t last)
+std::string hello_event(std::int64_t first, std::int64_t last, std::int64_t after)
 {
-  return fmt::format("event: hello\ndata: {{\"first\":{},\"last\":{}}}\n\n", first, last);
+  return fmt::format("event: hello\ndata: {{\"first\":{},\"last\":{},\"after\":{}}}\n\n", first, last, after);
 }
 
 std::string delivery_event(const journal::Record& record, std::string_view path)
@@ -114,23 +114,40 @@ std::string keep_alive()
 
 std::vector<Event> EventReader::feed(std::string_view piece)
 {
-  m_pending.append(piece);
   std::vector<Event> out;
-  std::size_t start = 0;
-  for (;;) {
-    const std::size_t end = m_pending.find_first_of("\r\n", start);
-    if (end == std::string::npos) {
+  if (m_after_cr && !piece.empty() && piece.front() == '\n') {
+    piece.remove_prefix(1); // the LF of a CRLF split between pieces
+  }
+  m_after_cr = false;
+  while (!piece.empty()) {
+    const std::size_t end = piece.find_first_of("\r\n");
+    const std::string_view part = piece.substr(0, end);
+    m_line_bytes += part.size();
+    if (m_event.dropped == 0 && m_event_bytes + m_pending.size() + part.size() > m_max_event) {
+      // The event is too large: what it had goes (its type and id, which come first, stay), the rest is counted.
+      m_event.dropped = m_event_bytes + m_pending.size();
+      m_event.data.clear();
+      m_pending.clear();
+    }
+    if (m_event.dropped > 0) {
+      m_event.dropped += part.size();
+    } else {
+      m_pending.append(part);
+    }
+    if (end == std::string_view::npos) {
       break;
     }
-    if (m_pending[end] == '\r' && end + 1 == m_pending.size()) {
-      break; // a CR last: its LF may come in the next piece
-    }
-    line(std::string_view(m_pending).substr(start, end - start), out);
-    start = end + (m_pending[end] == '\r' && m_pending[end + 1] == '\n' ? 2 : 1);
-  }
-  m_pending.erase(0, start);
-  if (m_pending.size() > m_max_line) {
-    throw Error(ExitCode::bad_input, fmt::format("the relay sent a line longer than {} bytes", m_max_line));
+    const bool crlf = piece[end] == '\r' && end + 1 < piece.size() && piece[end + 1] == '\n';
+    m_after_cr = piece[end] == '\r' && end + 1 == piece.size();
+    piece.remove_prefix(end + (crlf ? 2 : 1));
+    if (m_line_bytes == 0) {
+      line({}, out); // a blank line ends the event, dropped or not
+    } else if (m_event.dropped == 0) {
+      m_event_bytes += m_pending.size();
+      line(m_pending, out);
+    } // else a line of an event over the limit: counted, nothing kept
+    m_pending.clear();
+    m_line_bytes = 0;
   }
   return out;
 }
@@ -139,7 +156,7 @@ std::vector<Event> EventReader::feed(std::string_view piece)
 void EventReader::line(std::string_view text, std::vector<Event>& out)
 {
   if (text.empty()) {
-    if (m_has_data) {
+    if (m_has_data || m_event.dropped > 0) {
       if (!m_event.data.empty() && m_event.data.back() == '\n') {
         m_event.data.pop_back();
       }
@@ -147,6 +164,7 @@ void EventReader::line(std::string_view text, std::vector<Event>& out)
     }
     m_event = Event{};
     m_has_data = false;
+    m_event_bytes = 0;
     return;
   }
   if (text.front() == ':') {
@@ -230,7 +248,7 @@ std::optional<std::int64_t> parse_live(std::string_view data, std::string& why)
   return j ? seq_field(*j, "seq", why) : std::nullopt;
 }
 
-std::optional<std::pair<std::int64_t, std::int64_t>> parse_hello(std::string_view data, std::string& why)
+std::optional<Hello> parse_hello(std::string_view data, std::string& why)
 {
   const auto j = object(data, why);
   if (!j) {
@@ -241,7 +259,14 @@ std::optional<std::pair<std::int64_t, std::int64_t>> parse_hello(std::string_vie
   if (!first || !last) {
     return std::nullopt;
   }
-  return std::pair{*first, *last};
+  Hello hello{*first, *last, std::nullopt};
+  if (j->contains("after")) {
+    hello.after = seq_field(*j, "after", why);
+    if (!hello.after) {
+      return std::nullopt;
+    }
+  }
+  return hello;
 }
 
 } // namespace acx::relay
