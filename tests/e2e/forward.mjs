@@ -193,7 +193,7 @@ function run(args) {
   await post(l.port, [after]);
   const health = await fetch(`http://127.0.0.1:${l.port}/healthz`);
   const healthText = await health.text();
-  check(health.status === 200 && /degraded: app stopped/.test(healthText), `healthz degraded: ${healthText}`);
+  check(health.status === 200 && healthText === "degraded: a consumer takes nothing\n", `healthz degraded: ${healthText}`);
   const metrics = await (await fetch(`http://127.0.0.1:${l.port}/metrics`)).text();
   check(/acx_forward_stopped\{consumer="app"\} 1/.test(metrics) && /acx_forward_dead_total\{consumer="app"\} 2/.test(metrics), // the 422 and the 401
     "metrics: stopped, and the dead count");

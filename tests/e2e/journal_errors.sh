@@ -48,7 +48,7 @@ cat >"$WORK/full.sh" <<SH
 mkdir -p "$WORK/full"
 mount -t tmpfs -o size=2m tmpfs "$WORK/full"
 "$ACX" listen --port 0 --ready-file "$WORK/full.ready" --journal "$WORK/full/journal.db" --format json \
-  >"$WORK/full.out" 2>"$WORK/full.err" &
+  --relay-token relay-token-0123456789 >"$WORK/full.out" 2>"$WORK/full.err" &
 pid=\$!
 for _ in \$(seq $((400 * SCALE))); do [[ -s "$WORK/full.ready" ]] && break; sleep 0.05; done
 port=\$(cut -d: -f2 "$WORK/full.ready")
@@ -68,6 +68,9 @@ date +%s >"$WORK/full.start"
 post 6 25 full
 date +%s >"$WORK/full.end"
 curl -s "http://127.0.0.1:\$port/healthz" >"$WORK/full.health"
+curl -s -H "Authorization: Bearer relay-token-0123456789" "http://127.0.0.1:\$port/healthz?verbose" \
+  >"$WORK/full.verbose"
+curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:\$port/healthz?verbose" >"$WORK/full.verbose-anon"
 curl -s "http://127.0.0.1:\$port/metrics" >"$WORK/full.metrics"
 "$ACX" events list --journal "$WORK/full/journal.db" --format json >"$WORK/full.reads" 2>&1
 rm "$WORK/full/ballast" # space again: no restart
@@ -86,7 +89,10 @@ full503=$(awk '$3 == "full" && $2 == 503' "$WORK/full.codes" | wc -l | tr -d ' '
 full200=$(awk '$3 == "full" && $2 == 200' "$WORK/full.codes" | wc -l | tr -d ' ')
 expect_eq "$((full503 >= 15 && full503 + full200 == 20))" 1 "a full journal answers 503 ($full503 of 20; $full200 fit)"
 expect_has "$(cat "$WORK/full.503head")" "Retry-After: 1" "with Retry-After"
-expect_has "$(cat "$WORK/full.health")" "journal not writable: database or disk is full" "healthz says why"
+expect_eq "$(cat "$WORK/full.health")" "not ok: the journal cannot store deliveries" "healthz says why, in general terms"
+expect_has "$(cat "$WORK/full.verbose")" "journal not writable: database or disk is full" \
+  "healthz?verbose with the relay token says the details"
+expect_eq "$(cat "$WORK/full.verbose-anon")" 401 "healthz?verbose without it: 401"
 expect_has "$(cat "$WORK/full.metrics")" "acx_journal_writable 0" "metrics say it"
 expect_has "$(cat "$WORK/full.metrics")" "acx_deliveries_refused_total{reason=\"unavailable\"} $full503" \
   "metrics count the 503s"
@@ -152,7 +158,7 @@ fi
 rcodes() { awk -v p="$1" '$3 == p {print $2}' "$WORK/ro.codes" | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' '; }
 expect_eq "$(rcodes before)" "200x3 " "stored before the file system turns read-only"
 expect_eq "$(rcodes readonly)" "503x5 " "a read-only journal answers 503 to each"
-expect_has "$(cat "$WORK/ro.health")" "journal not writable:" "healthz says why"
+expect_has "$(cat "$WORK/ro.health")" "not ok: the journal cannot store deliveries" "healthz says why"
 expect_eq "$(wc -l <"$WORK/ro.reads" | tr -d ' ')" 3 "reads go on while it is read-only"
 expect_has "$(cat "$WORK/ro.err")" "cannot store deliveries: cannot write the journal:" "the reason on stderr"
 

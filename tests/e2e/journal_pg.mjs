@@ -33,8 +33,11 @@ const events = (...args) => execFileSync(acx, ["events", ...args, "--journal", p
 const psql = (sql) => execFileSync("psql", ["-Atc", sql, pg.uri]).toString().trim();
 const stats = () => Object.fromEntries(events("stats").filter((c) => c.topic !== undefined)
   .map((c) => [c.status, c.count]));
+const RELAY_TOKEN = "relay-token-0123456789"; // /healthz?verbose takes it
 const listener = (name, extra = []) => startAcx(dir, name, ["listen", "--port", "0", "--journal", pg.uri,
-  "--format", "json", ...extra]);
+  "--format", "json", "--relay-token", RELAY_TOKEN, ...extra]);
+const verbose = (port) => request(port, { method: "GET", path: "/healthz?verbose",
+  headers: { Authorization: `Bearer ${RELAY_TOKEN}` } });
 // Posts every job of `jobs` ([port, n]) with `connections` at once; resolves the answers, in the jobs' order.
 async function postAll(jobs, connections, jobsPerEvent = 0) {
   const answers = new Array(jobs.length);
@@ -158,7 +161,7 @@ const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${
   const holder = [a, b].find((l) => l.stderr().includes("this listener hands its events over now"));
   check(holder !== undefined, "one listener holds the consumer's lease");
   const other = holder === a ? b : a;
-  const standby = await request(other.port, { method: "GET", path: "/healthz" });
+  const standby = await verbose(other.port);
   check(/\nconsumer app: \d+ waiting, another listener hands them over\n/.test(standby.body),
     `the standby's healthz: ${standby.body}`);
   holder.proc.kill("SIGKILL");
@@ -177,7 +180,7 @@ const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${
   check(other.stderr().includes("this listener hands its events over now"), "the other listener took over");
   let survivor = "";
   await waitFor(async () => /\nconsumer app: 0 waiting, this listener hands them over\n/.test(
-    survivor = (await request(other.port, { method: "GET", path: "/healthz" })).body), 30,
+    survivor = (await verbose(other.port)).body), 30,
   `the survivor's healthz to say nothing waits: ${survivor}`);
   // Dead letters and acx events retry, as with SQLite: the one event the app refused, queued again, is taken.
   const dead = events("list", "--consumer", "app", "--state", "dead");
@@ -214,7 +217,10 @@ const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${
   await pg.stop();
   const stoppedAt = answers.length;
   await sleep(3000); // the outage itself: ten seconds without the database
-  const down = await request(l.port, { method: "GET", path: "/healthz" });
+  const down = await verbose(l.port);
+  const general = await request(l.port, { method: "GET", path: "/healthz" });
+  check(general.status === 503 && general.body === "not ok: the journal cannot store deliveries\n",
+    `healthz without the token says it in general terms: ${general.body}`);
   check(down.status === 503 && /the database is unreachable/.test(down.body), `healthz in the outage: ${down.status} ` +
     down.body);
   await sleep(7000);
@@ -231,7 +237,7 @@ const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${
   const stored = new Set(events("list", "--limit", "100000").map((r) => r.eventId));
   const lost = answers.filter(([k, s]) => s === 200 && !stored.has(id(k)));
   check(lost.length === 0, `no 2xx for an event not stored: ${lost.length} missing`);
-  const health = await request(l.port, { method: "GET", path: "/healthz" });
+  const health = await verbose(l.port);
   check(health.status === 200 && /^ok\njournal postgresql:\/\/acx@127.0.0.1:\d+\/postgres \(PostgreSQL 15\.\d+\): newest #\d+\n$/.test(health.body), `healthz after recovery: ${health.body}`);
   await waitFor(() => /takes deliveries again/.test(l.stderr()), 10, "stderr to tell the recovery");
   check(/the database is unreachable/.test(l.stderr()), `stderr tells the outage: ${l.stderr().slice(-600)}`);

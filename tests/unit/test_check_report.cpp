@@ -112,7 +112,11 @@ TEST_CASE("acx::check: a rule names the --timeout in force; the setup's refusal 
   sent.answer = "missing X-Tenant";
   CHECK(setup_problem(sent, settings).find("('missing X-Tenant'): does the receiver want a header") !=
         std::string::npos);
-  for (const int status : {308, 500, 0}) { // a redirect, a failure, no answer: for the checks to judge
+  for (const int status : {301, 307, 308}) { // a redirect is not acceptance: no sender follows one
+    sent.status = status;
+    CHECK(setup_problem(sent, settings).find("follows no redirect") != std::string::npos);
+  }
+  for (const int status : {500, 0}) { // a failure, no answer: for the checks to judge
     sent.status = status;
     sent.timed_out = status == 0;
     CHECK(setup_problem(sent, settings).empty());

@@ -106,7 +106,8 @@ TEST_CASE("acx::util::is_loopback_host")
     CHECK_MESSAGE(util::is_loopback_host(host), host);
   }
   for (const char* host :
-       {"", "relay.example.com", "10.0.0.1", "0.0.0.0", "::", "localhost.example.com", "1.127.0.0"}) {
+       {"", "relay.example.com", "10.0.0.1", "0.0.0.0", "::", "localhost.example.com", "1.127.0.0",
+        "127.attacker.example", "127.0.0.1.attacker.example", "127.0.0.256", "127.0.0", "127.0.0.1a"}) {
     CHECK_FALSE_MESSAGE(util::is_loopback_host(host), host);
   }
   CHECK(util::is_loopback_host(util::parse_url("http://[::1]:9/x")->host));

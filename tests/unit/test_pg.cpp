@@ -5,18 +5,26 @@
 #include "acx/pg/pg.hpp"
 #include "acx/util/error.hpp"
 
-TEST_CASE("acx::pg::redact hides a connection URI's password wherever it is given")
+TEST_CASE("acx::util::redact_url hides a connection URI's password wherever it is given, as libpq reads it")
 {
-  using acx::pg::redact;
-  CHECK(redact("postgresql://acx:s3cret@db.example:5432/acx") == "postgresql://acx:***@db.example:5432/acx");
-  CHECK(redact("postgres://acx:p%40ss@db/acx?sslmode=require") == "postgres://acx:***@db/acx?sslmode=require");
-  CHECK(redact("postgresql://acx@db/acx?password=s3cret&sslmode=require") ==
+  using acx::util::redact_url;
+  CHECK(redact_url("postgresql://acx:s3cret@db.example:5432/acx") == "postgresql://acx:***@db.example:5432/acx");
+  CHECK(redact_url("postgres://acx:p%40ss@db/acx?sslmode=require") == "postgres://acx:***@db/acx?sslmode=require");
+  CHECK(redact_url("postgresql://acx@db/acx?password=s3cret&sslmode=require") ==
         "postgresql://acx@db/acx?password=***&sslmode=require");
-  CHECK(redact("postgresql://db/acx?sslmode=require&password=s3cret") ==
+  CHECK(redact_url("postgresql://db/acx?sslmode=require&password=s3cret") ==
         "postgresql://db/acx?sslmode=require&password=***");
-  CHECK(redact("postgresql://acx@db/acx") == "postgresql://acx@db/acx"); // nothing to hide
-  CHECK(redact("postgresql://a:b@[::1]:5432/x") == "postgresql://a:***@[::1]:5432/x");
-  CHECK(redact("postgresql://acx@db/acx?application_password=x") == "postgresql://acx@db/acx?application_password=x");
+  CHECK(redact_url("postgresql://acx@db/acx") == "postgresql://acx@db/acx"); // nothing to hide
+  CHECK(redact_url("postgresql://a:b@[::1]:5432/x") == "postgresql://a:***@[::1]:5432/x");
+  // '?', '#' and '@' in a password, which libpq takes as they are: the user part ends at the last '@' before a '/'.
+  CHECK(redact_url("postgresql://acx:pa?ss@db/acx") == "postgresql://acx:***@db/acx");
+  CHECK(redact_url("postgresql://acx:pa?ss@db:5432") == "postgresql://acx:***@db:5432");
+  CHECK(redact_url("postgresql://acx:p#w@db/acx?sslmode=require") == "postgresql://acx:***@db/acx?sslmode=require");
+  CHECK(redact_url("postgresql://acx:p@ss@db/acx") == "postgresql://acx:***@db/acx");
+  CHECK(redact_url("postgresql://acx:a?b=c&password=x@db/acx?password=y") ==
+        "postgresql://acx:***@db/acx?password=***");
+  // An '@' in a query is the query's (RFC 3986): a token after it is still hidden.
+  CHECK(redact_url("https://host/hook?email=a@b&token=t0k") == "https://host/hook?email=a@b&token=***");
 }
 
 TEST_CASE("a journal location is a file or a postgresql:// URI; another URL is a usage error, not a directory")

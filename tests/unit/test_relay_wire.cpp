@@ -17,6 +17,11 @@ journal::Record record()
   r.headers = {{"Content-Type", "application/json"},
                {"Authorization", "Bearer delivery-secret"},
                {"X-Api-Key", "k"},
+               {"X-Custom-Key", "k2"},
+               {"X-Session-Id", "s"},
+               {"X-Forwarded-For", "203.0.113.7"},
+               {"Forwarded", "for=203.0.113.7"},
+               {"X-Real-IP", "203.0.113.7"},
                {"X-Odd", "caf\xc3\xa9 \"quoted\"\n"}};
   r.body = std::string("{\"a\":1}\r\n\0\xff tail", 16);
   return r;
@@ -62,7 +67,10 @@ TEST_CASE("acx::relay wire: what the relay sends is what a laptop reads, byte fo
     CHECK(util::format_rfc3339(d->received) == util::format_rfc3339(record().received));
     // Credentials never leave the relay; every other header does, as it was.
     CHECK(d->headers.find("Authorization") == nullptr);
-    CHECK(d->headers.find("X-Api-Key") == nullptr);
+    for (const char* name :
+         {"X-Api-Key", "X-Custom-Key", "X-Session-Id", "X-Forwarded-For", "Forwarded", "X-Real-IP"}) {
+      CHECK_MESSAGE(d->headers.find(name) == nullptr, name);
+    }
     REQUIRE(d->headers.find("X-Odd") != nullptr);
     CHECK(*d->headers.find("X-Odd") == "caf\xc3\xa9 \"quoted\"\n");
     const auto gap = relay::parse_gap(events[2].data, why);

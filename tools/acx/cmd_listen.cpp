@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <arpa/inet.h>
 #include <fmt/format.h>
+#include <fstream>
 #include <optional>
 #include <random>
 #include <unistd.h>
@@ -227,8 +228,32 @@ relay::PullOptions upstream_of(const ListenFlags& f, const std::vector<std::stri
   return p;
 }
 
+// In a service (systemd sets INVOCATION_ID), a secret on the command line is refused: /proc/PID/cmdline, which `ps`
+// shows every local user, would hold it. The unit takes secrets from credentials or its environment file instead.
+void refuse_secrets_in_service_command_line()
+{
+  if (std::getenv("INVOCATION_ID") == nullptr) {
+    return;
+  }
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto arg : util::split(all, '\0')) {
+    const std::string_view flag = arg.substr(0, arg.find('='));
+    const bool secret_flag =
+        flag == "--secret" || flag == "--relay-token" || flag == "--forward-secret" || flag == "--api-key";
+    if (secret_flag || (arg.find("://") != std::string_view::npos && util::redact_url(arg) != arg)) {
+      throw Error(ExitCode::usage,
+                  fmt::format("{} on the command line of a service: every local user can read it (ps); give it in "
+                              "the unit's environment file (ACX_SECRET, ACX_RELAY_TOKEN, ACX_FORWARD_SECRET, "
+                              "ACX_JOURNAL, PGPASSWORD) or as a credential (--relay-token-file, --secret-file)",
+                              secret_flag ? std::string(flag) : std::string("a URL with a password")));
+    }
+  }
+}
+
 int run_listen(const ListenFlags& f)
 {
+  refuse_secrets_in_service_command_line();
   listen::ListenOptions o;
   o.server.host = f.host;
   o.server.port = f.port;

@@ -261,7 +261,8 @@ CLI::Validator url_validator()
   return CLI::Validator(
       [](const std::string& value) {
         std::string why;
-        return util::parse_url(value, &why) ? std::string() : fmt::format("'{}' is not a URL: {}", value, why);
+        return util::parse_url(value, &why) ? std::string()
+                                            : fmt::format("'{}' is not a URL: {}", util::redact_url(value), why);
       },
       "URL");
 }

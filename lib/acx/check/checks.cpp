@@ -90,8 +90,7 @@ Outcome fast_answers(Probe& p)
 std::optional<int> processed_count(const Settings& s, const std::string& event_id, std::string& note)
 {
   auto ask = [&]() -> std::optional<int> {
-    const auto r = util::run_command(
-        {s.processed, {{"ACX_EVENT_ID", event_id}}, signing::secret_variables(), std::chrono::seconds(30), {}});
+    const auto r = util::run_command({s.processed, {{"ACX_EVENT_ID", event_id}}, std::chrono::seconds(30), {}});
     try {
       if (r.exit_code == 0) {
         return std::stoi(std::string(util::trim(r.out)));

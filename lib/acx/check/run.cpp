@@ -45,7 +45,12 @@ std::string rule_text(const Check& check, const Settings* settings)
 
 std::string setup_problem(const Sent& setup, const Settings& settings)
 {
-  if (!setup.refused()) { // a 2xx; or an answer the checks themselves judge (a redirect, a 5xx, none in time)
+  if (setup.status >= 300 && setup.status < 400) { // not accepted: a provider follows no redirect
+    return fmt::format("a valid delivery got {}: a webhook sender follows no redirect and counts only a 2xx as "
+                       "accepted; give --url where the receiver answers itself",
+                       setup.outcome());
+  }
+  if (!setup.refused()) { // a 2xx; or an answer the checks themselves judge (a 5xx, none in time)
     return {};
   }
   const std::string got =

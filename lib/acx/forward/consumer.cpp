@@ -76,6 +76,28 @@ util::Headers fixed_headers(const std::vector<std::string>& lines, const std::st
   return out;
 }
 
+// The consumer as /metrics and /healthz name it (Consumer::label); "#2" and on where two would be alike.
+void label(std::vector<Consumer>& out)
+{
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    Consumer& c = out[i];
+    if (!c.url.empty() && c.name == util::redact_url(c.url)) {
+      const auto url = util::parse_url(c.url);
+      c.label = url ? util::redact_url(url->origin() + url->target.substr(0, url->target.find('?'))) : "forward";
+    } else if (!c.command.empty() && c.name == c.command) {
+      const std::string_view program = util::split(util::trim(c.command), ' ').front();
+      c.label = "exec " + std::string(program.substr(program.rfind('/') + 1));
+    } else {
+      c.label = c.name;
+    }
+    int alike = 1;
+    for (std::size_t j = 0; j < i; ++j) {
+      alike += out[j].label.starts_with(c.label) ? 1 : 0;
+    }
+    c.label += alike > 1 ? fmt::format(" #{}", alike) : "";
+  }
+}
+
 } // namespace
 
 std::vector<Consumer> consumers(const Wanted& w)
@@ -111,6 +133,7 @@ std::vector<Consumer> consumers(const Wanted& w)
     out.push_back(std::move(c));
   }
   check_names(out, w.name);
+  label(out);
   return out;
 }
 

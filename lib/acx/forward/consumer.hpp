@@ -24,6 +24,8 @@ struct From {
 // One consumer of the journal: the developer's app at a URL (--forward-to), or a command (--exec).
 struct Consumer {
   std::string name;    // in the journal and on the output: --name, else the URL (its token hidden) or the command
+  std::string label;   // on /metrics and /healthz, which others may read: the name when one was given, else the URL's
+                       // origin and path (no query) or the command's program, never a query or a command line
   std::string url;     // --forward-to
   std::string command; // --exec
   std::vector<std::string> topics;           // globs ("job.*"); empty: every topic

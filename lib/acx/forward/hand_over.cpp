@@ -103,7 +103,6 @@ Result run_for(const Consumer& c, const Schedule::Item& item, std::stop_token ab
                           {"ACX_SUBSCRIPTION_ID", r.subscription_id},
                           {"ACX_SEQ", std::to_string(r.seq)},
                           {"ACX_ATTEMPT", std::to_string(item.attempt)}},
-                         signing::secret_variables(),
                          c.timeout,
                          r.body};
   const auto run = util::run_command(spec, abandon);

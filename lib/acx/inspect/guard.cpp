@@ -113,9 +113,7 @@ Guard::Guard(std::string token, std::string bound_host) : m_token(std::move(toke
 
 bool Guard::token_ok(const std::string& presented) const
 {
-  const auto a = util::hmac_sha256(util::as_bytes("acx-inspect"), {presented});
-  const auto b = util::hmac_sha256(util::as_bytes("acx-inspect"), {m_token});
-  return util::constant_time_equal(a, b);
+  return util::same_token(presented, m_token);
 }
 
 std::optional<http::Response> Guard::check(const http::Request& r, bool changes_state) const

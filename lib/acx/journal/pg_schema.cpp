@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "acx/util/error.hpp"
+#include "acx/util/url.hpp"
 
 namespace acx::journal::pgsql {
 
@@ -71,7 +72,7 @@ void migrate(pg::Connection& db, const std::string& uri)
     if (found > latest) {
       throw Error(ExitCode::io,
                   fmt::format("journal {} was written by a newer acx (schema {}; this acx knows up to {})",
-                              pg::redact(uri), found, latest));
+                              util::redact_url(uri), found, latest));
     }
     for (const auto& m : migrations()) {
       if (m.number > found) {
@@ -142,9 +143,10 @@ std::unique_ptr<pg::Connection> connect(const std::string& uri, std::string setu
 void throw_error(const std::string& uri, const pg::PgError& e)
 {
   if (e.failure == pg::Failure::connection) {
-    throw Error(ExitCode::io, fmt::format("cannot reach the journal's database {}: {}", pg::redact(uri), e.message));
+    throw Error(ExitCode::io,
+                fmt::format("cannot reach the journal's database {}: {}", util::redact_url(uri), e.message));
   }
-  throw Error(ExitCode::io, fmt::format("journal {}: {}", pg::redact(uri), e.message));
+  throw Error(ExitCode::io, fmt::format("journal {}: {}", util::redact_url(uri), e.message));
 }
 
 std::vector<pg::Param> record_params(const Record& r, const std::string& received, const std::string& headers)

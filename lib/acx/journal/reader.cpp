@@ -7,6 +7,7 @@
 #include "acx/journal/schema.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/text.hpp"
+#include "acx/util/url.hpp"
 
 namespace acx::journal {
 
@@ -374,7 +375,7 @@ bool is_database(const std::string& location)
 
 std::string shown(const std::string& location)
 {
-  return is_database(location) ? pg::redact(location) : location;
+  return is_database(location) ? util::redact_url(location) : location;
 }
 
 std::string not_found(Reader& reader, const std::string& key)

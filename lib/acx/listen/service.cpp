@@ -139,7 +139,8 @@ std::string refused_lines(const std::map<std::string, std::uint64_t>& refused)
   std::string out;
   for (const char* reason : {"invalid", "mismatch", "too_large", "headers", "time", "path", "sequence"}) {
     const auto it = refused.find(reason);
-    out += fmt::format("acx_upstream_refused_total{{reason=\"{}\"}} {}\n", reason, it == refused.end() ? 0 : it->second);
+    out +=
+        fmt::format("acx_upstream_refused_total{{reason=\"{}\"}} {}\n", reason, it == refused.end() ? 0 : it->second);
   }
   return out;
 }
@@ -382,7 +383,7 @@ private:
   {
     std::vector<std::pair<std::string, forward::Stats>> out;
     for (const auto& f : m_forwarders) {
-      out.emplace_back(f->consumer().name, f->stats());
+      out.emplace_back(f->consumer().label, f->stats());
     }
     return out;
   }
@@ -437,25 +438,44 @@ private:
       } catch (const std::exception&) {
         // The database is away: failure() says so.
       }
-      out += fmt::format("consumer {}: {} waiting, {}\n", util::printable(name), waiting,
+      out += fmt::format("consumer {}: {} waiting, {}\n", util::printable(f->consumer().label), waiting,
                          f->stats().standby ? "another listener hands them over" : "this listener hands them over");
     }
     return out;
   }
 
-  http::Response health() const
+  // /healthz: ok or not, and why in general terms, for whoever reaches the webhook port (a load balancer). The details
+  // (the journal's error, the database, each consumer) only on /healthz?verbose with a relay token.
+  http::Response health(const http::Request& request) const
   {
+    const bool verbose = request.query.contains("verbose") && !m_o.relay_tokens.empty() &&
+                         util::has_bearer(request.headers, m_o.relay_tokens);
+    if (request.query.contains("verbose") && !verbose) {
+      return {401,
+              "text/plain; charset=utf-8",
+              "unauthorized: /healthz?verbose takes a relay token as \"Authorization: Bearer TOKEN\"\n",
+              {}};
+    }
     if (const auto failure = m_writer->failure(); !failure.empty()) {
-      return {503, "text/plain; charset=utf-8", fmt::format("journal not writable: {}\n", failure), {}};
+      return {503,
+              "text/plain; charset=utf-8",
+              verbose ? fmt::format("not ok: journal not writable: {}\n", failure)
+                      : std::string("not ok: the journal cannot store deliveries\n"),
+              {}};
     }
     // Receiving works; a consumer that stopped or stalls makes it degraded, still 200.
     std::string degraded;
-    for (const auto& [name, s] : consumers_state()) {
-      if (s.stopped || s.stalled) {
-        degraded += fmt::format("degraded: {} {}\n", name, s.stopped ? "stopped (410)" : "takes nothing");
+    for (const auto& [label, s] : consumers_state()) {
+      if ((s.stopped || s.stalled) && verbose) {
+        degraded += fmt::format("degraded: {} {}\n", label, s.stopped ? "stopped (410)" : "takes nothing");
+      } else if ((s.stopped || s.stalled) && degraded.empty()) {
+        degraded = "degraded: a consumer takes nothing\n";
       }
     }
-    return {200, "text/plain; charset=utf-8", (degraded.empty() ? "ok\n" : degraded) + database_health(), {}};
+    return {200,
+            "text/plain; charset=utf-8",
+            (degraded.empty() ? "ok\n" : degraded) + (verbose ? database_health() : std::string()),
+            {}};
   }
 
   std::vector<http::Route> routes()
@@ -463,7 +483,7 @@ private:
     auto deliver = [this](http::Request r, http::Reply reply) { m_pipeline.handle(std::move(r), reply); };
     std::vector<http::Route> out{
         {"POST", m_o.path, {}, deliver},
-        {"GET", "/healthz", [this](http::Request) { return health(); }},
+        {"GET", "/healthz", [this](http::Request r) { return health(r); }},
         {"GET", "/metrics",
          [this](http::Request) {
            return http::Response{200,

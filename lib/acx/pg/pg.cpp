@@ -369,34 +369,6 @@ bool is_uri(std::string_view location)
   return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
 }
 
-std::string redact(std::string_view uri)
-{
-  std::string out(uri);
-  // user:password@ in the authority.
-  const auto scheme = out.find("://");
-  if (scheme != std::string::npos) {
-    const auto start = scheme + 3;
-    const auto end = out.find_first_of("/?", start);
-    const auto at = out.rfind('@', end == std::string::npos ? out.size() : end);
-    if (at != std::string::npos && at > start) {
-      const auto colon = out.find(':', start);
-      if (colon != std::string::npos && colon < at) {
-        out.replace(colon + 1, at - colon - 1, "***");
-      }
-    }
-  }
-  // password=... among the parameters.
-  for (auto p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
-    if (p > 0 && out[p - 1] != '?' && out[p - 1] != '&') {
-      continue;
-    }
-    const auto value = p + 9;
-    const auto end = out.find('&', value);
-    out.replace(value, (end == std::string::npos ? out.size() : end) - value, "***");
-  }
-  return out;
-}
-
 util::Library library()
 {
   const int v = PQlibVersion(); // 150018

@@ -154,8 +154,6 @@ private:
 
 // Whether a journal location is a PostgreSQL connection URI (postgresql:// or postgres://).
 bool is_uri(std::string_view location);
-// The URI as it may be shown: its password (in the user part, or a password= parameter) replaced by "***".
-std::string redact(std::string_view uri);
 
 // The libpq acx was built with and the one it runs with.
 util::Library library();

@@ -67,9 +67,9 @@ Admitted admit(Delivery d, const Admission& limits, const std::string& remote, u
   event::Envelope& env = *parsed.envelope;
   const std::string event_id = util::to_lower(env.event_id);
   if (util::to_lower(d.event_id) != event_id || d.topic != env.topic) {
-    return refuse("mismatch", fmt::format("the relay names eventId {} and topic {}, the body {} and {}",
-                                          util::excerpt(d.event_id), util::excerpt(d.topic), event_id,
-                                          util::excerpt(env.topic)));
+    return refuse("mismatch",
+                  fmt::format("the relay names eventId {} and topic {}, the body {} and {}", util::excerpt(d.event_id),
+                              util::excerpt(d.topic), event_id, util::excerpt(env.topic)));
   }
   journal::Record r;
   r.received = d.received;

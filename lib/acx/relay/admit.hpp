@@ -13,11 +13,11 @@ namespace acx::relay {
 
 // What a laptop takes from its relay: the same bounds a delivery posted to it directly meets.
 struct Admission {
-  std::size_t max_body = 1u << 20;                 // the laptop's --max-body
-  std::size_t max_headers = 100;                   // header lines
-  std::size_t max_head = 8u << 10;                 // their bytes, as "Name: value\r\n" (the server's head space)
-  std::size_t max_path = 2048;                     // bytes of the path it was posted to
-  std::chrono::seconds future_skew{300};           // a received time later than now by more is refused
+  std::size_t max_body = 1u << 20;       // the laptop's --max-body
+  std::size_t max_headers = 100;         // header lines
+  std::size_t max_head = 8u << 10;       // their bytes, as "Name: value\r\n" (the server's head space)
+  std::size_t max_path = 2048;           // bytes of the path it was posted to
+  std::chrono::seconds future_skew{300}; // a received time later than now by more is refused
 };
 
 // Why a relayed delivery was refused: a word for /metrics (acx_upstream_refused_total{reason=...}) and a sentence.

@@ -31,26 +31,6 @@ constexpr std::size_t k_formatted = 4096;
 // How often the feeding thread looks at its clients when nothing is committed (new clients, keep-alives, stop).
 constexpr auto k_poll = std::chrono::milliseconds(50);
 
-// Whether the request carries one of the tokens as "Authorization: Bearer TOKEN"; every token is compared, each in
-// constant time.
-bool authorized(const http::Request& request, const std::vector<std::string>& tokens)
-{
-  const std::string* given = request.headers.find("Authorization");
-  if (given == nullptr) {
-    return false;
-  }
-  const std::string_view value = util::trim(*given);
-  if (value.size() < 7 || !util::iequals(value.substr(0, 7), "Bearer ")) {
-    return false;
-  }
-  const std::string_view token = util::trim(value.substr(7));
-  bool ok = false;
-  for (const auto& t : tokens) {
-    ok = util::constant_time_equal(util::as_bytes(token), util::as_bytes(t)) || ok;
-  }
-  return ok;
-}
-
 http::Response plain(int status, std::string text)
 {
   return {status, "text/plain; charset=utf-8", std::move(text) + "\n", {}};
@@ -124,7 +104,7 @@ Hub::~Hub()
 
 void Hub::serve(const http::Request& request, const http::Reply& reply)
 {
-  if (!authorized(request, m_options.tokens)) {
+  if (!util::has_bearer(request.headers, m_options.tokens)) {
     http::Response r = plain(401, "unauthorized: /relay takes the relay token as \"Authorization: Bearer TOKEN\"");
     r.headers.add("WWW-Authenticate", "Bearer realm=\"acx relay\"");
     reply(std::move(r));

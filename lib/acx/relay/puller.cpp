@@ -287,9 +287,8 @@ void Puller::refuse(const std::string& seq, const Refused& why)
     std::lock_guard lock(m_mutex);
     ++m_state.refused[std::string(why.reason)];
   }
-  m_notify({util::Notice::Level::warning,
-            fmt::format("relay {}: refused delivery #{}: {}", util::redact_url(m_key), util::excerpt(seq, 24),
-                        why.detail)});
+  m_notify({util::Notice::Level::warning, fmt::format("relay {}: refused delivery #{}: {}", util::redact_url(m_key),
+                                                      util::excerpt(seq, 24), why.detail)});
 }
 
 void Puller::store(journal::Record record)

@@ -32,9 +32,9 @@ struct PullOptions {
 // Where the pull is, for /metrics and the notices.
 struct PullState {
   bool connected = false;
-  std::int64_t cursor = 0;     // the relay's sequence number of the last delivery stored here
-  std::int64_t relay_last = 0; // the newest the relay has, as far as it has said
-  std::uint64_t pulled = 0;    // deliveries stored since start
+  std::int64_t cursor = 0;                      // the relay's sequence number of the last delivery stored here
+  std::int64_t relay_last = 0;                  // the newest the relay has, as far as it has said
+  std::uint64_t pulled = 0;                     // deliveries stored since start
   std::map<std::string, std::uint64_t> refused; // deliveries refused since start, by reason (Refused::reason)
 };
 

@@ -80,8 +80,8 @@ std::string delivery_event(const journal::Record& record, std::string_view path)
   out += ",\"headers\":[";
   bool first = true;
   for (const auto& h : record.headers) {
-    if (util::is_credential_header(h.name)) {
-      continue; // the relay's clients never see what authenticated a delivery
+    if (util::is_credential_header(h.name) || util::is_client_address_header(h.name)) {
+      continue; // the relay's clients never see what authenticated a delivery, nor who sent it through which proxy
     }
     out += first ? "[" : ",[";
     first = false;

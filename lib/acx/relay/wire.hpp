@@ -74,9 +74,9 @@ private:
   void line(std::string_view text, std::vector<Event>& out);
   std::size_t m_max_event;
   std::size_t m_event_bytes = 0; // the event's lines so far, as they came
-  std::string m_pending;       // the line not yet ended (empty once the event is over its limit)
-  std::size_t m_line_bytes = 0; // the line not yet ended, as it came (kept or not)
-  bool m_after_cr = false;      // the last piece ended in CR: an LF first in the next one belongs to it
+  std::string m_pending;         // the line not yet ended (empty once the event is over its limit)
+  std::size_t m_line_bytes = 0;  // the line not yet ended, as it came (kept or not)
+  bool m_after_cr = false;       // the last piece ended in CR: an LF first in the next one belongs to it
   Event m_event;
   bool m_has_data = false;
 };

@@ -17,11 +17,4 @@ private:
   std::string m_text;
 };
 
-// The environment variables that carry acx's secrets: removed from the environment of every command acx runs.
-inline const std::vector<std::string>& secret_variables()
-{
-  static const std::vector<std::string> names{"ACX_SECRET", "ACX_FORWARD_SECRET", "ACX_API_KEY"};
-  return names;
-}
-
 } // namespace acx::signing

@@ -75,4 +75,11 @@ util::Library openssl_library()
   return {"OpenSSL", OPENSSL_VERSION_TEXT, OpenSSL_version(OPENSSL_VERSION)};
 }
 
+bool same_token(std::string_view presented, std::string_view expected)
+{
+  const auto a = hmac_sha256(as_bytes("acx-token"), {presented});
+  const auto b = hmac_sha256(as_bytes("acx-token"), {expected});
+  return constant_time_equal(a, b);
+}
+
 } // namespace acx::util

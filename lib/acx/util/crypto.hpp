@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "acx/util/build.hpp"
 #include "acx/util/encoding.hpp"
@@ -20,6 +21,10 @@ Digest sha256(std::string_view data);
 
 // Equal in time that depends only on the lengths, never on where the contents differ.
 bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b);
+
+// Whether two tokens are the same, in time that depends on neither their contents nor their lengths (each is compared
+// through a keyed digest): for tokens a client presents.
+bool same_token(std::string_view presented, std::string_view expected);
 
 // `n` bytes from the system's cryptographic random generator; throws acx::Error if it fails.
 Bytes random_bytes(std::size_t n);

@@ -1,5 +1,6 @@
 #include "acx/util/headers.hpp"
 
+#include "acx/util/crypto.hpp"
 #include "acx/util/text.hpp"
 
 namespace acx::util {
@@ -87,12 +88,37 @@ std::optional<Header> parse_header_line(std::string_view line)
 bool is_credential_header(std::string_view name)
 {
   const std::string n = to_lower(name);
-  for (const char* word : {"auth", "token", "secret", "password", "cookie", "api-key", "apikey", "api_key"}) {
+  for (const char* word : {"auth", "token", "secret", "password", "cookie", "key", "session", "credential"}) {
     if (n.find(word) != std::string::npos) {
       return true;
     }
   }
   return false;
+}
+
+bool is_client_address_header(std::string_view name)
+{
+  const std::string n = to_lower(name);
+  return n.starts_with("x-forwarded-") || n == "forwarded" || n == "x-real-ip" || n == "x-client-ip" ||
+         n == "true-client-ip" || n == "cf-connecting-ip" || n == "x-cluster-client-ip" || n == "via";
+}
+
+bool has_bearer(const Headers& headers, const std::vector<std::string>& tokens)
+{
+  const std::string* given = headers.find("Authorization");
+  if (given == nullptr) {
+    return false;
+  }
+  const std::string_view value = trim(*given);
+  if (value.size() < 7 || !iequals(value.substr(0, 7), "Bearer ")) {
+    return false;
+  }
+  const std::string_view token = trim(value.substr(7));
+  bool ok = false;
+  for (const auto& t : tokens) {
+    ok = same_token(token, t) || ok;
+  }
+  return ok;
 }
 
 void redact_credentials(Headers& headers)

@@ -37,8 +37,16 @@ private:
 };
 
 // Whether a header carries a credential: Authorization, Proxy-Authorization, Cookie, and any name with auth, token,
-// secret, password, cookie or api-key in it (X-Api-Key, X-Auth-Token, ...). Signatures are not credentials.
+// secret, password, cookie, key, session or credential in it (X-Api-Key, X-Auth-Token, X-Session-Id, ...). Signatures
+// are not credentials.
 bool is_credential_header(std::string_view name);
+
+// Whether the headers carry one of `tokens` as "Authorization: Bearer TOKEN": every token compared, each with
+// util::same_token.
+bool has_bearer(const Headers& headers, const std::vector<std::string>& tokens);
+
+// Whether a header says who the client is, as a proxy saw it (X-Forwarded-*, Forwarded, X-Real-IP, Via, ...).
+bool is_client_address_header(std::string_view name);
 
 // The headers with every credential's value replaced by "[redacted]", for storing or showing.
 void redact_credentials(Headers& headers);

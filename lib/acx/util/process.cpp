@@ -1,4 +1,5 @@
 #include "acx/util/process.hpp"
+#include "acx/util/url.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -54,6 +55,24 @@ Error cannot_run()
   return Error(ExitCode::io, fmt::format("cannot run a command: {}", std::strerror(errno)));
 }
 
+} // namespace
+
+const std::vector<std::string>& secret_variables()
+{
+  static const std::vector<std::string> names{"ACX_SECRET", "ACX_FORWARD_SECRET", "ACX_API_KEY", "ACX_RELAY_TOKEN",
+                                              "PGPASSWORD"};
+  return names;
+}
+
+bool is_secret_variable(std::string_view name, std::string_view value)
+{
+  const auto& names = secret_variables();
+  return std::find(names.begin(), names.end(), name) != names.end() ||
+         (name == "ACX_JOURNAL" && redact_url(value) != value);
+}
+
+namespace {
+
 // The environment for the child, built before fork: after it, in a process with threads, only async-signal-safe
 // calls are allowed.
 std::vector<std::string> child_environment(const CommandSpec& spec)
@@ -62,9 +81,9 @@ std::vector<std::string> child_environment(const CommandSpec& spec)
   for (char** e = environ; *e; ++e) {
     const std::string_view entry(*e);
     const std::string_view name = entry.substr(0, entry.find('='));
-    const auto named = [name](const auto& n) { return name == n; };
-    if (std::none_of(spec.env.begin(), spec.env.end(), [&](const auto& kv) { return named(kv.first); }) &&
-        std::none_of(spec.unset.begin(), spec.unset.end(), named)) {
+    const bool replaced =
+        std::any_of(spec.env.begin(), spec.env.end(), [&](const auto& kv) { return name == kv.first; });
+    if (!replaced && !is_secret_variable(name, entry.substr(std::min(entry.size(), name.size() + 1)))) {
       out.emplace_back(entry);
     }
   }
@@ -79,10 +98,6 @@ bool has_exited(pid_t pid)
   siginfo_t info{};
   return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
 }
-
-} // namespace
-
-namespace {
 
 // A command started: its process, the write end of its stdin, the read end of its stdout, and a pidfd that becomes
 // readable when it exits (-1 on a kernel without pidfds).

@@ -21,10 +21,15 @@ struct CommandResult {
 struct CommandSpec {
   std::string command;                                  // run with /bin/sh -c
   std::vector<std::pair<std::string, std::string>> env; // added to (or replacing in) the environment
-  std::vector<std::string> unset;                       // removed from the environment
   std::chrono::milliseconds timeout{60'000};
   std::string input; // on its standard input
 };
+
+// The environment variables acx treats as secret, one list: delivery, forward and relay secrets and tokens, the API
+// key, PostgreSQL's password. Every command acx runs gets the environment without them.
+const std::vector<std::string>& secret_variables();
+// Whether NAME=VALUE carries a secret: one of secret_variables(), or ACX_JOURNAL naming a database with a password.
+bool is_secret_variable(std::string_view name, std::string_view value);
 
 // Runs a command in a process group of its own and judges it by its exit status: once the command exits, its
 // output is no longer waited for, and whatever it started that still runs is killed with the group. After the

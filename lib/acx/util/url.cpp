@@ -1,5 +1,6 @@
 #include "acx/util/url.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fmt/format.h>
 
@@ -123,27 +124,31 @@ std::string redact_secrets(std::string text, const std::vector<std::string>& sec
 std::string redact_url(std::string_view url, const std::vector<std::string>& secrets)
 {
   std::string out = redact_secrets(std::string(url), secrets);
-  // user:password@host
   const auto scheme_end = out.find("://");
   const auto authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-  const auto path_start = std::min(out.find_first_of("/?#", authority), out.size());
-  if (const auto at = out.rfind('@', path_start); at != std::string::npos && at >= authority) {
+  // user:password@host. The password may hold '?', '#' and '@' (libpq takes them: the user part ends at the last '@'
+  // before the first '/'), so that reading goes first; RFC 3986's (the authority ends at '/', '?' or '#') is the one a
+  // password without them gives too.
+  const auto slash = std::min(out.find('/', authority), out.size());
+  if (const auto at = out.rfind('@', slash); at != std::string::npos && at >= authority) {
     if (const auto colon = out.find(':', authority); colon < at) {
       out.replace(colon + 1, at - colon - 1, "***");
     }
   }
-  const auto query = out.find('?');
-  const auto fragment = std::min(out.find('#'), out.size());
+  const auto path_start = std::min(out.find_first_of("/?#", authority), out.size());
+  const auto query = std::min(out.find('?', path_start), out.size());
+  const auto fragment = std::min(out.find('#', path_start), out.size());
   // Path segments that look like generated tokens.
-  std::string path = out.substr(0, std::min(query, fragment));
+  const std::string head = out.substr(0, path_start);
+  const std::string path = out.substr(path_start, std::min(query, fragment) - path_start);
   std::string rebuilt;
   for (const auto segment : split(path, '/')) {
     rebuilt += looks_generated(segment) ? std::string("***") : std::string(segment);
     rebuilt += '/';
   }
   rebuilt.pop_back();
-  std::string rest = out.substr(path.size());
-  // Query parameters named for a credential.
+  std::string rest = out.substr(path_start + path.size());
+  // Query parameters named for a credential (password=, token=, ...), and the fragment, which no server is sent.
   if (!rest.empty() && rest.front() == '?') {
     const auto end = std::min(rest.find('#'), rest.size());
     std::string params;
@@ -156,12 +161,24 @@ std::string redact_url(std::string_view url, const std::vector<std::string>& sec
     }
     rest = params + rest.substr(end);
   }
-  return rebuilt + rest;
+  return head + rebuilt + rest;
 }
 
 bool is_loopback_host(std::string_view host)
 {
-  return host == "localhost" || host.starts_with("127.") || host == "::1" || host == "[::1]";
+  if (host == "localhost" || host == "::1" || host == "[::1]") {
+    return true;
+  }
+  // 127.0.0.0/8 as an address, never a name that starts so (127.attacker.example): four numbers of 0-255.
+  const auto parts = split(host, '.');
+  if (parts.size() != 4 || parts[0] != "127") {
+    return false;
+  }
+  return std::all_of(parts.begin(), parts.end(), [](std::string_view p) {
+    int n = 0;
+    const auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), n);
+    return !p.empty() && p.size() <= 3 && ec == std::errc() && end == p.data() + p.size() && n <= 255;
+  });
 }
 
 } // namespace acx::util
