@@ -55,6 +55,7 @@ complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l help -s h -
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l relay-token -r -F -d 'Serve GET /relay to this bearer token; repeat for rotation'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l relay-token-file -r -F -d 'Read the relay token(s) from FILE: kept out of the process list'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l relay-keep-alive -r -F -d 'A comment on a quiet /relay stream this often, so proxies keep it open'
+complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l relay-max-streams -r -F -d 'Streams one relay token may hold open at once (of 256 in all), so one holder cannot take them all'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l upstream -r -F -d 'Pull the deliveries of the relay at URL (an acx listen --relay-token) into this journal (a relay with a private CA: set SSL_CERT_FILE to it)'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l upstream-from -r -F -d 'First pull only: now, a relay sequence number, or a time (default: the oldest the relay keeps)'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l allow-http -d 'Let --upstream use plain HTTP to another machine (a warning)'

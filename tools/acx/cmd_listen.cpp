@@ -63,6 +63,7 @@ struct ListenFlags {
   std::string inspect; // --inspect[=PORT]
   std::vector<std::string> relay_tokens;
   Duration relay_keep_alive = std::chrono::seconds(15);
+  std::size_t relay_max_streams = listen::ListenOptions{}.relay_max_streams;
   std::string upstream;
   std::string upstream_from;
   bool allow_http = false;
@@ -318,6 +319,7 @@ int run_listen(const ListenFlags& f)
   if (f.upstream.empty()) {
     o.relay_tokens = std::move(relay_tokens);
     o.relay_keep_alive = std::chrono::duration_cast<std::chrono::milliseconds>(f.relay_keep_alive);
+    o.relay_max_streams = f.relay_max_streams;
   } else {
     o.upstream = upstream_of(f, relay_tokens);
   }
@@ -401,6 +403,11 @@ void setup_listen(CLI::App& app, Run& run)
                          });
   add_duration_option(relay, "--relay-keep-alive", f->relay_keep_alive,
                       "A comment on a quiet /relay stream this often, so proxies keep it open");
+  relay
+      ->add_option("--relay-max-streams", f->relay_max_streams,
+                   "Streams one relay token may hold open at once (of 256 in all), so one holder cannot take them all")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   relay
       ->add_option("--upstream", f->upstream,
                    "Pull the deliveries of the relay at URL (an acx listen --relay-token) into this journal "

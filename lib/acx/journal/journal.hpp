@@ -92,9 +92,11 @@ public:
 struct Query {
   std::int64_t after_seq = 0;
   std::size_t limit = 1000;
-  bool refused = false;                      // read refused deliveries instead of accepted/duplicate ones
-  bool duplicates = true;                    // false: accepted ones only
-  std::string topic;                         // exact topic, or any
+  std::size_t max_bytes = 0; // > 0: no more records once their bodies add up to this (at least one); a journal file
+                             // keeps to it, a database reads `limit` (callers bound that for it)
+  bool refused = false;      // read refused deliveries instead of accepted/duplicate ones
+  bool duplicates = true;    // false: accepted ones only
+  std::string topic;         // exact topic, or any
   std::optional<util::Instant> since, until; // by received time
   bool decode_headers = true;                // false: only Record::headers_json is filled
   std::string subscription;                  // exact subscriptionId, or any

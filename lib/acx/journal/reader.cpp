@@ -205,7 +205,8 @@ private:
     }
     bind_more(st);
     std::vector<Record> out;
-    while (st.step()) {
+    std::size_t bytes = 0;
+    while ((q.max_bytes == 0 || bytes < q.max_bytes) && st.step()) {
       out.push_back(q.refused ? detail::read_record(st, Status::refused, q.decode_headers)
                               : detail::read_delivery(st, q.decode_headers));
       if (q.refused) {
@@ -213,6 +214,7 @@ private:
         out.back().body_sha256 = st.text(13);
         out.back().path = st.text(detail::k_path_column);
       }
+      bytes += out.back().body.size();
     }
     return out;
   }

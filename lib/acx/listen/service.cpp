@@ -208,8 +208,10 @@ public:
           std::move(pull), m_journal_path, *m_writer, [&observer](const util::Notice& n) { observer.notice(n); },
           [this](std::exception_ptr e) { failed(e); });
     } else if (!o.relay_tokens.empty()) {
-      m_hub = std::make_unique<relay::Hub>(m_journal_path, *m_writer,
-                                           relay::HubOptions{o.relay_tokens, o.path, o.relay_keep_alive});
+      relay::HubOptions hub{o.relay_tokens, o.path, o.relay_keep_alive};
+      hub.max_streams_per_token = o.relay_max_streams;
+      hub.max_body = o.server.max_body;
+      m_hub = std::make_unique<relay::Hub>(m_journal_path, *m_writer, std::move(hub));
     }
     http::ServerOptions so = o.server;
     so.on_too_large = [this] { m_metrics.refused(Refusal::too_large); };

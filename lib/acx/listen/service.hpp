@@ -10,6 +10,7 @@
 #include "acx/http/server.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/listen/retainer.hpp"
+#include "acx/relay/hub.hpp"
 #include "acx/relay/puller.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/error.hpp"
@@ -42,6 +43,7 @@ struct ListenOptions {
   // listen --relay-token: serve GET /relay (the accepted deliveries as server-sent events) to these tokens.
   std::vector<std::string> relay_tokens;
   std::chrono::milliseconds relay_keep_alive{15'000};
+  std::size_t relay_max_streams = relay::HubOptions{}.max_streams_per_token; // streams one relay token may hold
   // listen --upstream: pull a relay's deliveries into this journal (then printed, forwarded, inspected as any other).
   std::optional<relay::PullOptions> upstream;
 };

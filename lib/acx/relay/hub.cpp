@@ -13,10 +13,12 @@ namespace acx::relay {
 
 namespace {
 
-// A client's stream takes at most this much ready text before the hub waits for it to be sent.
+// A client's stream takes at most this much ready text before the hub waits for it to be sent; one round gives a
+// client at most this much (and one delivery more).
 constexpr std::size_t k_high_water = 1u << 20;
-// Records read for one client at a time.
+// Records read for one client at a time, at most; and their bodies' bytes, at most (at least one record).
 constexpr std::size_t k_batch = 512;
+constexpr std::size_t k_batch_bytes = 1u << 20;
 // The newest records every client near the end takes from.
 constexpr std::int64_t k_tail = 2048;
 // What clients catching up from the file get in all, at most, so that the relay's own work (receiving, committing,
@@ -26,8 +28,9 @@ constexpr double k_catch_up_rate = 24e6;
 constexpr double k_catch_up_burst = 2.4e6;
 // ... and while deliveries arrive (the relay's own work first): about 2,000 deliveries a second in all.
 constexpr double k_catch_up_rate_receiving = 3e6;
-// Deliveries kept formatted (the newest ones, which every live client reads).
+// Deliveries kept formatted (the newest ones, which every live client reads): at most so many, and so many bytes.
 constexpr std::size_t k_formatted = 4096;
+constexpr std::size_t k_formatted_bytes = 16u << 20;
 // How often the feeding thread looks at its clients when nothing is committed (new clients, keep-alives, stop).
 constexpr auto k_poll = std::chrono::milliseconds(50);
 
@@ -73,6 +76,7 @@ struct Hub::Client {
   bool live = false;                  // told it has everything committed before it came
   bool started = false;               // sent its hello; `cursor` is where it is
   std::int64_t cursor = 0;            // the last sequence number looked at for it
+  std::size_t token = 0;              // which relay token opened it
 
   // Adds text to send and wakes the stream.
   void put(std::string text, bool end = false)
@@ -117,7 +121,9 @@ void Hub::serve(const http::Request& request, const http::Reply& reply)
     reply(plain(400, "bad request: after (or Last-Event-ID) is a sequence number or \"now\", since an RFC 3339 time"));
     return;
   }
+  const std::size_t token = *util::bearer_of(request.headers, m_options.tokens);
   auto client = std::make_shared<Client>();
+  client->token = token;
   client->after = *after;
   client->since = since;
   {
@@ -127,8 +133,17 @@ void Hub::serve(const http::Request& request, const http::Reply& reply)
       return;
     }
     std::erase_if(m_clients, [](const auto& w) { return w.expired(); });
-    if (m_clients.size() >= m_options.max_clients) {
-      http::Response busy = plain(503, fmt::format("service unavailable: {} relay clients already", m_clients.size()));
+    const auto same_token =
+        static_cast<std::size_t>(std::count_if(m_clients.begin(), m_clients.end(), [&](const auto& w) {
+          const auto c = w.lock();
+          return c && c->token == token;
+        }));
+    if (m_clients.size() >= m_options.max_clients || same_token >= m_options.max_streams_per_token) {
+      http::Response busy = plain(
+          503, same_token >= m_options.max_streams_per_token
+                   ? fmt::format("service unavailable: {} streams of this relay token already (--relay-max-streams)",
+                                 same_token)
+                   : fmt::format("service unavailable: {} relay clients already", m_clients.size()));
       busy.headers.add("Retry-After", "5");
       reply(std::move(busy));
       return;
@@ -235,10 +250,15 @@ const std::string& Hub::formatted(const journal::Record& r)
 {
   auto it = m_formatted.find(r.seq);
   if (it == m_formatted.end()) {
-    if (m_formatted.size() >= k_formatted) {
-      m_formatted.erase(m_formatted.begin()); // before the new one goes in: it may be the oldest (a client far behind)
+    std::string text = delivery_event(r, m_options.path);
+    // The oldest go before the new one goes in: it may be the oldest itself (a client far behind).
+    while (!m_formatted.empty() &&
+           (m_formatted.size() >= k_formatted || m_formatted_bytes + text.size() > k_formatted_bytes)) {
+      m_formatted_bytes -= m_formatted.begin()->second.size();
+      m_formatted.erase(m_formatted.begin());
     }
-    it = m_formatted.emplace(r.seq, delivery_event(r, m_options.path)).first;
+    m_formatted_bytes += text.size();
+    it = m_formatted.emplace(r.seq, std::move(text)).first;
   }
   return it->second;
 }
@@ -281,7 +301,10 @@ Hub::Tail Hub::next(std::int64_t cursor, std::int64_t committed, const Tail& tai
   }
   journal::Query q;
   q.after_seq = cursor;
-  q.limit = k_batch;
+  q.max_bytes = k_batch_bytes;
+  // A database reads `limit` whole: as many as fit the byte budget at the largest size a delivery may have.
+  q.limit =
+      journal::is_database(m_journal_path) ? std::max<std::size_t>(1, k_batch_bytes / m_options.max_body) : k_batch;
   Tail out;
   for (auto& r : m_reader->read(q)) {
     out.push_back(std::make_shared<const journal::Record>(std::move(r)));
@@ -309,7 +332,11 @@ bool Hub::fill(Client& c, std::int64_t committed, const Tail& tail)
   }
   const Tail batch = next(c.cursor, committed, tail);
   std::int64_t cursor = c.cursor;
+  std::size_t taken = 0;
   for (const auto& r : batch) {
+    if (out.size() >= k_high_water) {
+      break; // this round's share: the rest next round, after every other client's
+    }
     if (r->seq > cursor + 1 && cursor > 0) {
       out += gap_event({cursor, r->seq}); // pruned before this client read them (sequence numbers are dense)
     }
@@ -317,9 +344,11 @@ bool Hub::fill(Client& c, std::int64_t committed, const Tail& tail)
       out += formatted(*r);
     }
     cursor = r->seq;
+    ++taken;
   }
   c.cursor = cursor;
-  if (!c.live && batch.size() < k_batch) {
+  const bool more = taken < batch.size() || batch.size() == k_batch || cursor < committed;
+  if (!c.live && !more) {
     c.live = true;
     out += live_event(cursor);
   }
@@ -333,7 +362,7 @@ bool Hub::fill(Client& c, std::int64_t committed, const Tail& tail)
     m_budget -= static_cast<double>(out.size());
   }
   c.put(out.empty() ? keep_alive() : std::move(out));
-  return batch.size() == k_batch;
+  return more;
 }
 
 } // namespace acx::relay

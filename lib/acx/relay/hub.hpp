@@ -21,12 +21,17 @@ struct HubOptions {
   std::string path;                // where deliveries arrive (the listener's --path), as the stream names it
   std::chrono::milliseconds keep_alive{15'000};
   std::size_t max_clients = 256;
+  std::size_t max_streams_per_token = 16; // one token's streams at once: one holder cannot take every slot
+  std::size_t max_body = 1u << 20;        // the relay's --max-body: the largest delivery a batch may hold
 };
 
 // The relay: serves the journal's accepted deliveries as server-sent events (GET /relay, relay/wire.hpp) after a
 // sequence number, oldest first, then live as they are committed. One thread feeds every client from the journal (the
 // writer's in-memory tail, else the file), a batch at a time while its client keeps up; the network threads only copy
-// what is ready, and a client with nothing to send sleeps (http::Response::wakeable): no thread per client.
+// what is ready, and a client with nothing to send sleeps (http::Response::wakeable): no thread per client. Memory is
+// a byte budget, whatever the deliveries' sizes: a client gets at most about 1 MiB of events a round (a batch read
+// from the journal is bounded so too), and the deliveries kept formatted for all clients at most 16 MiB; so a client
+// catching up on large deliveries costs every other client one such round, never a whole batch.
 class Hub {
 public:
   Hub(std::string journal_path, const journal::Writer& writer, HubOptions options);
@@ -62,6 +67,7 @@ private:
   std::int64_t m_last_committed = 0;
   std::unique_ptr<journal::Reader> m_reader;       // the feeding thread's: clients behind the writer's tail
   std::map<std::int64_t, std::string> m_formatted; // the feeding thread's
+  std::size_t m_formatted_bytes = 0;               // the feeding thread's
   util::Thread m_thread;                           // last: it starts once everything above is ready
 };
 

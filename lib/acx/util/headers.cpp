@@ -103,22 +103,24 @@ bool is_client_address_header(std::string_view name)
          n == "true-client-ip" || n == "cf-connecting-ip" || n == "x-cluster-client-ip" || n == "via";
 }
 
-bool has_bearer(const Headers& headers, const std::vector<std::string>& tokens)
+std::optional<std::size_t> bearer_of(const Headers& headers, const std::vector<std::string>& tokens)
 {
   const std::string* given = headers.find("Authorization");
   if (given == nullptr) {
-    return false;
+    return std::nullopt;
   }
   const std::string_view value = trim(*given);
   if (value.size() < 7 || !iequals(value.substr(0, 7), "Bearer ")) {
-    return false;
+    return std::nullopt;
   }
   const std::string_view token = trim(value.substr(7));
-  bool ok = false;
-  for (const auto& t : tokens) {
-    ok = same_token(token, t) || ok;
+  std::optional<std::size_t> found;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (same_token(token, tokens[i]) && !found) {
+      found = i;
+    }
   }
-  return ok;
+  return found;
 }
 
 void redact_credentials(Headers& headers)

@@ -41,9 +41,13 @@ private:
 // are not credentials.
 bool is_credential_header(std::string_view name);
 
-// Whether the headers carry one of `tokens` as "Authorization: Bearer TOKEN": every token compared, each with
-// util::same_token.
-bool has_bearer(const Headers& headers, const std::vector<std::string>& tokens);
+// Which of `tokens` the headers carry as "Authorization: Bearer TOKEN" (its index), if any: every token compared, each
+// with util::same_token.
+std::optional<std::size_t> bearer_of(const Headers& headers, const std::vector<std::string>& tokens);
+inline bool has_bearer(const Headers& headers, const std::vector<std::string>& tokens)
+{
+  return bearer_of(headers, tokens).has_value();
+}
 
 // Whether a header says who the client is, as a proxy saw it (X-Forwarded-*, Forwarded, X-Real-IP, Via, ...).
 bool is_client_address_header(std::string_view name);
