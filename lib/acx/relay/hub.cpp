@@ -19,8 +19,6 @@ constexpr std::size_t k_high_water = 1u << 20;
 // Records read for one client at a time, at most; and their bodies' bytes, at most (at least one record).
 constexpr std::size_t k_batch = 512;
 constexpr std::size_t k_batch_bytes = 1u << 20;
-// The newest records every client near the end takes from.
-constexpr std::int64_t k_tail = 2048;
 // What clients catching up from the file get in all, at most, so that the relay's own work (receiving, committing,
 // the live streams) keeps its pace while laptops catch up: 24 MB/s is about 18,000 deliveries a second for one laptop,
 // more than most links carry; bursts of 100 ms.
@@ -215,11 +213,6 @@ void Hub::feed()
       }
     }
     const std::int64_t committed = m_writer.committed_seq();
-    // The newest records, taken from the writer once for every client near the end (most of them, most of the
-    // time); a client further behind reads the file.
-    const Tail tail =
-        live.empty() ? Tail{}
-                     : m_writer.recent_after(std::max<std::int64_t>(0, committed - k_tail), k_tail).value_or(Tail{});
     // Deliveries arriving: the relay's own work first, catching up gets a trickle; otherwise it gets the full rate.
     const bool receiving = committed > m_last_committed;
     m_last_committed = committed;
@@ -230,7 +223,7 @@ void Hub::feed()
     bool behind = false;
     for (const auto& c : live) {
       try {
-        behind = fill(*c, committed, tail) || behind;
+        behind = fill(*c, committed) || behind;
       } catch (const std::exception&) {
         c->put({}, true); // the journal could not be read: the client reconnects and tries again
       }
@@ -281,31 +274,16 @@ std::string Hub::start(Client& c, std::int64_t committed)
   return hello_event(m_reader->extent().oldest_seq, committed, c.cursor);
 }
 
-// Whether the shared tail holds what comes after `cursor`.
-bool Hub::in_tail(std::int64_t cursor, const Tail& tail)
+// The records after `cursor`, at most k_batch and about k_batch_bytes, from the journal file (or database).
+Hub::Batch Hub::read_after(std::int64_t cursor)
 {
-  return !tail.empty() && tail.front()->seq <= cursor + 1;
-}
-
-// The records after `cursor`, at most k_batch: from the shared tail when it reaches back that far, else the file.
-Hub::Tail Hub::next(std::int64_t cursor, std::int64_t committed, const Tail& tail)
-{
-  if (cursor >= committed) {
-    return {};
-  }
-  if (in_tail(cursor, tail)) {
-    auto from =
-        std::upper_bound(tail.begin(), tail.end(), cursor, [](std::int64_t s, const auto& r) { return s < r->seq; });
-    const auto n = std::min<std::ptrdiff_t>(std::distance(from, tail.end()), k_batch);
-    return Tail(from, from + n);
-  }
   journal::Query q;
   q.after_seq = cursor;
   q.max_bytes = k_batch_bytes;
   // A database reads `limit` whole: as many as fit the byte budget at the largest size a delivery may have.
   q.limit =
       journal::is_database(m_journal_path) ? std::max<std::size_t>(1, k_batch_bytes / m_options.max_body) : k_batch;
-  Tail out;
+  Batch out;
   for (auto& r : m_reader->read(q)) {
     out.push_back(std::make_shared<const journal::Record>(std::move(r)));
   }
@@ -314,7 +292,7 @@ Hub::Tail Hub::next(std::int64_t cursor, std::int64_t committed, const Tail& tai
 
 // Gives one client its next events, a gap it must know of, or a keep-alive when it has had nothing for a while.
 // True when it is behind and has room for more now.
-bool Hub::fill(Client& c, std::int64_t committed, const Tail& tail)
+bool Hub::fill(Client& c, std::int64_t committed)
 {
   {
     std::lock_guard lock(c.mutex);
@@ -326,11 +304,14 @@ bool Hub::fill(Client& c, std::int64_t committed, const Tail& tail)
     c.put(start(c, committed));
   }
   std::string out;
-  const bool from_file = c.cursor < committed && !in_tail(c.cursor, tail);
+  // What comes next is in the writer's memory for a client near the end (most of them, most of the time); a client
+  // further behind reads the file, within the catching-up budget, and never holds up the others.
+  std::optional<Batch> recent = c.cursor < committed ? m_writer.recent_after(c.cursor, k_batch) : Batch{};
+  const bool from_file = !recent && !c.live; // a live client's news is never held back (a database has no tail)
   if (from_file && m_budget <= 0) {
     return true; // behind, and the round's budget for reading the file is spent
   }
-  const Tail batch = next(c.cursor, committed, tail);
+  const Batch batch = recent ? std::move(*recent) : read_after(c.cursor);
   std::int64_t cursor = c.cursor;
   std::size_t taken = 0;
   for (const auto& r : batch) {

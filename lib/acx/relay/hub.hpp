@@ -49,11 +49,10 @@ public:
 private:
   struct Client;
   void feed();
-  using Tail = std::vector<std::shared_ptr<const journal::Record>>;
-  bool fill(Client& client, std::int64_t committed, const Tail& tail);
+  using Batch = std::vector<std::shared_ptr<const journal::Record>>;
+  bool fill(Client& client, std::int64_t committed);
   std::string start(Client& client, std::int64_t committed);
-  Tail next(std::int64_t cursor, std::int64_t committed, const Tail& tail);
-  static bool in_tail(std::int64_t cursor, const Tail& tail);
+  Batch read_after(std::int64_t cursor);
   const std::string& formatted(const journal::Record& record);
 
   const std::string m_journal_path;
