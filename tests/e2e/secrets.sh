@@ -70,4 +70,31 @@ expect_rc 0 "subscriptions show of the listed id"
 expect_not_has "$out" "$token" "subscriptions show hides the token"
 stop_process "$SPID" sandbox
 
+# An --exec command gets none of acx's secrets in its environment (delivery, forward and relay secrets, the API key,
+# PostgreSQL's password, a journal URL with a password); the event's variables and the user's own are there.
+printf '#!/bin/sh\nenv >"%s"\n' "$WORK/child.env" >"$WORK/dump-env"
+chmod +x "$WORK/dump-env"
+ACX_SECRET=$secret ACX_FORWARD_SECRET=fwd-$secret ACX_API_KEY=api-$secret ACX_RELAY_TOKEN=relay-$secret \
+  PGPASSWORD=pg-$secret MY_APP_SETTING=kept start_listener --scheme token --exec "$WORK/dump-env" --count 1
+ACX_SECRET=$secret run "$ACX" send job_created --to "$BASE/webhooks/acculynx" --scheme token
+wait_until 10 "the command to run" test -s "$WORK/child.env"
+stop_listener
+expect_not_has "$(cat "$WORK/child.env")" "$secret" "no secret reaches an --exec command's environment"
+expect_has "$(cat "$WORK/child.env")" "ACX_EVENT_ID=" "the event's variables do"
+expect_has "$(cat "$WORK/child.env")" "MY_APP_SETTING=kept" "and the user's own"
+
+# A URL flag's error never echoes a password or a token.
+run "$ACX" listen --upstream "https://user:pw-$secret@relay.example/?token=t-$secret" --relay-token "$secret"
+expect_rc 2 "a URL with credentials is a usage error"
+expect_not_has "$err" "$secret" "its message hides the password and the token"
+expect_has "$err" "***" "and says where they were"
+
+# As a service (systemd sets INVOCATION_ID), a secret on the command line is refused: ps would show it.
+INVOCATION_ID=test run "$ACX" listen --port 0 --relay-token "relay-$secret" --timeout 1s
+expect_rc 2 "--relay-token on a service's command line"
+expect_has "$err" "--relay-token on the command line of a service" "says why"
+expect_not_has "$err" "$secret" "without the secret"
+INVOCATION_ID=test ACX_RELAY_TOKEN=relay-$secret run "$ACX" listen --port 0 --timeout 1s --journal "$WORK/svc.db"
+expect_rc 0 "the same token from the environment file's variable"
+
 finish

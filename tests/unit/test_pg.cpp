@@ -4,6 +4,7 @@
 #include "acx/journal/journal.hpp"
 #include "acx/pg/pg.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/url.hpp"
 
 TEST_CASE("acx::util::redact_url hides a connection URI's password wherever it is given, as libpq reads it")
 {
@@ -23,6 +24,10 @@ TEST_CASE("acx::util::redact_url hides a connection URI's password wherever it i
   CHECK(redact_url("postgresql://acx:p@ss@db/acx") == "postgresql://acx:***@db/acx");
   CHECK(redact_url("postgresql://acx:a?b=c&password=x@db/acx?password=y") ==
         "postgresql://acx:***@db/acx?password=***");
+  // What a library's message might quote of them, found for redact_secrets.
+  CHECK(acx::util::url_credentials("postgresql://acx:pa?ss@w-rd@db/acx?password=y") ==
+        std::vector<std::string>{"pa?ss@w-rd", "pa?ss", "w-rd", "y"});
+  CHECK(acx::util::url_credentials("postgresql://acx@db/acx").empty());
   // An '@' in a query is the query's (RFC 3986): a token after it is still hidden.
   CHECK(redact_url("https://host/hook?email=a@b&token=t0k") == "https://host/hook?email=a@b&token=***");
 }

@@ -142,11 +142,13 @@ std::unique_ptr<pg::Connection> connect(const std::string& uri, std::string setu
 
 void throw_error(const std::string& uri, const pg::PgError& e)
 {
+  // libpq's own words may quote part of a URI it read otherwise (a password with an unescaped '@' ends early).
+  const std::string message = util::redact_secrets(e.message, util::url_credentials(uri));
   if (e.failure == pg::Failure::connection) {
     throw Error(ExitCode::io,
-                fmt::format("cannot reach the journal's database {}: {}", util::redact_url(uri), e.message));
+                fmt::format("cannot reach the journal's database {}: {}", util::redact_url(uri), message));
   }
-  throw Error(ExitCode::io, fmt::format("journal {}: {}", util::redact_url(uri), e.message));
+  throw Error(ExitCode::io, fmt::format("journal {}: {}", util::redact_url(uri), message));
 }
 
 std::vector<pg::Param> record_params(const Record& r, const std::string& received, const std::string& headers)

@@ -108,6 +108,30 @@ void replace_all(std::string& s, std::string_view what, std::string_view with)
   }
 }
 
+std::size_t authority_start(std::string_view url)
+{
+  const auto scheme_end = url.find("://");
+  return scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+}
+
+// Where the password of user:password@host is (its offset and length). It may hold '?', '#' and '@' (libpq takes the
+// first two as they are: the user part ends at an '@' before the first '/'), so that reading, to the last such '@',
+// goes first; RFC 3986's (the authority ends at '/', '?' or '#') is the one a password without them gives too.
+std::optional<std::pair<std::size_t, std::size_t>> password_span(std::string_view url)
+{
+  const auto authority = authority_start(url);
+  const auto slash = std::min(url.find('/', authority), url.size());
+  const auto at = url.rfind('@', slash);
+  if (at == std::string_view::npos || at < authority) {
+    return std::nullopt;
+  }
+  const auto colon = url.find(':', authority);
+  if (colon >= at) {
+    return std::nullopt;
+  }
+  return std::pair{colon + 1, at - colon - 1};
+}
+
 } // namespace
 
 std::string redact_secrets(std::string text, const std::vector<std::string>& secrets)
@@ -124,16 +148,9 @@ std::string redact_secrets(std::string text, const std::vector<std::string>& sec
 std::string redact_url(std::string_view url, const std::vector<std::string>& secrets)
 {
   std::string out = redact_secrets(std::string(url), secrets);
-  const auto scheme_end = out.find("://");
-  const auto authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-  // user:password@host. The password may hold '?', '#' and '@' (libpq takes them: the user part ends at the last '@'
-  // before the first '/'), so that reading goes first; RFC 3986's (the authority ends at '/', '?' or '#') is the one a
-  // password without them gives too.
-  const auto slash = std::min(out.find('/', authority), out.size());
-  if (const auto at = out.rfind('@', slash); at != std::string::npos && at >= authority) {
-    if (const auto colon = out.find(':', authority); colon < at) {
-      out.replace(colon + 1, at - colon - 1, "***");
-    }
+  const auto authority = authority_start(out);
+  if (const auto password = password_span(out)) {
+    out.replace(password->first, password->second, "***");
   }
   const auto path_start = std::min(out.find_first_of("/?#", authority), out.size());
   const auto query = std::min(out.find('?', path_start), out.size());
@@ -162,6 +179,28 @@ std::string redact_url(std::string_view url, const std::vector<std::string>& sec
     rest = params + rest.substr(end);
   }
   return head + rebuilt + rest;
+}
+
+std::vector<std::string> url_credentials(std::string_view url)
+{
+  std::vector<std::string> out;
+  if (const auto span = password_span(url)) {
+    const std::string_view password = url.substr(span->first, span->second);
+    out.emplace_back(password);
+    for (const auto piece : split(password, '@')) {
+      out.emplace_back(piece);
+    }
+  }
+  const auto slash = std::min(url.find('/', authority_start(url)), url.size());
+  if (const auto query = url.find('?', slash); query != std::string_view::npos) {
+    for (const auto pair : split(url.substr(query + 1, url.find('#', query) - query - 1), '&')) {
+      const auto eq = pair.find('=');
+      if (eq != std::string_view::npos && names_a_credential(pair.substr(0, eq))) {
+        out.emplace_back(pair.substr(eq + 1));
+      }
+    }
+  }
+  return out;
 }
 
 bool is_loopback_host(std::string_view host)

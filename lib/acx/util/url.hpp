@@ -29,6 +29,11 @@ std::string redact_secrets(std::string text, const std::vector<std::string>& sec
 // generated tokens (32 or more hex digits), and each of `secrets` (as given or percent-encoded) wherever it appears.
 std::string redact_url(std::string_view url, const std::vector<std::string>& secrets = {});
 
+// The credentials a URL holds, as redact_url() finds them: the password before the host (and each piece of it between
+// '@'s, which another reader may split it at), and the values of query parameters named for a credential. For
+// hiding them in text that quotes the URL otherwise (a library's error message).
+std::vector<std::string> url_credentials(std::string_view url);
+
 // Whether a host (a URL's, or a --host) names this machine: localhost, 127.0.0.0/8, ::1 (bracketed or not).
 bool is_loopback_host(std::string_view host);
 
