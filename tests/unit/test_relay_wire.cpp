@@ -134,6 +134,23 @@ TEST_CASE("acx::relay wire: hostile and broken input")
     CHECK(over[0].data.empty());
     CHECK(over[0].dropped == 17);
   }
+  SUBCASE("an event whose first line alone is over the limit, fed whole or in pieces: the same (found by fuzzing)")
+  {
+    const std::string stream = "event: " + std::string(100, 'g') + "\n\ndata: after\n\n";
+    for (std::size_t piece : {stream.size(), std::size_t{8}}) {
+      relay::EventReader reader(64);
+      std::vector<relay::Event> events;
+      for (std::size_t at = 0; at < stream.size(); at += piece) {
+        for (auto& e : reader.feed(std::string_view(stream).substr(at, piece))) {
+          events.push_back(std::move(e));
+        }
+      }
+      REQUIRE(events.size() == 2);
+      CHECK(events[0].type == "message"); // the over-long line was not taken
+      CHECK(events[0].dropped == 107);
+      CHECK(events[1].data == "after");
+    }
+  }
   SUBCASE("linear: a 4 MiB line in 1-byte pieces")
   {
     relay::EventReader reader(8u << 20);

@@ -21,7 +21,7 @@ struct HubOptions {
   std::string path;                // where deliveries arrive (the listener's --path), as the stream names it
   std::chrono::milliseconds keep_alive{15'000};
   std::size_t max_clients = 256;
-  std::size_t max_streams_per_token = 16; // one token's streams at once: one holder cannot take every slot
+  std::size_t max_streams_per_token = 64; // one token's streams at once: one holder cannot take every slot
   std::size_t max_body = 1u << 20;        // the relay's --max-body: the largest delivery a batch may hold
 };
 

@@ -123,13 +123,13 @@ std::vector<Event> EventReader::feed(std::string_view piece)
     const std::size_t end = piece.find_first_of("\r\n");
     const std::string_view part = piece.substr(0, end);
     m_line_bytes += part.size();
-    if (m_event.dropped == 0 && m_event_bytes + m_pending.size() + part.size() > m_max_event) {
+    const std::size_t used = m_event_bytes + m_pending.size() + part.size();
+    if (m_event.dropped == 0 && used > m_max_event) {
       // The event is too large: what it had goes (its type and id, which come first, stay), the rest is counted.
-      m_event.dropped = m_event_bytes + m_pending.size();
+      m_event.dropped = used; // more than the limit: never 0
       m_event.data.clear();
       m_pending.clear();
-    }
-    if (m_event.dropped > 0) {
+    } else if (m_event.dropped > 0) {
       m_event.dropped += part.size();
     } else {
       m_pending.append(part);
