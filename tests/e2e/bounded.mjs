@@ -333,6 +333,13 @@ if (want(9)) {
     const token = /token=([0-9a-f]{32})/.exec(link)?.[1];
     check(token && !l.stderr().includes(token), "the token is in the link file, not on stderr");
     check((statSync(line[2]).mode & 0o777) === 0o600, `the link file is private: ${(statSync(line[2]).mode & 0o777).toString(8)}`);
+    // The listener's health in detail is on the page, behind its token; not without it.
+    const page = Number(line[1]);
+    const health = await request(page, { method: "GET", path: `/health?token=${token}` });
+    const followed = health.status === 303 ? await request(page, { method: "GET", path: "/health",
+      headers: { Cookie: health.headers["set-cookie"]?.[0]?.split(";")[0] ?? "" } }) : health;
+    check(followed.status === 200 && followed.body === "ok\n", `the page's /health: ${followed.status} ${followed.body}`);
+    check((await request(page, { method: "GET", path: "/health" })).status !== 200, "not without the token");
   }
   // A Content-Length libmicrohttpd cannot parse: refused with 400, and the connection closed.
   const r = await new Promise((resolve) => {

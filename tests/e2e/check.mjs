@@ -75,9 +75,6 @@ async function judge(mode, scheme, failing, warning = [], extra = []) {
   return report;
 }
 
-const REDIRECTED = ["every-topic", "fast-answers", "duplicates", "out-of-order", "unknown-topic", "oversized-body",
-  "no-redirects", "still-serving"];
-
 // The correct receiver passes; each defect fails exactly the checks it breaks.
 const good = await judge("correct", "token", []);
 check(good?.url.includes("token") === false && good?.scheme === "token", "the report names the URL (no token) and scheme");
@@ -89,7 +86,21 @@ await judge("slow", "token", ["fast-answers"]);
 await judge("refuses-unknown", "token", ["unknown-topic"]);
 await judge("500-on-malformed", "token", ["malformed-input"]);
 await judge("200-to-get", "token", ["other-methods"]);
-await judge("redirects", "token", REDIRECTED, ["legacy-envelope"]);
+// A receiver that redirects every delivery accepts none (no sender follows a redirect): the setup says so, the checks
+// that need an accepted delivery (no-redirects among them) are inconclusive, and acx check exits 1.
+{
+  const r = await startReceiver("redirects", { scheme: "token", secret: TOKEN, subscription: SUB });
+  const res = await run(["check", r.url, "--secret", TOKEN, "--subscription", SUB, "--timeout", TIMEOUT,
+    "--format", "json"]);
+  await r.close();
+  const report = JSON.parse(res.out);
+  check(res.code === 1 && report.setup.accepted === false && /got 308 .*follows no redirect/.test(report.setup.problem),
+    `a redirecting receiver's setup is not accepted: ${res.code} ${JSON.stringify(report.setup)}`);
+  const verdict = (id) => report.checks.find((c) => c.id === id)?.verdict;
+  for (const id of ["every-topic", "duplicates", "out-of-order", "no-redirects"]) {
+    check(verdict(id) === "inconclusive", `${id} is inconclusive without an accepted delivery: ${verdict(id)}`);
+  }
+}
 
 // --processed: a receiver that answers copies with 200 but processes each one fails; the correct one passes.
 const processed = ["--processed", "curl -sf http://127.0.0.1:PORT/processed?id=$ACX_EVENT_ID", "--only", "duplicates"];

@@ -1,6 +1,7 @@
 // A laptop trusts nothing its relay sends. A hostile relay (a small server of the test's own) feeds `acx listen
 // --upstream` endless data lines, a 4 MiB line, a body that is not JSON, an eventId the body does not have, a 3 MB body,
-// a delivery from year 9999, a path with CR/LF, repeated, backward and INT64_MAX sequence numbers: the laptop stores
+// a delivery from year 9999, a path with CR/LF, repeated, backward, INT64_MAX sequence numbers and one past the relay's
+// newest: the laptop stores
 // only the valid deliveries, counts each refusal in /metrics, stays under 100 MB (not checked under the sanitizers,
 // whose allocator keeps freed memory), and the stream goes on. Then against
 // a real relay: --upstream-from now is the laptop's position from its first connection on, across a relay restart
@@ -50,6 +51,7 @@ const metric = async (port, line) => {
     await write(delivery(7, { n: 77 })); // a repeat
     await write(delivery(6, { n: 66 })); // a step back
     await write(delivery("9223372036854775807", { n: 99 })); // INT64_MAX
+    await write(delivery(50, { n: 50 })); // past the relay's newest (20) before it said it was live: a gap
     // Endless data lines without the blank line that ends an event: 100 MB of them.
     await write("id: 8\nevent: delivery\n");
     const line = `data: ${"y".repeat(64 << 10)}\n`;
@@ -68,7 +70,7 @@ const metric = async (port, line) => {
   check(stored === [id(1), id(7), id(9)].join(" "), `only the valid deliveries are stored: ${stored}`);
   check(q(db, "SELECT count(*) FROM refused") === "0", "nothing of the relay's is stored as refused either");
   for (const [reason, n] of [["invalid", 1], ["mismatch", 1], ["too_large", 3], ["time", 1], ["path", 1],
-    ["sequence", 3]]) {
+    ["sequence", 4]]) {
     const got = await metric(laptop.port, `acx_upstream_refused_total{reason="${reason}"}`);
     check(got === n, `acx_upstream_refused_total{reason="${reason}"} ${got}, expected ${n}`);
   }
@@ -76,7 +78,7 @@ const metric = async (port, line) => {
   const err = laptop.stderr();
   for (const words of ["not a valid AccuLynx envelope", "the relay names eventId", "over what --max-body",
     "in the future", "is not one a delivery is posted to", "repeats or steps back",
-    "no journal reaches that sequence number"]) {
+    "no journal reaches that sequence number", "a gap: it jumps past the relay's newest, #20"]) {
     check(err.includes(words), `stderr says "${words}"`);
   }
   check(!/X-Injected: 1\n/.test(err), "the CR/LF path is not printed raw");

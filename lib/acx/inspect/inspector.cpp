@@ -158,7 +158,18 @@ struct Inspector::Impl {
   Guard guard;
   LiveRows live_rows{std::chrono::milliseconds(200), std::chrono::seconds(15), 256};
 
-  Impl(std::string p, Guard g) : view(std::move(p)), guard(std::move(g)) {}
+  Inspector::Health health;
+
+  Impl(std::string p, Guard g, Inspector::Health h) : view(std::move(p)), guard(std::move(g)), health(std::move(h)) {}
+
+  // The listener's health in detail, behind the page's guard.
+  Response health_page(const Request&)
+  {
+    if (!health) {
+      return {404, "text/plain; charset=utf-8", "not found: acx inspect has no listener to tell the health of\n", {}};
+    }
+    return {200, "text/plain; charset=utf-8", health(), {}};
+  }
 
   // ---- pages ----
 
@@ -517,8 +528,8 @@ struct Inspector::Impl {
   }
 };
 
-Inspector::Inspector(std::string journal_path, Guard guard)
-    : m_impl(std::make_unique<Impl>(std::move(journal_path), std::move(guard)))
+Inspector::Inspector(std::string journal_path, Guard guard, Health health)
+    : m_impl(std::make_unique<Impl>(std::move(journal_path), std::move(guard), std::move(health)))
 {
 }
 
@@ -563,6 +574,7 @@ std::vector<http::Route> Inspector::routes()
       {"POST", "/replay", guarded(&Impl::replay, true)},
       {"GET", "/live", {}, live},
       {"GET", "/export.ndjson", guarded(&Impl::export_ndjson)},
+      {"GET", "/health", guarded(&Impl::health_page)},
       {"GET", "/export.har", guarded(&Impl::export_har)},
       {"GET", "/static/{file}", guarded(&Impl::asset)},
   };

@@ -17,7 +17,9 @@ namespace acx::inspect {
 // HTML that works without JavaScript; a small embedded script adds live rows. Every route is behind the Guard.
 class Inspector {
 public:
-  Inspector(std::string journal_path, Guard guard);
+  // `health`: the listener's health in detail (what /healthz?verbose says), shown at /health; none for acx inspect.
+  using Health = std::function<std::string()>;
+  Inspector(std::string journal_path, Guard guard, Health health = {});
   ~Inspector();
   // For an http::Server; they refer to this object, which must outlive the server.
   std::vector<http::Route> routes();

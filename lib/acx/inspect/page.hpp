@@ -13,7 +13,7 @@ namespace acx::inspect {
 // a tunnel to the webhook port must not expose the page).
 class Page {
 public:
-  Page(const std::string& journal_path, const std::string& host, int port);
+  Page(const std::string& journal_path, const std::string& host, int port, Inspector::Health health = {});
   // Stops, as stop() does.
   ~Page();
   Page(const Page&) = delete;

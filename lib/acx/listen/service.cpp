@@ -217,7 +217,8 @@ public:
     so.on_too_large = [this] { m_metrics.refused(Refusal::too_large); };
     m_server = std::make_unique<http::Server>(so, routes());
     if (o.inspect_port) {
-      m_page = std::make_unique<inspect::Page>(m_journal_path, "127.0.0.1", *o.inspect_port);
+      m_page = std::make_unique<inspect::Page>(m_journal_path, "127.0.0.1", *o.inspect_port,
+                                               [this] { return health_text(true).second; });
     }
     if (o.keep.any()) {
       m_retainer = std::make_unique<Retainer>(m_journal_path, o.keep,
@@ -448,22 +449,12 @@ private:
 
   // /healthz: ok or not, and why in general terms, for whoever reaches the webhook port (a load balancer). The details
   // (the journal's error, the database, each consumer) only on /healthz?verbose with a relay token.
-  http::Response health(const http::Request& request) const
+  // The health as a status and its text: ok or not and why in general terms, or (verbose) with the details.
+  std::pair<int, std::string> health_text(bool verbose) const
   {
-    const bool verbose = request.query.contains("verbose") && !m_o.relay_tokens.empty() &&
-                         util::has_bearer(request.headers, m_o.relay_tokens);
-    if (request.query.contains("verbose") && !verbose) {
-      return {401,
-              "text/plain; charset=utf-8",
-              "unauthorized: /healthz?verbose takes a relay token as \"Authorization: Bearer TOKEN\"\n",
-              {}};
-    }
     if (const auto failure = m_writer->failure(); !failure.empty()) {
-      return {503,
-              "text/plain; charset=utf-8",
-              verbose ? fmt::format("not ok: journal not writable: {}\n", failure)
-                      : std::string("not ok: the journal cannot store deliveries\n"),
-              {}};
+      return {503, verbose ? fmt::format("not ok: journal not writable: {}\n", failure)
+                           : std::string("not ok: the journal cannot store deliveries\n")};
     }
     // Receiving works; a consumer that stopped or stalls makes it degraded, still 200.
     std::string degraded;
@@ -474,10 +465,22 @@ private:
         degraded = "degraded: a consumer takes nothing\n";
       }
     }
-    return {200,
-            "text/plain; charset=utf-8",
-            (degraded.empty() ? "ok\n" : degraded) + (verbose ? database_health() : std::string()),
-            {}};
+    return {200, (degraded.empty() ? "ok\n" : degraded) + (verbose ? database_health() : std::string())};
+  }
+
+  // /healthz, for whoever reaches the webhook port (a load balancer): the details only on /healthz?verbose with a
+  // relay token (and on the inspect page's /health).
+  http::Response health(const http::Request& request) const
+  {
+    const bool asked = request.query.contains("verbose");
+    if (asked && (m_o.relay_tokens.empty() || !util::has_bearer(request.headers, m_o.relay_tokens))) {
+      return {401,
+              "text/plain; charset=utf-8",
+              "unauthorized: /healthz?verbose takes a relay token as \"Authorization: Bearer TOKEN\"\n",
+              {}};
+    }
+    auto [status, text] = health_text(asked);
+    return {status, "text/plain; charset=utf-8", std::move(text), {}};
   }
 
   std::vector<http::Route> routes()

@@ -72,6 +72,7 @@ struct Hub::Client {
   std::int64_t after = 0;             // -1: from the newest committed when the hub first looks
   std::optional<util::Instant> since; // instead of after: from the first delivery received then or later
   bool live = false;                  // told it has everything committed before it came
+  std::int64_t live_at = 0;           // the newest committed when it came (its hello's last): live past it
   bool started = false;               // sent its hello; `cursor` is where it is
   std::int64_t cursor = 0;            // the last sequence number looked at for it
   std::size_t token = 0;              // which relay token opened it
@@ -271,6 +272,7 @@ std::string Hub::start(Client& c, std::int64_t committed)
     c.cursor = from.empty() ? committed : from.front().seq - 1;
   }
   c.started = true;
+  c.live_at = committed;
   return hello_event(m_reader->extent().oldest_seq, committed, c.cursor);
 }
 
@@ -318,6 +320,10 @@ bool Hub::fill(Client& c, std::int64_t committed)
     if (out.size() >= k_high_water) {
       break; // this round's share: the rest next round, after every other client's
     }
+    if (!c.live && r->seq > c.live_at) { // what follows was committed after the client came: it is live from here
+      c.live = true;
+      out += live_event(c.live_at);
+    }
     if (r->seq > cursor + 1 && cursor > 0) {
       out += gap_event({cursor, r->seq}); // pruned before this client read them (sequence numbers are dense)
     }
@@ -329,9 +335,9 @@ bool Hub::fill(Client& c, std::int64_t committed)
   }
   c.cursor = cursor;
   const bool more = taken < batch.size() || batch.size() == k_batch || cursor < committed;
-  if (!c.live && !more) {
+  if (!c.live && cursor >= c.live_at) {
     c.live = true;
-    out += live_event(cursor);
+    out += live_event(c.live_at);
   }
   if (out.empty()) {
     std::lock_guard lock(c.mutex);

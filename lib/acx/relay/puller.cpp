@@ -136,6 +136,7 @@ std::string Puller::pull_once(const std::string& target, std::stop_token stop)
   EventReader reader(max_event(m_options.admission));
   bool caught_up = false;
   m_taken = state().cursor;
+  m_newest.reset();
   std::string why;
   const auto each = [&](std::string_view piece) {
     try {
@@ -197,6 +198,7 @@ void Puller::take(const Event& event, bool& caught_up)
     greet(*hello);
   } else if (event.type == "live" && !caught_up) {
     caught_up = true;
+    m_newest.reset(); // live: each delivery from here is new
     const auto live = parse_live(event.data, why);
     std::lock_guard lock(m_mutex);
     m_state.relay_last = std::max(m_state.relay_last, std::min(live.value_or(0), k_max_seq));
@@ -244,6 +246,7 @@ void Puller::greet(const Hello& hello)
       m_restart = true; // the stream was asked from the old position: ask again from the new one
     }
   }
+  m_newest = hello.last; // until the stream is live, nothing past it
   std::lock_guard lock(m_mutex);
   m_state.connected = true;
   m_state.relay_last = std::max(m_state.relay_last, hello.last);
@@ -267,9 +270,12 @@ void Puller::take_delivery(const Event& event)
     return;
   }
   const std::string seq = std::to_string(d->seq);
-  if (d->seq <= m_taken || d->seq >= k_max_seq) {
-    refuse(seq, {"sequence", d->seq <= m_taken ? fmt::format("it repeats or steps back (after #{})", m_taken)
-                                               : std::string("no journal reaches that sequence number")});
+  if (d->seq <= m_taken || d->seq >= k_max_seq || (m_newest && d->seq > *m_newest)) {
+    refuse(seq, {"sequence", d->seq <= m_taken     ? fmt::format("it repeats or steps back (after #{})", m_taken)
+                             : d->seq >= k_max_seq ? std::string("no journal reaches that sequence number")
+                                                   : fmt::format("a gap: it jumps past the relay's newest, #{}, before "
+                                                                 "the relay said it was live",
+                                                                 *m_newest)});
     return;
   }
   Admitted a = admit(std::move(*d), m_options.admission, m_options.upstream.host, util::now());

@@ -86,6 +86,7 @@ private:
   // The pulling thread's: the newest sequence number handed to the journal (or its position), whether the journal has
   // a position on this relay, and whether the stream must be asked for again from a new one.
   std::int64_t m_taken = 0;
+  std::optional<std::int64_t> m_newest; // the relay's newest (its hello's), until its stream says it is live
   bool m_positioned = false;
   bool m_restart = false;
   std::stop_source m_stop;

@@ -19,7 +19,8 @@ namespace acx::relay {
 //   id: SEQ
 //   event: delivery   data: {"seq":SEQ,"received":"...","eventId":"...","topic":"...","path":"...",
 //                            "headers":[["Name","value"],...],"body":"<base64>"}
-//   event: live       data: {"seq":S}                once, when the client has everything committed before it came
+//   event: live       data: {"seq":S}                once, when the client has everything committed before it came (S,
+//                                                   the hello's last): no delivery before it is past S
 //   event: gap        data: {"after":A,"first":F,"missing":N}   deliveries after A were pruned before they were sent
 //   : keep-alive      a comment, every 15 s of quiet
 
