@@ -51,3 +51,26 @@ TEST_CASE("acx::forward::ordering_key: the job, the contact, else the subscripti
   CHECK(ordering_key("not json", "S", "x") == "subscription:S x");
   CHECK(ordering_key(R"({"event":{"job":{"id":5}}})", "S", "x") == "subscription:S x");
 }
+
+TEST_CASE("acx::forward::consumers: /metrics and /healthz labels never hold a query or a command line")
+{
+  Wanted w;
+  w.urls = {"https://app.example/hooks?token=abcdef0123456789&x=1", "https://app.example/hooks?token=other"};
+  w.commands = {"/usr/local/bin/handle --api-key s3cret", "handle --other s3cret2"};
+  const auto out = consumers(w);
+  REQUIRE(out.size() == 4);
+  CHECK(out[0].label == "https://app.example:443/hooks");
+  CHECK(out[1].label == "https://app.example:443/hooks #2"); // two alike: still two series
+  CHECK(out[2].label == "exec handle");
+  CHECK(out[3].label == "exec handle #2");
+  for (const auto& c : out) {
+    CHECK(c.label.find("token") == std::string::npos);
+    CHECK(c.label.find("s3cret") == std::string::npos);
+  }
+  // The journal's key is still the name it always was.
+  CHECK(out[2].name == "/usr/local/bin/handle --api-key s3cret");
+  Wanted named;
+  named.urls = {"https://app.example/hooks?token=t"};
+  named.name = "app";
+  CHECK(consumers(named).front().label == "app");
+}

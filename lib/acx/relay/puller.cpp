@@ -1,5 +1,6 @@
 #include "acx/relay/puller.hpp"
 
+#include <cstdlib>
 #include <fmt/format.h>
 #include <random>
 
@@ -225,7 +226,13 @@ void Puller::greet(const Hello& hello)
   std::int64_t cursor = state().cursor;
   std::optional<std::int64_t> keep;
   if (!m_positioned) {
-    keep = std::min(hello.after.value_or(cursor), hello.last);
+    // Where the relay says this stream starts; a relay from before hello said so: what --upstream-from asked for.
+    const std::string& from = m_options.from;
+    auto after = hello.after;
+    if (!after && (from.empty() || from == "now" || from.find_first_not_of("0123456789") == std::string::npos)) {
+      after = from.empty() ? 0 : from == "now" ? hello.last : std::strtoll(from.c_str(), nullptr, 10);
+    }
+    keep = after ? std::optional(std::min(*after, hello.last)) : std::nullopt;
   } else if (hello.last < cursor) {
     m_notify({util::Notice::Level::warning,
               fmt::format("relay {}: its newest delivery is #{}, before this journal's position #{} on it (a relay "
