@@ -4,7 +4,7 @@
 // with PostgreSQL's own message said on stderr, never libpq's pipeline trouble, and /healthz ok again.
 // Usage: node pg_recovery.mjs path/to/acx
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { acx, check, exited, finish, request, scratch, startAcx, startPostgres, waitFor } from "./lib.mjs";
+import { SCALE, acx, check, exited, finish, request, scratch, startAcx, startPostgres, waitFor } from "./lib.mjs";
 
 const dir = scratch("pg-recovery");
 const pg = await startPostgres(dir);
@@ -19,9 +19,10 @@ const body = (extra = "") => template.replace(/"eventId": "[^"]*"/,
 const health = async (port) => (await request(port, { method: "GET", path: "/healthz" })).status;
 const PIPELINE_TROUBLE = /pipeline|uncollected/;
 
-// The listener, with a statement timeout of 2 s for every statement it runs (libpq's options in the URI).
+// The listener, with a statement timeout of 5 s (times ACX_TEST_SCALE) for every statement it runs (libpq's options
+// in the URI): far above an ordinary statement's time on a busy machine, well below the held lock's.
 const l = await startAcx(dir, "listener", ["listen", "--port", "0", "--format", "json", "--journal",
-  `${uri}?options=-c%20statement_timeout%3D2000`]);
+  `${uri}?options=-c%20statement_timeout%3D${5000 * SCALE}`]);
 let taken = 0; // deliveries answered 200
 const post = async (extra) => {
   const r = await request(l.port, { body: body(extra), timeoutMs: 20000 });
