@@ -8,43 +8,18 @@
 //     without them). The load: acx send load mode, 32 connections. The streams are read by another process under
 //     nice, as laptops elsewhere would read them.
 // Not a test: figures only. Usage: node bench/relay.mjs ACX [N]
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, readFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import http from "node:http";
+import { procs, scratch, sleep, starter } from "./relay_lib.mjs";
 
 const acx = process.argv[2];
 const N = Number(process.argv[3] || 100000);
-const dir = mkdtempSync(join(tmpdir(), "acx-bench-relay-"));
+const dir = scratch("relay");
 const TOKEN = "delivery-token-1";
 const RELAY = "relay-token-0123456789";
-const procs = [];
-process.on("exit", () => { for (const p of procs) p.kill("SIGKILL"); rmSync(dir, { recursive: true, force: true }); });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function start(name, args, onLine) {
-  const ready = join(dir, `${name}.ready`);
-  const p = spawn(acx, ["listen", "--port", "0", "--journal", join(dir, `${name}.db`), "--durability", "process",
-    "--format", "json", "--ready-file", ready, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  procs.push(p);
-  let err = "";
-  p.stderr.on("data", (d) => (err += d));
-  let pending = "";
-  p.stdout.on("data", (d) => {
-    pending += d;
-    let at;
-    while ((at = pending.indexOf("\n")) >= 0) {
-      onLine?.(pending.slice(0, at));
-      pending = pending.slice(at + 1);
-    }
-  });
-  while (!existsSync(ready) || !readFileSync(ready, "utf8").includes(":")) {
-    if (p.exitCode !== null) throw new Error(`${name}: ${err}`);
-    await sleep(20);
-  }
-  return { p, port: Number(readFileSync(ready, "utf8").trim().split(":").pop()), err: () => err };
-}
+const start = starter(acx, dir, []);
 const relayArgs = ["--secret", TOKEN, "--relay-token", RELAY];
 const template = execFileSync(acx, ["fixtures", "show", "job.milestone.current_changed"]).toString();
 const agent = new http.Agent({ keepAlive: true });

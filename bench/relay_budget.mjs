@@ -4,44 +4,19 @@
 // target p99 < 100 ms; the catching laptop runs under nice, as a laptop elsewhere would), the relay's RSS sampled meanwhile (target < 200 MB), how long the catch-up took; then SIGTERM
 // to the relay while a third laptop catches up: the time to exit (target < 2 s).
 // Not a test: figures only. Usage: node bench/relay_budget.mjs ACX [N]
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, readFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import http from "node:http";
+import { procs, scratch, sleep, starter } from "./relay_lib.mjs";
 
 const acx = process.argv[2];
 const N = Number(process.argv[3] || 600);
-const dir = mkdtempSync(join(tmpdir(), "acx-bench-relay-budget-"));
+const dir = scratch("relay-budget");
 const TOKEN = "delivery-token-1";
 const RELAY = "relay-token-0123456789";
-const procs = [];
-process.on("exit", () => { for (const p of procs) p.kill("SIGKILL"); rmSync(dir, { recursive: true, force: true }); });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const MB = 1024 * 1024;
 
-async function start(name, args, onLine, nice = false) {
-  const ready = join(dir, `${name}.ready`);
-  const p = spawn(nice ? "nice" : acx, [...(nice ? ["-n", "19", acx] : []), "listen", "--port", "0", "--journal", join(dir, `${name}.db`), "--durability", "process",
-    "--format", "json", "--max-body", "2m", "--ready-file", ready, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  procs.push(p);
-  let err = "";
-  p.stderr.on("data", (d) => (err += d));
-  let pending = "";
-  p.stdout.on("data", (d) => {
-    pending += d;
-    let at;
-    while ((at = pending.indexOf("\n")) >= 0) {
-      onLine?.(pending.slice(0, at));
-      pending = pending.slice(at + 1);
-    }
-  });
-  while (!existsSync(ready) || !readFileSync(ready, "utf8").includes(":")) {
-    if (p.exitCode !== null) throw new Error(`${name}: ${err}`);
-    await sleep(20);
-  }
-  return { p, port: Number(readFileSync(ready, "utf8").trim().split(":").pop()), err: () => err };
-}
+const start = starter(acx, dir, ["--max-body", "2m"]);
 const template = execFileSync(acx, ["fixtures", "show", "job.milestone.current_changed"]).toString();
 const id = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 const agent = new http.Agent({ keepAlive: true });

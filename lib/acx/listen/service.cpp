@@ -137,8 +137,8 @@ private:
 std::string refused_lines(const std::map<std::string, std::uint64_t>& refused)
 {
   std::string out;
-  for (const char* reason : {"invalid", "mismatch", "too_large", "headers", "time", "path", "sequence"}) {
-    const auto it = refused.find(reason);
+  for (const auto reason : relay::refusal_reasons()) {
+    const auto it = refused.find(std::string(reason));
     out +=
         fmt::format("acx_upstream_refused_total{{reason=\"{}\"}} {}\n", reason, it == refused.end() ? 0 : it->second);
   }
@@ -447,8 +447,6 @@ private:
     return out;
   }
 
-  // /healthz: ok or not, and why in general terms, for whoever reaches the webhook port (a load balancer). The details
-  // (the journal's error, the database, each consumer) only on /healthz?verbose with a relay token.
   // The health as a status and its text: ok or not and why in general terms, or (verbose) with the details.
   std::pair<int, std::string> health_text(bool verbose) const
   {

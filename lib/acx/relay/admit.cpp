@@ -42,6 +42,13 @@ std::optional<std::string> header_problem(const util::Headers& headers, const Ad
 
 } // namespace
 
+const std::vector<std::string_view>& refusal_reasons()
+{
+  static const std::vector<std::string_view> reasons{"invalid", "mismatch", "too_large", "headers",
+                                                     "time",    "path",     "sequence"};
+  return reasons;
+}
+
 Admitted admit(Delivery d, const Admission& limits, const std::string& remote, util::Instant now)
 {
   if (d.body.size() > limits.max_body) {

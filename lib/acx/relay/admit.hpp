@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "acx/journal/record.hpp"
 #include "acx/relay/wire.hpp"
@@ -20,11 +21,16 @@ struct Admission {
   std::chrono::seconds future_skew{300}; // a received time later than now by more is refused
 };
 
-// Why a relayed delivery was refused: a word for /metrics (acx_upstream_refused_total{reason=...}) and a sentence.
+// Why a relayed delivery was refused: a word for /metrics (acx_upstream_refused_total{reason=...}), one of
+// refusal_reasons(), and a sentence.
 struct Refused {
-  std::string_view reason; // "invalid", "mismatch", "too_large", "headers", "time", "path", "sequence"
+  std::string_view reason;
   std::string detail;
 };
+
+// Every reason a relayed delivery is refused for: "invalid", "mismatch", "too_large", "headers", "time", "path", and
+// the puller's own "sequence".
+const std::vector<std::string_view>& refusal_reasons();
 
 // A relayed delivery as the local journal keeps it, checked as the listener checks a delivery it receives: the body an
 // AccuLynx envelope whose own eventId and topic are the ones the relay named, within --max-body; headers bounded in

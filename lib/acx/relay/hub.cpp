@@ -132,16 +132,16 @@ void Hub::serve(const http::Request& request, const http::Reply& reply)
       return;
     }
     std::erase_if(m_clients, [](const auto& w) { return w.expired(); });
-    const auto same_token =
+    const auto of_token =
         static_cast<std::size_t>(std::count_if(m_clients.begin(), m_clients.end(), [&](const auto& w) {
           const auto c = w.lock();
           return c && c->token == token;
         }));
-    if (m_clients.size() >= m_options.max_clients || same_token >= m_options.max_streams_per_token) {
+    if (m_clients.size() >= m_options.max_clients || of_token >= m_options.max_streams_per_token) {
       http::Response busy = plain(
-          503, same_token >= m_options.max_streams_per_token
+          503, of_token >= m_options.max_streams_per_token
                    ? fmt::format("service unavailable: {} streams of this relay token already (--relay-max-streams)",
-                                 same_token)
+                                 of_token)
                    : fmt::format("service unavailable: {} relay clients already", m_clients.size()));
       busy.headers.add("Retry-After", "5");
       reply(std::move(busy));
