@@ -153,6 +153,8 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --forward-secret')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --forward-secret-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --forward-scheme')
       COMPREPLY=($(compgen -W 'token standard svix hmac github shopify' -- "$cur")); return;;
     'acx listen --forward-header')
@@ -540,7 +542,7 @@ _acx() {
     'acx')
       subs='listen events inspect send replay check subscribe subscriptions sandbox sign verify secret topics fixtures version completion man'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
     'acx events')
       subs='list show export retry prune stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')
@@ -604,7 +606,7 @@ _acx() {
     'acx completion')
       subs=''; opts='--help -h'; args='bash zsh fish'; files=0;;
     'acx man')
-      subs=''; opts='--help -h --directory'; args='listen events inspect send replay check subscribe subscriptions sandbox sign verify secret topics fixtures version completion man man'; files=0;;
+      subs=''; opts='--help -h --directory'; args='listen events inspect send replay check subscribe subscriptions sandbox sign verify secret topics fixtures version completion man man acx.toml'; files=0;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))

@@ -32,7 +32,7 @@ else
 fi
 
 # Docker's Debian images may exclude /usr/share/man from every package: include ours back.
-run dpkg -i --path-include='/usr/share/man/man1/acx*' "$DEB"
+run dpkg -i --path-include='/usr/share/man/man1/acx*' --path-include='/usr/share/man/man5/acx*' "$DEB"
 expect_rc 0 "dpkg -i $(basename "$DEB")"
 ((rc == 0)) || finish
 
@@ -46,6 +46,9 @@ run man -w acx acx-listen
 expect_rc 0 "man -w acx acx-listen"
 expect_eq "$out" $'/usr/share/man/man1/acx.1.gz\n/usr/share/man/man1/acx-listen.1.gz' "man -w: the installed pages"
 expect_has "$(MANWIDTH=80 man acx-listen 2>/dev/null)" "--forward-to" "man acx-listen shows the flags"
+run man -w 5 acx.toml
+expect_eq "$out" "/usr/share/man/man5/acx.toml.5.gz" "man -w 5 acx.toml: the config file's page"
+expect_has "$(MANWIDTH=80 man 5 acx.toml 2>/dev/null)" "relay_token" "man 5 acx.toml: the profile's keys"
 
 # bash: the installed file, as bash-completion loads it, completes `acx li` to listen.
 completions=$(bash -c 'source /usr/share/bash-completion/completions/acx; COMP_WORDS=(acx li); COMP_CWORD=1; _acx

@@ -2,9 +2,11 @@
 # Usage errors exit 2 and say what was wrong; the small commands print what they promise.
 source "$(dirname "$0")/lib.sh"
 
+# Plain acx, and a command of commands given none: the help, on stdout, as --help prints it.
 run "$ACX"
-expect_rc 2 "no subcommand"
-expect_has "$err" "acx: error: A subcommand is required" "no subcommand message"
+expect_rc 0 "plain acx"
+expect_eq "$out" "$("$ACX" --help)" "plain acx prints the help"
+expect_eq "$err" "" "and no error"
 
 run "$ACX" frobnicate
 expect_rc 2 "unknown subcommand"
@@ -136,7 +138,10 @@ expect_rc 2 "unknown fixture topic"
 expect_has "$err" "unknown topic 'job.roof_changed': see \`acx fixtures list\`" "unknown topic message"
 
 run "$ACX" fixtures
-expect_rc 2 "fixtures needs a subcommand"
+expect_rc 0 "fixtures without a subcommand"
+expect_eq "$out" "$("$ACX" fixtures --help)" "prints its help"
+run "$ACX" fixtures --bogus
+expect_rc 2 "fixtures with an unknown flag is still an error"
 
 # acx secret new: secrets the schemes take, fresh each time.
 run "$ACX" secret new

@@ -35,6 +35,9 @@ expect_eq "$(code --cookie "acx_inspect_$((iport + 1))=$token" "$page")" 401 "an
 expect_eq "$(code -H "Host: localhost:evil.com" "$url")" 403 "a Host with a port that is not a number"
 expect_eq "$(code "$url")" 200 "the list"
 expect_has "$(cat "$WORK/page")" "job_created" "lists the deliveries"
+expect_has "$(tr -d '\n' <"$WORK/page")" '>job_created</td><td>job 6513270e</td>' \
+  "what a job_created is about, as the terminal says it"
+expect_has "$(tr -d '\n' <"$WORK/page")" '>contact_added</td><td>contact ' "and a contact_added"
 expect_has "$(cat "$WORK/page")" "refused: mismatch" "and the refused one"
 expect_eq "$(code "$page")" 401 "no token"
 expect_eq "$(code "$page?token=0000")" 401 "a wrong token"
@@ -58,6 +61,7 @@ for id in zzz a r a1x a99999999999999999999 r-1 a0 "%2e%2e%2f"; do
   checks=$((checks + 1))
 done
 expect_eq "$(code "$page/d/a1?token=$token")" 200 "a delivery's page"
+expect_has "$(cat "$WORK/page")" "<title>#1 job_created" "titled as the list names it"
 expect_eq "$(code "$page/d/r1?token=$token")" 200 "a refused delivery's page"
 expect_has "$(cat "$WORK/page")" "mismatch" "with its reason"
 expect_eq "$(code "$page/diff?a=a1&b=zzz&token=$token")" 400 "a diff of something that is not there"
@@ -76,6 +80,7 @@ expect_eq "$(code -X POST --data "id=a1&url=x" -H "Origin: $origin" "$page/repla
 expect_eq "$(code -X POST --data "$form" -H "Origin: $origin" "$page/replay?token=$token")" 200 \
   "a replay to a closed port answers with the page"
 expect_has "$(cat "$WORK/page")" "no answer" "and says there was no answer"
+expect_has "$(cat "$WORK/page")" '<h1>replay of <a href="/d/a1">#1</a>' "the replay names the delivery as the list does"
 expect_eq "$(code -X POST --data "token=$token&id=a1&url=not%20a%20url" -H "Origin: $origin" \
   "$page/replay?token=$token")" 400 "a replay to something that is not a URL"
 expect_eq "$(code -X POST --data-binary "%%%&&&=%zz" -H "Origin: $origin" "$page/replay?token=$token")" 403 \

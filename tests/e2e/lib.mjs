@@ -177,6 +177,7 @@ export async function startPostgres(dir) {
     start: () => run("pg_ctl", ["-D", data, "-l", join(data, "log"), "-o", options, "-w", "-t", String(60 * SCALE),
       "start"]),
     stop: () => run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]),
+    crash: () => run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]), // as a killed server
   };
   await pg.start();
   let stopped = false;

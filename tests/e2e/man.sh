@@ -15,8 +15,34 @@ expect_eq "$out" "$(cat "$WORK/acx-listen.1")" "acx man listen is the file --dir
 run "$ACX" man lisen
 expect_rc 2 "acx man with a command acx does not have"
 expect_has "$err" "'lisen': did you mean 'listen'?" "the error names it and the nearest"
-run "$ACX" man --directory "$WORK/missing/dir"
-expect_rc 4 "acx man --directory into a directory that does not exist"
+run "$ACX" man --directory "$WORK/new/dir"
+expect_rc 0 "acx man --directory into a directory that does not exist yet"
+expect_eq "$(ls "$WORK/new/dir" | wc -l)" "$((${#pages[@]} + 1))" "creates it, with every page and acx.toml.5"
+: >"$WORK/a-file"
+run "$ACX" man --directory "$WORK/a-file/dir"
+expect_rc 4 "acx man --directory under a file"
+expect_has "$err" "cannot create the directory $WORK/a-file/dir" "says which"
+
+# The config file's page, section 5: every key load() reads, referenced from acx(1), acx-listen(1) and the unit.
+run "$ACX" man acx.toml
+expect_rc 0 "acx man acx.toml"
+expect_has "$out" '.TH ACX.TOML 5' "section 5"
+expect_eq "$out" "$(cat "$WORK/acx.toml.5")" "the file --directory wrote"
+for key in api_base api_key journal retain retain_size relay_token url topics name secret scheme headers token \
+  secret_in signing_secret contact; do
+  expect_has "$out" ".B $key" "acx.toml(5) documents $key"
+done
+expect_has "$(cat "$WORK/acx-listen.1")" ".BR acx.toml (5)" "acx-listen(1) refers to it"
+expect_has "$(cat "$WORK/acx.1")" ".BR acx.toml (5)" "acx(1) refers to it"
+expect_has "$(cat "$(dirname "$0")/../../packaging/acx-listen@.service")" "man:acx.toml(5)" "and so does the unit"
+
+# mandoc's lint: no warning on any page (its style notes on long source lines aside).
+if command -v mandoc >/dev/null; then
+  run mandoc -Tlint -W warning "$WORK"/*.1 "$WORK"/acx.toml.5
+  expect_eq "$out$err" "" "mandoc -Tlint -W warning: nothing"
+else
+  fail "mandoc is not installed (scripts/setup --test installs it)"
+fi
 
 command -v man >/dev/null || skip "man is not installed (scripts/setup --test installs man-db)"
 for page in "${pages[@]}"; do

@@ -94,16 +94,16 @@ wait_until 20 "the forwarder's word on pruned events" grep -q \
   "$WORK/listen.err"
 stop_listener
 
-# acx listen --retain prunes by itself, at start.
+# acx listen --retain prunes by itself, at start, and says the retention as it was given (720h, not 30d or 0.03d).
 cp "$WORK/pristine.db" "$WORK/listened.db"
 sqlite3 "$WORK/listened.db" "UPDATE deliveries SET received = '$old' WHERE seq <= 120"
-JOURNAL=$WORK/listened.db start_listener --secret tok --retain 30d
-wait_until 20 "the listener's retention notice" grep -q "retention (30d): pruned 120 deliveries" "$WORK/listen.err"
+JOURNAL=$WORK/listened.db start_listener --secret tok --retain 720h --retain-size 1GiB
+wait_until 20 "the listener's retention notice" grep -q "retention (720h, 1GiB): pruned 120 deliveries" "$WORK/listen.err"
 "$ACX" send job_created --to "$BASE/webhooks/acculynx" --secret tok >/dev/null 2>&1
 stop_listener
 expect_eq "$(count "$WORK/listened.db")" 281 "120 pruned, one more received"
 run "$ACX" events stats --journal "$WORK/listened.db" --format json
-expect_has "$(tail -n 1 <<<"$out")" '"retention":"30d"' "stats: what the listener keeps"
+expect_has "$(tail -n 1 <<<"$out")" '"retention":"720h, 1GiB"' "stats: what the listener keeps, as given"
 
 # A profile says the same.
 mkdir -p "$WORK/cfg"

@@ -110,7 +110,7 @@ function send(path, extra = []) {
   check(r.report?.attempts.length === 2 && r.report.attempts.every((a) => a.status === 0 && a.ms >= 900),
     `silent: attempts ${JSON.stringify(r.report?.attempts)}`);
   check(took < 6000 * scale, `silent: took ${took} ms`);
-  check(r.err.includes("1 of 1 deliveries were not accepted"), `silent: stderr ${r.err}`);
+  check(r.err.includes("1 of 1 delivery was not accepted"), `silent: stderr ${r.err}`);
 }
 {
   const probe = http.createServer();

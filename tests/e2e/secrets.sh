@@ -83,6 +83,24 @@ expect_not_has "$(cat "$WORK/child.env")" "$secret" "no secret reaches an --exec
 expect_has "$(cat "$WORK/child.env")" "ACX_EVENT_ID=" "the event's variables do"
 expect_has "$(cat "$WORK/child.env")" "MY_APP_SETTING=kept" "and the user's own"
 
+# --forward-secret-file: forwards signed with the file's secret (the app here: a second listener that verifies with
+# it), and the forwarder's command line does not hold it.
+JOURNAL=$WORK/app.db start_listener --secret-file "$WORK/secret" --format json
+APP_BASE=$BASE APP_PID=$LPID APP_OUT=$WORK/app.out
+mv "$WORK/listen.out" "$APP_OUT"
+JOURNAL=$WORK/forwarder.db start_listener --forward-to "$APP_BASE/webhooks/acculynx" \
+  --forward-secret-file "$WORK/secret" --name app
+expect_not_has "$(tr '\0' ' ' <"/proc/$LPID/cmdline")" "$secret" "the forward secret is not in the process list"
+"$ACX" send job_created --to "$BASE/webhooks/acculynx" >/dev/null 2>&1
+wait_until 20 "the forward, verified by the app" \
+  sh -c "test \"\$(sqlite3 '$WORK/app.db' \"SELECT count(*) FROM deliveries WHERE status = 'accepted'\")\" = 1"
+stop_listener
+LPID=$APP_PID stop_listener
+printf '%s\n%s\n' one two >"$WORK/two-secrets" && chmod 600 "$WORK/two-secrets"
+run "$ACX" listen --port 0 --forward-to http://127.0.0.1:9/ --forward-secret-file "$WORK/two-secrets" --timeout 1s
+expect_rc 2 "a forward secret file with two secrets"
+expect_has "$err" "expected one secret in the file, found 2" "says why"
+
 # A URL flag's error never echoes a password or a token.
 run "$ACX" listen --upstream "https://user:pw-$secret@relay.example/?token=t-$secret" --relay-token "$secret"
 expect_rc 2 "a URL with credentials is a usage error"

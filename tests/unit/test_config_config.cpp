@@ -159,3 +159,56 @@ TEST_CASE("acx::config::parse: a route URL must be http(s)")
       config::parse("[profiles.default]\n[[profiles.default.forward]]\nurl = \"http://127.0.0.1:3000/\"\n", "c.toml");
   CHECK(ok.find("default")->routes.size() == 1);
 }
+
+TEST_CASE("acx::config::keys: acx.toml(5) documents every key load() reads, and load() reads every one it documents")
+{
+  const std::string text = R"([profiles.default]
+api_base = "http://127.0.0.1:8788"
+api_key = "k"
+journal = "j.db"
+retain = "30d"
+retain_size = "10GiB"
+relay_token = "r"
+
+[[profiles.default.forward]]
+url = "http://127.0.0.1:3000/hooks"
+topics = ["job.*"]
+name = "jobs"
+secret = "s"
+scheme = "hmac"
+headers = ["X-A: b"]
+
+[[profiles.default.subscriptions]]
+id = "i"
+url = "https://hooks.example.com/webhooks/acculynx"
+token = "t"
+secret_in = "query"
+signing_secret = "whsec_x"
+topics = ["job_created"]
+contact = "c@example.com"
+)";
+  const auto config = acx::config::parse(text, "test.toml");
+  const auto& p = config.profiles.at("default");
+  CHECK(!p.api_base.empty());
+  CHECK(!p.api_key.empty());
+  CHECK(!p.journal.empty());
+  CHECK(!p.retain.empty());
+  CHECK(!p.retain_size.empty());
+  CHECK(!p.relay_token.empty());
+  REQUIRE(p.routes.size() == 1);
+  const auto& r = p.routes.front();
+  CHECK((!r.url.empty() && !r.topics.empty() && !r.name.empty() && !r.secret.empty() && !r.scheme.empty() &&
+         !r.headers.empty()));
+  REQUIRE(p.subscriptions.size() == 1);
+  const auto& s = p.subscriptions.front();
+  CHECK((!s.id.empty() && !s.url.empty() && !s.token.empty() && !s.secret_in.empty() && !s.signing_secret.empty() &&
+         !s.topics.empty() && !s.contact.empty()));
+  std::size_t documented = 0;
+  for (const auto& k : acx::config::keys()) {
+    INFO(k.name);
+    CHECK(text.find("\n" + std::string(k.name) + " = ") != std::string::npos);
+    CHECK(!k.what.empty());
+    ++documented;
+  }
+  CHECK(documented == 19); // the 19 keys set above, each read (checked field by field)
+}

@@ -1,10 +1,12 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 
 #include "acx/event/envelope.hpp"
 #include "acx/event/fixtures.hpp"
 #include "acx/event/topics.hpp"
+#include "acx/sqlite/sqlite.hpp"
 
 using namespace acx::event;
 
@@ -61,5 +63,30 @@ TEST_CASE("acx::event::fixtures")
   {
     CHECK_THROWS_WITH(freshen("[1]", {}), "the fixture is not an envelope: expected a JSON object");
     CHECK_THROWS_WITH(freshen("{", {}), "the fixture is not JSON");
+  }
+}
+
+TEST_CASE("acx::event::topic_glob and topic_regex: the journal's queries take a topic pattern by the one rule")
+{
+  CHECK(topic_glob("job.*") == "job[._]*");
+  CHECK(topic_glob("a[b") == "a[[]b");
+  CHECK(topic_regex("job.*") == "^job[._].*$");
+  CHECK(topic_regex("contact_?dded") == "^contact_.dded$");
+  CHECK(topic_regex("a+b") == "^a\\+b$");
+  acx::sqlite::Database db(":memory:", false);
+  const std::vector<std::string> patterns{
+      "job.*",  "job_created", "job.milestone.current_changed", "*changed", "contact_?dded", "*", "j?b*", "nothing",
+      "job.[x", "*.*.*"};
+  for (const auto& pattern : patterns) {
+    const std::regex regex(topic_regex(pattern));
+    for (const auto& t : topics()) {
+      const std::string name(t.name);
+      acx::sqlite::Statement st(db, "SELECT ?1 GLOB ?2");
+      st.bind(1, name).bind(2, topic_glob(pattern));
+      REQUIRE(st.step());
+      INFO(pattern, " ", name);
+      CHECK((st.int64(0) == 1) == topic_matches(pattern, name));
+      CHECK(std::regex_match(name, regex) == topic_matches(pattern, name));
+    }
   }
 }

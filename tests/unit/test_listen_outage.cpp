@@ -40,9 +40,20 @@ TEST_CASE("acx::listen::Outage: one warning, then at most a line a second, then 
   now += 2s;
   outage.tick("");
   REQUIRE(lines.size() == 3);
-  CHECK(lines[2] == "the journal takes deliveries again after 8 s; 501 were answered 503 meanwhile");
+  CHECK(lines[2] == "the journal takes deliveries again after 8 s; 501 deliveries were answered 503 meanwhile");
 
   outage.refused("again");
   REQUIRE(lines.size() == 4); // a new outage: a new first warning
   CHECK(lines[3].find("cannot store deliveries: again") == 0);
+
+  // One, in the singular.
+  outage.refused("again");
+  now += 2s;
+  outage.tick("again");
+  REQUIRE(lines.size() == 5);
+  CHECK(lines[4] == "1 more delivery answered 503: again");
+  now += 2s;
+  outage.tick("");
+  REQUIRE(lines.size() == 6);
+  CHECK(lines[5] == "the journal takes deliveries again after 4 s; 2 deliveries were answered 503 meanwhile");
 }

@@ -67,3 +67,22 @@ TEST_CASE("a database that cannot be reached is an I/O error naming it without i
     CHECK(what.find("hunter2") == std::string::npos);
   }
 }
+
+TEST_CASE("acx::pg::said: libpq's message as one sentence that says what happened")
+{
+  using acx::pg::said;
+  CHECK(said("server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\t"
+             "before or while processing the request.\n") ==
+        "PostgreSQL closed the connection (the server stopped, restarted or ended this session)");
+  CHECK(said("connection to server at \"127.0.0.1\", port 5432 failed: Connection refused\n\tIs the server running on "
+             "that host and accepting TCP/IP connections?\n") ==
+        "connection to server at \"127.0.0.1\", port 5432: refused (no PostgreSQL listens there)");
+  // What libpq says of its own state after the connection broke is not what happened.
+  CHECK(said("cannot exit pipeline mode with uncollected results\n") == "the connection to PostgreSQL broke");
+  CHECK(said("no connection to the server\n") == "the connection to PostgreSQL broke");
+  CHECK(said("FATAL:  terminating connection due to administrator command\n") ==
+        "terminating connection due to administrator command");
+  CHECK(said("ERROR:  permission denied for table deliveries\n") == "permission denied for table deliveries");
+  CHECK(said("") == "the connection to PostgreSQL broke");
+  CHECK(said("\n\t \n") == "the connection to PostgreSQL broke");
+}

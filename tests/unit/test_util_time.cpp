@@ -75,4 +75,7 @@ TEST_CASE("acx::util::parse_duration")
   CHECK(format_duration(90min) == "1h30m");
   CHECK(format_duration(250ms) == "250ms");
   CHECK(format_duration(0ms) == "0s");
+  CHECK(format_duration(std::chrono::hours(24 * 30)) == "30d");
+  CHECK(format_duration(std::chrono::hours(36)) == "1d12h");
+  CHECK(format_duration(20s) == "20s");
 }

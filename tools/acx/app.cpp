@@ -44,6 +44,20 @@ void define_app(CLI::App& app, Run& run)
   add_examples(app);
 }
 
+namespace {
+
+// How many words name `cmd` after acx: 0 for acx itself, 1 for acx events.
+std::size_t path_length(const CLI::App& cmd)
+{
+  std::size_t n = 0;
+  for (const CLI::App* c = cmd.get_parent(); c != nullptr; c = c->get_parent()) {
+    ++n;
+  }
+  return n;
+}
+
+} // namespace
+
 int main(int argc, char** argv)
 {
   CLI::App app;
@@ -72,6 +86,20 @@ int main(int argc, char** argv)
     std::fflush(stdout);
     return rc;
   } catch (const CLI::ParseError& e) {
+    // A command of commands given none (plain `acx`, `acx events`): its help, as --help would print it.
+    const CLI::App* deepest = &app;
+    for (auto subs = app.get_subcommands(); !subs.empty(); subs = subs.front()->get_subcommands()) {
+      deepest = subs.front();
+    }
+    if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && deepest->get_require_subcommand_min() > 0 &&
+        deepest->get_subcommands().empty() && argc == 1 + static_cast<int>(path_length(*deepest))) {
+      std::string parents; // "acx" for acx fixtures: the usage line names the whole command, as --help does
+      for (const CLI::App* c = deepest->get_parent(); c != nullptr; c = c->get_parent()) {
+        parents = c->get_name() + (parents.empty() ? "" : " " + parents);
+      }
+      fmt::print("{}", deepest->help(parents));
+      return 0;
+    }
     const int rc = app.exit(e);
     return rc == 0 ? 0 : static_cast<int>(ExitCode::usage);
   } catch (const Error& e) {

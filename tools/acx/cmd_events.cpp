@@ -396,7 +396,8 @@ void add_common(CLI::App* cmd, EventsFlags& f, JsonShape shape = JsonShape::line
 
 void add_filters(CLI::App* cmd, EventsFlags& f)
 {
-  suggest(cmd->add_option("--topic", f.topic, "Only this topic"), catalog_topic_names());
+  suggest(cmd->add_option("--topic", f.topic, "Only topics that match this pattern (job.* is every job topic)"),
+          catalog_topic_names());
   cmd->add_option("--subscription", f.subscription, "Only this subscriptionId");
   cmd->add_option("--text", f.text, "Only deliveries with these words (or word starts) in the body, eventId or topic");
   add_time_option(cmd, "--since", f.since, "Received at or after: an RFC 3339 time, or a duration ago (1h)");
@@ -415,7 +416,7 @@ void setup_events(CLI::App& app, Run& run)
   auto* list = cmd->add_subcommand("list", "List deliveries in the order they were received");
   add_common(list, *f);
   add_filters(list, *f);
-  list->add_option("--limit", f->limit, "Only the last N");
+  list->add_option("--limit", f->limit, "Only the last N")->check(CLI::Range(1, 1000000000));
   list->add_option("--consumer", f->consumer, "Events as they stand with a consumer (its URL, command or --name)");
   list->add_option("--state", f->state, "With --consumer: pending, delivered or dead")
       ->check(one_of({"pending", "delivered", "dead"}, "state", "expected pending, delivered or dead"))

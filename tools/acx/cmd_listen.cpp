@@ -34,6 +34,7 @@ struct ListenFlags {
   std::string durability = "disk";
   std::optional<Duration> retain;
   std::size_t retain_size = 0;
+  std::string retain_given, retain_size_given; // as typed: what the notices and stats say
   Format format = Format::text;
   std::size_t count = 0;
   std::optional<Duration> timeout;
@@ -161,11 +162,13 @@ listen::Keep keep_of(const ListenFlags& f, const config::Profile* profile)
   const auto age = f.retain ? f.retain : profile ? util::parse_duration(profile->retain) : std::nullopt;
   if (age) {
     keep.age = std::chrono::duration_cast<std::chrono::seconds>(*age);
+    keep.age_given = f.retain ? f.retain_given : profile->retain;
   }
   const auto size = f.retain_size > 0 ? std::optional(f.retain_size)
                     : profile         ? util::parse_size(profile->retain_size)
                                       : std::nullopt;
   keep.bytes = size.value_or(0);
+  keep.bytes_given = f.retain_size > 0 ? f.retain_size_given : profile ? profile->retain_size : std::string();
   return keep;
 }
 
@@ -355,13 +358,16 @@ void setup_listen(CLI::App& app, Run& run)
       ->check(one_of({"disk", "process"}, "durability", "expected disk or process"))
       ->capture_default_str();
   add_duration_option(cmd, "--retain", f->retain,
-                      "Prune deliveries older than this (30d), at start and every minute (default: keep all)");
+                      "Prune deliveries older than this (30d), at start and every minute (default: keep all)")
+      ->each([f](const std::string& v) { f->retain_given = v; });
   add_size_option(cmd, "--retain-size", f->retain_size,
-                  "Prune the oldest deliveries while the journal is larger (10GiB)");
+                  "Prune the oldest deliveries while the journal is larger (10GiB)")
+      ->each([f](const std::string& v) { f->retain_size_given = v; });
   add_format_option(cmd, f->format, FormatDefault::by_terminal, Format::raw);
   cmd->add_option("--count", f->count,
                   "Exit 0 after this many events printed (accepted ones, of --topic's topics if given; duplicates are "
-                  "not printed)");
+                  "not printed)")
+      ->check(CLI::Range(0, 1000000000));
   add_duration_option(cmd, "--timeout", f->timeout,
                       "Stop after DURATION (exit 0); with --count: exit 6 if they have not all arrived");
   add_size_option(cmd, "--max-body", f->max_body, "Largest body accepted; larger ones get 413");
@@ -425,6 +431,15 @@ void setup_listen(CLI::App& app, Run& run)
   fwd->add_option("--name", f->name, "Name the one consumer (default: its URL, token hidden, or its command)");
   fwd->add_option("--forward-secret", f->forward_secret, "Sign forwards as production will: the token, or standard")
       ->envname("ACX_FORWARD_SECRET");
+  add_secret_file_option(fwd, "--forward-secret-file", "Read --forward-secret from FILE: kept out of the process list",
+                         [f](std::vector<std::string> secrets) {
+                           if (secrets.size() != 1) {
+                             throw CLI::ValidationError(
+                                 "--forward-secret-file",
+                                 fmt::format("expected one secret in the file, found {}", secrets.size()));
+                           }
+                           f->forward_secret = secrets.front();
+                         });
   fwd->add_option("--forward-scheme", f->forward_scheme, "How --forward-secret signs (default token)")
       ->check(one_of({"token", "standard", "svix", "hmac", "github", "shopify"}, "scheme",
                      "expected token, standard, svix, hmac, github or shopify"));

@@ -1,4 +1,5 @@
 // acx man [COMMAND] | --directory DIR: print or write the man pages, made from the command tree.
+#include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 
@@ -17,8 +18,13 @@ int print_or_write(const CLI::App& app, const std::string& command, const std::s
 {
   const auto pages = man_pages(app);
   if (!directory.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(directory, ec);
+    if (ec) {
+      throw Error(ExitCode::io, fmt::format("cannot create the directory {}: {}", directory, ec.message()));
+    }
     for (const auto& page : pages) {
-      const std::string path = fmt::format("{}/{}.1", directory, page.name);
+      const std::string path = fmt::format("{}/{}.{}", directory, page.name, page.section);
       std::ofstream out(path, std::ios::binary | std::ios::trunc);
       out << page.roff;
       if (!out.flush()) {
@@ -27,7 +33,7 @@ int print_or_write(const CLI::App& app, const std::string& command, const std::s
     }
     return 0;
   }
-  const std::string name = command.empty() ? "acx" : "acx-" + command;
+  const std::string name = command.empty() ? "acx" : command == "acx.toml" ? command : "acx-" + command;
   std::vector<std::string> commands;
   for (const auto& page : pages) {
     if (page.name == name) {
@@ -56,9 +62,14 @@ void setup_man(CLI::App& app, Run& run)
     names.push_back(sub->get_name());
   }
   names.emplace_back("man");
-  suggest(cmd->add_option("command", *command, "The command whose page to print (default: acx(1), the overview)"),
-          names);
-  cmd->add_option("--directory", *directory, "Write every page into DIR instead (acx.1, acx-listen.1, ...)")
+  names.emplace_back("acx.toml");
+  suggest(
+      cmd->add_option(
+          "command", *command,
+          "The command whose page to print (default: acx(1), the overview; acx.toml: the config file's, section 5)"),
+      names);
+  cmd->add_option("--directory", *directory,
+                  "Write every page into DIR instead, creating it (acx.1, acx-listen.1, ..., acx.toml.5)")
       ->option_text("DIR")
       ->excludes(cmd->get_option("command"));
   cmd->footer("Read one without installing it: acx man listen | man -l -");

@@ -120,7 +120,8 @@ void setup_replay(CLI::App& app, Run& run)
   auto* sel = cmd->add_option_group("Selection", "Which journal events (accepted ones, in the order received)");
   add_journal_option(sel, f->journal);
   sel->add_option("--id", f->ids, "Sequence number or eventId (repeatable)")->allow_extra_args(false);
-  suggest(sel->add_option("--topic", f->topic, "Only this topic"), catalog_topic_names());
+  suggest(sel->add_option("--topic", f->topic, "Only topics that match this pattern (job.* is every job topic)"),
+          catalog_topic_names());
   add_time_option(sel, "--since", f->since, "Received at or after: RFC 3339, or a duration ago");
   add_time_option(sel, "--until", f->until, "Received before: RFC 3339, or a duration ago");
   sel->add_flag("--all", f->all, "Every accepted event");

@@ -108,7 +108,8 @@ int deliver_and_report(const std::vector<deliver::Outgoing>& requests, const Del
       fmt::print("{}", event::json_line(nlohmann::ordered_json{{"stopped", "unreachable"}, {"notSent", t.skipped}}));
     }
   } else if (t.failed > 0) {
-    fmt::print(stderr, "acx: {} of {} deliveries were not accepted\n", t.failed, t.total);
+    fmt::print(stderr, "acx: {} of {} {} {} not accepted\n", t.failed, t.total,
+               t.total == 1 ? "delivery" : "deliveries", t.failed == 1 ? "was" : "were");
   }
   return static_cast<int>(t.exit_code());
 }

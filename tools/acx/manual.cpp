@@ -1,9 +1,11 @@
 #include "manual.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <map>
 #include <set>
 
+#include "acx/config/config.hpp"
 #include "acx/util/build.hpp"
 #include "acx/util/error.hpp"
 #include "command_tree.hpp"
@@ -37,15 +39,16 @@ std::string literal(const std::string& s)
   return out;
 }
 
-std::string header(const std::string& name, const std::string& description)
+std::string header(const std::string& name, const std::string& description, int section = 1)
 {
   std::string upper;
   for (char ch : name) {
     upper += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   }
   const auto& b = util::build();
-  return fmt::format(".TH {} 1 \"{}\" \"acx {}\" \"User Commands\"\n.nh\n.ad l\n.SH NAME\n{} \\- {}\n", literal(upper),
-                     b.date, b.version, literal(name), text(description));
+  return fmt::format(".TH {} {} \"{}\" \"acx {}\" \"{}\"\n.nh\n.ad l\n.SH NAME\n{} \\- {}\n", literal(upper), section,
+                     b.date, b.version, section == 5 ? "File Formats" : "User Commands", literal(name),
+                     text(description));
 }
 
 std::string option_entry(const OptionSpec& o)
@@ -151,7 +154,10 @@ ManPage command_page(const std::vector<CommandSpec>& tree, std::size_t at)
   if (!examples.empty()) {
     out += ".SH EXAMPLES\n" + examples;
   }
-  out += ".SH SEE ALSO\n.BR acx (1)\n";
+  const bool configured = std::any_of(c.options.begin(), c.options.end(), [](const OptionSpec& o) {
+    return std::find(o.names.begin(), o.names.end(), "--config") != o.names.end();
+  });
+  out += configured ? ".SH SEE ALSO\n.BR acx (1),\n.BR acx.toml (5)\n" : ".SH SEE ALSO\n.BR acx (1)\n";
   return {name, out};
 }
 
@@ -216,18 +222,84 @@ ManPage acx_page(const std::vector<CommandSpec>& tree)
       {"~/.config/acx/config.toml", "Profiles: the API's base and key, subscriptions with their tokens, routes. "
                                     "Written with mode 0600 by acx subscribe; refused when others may write it."},
       {"~/.local/state/acx/journal.db", "The journal: every delivery acx listen accepted (SQLite)."},
-      {"/etc/acx/NAME.toml", "The config of the service acx-listen@NAME (systemd), handed to it as a credential."},
+      {"/etc/acx/NAME.toml", "The config of the service acx-listen@NAME (systemd), handed to it as a credential: "
+                             "its keys are in acx.toml(5)."},
   };
   for (const auto& [file, what] : files) {
     out += fmt::format(".TP\n.I {}\n{}\n", literal(file), text(what));
   }
   out += ".SH EXAMPLES\n" + examples_of(root);
   out += ".SH SEE ALSO\n";
-  for (std::size_t i = 0; i < root.subcommands.size(); ++i) {
-    out += fmt::format(".BR acx\\-{} (1){}\n", literal(root.subcommands[i].first),
-                       i + 1 < root.subcommands.size() ? "," : "");
+  for (const auto& command : root.subcommands) {
+    out += fmt::format(".BR acx\\-{} (1),\n", literal(command.first));
   }
+  out += ".BR acx.toml (5)\n";
   return {"acx", out};
+}
+
+// acx.toml(5): the config file's keys (config::keys), for ~/.config/acx/config.toml and a service's /etc/acx/NAME.toml.
+ManPage config_page()
+{
+  std::string out = header("acx.toml", "acx's config file: profiles, routes and subscriptions", 5);
+  out += ".SH SYNOPSIS\n.I ~/.config/acx/config.toml\n.br\n.I /etc/acx/NAME.toml\n";
+  out += ".SH DESCRIPTION\n" +
+         text("A TOML file of named profiles. acx subscribe writes it (mode 0600, to a new file renamed into place); "
+              "acx listen --profile NAME (default: default) reads what to verify, forward, relay and keep from it, "
+              "and acx subscribe, subscriptions and sandbox read the API's base and key. The service "
+              "acx-listen@NAME (systemd) runs acx listen --profile default on /etc/acx/NAME.toml, handed to it as a "
+              "credential; a changed file takes effect on systemctl restart, and systemctl reload re-reads the copy "
+              "the service was given.") +
+         "\n.PP\n" +
+         text("Flags given on the command line win over the profile's keys. The file holds secrets (tokens, keys): "
+              "acx warns when others may read it and refuses it when others may write it. Keys acx does not know "
+              "are ignored.") +
+         "\n";
+  std::string_view table;
+  for (const auto& k : config::keys()) {
+    if (k.table != table) {
+      table = k.table;
+      out += fmt::format(".SH \"{}\"\n", text(std::string(table)));
+    }
+    out += fmt::format(".TP\n.B {}\n({}) {}\n", literal(std::string(k.name)), text(std::string(k.type)),
+                       text(std::string(k.what)));
+  }
+  out += ".SH EXAMPLES\n.RS 4\n.EX\n" +
+         literal("[profiles.default]\njournal = \"postgresql://acx@db.internal/acx\"\nretain = \"30d\"\n\n"
+                 "[[profiles.default.forward]]\nurl = \"http://127.0.0.1:3000/webhooks/jobs\"\n"
+                 "topics = [\"job.*\"]\nname = \"jobs\"") +
+         "\n.EE\n.RE\n";
+  out += ".SH SEE ALSO\n.BR acx (1),\n.BR acx\\-listen (1),\n.BR acx\\-subscribe (1),\n.BR systemd.exec (5)\n";
+  return {"acx.toml", out, 5};
+}
+
+// The page without the paragraph breaks that mean nothing where the pieces met (a .PP or .br right after a heading, or
+// right before a heading, a list item or another break): mandoc -Tlint warns of each.
+ManPage tidy(ManPage page)
+{
+  const auto starts = [](std::string_view line, std::initializer_list<std::string_view> macros) {
+    return std::any_of(macros.begin(), macros.end(), [&](std::string_view m) {
+      return line.starts_with(m) && (line.size() == m.size() || line[m.size()] == ' ');
+    });
+  };
+  std::vector<std::string_view> lines;
+  for (std::size_t at = 0; at < page.roff.size();) {
+    const std::size_t end = std::min(page.roff.find('\n', at), page.roff.size());
+    lines.push_back(std::string_view(page.roff).substr(at, end - at));
+    at = end + 1;
+  }
+  std::string out;
+  std::string_view previous;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string_view next = i + 1 < lines.size() ? lines[i + 1] : std::string_view(".SH");
+    if (starts(lines[i], {".PP", ".br"}) &&
+        (starts(previous, {".SH", ".SS"}) || starts(next, {".SH", ".SS", ".TP", ".PP", ".br"}))) {
+      continue;
+    }
+    out.append(lines[i]).push_back('\n');
+    previous = lines[i];
+  }
+  page.roff = std::move(out);
+  return page;
 }
 
 } // namespace
@@ -235,12 +307,13 @@ ManPage acx_page(const std::vector<CommandSpec>& tree)
 std::vector<ManPage> man_pages(const CLI::App& app)
 {
   const auto tree = command_tree(app);
-  std::vector<ManPage> out{acx_page(tree)};
+  std::vector<ManPage> out{tidy(acx_page(tree))};
   for (std::size_t i = 1; i < tree.size(); ++i) {
     if (tree[i].path.find(' ', 4) == std::string::npos) { // a command, not a subcommand's
-      out.push_back(command_page(tree, i));
+      out.push_back(tidy(command_page(tree, i)));
     }
   }
+  out.push_back(tidy(config_page()));
   return out;
 }
 

@@ -11,11 +11,12 @@
 namespace acx::cli {
 
 struct ManPage {
-  std::string name; // "acx", "acx-listen": the file is name + ".1"
+  std::string name; // "acx", "acx-listen", "acx.toml": the file is name + "." + section
   std::string roff;
+  int section = 1;
 };
 
-// Every page: acx(1) first, then one for each command of `app`.
+// Every page: acx(1) first, then one for each command of `app`, then acx.toml(5), the config file.
 std::vector<ManPage> man_pages(const CLI::App& app);
 
 } // namespace acx::cli

@@ -366,8 +366,9 @@ Outcome no_redirects(Probe& p)
     return pass("no delivery was answered with a redirect", {now});
   }
   return fail(
-      fmt::format("{} deliveries were answered {}: providers do not follow redirects, so the event is lost",
-                  redirects.size(), redirects.front().outcome()),
+      fmt::format("{} {} answered {}: providers do not follow redirects, so the event is lost",
+                  util::plural(redirects.size(), "delivery", "deliveries"), redirects.size() == 1 ? "was" : "were",
+                  redirects.front().outcome()),
       {redirects.begin(), redirects.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(redirects.size(), 5))},
       send_line(p.settings(), "job_created"));
 }

@@ -189,6 +189,44 @@ Config parse(std::string_view text, const std::string& path)
   return config;
 }
 
+std::span<const Key> keys()
+{
+  static constexpr const char* profile = "[profiles.NAME]";
+  static constexpr const char* route = "[[profiles.NAME.forward]]";
+  static constexpr const char* subscription = "[[profiles.NAME.subscriptions]]";
+  static const Key k[] = {
+      {profile, "api_base", "string",
+       "The AccuLynx API's base URL (acx subscribe, acx subscriptions; default AccuLynx's own). The sandbox writes "
+       "its own here."},
+      {profile, "api_key", "string", "The API key of acx subscribe and acx subscriptions. A secret."},
+      {profile, "journal", "string",
+       "acx listen --journal: a file, or a postgresql:// URI (its password from PGPASSWORD or ~/.pgpass, not here)."},
+      {profile, "retain", "string", "acx listen --retain: prune deliveries older than this duration (\"30d\")."},
+      {profile, "retain_size", "string",
+       "acx listen --retain-size: prune the oldest deliveries while the journal is larger (\"10GiB\")."},
+      {profile, "relay_token", "string",
+       "acx listen --relay-token: serve GET /relay to this bearer token, or pull with it (--upstream). A secret."},
+      {route, "url", "string", "Where acx listen --profile forwards each accepted event (http:// or https://)."},
+      {route, "topics", "array of strings",
+       "Topic patterns this route takes (* any run of characters, ? one, . also matches _); all topics when left "
+       "out."},
+      {route, "name", "string", "The consumer's name in the journal, /metrics and /healthz (default: its URL)."},
+      {route, "secret", "string", "Signs the forwards, as --forward-secret does. A secret."},
+      {route, "scheme", "string", "How secret signs: token (the default), standard, hmac, github or shopify."},
+      {route, "headers", "array of strings", "Fixed headers on every forward, \"Name: value\"."},
+      {subscription, "id", "string", "The subscription's id at AccuLynx. Written by acx subscribe."},
+      {subscription, "url", "string", "The URL the subscription delivers to, without its token."},
+      {subscription, "token", "string",
+       "The secret in the subscription's URL: acx listen --profile accepts deliveries that carry it. A secret."},
+      {subscription, "secret_in", "string", "Where the token travels: query (?token=) or path."},
+      {subscription, "signing_secret", "string",
+       "A whsec_ secret when the API signs deliveries (acx sandbox --sign standard). A secret."},
+      {subscription, "topics", "array of strings", "The topics subscribed to."},
+      {subscription, "contact", "string", "The contact email given to AccuLynx."},
+  };
+  return k;
+}
+
 void save(const Config& config, const std::string& path)
 {
   toml::table profiles;

@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,17 @@ struct Config {
   // The profile `name`, or nullptr.
   const Profile* find(const std::string& name) const;
 };
+
+// One key the config file may hold, as acx.toml(5) documents it: the table it belongs in ("profiles.NAME",
+// "[[profiles.NAME.forward]]", "[[profiles.NAME.subscriptions]]"), its name, its TOML type, and what it means.
+struct Key {
+  std::string_view table;
+  std::string_view name;
+  std::string_view type;
+  std::string_view what;
+};
+// Every key load() reads, in the order the page lists them.
+std::span<const Key> keys();
 
 // Reads the config; a missing file is an empty config. Throws acx::Error (bad_input) with file, line and column for
 // TOML that does not parse or values of the wrong type.

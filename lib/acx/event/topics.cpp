@@ -98,6 +98,29 @@ bool topic_matches(std::string_view pattern, std::string_view topic)
   return p == pattern.size();
 }
 
+std::string topic_glob(std::string_view pattern)
+{
+  std::string out;
+  for (const char c : pattern) {
+    out += c == '.' ? std::string("[._]") : c == '[' ? std::string("[[]") : std::string(1, c);
+  }
+  return out;
+}
+
+std::string topic_regex(std::string_view pattern)
+{
+  std::string out = "^";
+  for (const char c : pattern) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    out += c == '*'   ? std::string(".*")
+           : c == '?' ? std::string(".")
+           : c == '.' ? std::string("[._]")
+           : plain    ? std::string(1, c)
+                      : std::string("\\") + c;
+  }
+  return out + "$";
+}
+
 bool topic_wanted(const std::vector<std::string>& patterns, std::string_view topic)
 {
   return patterns.empty() || std::any_of(patterns.begin(), patterns.end(),

@@ -25,6 +25,9 @@ const Topic* find_topic(std::string_view name);
 // Whether a topic pattern matches a topic: `*` any run of characters, `?` one, and `.` also matches `_`, because
 // AccuLynx spells job topics both ways (job_created, job.milestone.current_changed): `job.*` is every job topic.
 bool topic_matches(std::string_view pattern, std::string_view topic);
+// The same rule for a database: the pattern as an SQLite GLOB, and as a PostgreSQL regular expression (anchored).
+std::string topic_glob(std::string_view pattern);
+std::string topic_regex(std::string_view pattern);
 // Whether any of `patterns` matches `topic`; no patterns: every topic.
 bool topic_wanted(const std::vector<std::string>& patterns, std::string_view topic);
 // For a pattern that matches no topic of the catalog: "'job_creatd' (--topic) matches no known topic (did you mean

@@ -336,8 +336,11 @@ struct Forwarder::Impl {
     // skipped.
     if (const auto pruned_below = reader->extent().pruned_below; cursor + 1 < pruned_below) {
       notify(util::Notice::Level::warning,
-             fmt::format("{}: events #{} to #{} were pruned by retention before it took them; it starts at #{}",
-                         util::printable(c.name), cursor + 1, pruned_below - 1, pruned_below));
+             fmt::format("{}: {} pruned by retention before it took {}; it starts at #{}", util::printable(c.name),
+                         cursor + 2 == pruned_below
+                             ? fmt::format("event #{} was", cursor + 1)
+                             : fmt::format("events #{} to #{} were", cursor + 1, pruned_below - 1),
+                         cursor + 2 == pruned_below ? "it" : "them", pruned_below));
     }
     follower = std::make_unique<journal::Follower>(path, writer, cursor);
     done = outbox.done_after(c.name, saved_watermark);

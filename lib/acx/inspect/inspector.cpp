@@ -95,6 +95,12 @@ std::string id_of(const Record& r)
   return fmt::format("{}{}", r.status == Status::refused ? 'r' : 'a', r.seq);
 }
 
+// How a page names a delivery: "#3", as the terminal does, or "r5" for a refusal (not in the journal's sequence).
+std::string label_of(const Record& r)
+{
+  return fmt::format("{}{}", r.status == Status::refused ? 'r' : '#', r.seq);
+}
+
 // The gist the listener stored with a delivery; a refused record has none stored (nothing vouched for its body):
 // derived from the body when it parses.
 std::string gist_of(const Record& r)
@@ -129,9 +135,8 @@ std::string row(const Record& r, std::int64_t original = 0)
       "<td class=\"time\">{2}</td><td><a href=\"/d/{0}\">{3}</a></td><td>{4}</td><td>{5}</td>"
       "<td class=\"verdict\">{6}</td><td class=\"mono\">{7}</td></tr>\n",
       id, r.status == Status::refused ? "refused" : journal::status_name(r.status),
-      esc(util::format_rfc3339(r.received).substr(0, 23)),
-      r.status == Status::refused ? "r" + std::to_string(r.seq) : "#" + std::to_string(r.seq), esc(r.topic),
-      esc(gist_of(r)), esc(verdict_of(r, original)), esc(r.subscription_id.substr(0, 8)));
+      esc(util::format_rfc3339(r.received).substr(0, 23)), label_of(r), esc(r.topic), esc(present::what(r, gist_of(r))),
+      esc(verdict_of(r, original)), esc(r.subscription_id.substr(0, 8)));
 }
 
 const char* k_reason_status(const std::string& reason)
@@ -243,10 +248,8 @@ struct Inspector::Impl {
     if (!r) {
       return html(layout("not found", fmt::format("<p>{}.</p>", esc(view.not_found(req.params[0])))), 404);
     }
-    std::string main =
-        fmt::format("<h1>{} <span class=\"topic\">{}</span></h1>\n<dl class=\"facts\">",
-                    r->status == Status::refused ? "refused r" + std::to_string(r->seq) : "#" + std::to_string(r->seq),
-                    esc(r->topic));
+    std::string main = fmt::format("<h1>{} <span class=\"topic\">{}</span></h1>\n<dl class=\"facts\">",
+                                   (r->status == Status::refused ? "refused " : "") + label_of(*r), esc(r->topic));
     auto fact = [&](const char* k, const std::string& v) { main += fmt::format("<dt>{}</dt><dd>{}</dd>", k, v); };
     fact("received", esc(util::format_rfc3339(r->received)) + " from " + esc(r->remote));
     fact("verdict", esc(verdict_of(*r)));
@@ -303,7 +306,7 @@ struct Inspector::Impl {
 </form>)",
           esc(guard.token()), esc(id_of(*r)), esc_block(r->body));
     }
-    return html(layout(id_of(*r) + " " + r->topic, main));
+    return html(layout(label_of(*r) + " " + r->topic, main));
   }
 
   std::string forwards(std::int64_t seq)
@@ -359,9 +362,9 @@ struct Inspector::Impl {
       return out + "</table>";
     };
     const std::string main = fmt::format(
-        "<h1>diff <a href=\"/d/{0}\">{0}</a> &rarr; <a href=\"/d/{1}\">{1}</a></h1><h2>body</h2>{2}<h2>headers</h2>{3}",
-        esc(id_of(*a)), esc(id_of(*b)), table(diff(flatten_json(a->body), flatten_json(b->body))),
-        table(diff(headers_of(*a), headers_of(*b))));
+        "<h1>diff <a href=\"/d/{0}\">{1}</a> &rarr; <a href=\"/d/{2}\">{3}</a></h1><h2>body</h2>{4}<h2>headers</h2>{5}",
+        esc(id_of(*a)), esc(label_of(*a)), esc(id_of(*b)), esc(label_of(*b)),
+        table(diff(flatten_json(a->body), flatten_json(b->body))), table(diff(headers_of(*a), headers_of(*b))));
     return html(layout("diff", main));
   }
 
@@ -416,8 +419,8 @@ struct Inspector::Impl {
       status = 400;
     }
     return html(
-        layout("replay", fmt::format("<h1>replay of <a href=\"/d/{0}\">{0}</a> to {1}</h1><div id=\"answer\">{2}</div>",
-                                     esc(id_of(*r)), esc(util::redact_url(field("url"))), outcome)),
+        layout("replay", fmt::format("<h1>replay of <a href=\"/d/{0}\">{1}</a> to {2}</h1><div id=\"answer\">{3}</div>",
+                                     esc(id_of(*r)), esc(label_of(*r)), esc(util::redact_url(field("url"))), outcome)),
         status);
   }
 

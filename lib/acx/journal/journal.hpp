@@ -96,7 +96,7 @@ struct Query {
                              // keeps to it, a database reads `limit` (callers bound that for it)
   bool refused = false;      // read refused deliveries instead of accepted/duplicate ones
   bool duplicates = true;    // false: accepted ones only
-  std::string topic;         // exact topic, or any
+  std::string topic;         // a topic pattern (event::topic_matches: job.* is every job topic), or any
   std::optional<util::Instant> since, until; // by received time
   bool decode_headers = true;                // false: only Record::headers_json is filled
   std::string subscription;                  // exact subscriptionId, or any

@@ -2,6 +2,7 @@
 // (lower-cased, every word), as the SQLite reader does beyond its text index.
 #include <fmt/format.h>
 
+#include "acx/event/topics.hpp"
 #include "acx/journal/pg_schema.hpp"
 #include "acx/util/text.hpp"
 
@@ -65,7 +66,7 @@ public:
       const bool refused = q.refused;
       std::string sql = refused ? fmt::format("SELECT {} FROM refused d WHERE d.seq > $1", k_refused_columns)
                                 : fmt::format("SELECT {} FROM deliveries d WHERE d.seq > $1", k_delivery_columns);
-      sql += q.topic.empty() ? "" : " AND d.topic = " + param(q.topic);
+      sql += q.topic.empty() ? "" : " AND d.topic ~ " + param(event::topic_regex(q.topic));
       sql += q.since ? " AND d.received >= " + param(util::format_rfc3339(*q.since)) : "";
       sql += q.until ? " AND d.received < " + param(util::format_rfc3339(*q.until)) : "";
       sql += q.subscription.empty() ? "" : " AND d.subscription_id = " + param(q.subscription);

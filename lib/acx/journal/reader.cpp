@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 
+#include "acx/event/topics.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/journal/pg_schema.hpp"
 #include "acx/journal/schema.hpp"
@@ -191,7 +192,7 @@ private:
   {
     Statement st(m_db, sql);
     st.bind(1, q.after_seq);
-    bind_if(st, 2, q.topic);
+    bind_if(st, 2, event::topic_glob(q.topic));
     if (q.since) {
       st.bind(3, util::format_rfc3339(*q.since));
     }
@@ -288,7 +289,7 @@ private:
     for (std::size_t i = 0; search == Search::scan && i < words; ++i) {
       sql += fmt::format(" AND instr(lower(d.body || ' ' || d.event_id || ' ' || d.topic), ?{}) > 0", 11 + i);
     }
-    sql += q.topic.empty() ? "" : " AND d.topic = ?2";
+    sql += q.topic.empty() ? "" : " AND d.topic GLOB ?2";
     sql += q.since ? " AND d.received >= ?3" : "";
     sql += q.until ? " AND d.received < ?4" : "";
     sql += q.subscription.empty() ? "" : " AND d.subscription_id = ?6";
@@ -304,7 +305,7 @@ private:
   static std::string refused_sql(const Query& q)
   {
     std::string sql = fmt::format("SELECT {} FROM refused WHERE seq > ?1", detail::k_refused_columns);
-    sql += q.topic.empty() ? "" : " AND topic = ?2";
+    sql += q.topic.empty() ? "" : " AND topic GLOB ?2";
     sql += q.since ? " AND received >= ?3" : "";
     sql += q.until ? " AND received < ?4" : "";
     sql += q.subscription.empty() ? "" : " AND subscription_id = ?6";

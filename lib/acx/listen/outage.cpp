@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "acx/util/text.hpp"
+
 namespace acx::listen {
 
 Outage::Outage(util::Notify notify, Clock now) : m_notify(std::move(notify)), m_now(std::move(now)) {}
@@ -33,15 +35,16 @@ void Outage::tick(const std::string& failure)
   if (failure.empty()) {
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - *m_since).count();
     m_notify({util::Notice::Level::info,
-              fmt::format("the journal takes deliveries again after {} s; {} were answered 503 meanwhile", seconds,
-                          m_total)});
+              fmt::format("the journal takes deliveries again after {} s; {} {} answered 503 meanwhile", seconds,
+                          util::plural(m_total, "delivery", "deliveries"), m_total == 1 ? "was" : "were")});
     m_since.reset();
     m_held = m_total = 0;
     return;
   }
   if (m_held > 0 && now - m_said >= std::chrono::seconds(1)) {
     m_notify({util::Notice::Level::warning,
-              fmt::format("{} more deliveries answered 503: {}", m_held, failure.empty() ? m_why : failure)});
+              fmt::format("{} more {} answered 503: {}", m_held, m_held == 1 ? "delivery" : "deliveries",
+                          failure.empty() ? m_why : failure)});
     m_said = now;
     m_held = 0;
   }

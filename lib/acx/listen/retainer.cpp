@@ -13,10 +13,10 @@ std::string Keep::describe() const
 {
   std::vector<std::string> parts;
   if (age) {
-    parts.push_back(fmt::format("{}d", static_cast<double>(age->count()) / 86400.0));
+    parts.push_back(age_given.empty() ? util::format_duration(*age) : age_given);
   }
   if (bytes > 0) {
-    parts.push_back(fmt::format("{:.1f} GB", static_cast<double>(bytes) / 1e9));
+    parts.push_back(bytes_given.empty() ? fmt::format("{:.1f} GB", static_cast<double>(bytes) / 1e9) : bytes_given);
   }
   return fmt::format("{}", fmt::join(parts, ", "));
 }
@@ -74,14 +74,15 @@ void Retainer::prune_once()
     const auto p = journal::Pruner::open(m_path)->prune(r, false, m_keep.describe());
     if (p.deliveries > 0 || p.refused > 0) {
       m_notify({Level::info,
-                fmt::format("retention ({}): pruned {} deliveries and {} refused, journal {:.1f} MB -> "
+                fmt::format("retention ({}): pruned {} and {} refused, journal {:.1f} MB -> "
                             "{:.1f} MB",
-                            m_keep.describe(), p.deliveries, p.refused, static_cast<double>(p.bytes_before) / 1e6,
-                            static_cast<double>(p.bytes_after) / 1e6)});
+                            m_keep.describe(), util::plural(p.deliveries, "delivery", "deliveries"), p.refused,
+                            static_cast<double>(p.bytes_before) / 1e6, static_cast<double>(p.bytes_after) / 1e6)});
     }
     if (p.kept_back > 0) {
-      m_notify({Level::warning, fmt::format("retention kept {} deliveries back: consumer {} has not handed them over",
-                                            p.kept_back, util::printable(p.kept_for))});
+      m_notify({Level::warning, fmt::format("retention kept {} back: consumer {} has not handed {} over",
+                                            util::plural(p.kept_back, "delivery", "deliveries"),
+                                            util::printable(p.kept_for), p.kept_back == 1 ? "it" : "them")});
     }
   } catch (const std::exception& e) {
     m_notify(

@@ -17,8 +17,9 @@ namespace acx::listen {
 struct Keep {
   std::optional<std::chrono::seconds> age;
   std::uint64_t bytes = 0;
+  std::string age_given, bytes_given; // as the flag or profile said them ("30d", "10GiB"), when known
   bool any() const { return age || bytes > 0; }
-  // "30d, 10.0 GB": how acx events stats shows it.
+  // "30d, 10GiB": as given (else acx's own short forms), as the notices and acx events stats show it.
   std::string describe() const;
 };
 

@@ -11,24 +11,6 @@ namespace acx::pg {
 
 namespace {
 
-std::string trimmed(const char* message)
-{
-  std::string m = message ? message : "";
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) {
-    m.pop_back();
-  }
-  // libpq's multi-line messages ("connection to server at ... failed: Connection refused\n\tIs the server running
-  // ...") read as one line.
-  std::string out;
-  for (const char c : m) {
-    const bool space = c == '\n' || c == '\t' || c == ' ';
-    if (!space || (!out.empty() && out.back() != ' ')) {
-      out += space ? ' ' : c;
-    }
-  }
-  return out;
-}
-
 Failure classify(const std::string& state)
 {
   if (state == "40P01" || state == "40001") {
@@ -45,6 +27,48 @@ Failure classify(const std::string& state)
 }
 
 } // namespace
+
+std::string said(std::string_view libpq)
+{
+  // Its lines; the first says what happened, the rest are hints ("This probably means ...", "Is the server running
+  // ...") or what libpq went on to say about its own state.
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < libpq.size();) {
+    std::size_t end = libpq.find('\n', at);
+    end = end == std::string_view::npos ? libpq.size() : end;
+    std::string line(libpq.substr(at, end - at));
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) {
+      line.pop_back();
+    }
+    const std::size_t start = line.find_first_not_of(" \t");
+    if (start != std::string::npos) {
+      lines.push_back(line.substr(start));
+    }
+    at = end + 1;
+  }
+  if (lines.empty()) {
+    return "the connection to PostgreSQL broke";
+  }
+  std::string first = lines.front();
+  if (first.rfind("ERROR:  ", 0) == 0 || first.rfind("FATAL:  ", 0) == 0) {
+    first.erase(0, 8);
+  }
+  // libpq's own bookkeeping is not what happened: the connection broke under it.
+  if (first.find("pipeline") != std::string::npos || first.find("no connection to the server") == 0 ||
+      first.find("another command is already in progress") == 0) {
+    return "the connection to PostgreSQL broke";
+  }
+  if (first == "server closed the connection unexpectedly") {
+    return "PostgreSQL closed the connection (the server stopped, restarted or ended this session)";
+  }
+  if (const auto refused = first.find(" failed: Connection refused"); refused != std::string::npos) {
+    return first.substr(0, refused) + ": refused (no PostgreSQL listens there)";
+  }
+  while (!first.empty() && first.back() == '.') {
+    first.pop_back();
+  }
+  return first;
+}
 
 Result::Result(pg_result* r) : m_result(r) {}
 Result::~Result()
@@ -133,7 +157,7 @@ void Connection::reconnect_if_broken()
     throw PgError(Failure::connection, "", "out of memory connecting to PostgreSQL");
   }
   if (PQstatus(m_conn) != CONNECTION_OK) {
-    std::string message = trimmed(PQerrorMessage(m_conn));
+    std::string message = said(PQerrorMessage(m_conn));
     PQfinish(m_conn);
     m_conn = nullptr;
     throw PgError(Failure::connection, "", message);
@@ -167,19 +191,13 @@ void Connection::fail(pg_result* r) const
   // The primary message only: the DETAIL of a failed insert quotes the row, and a row holds a delivery's headers
   // (a credential among them).
   const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-  std::string message = trimmed(primary ? primary : r ? PQresultErrorMessage(r) : PQerrorMessage(m_conn));
-  if (message.empty()) {
-    message = trimmed(PQerrorMessage(m_conn));
-  }
+  const char* text = primary ? primary : r ? PQresultErrorMessage(r) : nullptr;
+  std::string message = said(text && *text ? text : PQerrorMessage(m_conn));
   if (r) {
     PQclear(r);
   }
-  // ERROR: prefixes are libpq's; the sentence is what matters.
-  if (message.rfind("ERROR:  ", 0) == 0) {
-    message.erase(0, 8);
-  }
   const Failure failure = !ok() ? Failure::connection : classify(sqlstate);
-  throw PgError(failure, sqlstate, message.empty() ? "the connection to PostgreSQL broke" : message);
+  throw PgError(failure, sqlstate, message);
 }
 
 Result Connection::exec(std::string_view sql, std::initializer_list<Param> params)
@@ -344,7 +362,7 @@ std::vector<std::string> Connection::notifications(std::chrono::milliseconds tim
   std::vector<std::string> out;
   auto drain = [&] {
     if (PQconsumeInput(m_conn) == 0) {
-      throw PgError(Failure::connection, "", trimmed(PQerrorMessage(m_conn)));
+      throw PgError(Failure::connection, "", said(PQerrorMessage(m_conn)));
     }
     while (PGnotify* n = PQnotifies(m_conn)) {
       out.emplace_back(n->extra ? n->extra : "");

@@ -152,6 +152,10 @@ private:
   pg_conn* m_conn = nullptr;
 };
 
+// libpq's message as one sentence that says what happened: its first line (libpq's hints and what it says of its own
+// state after a broken connection, such as pipeline mode, left out), without ERROR:/FATAL: prefixes.
+std::string said(std::string_view libpq);
+
 // Whether a journal location is a PostgreSQL connection URI (postgresql:// or postgres://).
 bool is_uri(std::string_view location);
 

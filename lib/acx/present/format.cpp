@@ -95,6 +95,12 @@ std::string refused_json(const journal::Record& r)
 
 } // namespace
 
+std::string what(const journal::Record& r, const std::string& gist)
+{
+  const std::string subject = short_subject(r.subject);
+  return gist.empty() || subject.empty() ? gist + subject : gist + "  " + subject;
+}
+
 std::string format_record(const journal::Record& record, OutputFormat format, bool color)
 {
   switch (format) {

@@ -19,6 +19,10 @@ enum class OutputFormat { pretty, json, raw };
 // raw:    the body bytes exactly, then a newline
 std::string format_record(const journal::Record& record, OutputFormat format, bool color);
 
+// What a delivery is about, as its pretty line says it: its gist and subject ("milestone Approved  job 6513270e",
+// "job 6513270e" when nothing else stands out). `gist`: the record's own, or one derived from its body.
+std::string what(const journal::Record& record, const std::string& gist);
+
 // Formats one attempt at handing an event to a consumer, newline included.
 // pretty: "         #12 -> http://localhost:3000/hooks: 500 in 3 ms: boom (retry 3 in 4.0 s)"
 // json:   {"forward":"http://localhost:3000/hooks","seq":12,"eventId":...,"attempt":2,"status":500,"ms":3.1,

@@ -138,11 +138,11 @@ void Hub::serve(const http::Request& request, const http::Reply& reply)
           return c && c->token == token;
         }));
     if (m_clients.size() >= m_options.max_clients || of_token >= m_options.max_streams_per_token) {
-      http::Response busy = plain(
-          503, of_token >= m_options.max_streams_per_token
-                   ? fmt::format("service unavailable: {} streams of this relay token already (--relay-max-streams)",
-                                 of_token)
-                   : fmt::format("service unavailable: {} relay clients already", m_clients.size()));
+      http::Response busy =
+          plain(503, of_token >= m_options.max_streams_per_token
+                         ? fmt::format("service unavailable: {} of this relay token already (--relay-max-streams)",
+                                       util::plural(of_token, "stream"))
+                         : fmt::format("service unavailable: {} relay clients already", m_clients.size()));
       busy.headers.add("Retry-After", "5");
       reply(std::move(busy));
       return;

@@ -209,10 +209,12 @@ void Puller::take(const Event& event, bool& caught_up)
   } else if (event.type == "gap") {
     const auto gap = parse_gap(event.data, why);
     if (gap) {
-      m_notify({util::Notice::Level::warning,
-                fmt::format("relay {}: {} deliveries after #{} are gone (pruned by the relay's retention before they "
-                            "were pulled); going on from #{}",
-                            relay, gap->missing(), gap->after, gap->first)});
+      m_notify(
+          {util::Notice::Level::warning,
+           fmt::format("relay {}: {} after #{} {} gone (pruned by the relay's retention before {} pulled); "
+                       "going on from #{}",
+                       relay, util::plural(gap->missing(), "delivery", "deliveries"), gap->after,
+                       gap->missing() == 1 ? "is" : "are", gap->missing() == 1 ? "it was" : "they were", gap->first)});
     }
   }
 }

@@ -199,6 +199,10 @@ std::string format_duration(std::chrono::milliseconds d)
   }
   std::int64_t s = ms / 1000;
   std::string out;
+  if (s >= 86400) {
+    out += fmt::format("{}d", s / 86400);
+    s %= 86400;
+  }
   if (s >= 3600) {
     out += fmt::format("{}h", s / 3600);
     s %= 3600;

@@ -31,7 +31,7 @@ std::int64_t now_unix();
 // Returns nullopt on anything else (negative, empty, unknown unit, overflow).
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
-// "5m", "90s", "1h2m3s", "250ms": the shortest form that parse_duration reads back.
+// "5m", "90s", "1h2m3s", "30d", "250ms": the shortest form that parse_duration reads back.
 std::string format_duration(std::chrono::milliseconds d);
 
 } // namespace acx::util
