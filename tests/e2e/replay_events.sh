@@ -25,6 +25,17 @@ expect_eq "$(wc -l <<<"$out" | tr -d ' ')" 7 "JSON lines when piped"
 expect_has "$(head -n 1 <<<"$out")" '"seq":1,' "JSON line starts with seq"
 run "$ACX" events list --journal "$WORK/a.db" --topic contact_added --limit 2 --format text
 expect_eq "$(tail -n +2 <<<"$out" | wc -l | tr -d ' ')" 2 "--limit keeps the last 2"
+run "$ACX" events list --journal "$WORK/a.db" --limit -1
+expect_rc 2 "--limit -1"
+expect_has "$err" "--limit: '-1' is not a number from 1 to" "is refused"
+# --topic takes the patterns listen --topic and routes take (one rule): job.* is every job topic.
+run "$ACX" events list --journal "$WORK/a.db" --topic 'job.*' --format text
+expect_rc 0 "--topic 'job.*'"
+expect_eq "$(tail -n +2 <<<"$out" | wc -l | tr -d ' ')" 2 "job_created and job.invoice_updated"
+expect_eq "$(tail -n +2 <<<"$out" | grep -c 'job_created\|job.invoice_updated')" 2 "those two"
+run "$ACX" events list --journal "$WORK/a.db" --topic 'contact_?dded' --format text
+expect_eq "$(tail -n +2 <<<"$out" | grep -c contact_added)" 4 "? for one character (3 accepted, 1 duplicate)"
+expect_not_has "$err" "matches no known topic" "a pattern that matches is not warned of"
 run "$ACX" events list --journal "$WORK/a.db" --refused --format text
 expect_has "$out" "invalid" "refused list"
 run "$ACX" events list --journal "$WORK/a.db" --since 1h --until 2099-01-01T00:00:00Z

@@ -3,6 +3,7 @@
 #include "acx/util/notify.hpp"
 #include "notify_sink.hpp"
 #include "temp_dir.hpp"
+#include <vector>
 
 using namespace acx;
 

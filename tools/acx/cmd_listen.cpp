@@ -115,7 +115,11 @@ std::vector<forward::Consumer> consumers_of(const ListenFlags& f, const config::
 // (on stderr with raw output, which is bodies byte for byte), notices on stderr.
 class Output final : public listen::Observer {
 public:
-  Output(present::OutputFormat format, bool color) : m_format(format), m_color(color) {}
+  Output(present::OutputFormat format, bool color)
+      : m_format(format), m_color(color),
+        m_progress(format == present::OutputFormat::raw ? present::OutputFormat::pretty : format, color)
+  {
+  }
 
   bool delivered(const journal::Record& record) override
   {
@@ -126,7 +130,10 @@ public:
   void forwarded(const forward::Progress& p) override
   {
     const bool raw = m_format == present::OutputFormat::raw;
-    const std::string line = present::format_progress(p, raw ? present::OutputFormat::pretty : m_format, m_color);
+    const std::string line = m_progress.take(p);
+    if (line.empty()) {
+      return;
+    }
     std::lock_guard lock(m_mutex); // from several forwarders' threads: whole lines
     std::FILE* to = raw ? stderr : stdout;
     std::fwrite(line.data(), 1, line.size(), to);
@@ -137,6 +144,7 @@ public:
 private:
   present::OutputFormat m_format;
   bool m_color;
+  present::ProgressLines m_progress;
   std::mutex m_mutex;
 };
 

@@ -160,4 +160,39 @@ std::string format_notice(const util::Notice& notice)
   return fmt::format("acx: {}{}\n", notice.level == util::Notice::Level::warning ? "warning: " : "", notice.text);
 }
 
+ProgressLines::ProgressLines(OutputFormat format, bool color,
+                             std::function<std::chrono::steady_clock::time_point()> now)
+    : m_format(format), m_color(color), m_now(now ? std::move(now) : [] { return std::chrono::steady_clock::now(); })
+{
+}
+
+std::string ProgressLines::take(const forward::Progress& p)
+{
+  const std::string line = format_progress(p, m_format, m_color);
+  if (m_format == OutputFormat::json) {
+    return line;
+  }
+  const std::string consumer = util::printable(p.consumer);
+  std::lock_guard lock(m_mutex);
+  const auto failing = m_failing.find(p.consumer);
+  if (p.state == "retry") {
+    if (failing != m_failing.end()) {
+      ++failing->second.attempts;
+      return {};
+    }
+    m_failing[p.consumer] = {m_now(), 1};
+    return line +
+           fmt::format("         {} fails: its retries are not shown one by one until it answers again\n", consumer);
+  }
+  if (failing == m_failing.end() || p.state != "delivered") {
+    return line; // a dead letter or a stop: always
+  }
+  const auto seconds = std::chrono::duration<double>(m_now() - failing->second.since).count();
+  const std::uint64_t attempts = failing->second.attempts;
+  m_failing.erase(failing);
+  return fmt::format("         {} answers again after {:.0f} s; {} failed meanwhile\n", consumer, seconds,
+                     util::plural(attempts, "attempt")) +
+         line;
+}
+
 } // namespace acx::present

@@ -1,5 +1,10 @@
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "acx/forward/consumer.hpp"
@@ -28,6 +33,28 @@ std::string what(const journal::Record& record, const std::string& gist);
 // json:   {"forward":"http://localhost:3000/hooks","seq":12,"eventId":...,"attempt":2,"status":500,"ms":3.1,
 //          "answer":"boom","state":"retry","retryIn":4.0}
 std::string format_progress(const forward::Progress& p, OutputFormat format, bool color);
+
+// The forwarding lines a terminal gets: every attempt while a consumer works, but once it fails, its first failure and
+// one line saying so, then nothing for its retries until it answers again, which is one line too ("... answers
+// again after 42 s; 311 attempts failed meanwhile"). Dead letters and a stop are always shown. JSON output is not
+// condensed: each attempt is a line of data. Safe from several forwarders' threads.
+class ProgressLines {
+public:
+  ProgressLines(OutputFormat format, bool color, std::function<std::chrono::steady_clock::time_point()> now = {});
+  // What to print for `p`: nothing, its line, or its line with a word about the consumer.
+  std::string take(const forward::Progress& p);
+
+private:
+  struct Failing {
+    std::chrono::steady_clock::time_point since;
+    std::uint64_t attempts = 0;
+  };
+  OutputFormat m_format;
+  bool m_color;
+  std::function<std::chrono::steady_clock::time_point()> m_now;
+  std::mutex m_mutex;
+  std::map<std::string, Failing> m_failing; // by consumer
+};
 
 // A notice for stderr: "acx: <text>\n", "acx: warning: <text>\n".
 std::string format_notice(const util::Notice& notice);
