@@ -164,7 +164,7 @@ function run(args) {
   check(/app\s+attempt 1: 422 in [\d.]+ ms: no: 422 \(dead\)/.test(shown.out), `events show lists the attempt: ${shown.out}`);
   refuse = false;
   const retried = run(["events", "retry", "--journal", journal, "--consumer", "app", "--dead"]);
-  check(retried.code === 0 && /1 event queued again/.test(retried.err), `events retry: ${retried.err}`);
+  check(retried.code === 0 && /1 event due again for app/.test(retried.err), `events retry: ${retried.err}`);
   await waitFor(() => app.accepted().some((g) => g.id === refused.id), 30, "the dead event delivered after retry");
   const delivered = run(["events", "list", "--journal", journal, "--consumer", "app", "--state", "delivered", "--format", "json"]);
   check(delivered.out.includes(refused.id), "and it is listed as delivered");

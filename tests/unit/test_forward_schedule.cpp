@@ -108,3 +108,25 @@ TEST_CASE("acx::forward::Schedule: an event with no subject is ordered by its su
   CHECK(first->key == "subscription:S contact_added");
   CHECK_FALSE(s.take(t0)); // the same key: one at a time
 }
+
+TEST_CASE("acx::forward::Schedule::hurry: a lane waiting out a backoff falls due now (acx events retry)")
+{
+  Schedule s;
+  s.add(lane_event(1, "A"), t0);
+  s.add(lane_event(2, "A"), t0);
+  s.add(lane_event(3, "B"), t0 + seconds(60)); // a previous run's retry, waiting
+  auto first = s.take(t0);
+  REQUIRE(first);
+  CHECK_FALSE(s.hurry(1, t0)); // being tried: nothing to hurry
+  s.retry(first->key, t0 + seconds(30));
+  CHECK(s.hurry(2, t0 + seconds(1))); // behind event 1: its lane is hurried, its order kept
+  auto again = s.take(t0 + seconds(1));
+  REQUIRE(again);
+  CHECK(again->item.record->seq == 1);
+  CHECK(again->item.attempt == 2);
+  CHECK(s.hurry(3, t0 + seconds(1)));
+  auto b = s.take(t0 + seconds(1));
+  REQUIRE(b);
+  CHECK(b->item.record->seq == 3);
+  CHECK_FALSE(s.hurry(99, t0)); // not here
+}

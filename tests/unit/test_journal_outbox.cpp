@@ -64,10 +64,19 @@ TEST_CASE("acx::journal::Outbox: watermarks, marks above them, retries queued by
     outbox->record(attempt(4, Handed::dead));
     outbox->record(attempt(5, Handed::dead));
     outbox->record(attempt(6, Handed::delivered));
-    CHECK(outbox->requeue("app", std::nullopt) == 2);
-    CHECK(outbox->requeue("app", 6) == 1);
+    CHECK(outbox->requeue("app", std::nullopt, false) == 2);
+    CHECK(outbox->requeue("app", 6, false) == 1);
     CHECK(outbox->take_retries("app") == std::vector<std::int64_t>{4, 5, 6});
     CHECK(outbox->take_retries("app").empty());
     CHECK(outbox->marked("app", Handed::pending) == std::vector<std::int64_t>{4, 5, 6});
+  }
+  SUBCASE("requeue with waiting: the dead ones and those waiting out a backoff, not the delivered")
+  {
+    outbox->attach("app", "cmd", "[]", 0, false);
+    outbox->record(attempt(4, Handed::dead));
+    outbox->record(attempt(5, Handed::pending));
+    outbox->record(attempt(6, Handed::delivered));
+    CHECK(outbox->requeue("app", std::nullopt, true) == 2);
+    CHECK(outbox->take_retries("app") == std::vector<std::int64_t>{4, 5});
   }
 }

@@ -84,11 +84,19 @@ std::vector<journal::Record> consumer_records(journal::Reader& reader, const Eve
 
 int run_retry(const EventsFlags& f)
 {
-  if (!f.dead && f.id.empty()) {
-    throw Error(ExitCode::usage, "say what to queue again: --dead (every dead event) or --id ID");
+  if (f.dead && !f.id.empty()) {
+    throw Error(ExitCode::usage, "--dead and --id: one event, or every dead one, not both");
   }
   auto outbox = open_outbox(f);
-  const auto info = consumer_of(*outbox, f.consumer);
+  std::vector<journal::ConsumerInfo> consumers;
+  if (f.consumer.empty()) {
+    consumers = outbox->consumers();
+    if (consumers.empty()) {
+      throw Error(ExitCode::usage, "no consumer in the journal: none has forwarded yet (acx listen --forward-to)");
+    }
+  } else {
+    consumers.push_back(consumer_of(*outbox, f.consumer));
+  }
   std::optional<std::int64_t> seq;
   if (!f.id.empty()) {
     auto reader = journal::Reader::open(journal_path(f.journal));
@@ -100,11 +108,12 @@ int run_retry(const EventsFlags& f)
     }
     seq = r->seq;
   }
-  const std::size_t n = outbox->requeue(info.name, seq);
-  fmt::print(stderr,
-             "acx: {} event{} queued again for {} (a running acx listen takes them within a second; "
-             "otherwise the next one that forwards to it)\n",
-             n, n == 1 ? "" : "s", util::printable(info.name));
+  for (const auto& c : consumers) {
+    const std::size_t n = outbox->requeue(c.name, seq, !f.dead);
+    fmt::print(stderr, "acx: {} due again for {}{}\n", util::plural(n, "event"), util::printable(c.name),
+               n == 0 ? ""
+                      : ": a running acx listen tries them within a second (else the next one that forwards to it)");
+  }
   return 0;
 }
 
@@ -441,9 +450,13 @@ void setup_events(CLI::App& app, Run& run)
     };
   });
 
-  auto* retry = cmd->add_subcommand("retry", "Queue events again for a consumer (listen --forward-to, --exec)");
-  retry->add_option("--consumer", f->consumer, "The consumer: its URL (token hidden), command, or --name")->required();
-  retry->add_flag("--dead", f->dead, "Every event given up on");
+  auto* retry = cmd->add_subcommand(
+      "retry",
+      "Try events again now: a consumer's dead ones and those waiting out a backoff (listen --forward-to, --exec)");
+  retry->add_option("--consumer", f->consumer,
+                    "The consumer: its URL (token hidden), command, or --name (default: every one)");
+  retry->add_flag("--dead", f->dead,
+                  "Only the events given up on (default: those and the ones waiting to be tried again)");
   retry->add_option("--id", f->id, "One event: sequence number or eventId (whatever became of it)");
   add_journal_option(retry, f->journal);
   retry->callback([&run, f] { run = [f] { return run_retry(*f); }; });

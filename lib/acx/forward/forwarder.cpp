@@ -137,8 +137,13 @@ struct Forwarder::Impl {
     for (const std::int64_t seq : outbox.take_retries(c.name)) {
       std::unique_lock lock(mutex);
       done.erase(seq);
-      if (seq > cursor || schedule.holds(seq)) {
-        continue; // read later anyway, or already on its way
+      if (schedule.holds(seq)) {
+        schedule.hurry(seq, Clock::now()); // waiting out a backoff: due now
+        cv.notify_all();
+        continue;
+      }
+      if (seq > cursor) {
+        continue; // read later anyway
       }
       lock.unlock();
       auto r = reader->find(std::to_string(seq));

@@ -1,5 +1,7 @@
 #include "acx/forward/schedule.hpp"
 
+#include <algorithm>
+
 #include "acx/forward/consumer.hpp"
 
 namespace acx::forward {
@@ -54,6 +56,26 @@ void Schedule::retry(const std::string& key, Clock::time_point at)
   lane.busy = false;
   lane.items.front().attempt++;
   m_due.emplace(at, key);
+}
+
+bool Schedule::hurry(std::int64_t seq, Clock::time_point now)
+{
+  if (!m_pending.contains(seq)) {
+    return false;
+  }
+  for (auto it = m_due.begin(); it != m_due.end(); ++it) {
+    const auto& items = m_lanes[it->second].items;
+    const bool here = std::any_of(items.begin(), items.end(), [seq](const Item& i) { return i.record->seq == seq; });
+    if (here) {
+      if (it->first > now) {
+        std::string key = it->second;
+        m_due.erase(it);
+        m_due.emplace(now, std::move(key));
+      }
+      return true;
+    }
+  }
+  return false;
 }
 
 std::int64_t Schedule::watermark(std::int64_t last_read) const

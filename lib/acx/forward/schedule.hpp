@@ -43,6 +43,10 @@ public:
   // The lane's first event is tried again at `at` (its attempt counted); nothing behind it goes first.
   void retry(const std::string& key, Clock::time_point at);
 
+  // The lane holding `seq`, waiting for its first event's next attempt, falls due at `now` (acx events retry: try now,
+  // not after the backoff). Its events keep their order: one behind another goes when those before it are done.
+  // False when no idle lane holds it (it is being tried, or not here).
+  bool hurry(std::int64_t seq, Clock::time_point now);
   // Whether the event is in a lane (read, not yet delivered or dead).
   bool holds(std::int64_t seq) const { return m_pending.contains(seq); }
   // Events in lanes.

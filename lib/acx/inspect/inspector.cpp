@@ -126,17 +126,40 @@ std::string verdict_of(const Record& r, std::int64_t original = 0)
   return "";
 }
 
-std::string row(const Record& r, std::int64_t original = 0)
+// Where an event stands with each consumer that tried it: its last answer ("app: 503, waiting to retry"), from the
+// attempts in the order they were made.
+std::string forward_state(const std::vector<journal::HandOver>& attempts)
+{
+  std::vector<std::pair<std::string, const journal::HandOver*>> last; // by consumer, in first-attempt order
+  for (const auto& h : attempts) {
+    auto it = std::find_if(last.begin(), last.end(), [&](const auto& l) { return l.first == h.consumer; });
+    if (it == last.end()) {
+      last.emplace_back(h.consumer, &h);
+    } else {
+      it->second = &h;
+    }
+  }
+  std::vector<std::string> parts;
+  for (const auto& [consumer, h] : last) {
+    const std::string answer = h->status == 0 ? "no answer" : std::to_string(h->status);
+    const char* state =
+        h->state == journal::Handed::pending ? "waiting to retry" : journal::handed_name(h->state).data();
+    parts.push_back(fmt::format("{}: {}, {}", consumer, answer, state));
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
+std::string row(const Record& r, std::int64_t original = 0, const std::string& forwarded = {})
 {
   const std::string id = id_of(r);
   return fmt::format(
       "<tr id=\"{0}\" class=\"{1}\"><td class=\"pick\"><input type=\"radio\" name=\"a\" value=\"{0}\" "
       "aria-label=\"diff from\"><input type=\"radio\" name=\"b\" value=\"{0}\" aria-label=\"diff to\"></td>"
       "<td class=\"time\">{2}</td><td><a href=\"/d/{0}\">{3}</a></td><td>{4}</td><td>{5}</td>"
-      "<td class=\"verdict\">{6}</td><td class=\"mono\">{7}</td></tr>\n",
+      "<td class=\"verdict\">{6}</td><td class=\"forwarded\">{8}</td><td class=\"mono\">{7}</td></tr>\n",
       id, r.status == Status::refused ? "refused" : journal::status_name(r.status),
       esc(util::format_rfc3339(r.received).substr(0, 23)), label_of(r), esc(r.topic), esc(present::what(r, gist_of(r))),
-      esc(verdict_of(r, original)), esc(r.subscription_id.substr(0, 8)));
+      esc(verdict_of(r, original)), esc(r.subscription_id.substr(0, 8)), esc(forwarded));
 }
 
 const char* k_reason_status(const std::string& reason)
@@ -187,8 +210,10 @@ struct Inspector::Impl {
     const Cursor now = before_it == req.query.end() ? view.head() : Cursor{};
     std::string rows;
     Cursor oldest = before;
+    const auto outbox = open_outbox();
     for (const auto& r : records) {
-      rows += row(r, view.original_of(r));
+      const bool tried = outbox && r.status == Status::accepted;
+      rows += row(r, view.original_of(r), tried ? forward_state(outbox->attempts(r.seq)) : std::string());
       (r.status == Status::refused ? oldest.r : oldest.a) = r.seq;
     }
     // A table that ran out keeps looking below its last row; one that was never shown stays where it was.
@@ -217,7 +242,7 @@ struct Inspector::Impl {
     const std::string main = fmt::format(
         R"({}
 <form method="get" action="/diff" class="list">
-<table><thead><tr><th title="pick two to diff">diff</th><th>received (UTC)</th><th>seq</th><th>topic</th><th>what</th><th>verdict</th><th>subscription</th></tr></thead>
+<table><thead><tr><th title="pick two to diff">diff</th><th>received (UTC)</th><th>seq</th><th>topic</th><th>what</th><th>verdict</th><th title="each consumer's last answer">forwarded</th><th>subscription</th></tr></thead>
 <tbody id="rows" data-live="{}" data-filters="{}">
 {}</tbody></table>
 <p><button>diff the two picked</button></p>
@@ -293,7 +318,7 @@ struct Inspector::Impl {
       main += fmt::format("<h2>again</h2><p>as curl</p><pre class=\"copy\">{}</pre><p>as acx send (keeping its ids)</p>"
                           "<pre class=\"copy\">{}</pre>\n",
                           esc_block(curl_of(*r)), esc_block(send_of(*r)));
-      main += forwards(r->seq);
+      main += forwards(*r);
       main += fmt::format(
           R"(<h2>replay</h2>
 <form method="post" action="/replay" class="replay">
@@ -309,25 +334,65 @@ struct Inspector::Impl {
     return html(layout(label_of(*r) + " " + r->topic, main));
   }
 
-  std::string forwards(std::int64_t seq)
+  // The journal's outbox, for the forwarding columns and buttons; nullptr when it cannot be opened (a journal an older
+  // acx wrote, read-only): the pages go without them.
+  std::unique_ptr<journal::Outbox> open_outbox() const
   {
-    std::vector<journal::HandOver> attempts;
     try {
-      attempts = journal::Outbox::open(view.path())->attempts(seq);
+      return journal::Outbox::open(view.path());
     } catch (const std::exception&) {
-      return {};
+      return nullptr;
     }
+  }
+
+  // The attempts at handing the event over, and for each consumer it is waiting with or dead for, a button that makes
+  // it due now (as acx events retry does).
+  std::string forwards(const Record& r)
+  {
+    const auto outbox = open_outbox();
+    const auto attempts = outbox ? outbox->attempts(r.seq) : std::vector<journal::HandOver>{};
     if (attempts.empty()) {
       return {};
     }
     std::string out = "<h2>handed over</h2><table class=\"forwards\"><tr><th>at</th><th>consumer</th><th>attempt</th>"
                       "<th>status</th><th>ms</th><th>answer</th><th>state</th></tr>";
+    std::map<std::string, journal::Handed> last;
     for (const auto& h : attempts) {
       out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{}</td><td>{}</td></tr>",
                          esc(util::format_rfc3339(h.at)), esc(h.consumer), h.attempt, h.status, h.ms, esc(h.answer),
                          journal::handed_name(h.state));
+      last[h.consumer] = h.state;
     }
-    return out + "</table>\n";
+    out += "</table>\n";
+    for (const auto& [consumer, state] : last) {
+      if (state == journal::Handed::pending || state == journal::Handed::dead) {
+        out += fmt::format(
+            R"(<form method="post" action="/retry" class="retry"><input type="hidden" name="token" value="{}"><input type="hidden" name="id" value="{}"><input type="hidden" name="consumer" value="{}"><button>retry now for {}</button></form>
+)",
+            esc(guard.token()), esc(id_of(r)), esc(consumer), esc(consumer));
+      }
+    }
+    return out;
+  }
+
+  // POST /retry: the event is due again for the consumer now (acx events retry --consumer C --id ID).
+  Response retry(const Request& req)
+  {
+    const auto fields = form_fields(req.body);
+    const auto field = [&](const char* k) {
+      const auto it = fields.find(k);
+      return it == fields.end() ? std::string() : it->second;
+    };
+    const auto r = view.find(field("id"));
+    const auto outbox = open_outbox();
+    const std::string consumer = field("consumer");
+    if (!r || r->status != Status::accepted || !outbox || !outbox->consumer(consumer)) {
+      return html(layout("retry", "<p>No such accepted delivery, or no such consumer.</p>"), 404);
+    }
+    outbox->requeue(consumer, r->seq, true);
+    return html(layout("retry", fmt::format("<h1>retry of <a href=\"/d/{0}\">{1}</a> for {2}</h1><p>Due now: a running "
+                                            "acx listen tries it within a second.</p>",
+                                            esc(id_of(*r)), esc(label_of(*r)), esc(consumer))));
   }
 
   Response diff_page(const Request& req)
@@ -575,6 +640,7 @@ std::vector<http::Route> Inspector::routes()
       {"GET", "/d/{id}", guarded(&Impl::detail)},
       {"GET", "/diff", guarded(&Impl::diff_page)},
       {"POST", "/replay", guarded(&Impl::replay, true)},
+      {"POST", "/retry", guarded(&Impl::retry, true)},
       {"GET", "/live", {}, live},
       {"GET", "/export.ndjson", guarded(&Impl::export_ndjson)},
       {"GET", "/health", guarded(&Impl::health_page)},

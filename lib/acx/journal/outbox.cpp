@@ -284,7 +284,7 @@ public:
     });
   }
 
-  std::size_t requeue(const std::string& name, std::optional<std::int64_t> seq) override
+  std::size_t requeue(const std::string& name, std::optional<std::int64_t> seq, bool waiting) override
   {
     return guarded([&]() -> std::size_t {
       if (seq) {
@@ -292,7 +292,9 @@ public:
         st.bind(1, name).bind(2, *seq).run();
         return 1;
       }
-      Statement st(db, "UPDATE consumer_marks SET state = 'retry' WHERE consumer = ? AND state = 'dead'");
+      Statement st(db, waiting ? "UPDATE consumer_marks SET state = 'retry' WHERE consumer = ? AND state IN ('dead', "
+                                 "'pending')"
+                               : "UPDATE consumer_marks SET state = 'retry' WHERE consumer = ? AND state = 'dead'");
       st.bind(1, name).run();
       return static_cast<std::size_t>(db.changes());
     });

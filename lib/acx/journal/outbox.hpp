@@ -96,8 +96,9 @@ public:
   virtual std::vector<HandOver> attempts(std::int64_t seq) = 0;
   // The events marked `state` for the consumer, in order.
   virtual std::vector<std::int64_t> marked(const std::string& name, Handed state) = 0;
-  // Queues again the one event `seq` (whatever became of it), or else every dead event; returns how many.
-  virtual std::size_t requeue(const std::string& name, std::optional<std::int64_t> seq) = 0;
+  // Queues again the one event `seq` (whatever became of it), or else every dead event, and with `waiting` every event
+  // waiting out a backoff too (a running forwarder tries them at once); returns how many.
+  virtual std::size_t requeue(const std::string& name, std::optional<std::int64_t> seq, bool waiting) = 0;
 };
 
 // Records handed over by several threads at once, committed together: the first waiting thread commits everything

@@ -192,7 +192,7 @@ public:
     });
   }
 
-  std::size_t requeue(const std::string& name, std::optional<std::int64_t> seq) override
+  std::size_t requeue(const std::string& name, std::optional<std::int64_t> seq, bool waiting) override
   {
     return guarded([&]() -> std::size_t {
       if (seq) {
@@ -202,7 +202,10 @@ public:
         return 1;
       }
       return static_cast<std::size_t>(
-          m_db->exec("UPDATE consumer_marks SET state = 'retry' WHERE consumer = $1 AND state = 'dead'", {name})
+          m_db->exec(waiting ? "UPDATE consumer_marks SET state = 'retry' WHERE consumer = $1 AND state IN ('dead', "
+                               "'pending')"
+                             : "UPDATE consumer_marks SET state = 'retry' WHERE consumer = $1 AND state = 'dead'",
+                     {name})
               .affected());
     });
   }
