@@ -124,6 +124,25 @@ expect_has "$(cat "$WORK/tty.log")" "sent, " "progress bar on a terminal"
 expect_not_has "$out" "sent, " "no progress bar when piped"
 run "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --scheme standard --secret "$whsec" -n 5 --duplicate 2
 expect_rc 2 "--duplicate does not apply to load mode"
+# Interrupted: Ctrl-C prints the summary of what was sent and answered so far and exits 130; SIGTERM 143.
+for sig in INT:130:unpaced TERM:143:paced; do
+  IFS=: read -r name code kind <<<"$sig"
+  pace=(); [[ $kind == paced ]] && pace=(--rate 200)
+  before=$(wc -l <"$WORK/listen.out")
+  "$ACX" send contact_added --to "$BASE/webhooks/acculynx" --scheme standard --secret "$whsec" -n 100000000 -c 2 \
+    "${pace[@]}" --format json >"$WORK/interrupted.out" 2>"$WORK/interrupted.err" &
+  spid=$!
+  wait_until 30 "some of the load to arrive ($kind)" sh -c "test \$(wc -l <'$WORK/listen.out') -ge $((before + 20))"
+  kill -"$name" "$spid"
+  wait "$spid" && src=0 || src=$?
+  expect_eq "$src" "$code" "SIG$name on a $kind load: exit $code"
+  expect_has "$(cat "$WORK/interrupted.out")" '"interrupted":true' "SIG$name: the summary, marked interrupted"
+  sent=$(grep -o '"sent":[0-9]*' "$WORK/interrupted.out" | cut -d: -f2)
+  checks=$((checks + 1))
+  ((${sent:-0} >= 20)) || fail "SIG$name: the summary counts what was sent ($sent)"
+  expect_has "$(cat "$WORK/interrupted.err")" "acx: interrupted: the summary covers the $sent requests sent before the stop" \
+    "SIG$name: says so on stderr"
+done
 stop_listener
 
 # Bad input: clear errors, non-zero exits.

@@ -16,6 +16,7 @@
 #include "acx/util/url.hpp"
 #include "api_flags.hpp"
 #include "command.hpp"
+#include "interrupt.hpp"
 #include "options.hpp"
 
 namespace acx::cli {
@@ -86,30 +87,6 @@ check::Settings settings_of(const CheckFlags& f)
   s.headers = collect_headers(f.headers);
   return s;
 }
-
-// Ctrl-C (or SIGTERM) asks `stop`: the battery ends with the check under way and reports what ran.
-class Interrupt {
-public:
-  Interrupt() : m_signals(util::block_stop_signals())
-  {
-    m_waiter = std::jthread([this](std::stop_token mine) {
-      const timespec tick{0, 100'000'000};
-      while (!mine.stop_requested()) {
-        if (::sigtimedwait(&m_signals, nullptr, &tick) > 0) {
-          m_source.request_stop();
-          return;
-        }
-      }
-    });
-  }
-  std::stop_token token() const { return m_source.get_token(); }
-  bool asked() const { return m_source.stop_requested(); }
-
-private:
-  sigset_t m_signals;
-  std::stop_source m_source;
-  std::jthread m_waiter;
-};
 
 // The setup delivery: one valid delivery before the battery. A receiver that refuses connections is not judged check
 // by check (exit 5); one that refuses the delivery is judged on nothing that needs one accepted.
@@ -203,7 +180,7 @@ int run_check(const CheckFlags& f)
   } else {
     fmt::print("{}", report);
   }
-  return exit_code_of(subject, check::summarise(results));
+  return subject.interrupted ? interrupt.exit_code() : exit_code_of(subject, check::summarise(results));
 }
 
 } // namespace

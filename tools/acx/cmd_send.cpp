@@ -15,6 +15,7 @@
 #include "command.hpp"
 #include "completion.hpp"
 #include "delivery_flags.hpp"
+#include "interrupt.hpp"
 #include "options.hpp"
 
 namespace acx::cli {
@@ -80,6 +81,8 @@ int run_load(const SendFlags& f, const deliver::PrepareOptions& o, const std::ve
   }
   lo.client.timeout = f.delivery.timeout;
   lo.client.verify_tls = !f.delivery.insecure;
+  const Interrupt interrupt; // Ctrl-C or SIGTERM: the summary of what was sent so far, exit 130 or 143
+  lo.stop = interrupt.token();
 
   const deliver::Signer signer(o);
   std::vector<deliver::RequestFactory> factories;
@@ -128,6 +131,7 @@ int run_load(const SendFlags& f, const deliver::PrepareOptions& o, const std::ve
                                    {"refused", by_status},
                                    {"errors", by_error},
                                    {"seconds", secs},
+                                   {"interrupted", interrupt.asked()},
                                    {"eventsPerSecond", rps},
                                    {"latencyMs",
                                     {{"p50", ms(l.percentile(50))},
@@ -147,6 +151,12 @@ int run_load(const SendFlags& f, const deliver::PrepareOptions& o, const std::ve
     }
     fmt::print("\nevents/s    {:.0f}\nlatency     p50 {:.2f} ms  p90 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms\n", rps,
                ms(l.percentile(50)), ms(l.percentile(90)), ms(l.percentile(99)), ms(l.max()));
+  }
+  if (interrupt.asked()) {
+    std::fflush(stdout);
+    fmt::print(stderr, "acx: interrupted: the summary covers the {} sent before the stop\n",
+               util::plural(result.sent, "request"));
+    return interrupt.exit_code();
   }
   return static_cast<int>(result.accepted == result.sent && result.sent > 0 ? ExitCode::ok
                           : errors > 0 && result.accepted == 0              ? ExitCode::network

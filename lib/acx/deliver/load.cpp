@@ -109,7 +109,7 @@ LoadResult run_unpaced(const LoadOptions& o, const RequestFactory& make, LoadPro
       lo,
       [&]() -> std::optional<http::LoadRequest> {
         const std::size_t i = next++;
-        if ((o.count > 0 && i >= o.count) || (deadline && clock::now() >= *deadline)) {
+        if ((o.count > 0 && i >= o.count) || (deadline && clock::now() >= *deadline) || o.stop.stop_requested()) {
           return std::nullopt;
         }
         Outgoing r = make(i);
@@ -148,7 +148,7 @@ LoadResult run_load(const LoadOptions& o, const RequestFactory& make, LoadProgre
     std::string origin;
     for (;;) {
       const std::size_t i = next++;
-      if (o.count > 0 && i >= o.count) {
+      if ((o.count > 0 && i >= o.count) || o.stop.stop_requested()) {
         break;
       }
       if (o.rate > 0) {
@@ -157,9 +157,11 @@ LoadResult run_load(const LoadOptions& o, const RequestFactory& make, LoadProgre
         if (deadline && due >= *deadline) {
           break;
         }
-        std::this_thread::sleep_until(due);
+        while (clock::now() < due && !o.stop.stop_requested()) { // paced, and stopped at once when asked
+          std::this_thread::sleep_for(std::min<clock::duration>(due - clock::now(), std::chrono::milliseconds(50)));
+        }
       }
-      if (deadline && clock::now() >= *deadline) {
+      if ((deadline && clock::now() >= *deadline) || o.stop.stop_requested()) {
         break;
       }
       const Outgoing request = make(i);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct LoadOptions {
   double rate = 0;             // requests per second in all; 0: as fast as answers come
   std::optional<std::chrono::milliseconds> duration;
   http::ClientOptions client;
+  std::stop_token stop; // asked (Ctrl-C): no new request; those under way are answered or time out
 };
 
 // Latencies in logarithmic buckets 1% wide, so memory stays flat whatever the number of requests.

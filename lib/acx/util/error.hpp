@@ -17,7 +17,8 @@ enum class ExitCode : int {
   network = 5,       // could not bind, connect or reach the other side
   timeout = 6,       // what was waited for did not happen in time
   internal = 70,     // a bug in acx
-  interrupted = 130, // Ctrl-C where the work cannot simply stop (acx check: the report of what ran)
+  interrupted = 130, // Ctrl-C where the work cannot simply stop (acx check, send's load mode: a report of what ran)
+  terminated = 143,  // SIGTERM, likewise
 };
 
 // What an exit code means: its number, a short name (the help footer) and the sentence README.md's table gives.
@@ -41,7 +42,8 @@ inline const std::vector<ExitCodeInfo>& exit_codes()
        "timeout: what was waited for did not come in time (`listen --count N --timeout DUR`)"},
       {ExitCode::internal, "internal error", "internal error (a bug: please report it)"},
       {ExitCode::interrupted, "interrupted",
-       "interrupted by Ctrl-C (`check`: after printing the report of the checks that ran)"},
+       "interrupted by Ctrl-C (`check`, `send`'s load mode: after printing the report of what ran)"},
+      {ExitCode::terminated, "terminated", "stopped by SIGTERM, as 130 otherwise"},
   };
   return all;
 }
