@@ -72,6 +72,8 @@ const cases = [
     "wrong-credential": ["fail", /refuses, but a 200/] }],
   ["500-on-bad-credential", "token", { "wrong-credential": ["fail", /a 5xx invites retries/] }],
   ["501-to-get", "token", { "other-methods": ["warn", /501 \(RFC 9110/] }],
+  // The reproduction of a GET carries the signature headers the check sent (without them this receiver answers 200).
+  ["500-to-signed-get", "standard", { "other-methods": ["fail", /GET: 500/] }],
   ["lenient", "standard", { "malformed-input": ["warn", /validly signed/], "oversized-body": ["warn", /validly signed/] }],
   ["lenient", "token", { "malformed-input": ["fail", /nothing signs these bodies/],
     "oversized-body": ["fail", /nothing signs this body/] }],
@@ -115,5 +117,13 @@ for (const [mode, scheme, want] of cases) {
   check(stopped.code === 130 && stopped.report?.interrupted === true &&
     stopped.report.checks.every((c) => ["not run", "skip"].includes(c.verdict) || c.requests.length > 0),
   `Ctrl-C: exit 130 and a report: ${stopped.code} ${stopped.out.slice(0, 300)} ${stopped.err.slice(0, 300)}`);
+}
+// A receiver silent from the first delivery: the setup delivery's timeout is a SETUP line, in text and JSON.
+{
+  const silent = await startReceiver("silent", { secret: TOKEN });
+  const res = await run([silent.url, "--secret", TOKEN, "--only", "missing-credential"], { format: "text" });
+  await silent.close();
+  check(/^SETUP a valid delivery got no answer within \d+ ms: a receiver must answer within --timeout/m.test(res.out),
+    `a setup delivery that timed out has its SETUP line: ${res.out.slice(0, 400)}`);
 }
 finish();

@@ -71,9 +71,14 @@ export function startReceiver(modes, { scheme = "token", secret, subscription, s
     if (url.pathname === "/processed") return answer(200, String(processed.get(url.searchParams.get("id")) || 0));
     if (url.pathname !== PATH) return answer(404);
     if (req.method === "POST" && ++posts > 1 && mode === "silent-after-setup") return;
+    if (mode === "silent") return; // never answers
     if (posts > 1 && mode === "refuses-after-setup") return answer(429, "slow down");
     if (is("needs-header") && req.headers["x-tenant"] !== "acme") return answer(400, "missing X-Tenant");
     if (req.method !== "POST" && mode === "501-to-get") return answer(501, "not implemented");
+    // As adnanh/webhook: a GET that carries the signature runs the hook (which fails on no body); one without, 200.
+    if (req.method === "GET" && mode === "500-to-signed-get") {
+      return req.headers["webhook-signature"] ? answer(500, "hook failed") : answer(200, "ok");
+    }
     if (req.method !== "POST") return mode === "200-to-get" && req.method === "GET" ? answer(200, "ok") : answer(405, "", { Allow: "POST" });
     if (Number(req.headers["content-length"] || 0) > maxBody) {
       if (mode === "500-on-oversized") return answer(500, "out of memory");

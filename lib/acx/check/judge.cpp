@@ -73,15 +73,15 @@ std::string curl_line_writing(const Settings& s, const std::string& method, cons
   } else if (s.scheme.kind == signing::Kind::token) {
     to = util::shell_quote(s.url + (s.url.find('?') == std::string::npos ? "?" : "&") + "token=") + "\"$ACX_SECRET\"";
   }
-  std::string data;
+  // The request as the check made it: a GET carries no body, but the same headers, its signature among them.
+  std::string data = fmt::format(" -H {}{}", util::shell_quote("Content-Type: " + content_type),
+                                 method == "GET" ? "" : " --data-binary @body");
   std::string sign;
-  if (method != "GET") {
-    data = fmt::format(" -H {} --data-binary @body", util::shell_quote("Content-Type: " + content_type));
+  if (signing::traits(s.scheme.kind).signs_body) {
+    sign = write_body + fmt::format(" && acx sign --scheme {} body > headers && ", signing::traits(s.scheme.kind).name);
+    data += " -H @headers";
+  } else if (method != "GET") {
     sign = write_body + " && ";
-    if (signing::traits(s.scheme.kind).signs_body) {
-      sign += fmt::format("acx sign --scheme {} body > headers && ", signing::traits(s.scheme.kind).name);
-      data += " -H @headers";
-    }
   }
   return fmt::format("{}curl -sS -i -X {}{}{} {}", sign, method, data, header_flags(s), to);
 }

@@ -50,7 +50,13 @@ std::string setup_problem(const Sent& setup, const Settings& settings)
                        "accepted; give --url where the receiver answers itself",
                        setup.outcome());
   }
-  if (!setup.refused()) { // a 2xx; or an answer the checks themselves judge (a 5xx, none in time)
+  if (setup.timed_out) {
+    return fmt::format(
+        "a valid delivery got {}: a receiver must answer within --timeout {} (AccuLynx gives up then and "
+        "delivers again later); is it stuck, or does it work before it answers?",
+        setup.outcome(), util::format_duration(settings.timeout));
+  }
+  if (!setup.refused()) { // a 2xx; or an answer the checks themselves judge (a 5xx)
     return {};
   }
   const std::string got =
