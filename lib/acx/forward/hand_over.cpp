@@ -9,6 +9,7 @@
 #include "acx/signing/secret.hpp"
 #include "acx/util/process.hpp"
 #include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
 
 namespace acx::forward {
@@ -27,6 +28,26 @@ std::string first_line(std::string_view text)
   return util::excerpt(text.substr(0, text.find('\n')), k_answer);
 }
 
+// The headers a provider's own library wants beside its signature, per event: octokit's middleware refuses a delivery
+// without X-GitHub-Event and X-GitHub-Delivery, Shopify's webhooks.validate one without its topic, webhook id, shop
+// domain and API version. A fixed header of the same name (--forward-header, a route's headers) replaces the default:
+// that is how the shop domain and the API version are set.
+util::Headers provider_headers(signing::Kind kind, const journal::Record& r)
+{
+  if (kind == signing::Kind::github) {
+    return {{"X-GitHub-Event", r.topic}, {"X-GitHub-Delivery", r.event_id}};
+  }
+  if (kind == signing::Kind::shopify) {
+    return {{"X-Shopify-Topic", r.topic},
+            {"X-Shopify-Webhook-Id", r.event_id},
+            {"X-Shopify-Event-Id", r.event_id},
+            {"X-Shopify-Triggered-At", util::format_rfc3339(r.received)},
+            {"X-Shopify-Shop-Domain", "acx-forward.myshopify.com"},
+            {"X-Shopify-API-Version", "2025-10"}};
+  }
+  return {};
+}
+
 } // namespace
 
 Result post_to(const Consumer& c, const signing::Scheme* signer, const Schedule::Item& item, std::stop_token abandon)
@@ -39,6 +60,11 @@ Result post_to(const Consumer& c, const signing::Scheme* signer, const Schedule:
     auto sig = signer->sign({r.body, r.event_id, util::now_unix(), c.url});
     url = std::move(sig.url);
     headers = std::move(sig.headers);
+  }
+  for (const auto& h : provider_headers(c.scheme.kind, r)) {
+    if (!c.headers.find(h.name)) {
+      headers.add(h.name, h.value);
+    }
   }
   for (const auto& h : c.headers) {
     headers.add(h.name, h.value);
