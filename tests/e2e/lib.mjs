@@ -34,6 +34,12 @@ process.on("exit", () => {
   for (const p of started.procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
 });
 
+// track(proc): a process the test started itself (a proxy, say), killed when the test exits whatever happens.
+export function track(proc) {
+  started.procs.push(proc);
+  return proc;
+}
+
 // finish(): prints the closing line ctest's log shows and exits 0 only if checks ran and none failed.
 export function finish() {
   for (const cleanup of started.cleanups) cleanup();

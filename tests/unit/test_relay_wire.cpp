@@ -43,7 +43,7 @@ std::vector<relay::Event> read_all(const std::string& stream, std::size_t piece)
 
 TEST_CASE("acx::relay wire: what the relay sends is what a laptop reads, byte for byte")
 {
-  const std::string stream = relay::hello_event(7, 42, 40) + relay::keep_alive() +
+  const std::string stream = relay::hello_event(7, 42, 40, std::chrono::milliseconds(2500)) + relay::keep_alive() +
                              relay::delivery_event(record(), "/hook") + relay::gap_event({42, 50});
   for (std::size_t piece = 1; piece <= stream.size(); piece += piece < 8 ? 1 : 97) { // split anywhere
     const auto events = read_all(stream, piece);
@@ -55,6 +55,7 @@ TEST_CASE("acx::relay wire: what the relay sends is what a laptop reads, byte fo
     CHECK(hello->first == 7);
     CHECK(hello->last == 42);
     CHECK(hello->after == 40);
+    CHECK(hello->keep_alive == std::chrono::milliseconds(2500));
     CHECK(events[1].type == "delivery");
     CHECK(events[1].id == "42");
     const auto d = relay::parse_delivery(events[1].data, why);
@@ -185,4 +186,19 @@ TEST_CASE("acx::relay wire: hostile and broken input")
     CHECK_FALSE(relay::parse_gap(R"({"after":5,"first":5})", why));
     CHECK_FALSE(relay::parse_hello(R"({"first":"1","last":2})", why));
   }
+}
+
+TEST_CASE("acx::relay wire: a hello's keep-alive is believed only when it is a sane number of seconds")
+{
+  std::string why;
+  for (const char* bad : {R"({"first":1,"last":2,"keepAlive":-1})", R"({"first":1,"last":2,"keepAlive":"15"})",
+                          R"({"first":1,"last":2,"keepAlive":1e300})", R"({"first":1,"last":2,"keepAlive":0})"}) {
+    const auto hello = relay::parse_hello(bad, why);
+    REQUIRE(hello);
+    CHECK_FALSE(hello->keep_alive);
+  }
+  const auto old = relay::parse_hello(R"({"first":1,"last":2})", why); // a relay from before it said
+  REQUIRE(old);
+  CHECK_FALSE(old->keep_alive);
+  CHECK(relay::hello_event(1, 2, 0).starts_with("retry: 2000\nevent: hello\n"));
 }

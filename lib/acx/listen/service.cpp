@@ -231,6 +231,11 @@ public:
   // At start: a line per consumer (what it takes), and a warning for each topic pattern that matches no known topic.
   void say_what_goes_where()
   {
+    if (m_hub) {
+      notice(Level::info, fmt::format("relaying accepted deliveries on GET /relay (server-sent events, for acx listen "
+                                      "--upstream with a relay token; a keep-alive after {} of quiet)",
+                                      util::format_duration(m_o.relay_keep_alive)));
+    }
     for (const auto& pattern : m_o.topics) {
       if (auto why = event::unmatched_topic(pattern, "--topic"); !why.empty()) {
         notice(Level::warning, why);
@@ -426,13 +431,15 @@ private:
 
   // For a journal in a database shared by several listeners: which, how far it reaches, and each consumer's events
   // not yet handed over (by whichever listener holds its lease).
+  // The journal and its newest delivery (what a laptop compares with what it pulled), and on a shared database each
+  // consumer's waiting events.
   std::string database_health() const
   {
-    if (!journal::is_database(m_journal_path)) {
-      return {};
-    }
     std::string out = fmt::format("journal {} ({}): newest #{}\n", journal::shown(m_journal_path), m_writer->engine(),
                                   m_writer->committed_seq());
+    if (!journal::is_database(m_journal_path)) {
+      return out;
+    }
     for (const auto& f : m_forwarders) {
       const std::string& name = f->consumer().name;
       std::string waiting = "?";

@@ -273,7 +273,7 @@ std::string Hub::start(Client& c, std::int64_t committed)
   }
   c.started = true;
   c.live_at = committed;
-  return hello_event(m_reader->extent().oldest_seq, committed, c.cursor);
+  return hello_event(m_reader->extent().oldest_seq, committed, c.cursor, m_options.keep_alive);
 }
 
 // The records after `cursor`, at most k_batch and about k_batch_bytes, from the journal file (or database).

@@ -139,7 +139,11 @@ std::string Puller::pull_once(const std::string& target, std::stop_token stop)
   m_taken = state().cursor;
   m_newest.reset();
   std::string why;
+  bool got_any = false;
+  auto last_data = std::chrono::steady_clock::now();
   const auto each = [&](std::string_view piece) {
+    got_any = true;
+    last_data = std::chrono::steady_clock::now();
     try {
       for (const auto& e : reader.feed(piece)) {
         take(e, caught_up);
@@ -175,13 +179,63 @@ std::string Puller::pull_once(const std::string& target, std::stop_token stop)
   if (!why.empty()) {
     return why;
   }
-  if (ex.status == 0) {
-    return ex.error;
-  }
-  if (ex.status < 200 || ex.status > 299) {
+  if (ex.status != 0 && (ex.status < 200 || ex.status > 299)) {
+    m_quiet_cuts = 0;
     return fmt::format("the relay answered {}: {}", ex.status, util::printable(util::excerpt(util::trim(ex.body))));
   }
-  return "the relay ended the stream";
+  // Idle: nothing for the idle limit, in the body (a timeout) or before the answer's head (the read timing out).
+  const auto quiet = std::chrono::steady_clock::now() - last_data;
+  const bool idle =
+      ex.failure == http::Failure::timeout || (!got_any && quiet >= m_options.idle - std::chrono::seconds(1));
+  const std::string ended =
+      idle ? fmt::format("nothing arrived for {:.0f} s", std::chrono::duration<double>(quiet).count())
+      : ex.status != 0 && ex.failure == http::Failure::none ? "the relay ended the stream"
+                                                            : ex.error;
+  return ended + proxy_hint(got_any, quiet, idle);
+}
+
+std::string Puller::proxy_hint(bool got_any, std::chrono::steady_clock::duration quiet, bool idle)
+{
+  const auto seconds = [](auto d) { return std::chrono::duration<double>(d).count(); };
+  if (idle && !got_any) {
+    m_quiet_cuts = 0;
+    const auto newest = relay_newest();
+    const std::int64_t have = state().cursor;
+    if (newest && *newest > have) {
+      return fmt::format(" (not even the relay's greeting, while its newest delivery is #{} and this laptop has #{}): "
+                         "a proxy between here and the relay is probably buffering the stream; turn buffering off "
+                         "for /relay (nginx: proxy_buffering off, or let the relay's X-Accel-Buffering: no through; "
+                         "Caddy: flush_interval -1)",
+                         *newest, have);
+    }
+    return {};
+  }
+  // A cut that came before the next keep-alive was due: something between closes connections quiet for that long.
+  const bool quiet_cut = !idle && got_any && quiet >= std::chrono::seconds(1) && quiet < m_keep_alive;
+  m_quiet_cuts = quiet_cut ? m_quiet_cuts + 1 : 0;
+  if (m_quiet_cuts < 2) {
+    return {};
+  }
+  return fmt::format(" after {:.0f} s without data, before the relay's {:.0f} s keep-alive, {} times in a row: a proxy "
+                     "between here and the relay probably has a read timeout shorter than the keep-alive; give it a "
+                     "longer one (nginx: proxy_read_timeout) or the relay a shorter --relay-keep-alive",
+                     seconds(quiet), seconds(m_keep_alive), m_quiet_cuts);
+}
+
+std::optional<std::int64_t> Puller::relay_newest()
+{
+  http::ClientOptions co;
+  co.verify_tls = m_options.verify_tls;
+  co.timeout = std::chrono::seconds(10);
+  http::Client client(m_options.upstream, co);
+  const std::string base = relay_path(m_options.upstream);
+  const http::Exchange ex = client.request("GET", base.substr(0, base.size() - 6) + "/healthz?verbose",
+                                           {{"Authorization", "Bearer " + m_options.token}}, {}, m_stop.get_token());
+  const auto at = ex.status == 200 ? ex.body.find(": newest #") : std::string::npos;
+  if (at == std::string::npos) {
+    return std::nullopt;
+  }
+  return std::strtoll(ex.body.c_str() + at + 10, nullptr, 10);
 }
 
 // One event of the stream: a delivery is stored; hello, live and gap are reported.
@@ -256,6 +310,7 @@ void Puller::greet(const Hello& hello)
     }
   }
   m_newest = hello.last; // until the stream is live, nothing past it
+  m_keep_alive = hello.keep_alive.value_or(m_keep_alive);
   std::lock_guard lock(m_mutex);
   m_state.connected = true;
   m_state.relay_last = std::max(m_state.relay_last, hello.last);

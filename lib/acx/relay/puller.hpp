@@ -69,6 +69,11 @@ private:
   void refuse(const std::string& seq, const Refused& why);
   void store(journal::Record record);
   void wait_stored();
+  // What the way a stream ended says of a proxy between here and the relay, or "": a stream cut after each quiet
+  // stretch shorter than the keep-alive (a read timeout), or nothing at all while the relay's newest grows (buffering).
+  std::string proxy_hint(bool got_any, std::chrono::steady_clock::duration quiet, bool idle);
+  // The relay's newest sequence number, asked of its /healthz?verbose beside the stream; nullopt when it will not say.
+  std::optional<std::int64_t> relay_newest();
 
   const PullOptions m_options;
   const std::string m_key;
@@ -89,6 +94,8 @@ private:
   std::optional<std::int64_t> m_newest; // the relay's newest (its hello's), until its stream says it is live
   bool m_positioned = false;
   bool m_restart = false;
+  std::chrono::milliseconds m_keep_alive{15'000}; // the relay's, as its hello said
+  int m_quiet_cuts = 0;                           // streams in a row cut after a quiet stretch shorter than that
   std::stop_source m_stop;
   util::Thread m_thread;
 };

@@ -61,9 +61,10 @@ bool read_headers(const nlohmann::json& j, util::Headers& out, std::string& why)
 
 } // namespace
 
-std::string hello_event(std::int64_t first, std::int64_t last, std::int64_t after)
+std::string hello_event(std::int64_t first, std::int64_t last, std::int64_t after, std::chrono::milliseconds keep_alive)
 {
-  return fmt::format("event: hello\ndata: {{\"first\":{},\"last\":{},\"after\":{}}}\n\n", first, last, after);
+  return fmt::format("retry: 2000\nevent: hello\ndata: {{\"first\":{},\"last\":{},\"after\":{},\"keepAlive\":{}}}\n\n",
+                     first, last, after, std::chrono::duration<double>(keep_alive).count());
 }
 
 std::string delivery_event(const journal::Record& record, std::string_view path)
@@ -259,12 +260,17 @@ std::optional<Hello> parse_hello(std::string_view data, std::string& why)
   if (!first || !last) {
     return std::nullopt;
   }
-  Hello hello{*first, *last, std::nullopt};
+  Hello hello{*first, *last, std::nullopt, std::nullopt};
   if (j->contains("after")) {
     hello.after = seq_field(*j, "after", why);
     if (!hello.after) {
       return std::nullopt;
     }
+  }
+  // A period a laptop can use: a positive number of seconds, at most a day; anything else is not believed.
+  if (const auto k = j->find("keepAlive");
+      k != j->end() && k->is_number() && k->get<double>() > 0 && k->get<double>() <= 86400) {
+    hello.keep_alive = std::chrono::milliseconds(static_cast<std::int64_t>(k->get<double>() * 1000));
   }
   return hello;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,15 +15,18 @@ namespace acx::relay {
 
 // What the relay's stream (GET /relay, server-sent events) carries, written and read in this one place.
 //
-//   event: hello      data: {"first":F,"last":L,"after":A}   once, first: the oldest and newest sequence numbers the
-//                                                   relay has, and the one this stream starts after
+//   retry: 2000       (SSE: how long a client waits before it connects again; acx's own laptops back off by themselves)
+//   event: hello      data: {"first":F,"last":L,"after":A,"keepAlive":K}   once, first: the oldest and newest sequence
+//                                                   numbers the relay has, the one this stream starts after, and the
+//                                                   keep-alive's period in seconds (--relay-keep-alive)
 //   id: SEQ
 //   event: delivery   data: {"seq":SEQ,"received":"...","eventId":"...","topic":"...","path":"...",
 //                            "headers":[["Name","value"],...],"body":"<base64>"}
 //   event: live       data: {"seq":S}                once, when the client has everything committed before it came (S,
 //                                                   the hello's last): no delivery before it is past S
 //   event: gap        data: {"after":A,"first":F,"missing":N}   deliveries after A were pruned before they were sent
-//   : keep-alive      a comment, every 15 s of quiet
+//   : keep-alive      a comment, every K s of quiet
+// docs/relay-protocol.md says the same for other clients.
 
 // One accepted delivery as the relay sends it: its headers without credentials, the path without a token, the body
 // byte for byte.
@@ -43,7 +47,8 @@ struct Gap {
   std::int64_t missing() const { return first - after - 1; }
 };
 
-std::string hello_event(std::int64_t first, std::int64_t last, std::int64_t after);
+std::string hello_event(std::int64_t first, std::int64_t last, std::int64_t after,
+                        std::chrono::milliseconds keep_alive = std::chrono::seconds(15));
 // A journal record as a delivery event; `path` is where deliveries arrive (the listener's --path).
 std::string delivery_event(const journal::Record& record, std::string_view path);
 std::string gap_event(const Gap& gap);
@@ -86,11 +91,12 @@ private:
 std::optional<Delivery> parse_delivery(std::string_view data, std::string& why);
 std::optional<Gap> parse_gap(std::string_view data, std::string& why);
 std::optional<std::int64_t> parse_live(std::string_view data, std::string& why);
-// hello's first and last, and where the stream starts (nullopt from a relay that does not say).
+// hello's first and last, where the stream starts and the keep-alive's period (nullopt from a relay that does not say).
 struct Hello {
   std::int64_t first = 0;
   std::int64_t last = 0;
   std::optional<std::int64_t> after;
+  std::optional<std::chrono::milliseconds> keep_alive;
 };
 std::optional<Hello> parse_hello(std::string_view data, std::string& why);
 
