@@ -4,8 +4,8 @@
 source "$(dirname "$0")/lib.sh"
 
 command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed (scripts/setup --test installs systemd)"
-mkdir -p "$WORK/units" "$WORK/man/man1"
-"$ACX" man --directory "$WORK/man/man1"
+mkdir -p "$WORK/units" "$WORK/man/man1" "$WORK/man/man5"
+"$ACX" man --directory "$WORK/man/man1" && mv "$WORK/man/man1/acx.toml.5" "$WORK/man/man5/"
 ACX=$(realpath "$ACX") # systemd takes an absolute path
 unit=$WORK/units/acx-listen@ci.service
 sed "s|/usr/bin/acx |$ACX |" "$SRC/packaging/acx-listen@.service" >"$unit"
