@@ -59,7 +59,7 @@ async function startNginx(name, serverBlock, main = "") {
   const t = spawnSync("nginx", ["-t", "-c", conf, "-p", prefix], { encoding: "utf8" });
   check(t.status === 0, `nginx -t on the ${name} recipe: ${t.stderr}`);
   const proc = track(spawn("nginx", ["-c", conf, "-p", prefix], { stdio: "ignore" }));
-  return { proc, conf, prefix, reload: () => execFileSync("nginx", ["-c", conf, "-p", prefix, "-s", "reload"]) };
+  return { proc, conf, prefix, reload: () => execFileSync("nginx", ["-c", conf, "-p", prefix, "-s", "reload"], { stdio: "ignore" }) };
 }
 const listening = (port) => waitFor(() => new Promise((resolve) => {
   const req = http.get({ host: "127.0.0.1", port, path: "/" }, (res) => { res.resume(); resolve(true); });
@@ -107,13 +107,13 @@ check(/"POST \/webhooks\/acculynx HTTP\/1.1" 200/.test(nginxLog) && /"GET \/rela
   `nginx logged the deliveries and the streams: ${nginxLog.slice(0, 300)}`);
 check(!nginxLog.includes(TOKEN) && !nginxLog.includes(RELAY_TOKEN), "nginx's log keeps neither token");
 
-// 2. Caddy, as the README says (with the test's certificate instead of Let's Encrypt, its admin API on a port of its own).
+// 2. Caddy, as the README says (with the test's certificate instead of Let's Encrypt, its admin API on a socket).
 const caddyPort = await quietPort();
-const adminPort = caddyPort + 1;
 const caddyDir = join(dir, "caddy");
+const admin = `unix/${caddyDir}/admin.sock`;
 mkdirSync(caddyDir, { recursive: true });
 const caddyfile = join(caddyDir, "Caddyfile");
-writeFileSync(caddyfile, `{\n\tadmin 127.0.0.1:${adminPort}\n\tstorage file_system ${caddyDir}/data\n\tskip_install_trust\n}\n` +
+writeFileSync(caddyfile, `{\n\tadmin ${admin}\n\tstorage file_system ${caddyDir}/data\n\tskip_install_trust\n}\n` +
   replaced(recipe("caddy-relay"), [["relay.example.com {", `https://localhost:${caddyPort} {\n\ttls ${cert} ${key}`],
     ["/var/log/caddy/acx-relay.log", join(dir, "caddy-access.log")], ["127.0.0.1:8787", relayOrigin]]));
 const caddyEnv = { ...process.env, HOME: caddyDir, XDG_DATA_HOME: caddyDir, XDG_CONFIG_HOME: caddyDir };
@@ -127,7 +127,7 @@ await waitFor(() => /connected at #/.test(b.stderr()), 30, "the laptop connected
 await send(`${viaCaddy}/webhooks/acculynx`, 2);
 await waitFor(() => lines(b) >= 7, 30, "the relay's deliveries through Caddy to the second laptop");
 const reloaded = spawnSync("caddy", ["reload", "--config", caddyfile, "--adapter", "caddyfile", "--address",
-  `127.0.0.1:${adminPort}`, "--force"], { env: caddyEnv, encoding: "utf8" });
+  admin, "--force"], { env: caddyEnv, encoding: "utf8" });
 check(reloaded.status === 0, `caddy reload: ${reloaded.stderr.slice(-300)}`);
 await send(`${viaCaddy}/webhooks/acculynx`);
 await waitFor(() => lines(b) >= 8, 30, "a delivery after Caddy's reload");
