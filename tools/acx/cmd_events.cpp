@@ -112,7 +112,9 @@ int run_retry(const EventsFlags& f)
     const std::size_t n = outbox->requeue(c.name, seq, !f.dead);
     fmt::print(stderr, "acx: {} due again for {}{}\n", util::plural(n, "event"), util::printable(c.name),
                n == 0 ? ""
-                      : ": a running acx listen tries them within a second (else the next one that forwards to it)");
+                      : fmt::format(": a running acx listen tries {} within a second (else the next one that forwards "
+                                    "to it)",
+                                    n == 1 ? "it" : "them"));
   }
   return 0;
 }
