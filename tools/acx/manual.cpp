@@ -237,6 +237,28 @@ ManPage acx_page(const std::vector<CommandSpec>& tree)
   return {"acx", out};
 }
 
+// A filled text line in source lines of at most 80 bytes (mandoc's style), broken at spaces: roff joins them again.
+// A word longer than that stays whole; a piece that would start with . or ' is escaped as text() does.
+std::string wrapped(std::string_view line)
+{
+  std::string out;
+  while (line.size() > 80) {
+    std::size_t at = line.rfind(' ', 80);
+    while (at != std::string_view::npos && at > 0 && line[at - 1] == '\\') { // "\ " is a space that must not break
+      at = at == 1 ? std::string_view::npos : line.rfind(' ', at - 2);
+    }
+    if (at == std::string_view::npos || at == 0) {
+      break;
+    }
+    out.append(line.substr(0, at)).push_back('\n');
+    line.remove_prefix(at + 1);
+    if (!line.empty() && (line.front() == '.' || line.front() == '\'')) {
+      out += "\\&";
+    }
+  }
+  return out.append(line);
+}
+
 // acx.toml(5): the config file's keys (config::keys), for ~/.config/acx/config.toml and a service's /etc/acx/NAME.toml.
 ManPage config_page()
 {
@@ -289,13 +311,16 @@ ManPage tidy(ManPage page)
   }
   std::string out;
   std::string_view previous;
+  bool literal = false; // in .EX/.EE: lines as they are
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string_view next = i + 1 < lines.size() ? lines[i + 1] : std::string_view(".SH");
     if (starts(lines[i], {".PP", ".br"}) &&
         (starts(previous, {".SH", ".SS"}) || starts(next, {".SH", ".SS", ".TP", ".PP", ".br"}))) {
       continue;
     }
-    out.append(lines[i]).push_back('\n');
+    literal = starts(lines[i], {".EX"}) || (literal && !starts(lines[i], {".EE"}));
+    const bool text = !lines[i].starts_with('.') && !literal && !starts(previous, {".TP"});
+    out.append(text ? wrapped(lines[i]) : std::string(lines[i])).push_back('\n');
     previous = lines[i];
   }
   page.roff = std::move(out);
