@@ -338,7 +338,8 @@ if (want(9)) {
     const health = await request(page, { method: "GET", path: `/health?token=${token}` });
     const followed = health.status === 303 ? await request(page, { method: "GET", path: "/health",
       headers: { Cookie: health.headers["set-cookie"]?.[0]?.split(";")[0] ?? "" } }) : health;
-    check(followed.status === 200 && followed.body === "ok\n", `the page's /health: ${followed.status} ${followed.body}`);
+    check(followed.status === 200 && /^ok\njournal \S+ \(SQLite [\d.]+\): newest #\d+\n$/.test(followed.body),
+      `the page's /health: ${followed.status} ${followed.body}`);
     check((await request(page, { method: "GET", path: "/health" })).status !== 200, "not without the token");
   }
   // A Content-Length libmicrohttpd cannot parse: refused with 400, and the connection closed.

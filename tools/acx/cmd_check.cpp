@@ -90,9 +90,10 @@ check::Settings settings_of(const CheckFlags& f)
 
 // The setup delivery: one valid delivery before the battery. A receiver that refuses connections is not judged check
 // by check (exit 5); one that refuses the delivery is judged on nothing that needs one accepted.
-std::string setup_of(check::Probe& probe, const check::Subject& subject)
+std::string setup_of(check::Probe& probe, check::Subject& subject)
 {
   const check::Sent first = probe.send(probe.fixture("job_created"));
+  subject.silent = first.timed_out;
   if (first.status == 0 && !first.timed_out && !first.aborted) {
     const bool untrusted = first.error.find("not trusted") != std::string::npos;
     throw Error(ExitCode::network,
@@ -109,7 +110,7 @@ int exit_code_of(const check::Subject& subject, const check::Summary& summary)
   if (subject.interrupted) {
     return static_cast<int>(ExitCode::interrupted);
   }
-  if (summary.not_run > 0) { // the receiver stopped answering: the battery is incomplete, whatever else failed
+  if (summary.not_run > 0 || subject.silent) { // the receiver stopped answering (or never did): whatever else failed
     return static_cast<int>(ExitCode::timeout);
   }
   if (!subject.setup.empty() || summary.failed > 0 || summary.unproven > 0) {
@@ -142,7 +143,8 @@ int run_check(const CheckFlags& f)
       ++count;
     }
   }
-  check::Subject subject{util::redact_url(s.url), std::string(signing::traits(s.scheme.kind).name), &s, {}, false};
+  check::Subject subject{
+      util::redact_url(s.url), std::string(signing::traits(s.scheme.kind).name), &s, {}, false, false};
   fmt::print(stderr, "acx: checking {} ({}): {}, at most {} requests to this URL only\n", subject.url, subject.scheme,
              util::plural(count, "check"), planned + 1);
   std::fflush(stderr);

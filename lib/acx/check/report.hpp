@@ -21,6 +21,7 @@ struct Subject {
   const Settings* settings = nullptr; // the rules' --timeout
   std::string setup;                  // setup_problem(): "" when the setup delivery was accepted
   bool interrupted = false;           // Ctrl-C: the report covers what ran
+  bool silent = false;                // the setup delivery got no answer in time (exit 6, as for a receiver that stops)
 };
 
 // The top of the text report: the setup's problem, or "".

@@ -82,8 +82,8 @@ public:
   // when no append waits, so it may lag committed_seq() under load (searches read the rest without it).
   virtual std::int64_t text_indexed() const = 0;
   virtual CommitStats stats() const = 0;
-  // The database the journal is in, for /healthz ("PostgreSQL 15.18"); empty for a journal file.
-  virtual std::string engine() const { return {}; }
+  // What keeps the journal, for /healthz?verbose: "PostgreSQL 15.18", "SQLite 3.40.1".
+  virtual std::string engine() const = 0;
   // Commits what is waiting; later appends fail.
   virtual void close() = 0;
 };

@@ -99,6 +99,7 @@ Database open_db(const std::string& path, Durability durability)
 
 class SqliteWriter final : public detail::GroupWriter {
 public:
+  std::string engine() const override { return "SQLite " + sqlite::library().running; }
   SqliteWriter(const std::string& path, WriterOptions options)
       : GroupWriter(options, 0, false), m_lock(path + ".lock", "journal " + path),
         m_db(open_db(path, options.durability)), m_begin(m_db, "BEGIN IMMEDIATE"), m_commit(m_db, "COMMIT"),
