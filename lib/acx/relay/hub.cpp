@@ -325,7 +325,11 @@ bool Hub::fill(Client& c, std::int64_t committed)
       out += live_event(c.live_at);
     }
     if (r->seq > cursor + 1 && cursor > 0) {
-      out += gap_event({cursor, r->seq}); // pruned before this client read them (sequence numbers are dense)
+      // A jump is a gap only where the journal says it pruned: PostgreSQL's numbers have holes (a duplicate's
+      // conflicting insert takes one), which were never deliveries.
+      if (const std::int64_t pruned_below = m_reader->extent().pruned_below; cursor + 1 < pruned_below) {
+        out += gap_event({cursor, std::min(r->seq, pruned_below)});
+      }
     }
     if (r->status == journal::Status::accepted) {
       out += formatted(*r);
