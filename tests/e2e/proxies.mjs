@@ -58,7 +58,9 @@ async function startNginx(name, serverBlock, main = "") {
     `client_body_temp_path ${prefix}/body;\nproxy_temp_path ${prefix}/proxy;\n${serverBlock}}\n`);
   const t = spawnSync("nginx", ["-t", "-c", conf, "-p", prefix], { encoding: "utf8" });
   check(t.status === 0, `nginx -t on the ${name} recipe: ${t.stderr}`);
-  const proc = track(spawn("nginx", ["-c", conf, "-p", prefix], { stdio: "ignore" }));
+  // Stopped with SIGTERM, whatever happens: its master then stops its workers (a SIGKILLed master leaves them running).
+  const proc = spawn("nginx", ["-c", conf, "-p", prefix], { stdio: "ignore" });
+  process.on("exit", () => proc.kill("SIGTERM"));
   return { proc, conf, prefix, reload: () => execFileSync("nginx", ["-c", conf, "-p", prefix, "-s", "reload"], { stdio: "ignore" }) };
 }
 const listening = (port) => waitFor(() => new Promise((resolve) => {
