@@ -86,10 +86,11 @@ const send = async (url, n = 1) => {
 // 1. nginx, as the README says, with the worker_shutdown_timeout it advises for reloads.
 const nginxPort = await quietPort();
 const nginxRecipe = recipe("nginx-relay");
-const nginx = await startNginx("nginx", replaced(nginxRecipe, [["listen 443 ssl;", `listen 127.0.0.1:${nginxPort} ssl;`],
+// The relay recipe on `port`, logging to `log`, with `changes` besides (a proxy set up wrong, below).
+const relayNginx = (port, log, changes = []) => replaced(nginxRecipe, [["listen 443 ssl;", `listen 127.0.0.1:${port} ssl;`],
   ["/etc/letsencrypt/live/relay.example.com/fullchain.pem", cert], ["/etc/letsencrypt/live/relay.example.com/privkey.pem", key],
-  ["/var/log/nginx/acx-relay.log", join(dir, "nginx-access.log")], ["http://127.0.0.1:8787", `http://${relayOrigin}`]]),
-"worker_shutdown_timeout 2s;");
+  ["/var/log/nginx/acx-relay.log", join(dir, log)], ["http://127.0.0.1:8787", `http://${relayOrigin}`], ...changes]);
+const nginx = await startNginx("nginx", relayNginx(nginxPort, "nginx-access.log"), "worker_shutdown_timeout 2s;");
 await listening(nginxPort);
 const viaNginx = `https://localhost:${nginxPort}`;
 const a = await laptop("laptop-nginx", viaNginx);
@@ -158,10 +159,7 @@ busy.close();
 
 // 4. A proxy whose read timeout is shorter than the keep-alive: the laptop says so.
 const shortPort = await quietPort();
-await startNginx("nginx-short", replaced(nginxRecipe, [["listen 443 ssl;", `listen 127.0.0.1:${shortPort} ssl;`],
-  ["/etc/letsencrypt/live/relay.example.com/fullchain.pem", cert], ["/etc/letsencrypt/live/relay.example.com/privkey.pem", key],
-  ["/var/log/nginx/acx-relay.log", join(dir, "short.log")], ["http://127.0.0.1:8787", `http://${relayOrigin}`],
-  ["proxy_read_timeout 1h;", "proxy_read_timeout 2s;"]]));
+await startNginx("nginx-short", relayNginx(shortPort, "short.log", [["proxy_read_timeout 1h;", "proxy_read_timeout 2s;"]]));
 await listening(shortPort);
 const c = await laptop("laptop-short", `https://localhost:${shortPort}`);
 await waitFor(() => /probably has a read timeout shorter than the keep-alive/.test(c.stderr()), 60,
@@ -172,10 +170,8 @@ check(/after \d s without data, before the relay's 15 s keep-alive, 2 times in a
 // 5. A proxy that buffers the stream (the relay's X-Accel-Buffering ignored): nothing arrives while the relay's newest
 // grows, and the laptop says a proxy probably buffers (after its idle limit, 45 s).
 const bufPort = await quietPort();
-await startNginx("nginx-buffering", replaced(nginxRecipe, [["listen 443 ssl;", `listen 127.0.0.1:${bufPort} ssl;`],
-  ["/etc/letsencrypt/live/relay.example.com/fullchain.pem", cert], ["/etc/letsencrypt/live/relay.example.com/privkey.pem", key],
-  ["/var/log/nginx/acx-relay.log", join(dir, "buffering.log")], ["http://127.0.0.1:8787", `http://${relayOrigin}`],
-  ["proxy_buffering off;", "proxy_buffering on; proxy_ignore_headers X-Accel-Buffering;"]]));
+await startNginx("nginx-buffering", relayNginx(bufPort, "buffering.log",
+  [["proxy_buffering off;", "proxy_buffering on; proxy_ignore_headers X-Accel-Buffering;"]]));
 await listening(bufPort);
 const d = await laptop("laptop-buffered", `https://localhost:${bufPort}`);
 await send(`${viaNginx}/webhooks/acculynx`);
