@@ -36,7 +36,7 @@ TEST_CASE("acx::check: every check has a unique kebab-case id, a rule, a source 
   CHECK(find("fast-answers").planned(s) == s.burst);
 }
 
-TEST_CASE("acx::check reports: JSON and JUnit hold untrusted text safely; the summary counts verdicts")
+TEST_CASE("acx::check reports: JSON and JUnit hold untrusted text safely, the summary counts verdicts")
 {
   Sent hostile;
   hostile.what = "an empty body";
@@ -90,7 +90,7 @@ TEST_CASE("acx::check reports: JSON and JUnit hold untrusted text safely; the su
   CHECK(xml.find('\x01') == std::string::npos);
 }
 
-TEST_CASE("acx::check: a rule names the --timeout in force; the setup's refusal names its likely cause")
+TEST_CASE("acx::check: a rule names the --timeout in force, the setup's refusal names its likely cause")
 {
   Settings settings;
   settings.timeout = std::chrono::seconds(3);

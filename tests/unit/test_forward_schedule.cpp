@@ -23,7 +23,7 @@ const Schedule::Clock::time_point t0{seconds(100)}; // the schedule's own clock:
 
 } // namespace
 
-TEST_CASE("acx::forward::Schedule: one key's events go one at a time, in journal order; other keys meanwhile")
+TEST_CASE("acx::forward::Schedule: one key's events go one at a time, in journal order, other keys meanwhile")
 {
   Schedule s;
   s.add(lane_event(1, "A"), t0);

@@ -73,7 +73,7 @@ TEST_CASE("acx::http::Runner: starts, says where, writes the ready file, stops w
   });
 }
 
-TEST_CASE("acx::http::Runner: a timeout ends the wait; a finish() asked before run() ends it at once")
+TEST_CASE("acx::http::Runner: a timeout ends the wait, a finish() asked before run() ends it at once")
 {
   on_thread([] {
     http::Runner runner;

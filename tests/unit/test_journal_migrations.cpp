@@ -144,7 +144,7 @@ TEST_CASE("acx::journal text search: whatever is typed is words, never FTS5 synt
   CHECK(r->read(q).empty());
 }
 
-TEST_CASE("acx::journal text search: the writer indexes behind the write path; indexed or scanned, the same answers")
+TEST_CASE("acx::journal text search: the writer indexes behind the write path, indexed or scanned, the same answers")
 {
   TempDir dir;
   const std::string path = previous_release_journal(dir);

@@ -42,7 +42,7 @@ int wait_for_port(const std::string& ready)
 
 } // namespace
 
-TEST_CASE("acx::listen::run: a thread of the listener that fails stops it cleanly; run() throws what it failed with")
+TEST_CASE("acx::listen::run: a thread of the listener that fails stops it cleanly, run() throws what it failed with")
 {
   const TempDir temp;
   listen::ListenOptions o;

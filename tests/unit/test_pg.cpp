@@ -32,7 +32,7 @@ TEST_CASE("acx::util::redact_url hides a connection URI's password wherever it i
   CHECK(redact_url("https://host/hook?email=a@b&token=t0k") == "https://host/hook?email=a@b&token=***");
 }
 
-TEST_CASE("a journal location is a file or a postgresql:// URI; another URL is a usage error, not a directory")
+TEST_CASE("a journal location is a file or a postgresql:// URI, another URL is a usage error, not a directory")
 {
   CHECK(acx::pg::is_uri("postgresql://acx@db/acx"));
   CHECK(acx::pg::is_uri("postgres://acx@db/acx"));

@@ -22,7 +22,7 @@ const Queue::Clock::time_point t0{seconds(1'000)}; // the queue's own clock: tim
 
 } // namespace
 
-TEST_CASE("acx::sandbox::Queue: a tenant's deliveries one at a time, in order; other tenants meanwhile")
+TEST_CASE("acx::sandbox::Queue: a tenant's deliveries one at a time, in order, other tenants meanwhile")
 {
   Queue q(false, 1);
   q.arrive(tenant("a"), "{}", "e1", "t", t0);

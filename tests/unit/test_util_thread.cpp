@@ -27,7 +27,7 @@ TEST_CASE("acx::util::Thread: a failure reaches the owner, on that thread and ag
   CHECK_NOTHROW(t.join()); // rethrown once
 }
 
-TEST_CASE("acx::util::Thread: work that ends well; wait() never throws; moving keeps the failure with the thread")
+TEST_CASE("acx::util::Thread: work that ends well, wait() never throws, moving keeps the failure with the thread")
 {
   std::atomic<bool> ran{false};
   Thread ok(

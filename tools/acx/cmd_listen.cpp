@@ -343,6 +343,97 @@ int run_listen(const ListenFlags& f)
   return static_cast<int>(listen::run(o, output));
 }
 
+// How much a client may send, and how long and how many at once.
+void add_connection_options(CLI::App* cmd, const std::shared_ptr<ListenFlags>& f)
+{
+  add_size_option(cmd, "--max-body", f->max_body, "Largest body accepted; larger ones get 413");
+  cmd->add_option("--tls-cert", f->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
+  cmd->add_option("--tls-key", f->tls_key, "PEM private key for --tls-cert");
+  cmd->add_option("--max-connections", f->max_connections, "Open connections at most; more are closed at once")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-ip", f->max_connections_per_ip,
+                  "Open connections from one address at most (through a --trusted-proxy: requests); 0: no limit")
+      ->capture_default_str();
+  add_duration_option(cmd, "--header-timeout", f->header_timeout,
+                      "A request head must be complete this long after the connection opens, however it drips");
+  add_duration_option(cmd, "--body-timeout", f->body_timeout,
+                      "A request body must be complete this long after its head");
+  cmd->add_option("--trusted-proxy", f->trusted_proxies,
+                  "Address of a reverse proxy or tunnel whose X-Forwarded-For is believed (repeatable)")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            unsigned char buf[sizeof(in6_addr)];
+            return ::inet_pton(AF_INET, v.c_str(), buf) == 1 || ::inet_pton(AF_INET6, v.c_str(), buf) == 1
+                       ? std::string()
+                       : "not an IPv4 or IPv6 address: " + util::excerpt(v);
+          },
+          "ADDRESS"));
+}
+
+void add_relay_options(CLI::App* cmd, const std::shared_ptr<ListenFlags>& f)
+{
+  auto* relay = cmd->add_option_group("Relay", "Pass the deliveries on to laptops (acx listen --upstream)");
+  relay->add_option("--relay-token", f->relay_tokens, "Serve GET /relay to this bearer token; repeat for rotation")
+      ->envname("ACX_RELAY_TOKEN")
+      ->allow_extra_args(false);
+  add_secret_file_option(relay, "--relay-token-file", "Read the relay token(s) from FILE: kept out of the process list",
+                         [f](std::vector<std::string> tokens) {
+                           f->relay_tokens.insert(f->relay_tokens.end(), tokens.begin(), tokens.end());
+                         });
+  add_duration_option(relay, "--relay-keep-alive", f->relay_keep_alive,
+                      "A comment on a quiet /relay stream this often, so proxies keep it open");
+  relay
+      ->add_option("--relay-max-streams", f->relay_max_streams,
+                   "Streams one relay token may hold open at once (of 256 in all), so one holder cannot take them all")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  relay
+      ->add_option("--upstream", f->upstream,
+                   "Pull the deliveries of the relay at URL (an acx listen --relay-token) into this journal "
+                   "(a relay with a private CA: set SSL_CERT_FILE to it)")
+      ->check(url_validator());
+  relay->add_option("--upstream-from", f->upstream_from,
+                    "First pull only: now, a relay sequence number, or a time (default: the oldest the relay keeps)");
+  relay->add_flag("--allow-http", f->allow_http, "Let --upstream use plain HTTP to another machine (a warning)");
+}
+
+void add_forward_options(CLI::App* cmd, const std::shared_ptr<ListenFlags>& f)
+{
+  auto* fwd = cmd->add_option_group("Forwarding", "Hand every accepted event to your app, from the journal, in order");
+  fwd->add_option("--forward-to", f->forward_to, "POST each event, byte for byte, to URL (repeatable)")
+      ->allow_extra_args(false)
+      ->check(url_validator());
+  fwd->add_option("--exec", f->exec, "Run CMD for each event: the body on stdin, ACX_EVENT_ID etc. set (repeatable)")
+      ->allow_extra_args(false);
+  fwd->add_option("--name", f->name, "Name the one consumer (default: its URL, token hidden, or its command)");
+  fwd->add_option("--forward-secret", f->forward_secret, "Sign forwards as production will: the token, or standard")
+      ->envname("ACX_FORWARD_SECRET");
+  add_secret_file_option(fwd, "--forward-secret-file", "Read --forward-secret from FILE: kept out of the process list",
+                         [f](std::vector<std::string> secrets) {
+                           if (secrets.size() != 1) {
+                             throw CLI::ValidationError(
+                                 "--forward-secret-file",
+                                 fmt::format("expected one secret in the file, found {}", secrets.size()));
+                           }
+                           f->forward_secret = secrets.front();
+                         });
+  fwd->add_option("--forward-scheme", f->forward_scheme, "How --forward-secret signs (default token)")
+      ->check(one_of({"token", "standard", "svix", "hmac", "github", "shopify"}, "scheme",
+                     "expected token, standard, svix, hmac, github or shopify"));
+  fwd->add_option("--forward-header", f->forward_headers,
+                  "Add this header 'Name: value' to every forward (repeatable): X-GitHub-Event: ping, say")
+      ->allow_extra_args(false);
+  add_duration_option(fwd, "--forward-timeout", f->forward_timeout, "Give up on one forward after this long");
+  add_duration_option(fwd, "--exec-timeout", f->exec_timeout, "Kill a command (its process group) after this long");
+  fwd->add_option("--forward-concurrency", f->forward_concurrency, "Events handed over at once (one per ordering key)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  add_duration_option(fwd, "--forward-max-age", f->forward_max_age, "Still failing after this long: dead");
+  fwd->add_option("--forward-from", f->forward_from,
+                  "Start a consumer at: start, a sequence number, or a time (default: a new one starts now)");
+}
+
 } // namespace
 
 void setup_listen(CLI::App& app, Run& run)
@@ -378,90 +469,15 @@ void setup_listen(CLI::App& app, Run& run)
       ->check(CLI::Range(0, 1000000000));
   add_duration_option(cmd, "--timeout", f->timeout,
                       "Stop after DURATION (exit 0); with --count: exit 6 if they have not all arrived");
-  add_size_option(cmd, "--max-body", f->max_body, "Largest body accepted; larger ones get 413");
-  cmd->add_option("--tls-cert", f->tls_cert, "PEM certificate: serve HTTPS (with --tls-key)");
-  cmd->add_option("--tls-key", f->tls_key, "PEM private key for --tls-cert");
-  cmd->add_option("--max-connections", f->max_connections, "Open connections at most; more are closed at once")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  cmd->add_option("--max-connections-per-ip", f->max_connections_per_ip,
-                  "Open connections from one address at most (through a --trusted-proxy: requests); 0: no limit")
-      ->capture_default_str();
-  add_duration_option(cmd, "--header-timeout", f->header_timeout,
-                      "A request head must be complete this long after the connection opens, however it drips");
-  add_duration_option(cmd, "--body-timeout", f->body_timeout,
-                      "A request body must be complete this long after its head");
-  cmd->add_option("--trusted-proxy", f->trusted_proxies,
-                  "Address of a reverse proxy or tunnel whose X-Forwarded-For is believed (repeatable)")
-      ->check(CLI::Validator(
-          [](std::string& v) {
-            unsigned char buf[sizeof(in6_addr)];
-            return ::inet_pton(AF_INET, v.c_str(), buf) == 1 || ::inet_pton(AF_INET6, v.c_str(), buf) == 1
-                       ? std::string()
-                       : "not an IPv4 or IPv6 address: " + util::excerpt(v);
-          },
-          "ADDRESS"));
+  add_connection_options(cmd, f);
   cmd->add_option("--profile", f->profile,
                   "Check the tokens and subscription ids that acx subscribe stored here; forward as its routes say");
   cmd->add_option("--config", f->config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");
   cmd->add_flag("--inspect{8789}", f->inspect,
                 "Also serve the inspect page, on loopback, on its own port (--inspect=PORT; default 8789)")
       ->check(CLI::Range(0, 65535));
-  auto* relay = cmd->add_option_group("Relay", "Pass the deliveries on to laptops (acx listen --upstream)");
-  relay->add_option("--relay-token", f->relay_tokens, "Serve GET /relay to this bearer token; repeat for rotation")
-      ->envname("ACX_RELAY_TOKEN")
-      ->allow_extra_args(false);
-  add_secret_file_option(relay, "--relay-token-file", "Read the relay token(s) from FILE: kept out of the process list",
-                         [f](std::vector<std::string> tokens) {
-                           f->relay_tokens.insert(f->relay_tokens.end(), tokens.begin(), tokens.end());
-                         });
-  add_duration_option(relay, "--relay-keep-alive", f->relay_keep_alive,
-                      "A comment on a quiet /relay stream this often, so proxies keep it open");
-  relay
-      ->add_option("--relay-max-streams", f->relay_max_streams,
-                   "Streams one relay token may hold open at once (of 256 in all), so one holder cannot take them all")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
-  relay
-      ->add_option("--upstream", f->upstream,
-                   "Pull the deliveries of the relay at URL (an acx listen --relay-token) into this journal "
-                   "(a relay with a private CA: set SSL_CERT_FILE to it)")
-      ->check(url_validator());
-  relay->add_option("--upstream-from", f->upstream_from,
-                    "First pull only: now, a relay sequence number, or a time (default: the oldest the relay keeps)");
-  relay->add_flag("--allow-http", f->allow_http, "Let --upstream use plain HTTP to another machine (a warning)");
-  auto* fwd = cmd->add_option_group("Forwarding", "Hand every accepted event to your app, from the journal, in order");
-  fwd->add_option("--forward-to", f->forward_to, "POST each event, byte for byte, to URL (repeatable)")
-      ->allow_extra_args(false)
-      ->check(url_validator());
-  fwd->add_option("--exec", f->exec, "Run CMD for each event: the body on stdin, ACX_EVENT_ID etc. set (repeatable)")
-      ->allow_extra_args(false);
-  fwd->add_option("--name", f->name, "Name the one consumer (default: its URL, token hidden, or its command)");
-  fwd->add_option("--forward-secret", f->forward_secret, "Sign forwards as production will: the token, or standard")
-      ->envname("ACX_FORWARD_SECRET");
-  add_secret_file_option(fwd, "--forward-secret-file", "Read --forward-secret from FILE: kept out of the process list",
-                         [f](std::vector<std::string> secrets) {
-                           if (secrets.size() != 1) {
-                             throw CLI::ValidationError(
-                                 "--forward-secret-file",
-                                 fmt::format("expected one secret in the file, found {}", secrets.size()));
-                           }
-                           f->forward_secret = secrets.front();
-                         });
-  fwd->add_option("--forward-scheme", f->forward_scheme, "How --forward-secret signs (default token)")
-      ->check(one_of({"token", "standard", "svix", "hmac", "github", "shopify"}, "scheme",
-                     "expected token, standard, svix, hmac, github or shopify"));
-  fwd->add_option("--forward-header", f->forward_headers,
-                  "Add this header 'Name: value' to every forward (repeatable): X-GitHub-Event: ping, say")
-      ->allow_extra_args(false);
-  add_duration_option(fwd, "--forward-timeout", f->forward_timeout, "Give up on one forward after this long");
-  add_duration_option(fwd, "--exec-timeout", f->exec_timeout, "Kill a command (its process group) after this long");
-  fwd->add_option("--forward-concurrency", f->forward_concurrency, "Events handed over at once (one per ordering key)")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
-  add_duration_option(fwd, "--forward-max-age", f->forward_max_age, "Still failing after this long: dead");
-  fwd->add_option("--forward-from", f->forward_from,
-                  "Start a consumer at: start, a sequence number, or a time (default: a new one starts now)");
+  add_relay_options(cmd, f);
+  add_forward_options(cmd, f);
   cmd->callback([&run, f] { run = [f] { return run_listen(*f); }; });
 }
 

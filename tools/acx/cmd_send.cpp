@@ -70,6 +70,60 @@ void show_progress(const deliver::LoadProgress& p, std::size_t total, const std:
   fmt::print(stderr, "\r{}\r", std::string(78, ' '));
 }
 
+// The load's summary on stdout, as text or JSON; returns how many requests ended in an error.
+std::uint64_t print_load(const deliver::LoadResult& result, Format format, bool interrupted)
+{
+  const double secs = std::chrono::duration<double>(result.elapsed).count();
+  const double rps = secs > 0 ? static_cast<double>(result.sent) / secs : 0;
+  auto ms = [](std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1000.0; };
+  const auto& l = result.latency;
+  std::uint64_t refused = 0;
+  for (const auto& [status, n] : result.refused) {
+    refused += n;
+  }
+  std::uint64_t errors = 0;
+  for (const auto& [what, n] : result.errors) {
+    errors += n;
+  }
+  if (format == Format::json) {
+    nlohmann::ordered_json by_status = nlohmann::ordered_json::object();
+    for (const auto& [status, n] : result.refused) {
+      by_status[std::to_string(status)] = n;
+    }
+    nlohmann::ordered_json by_error = nlohmann::ordered_json::object();
+    for (const auto& [what, n] : result.errors) {
+      by_error[what] = n;
+    }
+    const nlohmann::ordered_json j{{"sent", result.sent},
+                                   {"accepted", result.accepted},
+                                   {"duplicates", result.duplicates},
+                                   {"refused", by_status},
+                                   {"errors", by_error},
+                                   {"seconds", secs},
+                                   {"interrupted", interrupted},
+                                   {"eventsPerSecond", rps},
+                                   {"latencyMs",
+                                    {{"p50", ms(l.percentile(50))},
+                                     {"p90", ms(l.percentile(90))},
+                                     {"p99", ms(l.percentile(99))},
+                                     {"max", ms(l.max())}}}};
+    fmt::print("{}", event::json_line(j));
+  } else {
+    fmt::print("sent        {}\naccepted    {}\nduplicates  {}\n", result.sent, result.accepted, result.duplicates);
+    fmt::print("refused     {}", refused);
+    for (const auto& [status, n] : result.refused) {
+      fmt::print("  ({}: {})", status, n);
+    }
+    fmt::print("\nerrors      {}", errors);
+    for (const auto& [what, n] : result.errors) {
+      fmt::print("  ({}: {})", what, n);
+    }
+    fmt::print("\nevents/s    {:.0f}\nlatency     p50 {:.2f} ms  p90 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms\n", rps,
+               ms(l.percentile(50)), ms(l.percentile(90)), ms(l.percentile(99)), ms(l.max()));
+  }
+  return errors;
+}
+
 int run_load(const SendFlags& f, const deliver::PrepareOptions& o, const std::vector<deliver::Outgoing>& prototypes)
 {
   deliver::LoadOptions lo;
@@ -104,54 +158,7 @@ int run_load(const SendFlags& f, const deliver::PrepareOptions& o, const std::ve
     bar.join();
   }
 
-  const double secs = std::chrono::duration<double>(result.elapsed).count();
-  const double rps = secs > 0 ? static_cast<double>(result.sent) / secs : 0;
-  auto ms = [](std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1000.0; };
-  const auto& l = result.latency;
-  std::uint64_t refused = 0;
-  for (const auto& [status, n] : result.refused) {
-    refused += n;
-  }
-  std::uint64_t errors = 0;
-  for (const auto& [what, n] : result.errors) {
-    errors += n;
-  }
-  if (f.delivery.format == Format::json) {
-    nlohmann::ordered_json by_status = nlohmann::ordered_json::object();
-    for (const auto& [status, n] : result.refused) {
-      by_status[std::to_string(status)] = n;
-    }
-    nlohmann::ordered_json by_error = nlohmann::ordered_json::object();
-    for (const auto& [what, n] : result.errors) {
-      by_error[what] = n;
-    }
-    const nlohmann::ordered_json j{{"sent", result.sent},
-                                   {"accepted", result.accepted},
-                                   {"duplicates", result.duplicates},
-                                   {"refused", by_status},
-                                   {"errors", by_error},
-                                   {"seconds", secs},
-                                   {"interrupted", interrupt.asked()},
-                                   {"eventsPerSecond", rps},
-                                   {"latencyMs",
-                                    {{"p50", ms(l.percentile(50))},
-                                     {"p90", ms(l.percentile(90))},
-                                     {"p99", ms(l.percentile(99))},
-                                     {"max", ms(l.max())}}}};
-    fmt::print("{}", event::json_line(j));
-  } else {
-    fmt::print("sent        {}\naccepted    {}\nduplicates  {}\n", result.sent, result.accepted, result.duplicates);
-    fmt::print("refused     {}", refused);
-    for (const auto& [status, n] : result.refused) {
-      fmt::print("  ({}: {})", status, n);
-    }
-    fmt::print("\nerrors      {}", errors);
-    for (const auto& [what, n] : result.errors) {
-      fmt::print("  ({}: {})", what, n);
-    }
-    fmt::print("\nevents/s    {:.0f}\nlatency     p50 {:.2f} ms  p90 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms\n", rps,
-               ms(l.percentile(50)), ms(l.percentile(90)), ms(l.percentile(99)), ms(l.max()));
-  }
+  const auto errors = print_load(result, f.delivery.format, interrupt.asked());
   if (interrupt.asked()) {
     std::fflush(stdout);
     fmt::print(stderr, "acx: interrupted: the summary covers the {} sent before the stop\n",
