@@ -70,5 +70,22 @@ for dir in lib/acx/*/; do
   done < <(grep -rHoE --include='*.cpp' --include='*.hpp' '#include "acx/[a-z_]+/' "$dir" |
     sed -E 's|^([^:]+):#include "acx/([a-z_]+)/|\1:\2|')
 done
+# Inside the journal family: each engine (journal/sqlite, journal/postgres) includes the family's common parts and
+# itself, never the other engine; the common parts include no engine, but for open.cpp, which picks one.
+for engine in sqlite postgres; do
+  checks=$((checks + 1))
+  while IFS=: read -r file target; do
+    [[ $target == "$engine" ]] && continue
+    echo "FAIL: $file includes acx/journal/$target/: an engine includes only itself and the family's common parts" >&2
+    failures=$((failures + 1))
+  done < <(grep -rHoE '#include "acx/journal/[a-z_]+/' "lib/acx/journal/$engine" |
+    sed -E 's|^([^:]+):#include "acx/journal/([a-z_]+)/|\1:\2|')
+done
+checks=$((checks + 1))
+while IFS= read -r file; do
+  [[ $file == lib/acx/journal/open.cpp ]] && continue
+  echo "FAIL: $file includes an engine: only lib/acx/journal/open.cpp picks one" >&2
+  failures=$((failures + 1))
+done < <(grep -lE '#include "acx/journal/(sqlite|postgres)/' lib/acx/journal/*.?pp)
 echo "$checks boundaries, $failures crossings"
 ((failures == 0))

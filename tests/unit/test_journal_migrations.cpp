@@ -6,7 +6,7 @@
 
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
-#include "acx/journal/schema.hpp"
+#include "acx/journal/sqlite/schema.hpp"
 #include "acx/util/error.hpp"
 
 using namespace acx::journal;
@@ -26,7 +26,7 @@ std::string previous_release_journal(const TempDir& dir)
 int version_of(const std::string& path)
 {
   acx::sqlite::Database db(path, true);
-  return detail::schema_version(db);
+  return in_sqlite::schema_version(db);
 }
 
 std::vector<std::int64_t> seqs(const std::vector<Record>& records)
@@ -44,7 +44,7 @@ TEST_CASE("acx::journal migrations: a journal of the previous release is upgrade
 {
   TempDir dir;
   const std::string path = previous_release_journal(dir);
-  const int latest = detail::migrations().back().number;
+  const int latest = in_sqlite::migrations().back().number;
   REQUIRE(version_of(path) == 0);
 
   SUBCASE("a reader upgrades it: every record, the counts, the duplicate's body, the consumer")
@@ -124,11 +124,11 @@ TEST_CASE("acx::journal migrations: a journal of the previous release is upgrade
 
 TEST_CASE("acx::journal text search: whatever is typed is words, never FTS5 syntax")
 {
-  CHECK(detail::match_expression("") == "");
-  CHECK(detail::match_expression(" \t ") == "");
-  CHECK(detail::match_expression("Henderson") == "\"Henderson\"*");
-  CHECK(detail::match_expression(" a  b ") == "\"a\"* \"b\"*");
-  CHECK(detail::match_expression("say \"hi\"") == "\"say\"* \"\"\"hi\"\"\"*");
+  CHECK(in_sqlite::match_expression("") == "");
+  CHECK(in_sqlite::match_expression(" \t ") == "");
+  CHECK(in_sqlite::match_expression("Henderson") == "\"Henderson\"*");
+  CHECK(in_sqlite::match_expression(" a  b ") == "\"a\"* \"b\"*");
+  CHECK(in_sqlite::match_expression("say \"hi\"") == "\"say\"* \"\"\"hi\"\"\"*");
 
   TempDir dir;
   const std::string path = previous_release_journal(dir);

@@ -3,10 +3,11 @@
 #include <fmt/format.h>
 
 #include "acx/event/topics.hpp"
-#include "acx/journal/pg_schema.hpp"
+#include "acx/journal/postgres/engine.hpp"
+#include "acx/journal/postgres/schema.hpp"
 #include "acx/util/text.hpp"
 
-namespace acx::journal::pgsql {
+namespace acx::journal::in_postgres {
 
 namespace {
 
@@ -194,4 +195,4 @@ std::unique_ptr<Reader> open_reader(const std::string& uri)
   return std::make_unique<PgReader>(uri, connect(uri));
 }
 
-} // namespace acx::journal::pgsql
+} // namespace acx::journal::in_postgres

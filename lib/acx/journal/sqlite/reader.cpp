@@ -4,13 +4,13 @@
 
 #include "acx/event/topics.hpp"
 #include "acx/journal/journal.hpp"
-#include "acx/journal/pg_schema.hpp"
-#include "acx/journal/schema.hpp"
+#include "acx/journal/sqlite/engine.hpp"
+#include "acx/journal/sqlite/schema.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/url.hpp"
 
-namespace acx::journal {
+namespace acx::journal::in_sqlite {
 
 namespace {
 
@@ -28,7 +28,7 @@ public:
       if (q.refused) {
         return run(refused_sql(q), q, [&](Statement& st) { bind_if(st, 7, q.text); });
       }
-      const std::string match = detail::match_expression(q.text);
+      const std::string match = match_expression(q.text);
       if (match.empty()) {
         return run(deliveries_sql(q, Search::none), q, [](Statement&) {});
       }
@@ -54,7 +54,7 @@ public:
       }
       return std::move(first);
     } catch (const SqliteError& e) {
-      detail::throw_journal_error(m_path, e);
+      throw_journal_error(m_path, e);
     }
   }
 
@@ -72,35 +72,35 @@ public:
       }
       return find_where("d.event_id = ?1 AND d.status = 'duplicate' ORDER BY d.seq LIMIT 1", id);
     } catch (const SqliteError& e) {
-      detail::throw_journal_error(m_path, e);
+      throw_journal_error(m_path, e);
     }
   }
 
   template <class T> std::optional<Record> find_where(const char* where, const T& value)
   {
-    Statement st(m_db, fmt::format("SELECT {} FROM deliveries d WHERE {}", detail::k_delivery_columns, where));
+    Statement st(m_db, fmt::format("SELECT {} FROM deliveries d WHERE {}", k_delivery_columns, where));
     st.bind(1, value);
     if (!st.step()) {
       return std::nullopt;
     }
-    return detail::read_delivery(st);
+    return read_delivery(st);
   }
 
   std::optional<Record> find_refused(std::int64_t seq) override
   {
     try {
-      Statement st(m_db, fmt::format("SELECT {} FROM refused WHERE seq = ?1", detail::k_refused_columns));
+      Statement st(m_db, fmt::format("SELECT {} FROM refused WHERE seq = ?1", k_refused_columns));
       st.bind(1, seq);
       if (!st.step()) {
         return std::nullopt;
       }
-      Record r = detail::read_record(st, Status::refused);
+      Record r = read_record(st, Status::refused);
       r.body_bytes = static_cast<std::size_t>(st.int64(12));
       r.body_sha256 = st.text(13);
-      r.path = st.text(detail::k_path_column);
+      r.path = st.text(k_path_column);
       return r;
     } catch (const SqliteError& e) {
-      detail::throw_journal_error(m_path, e);
+      throw_journal_error(m_path, e);
     }
   }
 
@@ -111,7 +111,7 @@ public:
       st.step();
       return st.int64(0);
     } catch (const SqliteError& e) {
-      detail::throw_journal_error(m_path, e);
+      throw_journal_error(m_path, e);
     }
   }
 
@@ -135,7 +135,7 @@ public:
       }
       return out;
     } catch (const SqliteError& e) {
-      detail::throw_journal_error(m_path, e);
+      throw_journal_error(m_path, e);
     }
   }
 
@@ -168,7 +168,7 @@ public:
       }
       return e;
     } catch (const SqliteError& e) {
-      detail::throw_journal_error(m_path, e);
+      throw_journal_error(m_path, e);
     }
   }
 
@@ -179,7 +179,7 @@ public:
       st.bind(1, upstream);
       return st.step() ? std::optional(st.int64(0)) : std::nullopt;
     } catch (const SqliteError& e) {
-      detail::throw_journal_error(m_path, e);
+      throw_journal_error(m_path, e);
     }
   }
 
@@ -208,12 +208,12 @@ private:
     std::vector<Record> out;
     std::size_t bytes = 0;
     while ((q.max_bytes == 0 || bytes < q.max_bytes) && st.step()) {
-      out.push_back(q.refused ? detail::read_record(st, Status::refused, q.decode_headers)
-                              : detail::read_delivery(st, q.decode_headers));
+      out.push_back(q.refused ? read_record(st, Status::refused, q.decode_headers)
+                              : read_delivery(st, q.decode_headers));
       if (q.refused) {
         out.back().body_bytes = static_cast<std::size_t>(st.int64(12));
         out.back().body_sha256 = st.text(13);
-        out.back().path = st.text(detail::k_path_column);
+        out.back().path = st.text(k_path_column);
       }
       bytes += out.back().body.size();
     }
@@ -282,8 +282,8 @@ private:
     std::string sql =
         index ? fmt::format("SELECT {} FROM deliveries_text t CROSS JOIN deliveries d ON d.seq = t.rowid WHERE "
                             "t.deliveries_text MATCH ?7",
-                            detail::k_delivery_columns)
-              : fmt::format("SELECT {} FROM deliveries d WHERE 1", detail::k_delivery_columns);
+                            k_delivery_columns)
+              : fmt::format("SELECT {} FROM deliveries d WHERE 1", k_delivery_columns);
     sql += fmt::format(" AND {} > {}", key, bound("max", above));
     sql += below.empty() ? "" : fmt::format(" AND {} < {}", key, bound("min", below));
     for (std::size_t i = 0; search == Search::scan && i < words; ++i) {
@@ -304,7 +304,7 @@ private:
   // Refused records: a bounded table, scanned.
   static std::string refused_sql(const Query& q)
   {
-    std::string sql = fmt::format("SELECT {} FROM refused WHERE seq > ?1", detail::k_refused_columns);
+    std::string sql = fmt::format("SELECT {} FROM refused WHERE seq > ?1", k_refused_columns);
     sql += q.topic.empty() ? "" : " AND topic GLOB ?2";
     sql += q.since ? " AND received >= ?3" : "";
     sql += q.until ? " AND received < ?4" : "";
@@ -322,7 +322,7 @@ private:
     }
     try {
       // Opened read-write (never created) so that WAL's shared memory works while a writer runs; writes are refused.
-      Database db = detail::connect(path, std::chrono::seconds(2));
+      Database db = connect(path, std::chrono::seconds(2));
       {
         Statement check(db, "SELECT value FROM meta WHERE key = 'schema'");
         check.step();
@@ -334,7 +334,7 @@ private:
       if (e.failure == sqlite::Failure::sql) {
         throw Error(ExitCode::io, fmt::format("{} is not an acx journal ({})", path, e.message));
       }
-      detail::throw_journal_error(path, e);
+      throw_journal_error(path, e);
     }
   }
 
@@ -342,11 +342,11 @@ private:
   // the newer schema's indexes).
   static void upgrade(Database& db, const std::string& path)
   {
-    if (detail::schema_version(db) == detail::migrations().back().number) {
+    if (schema_version(db) == migrations().back().number) {
       return;
     }
     try {
-      detail::migrate(db, path);
+      migrate(db, path);
     } catch (const SqliteError& e) {
       if (e.failure != sqlite::Failure::read_only) {
         throw;
@@ -363,65 +363,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<Reader> Reader::open(const std::string& path)
+std::unique_ptr<Reader> open_reader(const std::string& path)
 {
-  if (pg::is_uri(path)) {
-    return pgsql::open_reader(path);
-  }
   return std::make_unique<SqliteReader>(path);
 }
 
-bool is_database(const std::string& location)
-{
-  return pg::is_uri(location);
-}
-
-std::string shown(const std::string& location)
-{
-  return is_database(location) ? util::redact_url(location) : location;
-}
-
-std::string not_found(Reader& reader, const std::string& key)
-{
-  const auto extent = reader.extent();
-  const auto below = extent.pruned_below;
-  const auto& at = extent.pruned_at;
-  const bool number = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 19;
-  if (number && below > 0 && std::stoll(key) < below) {
-    return fmt::format("delivery #{} was pruned: retention removed every delivery before #{} (last at {})", key, below,
-                       at);
-  }
-  const std::string missing =
-      fmt::format("no delivery with sequence number or eventId '{}' in the journal", util::excerpt(key));
-  if (below > 0 && !number) {
-    return fmt::format("{} (retention removed every delivery before #{}: it may have been one of them)", missing,
-                       below);
-  }
-  return missing;
-}
-
-void read_each(Reader& reader, Query q, const std::function<void(Record&)>& each)
-{
-  for (auto batch = reader.read(q); !batch.empty(); batch = reader.read(q)) {
-    q.after_seq = batch.back().seq;
-    for (auto& r : batch) {
-      each(r);
-    }
-  }
-}
-
-std::vector<Record> read_all(Reader& reader, Query q, std::size_t last)
-{
-  std::vector<Record> out;
-  if (last > 0) { // the newest first, from the end of the journal: never the whole of it
-    q.newest_first = true;
-    q.limit = last;
-    out = reader.read(q);
-    std::reverse(out.begin(), out.end());
-    return out;
-  }
-  read_each(reader, q, [&](Record& r) { out.push_back(std::move(r)); });
-  return out;
-}
-
-} // namespace acx::journal
+} // namespace acx::journal::in_sqlite

@@ -13,8 +13,8 @@
 
 #include "acx/journal/group_writer.hpp"
 #include "acx/journal/journal.hpp"
-#include "acx/journal/pg_schema.hpp"
-#include "acx/journal/schema.hpp"
+#include "acx/journal/sqlite/engine.hpp"
+#include "acx/journal/sqlite/schema.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/encoding.hpp"
 #include "acx/util/error.hpp"
@@ -22,7 +22,7 @@
 #include "acx/util/lock_file.hpp"
 #include "acx/util/thread.hpp"
 
-namespace acx::journal {
+namespace acx::journal::in_sqlite {
 
 namespace {
 
@@ -40,14 +40,14 @@ constexpr auto k_text_every = std::chrono::milliseconds(100);
 // The WAL's length, in pages, at which the writer checkpoints (SQLite's own default).
 constexpr std::int64_t k_checkpoint_frames = 1000;
 
-std::optional<detail::TextIndex> text_index(Database& db)
+std::optional<TextIndex> text_index(Database& db)
 {
   Statement has(db, "SELECT count(*) FROM sqlite_master WHERE name = 'deliveries_text'");
   has.step();
   if (has.int64(0) == 0) {
     return std::nullopt;
   }
-  return std::optional<detail::TextIndex>(std::in_place, db);
+  return std::optional<TextIndex>(std::in_place, db);
 }
 
 // The newest sequence number in the journal. Its statement is finalized before the writer's threads start: the
@@ -85,15 +85,15 @@ void prepare_file(const std::string& path)
 Database open_db(const std::string& path, Durability durability)
 {
   try {
-    Database db = detail::connect(path, std::chrono::seconds(2));
-    detail::configure(db);
+    Database db = connect(path, std::chrono::seconds(2));
+    configure(db);
     if (durability == Durability::process) {
       db.exec("PRAGMA synchronous = NORMAL"); // WAL commits are written, not synced: the syncer does that
     }
-    detail::ensure_schema(db, path);
+    ensure_schema(db, path);
     return db;
   } catch (const SqliteError& e) {
-    detail::throw_journal_error(path, e);
+    throw_journal_error(path, e);
   }
 }
 
@@ -106,10 +106,10 @@ public:
         m_rollback(m_db, "ROLLBACK"),
         m_insert(m_db,
                  fmt::format("INSERT OR IGNORE INTO deliveries({}, {}, path) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?{})",
-                             detail::k_columns, detail::k_fact_columns, detail::k_path_parameter)),
+                             k_columns, k_fact_columns, k_path_parameter)),
         m_insert_refused(m_db, fmt::format("INSERT INTO refused({}, body_bytes, body_sha256, path) "
                                            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?{})",
-                                           detail::k_columns, detail::k_path_parameter)),
+                                           k_columns, k_path_parameter)),
         // The newest refusals that fit both bounds stay.
         m_prune(m_db, "DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - ?1 OR seq < "
                       "(SELECT coalesce(min(seq), 0) FROM (SELECT seq, sum(length(body) + length(headers)) "
@@ -118,7 +118,7 @@ public:
         m_original(m_db, "SELECT seq, body = ?2 FROM deliveries WHERE event_id = ?1 AND status = 'accepted'"),
         m_insert_duplicate(m_db, fmt::format("INSERT INTO deliveries({}, {}, original, path) "
                                              "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?{})",
-                                             detail::k_columns, detail::k_fact_columns, detail::k_path_parameter)),
+                                             k_columns, k_fact_columns, k_path_parameter)),
         m_text(text_index(m_db)),
         m_cursor(m_db, "INSERT OR REPLACE INTO meta(key, value) VALUES('upstream ' || ?1, ?2)")
   {
@@ -276,9 +276,9 @@ private:
       r.body_bytes = r.body.size();
       r.body_sha256 = util::hex_encode(util::sha256(r.body));
       r.body.resize(std::min(r.body.size(), m_options.refused_prefix));
-      detail::bind_record(m_insert_refused, r, p.row);
+      bind_record(m_insert_refused, r, p.row);
       m_insert_refused.bind(12, static_cast<std::int64_t>(r.body_bytes)).bind_static(13, r.body_sha256);
-      m_insert_refused.bind_static(detail::k_path_parameter, r.path);
+      m_insert_refused.bind_static(k_path_parameter, r.path);
       m_insert_refused.run();
       const auto seq = m_db.last_insert_rowid();
       m_refused_bytes_since_prune += r.body.size() + p.row.headers.size();
@@ -296,9 +296,9 @@ private:
     }
     r.status = Status::accepted;
     p.row.status = status_name(r.status);
-    detail::bind_record(m_insert, r, p.row);
-    detail::bind_facts(m_insert, r);
-    m_insert.bind_static(detail::k_path_parameter, r.path);
+    bind_record(m_insert, r, p.row);
+    bind_facts(m_insert, r);
+    m_insert.bind_static(k_path_parameter, r.path);
     m_insert.run();
     if (m_db.changes() == 0) {
       // The partial unique index said this eventId was accepted before. A duplicate of the same bytes is stored as a
@@ -311,12 +311,12 @@ private:
       r.status = Status::duplicate;
       r.detail = fmt::format("duplicate of #{}{}", original, same ? "" : " (the body differs)");
       p.row.status = status_name(r.status);
-      detail::bind_record(m_insert_duplicate, r, p.row);
-      detail::bind_facts(m_insert_duplicate, r);
+      bind_record(m_insert_duplicate, r, p.row);
+      bind_facts(m_insert_duplicate, r);
       if (same) {
         m_insert_duplicate.bind_blob(4, std::string_view("", 0)); // empty, not NULL
       }
-      m_insert_duplicate.bind(14, original).bind_static(detail::k_path_parameter, r.path);
+      m_insert_duplicate.bind(14, original).bind_static(k_path_parameter, r.path);
       m_insert_duplicate.run();
     }
     return {true, r.status, m_db.last_insert_rowid(), {}};
@@ -326,7 +326,7 @@ private:
   Database m_db;
   Statement m_begin, m_commit, m_rollback, m_insert, m_insert_refused, m_prune, m_vacuum, m_original,
       m_insert_duplicate;
-  std::optional<detail::TextIndex> m_text; // none when the journal has no text index (a benchmark's baseline)
+  std::optional<TextIndex> m_text; // none when the journal has no text index (a benchmark's baseline)
   Statement m_cursor;
   std::size_t m_refused_since_prune = 0;
   std::size_t m_refused_bytes_since_prune = 0;
@@ -343,13 +343,10 @@ private:
 
 } // namespace
 
-std::unique_ptr<Writer> Writer::open(const std::string& path, WriterOptions options)
+std::unique_ptr<Writer> open_writer(const std::string& path, WriterOptions options)
 {
-  if (pg::is_uri(path)) {
-    return pgsql::open_writer(path, options);
-  }
   prepare_file(path);
   return std::make_unique<SqliteWriter>(path, options);
 }
 
-} // namespace acx::journal
+} // namespace acx::journal::in_sqlite

@@ -1,8 +1,7 @@
 #pragma once
 
 // The journal on PostgreSQL: what its writer, reader, outbox and pruner share (the schema and its migrations, the
-// connection, row mapping and error wording). Every other file of acx sees journal::Writer, Reader, Outbox and Pruner
-// only; libpq stays in acx::pg.
+// connection, row mapping and error wording). libpq stays in acx::pg.
 
 #include <memory>
 #include <string>
@@ -13,7 +12,7 @@
 #include "acx/journal/prune.hpp"
 #include "acx/pg/pg.hpp"
 
-namespace acx::journal::pgsql {
+namespace acx::journal::in_postgres {
 
 // A connection to the journal's database with its schema brought up to date (numbered migrations, applied once
 // whatever number of listeners start at once: each under a transaction-wide advisory lock). Throws acx::Error (io)
@@ -44,9 +43,4 @@ Record read_refused(const pg::Result& rows, int row, bool decode_headers = true)
 inline constexpr std::int64_t k_commit_lock = 0x61637831; // "acx1"
 inline constexpr std::int64_t k_migrate_lock = 0x61637832;
 
-std::unique_ptr<Writer> open_writer(const std::string& uri, WriterOptions options);
-std::unique_ptr<Reader> open_reader(const std::string& uri);
-std::unique_ptr<Outbox> open_outbox(const std::string& uri);
-std::unique_ptr<Pruner> open_pruner(const std::string& uri);
-
-} // namespace acx::journal::pgsql
+} // namespace acx::journal::in_postgres

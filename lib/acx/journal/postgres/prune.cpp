@@ -3,9 +3,10 @@
 // (autovacuum) rather than giving it back to the file system, so the tables' files do not shrink.
 #include <fmt/format.h>
 
-#include "acx/journal/pg_schema.hpp"
+#include "acx/journal/postgres/engine.hpp"
+#include "acx/journal/postgres/schema.hpp"
 
-namespace acx::journal::pgsql {
+namespace acx::journal::in_postgres {
 
 namespace {
 
@@ -129,4 +130,4 @@ std::unique_ptr<Pruner> open_pruner(const std::string& uri)
   return std::make_unique<PgPruner>(uri, connect(uri, "SET synchronous_commit = off"));
 }
 
-} // namespace acx::journal::pgsql
+} // namespace acx::journal::in_postgres

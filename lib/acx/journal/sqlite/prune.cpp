@@ -1,4 +1,5 @@
 #include "acx/journal/prune.hpp"
+#include "acx/journal/sqlite/engine.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -6,17 +7,16 @@
 #include <thread>
 #include <vector>
 
-#include "acx/journal/pg_schema.hpp"
-#include "acx/journal/schema.hpp"
+#include "acx/journal/sqlite/schema.hpp"
 #include "acx/util/error.hpp"
 
-namespace acx::journal {
+namespace acx::journal::in_sqlite {
 
 namespace {
 
-using detail::Database;
-using detail::SqliteError;
-using detail::Statement;
+using sqlite::Database;
+using sqlite::SqliteError;
+using sqlite::Statement;
 
 // How long one of the pruner's transactions may hold the journal's write lock: a listener's commit waits for it.
 constexpr auto k_step_time = std::chrono::milliseconds(5);
@@ -99,7 +99,7 @@ public:
       out.bytes_after = file_size(m_path);
       return out;
     } catch (const SqliteError& e) {
-      detail::throw_journal_error(m_path, e);
+      throw_journal_error(m_path, e);
     }
   }
 
@@ -267,13 +267,10 @@ private:
 
 } // namespace
 
-std::unique_ptr<Pruner> Pruner::open(const std::string& path)
+std::unique_ptr<Pruner> open_pruner(const std::string& path)
 {
-  if (pg::is_uri(path)) {
-    return pgsql::open_pruner(path);
-  }
   // Synchronous NORMAL: a prune lost to a crash is done again by the next one.
-  return std::make_unique<SqlitePruner>(path, detail::open_beside_writer(path));
+  return std::make_unique<SqlitePruner>(path, open_beside_writer(path));
 }
 
-} // namespace acx::journal
+} // namespace acx::journal::in_sqlite

@@ -8,12 +8,13 @@
 #include <thread>
 
 #include "acx/journal/group_writer.hpp"
-#include "acx/journal/pg_schema.hpp"
+#include "acx/journal/postgres/engine.hpp"
+#include "acx/journal/postgres/schema.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/encoding.hpp"
 #include "acx/util/thread.hpp"
 
-namespace acx::journal::pgsql {
+namespace acx::journal::in_postgres {
 
 namespace {
 
@@ -227,4 +228,4 @@ std::unique_ptr<Writer> open_writer(const std::string& uri, WriterOptions option
   return std::make_unique<PgWriter>(uri, options, connect(uri, setup));
 }
 
-} // namespace acx::journal::pgsql
+} // namespace acx::journal::in_postgres

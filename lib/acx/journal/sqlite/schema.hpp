@@ -9,7 +9,7 @@
 #include "acx/journal/record.hpp"
 #include "acx/sqlite/sqlite.hpp"
 
-namespace acx::journal::detail {
+namespace acx::journal::in_sqlite {
 
 using sqlite::Database;
 using sqlite::Failure;
@@ -73,7 +73,7 @@ void configure(Database& db);
 
 // Binds a record and its row to parameters 1..11 of an insert with k_columns, without copying: both must outlive the
 // statement's next step.
-void bind_record(Statement& st, const Record& r, const Row& row);
+void bind_record(Statement& st, const Record& r, const detail::Row& row);
 // Reads a record from a row of "seq, " + k_columns.
 Record read_record(const Statement& st, Status default_status, bool decode_headers = true);
 // Binds a record's facts to parameters 12 and 13.
@@ -103,4 +103,4 @@ std::string match_expression(std::string_view text);
 
 [[noreturn]] void throw_journal_error(const std::string& path, const SqliteError& e);
 
-} // namespace acx::journal::detail
+} // namespace acx::journal::in_sqlite

@@ -2,10 +2,10 @@
 // sets SQLite's user_version to its number. A journal written before migrations were numbered has user_version 0.
 #include <fmt/format.h>
 
-#include "acx/journal/schema.hpp"
+#include "acx/journal/sqlite/schema.hpp"
 #include "acx/util/error.hpp"
 
-namespace acx::journal::detail {
+namespace acx::journal::in_sqlite {
 
 namespace {
 
@@ -130,4 +130,4 @@ int migrate(Database& db, const std::string& path)
   return found;
 }
 
-} // namespace acx::journal::detail
+} // namespace acx::journal::in_sqlite

@@ -1,4 +1,4 @@
-#include "acx/journal/pg_schema.hpp"
+#include "acx/journal/postgres/schema.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -6,7 +6,7 @@
 #include "acx/util/error.hpp"
 #include "acx/util/url.hpp"
 
-namespace acx::journal::pgsql {
+namespace acx::journal::in_postgres {
 
 namespace {
 
@@ -172,4 +172,4 @@ Record read_refused(const pg::Result& rows, int row, bool decode_headers)
   return r;
 }
 
-} // namespace acx::journal::pgsql
+} // namespace acx::journal::in_postgres

@@ -3,9 +3,10 @@
 // it dies, the lease runs out and another listener takes over from the consumer's watermark and marks.
 #include <fmt/format.h>
 
-#include "acx/journal/pg_schema.hpp"
+#include "acx/journal/postgres/engine.hpp"
+#include "acx/journal/postgres/schema.hpp"
 
-namespace acx::journal::pgsql {
+namespace acx::journal::in_postgres {
 
 namespace {
 
@@ -249,4 +250,4 @@ std::unique_ptr<Outbox> open_outbox(const std::string& uri)
   return std::make_unique<PgOutbox>(uri, connect(uri, "SET synchronous_commit = off"));
 }
 
-} // namespace acx::journal::pgsql
+} // namespace acx::journal::in_postgres

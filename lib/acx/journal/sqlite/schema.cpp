@@ -1,4 +1,4 @@
-#include "acx/journal/schema.hpp"
+#include "acx/journal/sqlite/schema.hpp"
 #include "acx/event/json_reader.hpp"
 
 #include <cstdlib>
@@ -12,22 +12,7 @@
 #include "acx/util/io.hpp"
 #include "acx/util/text.hpp"
 
-namespace acx::journal {
-
-std::string_view status_name(Status s)
-{
-  switch (s) {
-  case Status::accepted:
-    return "accepted";
-  case Status::duplicate:
-    return "duplicate";
-  case Status::refused:
-    return "refused";
-  }
-  return "refused";
-}
-
-namespace detail {
+namespace acx::journal::in_sqlite {
 
 namespace {
 constexpr const char* k_schema_id = "acx-journal-1";
@@ -97,7 +82,7 @@ Database open_beside_writer(const std::string& path)
   }
 }
 
-void bind_record(Statement& st, const Record& r, const Row& row)
+void bind_record(Statement& st, const Record& r, const detail::Row& row)
 {
   st.bind_static(1, row.received)
       .bind_static(2, r.remote)
@@ -233,5 +218,4 @@ void throw_journal_error(const std::string& path, const SqliteError& e)
   }
 }
 
-} // namespace detail
-} // namespace acx::journal
+} // namespace acx::journal::in_sqlite

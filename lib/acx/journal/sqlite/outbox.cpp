@@ -1,94 +1,22 @@
 #include "acx/journal/outbox.hpp"
+#include "acx/journal/sqlite/engine.hpp"
 
 #include <deque>
 #include <filesystem>
 #include <fmt/format.h>
 
-#include "acx/journal/pg_schema.hpp"
-#include "acx/journal/schema.hpp"
+#include "acx/journal/sqlite/schema.hpp"
 #include "acx/util/error.hpp"
 
-namespace acx::journal {
+namespace acx::journal::in_sqlite {
 
 namespace {
 
-using detail::Database;
-using detail::SqliteError;
-using detail::Statement;
+using sqlite::Database;
+using sqlite::SqliteError;
+using sqlite::Statement;
 
 } // namespace
-
-std::string_view handed_name(Handed h)
-{
-  switch (h) {
-  case Handed::pending:
-    return "pending";
-  case Handed::delivered:
-    return "delivered";
-  case Handed::dead:
-    return "dead";
-  case Handed::retry:
-    return "retry";
-  }
-  return "pending";
-}
-
-std::optional<Handed> parse_handed(std::string_view name)
-{
-  for (const Handed h : {Handed::pending, Handed::delivered, Handed::dead, Handed::retry}) {
-    if (handed_name(h) == name) {
-      return h;
-    }
-  }
-  return std::nullopt;
-}
-
-void RecordQueue::record(const HandOver& h, const std::function<void(const std::vector<const HandOver*>&)>& write)
-{
-  std::unique_lock lock(m_mutex);
-  const std::uint64_t ticket = m_next_ticket++;
-  m_queue.emplace_back(&h, ticket);
-  while (m_done_ticket <= ticket) {
-    if (m_committing) {
-      m_committed.wait(lock);
-      continue;
-    }
-    // Leader: commit everything queued so far, this record included.
-    m_committing = true;
-    std::vector<const HandOver*> batch;
-    std::uint64_t last = ticket;
-    for (const auto& [record, t] : m_queue) {
-      batch.push_back(record);
-      last = t;
-    }
-    m_queue.clear();
-    lock.unlock();
-    std::exception_ptr failed;
-    try {
-      write(batch);
-    } catch (...) {
-      failed = std::current_exception();
-    }
-    lock.lock();
-    m_failed = failed;
-    m_done_ticket = last + 1;
-    m_committing = false;
-    m_committed.notify_all();
-  }
-  if (m_failed) {
-    std::rethrow_exception(m_failed);
-  }
-}
-
-std::optional<ConsumerInfo> Outbox::consumer(const std::string& name)
-{
-  for (auto& c : consumers()) {
-    if (c.name == name) {
-      return c;
-    }
-  }
-  return std::nullopt;
-}
 
 namespace {
 
@@ -106,7 +34,7 @@ public:
     try {
       return f();
     } catch (const SqliteError& e) {
-      detail::throw_journal_error(path, e);
+      throw_journal_error(path, e);
     }
   }
 
@@ -308,12 +236,9 @@ public:
 
 } // namespace
 
-std::unique_ptr<Outbox> Outbox::open(const std::string& location)
+std::unique_ptr<Outbox> open_outbox(const std::string& path)
 {
-  if (pg::is_uri(location)) {
-    return pgsql::open_outbox(location);
-  }
-  return std::make_unique<SqliteOutbox>(location, detail::open_beside_writer(location));
+  return std::make_unique<SqliteOutbox>(path, open_beside_writer(path));
 }
 
-} // namespace acx::journal
+} // namespace acx::journal::in_sqlite

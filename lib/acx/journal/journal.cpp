@@ -1,0 +1,146 @@
+// What every journal does whatever engine keeps it: the names of statuses and marks, where a location points, how a
+// missing record is told, reading a query page by page.
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "acx/journal/journal.hpp"
+#include "acx/journal/outbox.hpp"
+#include "acx/util/text.hpp"
+#include "acx/util/url.hpp"
+
+namespace acx::journal {
+
+std::string_view status_name(Status s)
+{
+  switch (s) {
+  case Status::accepted:
+    return "accepted";
+  case Status::duplicate:
+    return "duplicate";
+  case Status::refused:
+    return "refused";
+  }
+  return "refused";
+}
+
+std::string_view handed_name(Handed h)
+{
+  switch (h) {
+  case Handed::pending:
+    return "pending";
+  case Handed::delivered:
+    return "delivered";
+  case Handed::dead:
+    return "dead";
+  case Handed::retry:
+    return "retry";
+  }
+  return "pending";
+}
+
+std::optional<Handed> parse_handed(std::string_view name)
+{
+  for (const Handed h : {Handed::pending, Handed::delivered, Handed::dead, Handed::retry}) {
+    if (handed_name(h) == name) {
+      return h;
+    }
+  }
+  return std::nullopt;
+}
+
+void RecordQueue::record(const HandOver& h, const std::function<void(const std::vector<const HandOver*>&)>& write)
+{
+  std::unique_lock lock(m_mutex);
+  const std::uint64_t ticket = m_next_ticket++;
+  m_queue.emplace_back(&h, ticket);
+  while (m_done_ticket <= ticket) {
+    if (m_committing) {
+      m_committed.wait(lock);
+      continue;
+    }
+    // Leader: commit everything queued so far, this record included.
+    m_committing = true;
+    std::vector<const HandOver*> batch;
+    std::uint64_t last = ticket;
+    for (const auto& [record, t] : m_queue) {
+      batch.push_back(record);
+      last = t;
+    }
+    m_queue.clear();
+    lock.unlock();
+    std::exception_ptr failed;
+    try {
+      write(batch);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    lock.lock();
+    m_failed = failed;
+    m_done_ticket = last + 1;
+    m_committing = false;
+    m_committed.notify_all();
+  }
+  if (m_failed) {
+    std::rethrow_exception(m_failed);
+  }
+}
+
+std::optional<ConsumerInfo> Outbox::consumer(const std::string& name)
+{
+  for (auto& c : consumers()) {
+    if (c.name == name) {
+      return c;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string shown(const std::string& location)
+{
+  return is_database(location) ? util::redact_url(location) : location;
+}
+
+std::string not_found(Reader& reader, const std::string& key)
+{
+  const auto extent = reader.extent();
+  const auto below = extent.pruned_below;
+  const auto& at = extent.pruned_at;
+  const bool number = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 19;
+  if (number && below > 0 && std::stoll(key) < below) {
+    return fmt::format("delivery #{} was pruned: retention removed every delivery before #{} (last at {})", key, below,
+                       at);
+  }
+  const std::string missing =
+      fmt::format("no delivery with sequence number or eventId '{}' in the journal", util::excerpt(key));
+  if (below > 0 && !number) {
+    return fmt::format("{} (retention removed every delivery before #{}: it may have been one of them)", missing,
+                       below);
+  }
+  return missing;
+}
+
+void read_each(Reader& reader, Query q, const std::function<void(Record&)>& each)
+{
+  for (auto batch = reader.read(q); !batch.empty(); batch = reader.read(q)) {
+    q.after_seq = batch.back().seq;
+    for (auto& r : batch) {
+      each(r);
+    }
+  }
+}
+
+std::vector<Record> read_all(Reader& reader, Query q, std::size_t last)
+{
+  std::vector<Record> out;
+  if (last > 0) { // the newest first, from the end of the journal: never the whole of it
+    q.newest_first = true;
+    q.limit = last;
+    out = reader.read(q);
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+  read_each(reader, q, [&](Record& r) { out.push_back(std::move(r)); });
+  return out;
+}
+
+} // namespace acx::journal
