@@ -30,7 +30,7 @@ function random(seed) {
 }
 const events = (...args) => execFileSync(acx, ["events", ...args, "--journal", pg.uri, "--format", "json"],
   { maxBuffer: 1 << 28 }).toString().trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
-const psql = (sql) => execFileSync("psql", ["-Atc", sql, pg.uri]).toString().trim();
+const psql = (sql) => execFileSync("psql", ["-Atc", sql, pg.uri], { env: { ...process.env, PGOPTIONS: "-c search_path=acx" } }).toString().trim();
 const stats = () => Object.fromEntries(events("stats").filter((c) => c.topic !== undefined)
   .map((c) => [c.status, c.count]));
 const RELAY_TOKEN = "relay-token-0123456789"; // /healthz?verbose takes it
@@ -60,7 +60,7 @@ const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${
   // Started together on an empty database: the schema's migrations are applied once (the second waits for the
   // first's lock, then finds them done).
   const [a, b] = await Promise.all([listener("a"), listener("b")]);
-  check(psql("SELECT count(*) FROM acx_migrations") === "1", "the migration applied once");
+  check(psql("SELECT count(*) FROM acx_migrations") === "2", "the migrations applied once each");
   const next = random(22);
   const jobs = [];
   for (let n = 1; n <= 2000; n++) {
@@ -246,6 +246,64 @@ const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${
     `no libpq hints nor pipeline states on stderr: ${l.stderr().slice(-600)}`);
   l.proc.kill("SIGTERM");
   check((await exited(l.proc)) === 0, "the listener ran through the outage without a restart");
+}
+
+// 5. A journal from before acx kept its tables in a schema of their own (schema 1, in public, times and headers as
+// text) is migrated in place: moved into `acx`, times timestamptz, headers jsonb, every record read back the same.
+// ?schema= picks another schema; a name that is not plain is a usage error.
+{
+  psql("CREATE DATABASE old");
+  const old = pg.uri.replace(/\/postgres(\?|$)/, "/old$1");
+  const sql = (q) => execFileSync("psql", ["-Atc", q, old]).toString().trim();
+  sql(`CREATE TABLE acx_migrations (number integer PRIMARY KEY, what text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO acx_migrations(number, what) VALUES (1, 'the journal, the outbox and their indexes');
+CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE deliveries (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, received text NOT NULL, remote text NOT NULL,
+  headers text NOT NULL, body bytea NOT NULL, status text NOT NULL, reason text NOT NULL, detail text NOT NULL,
+  topic text NOT NULL, event_id text NOT NULL, subscription_id text NOT NULL, event_time text NOT NULL,
+  original bigint NOT NULL DEFAULT 0, subject text NOT NULL DEFAULT '', gist text NOT NULL DEFAULT '', path text NOT NULL DEFAULT '');
+CREATE UNIQUE INDEX deliveries_accepted_event_id ON deliveries(event_id) WHERE status = 'accepted';
+CREATE INDEX deliveries_received ON deliveries(received);
+CREATE TABLE refused (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, received text NOT NULL, remote text NOT NULL,
+  headers text NOT NULL, body bytea NOT NULL, status text NOT NULL, reason text NOT NULL, detail text NOT NULL,
+  topic text NOT NULL, event_id text NOT NULL, subscription_id text NOT NULL, event_time text NOT NULL,
+  subject text NOT NULL DEFAULT '', gist text NOT NULL DEFAULT '', path text NOT NULL DEFAULT '',
+  body_bytes bigint NOT NULL DEFAULT 0, body_sha256 text NOT NULL DEFAULT '');
+CREATE TABLE consumers (name text PRIMARY KEY, target text NOT NULL, topics text NOT NULL, watermark bigint NOT NULL,
+  holder text NOT NULL DEFAULT '', lease_until timestamptz);
+CREATE TABLE consumer_marks (consumer text NOT NULL, seq bigint NOT NULL, state text NOT NULL, PRIMARY KEY (consumer, seq));
+CREATE TABLE consumer_attempts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, consumer text NOT NULL,
+  seq bigint NOT NULL, attempt integer NOT NULL, at text NOT NULL, status integer NOT NULL, ms bigint NOT NULL,
+  answer text NOT NULL, state text NOT NULL);
+INSERT INTO meta(key, value) VALUES ('schema', 'acx-journal-1');
+INSERT INTO deliveries(received, remote, headers, body, status, reason, detail, topic, event_id, subscription_id, event_time)
+  VALUES ('2026-01-02T03:04:05.1234560Z', '127.0.0.1', '[["Content-Type","application/json"],["X-Caf\u00e9","cr\u00e8me"]]',
+  convert_to('{"event":{"topic":"job.created"}}', 'UTF8'), 'accepted', '', '', 'job.created', 'old-1', 'sub', '2026-01-02T03:04:05Z');
+INSERT INTO consumer_attempts(consumer, seq, attempt, at, status, ms, answer, state)
+  VALUES ('app', 1, 1, '2026-01-02T03:04:06.0000000Z', 200, 3, 'ok', 'delivered');`);
+  const read = execFileSync(acx, ["events", "list", "--journal", old, "--format", "json"]).toString().trim();
+  const r = JSON.parse(read);
+  check(r.seq === 1 && r.received === "2026-01-02T03:04:05.1234560Z" && r.eventId === "old-1",
+    `the old delivery read back after the migration: ${read}`);
+  check(JSON.stringify(r.headers) === '[["Content-Type","application/json"],["X-Café","crème"]]',
+    `its headers, from jsonb, in order: ${JSON.stringify(r.headers)}`);
+  check(sql("SELECT string_agg(table_schema || '.' || table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_name IN ('deliveries', 'acx_migrations')") === "acx.acx_migrations,acx.deliveries",
+    "the tables moved into schema acx");
+  check(sql("SELECT string_agg(table_name || '.' || column_name || ' ' || data_type, ',' ORDER BY table_name, column_name) FROM information_schema.columns WHERE table_schema = 'acx' AND column_name IN ('received', 'headers', 'at')") ===
+    "consumer_attempts.at timestamp with time zone,deliveries.headers jsonb,deliveries.received timestamp with time zone,refused.headers jsonb,refused.received timestamp with time zone",
+    "times are timestamptz, headers jsonb");
+  check(sql("SELECT max(number) FROM acx.acx_migrations") === "2", "migration 2 recorded");
+  const attempts = execFileSync(acx, ["events", "show", "1", "--journal", old, "--format", "json"]).toString();
+  check(attempts.includes("2026-01-02T03:04:06"), `the attempt's time read back: ${attempts.slice(0, 300)}`);
+  // Another schema, by URI parameter, beside it.
+  const teamB = `${old}${old.includes("?") ? "&" : "?"}schema=team_b`;
+  const sent = spawnSync(acx, ["events", "stats", "--journal", teamB]);
+  check(sent.status === 0, `a journal in schema team_b: ${sent.stderr}`);
+  check(sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'team_b' AND table_name = 'deliveries'") === "1",
+    "?schema=team_b made its own tables");
+  const bad = spawnSync(acx, ["events", "stats", "--journal", `${old}${old.includes("?") ? "&" : "?"}schema=Bad-Name`]);
+  check(bad.status === 2 && /schema 'Bad-Name' is not a plain name/.test(bad.stderr.toString()),
+    `a schema name that is not plain: exit ${bad.status}, ${bad.stderr}`);
 }
 
 finish();

@@ -4,7 +4,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync, rmSync, unlinkSync, mkdirSync, chmodSync, chownSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import net from "node:net";
 import http from "node:http";
 
@@ -196,4 +197,14 @@ export async function startPostgres(dir) {
   started.cleanups.push(stopNow);
   process.on("exit", stopNow);
   return pg;
+}
+
+// The fenced block after <!-- recipe: NAME --> in README.md: the README's commands and configurations, run as written.
+export function recipe(name) {
+  const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "README.md"), "utf8");
+  const at = readme.indexOf(`<!-- recipe: ${name} -->`);
+  if (at < 0) throw new Error(`README.md has no recipe ${name}`);
+  const open = readme.indexOf("```", at);
+  const start = readme.indexOf("\n", open) + 1;
+  return readme.slice(start, readme.indexOf("\n```", start) + 1);
 }

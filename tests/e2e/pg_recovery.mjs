@@ -8,9 +8,10 @@ import { SCALE, acx, check, exited, finish, request, scratch, startAcx, startPos
 
 const dir = scratch("pg-recovery");
 const pg = await startPostgres(dir);
-const psql = (sql, uri = pg.uri) => execFileSync("psql", ["-Atc", sql, uri]).toString().trim();
+const psql = (sql, uri = pg.uri) => execFileSync("psql", ["-Atc", sql, uri], { env: { ...process.env, PGOPTIONS: "-c search_path=acx" } }).toString().trim();
 // A role that is not a superuser, so that privileges apply to it.
-psql("CREATE ROLE app LOGIN; GRANT CREATE ON SCHEMA public TO app");
+// A role with no right to create schemas: an administrator made its schema for it.
+psql("CREATE ROLE app LOGIN; CREATE SCHEMA acx AUTHORIZATION app");
 const uri = pg.uri.replace("acx@", "app@");
 const template = execFileSync(acx, ["fixtures", "show", "job.milestone.current_changed"]).toString();
 let n = 0;

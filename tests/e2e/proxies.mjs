@@ -8,23 +8,13 @@
 import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import http from "node:http";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { acx, check, finish, quietPort, scratch, startAcx, startListener, track, waitFor, SCALE } from "./lib.mjs";
+import { join } from "node:path";
+import { acx, check, finish, quietPort, recipe, scratch, startAcx, startListener, track, waitFor, SCALE } from "./lib.mjs";
 
 const have = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 if (!have("nginx") || !have("caddy")) {
   console.log("SKIP: nginx or caddy is not installed (scripts/setup --test installs nginx-light and caddy)");
   process.exit(77);
-}
-const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "README.md"), "utf8");
-// The fenced block after <!-- recipe: NAME --> in README.md.
-function recipe(name) {
-  const at = readme.indexOf(`<!-- recipe: ${name} -->`);
-  if (at < 0) throw new Error(`README.md has no recipe ${name}`);
-  const open = readme.indexOf("```", at);
-  const start = readme.indexOf("\n", open) + 1;
-  return readme.slice(start, readme.indexOf("\n```", start) + 1);
 }
 const replaced = (text, pairs) => pairs.reduce((t, [from, to]) => {
   if (!t.includes(from)) throw new Error(`the recipe no longer has ${from}`);

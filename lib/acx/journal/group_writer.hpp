@@ -10,17 +10,11 @@
 #include <mutex>
 #include <optional>
 
+#include "acx/journal/columns.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/util/thread.hpp"
 
 namespace acx::journal::detail {
-
-// A record's columns as they are stored, made by the appending thread so the committer only binds them.
-struct Row {
-  std::string received; // RFC 3339
-  std::string headers;  // JSON: [["Name","value"],...]
-  std::string status;
-};
 
 // A record waiting for its group's commit: the record, its row, and the outcome the backend fills in.
 struct Pending {

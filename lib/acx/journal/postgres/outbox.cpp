@@ -103,9 +103,10 @@ public:
   {
     return guarded([&] {
       const auto rows = m_db->exec(
-          "SELECT a.seq, max(a.attempt), max(a.at) FROM consumer_attempts a WHERE a.seq > $2 AND a.consumer = $1 AND "
-          "NOT EXISTS (SELECT 1 FROM consumer_marks m WHERE m.consumer = $1 AND m.seq = a.seq AND m.state IN "
-          "('delivered', 'dead')) GROUP BY a.seq",
+          "SELECT a.seq, max(a.attempt), " + rfc3339("max(a.at)") +
+              " FROM consumer_attempts a WHERE a.seq > $2 AND a.consumer = $1 AND "
+              "NOT EXISTS (SELECT 1 FROM consumer_marks m WHERE m.consumer = $1 AND m.seq = a.seq AND m.state IN "
+              "('delivered', 'dead')) GROUP BY a.seq",
           {name, after});
       std::map<std::int64_t, Tried> out;
       for (int i = 0; i < rows.rows(); ++i) {
@@ -160,8 +161,9 @@ public:
   std::vector<HandOver> attempts(std::int64_t seq) override
   {
     return guarded([&] {
-      const auto rows = m_db->exec("SELECT consumer, attempt, at, status, ms, answer, state FROM consumer_attempts "
-                                   "WHERE seq = $1 ORDER BY id",
+      const auto rows = m_db->exec("SELECT consumer, attempt, " + rfc3339("at") +
+                                       ", status, ms, answer, state FROM consumer_attempts "
+                                       "WHERE seq = $1 ORDER BY id",
                                    {seq});
       std::vector<HandOver> out;
       for (int i = 0; i < rows.rows(); ++i) {

@@ -65,8 +65,9 @@ public:
         return fmt::format("${}", params.size());
       };
       const bool refused = q.refused;
-      std::string sql = refused ? fmt::format("SELECT {} FROM refused d WHERE d.seq > $1", k_refused_columns)
-                                : fmt::format("SELECT {} FROM deliveries d WHERE d.seq > $1", k_delivery_columns);
+      std::string sql =
+          refused ? fmt::format("SELECT {} FROM refused d WHERE d.seq > $1", select_list(in_postgres::refused))
+                  : fmt::format("SELECT {} FROM deliveries d WHERE d.seq > $1", select_list(deliveries));
       sql += q.topic.empty() ? "" : " AND d.topic ~ " + param(event::topic_regex(q.topic));
       sql += q.since ? " AND d.received >= " + param(util::format_rfc3339(*q.since)) : "";
       sql += q.until ? " AND d.received < " + param(util::format_rfc3339(*q.until)) : "";
@@ -85,7 +86,7 @@ public:
       const auto rows = m_db->exec(sql, params);
       std::vector<Record> out;
       for (int i = 0; i < rows.rows(); ++i) {
-        out.push_back(refused ? read_refused(rows, i, q.decode_headers) : read_delivery(rows, i, q.decode_headers));
+        out.push_back(read_columns(rows, i, refused ? in_postgres::refused : deliveries, q.decode_headers));
       }
       return out;
     });
@@ -95,19 +96,19 @@ public:
   {
     return guarded([&]() -> std::optional<Record> {
       if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 19) {
-        return one(fmt::format("SELECT {} FROM deliveries d WHERE d.seq = $1", k_delivery_columns),
+        return one(fmt::format("SELECT {} FROM deliveries d WHERE d.seq = $1", select_list(deliveries)),
                    static_cast<std::int64_t>(std::stoll(key)));
       }
       // An eventId (GUIDs are kept in lower case): the accepted record, else a duplicate (its original was pruned).
       const std::string id = util::to_lower(key);
       if (auto r = one(fmt::format("SELECT {} FROM deliveries d WHERE d.event_id = $1 AND d.status = 'accepted'",
-                                   k_delivery_columns),
+                                   select_list(deliveries)),
                        id)) {
         return r;
       }
       return one(fmt::format("SELECT {} FROM deliveries d WHERE d.event_id = $1 AND d.status = 'duplicate' ORDER BY "
                              "d.seq LIMIT 1",
-                             k_delivery_columns),
+                             select_list(deliveries)),
                  id);
     });
   }
@@ -115,8 +116,8 @@ public:
   std::optional<Record> find_refused(std::int64_t seq) override
   {
     return guarded([&]() -> std::optional<Record> {
-      const auto rows = m_db->exec(fmt::format("SELECT {} FROM refused WHERE seq = $1", k_refused_columns), {seq});
-      return rows.rows() == 0 ? std::nullopt : std::optional(read_refused(rows, 0));
+      const auto rows = m_db->exec(fmt::format("SELECT {} FROM refused WHERE seq = $1", select_list(refused)), {seq});
+      return rows.rows() == 0 ? std::nullopt : std::optional(read_columns(rows, 0, refused));
     });
   }
 
@@ -143,9 +144,10 @@ public:
   {
     return guarded([&] {
       Extent e;
-      const auto range = m_db->exec("SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), (SELECT received FROM "
-                                    "deliveries ORDER BY seq LIMIT 1), pg_total_relation_size('deliveries') + "
-                                    "pg_total_relation_size('refused') FROM deliveries");
+      const auto range =
+          m_db->exec("SELECT coalesce(min(seq), 0), coalesce(max(seq), 0), (SELECT " + rfc3339("received") +
+                     " FROM deliveries ORDER BY seq LIMIT 1), pg_total_relation_size('deliveries') + "
+                     "pg_total_relation_size('refused') FROM deliveries");
       e.oldest_seq = range.int64(0, 0);
       e.newest_seq = range.int64(0, 1);
       if (!range.is_null(0, 2)) {
@@ -181,7 +183,7 @@ private:
   std::optional<Record> one(const std::string& sql, pg::Param key)
   {
     const auto rows = m_db->exec(sql, {key});
-    return rows.rows() == 0 ? std::nullopt : std::optional(read_delivery(rows, 0));
+    return rows.rows() == 0 ? std::nullopt : std::optional(read_columns(rows, 0, deliveries));
   }
 
   std::string m_uri;

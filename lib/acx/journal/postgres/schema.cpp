@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "acx/util/error.hpp"
+#include "acx/util/text.hpp"
 #include "acx/util/url.hpp"
 
 namespace acx::journal::in_postgres {
@@ -16,9 +17,9 @@ struct Migration {
   const char* sql;
 };
 
-// The journal's schema on PostgreSQL, as numbered migrations (the same tables and meanings as the SQLite journal's
-// migrations 1 to 3, in one: this backend started at that schema). Text search scans the bodies (no index: a shared
-// journal is searched by the inspect page and acx events, not on the write path).
+// The journal's tables on PostgreSQL, as numbered migrations (the same tables and meanings as the SQLite journal's
+// migrations 1 to 3, in one: this engine started at that schema; then PostgreSQL's own types). Text search scans the
+// bodies (no index: a shared journal is searched by the inspect page and acx events, not on the write path).
 const std::vector<Migration>& migrations()
 {
   static const std::vector<Migration> all{
@@ -53,19 +54,47 @@ CREATE TABLE consumer_attempts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY K
 CREATE INDEX consumer_attempts_seq ON consumer_attempts(seq);
 INSERT INTO meta(key, value) VALUES ('schema', 'acx-journal-1');
 )sql"},
+      {2, "times as timestamptz, headers as jsonb", R"sql(
+ALTER TABLE deliveries ALTER COLUMN received TYPE timestamptz USING received::timestamptz,
+  ALTER COLUMN headers TYPE jsonb USING headers::jsonb;
+ALTER TABLE refused ALTER COLUMN received TYPE timestamptz USING received::timestamptz,
+  ALTER COLUMN headers TYPE jsonb USING headers::jsonb;
+ALTER TABLE consumer_attempts ALTER COLUMN at TYPE timestamptz USING at::timestamptz;
+)sql"},
   };
   return all;
+}
+
+// A journal made before acx kept its tables in a schema of their own (in public): moved into `schema`, unless that
+// already holds one. Indexes, sequences and the migration count move with the tables.
+void move_from_public(pg::Connection& db, const std::string& schema)
+{
+  const char* find = "SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = 'acx_migrations'";
+  if (schema == "public" || db.exec(find, {std::string("public")}).int64(0, 0) == 0 ||
+      db.exec(find, {schema}).int64(0, 0) > 0) {
+    return;
+  }
+  for (const char* table :
+       {"acx_migrations", "meta", "deliveries", "refused", "consumers", "consumer_marks", "consumer_attempts"}) {
+    db.run(fmt::format("ALTER TABLE IF EXISTS public.{} SET SCHEMA \"{}\"", table, schema));
+  }
 }
 
 // Applies what the database lacks, in one transaction under an advisory lock: listeners that start together wait for
 // each other, and the second finds the work done (PostgreSQL's DDL is transactional: a migration that fails leaves
 // nothing of itself).
-void migrate(pg::Connection& db, const std::string& uri)
+void migrate(pg::Connection& db, const std::string& uri, const std::string& schema)
 {
   const int latest = migrations().back().number;
   db.run("BEGIN");
   try {
     db.exec("SELECT pg_advisory_xact_lock($1)", {k_migrate_lock});
+    // Created when missing (which needs CREATE on the database); an existing one, made by an administrator for a role
+    // without that right (CREATE SCHEMA acx AUTHORIZATION app), is used as it is.
+    if (db.exec("SELECT count(*) FROM pg_namespace WHERE nspname = $1", {schema}).int64(0, 0) == 0) {
+      db.run(fmt::format("CREATE SCHEMA \"{}\"", schema));
+    }
+    move_from_public(db, schema);
     db.run("CREATE TABLE IF NOT EXISTS acx_migrations (number integer PRIMARY KEY, what text NOT NULL, "
            "applied_at timestamptz NOT NULL DEFAULT now())");
     const auto found = db.exec("SELECT coalesce(max(number), 0) FROM acx_migrations").int64(0, 0);
@@ -87,53 +116,55 @@ void migrate(pg::Connection& db, const std::string& uri)
   }
 }
 
-Record read_common(const pg::Result& rows, int row, bool decode_headers)
-{
-  Record r;
-  r.seq = rows.int64(row, 0);
-  r.received = util::parse_rfc3339_utc(rows.text(row, 1)).value_or(util::Instant{});
-  r.remote = rows.text(row, 2);
-  r.headers_json = rows.text(row, 3);
-  const auto headers = decode_headers ? nlohmann::json::parse(r.headers_json, nullptr, false) : nlohmann::json();
-  if (headers.is_array()) {
-    for (const auto& h : headers) {
-      if (h.is_array() && h.size() == 2 && h[0].is_string() && h[1].is_string()) {
-        r.headers.add(h[0].get<std::string>(), h[1].get<std::string>());
-      }
-    }
-  }
-  r.body = rows.bytes(row, 4);
-  const std::string status = rows.text(row, 5);
-  r.status = status == "accepted" ? Status::accepted : status == "duplicate" ? Status::duplicate : Status::refused;
-  r.reason = rows.text(row, 6);
-  r.detail = rows.text(row, 7);
-  r.topic = rows.text(row, 8);
-  r.event_id = rows.text(row, 9);
-  r.subscription_id = rows.text(row, 10);
-  r.event_time = rows.text(row, 11);
-  r.subject = rows.text(row, 12);
-  r.gist = rows.text(row, 13);
-  r.path = rows.text(row, 14);
-  return r;
-}
-
 } // namespace
 
-const char* const k_delivery_columns =
-    "d.seq, d.received, d.remote, d.headers, CASE WHEN d.status = 'duplicate' AND d.original > 0 AND "
-    "length(d.body) = 0 THEN coalesce((SELECT o.body FROM deliveries o WHERE o.seq = d.original), d.body) ELSE d.body "
-    "END, d.status, d.reason, d.detail, d.topic, d.event_id, d.subscription_id, d.event_time, d.subject, d.gist, "
-    "d.path";
-const char* const k_refused_columns = "seq, received, remote, headers, body, status, reason, detail, topic, event_id, "
-                                      "subscription_id, event_time, subject, gist, path, body_bytes, body_sha256";
-const char* const k_insert_columns = "received, remote, headers, body, status, reason, detail, topic, event_id, "
-                                     "subscription_id, event_time, subject, gist, path";
+std::string Place::search_path() const
+{
+  return fmt::format("SET search_path TO \"{}\"", schema);
+}
+
+std::string Place::channel() const
+{
+  return "acx_journal_" + schema;
+}
+
+Place place_of(const std::string& uri)
+{
+  Place p{uri, "acx"};
+  const auto query = uri.find('?');
+  if (query == std::string::npos) {
+    return p;
+  }
+  std::string kept;
+  std::size_t at = query + 1;
+  while (at <= uri.size()) {
+    const auto end = std::min(uri.find('&', at), uri.size());
+    const std::string pair = uri.substr(at, end - at);
+    if (pair.rfind("schema=", 0) == 0) {
+      p.schema = pair.substr(7);
+    } else if (!pair.empty()) {
+      kept += (kept.empty() ? "" : "&") + pair;
+    }
+    at = end + 1;
+  }
+  p.uri = uri.substr(0, query) + (kept.empty() ? "" : "?" + kept);
+  const bool plain = !p.schema.empty() && p.schema.size() <= 63 &&
+                     p.schema.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos &&
+                     !(p.schema[0] >= '0' && p.schema[0] <= '9') && p.schema.rfind("pg_", 0) != 0;
+  if (!plain) {
+    throw Error(ExitCode::usage, fmt::format("journal {}: schema '{}' is not a plain name (a-z, 0-9, _; not pg_...)",
+                                             util::redact_url(uri), util::excerpt(p.schema)));
+  }
+  return p;
+}
 
 std::unique_ptr<pg::Connection> connect(const std::string& uri, std::string setup)
 {
+  const Place place = place_of(uri);
   try {
-    auto db = std::make_unique<pg::Connection>(uri, std::chrono::seconds(5), std::move(setup));
-    migrate(*db, uri);
+    auto db = std::make_unique<pg::Connection>(place.uri, std::chrono::seconds(5),
+                                               place.search_path() + (setup.empty() ? "" : "; " + setup));
+    migrate(*db, uri, place.schema);
     return db;
   } catch (const pg::PgError& e) {
     throw_error(uri, e);
@@ -151,25 +182,81 @@ void throw_error(const std::string& uri, const pg::PgError& e)
   throw Error(ExitCode::io, fmt::format("journal {}: {}", util::redact_url(uri), message));
 }
 
-std::vector<pg::Param> record_params(const Record& r, const std::string& received, const std::string& headers)
+std::string rfc3339(std::string_view column)
 {
-  return {received, r.remote, headers,    pg::Param::bytes(r.body), status_name(r.status), r.reason,
-          r.detail, r.topic,  r.event_id, r.subscription_id,        r.event_time,          r.subject,
-          r.gist,   r.path};
+  return fmt::format(R"(to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))", column);
 }
 
-Record read_delivery(const pg::Result& rows, int row, bool decode_headers)
+std::string select_list(Tables table)
 {
-  return read_common(rows, row, decode_headers);
+  const char* alias = table == deliveries ? "d." : "";
+  std::string out = fmt::format("{}seq", alias);
+  for (const auto* c : columns(table)) {
+    const std::string column = alias + std::string(c->name);
+    if (table == deliveries && std::string_view(c->name) == "body") {
+      out += ", CASE WHEN d.status = 'duplicate' AND d.original > 0 AND length(d.body) = 0 THEN coalesce((SELECT "
+             "o.body FROM deliveries o WHERE o.seq = d.original), d.body) ELSE d.body END";
+    } else if (c->type == detail::Type::time) {
+      out += ", " + rfc3339(column);
+    } else if (c->type == detail::Type::json) {
+      out += ", " + column + "::text";
+    } else {
+      out += ", " + column;
+    }
+  }
+  return out;
 }
 
-Record read_refused(const pg::Result& rows, int row, bool decode_headers)
+std::string placeholders(Tables table, int first)
 {
-  Record r = read_common(rows, row, decode_headers);
-  r.status = Status::refused;
-  r.body_bytes = static_cast<std::size_t>(rows.int64(row, 15));
-  r.body_sha256 = rows.text(row, 16);
-  return r;
+  std::string out;
+  int n = first;
+  for (const auto* c : columns(table)) {
+    const char* cast = c->type == detail::Type::time ? "::timestamptz" : c->type == detail::Type::json ? "::jsonb" : "";
+    out += fmt::format("{}${}{}", n > first ? ", " : "", n, cast);
+    ++n;
+  }
+  return out;
+}
+
+std::vector<pg::Param> column_params(Tables table, const Record& r, const Row& row)
+{
+  std::vector<pg::Param> out;
+  for (const auto* c : columns(table)) {
+    const detail::Value v = c->get(r, row);
+    out.push_back(c->type == detail::Type::bytes     ? pg::Param::bytes(v.text)
+                  : c->type == detail::Type::integer ? pg::Param(v.integer)
+                                                     : pg::Param(v.text));
+  }
+  return out;
+}
+
+Record read_columns(const pg::Result& rows, int row, Tables table, bool decode_headers)
+{
+  std::string text; // the cell being read (a Value is a view)
+  const auto& cols = columns(table);
+  return detail::read_row(
+      table, rows.int64(row, 0),
+      [&](std::size_t i) {
+        const int at = static_cast<int>(i) + 1;
+        if (rows.is_null(row, at)) {
+          return detail::Value{{}, 0, true};
+        }
+        switch (cols[i]->type) {
+        case detail::Type::integer:
+          return detail::Value{{}, rows.int64(row, at)};
+        case detail::Type::bytes:
+          text = rows.bytes(row, at);
+          break;
+        case detail::Type::json: // jsonb's text has spaces after commas: compact, as the SQLite journal keeps it
+          text = nlohmann::json::parse(rows.text(row, at), nullptr, false).dump();
+          break;
+        default:
+          text = rows.text(row, at);
+        }
+        return detail::Value{text};
+      },
+      decode_headers);
 }
 
 } // namespace acx::journal::in_postgres

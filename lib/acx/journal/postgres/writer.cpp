@@ -23,7 +23,7 @@ constexpr int k_conflict_tries = 5; // a deadlock or serialization failure: the 
 class PgWriter final : public detail::GroupWriter {
 public:
   PgWriter(const std::string& uri, WriterOptions options, std::unique_ptr<pg::Connection> db)
-      : GroupWriter(options, 0, true), m_uri(uri), m_db(std::move(db))
+      : GroupWriter(options, 0, true), m_uri(uri), m_place(place_of(uri)), m_db(std::move(db))
   {
     try {
       set_committed(m_db->exec("SELECT coalesce(max(seq), 0) FROM deliveries").int64(0, 0));
@@ -70,8 +70,8 @@ private:
     while (m_watching) {
       try {
         if (!db) {
-          db = std::make_unique<pg::Connection>(m_uri, std::chrono::seconds(5));
-          db->run("LISTEN acx_journal");
+          db = std::make_unique<pg::Connection>(m_place.uri, std::chrono::seconds(5), m_place.search_path());
+          db->run(fmt::format("LISTEN \"{}\"", m_place.channel()));
           committed_elsewhere(db->exec("SELECT coalesce(max(seq), 0) FROM deliveries").int64(0, 0));
         }
         for (const auto& payload : db->notifications(std::chrono::milliseconds(200))) {
@@ -130,7 +130,8 @@ private:
            {static_cast<std::int64_t>(m_options.max_refused), static_cast<std::int64_t>(m_options.max_refused_bytes)}});
     }
     // Delivered at the commit, to every listener's watcher: the journal's newest sequence number.
-    statements.push_back({"SELECT pg_notify('acx_journal', (SELECT coalesce(max(seq), 0) FROM deliveries)::text)", {}});
+    statements.push_back(
+        {"SELECT pg_notify($1, (SELECT coalesce(max(seq), 0) FROM deliveries)::text)", {m_place.channel()}});
     if (relayed >= 0) {
       statements.push_back({"INSERT INTO meta(key, value) VALUES ('upstream ' || $1, $2) ON CONFLICT (key) DO UPDATE "
                             "SET value = excluded.value",
@@ -171,44 +172,55 @@ private:
   pg::Statement insert(detail::Pending& p)
   {
     Record& r = p.record;
-    std::vector<pg::Param> params = record_params(r, p.row.received, p.row.headers);
     if (r.status == Status::refused) {
       // A prefix of the body, its size and its hash: enough to diagnose, never a way to fill the disk.
       r.body_bytes = r.body.size();
       r.body_sha256 = util::hex_encode(util::sha256(r.body));
       r.body.resize(std::min(r.body.size(), m_options.refused_prefix));
-      params = record_params(r, p.row.received, p.row.headers);
-      params.emplace_back(static_cast<std::int64_t>(r.body_bytes));
-      params.emplace_back(r.body_sha256);
-      return {fmt::format("INSERT INTO refused({}, body_bytes, body_sha256) VALUES ({}) RETURNING seq, 'refused'",
-                          k_insert_columns, placeholders(16)),
-              std::move(params)};
+      static const std::string sql = fmt::format("INSERT INTO refused({}) VALUES ({}) RETURNING seq, 'refused'",
+                                                 column_names(refused), placeholders(refused));
+      return {sql, column_params(refused, r, p.row)};
     }
-    params.erase(params.begin() + 4); // the status: the statement says which
-    return {"WITH ins AS (INSERT INTO deliveries(received, remote, headers, body, status, reason, detail, topic, "
-            "event_id, subscription_id, event_time, subject, gist, path) VALUES ($1, $2, $3, $4, 'accepted', $5, $6, "
-            "$7, $8, $9, $10, $11, $12, $13) ON CONFLICT (event_id) WHERE status = 'accepted' DO NOTHING RETURNING "
-            "seq), "
-            "orig AS (SELECT o.seq, o.body = $4 AS same FROM deliveries o WHERE o.event_id = $8 AND o.status = "
-            "'accepted' AND NOT EXISTS (SELECT 1 FROM ins)), "
-            "dup AS (INSERT INTO deliveries(received, remote, headers, body, status, reason, detail, topic, event_id, "
-            "subscription_id, event_time, subject, gist, path, original) SELECT $1, $2, $3, CASE WHEN orig.same THEN "
-            "''::bytea ELSE $4 END, 'duplicate', $5, 'duplicate of #' || orig.seq || CASE WHEN orig.same THEN '' "
-            "ELSE ' (the body differs)' END, $7, $8, $9, $10, $11, $12, $13, orig.seq FROM orig RETURNING seq) "
-            "SELECT seq, 'accepted' FROM ins UNION ALL SELECT seq, 'duplicate' FROM dup",
-            std::move(params)};
+    p.row.status = "accepted";
+    return {duplicate_aware_insert(), column_params(deliveries, r, p.row)};
   }
 
-  static std::string placeholders(int n)
+  // The insert of an accepted delivery, made from the column description: as it is, else (its eventId was accepted
+  // before) as a duplicate that points at its original, with no body when the bytes are the same.
+  static const std::string& duplicate_aware_insert()
   {
-    std::string out;
-    for (int i = 1; i <= n; ++i) {
-      out += fmt::format("{}${}", i > 1 ? ", " : "", i);
-    }
-    return out;
+    static const std::string sql = [] {
+      const auto& cols = columns(deliveries);
+      auto param = [](std::string_view name) { return fmt::format("${}", column_index(deliveries, name) + 1); };
+      const std::string body = param("body");
+      std::string duplicate;
+      for (std::size_t i = 0; i < cols.size(); ++i) {
+        const std::string_view name = cols[i]->name;
+        duplicate += i > 0 ? ", " : "";
+        duplicate += name == "body"     ? fmt::format("CASE WHEN orig.same THEN ''::bytea ELSE {} END", body)
+                     : name == "status" ? std::string("'duplicate'")
+                     : name == "detail" ? std::string("'duplicate of #' || orig.seq || CASE WHEN orig.same THEN '' "
+                                                      "ELSE ' (the body differs)' END")
+                                        : fmt::format("{}{}", param(name), cast(*cols[i]));
+      }
+      return fmt::format(
+          "WITH ins AS (INSERT INTO deliveries({0}) VALUES ({1}) ON CONFLICT (event_id) WHERE status = 'accepted' DO "
+          "NOTHING RETURNING seq), orig AS (SELECT o.seq, o.body = {2} AS same FROM deliveries o WHERE o.event_id = "
+          "{3} AND o.status = 'accepted' AND NOT EXISTS (SELECT 1 FROM ins)), dup AS (INSERT INTO deliveries({0}, "
+          "original) SELECT {4}, orig.seq FROM orig RETURNING seq) SELECT seq, 'accepted' FROM ins UNION ALL SELECT "
+          "seq, 'duplicate' FROM dup",
+          column_names(deliveries), placeholders(deliveries), body, param("event_id"), duplicate);
+    }();
+    return sql;
+  }
+
+  static std::string cast(const detail::Column& c)
+  {
+    return c.type == detail::Type::time ? "::timestamptz" : c.type == detail::Type::json ? "::jsonb" : "";
   }
 
   std::string m_uri;
+  Place m_place;
   std::unique_ptr<pg::Connection> m_db;
   std::size_t m_refused_since_prune = 0;
   std::string m_version;

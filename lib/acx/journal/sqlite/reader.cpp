@@ -78,27 +78,23 @@ public:
 
   template <class T> std::optional<Record> find_where(const char* where, const T& value)
   {
-    Statement st(m_db, fmt::format("SELECT {} FROM deliveries d WHERE {}", k_delivery_columns, where));
+    Statement st(m_db, fmt::format("SELECT {} FROM deliveries d WHERE {}", select_list(deliveries), where));
     st.bind(1, value);
     if (!st.step()) {
       return std::nullopt;
     }
-    return read_delivery(st);
+    return read_columns(st, deliveries);
   }
 
   std::optional<Record> find_refused(std::int64_t seq) override
   {
     try {
-      Statement st(m_db, fmt::format("SELECT {} FROM refused WHERE seq = ?1", k_refused_columns));
+      Statement st(m_db, fmt::format("SELECT {} FROM refused WHERE seq = ?1", select_list(refused)));
       st.bind(1, seq);
       if (!st.step()) {
         return std::nullopt;
       }
-      Record r = read_record(st, Status::refused);
-      r.body_bytes = static_cast<std::size_t>(st.int64(12));
-      r.body_sha256 = st.text(13);
-      r.path = st.text(k_path_column);
-      return r;
+      return read_columns(st, refused);
     } catch (const SqliteError& e) {
       throw_journal_error(m_path, e);
     }
@@ -208,13 +204,7 @@ private:
     std::vector<Record> out;
     std::size_t bytes = 0;
     while ((q.max_bytes == 0 || bytes < q.max_bytes) && st.step()) {
-      out.push_back(q.refused ? read_record(st, Status::refused, q.decode_headers)
-                              : read_delivery(st, q.decode_headers));
-      if (q.refused) {
-        out.back().body_bytes = static_cast<std::size_t>(st.int64(12));
-        out.back().body_sha256 = st.text(13);
-        out.back().path = st.text(k_path_column);
-      }
+      out.push_back(read_columns(st, q.refused ? refused : deliveries, q.decode_headers));
       bytes += out.back().body.size();
     }
     return out;
@@ -282,8 +272,8 @@ private:
     std::string sql =
         index ? fmt::format("SELECT {} FROM deliveries_text t CROSS JOIN deliveries d ON d.seq = t.rowid WHERE "
                             "t.deliveries_text MATCH ?7",
-                            k_delivery_columns)
-              : fmt::format("SELECT {} FROM deliveries d WHERE 1", k_delivery_columns);
+                            select_list(deliveries))
+              : fmt::format("SELECT {} FROM deliveries d WHERE 1", select_list(deliveries));
     sql += fmt::format(" AND {} > {}", key, bound("max", above));
     sql += below.empty() ? "" : fmt::format(" AND {} < {}", key, bound("min", below));
     for (std::size_t i = 0; search == Search::scan && i < words; ++i) {
@@ -304,7 +294,7 @@ private:
   // Refused records: a bounded table, scanned.
   static std::string refused_sql(const Query& q)
   {
-    std::string sql = fmt::format("SELECT {} FROM refused WHERE seq > ?1", k_refused_columns);
+    std::string sql = fmt::format("SELECT {} FROM refused WHERE seq > ?1", select_list(refused));
     sql += q.topic.empty() ? "" : " AND topic GLOB ?2";
     sql += q.since ? " AND received >= ?3" : "";
     sql += q.until ? " AND received < ?4" : "";

@@ -82,68 +82,66 @@ Database open_beside_writer(const std::string& path)
   }
 }
 
-void bind_record(Statement& st, const Record& r, const detail::Row& row)
+std::string select_list(Tables table)
 {
-  st.bind_static(1, row.received)
-      .bind_static(2, r.remote)
-      .bind_static(3, row.headers)
-      .bind_blob(4, r.body)
-      .bind_static(5, row.status)
-      .bind_static(6, r.reason)
-      .bind_static(7, r.detail)
-      .bind_static(8, r.topic)
-      .bind_static(9, r.event_id)
-      .bind_static(10, r.subscription_id)
-      .bind_static(11, r.event_time);
-}
-
-Record read_record(const Statement& st, Status default_status, bool decode_headers)
-{
-  Record r;
-  r.seq = st.int64(0);
-  r.received = util::parse_rfc3339_utc(st.text(1)).value_or(util::Instant{});
-  r.remote = st.text(2);
-  r.headers_json = st.text(3);
-  const auto headers = decode_headers ? nlohmann::json::parse(r.headers_json, nullptr, false) : nlohmann::json();
-  if (headers.is_array()) {
-    for (const auto& h : headers) {
-      if (h.is_array() && h.size() == 2 && h[0].is_string() && h[1].is_string()) {
-        r.headers.add(h[0].get<std::string>(), h[1].get<std::string>());
-      }
+  const char* alias = table == deliveries ? "d." : "";
+  std::string out = fmt::format("{}seq", alias);
+  for (const auto* c : columns(table)) {
+    if (table == deliveries && std::string_view(c->name) == "body") {
+      out += ", CASE WHEN d.status = 'duplicate' AND d.original > 0 AND length(d.body) = 0 THEN (SELECT o.body FROM "
+             "deliveries o WHERE o.seq = d.original) ELSE d.body END";
+    } else {
+      out += fmt::format(", {}{}", alias, c->name);
     }
   }
-  r.body = st.text(4);
-  const std::string status = st.text(5);
-  r.status = status == "accepted" ? Status::accepted : status == "duplicate" ? Status::duplicate : default_status;
-  r.reason = st.text(6);
-  r.detail = st.text(7);
-  r.topic = st.text(8);
-  r.event_id = st.text(9);
-  r.subscription_id = st.text(10);
-  r.event_time = st.text(11);
-  return r;
+  return out;
 }
 
-void bind_facts(Statement& st, const Record& r)
+std::string placeholders(std::size_t n)
 {
-  st.bind_static(12, r.subject).bind_static(13, r.gist);
-}
-
-Record read_delivery(const Statement& st, bool decode_headers)
-{
-  Record r = read_record(st, Status::accepted, decode_headers);
-  if (st.is_null(12)) {
-    const auto body = event::parse_untrusted(r.body);
-    const nlohmann::json* event = event::member(body, "event");
-    auto facts = event ? event::facts(*event) : event::Facts{};
-    r.subject = std::move(facts.subject);
-    r.gist = std::move(facts.gist);
-  } else {
-    r.subject = st.text(12);
-    r.gist = st.text(13);
+  std::string out;
+  for (std::size_t i = 1; i <= n; ++i) {
+    out += fmt::format("{}?{}", i > 1 ? ", " : "", i);
   }
-  r.path = st.text(k_path_column);
-  return r;
+  return out;
+}
+
+void bind_columns(Statement& st, Tables table, const Record& r, const Row& row)
+{
+  const auto& cols = columns(table);
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    const int at = static_cast<int>(i) + 1;
+    const Value v = cols[i]->get(r, row);
+    switch (cols[i]->type) {
+    case Type::bytes:
+      st.bind_blob(at, v.text.empty() ? std::string_view("", 0) : v.text); // empty, not NULL
+      break;
+    case Type::integer:
+      st.bind(at, v.integer);
+      break;
+    default:
+      st.bind_static(at, v.text);
+    }
+  }
+}
+
+Record read_columns(const Statement& st, Tables table, bool decode_headers)
+{
+  std::string text; // the cell being read (a Value is a view)
+  return read_row(
+      table, st.int64(0),
+      [&](std::size_t i) {
+        const int at = static_cast<int>(i) + 1;
+        if (st.is_null(at)) {
+          return Value{{}, 0, true};
+        }
+        if (columns(table)[i]->type == Type::integer) {
+          return Value{{}, st.int64(at)};
+        }
+        text = st.text(at);
+        return Value{text};
+      },
+      decode_headers);
 }
 
 TextIndex::TextIndex(Database& db)

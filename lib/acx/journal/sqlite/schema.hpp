@@ -16,28 +16,19 @@ using sqlite::Failure;
 using sqlite::SqliteError;
 using sqlite::Statement;
 
-// Columns, in the order insert_sql binds them and select_columns reads them.
-inline constexpr const char* k_columns =
-    "received, remote, headers, body, status, reason, detail, topic, event_id, subscription_id, event_time";
+// The column description and the group commit, as this engine's own words.
+using namespace detail;
 
-// What to select for "seq, " + k_columns + ", " + k_fact_columns from deliveries (named d): a duplicate stored as a
-// reference to its original (same bytes, body not kept twice) reads the original's body.
-inline constexpr const char* k_delivery_columns =
-    "d.seq, d.received, d.remote, d.headers, CASE WHEN d.status = 'duplicate' AND d.original > 0 AND length(d.body) = "
-    "0 "
-    "THEN (SELECT o.body FROM deliveries o WHERE o.seq = d.original) ELSE d.body END, d.status, d.reason, d.detail, "
-    "d.topic, d.event_id, d.subscription_id, d.event_time, d.subject, d.gist, d.path";
-
-// What to select from refused: its own columns after k_columns, then the path at k_path_column, as for deliveries.
-inline constexpr const char* k_refused_columns =
-    "seq, received, remote, headers, body, status, reason, detail, topic, event_id, subscription_id, event_time, "
-    "body_bytes, body_sha256, path";
-// Where the path is in a row of k_delivery_columns or k_refused_columns, and the parameter every insert binds it to.
-inline constexpr int k_path_column = 14;
-inline constexpr int k_path_parameter = 20;
-
-// The columns of deliveries beyond k_columns, bound as parameters 12 and 13 of its inserts.
-inline constexpr const char* k_fact_columns = "subject, gist";
+// What a read selects from `table` (deliveries named d): seq, then columns(table). A duplicate stored as a reference
+// to its original (same bytes, body not kept twice) reads the original's body.
+std::string select_list(Tables table);
+// "?1, ?2, ..., ?n".
+std::string placeholders(std::size_t n);
+// Binds columns(table) of a record and its row to parameters 1..N, without copying: both must outlive the statement's
+// next step.
+void bind_columns(Statement& st, Tables table, const Record& r, const Row& row);
+// The record in the current row of a statement that selected select_list(table).
+Record read_columns(const Statement& st, Tables table, bool decode_headers = true);
 
 // Checks that the file is an acx journal (or empty) and brings its schema up to date. Throws SqliteError or
 // acx::Error.
@@ -70,17 +61,6 @@ int migrate(Database& db, const std::string& path);
 Database connect(const std::string& path, std::chrono::milliseconds busy);
 // Applies the writer's settings to a new or existing journal (WAL, full sync, incremental vacuum).
 void configure(Database& db);
-
-// Binds a record and its row to parameters 1..11 of an insert with k_columns, without copying: both must outlive the
-// statement's next step.
-void bind_record(Statement& st, const Record& r, const detail::Row& row);
-// Reads a record from a row of "seq, " + k_columns.
-Record read_record(const Statement& st, Status default_status, bool decode_headers = true);
-// Binds a record's facts to parameters 12 and 13.
-void bind_facts(Statement& st, const Record& r);
-// Reads a delivery's record from a row of k_delivery_columns: its facts too (derived from the body for a
-// record written before they were stored).
-Record read_delivery(const Statement& st, bool decode_headers = true);
 
 // The acx::Error to throw for an SQLite failure on `path` while `doing` ("open", "write").
 // The text index of deliveries (FTS5, filled behind the write path) and how far it reaches.

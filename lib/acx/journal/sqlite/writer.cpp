@@ -37,6 +37,9 @@ constexpr std::size_t k_text_batch = 64;
 // doubles the commits nor slows the groups: the index lags under load and catches up after).
 constexpr auto k_text_quiet = std::chrono::milliseconds(20);
 constexpr auto k_text_every = std::chrono::milliseconds(100);
+// Where an insert of deliveries binds the body, and a duplicate's insert its original's sequence number.
+const int k_body_parameter = static_cast<int>(column_index(deliveries, "body")) + 1;
+const int k_original_parameter = static_cast<int>(columns(deliveries).size()) + 1;
 // The WAL's length, in pages, at which the writer checkpoints (SQLite's own default).
 constexpr std::int64_t k_checkpoint_frames = 1000;
 
@@ -104,21 +107,18 @@ public:
       : GroupWriter(options, 0, false), m_lock(path + ".lock", "journal " + path),
         m_db(open_db(path, options.durability)), m_begin(m_db, "BEGIN IMMEDIATE"), m_commit(m_db, "COMMIT"),
         m_rollback(m_db, "ROLLBACK"),
-        m_insert(m_db,
-                 fmt::format("INSERT OR IGNORE INTO deliveries({}, {}, path) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?{})",
-                             k_columns, k_fact_columns, k_path_parameter)),
-        m_insert_refused(m_db, fmt::format("INSERT INTO refused({}, body_bytes, body_sha256, path) "
-                                           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?{})",
-                                           k_columns, k_path_parameter)),
+        m_insert(m_db, fmt::format("INSERT OR IGNORE INTO deliveries({}) VALUES({})", column_names(deliveries),
+                                   placeholders(columns(deliveries).size()))),
+        m_insert_refused(m_db, fmt::format("INSERT INTO refused({}) VALUES({})", column_names(refused),
+                                           placeholders(columns(refused).size()))),
         // The newest refusals that fit both bounds stay.
         m_prune(m_db, "DELETE FROM refused WHERE seq <= (SELECT max(seq) FROM refused) - ?1 OR seq < "
                       "(SELECT coalesce(min(seq), 0) FROM (SELECT seq, sum(length(body) + length(headers)) "
                       "OVER (ORDER BY seq DESC) AS kept FROM refused) WHERE kept <= ?2)"),
         m_vacuum(m_db, "PRAGMA incremental_vacuum"),
         m_original(m_db, "SELECT seq, body = ?2 FROM deliveries WHERE event_id = ?1 AND status = 'accepted'"),
-        m_insert_duplicate(m_db, fmt::format("INSERT INTO deliveries({}, {}, original, path) "
-                                             "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?{})",
-                                             k_columns, k_fact_columns, k_path_parameter)),
+        m_insert_duplicate(m_db, fmt::format("INSERT INTO deliveries({}, original) VALUES({})",
+                                             column_names(deliveries), placeholders(columns(deliveries).size() + 1))),
         m_text(text_index(m_db)),
         m_cursor(m_db, "INSERT OR REPLACE INTO meta(key, value) VALUES('upstream ' || ?1, ?2)")
   {
@@ -276,9 +276,7 @@ private:
       r.body_bytes = r.body.size();
       r.body_sha256 = util::hex_encode(util::sha256(r.body));
       r.body.resize(std::min(r.body.size(), m_options.refused_prefix));
-      bind_record(m_insert_refused, r, p.row);
-      m_insert_refused.bind(12, static_cast<std::int64_t>(r.body_bytes)).bind_static(13, r.body_sha256);
-      m_insert_refused.bind_static(k_path_parameter, r.path);
+      bind_columns(m_insert_refused, refused, r, p.row);
       m_insert_refused.run();
       const auto seq = m_db.last_insert_rowid();
       m_refused_bytes_since_prune += r.body.size() + p.row.headers.size();
@@ -296,9 +294,7 @@ private:
     }
     r.status = Status::accepted;
     p.row.status = status_name(r.status);
-    bind_record(m_insert, r, p.row);
-    bind_facts(m_insert, r);
-    m_insert.bind_static(k_path_parameter, r.path);
+    bind_columns(m_insert, deliveries, r, p.row);
     m_insert.run();
     if (m_db.changes() == 0) {
       // The partial unique index said this eventId was accepted before. A duplicate of the same bytes is stored as a
@@ -311,12 +307,11 @@ private:
       r.status = Status::duplicate;
       r.detail = fmt::format("duplicate of #{}{}", original, same ? "" : " (the body differs)");
       p.row.status = status_name(r.status);
-      bind_record(m_insert_duplicate, r, p.row);
-      bind_facts(m_insert_duplicate, r);
+      bind_columns(m_insert_duplicate, deliveries, r, p.row);
       if (same) {
-        m_insert_duplicate.bind_blob(4, std::string_view("", 0)); // empty, not NULL
+        m_insert_duplicate.bind_blob(k_body_parameter, std::string_view("", 0)); // empty, not NULL
       }
-      m_insert_duplicate.bind(14, original).bind_static(k_path_parameter, r.path);
+      m_insert_duplicate.bind(k_original_parameter, original);
       m_insert_duplicate.run();
     }
     return {true, r.status, m_db.last_insert_rowid(), {}};
