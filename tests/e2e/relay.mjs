@@ -135,6 +135,28 @@ await Promise.all([laptopA, laptopB, relay].map((L) => exited(L.proc)));
   await Promise.all([late, again].map((L) => exited(L.proc)));
 }
 
+// The same while the relay runs: acx events prune, from another process, removes what the relay's memory of its
+// recent commits still holds. The late laptop is told of the gap and gets only what is kept, never a pruned delivery.
+{
+  const db = join(dir, "running.db");
+  const running = await startAcx(dir, "running", ["listen", "--port", "0", "--journal", db, "--format", "json",
+    "--secret", TOKEN, "--relay-token", RELAY_TOKEN]);
+  for (let n = 1; n <= 20; n++) {
+    check((await request(running.port, { path: `/webhooks/acculynx?token=${TOKEN}`, body: body(100 + n) })).status === 200,
+      `running relay: delivery ${n}`);
+  }
+  const tenth = q(db, "SELECT received FROM deliveries WHERE seq = 11");
+  execFileSync(acx, ["events", "prune", "--journal", db, "--before", tenth]);
+  const late = await startListener(dir, "late-running", [...upstream(running.port), "--upstream-from", "3"]);
+  await waitFor(() => /caught up/.test(late.stderr()), 30, "the late laptop to catch up on a running relay");
+  check(/7 deliveries after #3 are gone/.test(late.stderr()),
+    `the gap on a running relay was not reported with its size: ${late.stderr()}`);
+  check(accepted(laptopDb("late-running")) === 10,
+    `the late laptop has ${accepted(laptopDb("late-running"))} of the 10 kept (pruned ones served?)`);
+  for (const L of [late, running]) L.proc.kill("SIGTERM");
+  await Promise.all([late, running].map((L) => exited(L.proc)));
+}
+
 // A proxy that closes connections idle for 2 s (times ACX_TEST_SCALE: a sanitised relay on a busy machine may send its
 // keep-alive late): a quiet stream stays open through it (keep-alive every second), and
 // what comes after the quiet still arrives.

@@ -14,6 +14,12 @@ Follower::Follower(const std::string& path, const Writer& writer, std::int64_t a
 std::vector<std::shared_ptr<const Record>> Follower::read(std::size_t limit)
 {
   if (auto recent = m_writer.recent_after(m_cursor, limit)) {
+    // The writer's memory may still hold what retention pruned meanwhile (this listener's, or acx events prune's
+    // from another process): never served again.
+    if (!recent->empty()) {
+      const auto below = m_reader->pruned_below();
+      std::erase_if(*recent, [below](const auto& r) { return r->seq < below; });
+    }
     return std::move(*recent);
   }
   Query q;

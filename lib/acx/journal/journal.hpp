@@ -145,6 +145,9 @@ public:
   virtual std::vector<Count> counts() = 0;
   // The journal's extent: oldest and newest, size, how far it was pruned.
   virtual Extent extent() = 0;
+  // Every delivery below this sequence number was pruned (0: none ever was): Extent::pruned_below, read alone (one
+  // row), for readers that check it at each commit.
+  virtual std::int64_t pruned_below() = 0;
   // The relay's sequence number of the last delivery stored from `upstream` (WriterOptions::upstream), if any.
   virtual std::optional<std::int64_t> upstream_cursor(const std::string& upstream) = 0;
 };

@@ -313,8 +313,18 @@ bool Hub::fill(Client& c, std::int64_t committed)
   if (from_file && m_budget <= 0) {
     return true; // behind, and the round's budget for reading the file is spent
   }
-  const Batch batch = recent ? std::move(*recent) : read_after(c.cursor);
+  Batch batch = recent ? std::move(*recent) : read_after(c.cursor);
   std::int64_t cursor = c.cursor;
+  if (recent && !batch.empty()) {
+    // The writer's memory may still hold what retention pruned meanwhile (this listener's, or acx events prune's from
+    // another process): never served, a gap instead.
+    const std::int64_t below = m_reader->pruned_below();
+    std::erase_if(batch, [below](const auto& r) { return r->seq < below; });
+    if (batch.empty() && cursor + 1 < below) {
+      out += gap_event({cursor, below});
+      cursor = below - 1;
+    }
+  }
   std::size_t taken = 0;
   for (const auto& r : batch) {
     if (out.size() >= k_high_water) {
@@ -327,7 +337,7 @@ bool Hub::fill(Client& c, std::int64_t committed)
     if (r->seq > cursor + 1 && cursor > 0) {
       // A jump is a gap only where the journal says it pruned: PostgreSQL's numbers have holes (a duplicate's
       // conflicting insert takes one), which were never deliveries.
-      if (const std::int64_t pruned_below = m_reader->extent().pruned_below; cursor + 1 < pruned_below) {
+      if (const std::int64_t pruned_below = m_reader->pruned_below(); cursor + 1 < pruned_below) {
         out += gap_event({cursor, std::min(r->seq, pruned_below)});
       }
     }

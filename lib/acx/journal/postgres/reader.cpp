@@ -121,6 +121,14 @@ public:
     });
   }
 
+  std::int64_t pruned_below() override
+  {
+    return guarded([&] {
+      const auto rows = m_db->exec("SELECT value::bigint FROM meta WHERE key = 'pruned_below'");
+      return rows.rows() == 0 ? std::int64_t{0} : rows.int64(0, 0);
+    });
+  }
+
   std::int64_t last_seq() override
   {
     return guarded([&] { return m_db->exec("SELECT coalesce(max(seq), 0) FROM deliveries").int64(0, 0); });

@@ -100,6 +100,16 @@ public:
     }
   }
 
+  std::int64_t pruned_below() override
+  {
+    try {
+      Statement st(m_db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_below'");
+      return st.step() ? st.int64(0) : 0;
+    } catch (const SqliteError& e) {
+      throw_journal_error(m_path, e);
+    }
+  }
+
   std::int64_t last_seq() override
   {
     try {
