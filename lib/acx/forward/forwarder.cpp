@@ -71,6 +71,7 @@ struct Forwarder::Impl {
   std::vector<util::Thread> threads;            // the lease keeper, on a shared journal
   std::stop_source abandon;                     // asked when stopping: attempts in flight end at once
   std::map<std::int64_t, journal::Tried> tried; // pending events a previous run tried, until read again
+  std::set<std::int64_t> untried;               // read, and not tried yet by this run
   std::mt19937_64 resume_random{std::random_device{}()};
   std::string target, topics_json;  // as attached to the outbox
   std::vector<util::Thread> work;   // the reader and the workers, while this listener hands events over
@@ -111,6 +112,7 @@ struct Forwarder::Impl {
       now += std::max(std::chrono::milliseconds(0), wait - since);
       tried.erase(t);
     }
+    untried.insert(r->seq);
     schedule.add(std::move(r), now, attempt);
     cv.notify_all();
   }
@@ -164,8 +166,9 @@ struct Forwarder::Impl {
     warned = stalled;
   }
 
-  // Reads the journal in order from the cursor and hands each wanted event to its lane.
-  void read_loop()
+  // Reads the journal in order from the cursor and hands each wanted event to its lane: woken by the journal's
+  // commits and by lanes that make room, and once a second for its housekeeping (stalls, acx events retry).
+  void read_loop(std::stop_token stop)
   {
     auto next_housekeeping = Clock::now();
     bool unreachable = false;
@@ -173,8 +176,7 @@ struct Forwarder::Impl {
       bool room = false;
       {
         std::unique_lock lock(mutex);
-        room = cv.wait_for(lock, std::chrono::milliseconds(200),
-                           [this] { return stopping || schedule.size() < k_window; });
+        room = cv.wait_until(lock, next_housekeeping, [this] { return stopping || schedule.size() < k_window; });
         if (stopping) {
           return;
         }
@@ -188,7 +190,7 @@ struct Forwarder::Impl {
         if (!room) {
           continue; // k_window events wait already: read on once the slowest key moves
         }
-        batch = follower->next(512, std::chrono::milliseconds(100));
+        batch = follower->next(512, stop, next_housekeeping);
         unreachable = false;
       } catch (const Error& e) {
         if (!outbox.shared()) {
@@ -213,6 +215,9 @@ struct Forwarder::Impl {
           enqueue_locked(r);
         }
       }
+      if (!batch.empty()) {
+        cv.notify_all(); // the cursor moved (try_up_to)
+      }
     }
   }
 
@@ -236,10 +241,12 @@ struct Forwarder::Impl {
   }
 
   // After an attempt: the lane's next event becomes due (now, or after `wait` for a retry), or the consumer stops.
-  void settle(const std::string& key, const Result& res, std::optional<std::chrono::milliseconds> wait)
+  void settle(const std::string& key, std::int64_t seq, const Result& res,
+              std::optional<std::chrono::milliseconds> wait)
   {
     {
       std::lock_guard lock(mutex);
+      untried.erase(seq);
       if (res.stop) {
         stopped = true;
         stopping = true; // the event stays pending: handed over after a restart, if the consumer wants it then
@@ -319,7 +326,7 @@ struct Forwarder::Impl {
                  fmt::format("{}: cannot mark #{} in the journal: {}", c.name, r.seq, e.what()));
         }
       }
-      settle(key, res, wait);
+      settle(key, item.record->seq, res, wait);
       report_attempt(item, res, wait);
     }
   }
@@ -351,7 +358,7 @@ struct Forwarder::Impl {
     done = outbox.done_after(c.name, saved_watermark);
     tried = outbox.tried_after(c.name, saved_watermark);
     work.emplace_back(
-        "acx-fwd-read", [this] { read_loop(); }, [this](std::exception_ptr e) { fail(e); });
+        "acx-fwd-read", [this](std::stop_token stop) { read_loop(stop); }, [this](std::exception_ptr e) { fail(e); });
     for (std::size_t i = 0; i < std::max<std::size_t>(1, o.concurrency); ++i) {
       work.emplace_back(
           "acx-forward", [this] { work_loop(); }, [this](std::exception_ptr e) { fail(e); });
@@ -371,6 +378,9 @@ struct Forwarder::Impl {
     }
     abandon.request_stop();
     cv.notify_all();
+    for (auto& t : work) {
+      t.request_stop(); // the reader waits for the journal's news
+    }
     work.clear(); // joins; a failure went to Hooks::failed already
     working = false;
     std::int64_t watermark = 0;
@@ -499,6 +509,16 @@ void Forwarder::start()
   // Listeners sharing the journal hand this consumer's events over one at a time: the one holding its lease.
   m.threads.emplace_back(
       "acx-fwd-lease", [&m] { m.keep_lease(); }, [&m](std::exception_ptr e) { m.fail(e); });
+}
+
+void Forwarder::try_up_to(std::int64_t seq)
+{
+  auto& m = *m_impl;
+  const auto until = Clock::now() + m.c.timeout + std::chrono::seconds(1); // an attempt's longest, and its start
+  std::unique_lock lock(m.mutex);
+  m.cv.wait_until(lock, until, [&] {
+    return m.stopping || !m.working || (m.cursor >= seq && (m.untried.empty() || *m.untried.begin() > seq));
+  });
 }
 
 void Forwarder::stop()

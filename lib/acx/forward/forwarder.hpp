@@ -48,6 +48,10 @@ public:
   // Attaches to the outbox (a new consumer starts now, or at Consumer::from) and starts the threads. Throws
   // acx::Error when the journal cannot be read.
   void start();
+  // Waits until every event up to `seq` this consumer wants was tried at least once by this listener (or it does not
+  // hand events over: another listener holds the lease), at most one attempt's timeout: acx listen --count, before it
+  // stops, so that the events it counted reach the app (retries of a failed one stay pending, for the next start).
+  void try_up_to(std::int64_t seq);
   // Stops at once: attempts in flight are abandoned (their command killed, their request cut off) and stay pending,
   // handed over again after the next start, with whatever else is left.
   void stop();

@@ -50,6 +50,7 @@ struct Inspector::Impl {
   JournalView view;
   Guard guard;
   LiveRows live_rows{std::chrono::milliseconds(200), std::chrono::seconds(15), 256};
+  std::shared_ptr<void> news; // the writer's, when there is one
 
   Inspector::Health health;
 
@@ -461,15 +462,20 @@ struct Inspector::Impl {
   }
 };
 
-Inspector::Inspector(std::string journal_path, Guard guard, Health health)
+Inspector::Inspector(std::string journal_path, Guard guard, Health health, const journal::Writer* writer)
     : m_impl(std::make_unique<Impl>(std::move(journal_path), std::move(guard), std::move(health)))
 {
+  if (writer) {
+    m_impl->news = writer->on_commit([impl = m_impl.get()] { impl->live_rows.nudge(); });
+    m_impl->live_rows.nudge(); // from now on the commits say when to look
+  }
 }
 
 Inspector::~Inspector() = default;
 
 void Inspector::stop()
 {
+  m_impl->news.reset();
   m_impl->live_rows.stop();
 }
 

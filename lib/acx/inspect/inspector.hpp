@@ -7,6 +7,7 @@
 
 #include "acx/http/server.hpp"
 #include "acx/inspect/guard.hpp"
+#include "acx/journal/journal.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/notice.hpp"
 
@@ -19,7 +20,9 @@ class Inspector {
 public:
   // `health`: the listener's health in detail (what /healthz?verbose says), shown at /health; none for acx inspect.
   using Health = std::function<std::string()>;
-  Inspector(std::string journal_path, Guard guard, Health health = {});
+  // `writer`: the listener's (acx listen --inspect), whose commits wake the live rows; none for acx inspect, whose
+  // live rows look every 200 ms.
+  Inspector(std::string journal_path, Guard guard, Health health = {}, const journal::Writer* writer = nullptr);
   ~Inspector();
   // For an http::Server; they refer to this object, which must outlive the server.
   std::vector<http::Route> routes();

@@ -1,5 +1,6 @@
 #include "acx/inspect/live.hpp"
 
+#include <optional>
 #include <pthread.h>
 
 namespace acx::inspect {
@@ -44,10 +45,18 @@ void LiveRows::wait(const http::Request& request, Poll poll, std::string idle, h
     reply(event_stream(std::move(*news)));
     return;
   }
-  std::lock_guard lock(m_mutex);
-  m_waiters.push_back({std::move(poll), std::move(idle), std::move(reply), request.client_gone,
-                       std::chrono::steady_clock::now() + m_longest});
-  ++m_count;
+  bool first = false;
+  {
+    std::lock_guard lock(m_mutex);
+    first = m_waiters.empty();
+    m_nudged = m_nudged || first; // the thread, waiting for news alone, learns of this one's `longest`
+    m_waiters.push_back({std::move(poll), std::move(idle), std::move(reply), request.client_gone,
+                         std::chrono::steady_clock::now() + m_longest});
+    ++m_count;
+  }
+  if (first) {
+    m_cv.notify_all();
+  }
 }
 
 void LiveRows::stop()
@@ -65,6 +74,16 @@ void LiveRows::stop()
   }
 }
 
+void LiveRows::nudge()
+{
+  {
+    std::lock_guard lock(m_mutex);
+    m_nudged = true;
+    m_pushed = true;
+  }
+  m_cv.notify_all();
+}
+
 std::size_t LiveRows::waiting() const
 {
   std::lock_guard lock(m_mutex);
@@ -75,7 +94,21 @@ void LiveRows::loop()
 {
   std::unique_lock lock(m_mutex);
   while (!m_stopping) {
-    m_cv.wait_for(lock, m_interval);
+    if (!m_pushed) {
+      m_cv.wait_for(lock, m_interval);
+    } else { // until news, or the first waiting request's `longest`
+      std::optional<std::chrono::steady_clock::time_point> until;
+      for (const auto& w : m_waiters) {
+        until = until ? std::min(*until, w.until) : w.until;
+      }
+      const auto woken = [this] { return m_nudged || m_stopping; };
+      if (until) {
+        m_cv.wait_until(lock, *until, woken);
+      } else {
+        m_cv.wait(lock, woken);
+      }
+    }
+    m_nudged = false;
     std::list<Waiter> mine;
     mine.swap(m_waiters); // looked at without the lock: new ones may join meanwhile
     lock.unlock();

@@ -16,8 +16,10 @@
 namespace acx::inspect {
 
 // Live rows without a thread per browser: a request with nothing new yet waits as an entry in a list (its
-// connection suspended by the server), and one thread looks for news for all of them a few times a second. A
-// request is answered when news comes, after `longest`, when its client has gone, or at stop().
+// connection suspended by the server), and one thread looks for news for all of them: when nudge() says the journal
+// committed (acx listen --inspect: the writer's news), else every `interval` (acx inspect, beside another process's
+// writer). A request is answered when news comes, after `longest`, when its client has gone (seen at the next look),
+// or at stop().
 class LiveRows {
 public:
   // What a waiting request asks, each time it is looked at: the answer's body when there is news, else nullopt.
@@ -34,6 +36,9 @@ public:
   void wait(const http::Request& request, Poll poll, std::string idle, http::Reply reply);
   // Answers every waiting request with its idle answer and refuses new ones the same way.
   void stop();
+  // The journal committed: the waiting requests are looked at now. From the first nudge on, only nudges (and
+  // `longest`) wake the thread: no more looking every `interval`.
+  void nudge();
   std::size_t waiting() const;
 
 private:
@@ -54,6 +59,8 @@ private:
   std::list<Waiter> m_waiters;
   std::size_t m_count = 0; // waiting, those being looked at by the thread included
   bool m_stopping = false;
+  bool m_nudged = false; // news since the last look
+  bool m_pushed = false; // nudged at least once: no interval
   util::Thread m_thread;
 };
 

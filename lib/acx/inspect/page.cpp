@@ -11,9 +11,10 @@ namespace {
 constexpr std::size_t k_workers = 16; // page requests at once: a few tabs and their exports
 }
 
-Page::Page(const std::string& journal_path, const std::string& host, int port, Inspector::Health health)
+Page::Page(const std::string& journal_path, const std::string& host, int port, Inspector::Health health,
+           const journal::Writer* writer)
     : m_host(host), m_token(new_token()),
-      m_inspector(std::make_unique<Inspector>(journal_path, Guard(m_token, host), std::move(health)))
+      m_inspector(std::make_unique<Inspector>(journal_path, Guard(m_token, host), std::move(health), writer))
 {
   http::ServerOptions so;
   so.host = host;

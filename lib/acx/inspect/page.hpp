@@ -13,7 +13,8 @@ namespace acx::inspect {
 // a tunnel to the webhook port must not expose the page).
 class Page {
 public:
-  Page(const std::string& journal_path, const std::string& host, int port, Inspector::Health health = {});
+  Page(const std::string& journal_path, const std::string& host, int port, Inspector::Health health = {},
+       const journal::Writer* writer = nullptr);
   // Stops, as stop() does.
   ~Page();
   Page(const Page&) = delete;

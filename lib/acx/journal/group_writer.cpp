@@ -139,6 +139,25 @@ std::int64_t GroupWriter::wait_beyond(std::int64_t seq, std::chrono::millisecond
   return m_committed_seq;
 }
 
+std::shared_ptr<void> GroupWriter::on_commit(std::function<void()> news) const
+{
+  std::lock_guard lock(m_news_mutex);
+  const auto key = m_next_news++;
+  m_news.emplace(key, std::move(news));
+  return {nullptr, [this, key](void*) {
+            std::lock_guard gone(m_news_mutex);
+            m_news.erase(key);
+          }};
+}
+
+void GroupWriter::announce() const
+{
+  std::lock_guard lock(m_news_mutex);
+  for (const auto& [key, news] : m_news) {
+    news();
+  }
+}
+
 std::optional<std::vector<std::shared_ptr<const Record>>> GroupWriter::recent_after(std::int64_t seq,
                                                                                     std::size_t limit) const
 {
@@ -191,10 +210,12 @@ void GroupWriter::set_committed(std::int64_t seq)
 
 void GroupWriter::committed_elsewhere(std::int64_t seq)
 {
-  std::lock_guard lock(m_mutex);
+  std::unique_lock lock(m_mutex);
   if (seq > m_committed_seq) {
     m_committed_seq = seq;
     m_commit_cv.notify_all();
+    lock.unlock();
+    announce();
   }
 }
 
@@ -237,6 +258,7 @@ void GroupWriter::run_committer()
     }
     commit(group);
     notify_waiters();
+    announce();
     for (auto& p : group) {
       p->done(std::move(p->result));
     }

@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 
@@ -33,6 +34,7 @@ public:
   Appended set_upstream(std::int64_t position) override;
   std::string failure() const override;
   std::int64_t committed_seq() const override;
+  std::shared_ptr<void> on_commit(std::function<void()> news) const override;
   std::int64_t wait_beyond(std::int64_t seq, std::chrono::milliseconds timeout) const override;
   std::optional<std::vector<std::shared_ptr<const Record>>> recent_after(std::int64_t seq,
                                                                          std::size_t limit) const override;
@@ -82,7 +84,13 @@ private:
   void enqueue(Record record, std::optional<std::int64_t> position, std::function<void(Appended)> done);
   std::optional<std::string> relay_gap(const Record& r);
 
+  // Tells every on_commit subscriber (after a group, or another listener's commit).
+  void announce() const;
+
   const bool m_shared;
+  mutable std::mutex m_news_mutex; // the subscribers; held while they are called, so a handle's end waits for that
+  mutable std::map<std::uint64_t, std::function<void()>> m_news;
+  mutable std::uint64_t m_next_news = 0;
   mutable std::condition_variable m_commit_cv; // any commit: for wait_beyond and close
   std::condition_variable m_work_cv;           // records wait, or closing: for the committer
   Group m_waiting;

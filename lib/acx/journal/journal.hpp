@@ -72,6 +72,10 @@ public:
   virtual std::string failure() const = 0;
   // The highest committed sequence number of accepted/duplicate records.
   virtual std::int64_t committed_seq() const = 0;
+  // Calls `news` after every commit from now on (this listener's groups, and on a shared journal every other
+  // listener's, as PostgreSQL's NOTIFY tells them), on the committing thread, until the handle returned goes: how the
+  // listener's readers learn of new records without looking. `news` must only wake its reader.
+  virtual std::shared_ptr<void> on_commit(std::function<void()> news) const = 0;
   // Waits until committed_seq() > seq or the timeout passes; returns committed_seq().
   virtual std::int64_t wait_beyond(std::int64_t seq, std::chrono::milliseconds timeout) const = 0;
   // Committed accepted/duplicate records after `seq`, in order, from the writer's in-memory tail of recent commits;

@@ -60,7 +60,7 @@ private:
 class Printer {
 public:
   Printer(const ListenOptions& o, const std::string& journal_path, const journal::Writer& writer, Observer& observer,
-          std::function<void()> enough)
+          std::function<void(std::int64_t)> enough)
       : m_options(o), m_follower(journal_path, writer, writer.committed_seq()), m_observer(observer),
         m_enough(std::move(enough))
   {
@@ -69,33 +69,30 @@ public:
   void start(util::Thread::Failed failed)
   {
     m_thread = util::Thread(
-        "acx-printer", [this] { run(); }, std::move(failed));
+        "acx-printer", [this](std::stop_token stop) { run(stop); }, std::move(failed));
   }
   // Shows what is committed by now, then ends: call once nothing more is appended.
   void stop()
   {
-    m_finishing = true;
+    m_thread.request_stop();
     m_thread.wait();
   }
 
 private:
   static constexpr std::size_t k_batch = 512;
 
-  void run()
+  // Woken by each commit; once asked to stop, shows what is committed by then and ends.
+  void run(std::stop_token stop)
   {
-    using std::chrono::milliseconds;
-    for (;;) {
-      const bool last_round = m_finishing.load();
-      for (auto batch = m_follower.next(k_batch, milliseconds(last_round ? 0 : 100)); !batch.empty();
-           batch = m_follower.next(k_batch, milliseconds(0))) {
-        show(batch);
-        if (m_done) {
-          return;
+    while (!m_done) {
+      auto batch = m_follower.next(k_batch, stop);
+      if (batch.empty()) { // asked to stop
+        while (!m_done && !(batch = m_follower.next(k_batch, std::chrono::milliseconds(0))).empty()) {
+          show(batch);
         }
-      }
-      if (last_round) {
         return;
       }
+      show(batch);
     }
   }
 
@@ -105,29 +102,32 @@ private:
       if (r->status != journal::Status::accepted || !event::topic_wanted(m_options.topics, r->topic)) {
         continue;
       }
-      if (!m_observer.delivered(*r) || (m_options.count > 0 && ++m_shown >= m_options.count)) {
-        break_off();
+      if (!m_observer.delivered(*r)) {
+        break_off(0);
+        return;
+      }
+      if (m_options.count > 0 && ++m_shown >= m_options.count) {
+        break_off(r->seq);
         return;
       }
     }
     if (!m_observer.flush()) {
-      break_off();
+      break_off(0);
     }
   }
 
-  // Enough shown (--count), or the output is gone: the listener stops.
-  void break_off()
+  // Enough shown (--count: `last` is the last one), or the output is gone (0): the listener stops.
+  void break_off(std::int64_t last)
   {
     m_done = true;
     m_observer.flush();
-    m_enough();
+    m_enough(last);
   }
 
   const ListenOptions& m_options;
   journal::Follower m_follower;
   Observer& m_observer;
-  std::function<void()> m_enough;
-  std::atomic<bool> m_finishing{false};
+  std::function<void(std::int64_t)> m_enough; // with the last sequence number shown
   std::size_t m_shown = 0;
   bool m_done = false;
   util::Thread m_thread;
@@ -189,7 +189,12 @@ public:
                    [this](const RefusedNote& note) {
                      note.reason == Refusal::unavailable ? m_outage.refused(note.detail) : m_refusals.note(note);
                    }),
-        m_watch(o.watch), m_printer(o, m_journal_path, *m_writer, observer, [this] { m_runner.finish(); })
+        m_watch(o.watch), m_printer(o, m_journal_path, *m_writer, observer, [this](std::int64_t last) {
+          for (const auto& f : m_forwarders) {
+            f->try_up_to(last); // what --count counted reaches the app before the listener stops
+          }
+          m_runner.finish();
+        })
   {
     if (!o.consumers.empty()) {
       m_outbox = journal::Outbox::open(m_journal_path);
@@ -217,8 +222,8 @@ public:
     so.on_too_large = [this] { m_metrics.refused(Refusal::too_large); };
     m_server = std::make_unique<http::Server>(so, routes());
     if (o.inspect_port) {
-      m_page = std::make_unique<inspect::Page>(m_journal_path, "127.0.0.1", *o.inspect_port,
-                                               [this] { return health_text(true).second; });
+      m_page = std::make_unique<inspect::Page>(
+          m_journal_path, "127.0.0.1", *o.inspect_port, [this] { return health_text(true).second; }, m_writer.get());
     }
     if (o.keep.any()) {
       m_retainer = std::make_unique<Retainer>(m_journal_path, o.keep,

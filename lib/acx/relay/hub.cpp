@@ -4,6 +4,7 @@
 #include <charconv>
 #include <fmt/format.h>
 
+#include "acx/journal/follower.hpp"
 #include "acx/relay/wire.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/encoding.hpp"
@@ -29,8 +30,6 @@ constexpr double k_catch_up_rate_receiving = 3e6;
 // Deliveries kept formatted (the newest ones, which every live client reads): at most so many, and so many bytes.
 constexpr std::size_t k_formatted = 4096;
 constexpr std::size_t k_formatted_bytes = 16u << 20;
-// How often the feeding thread looks at its clients when nothing is committed (new clients, keep-alives, stop).
-constexpr auto k_poll = std::chrono::milliseconds(50);
 
 http::Response plain(int status, std::string text)
 {
@@ -76,6 +75,7 @@ struct Hub::Client {
   bool started = false;               // sent its hello; `cursor` is where it is
   std::int64_t cursor = 0;            // the last sequence number looked at for it
   std::size_t token = 0;              // which relay token opened it
+  std::function<void()> drained;      // tells the hub that a full stream was sent on: it has room again
 
   // Adds text to send and wakes the stream.
   void put(std::string text, bool end = false)
@@ -96,8 +96,32 @@ struct Hub::Client {
 
 Hub::Hub(std::string journal_path, const journal::Writer& writer, HubOptions options)
     : m_journal_path(std::move(journal_path)), m_writer(writer), m_options(std::move(options)),
-      m_thread("acx-relay", [this] { feed(); })
+      m_subscribed(writer.on_commit([this] { nudge(); })),
+      m_thread("acx-relay", [this](std::stop_token stop) { feed(stop); })
 {
+}
+
+void Hub::nudge()
+{
+  {
+    std::lock_guard lock(m_mutex);
+    m_news = true;
+  }
+  m_cv.notify_all();
+}
+
+// Until something happens (a commit, a client, a stream with room again) or `until` passes (a keep-alive due, the
+// catching-up budget refilled); never on a clock of its own.
+void Hub::sleep(std::stop_token stop, std::optional<std::chrono::steady_clock::time_point> until)
+{
+  std::unique_lock lock(m_mutex);
+  const auto news = [this] { return m_news; };
+  if (until) {
+    m_cv.wait_until(lock, stop, *until, news);
+  } else {
+    m_cv.wait(lock, stop, news);
+  }
+  m_news = false;
 }
 
 Hub::~Hub()
@@ -123,6 +147,7 @@ void Hub::serve(const http::Request& request, const http::Reply& reply)
   const std::size_t token = *util::bearer_of(request.headers, m_options.tokens);
   auto client = std::make_shared<Client>();
   client->token = token;
+  client->drained = [this] { nudge(); };
   client->after = *after;
   client->since = since;
   {
@@ -149,15 +174,25 @@ void Hub::serve(const http::Request& request, const http::Reply& reply)
     }
     m_clients.push_back(client);
   }
+  nudge(); // its hello, at once
   http::Response r{200, "text/event-stream", {}, {}};
   r.headers.add("Cache-Control", "no-cache");
   r.headers.add("X-Accel-Buffering", "no"); // nginx: pass each event on as it comes
   r.stream = [client](std::string& out) {
-    std::lock_guard lock(client->mutex);
-    if (client->ended && client->ready.empty()) {
-      return false;
+    std::function<void()> drained;
+    {
+      std::lock_guard lock(client->mutex);
+      if (client->ended && client->ready.empty()) {
+        return false;
+      }
+      if (client->ready.size() >= k_high_water) {
+        drained = client->drained;
+      }
+      out.swap(client->ready);
     }
-    out.swap(client->ready);
+    if (drained) {
+      drained();
+    }
     return true; // nothing ready: the stream sleeps until put() wakes it
   };
   r.wakeable = [client](std::function<void()> wake) {
@@ -185,7 +220,9 @@ void Hub::stop()
   for (const auto& c : live) {
     c->put({}, true);
   }
+  m_thread.request_stop();
   m_thread.join();
+  m_subscribed.reset();
 }
 
 std::size_t Hub::clients() const
@@ -198,7 +235,7 @@ std::size_t Hub::clients() const
   return n;
 }
 
-void Hub::feed()
+void Hub::feed(std::stop_token stop)
 {
   for (;;) {
     std::vector<std::shared_ptr<Client>> live;
@@ -229,12 +266,19 @@ void Hub::feed()
         c->put({}, true); // the journal could not be read: the client reconnects and tries again
       }
     }
+    // The next keep-alive due, of the clients that have had nothing for a while.
+    std::optional<std::chrono::steady_clock::time_point> due;
+    for (const auto& c : live) {
+      std::lock_guard lock(c->mutex);
+      const auto at = c->last_put + m_options.keep_alive;
+      due = due ? std::min(*due, at) : at;
+    }
     live.clear(); // a client whose connection ended goes with its last reference
     if (!behind) {
-      m_writer.wait_beyond(committed, k_poll);
+      sleep(stop, due);
     } else if (m_budget <= 0) { // clients catching up wait for the budget; new commits still go to the live ones
-      m_writer.wait_beyond(committed,
-                           std::chrono::milliseconds(static_cast<int>(-m_budget * 1000 / k_catch_up_rate) + 1));
+      sleep(stop, std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(static_cast<int>(-m_budget * 1000 / k_catch_up_rate) + 1));
     }
   }
 }
@@ -276,22 +320,6 @@ std::string Hub::start(Client& c, std::int64_t committed)
   return hello_event(m_reader->extent().oldest_seq, committed, c.cursor, m_options.keep_alive);
 }
 
-// The records after `cursor`, at most k_batch and about k_batch_bytes, from the journal file (or database).
-Hub::Batch Hub::read_after(std::int64_t cursor)
-{
-  journal::Query q;
-  q.after_seq = cursor;
-  q.max_bytes = k_batch_bytes;
-  // A database reads `limit` whole: as many as fit the byte budget at the largest size a delivery may have.
-  q.limit =
-      journal::is_database(m_journal_path) ? std::max<std::size_t>(1, k_batch_bytes / m_options.max_body) : k_batch;
-  Batch out;
-  for (auto& r : m_reader->read(q)) {
-    out.push_back(std::make_shared<const journal::Record>(std::move(r)));
-  }
-  return out;
-}
-
 // Gives one client its next events, a gap it must know of, or a keep-alive when it has had nothing for a while.
 // True when it is behind and has room for more now.
 bool Hub::fill(Client& c, std::int64_t committed)
@@ -307,25 +335,26 @@ bool Hub::fill(Client& c, std::int64_t committed)
   }
   std::string out;
   // What comes next is in the writer's memory for a client near the end (most of them, most of the time); a client
-  // further behind reads the file, within the catching-up budget, and never holds up the others.
-  std::optional<Batch> recent = c.cursor < committed ? m_writer.recent_after(c.cursor, k_batch) : Batch{};
-  const bool from_file = !recent && !c.live; // a live client's news is never held back (a database has no tail)
-  if (from_file && m_budget <= 0) {
+  // further behind reads the file, within the catching-up budget, and never holds up the others. A live client's news
+  // is never held back (a database has no memory of its commits).
+  const bool file_allowed = c.live || m_budget > 0;
+  // A database reads `limit` whole: as many as fit the byte budget at the largest size a delivery may have.
+  const std::size_t limit =
+      journal::is_database(m_journal_path) ? std::max<std::size_t>(1, k_batch_bytes / m_options.max_body) : k_batch;
+  auto read = c.cursor < committed
+                  ? journal::read_committed(m_writer, *m_reader, c.cursor, limit, k_batch_bytes, file_allowed)
+                  : journal::Committed{};
+  if (!read) {
     return true; // behind, and the round's budget for reading the file is spent
   }
-  Batch batch = recent ? std::move(*recent) : read_after(c.cursor);
+  const bool from_file = read->from_file && !c.live;
+  Batch batch = std::move(read->records);
   std::int64_t cursor = c.cursor;
-  if (recent && !batch.empty()) {
-    // The writer's memory may still hold what retention pruned meanwhile (this listener's, or acx events prune's from
-    // another process): never served, a gap instead.
-    const std::int64_t below = m_reader->pruned_below();
-    std::erase_if(batch, [below](const auto& r) { return r->seq < below; });
-    if (batch.empty() && cursor + 1 < below) {
-      out += gap_event({cursor, below});
-      cursor = below - 1;
-    }
-  }
   std::size_t taken = 0;
+  if (batch.empty() && cursor + 1 < read->pruned_below) { // everything after the cursor in memory was pruned
+    out += gap_event({cursor, read->pruned_below});
+    cursor = read->pruned_below - 1;
+  }
   for (const auto& r : batch) {
     if (out.size() >= k_high_water) {
       break; // this round's share: the rest next round, after every other client's

@@ -6,8 +6,17 @@
 namespace acx::util {
 
 Thread::Thread(std::string name, std::function<void()> work, Failed failed)
+    : Thread(std::move(name), std::move(work), std::move(failed), {})
+{
+}
+
+Thread::Thread(std::string name, std::function<void()> work, Failed failed,
+               std::function<void(std::stop_token)> stoppable)
     : m_failure(std::make_unique<std::exception_ptr>())
 {
+  if (stoppable) {
+    work = [stoppable = std::move(stoppable), token = m_stop.get_token()] { stoppable(token); };
+  }
   m_thread = std::thread(
       [name = std::move(name), work = std::move(work), failed = std::move(failed), failure = m_failure.get()] {
         pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
@@ -24,6 +33,11 @@ Thread::Thread(std::string name, std::function<void()> work, Failed failed)
       });
 }
 
+Thread::Thread(std::string name, std::function<void(std::stop_token)> work, Failed failed)
+    : Thread(std::move(name), std::function<void()>(), std::move(failed), std::move(work))
+{
+}
+
 Thread& Thread::operator=(Thread&& other) noexcept
 {
   if (this != &other) {
@@ -32,6 +46,7 @@ Thread& Thread::operator=(Thread&& other) noexcept
     }
     m_thread = std::move(other.m_thread);
     m_failure = std::move(other.m_failure);
+    m_stop = std::move(other.m_stop);
   }
   return *this;
 }

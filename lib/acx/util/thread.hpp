@@ -3,6 +3,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <thread>
 
@@ -12,7 +13,8 @@ namespace acx::util {
 // throws reaches the owner instead of ending the process: it is kept, `failed` is called with it on that thread (the
 // owner stops its service there, e.g. http::Runner::finish), and join() rethrows it on the owner's error path.
 // Without `failed`, an escaping exception ends the process (std::terminate), as for std::thread: for threads whose
-// work cannot throw.
+// work cannot throw. Work that waits takes a std::stop_token: request_stop() ends its waits
+// (std::condition_variable_any waits with the token), the one way a waiting thread of acx is told to stop.
 class Thread {
 public:
   using Failed = std::function<void(std::exception_ptr)>;
@@ -20,11 +22,14 @@ public:
   Thread() = default;
   // `name`: at most 15 characters (the kernel's limit).
   Thread(std::string name, std::function<void()> work, Failed failed = {});
+  Thread(std::string name, std::function<void(std::stop_token)> work, Failed failed = {});
   Thread(Thread&&) noexcept = default;
   Thread& operator=(Thread&& other) noexcept;
   // Joins; a failure join() did not rethrow was given to `failed` already.
   ~Thread();
 
+  // Asks the work to stop: its stop token says so, and the waits that take it end.
+  void request_stop() { m_stop.request_stop(); }
   // Waits for the work to end, then rethrows what it threw (once).
   void join();
   // Waits for the work to end; what it threw went to `failed`.
@@ -33,7 +38,10 @@ public:
   std::thread::native_handle_type native_handle() { return m_thread.native_handle(); }
 
 private:
+  Thread(std::string name, std::function<void()> work, Failed failed, std::function<void(std::stop_token)> stoppable);
+
   std::unique_ptr<std::exception_ptr> m_failure; // written by the thread before it ends, read after join
+  std::stop_source m_stop;
   std::thread m_thread;
 };
 
