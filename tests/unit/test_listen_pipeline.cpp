@@ -112,7 +112,9 @@ TEST_CASE("acx::listen::Pipeline")
     journal::Query q;
     q.refused = true;
     CHECK(journal::Reader::open(f.dir + "/j.db")->read(q).size() == 4);
-    const std::string metrics = f.metrics.prometheus({});
+    listen::Registry registry;
+    f.metrics.write(registry, {});
+    const std::string metrics = registry.text();
     CHECK(metrics.find("acx_deliveries_refused_total{reason=\"mismatch\"} 1") != std::string::npos);
     CHECK(metrics.find("acx_deliveries_received_total 4") != std::string::npos);
   }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "acx/util/text.hpp"
+
 namespace acx::listen {
 
 std::string_view refusal_name(Refusal r)
@@ -12,33 +14,79 @@ std::string_view refusal_name(Refusal r)
   return k_names[static_cast<std::size_t>(r)];
 }
 
-std::string Metrics::prometheus(const journal::CommitStats& commits) const
+std::string& Registry::samples(std::string_view name, std::string_view help, std::string_view type)
+{
+  for (auto& f : m_families) {
+    if (f.name == name) {
+      return f.samples;
+    }
+  }
+  m_families.push_back({std::string(name), std::string(help), std::string(type), {}});
+  return m_families.back().samples;
+}
+
+void Registry::sample(std::string& out, std::string_view name, double value, const Labels& labels)
+{
+  out += name;
+  if (!labels.empty()) {
+    out += '{';
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      out += fmt::format("{}{}=", i > 0 ? "," : "", labels[i].first);
+      util::append_json_string(out, labels[i].second); // quoted, with '"', '\\' and newlines escaped
+    }
+    out += '}';
+  }
+  out += fmt::format(" {}\n", value);
+}
+
+void Registry::counter(std::string_view name, std::string_view help, double value, const Labels& labels)
+{
+  sample(samples(name, help, "counter"), name, value, labels);
+}
+
+void Registry::gauge(std::string_view name, std::string_view help, double value, const Labels& labels)
+{
+  sample(samples(name, help, "gauge"), name, value, labels);
+}
+
+void Registry::histogram(std::string_view name, std::string_view help, const std::vector<double>& bounds,
+                         const std::vector<std::uint64_t>& cumulative, std::uint64_t count, double sum)
+{
+  std::string& out = samples(name, help, "histogram");
+  const std::string bucket = std::string(name) + "_bucket";
+  for (std::size_t b = 0; b < bounds.size(); ++b) {
+    sample(out, bucket, static_cast<double>(b < cumulative.size() ? cumulative[b] : 0),
+           {{"le", fmt::format("{}", bounds[b])}});
+  }
+  sample(out, bucket, static_cast<double>(count), {{"le", "+Inf"}});
+  sample(out, std::string(name) + "_sum", sum, {});
+  sample(out, std::string(name) + "_count", static_cast<double>(count), {});
+}
+
+std::string Registry::text() const
 {
   std::string out;
-  auto counter = [&out](std::string_view name, std::string_view help, std::uint64_t value) {
-    out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", name, help, value);
-  };
-  counter("acx_deliveries_received_total", "Deliveries received on the webhook path.", m_received.load());
-  counter("acx_deliveries_accepted_total", "Deliveries verified, valid, new, and journaled.", m_accepted.load());
-  counter("acx_deliveries_duplicate_total", "Deliveries whose eventId was already accepted.", m_duplicates.load());
-  out += "# HELP acx_deliveries_refused_total Deliveries refused, by reason.\n"
-         "# TYPE acx_deliveries_refused_total counter\n";
-  for (std::size_t i = 0; i < m_refused.size(); ++i) {
-    out += fmt::format("acx_deliveries_refused_total{{reason=\"{}\"}} {}\n", refusal_name(static_cast<Refusal>(i)),
-                       m_refused[i].load());
+  for (const auto& f : m_families) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{3}", f.name, f.help, f.type, f.samples);
   }
-  out += "# HELP acx_journal_commit_seconds Time to commit one group of deliveries to the journal (fsync included).\n"
-         "# TYPE acx_journal_commit_seconds histogram\n";
-  const auto& bounds = journal::commit_buckets();
-  for (std::size_t b = 0; b < bounds.size(); ++b) {
-    out += fmt::format("acx_journal_commit_seconds_bucket{{le=\"{}\"}} {}\n", bounds[b],
-                       b < commits.buckets.size() ? commits.buckets[b] : 0);
-  }
-  out += fmt::format("acx_journal_commit_seconds_bucket{{le=\"+Inf\"}} {}\n", commits.commits);
-  out += fmt::format("acx_journal_commit_seconds_sum {}\nacx_journal_commit_seconds_count {}\n", commits.seconds_total,
-                     commits.commits);
-  counter("acx_journal_records_committed_total", "Records committed to the journal.", commits.records);
   return out;
+}
+
+void Metrics::write(Registry& registry, const journal::CommitStats& commits) const
+{
+  auto n = [](const std::atomic<std::uint64_t>& v) { return static_cast<double>(v.load()); };
+  registry.counter("acx_deliveries_received_total", "Deliveries received on the webhook path.", n(m_received));
+  registry.counter("acx_deliveries_accepted_total", "Deliveries verified, valid, new, and journaled.", n(m_accepted));
+  registry.counter("acx_deliveries_duplicate_total", "Deliveries whose eventId was already accepted.", n(m_duplicates));
+  for (std::size_t i = 0; i < m_refused.size(); ++i) {
+    registry.counter("acx_deliveries_refused_total", "Deliveries refused, by reason.", n(m_refused[i]),
+                     {{"reason", std::string(refusal_name(static_cast<Refusal>(i)))}});
+  }
+  registry.histogram("acx_journal_commit_seconds",
+                     "Time to commit one group of deliveries to the journal (fsync included).",
+                     journal::commit_buckets(), commits.buckets, commits.commits, commits.seconds_total);
+  registry.counter("acx_journal_records_committed_total", "Records committed to the journal.",
+                   static_cast<double>(commits.records));
 }
 
 } // namespace acx::listen

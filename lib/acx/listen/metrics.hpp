@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "acx/journal/journal.hpp"
 
@@ -27,6 +29,27 @@ enum class Refusal {
 
 std::string_view refusal_name(Refusal r);
 
+// Every Prometheus family of /metrics, written one way: a family's HELP and TYPE once, then its samples, families in
+// the order first added. Each part of the listener adds its own; text() is the exposition (format 0.0.4).
+class Registry {
+public:
+  using Labels = std::vector<std::pair<std::string_view, std::string>>;
+  void counter(std::string_view name, std::string_view help, double value, const Labels& labels = {});
+  void gauge(std::string_view name, std::string_view help, double value, const Labels& labels = {});
+  // A histogram of cumulative counts per upper bound (`bounds`), and its count and sum.
+  void histogram(std::string_view name, std::string_view help, const std::vector<double>& bounds,
+                 const std::vector<std::uint64_t>& cumulative, std::uint64_t count, double sum);
+  std::string text() const;
+
+private:
+  struct Family {
+    std::string name, help, type, samples;
+  };
+  std::string& samples(std::string_view name, std::string_view help, std::string_view type);
+  static void sample(std::string& out, std::string_view name, double value, const Labels& labels);
+  std::vector<Family> m_families;
+};
+
 // Counters for /metrics, safe to bump from any thread.
 class Metrics {
 public:
@@ -37,8 +60,8 @@ public:
 
   std::uint64_t accepted_count() const { return m_accepted.load(); }
 
-  // The Prometheus text exposition of the counters and the journal's commit latency.
-  std::string prometheus(const journal::CommitStats& commits) const;
+  // The counters' families, and the journal's commit latency.
+  void write(Registry& registry, const journal::CommitStats& commits) const;
 
 private:
   std::atomic<std::uint64_t> m_received{0};

@@ -133,46 +133,21 @@ private:
   util::Thread m_thread;
 };
 
-// acx_upstream_refused_total's lines, one per reason (every reason, 0 until one is refused).
-std::string refused_lines(const std::map<std::string, std::uint64_t>& refused)
-{
-  std::string out;
-  for (const auto reason : relay::refusal_reasons()) {
-    const auto it = refused.find(std::string(reason));
-    out +=
-        fmt::format("acx_upstream_refused_total{{reason=\"{}\"}} {}\n", reason, it == refused.end() ? 0 : it->second);
-  }
-  return out;
-}
-
-// Per consumer: delivered, retried, dead, lag and the oldest pending event's age, in Prometheus' text format.
-std::string consumer_metrics(const std::vector<std::pair<std::string, forward::Stats>>& consumers)
-{
-  if (consumers.empty()) {
-    return {};
-  }
-  std::string out;
-  auto family = [&](const char* name, const char* type, const char* help, auto value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
-    for (const auto& [consumer, s] : consumers) {
-      std::string label;
-      util::append_json_string(label, consumer); // a quoted, escaped label value
-      out += fmt::format("{}{{consumer={}}} {}\n", name, label, value(s));
-    }
+// One part of a running listener as the service drives it: started in the order of the list, stopped in the reverse;
+// each says how it is (/healthz) and what it counts (/metrics). A part that needs none of these leaves it empty.
+struct Part {
+  // What a part says of its health: a failure (the listener cannot take deliveries: 503), a degradation (it takes
+  // them, something else does not work: 200), and its details for /healthz?verbose.
+  struct Health {
+    std::string failing_brief, failing; // for anyone, and in detail
+    std::vector<std::string> degraded;  // in detail; briefly "a consumer takes nothing"
+    std::string details;
   };
-  family("acx_forward_delivered_total", "counter", "Events a consumer took.",
-         [](const auto& s) { return s.delivered; });
-  family("acx_forward_retried_total", "counter", "Attempts that will be tried again.",
-         [](const auto& s) { return s.retried; });
-  family("acx_forward_dead_total", "counter", "Events given up on.", [](const auto& s) { return s.dead; });
-  family("acx_forward_lag_events", "gauge", "Events read from the journal and not yet handed over.",
-         [](const auto& s) { return s.lag; });
-  family("acx_forward_oldest_pending_seconds", "gauge", "Age of the oldest event waiting for a consumer.",
-         [](const auto& s) { return s.oldest_pending_seconds; });
-  family("acx_forward_stopped", "gauge", "1 when a consumer answered 410 and forwarding to it stopped.",
-         [](const auto& s) { return s.stopped ? 1 : 0; });
-  return out;
-}
+  std::string name;
+  std::function<void()> start, stop;
+  std::function<void(Health&)> health;
+  std::function<void(Registry&)> metrics;
+};
 
 // The listener's parts, built in one order (the runner first, so every thread started later inherits its signal mask)
 // and stopped in the reverse: the page, the server (in-flight requests answered), the forwarders (attempts in flight
@@ -219,6 +194,9 @@ public:
       m_hub = std::make_unique<relay::Hub>(m_journal_path, *m_writer, std::move(hub));
     }
     http::ServerOptions so = o.server;
+    // Deliveries and /relay are answered from the server's own threads (asynchronous routes); only /healthz and
+    // /metrics, both quick, run on its workers.
+    so.workers = 4;
     so.on_too_large = [this] { m_metrics.refused(Refusal::too_large); };
     m_server = std::make_unique<http::Server>(so, routes());
     if (o.inspect_port) {
@@ -229,6 +207,7 @@ public:
       m_retainer = std::make_unique<Retainer>(m_journal_path, o.keep,
                                               [&observer](const util::Notice& n) { observer.notice(n); });
     }
+    build_parts();
   }
 
   ~Service() { stop(); }
@@ -327,53 +306,82 @@ private:
     m_runner.finish();
   }
 
-  void start()
+  // The parts, in the order they start: the printer first (it shows what the journal commits, and stops last), the
+  // journal, the forwarders, the retainer, the puller or the hub, the server (the runner starts it), the page.
+  void build_parts()
   {
-    m_printer.start([this](std::exception_ptr e) { failed(e); });
+    m_parts.push_back({"printer",
+                       [this] { m_printer.start([this](std::exception_ptr e) { failed(e); }); },
+                       [this] { m_printer.stop(); },
+                       {},
+                       {}});
+    m_parts.push_back({"journal",
+                       {},
+                       [this] { m_writer->close(); },
+                       [this](Part::Health& h) { journal_health(h); },
+                       [this](Registry& r) { journal_metrics(r); }});
     for (auto& f : m_forwarders) {
-      f->start();
+      m_parts.push_back({"forwarder " + f->consumer().label, [&f] { f->start(); }, [&f] { f->stop(); },
+                         [this, &f](Part::Health& h) { consumer_health(*f, h); },
+                         [&f](Registry& r) { consumer_metrics(*f, r); }});
     }
     if (m_retainer) {
-      m_retainer->start();
+      m_parts.push_back({"retainer", [this] { m_retainer->start(); }, [this] { m_retainer->stop(); }, {}, {}});
     }
     if (m_puller) {
-      m_puller->start();
+      m_parts.push_back({"puller",
+                         [this] { m_puller->start(); },
+                         [this] { m_puller->stop(); },
+                         {},
+                         [this](Registry& r) { puller_metrics(r); }});
     }
+    if (m_hub) {
+      m_parts.push_back({"relay",
+                         {},
+                         [this] { m_hub->stop(); },
+                         {},
+                         [this](Registry& r) {
+                           r.gauge("acx_relay_clients", "Streams open on GET /relay.",
+                                   static_cast<double>(m_hub->clients()));
+                         }});
+    }
+    m_parts.push_back({"server", {}, [this] { m_server->stop(); }, {}, {}}); // the runner starts it
     if (m_page) {
-      const int port = m_page->start();
-      // Where the page is, never its token: a terminal's scrollback and CI logs keep what is printed.
-      const std::string link = inspect::write_page_link(port, m_page->url(port));
-      notice(Level::info, fmt::format("inspect the deliveries at http://127.0.0.1:{}/ (open file://{} in a browser: "
-                                      "that file carries the access token)",
-                                      port, link));
+      m_parts.push_back({"page", [this] { start_page(); }, [this] { m_page->stop(); }, {}, {}});
     }
   }
 
-  // Idempotent; the runner has stopped the server already when run() returns.
+  void start()
+  {
+    for (auto& part : m_parts) {
+      if (part.start) {
+        part.start();
+      }
+    }
+  }
+
+  void start_page()
+  {
+    const int port = m_page->start();
+    // Where the page is, never its token: a terminal's scrollback and CI logs keep what is printed.
+    const std::string link = inspect::write_page_link(port, m_page->url(port));
+    notice(Level::info, fmt::format("inspect the deliveries at http://127.0.0.1:{}/ (open file://{} in a browser: "
+                                    "that file carries the access token)",
+                                    port, link));
+  }
+
+  // In the reverse order of the start. Idempotent; the runner has stopped the server already when run() returns.
   void stop()
   {
     if (m_stopped) {
       return;
     }
     m_stopped = true;
-    if (m_page) {
-      m_page->stop();
+    for (auto part = m_parts.rbegin(); part != m_parts.rend(); ++part) {
+      if (part->stop) {
+        part->stop();
+      }
     }
-    m_server->stop(); // ends the relay's streams
-    if (m_hub) {
-      m_hub->stop();
-    }
-    if (m_puller) {
-      m_puller->stop(); // what it pulled is answered by the journal before it returns
-    }
-    if (m_retainer) {
-      m_retainer->stop();
-    }
-    for (auto& f : m_forwarders) {
-      f->stop();
-    }
-    m_writer->close();
-    m_printer.stop();
   }
 
   // A profile read again: the next deliveries are checked against it; a profile that cannot be read changes nothing.
@@ -392,90 +400,102 @@ private:
     }
   }
 
-  std::vector<std::pair<std::string, forward::Stats>> consumers_state() const
-  {
-    std::vector<std::pair<std::string, forward::Stats>> out;
-    for (const auto& f : m_forwarders) {
-      out.emplace_back(f->consumer().label, f->stats());
-    }
-    return out;
-  }
-
-  std::string journal_metrics() const
-  {
-    return fmt::format("# HELP acx_journal_writable 1 while the journal commits, 0 after a commit failed (a full "
-                       "disk, a read-only file system) until one succeeds.\n# TYPE acx_journal_writable gauge\n"
-                       "acx_journal_writable {}\n# HELP acx_journal_text_indexed_seq The newest delivery searchable "
-                       "through the text index.\n# TYPE acx_journal_text_indexed_seq gauge\n"
-                       "acx_journal_text_indexed_seq {}\n",
-                       m_writer->failure().empty() ? 1 : 0, m_writer->text_indexed());
-  }
-
-  std::string relay_metrics() const
-  {
-    if (m_puller) {
-      const relay::PullState s = m_puller->state();
-      return fmt::format("# HELP acx_upstream_connected 1 while the relay's stream is open.\n"
-                         "# TYPE acx_upstream_connected gauge\nacx_upstream_connected {}\n"
-                         "# HELP acx_upstream_lag_events The relay's newest sequence number less the last one stored "
-                         "here.\n# TYPE acx_upstream_lag_events gauge\nacx_upstream_lag_events {}\n"
-                         "# HELP acx_upstream_pulled_total Deliveries pulled from the relay and stored.\n"
-                         "# TYPE acx_upstream_pulled_total counter\nacx_upstream_pulled_total {}\n"
-                         "# HELP acx_upstream_refused_total Relayed deliveries refused, by reason.\n"
-                         "# TYPE acx_upstream_refused_total counter\n{}",
-                         s.connected ? 1 : 0, std::max<std::int64_t>(0, s.relay_last - s.cursor), s.pulled,
-                         refused_lines(s.refused));
-    }
-    if (!m_hub) {
-      return {};
-    }
-    return fmt::format("# HELP acx_relay_clients Streams open on GET /relay.\n# TYPE acx_relay_clients gauge\n"
-                       "acx_relay_clients {}\n",
-                       m_hub->clients());
-  }
-
-  // For a journal in a database shared by several listeners: which, how far it reaches, and each consumer's events
-  // not yet handed over (by whichever listener holds its lease).
-  // The journal and its newest delivery (what a laptop compares with what it pulled), and on a shared database each
-  // consumer's waiting events.
-  std::string database_health() const
-  {
-    std::string out = fmt::format("journal {} ({}): newest #{}\n", journal::shown(m_journal_path), m_writer->engine(),
-                                  m_writer->committed_seq());
-    if (!journal::is_database(m_journal_path)) {
-      return out;
-    }
-    for (const auto& f : m_forwarders) {
-      const std::string& name = f->consumer().name;
-      std::string waiting = "?";
-      try {
-        waiting = std::to_string(m_outbox->waiting(name));
-      } catch (const std::exception&) {
-        // The database is away: failure() says so.
-      }
-      out += fmt::format("consumer {}: {} waiting, {}\n", util::printable(f->consumer().label), waiting,
-                         f->stats().standby ? "another listener hands them over" : "this listener hands them over");
-    }
-    return out;
-  }
-
-  // The health as a status and its text: ok or not and why in general terms, or (verbose) with the details.
-  std::pair<int, std::string> health_text(bool verbose) const
+  void journal_health(Part::Health& h) const
   {
     if (const auto failure = m_writer->failure(); !failure.empty()) {
-      return {503, verbose ? fmt::format("not ok: journal not writable: {}\n", failure)
-                           : std::string("not ok: the journal cannot store deliveries\n")};
+      h.failing_brief = "the journal cannot store deliveries";
+      h.failing = "journal not writable: " + failure;
     }
-    // Receiving works; a consumer that stopped or stalls makes it degraded, still 200.
-    std::string degraded;
-    for (const auto& [label, s] : consumers_state()) {
-      if ((s.stopped || s.stalled) && verbose) {
-        degraded += fmt::format("degraded: {} {}\n", label, s.stopped ? "stopped (410)" : "takes nothing");
-      } else if ((s.stopped || s.stalled) && degraded.empty()) {
-        degraded = "degraded: a consumer takes nothing\n";
+    // The journal and its newest delivery (what a laptop compares with what it pulled).
+    h.details += fmt::format("journal {} ({}): newest #{}\n", journal::shown(m_journal_path), m_writer->engine(),
+                             m_writer->committed_seq());
+  }
+
+  void journal_metrics(Registry& r) const
+  {
+    m_metrics.write(r, m_writer->stats());
+    r.gauge("acx_journal_writable",
+            "1 while the journal commits, 0 after a commit failed (a full disk, a read-only file system) until one "
+            "succeeds.",
+            m_writer->failure().empty() ? 1 : 0);
+    r.gauge("acx_journal_text_indexed_seq", "The newest delivery searchable through the text index.",
+            static_cast<double>(m_writer->text_indexed()));
+  }
+
+  // A consumer that stopped or stalls makes the listener degraded (still 200); on a shared database, its waiting
+  // events (by whichever listener holds its lease).
+  void consumer_health(const forward::Forwarder& f, Part::Health& h) const
+  {
+    const auto s = f.stats();
+    if (s.stopped || s.stalled) {
+      h.degraded.push_back(fmt::format("{} {}", f.consumer().label, s.stopped ? "stopped (410)" : "takes nothing"));
+    }
+    if (!journal::is_database(m_journal_path)) {
+      return;
+    }
+    std::string waiting = "?";
+    try {
+      waiting = std::to_string(m_outbox->waiting(f.consumer().name));
+    } catch (const std::exception&) {
+      // The database is away: the journal's failure says so.
+    }
+    h.details += fmt::format("consumer {}: {} waiting, {}\n", util::printable(f.consumer().label), waiting,
+                             s.standby ? "another listener hands them over" : "this listener hands them over");
+  }
+
+  // Per consumer: delivered, retried, dead, lag and the oldest pending event's age.
+  static void consumer_metrics(const forward::Forwarder& f, Registry& r)
+  {
+    const auto s = f.stats();
+    const Registry::Labels consumer{{"consumer", f.consumer().label}};
+    r.counter("acx_forward_delivered_total", "Events a consumer took.", static_cast<double>(s.delivered), consumer);
+    r.counter("acx_forward_retried_total", "Attempts that will be tried again.", static_cast<double>(s.retried),
+              consumer);
+    r.counter("acx_forward_dead_total", "Events given up on.", static_cast<double>(s.dead), consumer);
+    r.gauge("acx_forward_lag_events", "Events read from the journal and not yet handed over.",
+            static_cast<double>(s.lag), consumer);
+    r.gauge("acx_forward_oldest_pending_seconds", "Age of the oldest event waiting for a consumer.",
+            s.oldest_pending_seconds, consumer);
+    r.gauge("acx_forward_stopped", "1 when a consumer answered 410 and forwarding to it stopped.", s.stopped ? 1 : 0,
+            consumer);
+  }
+
+  void puller_metrics(Registry& r) const
+  {
+    const relay::PullState s = m_puller->state();
+    r.gauge("acx_upstream_connected", "1 while the relay's stream is open.", s.connected ? 1 : 0);
+    r.gauge("acx_upstream_lag_events", "The relay's newest sequence number less the last one stored here.",
+            static_cast<double>(std::max<std::int64_t>(0, s.relay_last - s.cursor)));
+    r.counter("acx_upstream_pulled_total", "Deliveries pulled from the relay and stored.",
+              static_cast<double>(s.pulled));
+    for (const auto reason : relay::refusal_reasons()) { // every reason, 0 until one is refused
+      const auto it = s.refused.find(std::string(reason));
+      r.counter("acx_upstream_refused_total", "Relayed deliveries refused, by reason.",
+                static_cast<double>(it == s.refused.end() ? 0 : it->second), {{"reason", std::string(reason)}});
+    }
+  }
+
+  // The health as a status and its text, from every part: ok, or not and why in general terms, or (verbose) with
+  // the details.
+  std::pair<int, std::string> health_text(bool verbose) const
+  {
+    Part::Health h;
+    for (const auto& part : m_parts) {
+      if (part.health) {
+        part.health(h);
+      }
+      if (!h.failing.empty()) {
+        return {503, verbose ? "not ok: " + h.failing + "\n" : "not ok: " + h.failing_brief + "\n"};
       }
     }
-    return {200, (degraded.empty() ? "ok\n" : degraded) + (verbose ? database_health() : std::string())};
+    std::string text;
+    for (const auto& line : h.degraded) {
+      text += "degraded: " + line + "\n";
+    }
+    if (!verbose && !text.empty()) {
+      text = "degraded: a consumer takes nothing\n";
+    }
+    return {200, (text.empty() ? "ok\n" : text) + (verbose ? h.details : std::string())};
   }
 
   // /healthz, for whoever reaches the webhook port (a load balancer): the details only on /healthz?verbose with a
@@ -501,11 +521,13 @@ private:
         {"GET", "/healthz", [this](http::Request r) { return health(r); }},
         {"GET", "/metrics",
          [this](http::Request) {
-           return http::Response{200,
-                                 "text/plain; version=0.0.4",
-                                 m_metrics.prometheus(m_writer->stats()) + journal_metrics() +
-                                     consumer_metrics(consumers_state()) + relay_metrics(),
-                                 {}};
+           Registry registry;
+           for (const auto& part : m_parts) {
+             if (part.metrics) {
+               part.metrics(registry);
+             }
+           }
+           return http::Response{200, "text/plain; version=0.0.4", registry.text(), {}};
          }},
     };
     if (m_o.token_in_path) {
@@ -535,6 +557,7 @@ private:
   std::unique_ptr<relay::Hub> m_hub;
   std::unique_ptr<relay::Puller> m_puller;
   std::unique_ptr<Retainer> m_retainer;
+  std::vector<Part> m_parts;
   std::mutex m_failure_mutex;
   std::exception_ptr m_failure;
   bool m_stopped = false;
