@@ -94,6 +94,7 @@ expect_has "$(cat "$WORK/full.verbose")" "journal not writable: database or disk
   "healthz?verbose with the relay token says the details"
 expect_eq "$(cat "$WORK/full.verbose-anon")" 401 "healthz?verbose without it: 401"
 expect_has "$(cat "$WORK/full.metrics")" "acx_journal_writable 0" "metrics say it"
+expect_has "$(cat "$WORK/full.metrics")" "acx_journal_fault{fault=\"full\"} 1" "metrics say why: the disk is full"
 expect_has "$(cat "$WORK/full.metrics")" "acx_deliveries_refused_total{reason=\"unavailable\"} $full503" \
   "metrics count the 503s"
 expect_eq "$(wc -l <"$WORK/full.reads" | tr -d ' ')" "$((5 + full200))" "reads go on while the disk is full"

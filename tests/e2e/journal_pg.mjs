@@ -223,6 +223,8 @@ const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${
     `healthz without the token says it in general terms: ${general.body}`);
   check(down.status === 503 && /the database is unreachable/.test(down.body), `healthz in the outage: ${down.status} ` +
     down.body);
+  const faults = (await request(l.port, { method: "GET", path: "/metrics" })).body;
+  check(/acx_journal_fault\{fault="unreachable"\} 1/.test(faults), `metrics say why: unreachable: ${faults.slice(0, 300)}`);
   await sleep(7000);
   const during = answers.slice(stoppedAt);
   await pg.start();

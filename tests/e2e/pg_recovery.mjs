@@ -38,6 +38,8 @@ check((await post()).status === 200, "a delivery before any trouble");
   const refused = await post();
   check(refused.status === 503, `a delivery while INSERT is revoked: ${refused.status} ${refused.body}`);
   check((await health(l.port)) === 503, "healthz while the journal cannot write");
+  const faults = (await request(l.port, { method: "GET", path: "/metrics" })).body;
+  check(/acx_journal_fault\{fault="other"\} 1/.test(faults), "metrics: a revoked privilege is a fault of its own kind");
   psql("GRANT INSERT ON deliveries TO app", pg.uri);
   const again = await post();
   check(again.status === 200, `the next delivery after GRANT: ${again.status} ${again.body}`);

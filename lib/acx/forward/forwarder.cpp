@@ -193,8 +193,8 @@ struct Forwarder::Impl {
         batch = follower->next(512, stop, next_housekeeping);
         unreachable = false;
       } catch (const Error& e) {
-        if (!outbox.shared()) {
-          throw; // a journal file that cannot be read stops the listener
+        if (!outbox.shared() || journal::fault_of(e) == journal::Fault::corrupt) {
+          throw; // a journal file that cannot be read stops the listener, and so does a corrupt database
         }
         // A database out of reach: the listener goes on (its deliveries answer 503), and so does this, once it is
         // back; the lease keeper stops this work if that takes long.

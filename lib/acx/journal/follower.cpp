@@ -80,9 +80,11 @@ std::vector<std::shared_ptr<const Record>> Follower::next(std::size_t limit, std
       m_writer.wait_beyond(m_cursor, wait);
       batch = read(limit);
     }
-  } catch (const Error&) {
-    if (!m_database) {
-      throw; // a journal file that cannot be read is the end
+  } catch (const Error& e) {
+    // A journal file that cannot be read is the end, and so is a corrupt database; any other fault of a database
+    // (out of reach, a conflict, a statement timeout) passes.
+    if (!m_database || fault_of(e) == Fault::corrupt) {
+      throw;
     }
     // A database out of reach (the writer's failures say so, and its deliveries are answered 503): nothing new
     // until it is back.

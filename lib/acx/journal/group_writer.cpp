@@ -119,7 +119,7 @@ void GroupWriter::enqueue(Record record, std::optional<std::int64_t> position, s
   }
 }
 
-std::string GroupWriter::failure() const
+Failure GroupWriter::failure() const
 {
   std::lock_guard lock(m_mutex);
   return m_failure;
@@ -302,10 +302,15 @@ void GroupWriter::commit(Group& batch)
   for (const auto& p : positions) {
     relayed = std::max(relayed, *p->position);
   }
+  Fault fault = Fault::none;
   try {
     store(stored, relayed); // the upstream's cursor moves in the transaction that stores what it passed
+  } catch (const JournalError& e) {
+    error = e.what(); // the engine's failures, by their fault
+    fault = e.fault();
   } catch (const std::exception& e) {
-    error = e.what(); // the backend's failures, and anything else: the group is answered, never left waiting
+    error = e.what(); // and anything else: the group is answered, never left waiting
+    fault = Fault::other;
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!error.empty()) {
@@ -318,7 +323,7 @@ void GroupWriter::commit(Group& batch)
                  error.empty() ? "" : fmt::format("cannot write the journal: {}", error)};
   }
   std::lock_guard lock(m_mutex);
-  m_failure = error;
+  m_failure = {error.empty() ? Fault::none : fault, error};
   m_last_group = std::chrono::steady_clock::now();
   for (auto& p : stored) {
     if (!error.empty()) {

@@ -32,7 +32,7 @@ public:
   Appended append(Record record) override;
   void append_async(Record record, std::function<void(Appended)> done) override;
   Appended set_upstream(std::int64_t position) override;
-  std::string failure() const override;
+  Failure failure() const override;
   std::int64_t committed_seq() const override;
   std::shared_ptr<void> on_commit(std::function<void()> news) const override;
   std::int64_t wait_beyond(std::int64_t seq, std::chrono::milliseconds timeout) const override;
@@ -101,7 +101,7 @@ private:
   std::int64_t m_committed_seq = 0;
   TimePoint m_last_group;
   CommitStats m_stats;
-  std::string m_failure;
+  Failure m_failure;
   static constexpr std::int64_t k_no_hole = INT64_MAX;
   std::int64_t m_relay_hole = k_no_hole; // the committer's: the first relayed delivery a failed commit lost
   util::Thread m_committer;

@@ -95,6 +95,33 @@ std::optional<ConsumerInfo> Outbox::consumer(const std::string& name)
   return std::nullopt;
 }
 
+std::string_view fault_name(Fault f)
+{
+  switch (f) {
+  case Fault::none:
+    return "none";
+  case Fault::unreachable:
+    return "unreachable";
+  case Fault::full:
+    return "full";
+  case Fault::read_only:
+    return "read_only";
+  case Fault::conflict:
+    return "conflict";
+  case Fault::corrupt:
+    return "corrupt";
+  case Fault::other:
+    break;
+  }
+  return "other";
+}
+
+Fault fault_of(const std::exception& e)
+{
+  const auto* j = dynamic_cast<const JournalError*>(&e);
+  return j ? j->fault() : Fault::other;
+}
+
 std::string shown(const std::string& location)
 {
   return is_database(location) ? util::redact_url(location) : location;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "acx/journal/record.hpp"
+#include "acx/util/error.hpp"
 
 namespace acx::journal {
 
@@ -30,6 +31,32 @@ struct WriterOptions {
   // stores them (Reader::upstream_cursor), so that a crash never loses nor doubles one.
   std::string upstream;
 };
+
+// Why a journal cannot be written or read now, as its users switch on it: a database out of reach comes back by itself
+// (wait and try again), a full disk or a read-only file system when someone acts (keep answering 503, say so), a
+// conflict is tried again, a corrupt journal ends what reads it.
+enum class Fault { none, unreachable, full, read_only, conflict, corrupt, other };
+std::string_view fault_name(Fault f);
+
+// What the journal's writer says of its last commit: none, or a fault and the engine's words for it.
+struct Failure {
+  Fault fault = Fault::none;
+  std::string what; // "database or disk is full"
+  explicit operator bool() const { return fault != Fault::none; }
+};
+
+// An acx::Error (io) from a journal's engine, with its fault: what readers, writers, outboxes and pruners throw.
+class JournalError : public Error {
+public:
+  JournalError(Fault fault, const std::string& what) : Error(ExitCode::io, what), m_fault(fault) {}
+  Fault fault() const { return m_fault; }
+
+private:
+  Fault m_fault;
+};
+
+// The fault of an error a journal's engine threw (JournalError), else other.
+Fault fault_of(const std::exception& e);
 
 // The outcome of an append: stored (with its final status and sequence number), or not, and why.
 struct Appended {
@@ -68,8 +95,8 @@ public:
   // Sets the upstream's cursor (WriterOptions::upstream) to `position` in a transaction of its own, storing nothing:
   // where a laptop starts on a relay, kept before any delivery comes. Waits for the commit.
   virtual Appended set_upstream(std::int64_t position) = 0;
-  // Why the last commit failed ("database or disk is full"), until a commit succeeds again; empty when it did.
-  virtual std::string failure() const = 0;
+  // Why the last commit failed, until a commit succeeds again; none when it did.
+  virtual Failure failure() const = 0;
   // The highest committed sequence number of accepted/duplicate records.
   virtual std::int64_t committed_seq() const = 0;
   // Calls `news` after every commit from now on (this listener's groups, and on a shared journal every other

@@ -25,14 +25,14 @@ void Outage::refused(const std::string& why)
                         why)});
 }
 
-void Outage::tick(const std::string& failure)
+void Outage::tick(const journal::Failure& failure)
 {
   const auto now = m_now();
   std::lock_guard lock(m_mutex);
   if (!m_since) {
     return;
   }
-  if (failure.empty()) {
+  if (!failure) {
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - *m_since).count();
     m_notify({util::Notice::Level::info,
               fmt::format("the journal takes deliveries again after {} s; {} {} answered 503 meanwhile", seconds,
@@ -42,9 +42,8 @@ void Outage::tick(const std::string& failure)
     return;
   }
   if (m_held > 0 && now - m_said >= std::chrono::seconds(1)) {
-    m_notify({util::Notice::Level::warning,
-              fmt::format("{} more {} answered 503: {}", m_held, m_held == 1 ? "delivery" : "deliveries",
-                          failure.empty() ? m_why : failure)});
+    m_notify({util::Notice::Level::warning, fmt::format("{} more {} answered 503: {}", m_held,
+                                                        m_held == 1 ? "delivery" : "deliveries", failure.what)});
     m_said = now;
     m_held = 0;
   }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "acx/journal/journal.hpp"
 #include "acx/util/notice.hpp"
 
 namespace acx::listen {
@@ -20,8 +21,8 @@ public:
   explicit Outage(util::Notify notify, Clock now = std::chrono::steady_clock::now);
   // A delivery answered 503 because the journal could not store it (`why`: the journal's error). Any thread.
   void refused(const std::string& why);
-  // About once a second, with the journal's failure now (empty: it commits again).
-  void tick(const std::string& failure);
+  // About once a second, with the journal's failure now (none: it commits again).
+  void tick(const journal::Failure& failure);
 
 private:
   util::Notify m_notify;

@@ -402,9 +402,9 @@ private:
 
   void journal_health(Part::Health& h) const
   {
-    if (const auto failure = m_writer->failure(); !failure.empty()) {
+    if (const auto failure = m_writer->failure()) {
       h.failing_brief = "the journal cannot store deliveries";
-      h.failing = "journal not writable: " + failure;
+      h.failing = "journal not writable: " + failure.what;
     }
     // The journal and its newest delivery (what a laptop compares with what it pulled).
     h.details += fmt::format("journal {} ({}): newest #{}\n", journal::shown(m_journal_path), m_writer->engine(),
@@ -417,7 +417,15 @@ private:
     r.gauge("acx_journal_writable",
             "1 while the journal commits, 0 after a commit failed (a full disk, a read-only file system) until one "
             "succeeds.",
-            m_writer->failure().empty() ? 1 : 0);
+            m_writer->failure() ? 0 : 1);
+    const auto fault = m_writer->failure().fault;
+    for (const auto f : {journal::Fault::unreachable, journal::Fault::full, journal::Fault::read_only,
+                         journal::Fault::conflict, journal::Fault::corrupt, journal::Fault::other}) {
+      r.gauge("acx_journal_fault",
+              "1 for why the last commit failed (unreachable, full, read_only, ...), until one "
+              "succeeds.",
+              fault == f ? 1 : 0, {{"fault", std::string(journal::fault_name(f))}});
+    }
     r.gauge("acx_journal_text_indexed_seq", "The newest delivery searchable through the text index.",
             static_cast<double>(m_writer->text_indexed()));
   }

@@ -171,15 +171,31 @@ std::unique_ptr<pg::Connection> connect(const std::string& uri, std::string setu
   }
 }
 
+Fault fault_of(const pg::PgError& e)
+{
+  if (e.failure == pg::Failure::connection) {
+    return Fault::unreachable;
+  }
+  if (e.failure == pg::Failure::conflict) {
+    return Fault::conflict;
+  }
+  // SQLSTATE classes: 53 insufficient resources (53100 disk full), 25006 a read-only transaction (a standby after a
+  // failover), XX001/XX002 corrupted data or index.
+  return e.sqlstate == "53100"                            ? Fault::full
+         : e.sqlstate == "25006"                          ? Fault::read_only
+         : e.sqlstate == "XX001" || e.sqlstate == "XX002" ? Fault::corrupt
+                                                          : Fault::other;
+}
+
 void throw_error(const std::string& uri, const pg::PgError& e)
 {
   // libpq's own words may quote part of a URI it read otherwise (a password with an unescaped '@' ends early).
   const std::string message = util::redact_secrets(e.message, util::url_credentials(uri));
   if (e.failure == pg::Failure::connection) {
-    throw Error(ExitCode::io,
-                fmt::format("cannot reach the journal's database {}: {}", util::redact_url(uri), message));
+    throw JournalError(fault_of(e),
+                       fmt::format("cannot reach the journal's database {}: {}", util::redact_url(uri), message));
   }
-  throw Error(ExitCode::io, fmt::format("journal {}: {}", util::redact_url(uri), message));
+  throw JournalError(fault_of(e), fmt::format("journal {}: {}", util::redact_url(uri), message));
 }
 
 std::string rfc3339(std::string_view column)

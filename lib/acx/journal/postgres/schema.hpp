@@ -34,6 +34,8 @@ Place place_of(const std::string& uri);
 // newer acx. `setup` runs after every connect (SET synchronous_commit ...).
 std::unique_ptr<pg::Connection> connect(const std::string& uri, std::string setup = {});
 
+// The journal's fault for a PostgreSQL failure.
+Fault fault_of(const pg::PgError& e);
 // The acx::Error to throw for a PostgreSQL failure on the journal at `uri` (shown with its password hidden).
 [[noreturn]] void throw_error(const std::string& uri, const pg::PgError& e);
 

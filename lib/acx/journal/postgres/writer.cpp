@@ -50,12 +50,14 @@ public:
   std::string engine() const override { return "PostgreSQL " + m_version; }
 
   // The last commit's failure, or the watcher's: a database that went away is said before a delivery finds out.
-  std::string failure() const override
+  Failure failure() const override
   {
     auto failed = GroupWriter::failure();
-    if (failed.empty()) {
+    if (!failed) {
       std::lock_guard lock(m_mutex);
-      failed = m_unreachable;
+      if (!m_unreachable.empty()) {
+        failed = {Fault::unreachable, m_unreachable};
+      }
     }
     return failed;
   }
@@ -104,9 +106,9 @@ private:
         if (e.failure == pg::Failure::conflict && attempt < k_conflict_tries) {
           continue;
         }
-        throw std::runtime_error(e.failure == pg::Failure::connection
-                                     ? fmt::format("the database is unreachable ({})", e.message)
-                                     : e.message);
+        throw JournalError(fault_of(e), e.failure == pg::Failure::connection
+                                            ? fmt::format("the database is unreachable ({})", e.message)
+                                            : e.message);
       }
     }
   }

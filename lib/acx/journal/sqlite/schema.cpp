@@ -198,21 +198,38 @@ std::string match_expression(std::string_view text)
   return in_word ? out + "\"*" : out;
 }
 
-void throw_journal_error(const std::string& path, const SqliteError& e)
+Fault fault_of(const SqliteError& e)
 {
   switch (e.failure) {
   case Failure::not_a_database:
-    throw Error(ExitCode::io, fmt::format("journal {} is corrupt or not an SQLite database ({})", path, e.message));
+    return Fault::corrupt;
   case Failure::read_only:
-    throw Error(ExitCode::io, fmt::format("journal {} is read-only ({})", path, e.message));
+    return Fault::read_only;
   case Failure::full:
-    throw Error(ExitCode::io, fmt::format("journal {}: the disk is full ({})", path, e.message));
+    return Fault::full;
   case Failure::busy:
-    throw Error(ExitCode::io, fmt::format("journal {} is locked by another process ({})", path, e.message));
-  case Failure::cannot_open:
-    throw Error(ExitCode::io, fmt::format("cannot open journal {} ({})", path, e.message));
+    return Fault::conflict;
   default:
-    throw Error(ExitCode::io, fmt::format("journal {}: {}", path, e.message));
+    return Fault::other;
+  }
+}
+
+void throw_journal_error(const std::string& path, const SqliteError& e)
+{
+  const Fault fault = fault_of(e);
+  switch (e.failure) {
+  case Failure::not_a_database:
+    throw JournalError(fault, fmt::format("journal {} is corrupt or not an SQLite database ({})", path, e.message));
+  case Failure::read_only:
+    throw JournalError(fault, fmt::format("journal {} is read-only ({})", path, e.message));
+  case Failure::full:
+    throw JournalError(fault, fmt::format("journal {}: the disk is full ({})", path, e.message));
+  case Failure::busy:
+    throw JournalError(fault, fmt::format("journal {} is locked by another process ({})", path, e.message));
+  case Failure::cannot_open:
+    throw JournalError(fault, fmt::format("cannot open journal {} ({})", path, e.message));
+  default:
+    throw JournalError(fault, fmt::format("journal {}: {}", path, e.message));
   }
 }
 

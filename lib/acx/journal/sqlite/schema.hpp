@@ -81,6 +81,8 @@ private:
 // operator); empty when nothing in it is a word.
 std::string match_expression(std::string_view text);
 
+// The journal's fault for an SQLite failure.
+Fault fault_of(const SqliteError& e);
 [[noreturn]] void throw_journal_error(const std::string& path, const SqliteError& e);
 
 } // namespace acx::journal::in_sqlite

@@ -206,19 +206,27 @@ private:
         m_cursor.bind_static(1, m_options.upstream).bind(2, relayed).run();
       }
       m_commit.run();
+    } catch (const SqliteError& e) {
+      rolled_back();
+      throw JournalError(fault_of(e), e.what());
     } catch (...) {
-      try {
-        m_rollback.run();
-      } catch (const std::exception&) {
-        // The transaction is gone either way.
-      }
-      std::lock_guard lock(m_mutex);
-      ++m_groups;
+      rolled_back();
       throw;
     }
     std::lock_guard lock(m_mutex);
     ++m_groups;
     m_text_failed = false; // a commit of deliveries worked: the text index may try again
+  }
+
+  void rolled_back()
+  {
+    try {
+      m_rollback.run();
+    } catch (const std::exception&) {
+      // The transaction is gone either way.
+    }
+    std::lock_guard lock(m_mutex);
+    ++m_groups;
   }
 
   // When the text index may take its next batch: once deliveries have paused for k_text_quiet, or k_text_every after
