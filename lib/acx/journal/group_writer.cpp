@@ -42,14 +42,33 @@ std::string headers_json(const util::Headers& headers)
 } // namespace
 
 GroupWriter::GroupWriter(WriterOptions options, std::int64_t committed, bool shared)
-    : m_options(std::move(options)), m_shared(shared), m_committed_seq(committed)
+    : m_options(std::move(options)), m_shared(shared), m_committed_seq(committed),
+      m_commits({k_gather_time, k_gather_records, m_options.max_waiting})
 {
   m_stats.buckets.assign(commit_buckets().size(), 0);
 }
 
 void GroupWriter::start()
 {
-  m_committer = util::Thread("acx-journal", [this] { run_committer(); });
+  // Each group: committed, readers told, appenders answered; between groups, the engine's idle work.
+  m_commits.start("acx-journal", {[this](Group& group) {
+                                    commit(group);
+                                    notify_waiters();
+                                    announce();
+                                    for (auto& p : group) {
+                                      p->done(std::move(p->result));
+                                    }
+                                    after_group();
+                                  },
+                                  [this] {
+                                    TimePoint last;
+                                    {
+                                      std::lock_guard lock(m_mutex);
+                                      last = m_last_group;
+                                    }
+                                    return idle_due(last);
+                                  },
+                                  [this] { idle_work(); }});
 }
 
 void GroupWriter::finish()
@@ -104,18 +123,8 @@ void GroupWriter::enqueue(Record record, std::optional<std::int64_t> position, s
                   std::string(status_name(record.status))};
   pending->record = std::move(record);
   pending->done = std::move(done);
-  std::unique_lock lock(m_mutex);
-  if (m_closing || m_waiting.size() >= m_options.max_waiting) {
-    const std::string why =
-        m_closing ? std::string("the journal is closed")
-                  : fmt::format("the journal is busy: {} records wait for their commit", m_waiting.size());
-    lock.unlock();
-    pending->done({false, pending->record.status, 0, why});
-    return;
-  }
-  m_waiting.push_back(std::move(pending));
-  if (m_waiting.size() == 1 || m_waiting.size() == k_gather_records) {
-    m_work_cv.notify_one();
+  if (auto why = m_commits.enqueue(pending)) {
+    pending->done({false, pending->record.status, 0, *why});
   }
 }
 
@@ -188,17 +197,11 @@ CommitStats GroupWriter::stats() const
 
 void GroupWriter::close()
 {
+  m_commits.close(); // whatever was appended before is committed before close returns
   {
     std::lock_guard lock(m_mutex);
-    if (m_closing) {
-      return;
-    }
-    m_closing = true; // whatever was appended before is committed before close returns
+    m_closed = true;
   }
-  m_work_cv.notify_all();
-  m_committer.join();
-  std::lock_guard lock(m_mutex);
-  m_closed = true;
   m_commit_cv.notify_all();
 }
 
@@ -223,47 +226,6 @@ void GroupWriter::notify_waiters()
 {
   std::lock_guard lock(m_mutex);
   m_commit_cv.notify_all();
-}
-
-// The committer thread: takes everything queued into one transaction, then tells each appender, until closed and
-// nothing waits.
-void GroupWriter::run_committer()
-{
-  for (;;) {
-    Group group;
-    {
-      std::unique_lock lock(m_mutex);
-      const auto last_group = m_last_group;
-      if (m_waiting.empty() && !m_closing) {
-        lock.unlock();
-        const auto due = idle_due(last_group);
-        lock.lock();
-        if (due && m_waiting.empty() && !m_closing) {
-          if (*due <= std::chrono::steady_clock::now()) {
-            lock.unlock();
-            idle_work(); // nothing waits: the backend's work behind the write path, a small step at a time
-            continue;
-          }
-          m_work_cv.wait_until(lock, *due, [this] { return m_closing || !m_waiting.empty(); });
-          continue;
-        }
-      }
-      m_work_cv.wait(lock, [this] { return m_closing || !m_waiting.empty(); });
-      if (m_waiting.empty()) {
-        return;
-      }
-      // Give the group a moment to fill: one commit of many records costs little more than one of a few.
-      m_work_cv.wait_for(lock, k_gather_time, [this] { return m_closing || m_waiting.size() >= k_gather_records; });
-      group.swap(m_waiting);
-    }
-    commit(group);
-    notify_waiters();
-    announce();
-    for (auto& p : group) {
-      p->done(std::move(p->result));
-    }
-    after_group();
-  }
 }
 
 std::optional<std::string> GroupWriter::relay_gap(const Record& r)

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "acx/journal/columns.hpp"
+#include "acx/journal/group_commit.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/util/thread.hpp"
 
@@ -75,7 +76,6 @@ protected:
   mutable std::mutex m_mutex;
 
 private:
-  void run_committer();
   void commit(Group& group);
   void remember(Pending& p);
   // Whether a relayed record may be stored, given the first one a failed commit lost (the upstream's cursor must not
@@ -92,19 +92,16 @@ private:
   mutable std::map<std::uint64_t, std::function<void()>> m_news;
   mutable std::uint64_t m_next_news = 0;
   mutable std::condition_variable m_commit_cv; // any commit: for wait_beyond and close
-  std::condition_variable m_work_cv;           // records wait, or closing: for the committer
-  Group m_waiting;
   std::deque<std::shared_ptr<const Record>> m_recent;
   std::size_t m_recent_size = 0;
-  bool m_closing = false;
   bool m_closed = false;
   std::int64_t m_committed_seq = 0;
   TimePoint m_last_group;
   CommitStats m_stats;
   Failure m_failure;
   static constexpr std::int64_t k_no_hole = INT64_MAX;
-  std::int64_t m_relay_hole = k_no_hole; // the committer's: the first relayed delivery a failed commit lost
-  util::Thread m_committer;
+  std::int64_t m_relay_hole = k_no_hole;           // the committer's: the first relayed delivery a failed commit lost
+  GroupCommit<std::shared_ptr<Pending>> m_commits; // the committer
 };
 
 } // namespace acx::journal::detail

@@ -48,40 +48,41 @@ std::optional<Handed> parse_handed(std::string_view name)
   return std::nullopt;
 }
 
-void RecordQueue::record(const HandOver& h, const std::function<void(const std::vector<const HandOver*>&)>& write)
+HandOverCommits::HandOverCommits(Write write) : m_commits({std::chrono::microseconds(0), 1, 1u << 20})
 {
-  std::unique_lock lock(m_mutex);
-  const std::uint64_t ticket = m_next_ticket++;
-  m_queue.emplace_back(&h, ticket);
-  while (m_done_ticket <= ticket) {
-    if (m_committing) {
-      m_committed.wait(lock);
-      continue;
-    }
-    // Leader: commit everything queued so far, this record included.
-    m_committing = true;
-    std::vector<const HandOver*> batch;
-    std::uint64_t last = ticket;
-    for (const auto& [record, t] : m_queue) {
-      batch.push_back(record);
-      last = t;
-    }
-    m_queue.clear();
-    lock.unlock();
-    std::exception_ptr failed;
-    try {
-      write(batch);
-    } catch (...) {
-      failed = std::current_exception();
-    }
-    lock.lock();
-    m_failed = failed;
-    m_done_ticket = last + 1;
-    m_committing = false;
-    m_committed.notify_all();
+  m_commits.start("acx-outbox", {[write = std::move(write)](std::vector<std::shared_ptr<Waiting>>& group) {
+                    std::vector<const HandOver*> batch;
+                    for (const auto& w : group) {
+                      batch.push_back(w->h);
+                    }
+                    std::exception_ptr failed;
+                    try {
+                      write(batch);
+                    } catch (...) {
+                      failed = std::current_exception();
+                    }
+                    for (const auto& w : group) {
+                      {
+                        std::lock_guard lock(w->mutex);
+                        w->done = true;
+                        w->failed = failed;
+                      }
+                      w->cv.notify_all();
+                    }
+                  }});
+}
+
+void HandOverCommits::record(const HandOver& h)
+{
+  auto w = std::make_shared<Waiting>();
+  w->h = &h;
+  if (auto why = m_commits.enqueue(w)) {
+    throw JournalError(Fault::other, "cannot record a hand-over: " + *why);
   }
-  if (m_failed) {
-    std::rethrow_exception(m_failed);
+  std::unique_lock lock(w->mutex);
+  w->cv.wait(lock, [&] { return w->done; });
+  if (w->failed) {
+    std::rethrow_exception(w->failed);
   }
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "acx/journal/group_commit.hpp"
 #include "acx/util/time.hpp"
 
 namespace acx::journal {
@@ -101,21 +102,24 @@ public:
   virtual std::size_t requeue(const std::string& name, std::optional<std::int64_t> seq, bool waiting) = 0;
 };
 
-// Records handed over by several threads at once, committed together: the first waiting thread commits everything
-// queued (group commit), the others wait for it. Both outboxes' record().
-class RecordQueue {
+// Hand-overs recorded by several threads at once, committed together by the family's group commit (one thread, one
+// transaction per group): both outboxes' record(). record() returns once its group is committed, and rethrows that
+// commit's failure.
+class HandOverCommits {
 public:
-  // Queues `h` and returns once it is committed by `write`; rethrows the failure of the commit that carried it.
-  void record(const HandOver& h, const std::function<void(const std::vector<const HandOver*>&)>& write);
+  using Write = std::function<void(const std::vector<const HandOver*>&)>;
+  explicit HandOverCommits(Write write);
+  void record(const HandOver& h);
 
 private:
-  std::mutex m_mutex;
-  std::condition_variable m_committed;
-  std::deque<std::pair<const HandOver*, std::uint64_t>> m_queue;
-  std::uint64_t m_next_ticket = 0;
-  std::uint64_t m_done_ticket = 0; // every ticket below is committed
-  bool m_committing = false;
-  std::exception_ptr m_failed; // the last commit's failure, for the records in it
+  struct Waiting {
+    const HandOver* h = nullptr;
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    std::exception_ptr failed;
+  };
+  detail::GroupCommit<std::shared_ptr<Waiting>> m_commits;
 };
 
 } // namespace acx::journal

@@ -117,10 +117,7 @@ public:
     });
   }
 
-  void record(const HandOver& h) override
-  {
-    m_queue.record(h, [this](const std::vector<const HandOver*>& batch) { write(batch); });
-  }
+  void record(const HandOver& h) override { m_queue.record(h); }
 
   void advance(const std::string& name, std::int64_t watermark) override
   {
@@ -240,8 +237,8 @@ private:
 
   std::string m_uri;
   std::unique_ptr<pg::Connection> m_db;
-  std::mutex m_mutex; // the connection
-  RecordQueue m_queue;
+  std::mutex m_mutex;                                                                           // the connection
+  HandOverCommits m_queue{[this](const std::vector<const HandOver*>& batch) { write(batch); }}; // last: its thread
 };
 
 } // namespace

@@ -133,10 +133,7 @@ public:
     });
   }
 
-  void record(const HandOver& h) override
-  {
-    queue.record(h, [this](const std::vector<const HandOver*>& batch) { write(batch); });
-  }
+  void record(const HandOver& h) override { queue.record(h); }
 
   void advance(const std::string& name, std::int64_t watermark) override
   {
@@ -230,8 +227,8 @@ public:
 
   std::string path;
   Database db;
-  std::mutex mutex; // the connection
-  RecordQueue queue;
+  std::mutex mutex;                                                                           // the connection
+  HandOverCommits queue{[this](const std::vector<const HandOver*>& batch) { write(batch); }}; // last: its thread
 };
 
 } // namespace
