@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <stdexcept>
+#include <thread>
 
 #include "acx/util/thread.hpp"
 
@@ -41,4 +42,28 @@ TEST_CASE("acx::util::Thread: work that ends well, wait() never throws, moving k
   Thread moved = std::move(failing);
   CHECK_THROWS_WITH(moved.join(), "x");
   CHECK_FALSE(moved.joinable());
+}
+
+TEST_CASE("acx::util::Thread: request_stop() ends the waits of work that takes a stop token, and pause() with them")
+{
+  std::atomic<bool> paused_to_the_end{true};
+  std::atomic<int> rounds{0};
+  Thread t("acx-test", [&](std::stop_token stop) {
+    for (;;) {
+      ++rounds;
+      if (acx::util::pause(stop, std::chrono::hours(1))) { // an hour: only the stop ends it
+        paused_to_the_end = false;
+        return;
+      }
+    }
+  });
+  while (rounds == 0) {
+    std::this_thread::yield();
+  }
+  t.request_stop();
+  t.join();
+  CHECK(rounds == 1);
+  CHECK(!paused_to_the_end);
+  std::stop_source never;
+  CHECK(!acx::util::pause(never.get_token(), std::chrono::milliseconds(1))); // the time passed, no stop
 }

@@ -15,7 +15,7 @@ http::Response event_stream(std::string body)
 LiveRows::LiveRows(std::chrono::milliseconds interval, std::chrono::milliseconds longest, std::size_t most_waiting)
     : m_interval(interval), m_longest(longest), m_most(most_waiting)
 {
-  m_thread = util::Thread("acx-live", [this] { loop(); });
+  m_thread = util::Thread("acx-live", [this](std::stop_token stop) { loop(stop); });
 }
 
 LiveRows::~LiveRows()
@@ -64,11 +64,11 @@ void LiveRows::stop()
   std::list<Waiter> all;
   {
     std::lock_guard lock(m_mutex);
-    m_stopping = true;
+    m_stopping = true; // new requests get their idle answer at once
     all.swap(m_waiters);
     m_count -= all.size();
   }
-  m_cv.notify_all();
+  m_thread.request_stop();
   for (auto& w : all) {
     w.reply(event_stream(std::move(w.idle)));
   }
@@ -90,22 +90,22 @@ std::size_t LiveRows::waiting() const
   return m_count;
 }
 
-void LiveRows::loop()
+void LiveRows::loop(std::stop_token stop)
 {
   std::unique_lock lock(m_mutex);
-  while (!m_stopping) {
+  while (!stop.stop_requested()) {
+    const auto woken = [this] { return m_nudged; };
     if (!m_pushed) {
-      m_cv.wait_for(lock, m_interval);
+      m_cv.wait_for(lock, stop, m_interval, woken);
     } else { // until news, or the first waiting request's `longest`
       std::optional<std::chrono::steady_clock::time_point> until;
       for (const auto& w : m_waiters) {
         until = until ? std::min(*until, w.until) : w.until;
       }
-      const auto woken = [this] { return m_nudged || m_stopping; };
       if (until) {
-        m_cv.wait_until(lock, *until, woken);
+        m_cv.wait_until(lock, stop, *until, woken);
       } else {
-        m_cv.wait(lock, woken);
+        m_cv.wait(lock, stop, woken);
       }
     }
     m_nudged = false;

@@ -49,13 +49,13 @@ private:
     std::function<bool()> gone;
     std::chrono::steady_clock::time_point until;
   };
-  void loop();
+  void loop(std::stop_token stop);
 
   const std::chrono::milliseconds m_interval;
   const std::chrono::milliseconds m_longest;
   const std::size_t m_most;
   mutable std::mutex m_mutex;
-  std::condition_variable m_cv;
+  std::condition_variable_any m_cv;
   std::list<Waiter> m_waiters;
   std::size_t m_count = 0; // waiting, those being looked at by the thread included
   bool m_stopping = false;

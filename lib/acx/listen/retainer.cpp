@@ -33,30 +33,20 @@ Retainer::~Retainer()
 
 void Retainer::start()
 {
-  m_thread = util::Thread("acx-retain", [this] { run(); });
+  m_thread = util::Thread("acx-retain", [this](std::stop_token stop) { run(stop); });
 }
 
 void Retainer::stop()
 {
-  {
-    std::lock_guard lock(m_mutex);
-    m_stopping = true;
-  }
-  m_cv.notify_all();
-  if (m_thread.joinable()) {
-    m_thread.join();
-  }
+  m_thread.request_stop();
+  m_thread.join();
 }
 
-void Retainer::run()
+void Retainer::run(std::stop_token stop)
 {
-  std::unique_lock lock(m_mutex);
-  while (!m_stopping) {
-    lock.unlock();
+  do {
     prune_once();
-    lock.lock();
-    m_cv.wait_for(lock, m_every, [this] { return m_stopping; });
-  }
+  } while (!util::pause(stop, m_every));
 }
 
 void Retainer::prune_once()

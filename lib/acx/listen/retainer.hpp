@@ -35,16 +35,13 @@ public:
   void stop();
 
 private:
-  void run();
+  void run(std::stop_token stop);
   void prune_once();
 
   std::string m_path;
   Keep m_keep;
   util::Notify m_notify;
   std::chrono::milliseconds m_every;
-  std::mutex m_mutex;
-  std::condition_variable m_cv;
-  bool m_stopping = false;
   util::Thread m_thread;
 };
 

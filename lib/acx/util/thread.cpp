@@ -1,5 +1,7 @@
 #include "acx/util/thread.hpp"
 
+#include <condition_variable>
+#include <mutex>
 #include <pthread.h>
 #include <utility>
 
@@ -73,6 +75,15 @@ void Thread::wait()
   if (m_thread.joinable()) {
     m_thread.join();
   }
+}
+
+bool pause(std::stop_token stop, std::chrono::milliseconds duration)
+{
+  std::mutex mutex;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mutex);
+  cv.wait_for(lock, stop, duration, [] { return false; });
+  return stop.stop_requested();
 }
 
 } // namespace acx::util

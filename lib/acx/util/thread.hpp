@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -44,5 +45,8 @@ private:
   std::stop_source m_stop;
   std::thread m_thread;
 };
+
+// Waits `duration`, or less when `stop` is requested: true when it was (a thread's pause between rounds of its work).
+bool pause(std::stop_token stop, std::chrono::milliseconds duration);
 
 } // namespace acx::util

@@ -35,13 +35,13 @@ public:
       throw_error(uri, e);
     }
     start();
-    m_watcher = util::Thread("acx-journal-watch", [this] { watch(); });
+    m_watcher = util::Thread("acx-journal-watch", [this](std::stop_token stop) { watch(stop); });
   }
 
   ~PgWriter() override
   {
     finish();
-    m_watching = false;
+    m_watcher.request_stop();
     m_watcher.join();
   }
 
@@ -66,10 +66,10 @@ private:
   // Follows the other listeners' commits (each group's transaction notifies its newest sequence number), so that
   // committed_seq() and wait_beyond() are the journal's, not only this listener's. A connection of its own, made again
   // when the database comes back.
-  void watch()
+  void watch(std::stop_token stop)
   {
     std::unique_ptr<pg::Connection> db;
-    while (m_watching) {
+    while (!stop.stop_requested()) {
       try {
         if (!db) {
           db = std::make_unique<pg::Connection>(m_place.uri, std::chrono::seconds(5), m_place.search_path());
@@ -87,7 +87,7 @@ private:
           std::lock_guard lock(m_mutex);
           m_unreachable = fmt::format("the database is unreachable ({})", e.message);
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        util::pause(stop, std::chrono::milliseconds(200));
       }
     }
   }
@@ -227,8 +227,7 @@ private:
   std::size_t m_refused_since_prune = 0;
   std::string m_version;
   std::string m_unreachable; // the watcher's, under m_mutex
-  std::atomic<bool> m_watching{true};
-  util::Thread m_watcher; // last: it starts once everything above is ready
+  util::Thread m_watcher;    // last: it starts once everything above is ready
 };
 
 } // namespace

@@ -131,7 +131,7 @@ public:
     if (m_options.durability == Durability::process) {
       // The WAL exists once the schema is ensured (journal_mode = WAL); SQLite keeps it while a connection is open.
       m_wal_fd = ::open((path + "-wal").c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-      m_syncer = util::Thread("acx-syncer", [this] { sync_in_background(); });
+      m_syncer = util::Thread("acx-syncer", [this](std::stop_token stop) { sync_in_background(stop); });
     }
     start();
   }
@@ -139,14 +139,8 @@ public:
   ~SqliteWriter() override
   {
     finish();
-    {
-      std::lock_guard lock(m_mutex);
-      m_sync_stop = true;
-    }
-    m_sync_cv.notify_all();
-    if (m_syncer.joinable()) {
-      m_syncer.join();
-    }
+    m_syncer.request_stop(); // it syncs what was committed, once more
+    m_syncer.join();
     if (m_wal_fd >= 0) {
       ::close(m_wal_fd);
     }
@@ -160,20 +154,21 @@ public:
 
 private:
   // With Durability::process: every second, if anything was committed since the last sync, fsyncs the WAL.
-  void sync_in_background()
+  void sync_in_background(std::stop_token stop)
   {
-    std::unique_lock lock(m_mutex);
     std::uint64_t synced = 0;
     for (;;) {
-      const bool stop = m_sync_cv.wait_for(lock, std::chrono::seconds(1), [this] { return m_sync_stop; });
-      const auto committed = m_groups;
+      const bool stopping = util::pause(stop, std::chrono::seconds(1));
+      std::uint64_t committed = 0;
+      {
+        std::lock_guard lock(m_mutex);
+        committed = m_groups;
+      }
       if (committed != synced && m_wal_fd >= 0) {
-        lock.unlock();
         ::fdatasync(m_wal_fd);
-        lock.lock();
         synced = committed;
       }
-      if (stop) {
+      if (stopping) {
         return;
       }
     }
@@ -338,8 +333,6 @@ private:
   bool m_text_failed = false;
   TimePoint m_last_text;
   std::uint64_t m_groups = 0; // transactions tried, for the syncer
-  bool m_sync_stop = false;
-  std::condition_variable m_sync_cv;
   int m_wal_fd = -1;
   util::Thread m_syncer;
 };
