@@ -6,6 +6,8 @@
 #include <libpq-fe.h>
 #include <pg_config.h>
 #include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 namespace acx::pg {
 
@@ -359,6 +361,11 @@ void Connection::rollback_quietly() noexcept
 
 std::vector<std::string> Connection::notifications(std::chrono::milliseconds timeout)
 {
+  return notifications(std::stop_token(), timeout);
+}
+
+std::vector<std::string> Connection::notifications(std::stop_token stop, std::chrono::milliseconds timeout)
+{
   std::vector<std::string> out;
   auto drain = [&] {
     if (PQconsumeInput(m_conn) == 0) {
@@ -373,9 +380,19 @@ std::vector<std::string> Connection::notifications(std::chrono::milliseconds tim
     throw PgError(Failure::connection, "", "not connected to PostgreSQL");
   }
   drain();
-  if (out.empty()) {
-    pollfd fd{PQsocket(m_conn), POLLIN, 0};
-    if (::poll(&fd, 1, static_cast<int>(timeout.count())) > 0) {
+  if (out.empty() && !stop.stop_requested()) {
+    // The socket, and an eventfd the stop request signals: a stop ends the wait at once.
+    const int woken = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    const std::stop_callback on_stop(stop, [woken] {
+      const std::uint64_t one = 1;
+      [[maybe_unused]] const auto written = ::write(woken, &one, sizeof one);
+    });
+    pollfd fds[2] = {{PQsocket(m_conn), POLLIN, 0}, {woken, POLLIN, 0}};
+    const int ready = ::poll(fds, woken >= 0 ? 2 : 1, static_cast<int>(timeout.count()));
+    if (woken >= 0) {
+      ::close(woken);
+    }
+    if (ready > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
       drain();
     }
   }

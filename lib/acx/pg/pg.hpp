@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -135,6 +136,8 @@ public:
   // Notifications (NOTIFY) on the channels this connection LISTENs to: their payloads, waiting up to `timeout` for
   // the first. Throws PgError when the connection broke.
   std::vector<std::string> notifications(std::chrono::milliseconds timeout);
+  // The same, waiting until a notification comes, the connection breaks, `stop` is requested, or `timeout` passes.
+  std::vector<std::string> notifications(std::stop_token stop, std::chrono::milliseconds timeout);
   // The server's version ("15.18").
   std::string server_version() const;
 

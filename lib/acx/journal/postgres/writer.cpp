@@ -76,7 +76,8 @@ private:
           db->run(fmt::format("LISTEN \"{}\"", m_place.channel()));
           committed_elsewhere(db->exec("SELECT coalesce(max(seq), 0) FROM deliveries").int64(0, 0));
         }
-        for (const auto& payload : db->notifications(std::chrono::milliseconds(200))) {
+        // A commit's NOTIFY, a broken connection or the stop ends the wait; a quiet minute goes round once.
+        for (const auto& payload : db->notifications(stop, std::chrono::minutes(1))) {
           committed_elsewhere(std::strtoll(payload.c_str(), nullptr, 10));
         }
         std::lock_guard lock(m_mutex);
