@@ -10,6 +10,7 @@
 #include "acx/event/json_text.hpp"
 #include "acx/event/source.hpp"
 #include "acx/util/text.hpp"
+#include "acx/util/thread.hpp"
 #include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
 #include "command.hpp"
@@ -50,12 +51,11 @@ bool load_mode(const SendFlags& f)
   return f.count > 1 || f.connections > 1 || f.rate > 0 || f.duration;
 }
 
-// A one-line progress bar on stderr, redrawn until `done`.
-void show_progress(const deliver::LoadProgress& p, std::size_t total, const std::atomic<bool>& done)
+// A one-line progress bar on stderr, redrawn every 200 ms until its thread is asked to stop.
+void show_progress(const deliver::LoadProgress& p, std::size_t total, std::stop_token stop)
 {
   const auto start = std::chrono::steady_clock::now();
-  while (!done) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  while (!util::pause(stop, std::chrono::milliseconds(200))) {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const auto sent = p.sent.load();
     std::string bar;
@@ -147,16 +147,13 @@ int run_load(const SendFlags& f, const deliver::PrepareOptions& o, const std::ve
   const deliver::RequestFactory make = [&factories](std::size_t i) { return factories[i % factories.size()](i); };
 
   deliver::LoadProgress progress;
-  std::atomic<bool> done{false};
-  std::thread bar;
+  util::Thread bar;
   if (f.delivery.format == Format::text && ::isatty(STDERR_FILENO) == 1) {
-    bar = std::thread([&] { show_progress(progress, lo.count, done); });
+    bar = util::Thread("acx-progress", [&](std::stop_token stop) { show_progress(progress, lo.count, stop); });
   }
   const auto result = deliver::run_load(lo, make, progress);
-  done = true;
-  if (bar.joinable()) {
-    bar.join();
-  }
+  bar.request_stop();
+  bar.join();
 
   const auto errors = print_load(result, f.delivery.format, interrupt.asked());
   if (interrupt.asked()) {

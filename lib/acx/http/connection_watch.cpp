@@ -12,16 +12,12 @@ namespace acx::http::detail {
 ConnectionWatch::ConnectionWatch(std::size_t per_address, std::vector<std::string> trusted_proxies)
     : m_per_address(per_address), m_trusted(std::move(trusted_proxies))
 {
-  m_thread = util::Thread("acx-deadlines", [this] { loop(); });
+  m_thread = util::Thread("acx-deadlines", [this](std::stop_token stop) { loop(stop); });
 }
 
 ConnectionWatch::~ConnectionWatch()
 {
-  {
-    std::lock_guard lock(m_mutex);
-    m_quit = true;
-  }
-  m_cv.notify_all();
+  m_thread.request_stop();
   m_thread.join();
 }
 
@@ -120,10 +116,15 @@ std::size_t ConnectionWatch::cut_off() const
   return m_cut_off;
 }
 
-void ConnectionWatch::loop()
+void ConnectionWatch::loop(std::stop_token stop)
 {
+  // A stop request wakes the wait below (under the mutex: never between the check and the wait).
+  const std::stop_callback wake(stop, [this] {
+    std::lock_guard locked(m_mutex);
+    m_cv.notify_all();
+  });
   std::unique_lock lock(m_mutex);
-  while (!m_quit) {
+  while (!stop.stop_requested()) {
     const auto now = Clock::now();
     auto next = k_none;
     for (auto& [key, w] : m_connections) {

@@ -56,7 +56,7 @@ private:
     bool counted = false;
     Clock::time_point deadline = k_none;
   };
-  void loop();
+  void loop(std::stop_token stop);
   void wake_for(Clock::time_point deadline); // m_mutex held
 
   const std::size_t m_per_address;
@@ -68,7 +68,6 @@ private:
   std::map<std::string, std::size_t> m_per_ip;     // open connections per address
   std::map<std::string, std::size_t> m_per_client; // requests in flight per proxied client
   std::size_t m_cut_off = 0;
-  bool m_quit = false;
   std::atomic<bool> m_refusing{false};
   util::Thread m_thread;
 };

@@ -5,16 +5,12 @@ namespace acx::http::detail {
 
 Watchdog::Watchdog()
 {
-  m_thread = util::Thread("acx-watchdog", [this] { loop(); });
+  m_thread = util::Thread("acx-watchdog", [this](std::stop_token stop) { loop(stop); });
 }
 
 Watchdog::~Watchdog()
 {
-  {
-    std::lock_guard lock(m_mutex);
-    m_quit = true;
-  }
-  m_cv.notify_all();
+  m_thread.request_stop();
   m_thread.join();
   for (auto& [id, e] : m_entries) {
     if (e.running.joinable()) {
@@ -66,10 +62,15 @@ bool Watchdog::disarm(Id id)
   return ran;
 }
 
-void Watchdog::loop()
+void Watchdog::loop(std::stop_token stop)
 {
+  // A stop request wakes the wait below (under the mutex: never between the check and the wait).
+  const std::stop_callback wake(stop, [this] {
+    std::lock_guard locked(m_mutex);
+    m_cv.notify_all();
+  });
   std::unique_lock lock(m_mutex);
-  while (!m_quit) {
+  while (!stop.stop_requested()) {
     auto next = Clock::time_point::max();
     const auto now = Clock::now();
     for (auto& [id, e] : m_entries) {

@@ -46,13 +46,12 @@ private:
     std::function<bool()> overrun;
     util::Thread running; // joinable once the action has started
   };
-  void loop();
+  void loop(std::stop_token stop);
 
   std::mutex m_mutex;
   std::condition_variable m_cv;
   std::map<Id, Entry> m_entries;
   Id m_next = 1;
-  bool m_quit = false;
   util::Thread m_thread;
 };
 

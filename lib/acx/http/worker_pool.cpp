@@ -6,17 +6,15 @@ WorkerPool::WorkerPool(std::size_t workers, std::size_t max_queued) : m_max_queu
 {
   m_threads.reserve(workers);
   for (std::size_t i = 0; i < std::max<std::size_t>(1, workers); ++i) {
-    m_threads.emplace_back("acx-worker", [this] { work(); });
+    m_threads.emplace_back("acx-worker", [this](std::stop_token stop) { work(stop); });
   }
 }
 
 WorkerPool::~WorkerPool()
 {
-  {
-    std::lock_guard lock(m_mutex);
-    m_stopping = true;
+  for (auto& t : m_threads) {
+    t.request_stop(); // each takes what is queued, then ends
   }
-  m_cv.notify_all();
   for (auto& t : m_threads) {
     t.join();
   }
@@ -35,14 +33,14 @@ bool WorkerPool::try_submit(std::function<void()> task)
   return true;
 }
 
-void WorkerPool::work()
+void WorkerPool::work(std::stop_token stop)
 {
   for (;;) {
     std::function<void()> task;
     {
       std::unique_lock lock(m_mutex);
-      m_cv.wait(lock, [this] { return m_stopping || !m_tasks.empty(); });
-      if (m_tasks.empty()) {
+      m_cv.wait(lock, stop, [this] { return !m_tasks.empty(); });
+      if (m_tasks.empty()) { // stopped, and nothing left
         return;
       }
       task = std::move(m_tasks.front());

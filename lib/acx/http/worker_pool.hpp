@@ -28,13 +28,12 @@ public:
   bool try_submit(std::function<void()> task);
 
 private:
-  void work();
+  void work(std::stop_token stop);
 
   std::size_t m_max_queued;
   std::mutex m_mutex;
-  std::condition_variable m_cv;
+  std::condition_variable_any m_cv;
   std::deque<std::function<void()>> m_tasks;
-  bool m_stopping = false;
   std::vector<util::Thread> m_threads;
 };
 
