@@ -58,25 +58,25 @@ struct Forwarder::Impl {
   std::unique_ptr<journal::Follower> follower; // the journal in order, from the watermark
 
   mutable std::mutex mutex;
-  std::condition_variable cv;
-  Schedule schedule;           // the events read and not yet delivered or dead, in lanes by ordering key
-  std::set<std::int64_t> done; // marked in the outbox above the watermark at start
-  std::int64_t cursor = 0;     // the last seq read
+  std::condition_variable_any cv; // waits end on `changes` or the work's stop token
+  Schedule schedule;              // the events read and not yet delivered or dead, in lanes by ordering key
+  std::set<std::int64_t> done;    // marked in the outbox above the watermark at start
+  std::int64_t cursor = 0;        // the last seq read
   std::int64_t saved_watermark = 0;
-  bool stopping = false;
-  bool stopped = false; // 410
+  std::uint64_t changes = 0; // the schedule or the cursor moved: waiting threads look again
+  bool stopped = false;      // 410
   Clock::time_point last_delivery = Clock::now();
   bool warned = false;
   std::uint64_t delivered = 0, retried = 0, dead = 0;
-  std::vector<util::Thread> threads;            // the lease keeper, on a shared journal
-  std::stop_source abandon;                     // asked when stopping: attempts in flight end at once
+  std::vector<util::Thread> threads; // the lease keeper, on a shared journal
+  std::stop_source work_stop; // the work's end (end_work, a failure): its threads' waits and attempts in flight end
   std::map<std::int64_t, journal::Tried> tried; // pending events a previous run tried, until read again
   std::set<std::int64_t> untried;               // read, and not tried yet by this run
   std::mt19937_64 resume_random{std::random_device{}()};
   std::string target, topics_json;  // as attached to the outbox
   std::vector<util::Thread> work;   // the reader and the workers, while this listener hands events over
   std::atomic<bool> working{false}; // handing events over (on a shared journal: holding the lease)
-  bool closing = false;             // stop(): the lease keeper ends
+  std::stop_source closing;         // stop() or a failure: the lease keeper ends
   std::string holder = lease_holder();
 
   Impl(Consumer consumer, Options options, std::string journal_path, journal::Writer& w, journal::Outbox& ob, Hooks h)
@@ -114,6 +114,13 @@ struct Forwarder::Impl {
     }
     untried.insert(r->seq);
     schedule.add(std::move(r), now, attempt);
+    changed_locked();
+  }
+
+  // The schedule or the cursor moved (the mutex held): the workers and try_up_to look again.
+  void changed_locked()
+  {
+    ++changes;
     cv.notify_all();
   }
 
@@ -141,7 +148,7 @@ struct Forwarder::Impl {
       done.erase(seq);
       if (schedule.holds(seq)) {
         schedule.hurry(seq, Clock::now()); // waiting out a backoff: due now
-        cv.notify_all();
+        changed_locked();
         continue;
       }
       if (seq > cursor) {
@@ -176,8 +183,8 @@ struct Forwarder::Impl {
       bool room = false;
       {
         std::unique_lock lock(mutex);
-        room = cv.wait_until(lock, next_housekeeping, [this] { return stopping || schedule.size() < k_window; });
-        if (stopping) {
+        room = cv.wait_until(lock, stop, next_housekeeping, [this] { return schedule.size() < k_window; });
+        if (stop.stop_requested() || stopped) {
           return;
         }
       }
@@ -202,8 +209,7 @@ struct Forwarder::Impl {
           notify(util::Notice::Level::warning, fmt::format("{}: cannot read the journal: {}", c.name, e.what()));
         }
         unreachable = true;
-        std::unique_lock lock(mutex);
-        cv.wait_for(lock, std::chrono::seconds(1), [this] { return stopping; });
+        util::pause(stop, std::chrono::seconds(1));
         continue;
       }
       std::lock_guard lock(mutex);
@@ -216,26 +222,28 @@ struct Forwarder::Impl {
         }
       }
       if (!batch.empty()) {
-        cv.notify_all(); // the cursor moved (try_up_to)
+        changed_locked(); // the cursor moved (try_up_to)
       }
     }
   }
 
-  // Takes the lane whose first event is due first, waiting for it; nullopt when stopping.
-  std::optional<Schedule::Taken> take_due()
+  // Takes the lane whose first event is due first, waiting for it; nullopt when the work stops, or the consumer did.
+  std::optional<Schedule::Taken> take_due(std::stop_token stop)
   {
     std::unique_lock lock(mutex);
     for (;;) {
-      if (stopping) {
+      if (stop.stop_requested() || stopped) {
         return std::nullopt;
       }
       if (auto taken = schedule.take(Clock::now())) {
         return taken;
       }
+      const auto seen = changes;
+      const auto moved = [&] { return changes != seen; };
       if (const auto until = schedule.next_due()) {
-        cv.wait_until(lock, *until);
+        cv.wait_until(lock, stop, *until, moved);
       } else {
-        cv.wait(lock);
+        cv.wait(lock, stop, moved);
       }
     }
   }
@@ -248,8 +256,7 @@ struct Forwarder::Impl {
       std::lock_guard lock(mutex);
       untried.erase(seq);
       if (res.stop) {
-        stopped = true;
-        stopping = true; // the event stays pending: handed over after a restart, if the consumer wants it then
+        stopped = true; // no more taken; the event stays pending: handed over after a restart, if the consumer wants it
       } else if (res.state == Handed::pending) {
         ++retried;
         schedule.retry(key, Clock::now() + *wait);
@@ -260,8 +267,8 @@ struct Forwarder::Impl {
         }
         schedule.finished(key, Clock::now());
       }
+      changed_locked();
     }
-    cv.notify_all();
   }
 
   void report_attempt(const Item& item, const Result& res, std::optional<std::chrono::milliseconds> wait) const
@@ -293,19 +300,18 @@ struct Forwarder::Impl {
     hooks.report(p);
   }
 
-  void work_loop()
+  void work_loop(std::stop_token stop)
   {
     std::mt19937_64 random{std::random_device{}()};
     const deliver::RetryPolicy policy = retry_policy();
-    while (auto taken = take_due()) {
+    while (auto taken = take_due(stop)) {
       const std::string& key = taken->key;
       const Item& item = taken->item;
       const auto start = util::now();
-      Result res = c.command.empty() ? post_to(c, signer.get(), item, abandon.get_token())
-                                     : run_for(c, item, abandon.get_token());
+      Result res = c.command.empty() ? post_to(c, signer.get(), item, stop) : run_for(c, item, stop);
       const auto& r = *item.record;
       if (res.abandoned) {
-        return; // stopping: the event stays pending in the outbox
+        return; // the work stops: the event stays pending in the outbox
       }
       std::optional<std::chrono::milliseconds> wait;
       if (res.state == Handed::pending) {
@@ -341,8 +347,7 @@ struct Forwarder::Impl {
       schedule = Schedule{};
       saved_watermark = watermark;
       cursor = watermark;
-      stopping = false;
-      abandon = std::stop_source{};
+      work_stop = std::stop_source{};
     }
     // Events asked for that retention pruned (--forward-from below what the journal keeps) are said, not silently
     // skipped.
@@ -357,11 +362,13 @@ struct Forwarder::Impl {
     follower = std::make_unique<journal::Follower>(path, writer, cursor);
     done = outbox.done_after(c.name, saved_watermark);
     tried = outbox.tried_after(c.name, saved_watermark);
+    // The reader and the workers share one stop token: the work's.
+    const std::stop_token stop = work_stop.get_token();
     work.emplace_back(
-        "acx-fwd-read", [this](std::stop_token stop) { read_loop(stop); }, [this](std::exception_ptr e) { fail(e); });
+        "acx-fwd-read", [this, stop] { read_loop(stop); }, [this](std::exception_ptr e) { fail(e); });
     for (std::size_t i = 0; i < std::max<std::size_t>(1, o.concurrency); ++i) {
       work.emplace_back(
-          "acx-forward", [this] { work_loop(); }, [this](std::exception_ptr e) { fail(e); });
+          "acx-forward", [this, stop] { work_loop(stop); }, [this](std::exception_ptr e) { fail(e); });
     }
     working = true;
   }
@@ -372,16 +379,8 @@ struct Forwarder::Impl {
     if (!working) {
       return;
     }
-    {
-      std::lock_guard lock(mutex);
-      stopping = true;
-    }
-    abandon.request_stop();
-    cv.notify_all();
-    for (auto& t : work) {
-      t.request_stop(); // the reader waits for the journal's news
-    }
-    work.clear(); // joins; a failure went to Hooks::failed already
+    work_stop.request_stop(); // the waits end, and attempts in flight
+    work.clear();             // joins; a failure went to Hooks::failed already
     working = false;
     std::int64_t watermark = 0;
     {
@@ -402,12 +401,13 @@ struct Forwarder::Impl {
   // tells the owner, which stops the listener: its events wait in the journal for the next start.
   void fail(std::exception_ptr e)
   {
+    std::stop_source ending;
     {
       std::lock_guard lock(mutex);
-      stopping = true;
-      closing = true;
+      ending = work_stop;
     }
-    cv.notify_all();
+    ending.request_stop();
+    closing.request_stop();
     if (hooks.failed) {
       hooks.failed(e);
     }
@@ -421,11 +421,8 @@ struct Forwarder::Impl {
     auto renewed = Clock::now();
     bool said = false;
     for (;;) {
-      {
-        std::unique_lock lock(mutex);
-        if (cv.wait_for(lock, working ? k_lease_renew : k_lease_poll, [this] { return closing; })) {
-          return;
-        }
+      if (util::pause(closing.get_token(), working ? k_lease_renew : k_lease_poll)) {
+        return;
       }
       bool held = false;
       try {
@@ -516,20 +513,16 @@ void Forwarder::try_up_to(std::int64_t seq)
   auto& m = *m_impl;
   const auto until = Clock::now() + m.c.timeout + std::chrono::seconds(1); // an attempt's longest, and its start
   std::unique_lock lock(m.mutex);
-  m.cv.wait_until(lock, until, [&] {
-    return m.stopping || !m.working || (m.cursor >= seq && (m.untried.empty() || *m.untried.begin() > seq));
+  const std::stop_token stop = m.work_stop.get_token();
+  m.cv.wait_until(lock, stop, until, [&] {
+    return m.stopped || !m.working || (m.cursor >= seq && (m.untried.empty() || *m.untried.begin() > seq));
   });
 }
 
 void Forwarder::stop()
 {
   auto& m = *m_impl;
-  {
-    std::lock_guard lock(m.mutex);
-    m.stopping = true;
-    m.closing = true;
-  }
-  m.cv.notify_all();
+  m.closing.request_stop();
   m.threads.clear(); // the lease keeper: ends the work it began
   m.end_work();
   if (m.outbox.shared()) {

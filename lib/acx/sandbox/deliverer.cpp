@@ -23,7 +23,7 @@ Deliverer::Deliverer(Store& store, const Options& o, util::Notify notify)
       m_random(o.chaos_seed + 1)
 {
   for (std::size_t i = 0; i < k_workers; ++i) {
-    m_threads.emplace_back("acx-deliverer", [this] { run(); });
+    m_threads.emplace_back("acx-deliverer", [this](std::stop_token stop) { run(stop); });
   }
 }
 
@@ -31,10 +31,13 @@ Deliverer::~Deliverer()
 {
   {
     std::lock_guard lock(m_mutex);
-    m_stop = true;
     m_queue.release_all();
+    ++m_changes;
   }
   m_cv.notify_all();
+  for (auto& t : m_threads) {
+    t.request_stop();
+  }
   m_threads.clear(); // joins: what is queued is delivered first
 }
 
@@ -43,27 +46,31 @@ void Deliverer::enqueue(const Stored& s, std::string body, std::string event_id,
   {
     std::lock_guard lock(m_mutex);
     m_queue.arrive(s, std::move(body), std::move(event_id), std::move(topic), Queue::Clock::now());
+    ++m_changes;
   }
   m_cv.notify_all();
 }
 
-void Deliverer::run()
+void Deliverer::run(std::stop_token stop)
 {
   for (;;) {
     Job job;
     {
       std::unique_lock lock(m_mutex);
-      m_cv.wait(lock, [this] { return m_stop || !m_queue.empty(); });
-      if (m_queue.empty()) {
+      m_cv.wait(lock, stop, [this] { return !m_queue.empty(); });
+      if (m_queue.empty()) { // stopped, and nothing left
         return;
       }
       // Otherwise wait for the soonest release, a new arrival or a tenant set free.
       auto next = m_queue.take(Queue::Clock::now());
       if (!next) {
+        // Not on the stop token: stopping, what is queued still goes, once its tenant is free.
+        const auto seen = m_changes;
+        const auto moved = [&] { return m_changes != seen; };
         if (const auto until = m_queue.next_release(); until == Queue::Clock::time_point::max()) {
-          m_cv.wait(lock);
+          m_cv.wait(lock, moved);
         } else {
-          m_cv.wait_until(lock, until);
+          m_cv.wait_until(lock, until, moved);
         }
         continue;
       }
@@ -71,7 +78,7 @@ void Deliverer::run()
     }
     const Job attempted = job; // its tenant and seq, for done()
     try {
-      deliver_one(std::move(job));
+      deliver_one(std::move(job), stop);
     } catch (const std::exception& e) {
       // The delivery log could not be written, say: this delivery is lost, the sandbox carries on.
       if (m_notify) {
@@ -81,12 +88,13 @@ void Deliverer::run()
     {
       std::lock_guard lock(m_mutex);
       m_queue.done(attempted);
+      ++m_changes;
     }
     m_cv.notify_all();
   }
 }
 
-void Deliverer::deliver_one(Job job)
+void Deliverer::deliver_one(Job job, std::stop_token stop)
 {
   const auto url = util::parse_url(job.to.subscription.consumer_url);
   deliver::Outgoing out;
@@ -117,7 +125,7 @@ void Deliverer::deliver_one(Job job)
   policy.retries = m_options.delivery_retries;
   policy.base = std::chrono::milliseconds(200);
   std::lock_guard lock(m_mutex);
-  if (const auto wait = deliver::retry_wait(e, job.attempt, policy, m_random); wait && !m_stop) {
+  if (const auto wait = deliver::retry_wait(e, job.attempt, policy, m_random); wait && !stop.stop_requested()) {
     m_queue.retry(std::move(job), Queue::Clock::now() + *wait);
   }
 }

@@ -34,16 +34,16 @@ public:
 private:
   using Job = Queue::Job;
 
-  void run();
-  void deliver_one(Job job);
+  void run(std::stop_token stop);
+  void deliver_one(Job job, std::stop_token stop);
 
   Store& m_store;
   const Options& m_options;
   util::Notify m_notify;
   std::mutex m_mutex;
-  std::condition_variable m_cv;
+  std::condition_variable_any m_cv; // a job arrived or a tenant is free (m_changes), or a stop
   Queue m_queue;
-  bool m_stop = false;
+  std::uint64_t m_changes = 0;
   std::mt19937_64 m_random; // retry jitter
   std::vector<util::Thread> m_threads;
 };
