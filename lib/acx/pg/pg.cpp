@@ -383,12 +383,16 @@ std::vector<std::string> Connection::notifications(std::stop_token stop, std::ch
   if (out.empty() && !stop.stop_requested()) {
     // The socket, and an eventfd the stop request signals: a stop ends the wait at once.
     const int woken = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    const std::stop_callback on_stop(stop, [woken] {
-      const std::uint64_t one = 1;
-      [[maybe_unused]] const auto written = ::write(woken, &one, sizeof one);
-    });
     pollfd fds[2] = {{PQsocket(m_conn), POLLIN, 0}, {woken, POLLIN, 0}};
-    const int ready = ::poll(fds, woken >= 0 ? 2 : 1, static_cast<int>(timeout.count()));
+    int ready = 0;
+    {
+      // Unregistered before the eventfd is closed: a stop requested meanwhile has written to it, or never will.
+      const std::stop_callback on_stop(stop, [woken] {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] const auto written = ::write(woken, &one, sizeof one);
+      });
+      ready = ::poll(fds, woken >= 0 ? 2 : 1, static_cast<int>(timeout.count()));
+    }
     if (woken >= 0) {
       ::close(woken);
     }
