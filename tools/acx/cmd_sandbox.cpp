@@ -5,7 +5,9 @@
 
 #include "acx/event/json_text.hpp"
 #include "acx/sandbox/admin.hpp"
+#include "acx/sandbox/company.hpp"
 #include "acx/sandbox/sandbox.hpp"
+#include "acx/util/time.hpp"
 #include "api_flags.hpp"
 #include "command.hpp"
 #include "completion.hpp"
@@ -21,12 +23,14 @@ constexpr const char* k_default_sandbox = "http://127.0.0.1:8788/webhooks/v2";
 struct SandboxFlags {
   sandbox::Options server;
   std::string sign;
-  std::optional<std::uint64_t> chaos_seed;
+  std::optional<std::uint64_t> seed;
   // emit / deliveries: the sandbox reached like the API, with subscribe's flags and profile
   ApiFlags api;
   std::string topic;
   std::string subscription;
   std::vector<std::string> assignments;
+  std::string subject; // job or contact id
+  std::string milestone;
   Format format = Format::text;
 };
 
@@ -75,6 +79,90 @@ int run_deliveries(const SandboxFlags& f)
   return 0;
 }
 
+int run_usage(const SandboxFlags& f)
+{
+  auto api = open_sandbox(f);
+  const auto usage = sandbox::admin::usage(api);
+  if (f.format == Format::json) {
+    fmt::print("{}", event::json_line(usage));
+    return 0;
+  }
+  const std::string you = usage.value("you", "");
+  const auto seconds = usage.value("seconds", nlohmann::json::array());
+  for (const auto& s : seconds) {
+    std::string line = util::format_rfc3339({s.value("second", std::int64_t{0}), 0}).substr(0, 19) + "Z";
+    const auto keys = s.value("keys", nlohmann::json::object());
+    for (const auto& [label, n] : keys.items()) {
+      line += fmt::format("  {}{} {}", label, label == you ? " (yours)" : "", n.dump());
+    }
+    const auto addresses = s.value("addresses", nlohmann::json::object());
+    for (const auto& [address, n] : addresses.items()) {
+      line += fmt::format("  {} {}", address, n.dump());
+    }
+    fmt::print("{}\n", line);
+  }
+  const auto bans = usage.value("bans", nlohmann::json::array());
+  for (const auto& b : bans) {
+    const std::int64_t until = b.value("untilMs", std::int64_t{0});
+    fmt::print("banned {} until {}\n", b.value("address", ""), util::format_rfc3339({until / 1000, 0}));
+  }
+  return 0;
+}
+
+// A change the public API cannot make, then the subject as the API shows it.
+int run_change(const SandboxFlags& f, const char* route, const nlohmann::json& body)
+{
+  auto api = open_sandbox(f);
+  const auto subject = sandbox::admin::change(api, route, f.subject, body);
+  if (f.format == Format::json) {
+    fmt::print("{}", event::json_line(subject));
+  } else {
+    fmt::print("{} {}\n", subject.value("id", ""), subject.value("_link", ""));
+  }
+  return 0;
+}
+
+void setup_changes(CLI::App* cmd, Run& run, const std::shared_ptr<SandboxFlags>& f,
+                   const std::function<void(CLI::App*)>& client_flags)
+{
+  auto* job = cmd->add_subcommand("job", "Change a job as AccuLynx's own screens would: its event is delivered");
+  job->require_subcommand(1);
+  auto* milestone = job->add_subcommand("milestone", "Move JOB to milestone NAME (job.milestone.current_changed)");
+  milestone->add_option("job", f->subject, "Job id")->required();
+  suggest(milestone->add_option("name", f->milestone, "Milestone")->required(), [] {
+    std::vector<std::string> names;
+    for (auto n : sandbox::milestone_names()) {
+      names.emplace_back(n);
+    }
+    return names;
+  }());
+  client_flags(milestone);
+  milestone->callback([&run, f] {
+    run = [f] { return run_change(*f, sandbox::admin::k_job_milestone, {{"milestone", f->milestone}}); };
+  });
+  auto* update_job = job->add_subcommand("update", "Edit JOB's fields with --set PATH=VALUE (job_updated)");
+  update_job->add_option("job", f->subject, "Job id")->required();
+  update_job->add_option("--set", f->assignments, "A field: PATH=VALUE (repeatable)")
+      ->required()
+      ->allow_extra_args(false);
+  client_flags(update_job);
+  update_job->callback([&run, f] {
+    run = [f] { return run_change(*f, sandbox::admin::k_job_update, {{"set", f->assignments}}); };
+  });
+  auto* contact = cmd->add_subcommand("contact", "Change a contact: its event is delivered");
+  contact->require_subcommand(1);
+  auto* update_contact =
+      contact->add_subcommand("update", "Edit CONTACT's fields with --set PATH=VALUE (contact_changed)");
+  update_contact->add_option("contact", f->subject, "Contact id")->required();
+  update_contact->add_option("--set", f->assignments, "A field: PATH=VALUE (repeatable)")
+      ->required()
+      ->allow_extra_args(false);
+  client_flags(update_contact);
+  update_contact->callback([&run, f] {
+    run = [f] { return run_change(*f, sandbox::admin::k_contact_update, {{"set", f->assignments}}); };
+  });
+}
+
 } // namespace
 
 void setup_sandbox(CLI::App& app, Run& run)
@@ -94,7 +182,16 @@ void setup_sandbox(CLI::App& app, Run& run)
                            f->server.api_keys.insert(f->server.api_keys.end(), keys.begin(), keys.end());
                          });
   cmd->add_flag("--chaos", f->server.chaos, "Sometimes deliver twice, and out of order");
-  cmd->add_option("--chaos-seed", f->chaos_seed, "Seed for --chaos's choices, to repeat a run (default: random)");
+  cmd->add_option("--drop", f->server.drop,
+                  "Silently lose this share of deliveries (0 to 1), for what no receiver sees")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--seed,--chaos-seed", f->seed,
+                  "Seed for --chaos's and --drop's choices, to repeat a run (default: random, printed)");
+  add_duration_option(cmd, "--give-up-after", f->server.give_up_after,
+                      "Stop retrying a delivery this long after its first attempt (default 1h)");
+  add_duration_option(cmd, "--ban", f->server.limits.ban,
+                      "How long an address past 30 requests a second is answered 429 (default 30s)");
+  cmd->add_flag("--retry-after", f->server.retry_after, "Say Retry-After on 429 (AccuLynx documents none)");
   cmd->add_option("--sign", f->sign, "Also sign deliveries with the subscription's secret")
       ->check(one_of({"standard"}, "scheme", "the sandbox signs only with standard"));
   cmd->callback([&run, f, cmd] {
@@ -102,7 +199,7 @@ void setup_sandbox(CLI::App& app, Run& run)
       run = [f] {
         sandbox::Options o = f->server;
         o.sign_standard = f->sign == "standard";
-        o.chaos_seed = f->chaos_seed ? *f->chaos_seed : std::random_device{}();
+        o.seed = f->seed ? *f->seed : std::random_device{}();
         sandbox::Reports reports;
         reports.key_made = [](const std::string& key) {
           fmt::print("{}\n", key);
@@ -114,7 +211,7 @@ void setup_sandbox(CLI::App& app, Run& run)
     }
   });
 
-  auto client_flags = [f](CLI::App* c) {
+  const std::function<void(CLI::App*)> client_flags = [f](CLI::App* c) {
     add_api_options(c, f->api); // as subscribe: --api-base (default the profile's, else the local sandbox), --api-key
     add_format_option(c, f->format);
   };
@@ -128,6 +225,10 @@ void setup_sandbox(CLI::App& app, Run& run)
   deliveries->add_option("--subscription", f->subscription, "Only this subscription");
   client_flags(deliveries);
   deliveries->callback([&run, f] { run = [f] { return run_deliveries(*f); }; });
+  auto* usage = cmd->add_subcommand("usage", "What each API key and address sent, per second, and the bans");
+  client_flags(usage);
+  usage->callback([&run, f] { run = [f] { return run_usage(*f); }; });
+  setup_changes(cmd, run, f, client_flags);
 }
 
 } // namespace acx::cli

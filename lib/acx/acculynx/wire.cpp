@@ -180,9 +180,9 @@ std::string topic_from(const nlohmann::json& body)
   return text_member(body, "topicName");
 }
 
-Json page_json(std::size_t count, int page_size, int start, Json items)
+Json page_json(std::size_t count, int page_size, int start, Json items, const char* start_name)
 {
-  return {{"count", count}, {"pageSize", page_size}, {"pageStartIndex", start}, {"items", std::move(items)}};
+  return {{"count", count}, {"pageSize", page_size}, {start_name, start}, {"items", std::move(items)}};
 }
 
 Json problem_json(int status, const std::string& title, const std::string& detail, const std::string& trace_id)

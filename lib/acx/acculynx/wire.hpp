@@ -44,8 +44,11 @@ TopicInfo topic_info_from(const nlohmann::json& item);
 Json test_event_json(const std::string& topic);
 std::string topic_from(const nlohmann::json& body);
 
-// A page of a list: {count, pageSize, pageStartIndex, items}.
-Json page_json(std::size_t count, int page_size, int start, Json items);
+// A page of a list: {count, pageSize, pageStartIndex, items}; the start is recordStartIndex for the lists paged so
+// (jobs, a job's history).
+inline constexpr const char* k_page_start = "pageStartIndex";
+inline constexpr const char* k_record_start = "recordStartIndex";
+Json page_json(std::size_t count, int page_size, int start, Json items, const char* start_name = k_page_start);
 
 // Problem details: {type, title, status, detail, traceId}.
 Json problem_json(int status, const std::string& title, const std::string& detail, const std::string& trace_id);

@@ -56,6 +56,13 @@ Emit emit_from(const nlohmann::json& body)
   Emit e;
   e.topic = acculynx::wire::topic_from(body);
   e.subscription_id = text_member(body, "subscriptionId");
+  e.assignments = assignments_from(body);
+  return e;
+}
+
+std::vector<std::string> assignments_from(const nlohmann::json& body)
+{
+  std::vector<std::string> out;
   if (body.is_object()) {
     if (const auto it = body.find("set"); it != body.end() && !it->is_null()) {
       if (!it->is_array()) {
@@ -65,11 +72,27 @@ Emit emit_from(const nlohmann::json& body)
         if (!v.is_string()) {
           throw BadBody("set must be an array of PATH=VALUE strings");
         }
-        e.assignments.push_back(v.get<std::string>());
+        out.push_back(v.get<std::string>());
       }
     }
   }
-  return e;
+  return out;
+}
+
+nlohmann::ordered_json to_json(const Limits::Usage& usage, const LimitRules& rules, const std::string& you)
+{
+  auto seconds = nlohmann::ordered_json::array();
+  for (const auto& s : usage.seconds) {
+    seconds.push_back({{"second", s.second}, {"keys", s.keys}, {"addresses", s.addresses}});
+  }
+  auto bans = nlohmann::ordered_json::array();
+  for (const auto& b : usage.bans) {
+    bans.push_back({{"address", b.address}, {"untilMs", b.until_ms}});
+  }
+  return {{"you", you},
+          {"limits", {{"perKey", rules.per_key}, {"perAddress", rules.per_address}, {"banMs", rules.ban.count()}}},
+          {"seconds", seconds},
+          {"bans", bans}};
 }
 
 nlohmann::ordered_json to_json(const std::vector<Emitted>& queued)
@@ -130,6 +153,18 @@ std::vector<LoggedAttempt> attempts_from(const nlohmann::json& body)
 std::vector<Emitted> emit(acculynx::Api& api, const Emit& e)
 {
   return emitted_from(parse(api.call_on_origin("POST", k_emit, event::json_text(to_json(e)))));
+}
+
+nlohmann::json usage(acculynx::Api& api)
+{
+  return parse(api.call_on_origin("GET", k_usage));
+}
+
+nlohmann::json change(acculynx::Api& api, const char* route, const std::string& id, const nlohmann::json& body)
+{
+  std::string target = route;
+  target.replace(target.find("{id}"), 4, util::percent_encode(id));
+  return parse(api.call_on_origin("POST", target, event::json_text(body)));
 }
 
 std::vector<LoggedAttempt> deliveries(acculynx::Api& api, const std::string& subscription_id)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <limits>
 
 #include "acx/deliver/delivery.hpp"
 #include "acx/event/edit.hpp"
@@ -19,8 +20,8 @@ constexpr std::size_t k_workers = 8;
 } // namespace
 
 Deliverer::Deliverer(Store& store, const Options& o, util::Notify notify)
-    : m_store(store), m_options(o), m_notify(std::move(notify)), m_queue(o.chaos, o.chaos_seed),
-      m_random(o.chaos_seed + 1)
+    : m_store(store), m_options(o), m_notify(std::move(notify)), m_queue(o.chaos, o.seed), m_random(o.seed + 1),
+      m_drops(o.seed + 2)
 {
   for (std::size_t i = 0; i < k_workers; ++i) {
     m_threads.emplace_back("acx-deliverer", [this](std::stop_token stop) { run(stop); });
@@ -45,6 +46,11 @@ void Deliverer::enqueue(const Stored& s, std::string body, std::string event_id,
 {
   {
     std::lock_guard lock(m_mutex);
+    if (m_options.drop > 0 && std::uniform_real_distribution<double>(0, 1)(m_drops) < m_options.drop) {
+      m_store.log({s.owner, util::format_rfc3339(util::now()), s.subscription.id, event_id, topic, 1, 0, 0,
+                   "dropped (--drop): never sent"});
+      return;
+    }
     m_queue.arrive(s, std::move(body), std::move(event_id), std::move(topic), Queue::Clock::now());
     ++m_changes;
   }
@@ -118,15 +124,21 @@ void Deliverer::deliver_one(Job job, std::stop_token stop)
   co.timeout = std::chrono::seconds(10);
   http::Client client(*url, co);
   const http::Exchange e = client.post(url->target, out.headers, out.body);
-  m_store.log({job.to.owner, util::format_rfc3339(util::now()), job.to.subscription.id, job.event_id, job.topic,
-               job.attempt, e.status, static_cast<double>(e.latency.count()) / 1000.0, e.error});
   // A retry waits in the queue, not here: one consumer that is down delays nobody else's deliveries.
   deliver::RetryPolicy policy;
-  policy.retries = m_options.delivery_retries;
+  policy.retries = std::numeric_limits<int>::max();
   policy.base = std::chrono::milliseconds(200);
-  std::lock_guard lock(m_mutex);
-  if (const auto wait = deliver::retry_wait(e, job.attempt, policy, m_random); wait && !stop.stop_requested()) {
-    m_queue.retry(std::move(job), Queue::Clock::now() + *wait);
+  std::unique_lock lock(m_mutex);
+  const auto wait = deliver::retry_wait(e, job.attempt, policy, m_random);
+  const auto at = Queue::Clock::now() + wait.value_or(std::chrono::milliseconds(0));
+  const bool given_up = wait && at - job.first > m_options.give_up_after;
+  lock.unlock();
+  m_store.log({job.to.owner, util::format_rfc3339(util::now()), job.to.subscription.id, job.event_id, job.topic,
+               job.attempt, e.status, static_cast<double>(e.latency.count()) / 1000.0,
+               given_up ? e.error + (e.error.empty() ? "" : "; ") + "given up (--give-up-after)" : e.error});
+  lock.lock();
+  if (wait && !given_up && !stop.stop_requested()) {
+    m_queue.retry(std::move(job), at);
   }
 }
 

@@ -21,8 +21,9 @@ namespace acx::sandbox {
 // retries with backoff; every attempt logged in the store. Tenants (API keys) are independent: each tenant's events go
 // one at a time, several tenants at once, so one tenant's slow consumer delays no other tenant. With --chaos some
 // deliveries go twice and some are held back until one to three later events have been delivered (or k_hold_limit has
-// passed), so events arrive out of order; the choices come from --chaos-seed, so a run can be repeated. With --sign
-// standard each delivery is signed with the subscription's secret.
+// passed), so events arrive out of order; with --drop a share of deliveries is silently lost (logged as dropped,
+// never sent); the choices come from --seed, so a run can be repeated. A delivery still failing --give-up-after its
+// first attempt is given up. With --sign standard each delivery is signed with the subscription's secret.
 class Deliverer {
 public:
   Deliverer(Store& store, const Options& options, util::Notify notify = {});
@@ -45,6 +46,7 @@ private:
   Queue m_queue;
   std::uint64_t m_changes = 0;
   std::mt19937_64 m_random; // retry jitter
+  std::mt19937_64 m_drops;  // --drop's choices, one per delivery in the order they are queued
   std::vector<util::Thread> m_threads;
 };
 

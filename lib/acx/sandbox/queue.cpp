@@ -25,7 +25,7 @@ void Queue::maybe_hold(Job& job, Clock::time_point now)
 
 void Queue::arrive(const Stored& to, std::string body, std::string event_id, std::string topic, Clock::time_point now)
 {
-  Job job{to, std::move(body), std::move(event_id), std::move(topic), m_next_seq++, 0, now};
+  Job job{to, std::move(body), std::move(event_id), std::move(topic), m_next_seq++, 0, now, 1, now};
   maybe_hold(job, now);
   m_jobs.push_back(job);
   if (m_chaos && m_random() % 3 == 0) {

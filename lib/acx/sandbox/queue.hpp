@@ -30,6 +30,7 @@ public:
     std::uint64_t after_seq = 0;  // held back until the delivery of this seq is over...
     Clock::time_point held_until; // ...or until then
     int attempt = 1;
+    Clock::time_point first; // when it first arrived: retries end --give-up-after later
   };
 
   Queue(bool chaos, std::uint64_t seed, std::chrono::seconds hold_limit = std::chrono::seconds(15));

@@ -10,7 +10,10 @@
 #include "acx/event/fixtures.hpp"
 #include "acx/event/topics.hpp"
 #include "acx/sandbox/admin.hpp"
+#include "acx/sandbox/answers.hpp"
+#include "acx/sandbox/company.hpp"
 #include "acx/sandbox/deliverer.hpp"
+#include "acx/sandbox/gate.hpp"
 #include "acx/sandbox/store.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/encoding.hpp"
@@ -23,75 +26,15 @@ namespace acx::sandbox {
 namespace {
 
 namespace wire = acculynx::wire;
+using answer::json;
+using answer::no_content;
+using answer::problem;
 using http::Request;
 using http::Response;
-
-Response json(int status, const nlohmann::ordered_json& body)
-{
-  return {status, "application/json; charset=utf-8", event::json_text(body), {}};
-}
-
-Response no_content()
-{
-  return {204, "text/plain", "", {}};
-}
-
-Response problem(int status, const std::string& title, const std::string& detail)
-{
-  return json(status, wire::problem_json(status, title, detail, util::hex_encode(util::random_bytes(8))));
-}
 
 Response not_found(const std::string& id)
 {
   return problem(404, "Not Found", fmt::format("no subscription {}", util::excerpt(id)));
-}
-
-// An integer query parameter: `fallback` when absent, -1 when not a number.
-int query_int(const Request& r, const std::string& key, int fallback)
-{
-  const auto it = r.query.find(key);
-  if (it == r.query.end()) {
-    return fallback;
-  }
-  try {
-    return std::stoi(it->second);
-  } catch (const std::exception&) {
-    return -1;
-  }
-}
-
-std::string query_string(const Request& r, const std::string& key)
-{
-  const auto it = r.query.find(key);
-  return it == r.query.end() ? std::string() : it->second;
-}
-
-// The page the query asks for, [start, start + size), or nullopt when its numbers are out of range.
-std::optional<std::pair<int, int>> page_asked(const Request& r)
-{
-  const int size = query_int(r, "pageSize", 25);
-  const int start = query_int(r, "pageStartIndex", 0);
-  if (size < 1 || size > 100 || start < 0) {
-    return std::nullopt;
-  }
-  return std::pair{start, size};
-}
-
-Response bad_page()
-{
-  return problem(400, "Bad Request", "pageSize must be 1 to 100 and pageStartIndex 0 or more");
-}
-
-// One page of `all`, each written by `write`.
-template <class T, class Write> Response page(const std::vector<T>& all, std::pair<int, int> asked, Write write)
-{
-  const auto [start, size] = asked;
-  auto items = wire::Json::array();
-  for (std::size_t i = static_cast<std::size_t>(start); i < all.size() && items.size() < static_cast<std::size_t>(size);
-       ++i) {
-    items.push_back(write(all[i]));
-  }
-  return json(200, wire::page_json(all.size(), size, start, std::move(items)));
 }
 
 // A 412 for topic names the catalog does not know, or nullopt.
@@ -114,98 +57,42 @@ Response unknown_fixture(const std::string& topic)
   return problem(412, "Precondition Failed", fmt::format("unknown topic name '{}'", util::excerpt(topic)));
 }
 
-nlohmann::json body_of(const Request& r)
-{
-  return event::parse_untrusted(r.body);
-}
-
-util::Digest key_digest(const std::string& key)
-{
-  return util::hmac_sha256(util::as_bytes("acx-sandbox-api-key"), {key});
-}
-
 } // namespace
 
-bool RateLimiter::allow(const std::string& key, std::int64_t second)
+Routes::Routes(Store& store, Company& company, Deliverer& deliverer, Gate& gate, const Options& options)
+    : m_store(store), m_company(company), m_deliverer(deliverer), m_gate(gate), m_options(options)
 {
-  std::lock_guard lock(m_mutex);
-  auto& [window, count] = m_windows[key];
-  if (window != second) {
-    window = second;
-    count = 0;
-  }
-  return ++count <= m_limit;
-}
-
-Routes::Routes(Store& store, Deliverer& deliverer, const Options& options)
-    : m_store(store), m_deliverer(deliverer), m_options(options), m_limiter(options.requests_per_second)
-{
-  for (const auto& k : options.api_keys) {
-    m_key_digests.push_back(key_digest(k));
-  }
 }
 
 std::vector<http::Route> Routes::routes()
 {
   const std::string api = k_base_path;
   return {
-      {"GET", api + "/subscriptions", guarded(&Routes::list_subscriptions)},
-      {"POST", api + "/subscriptions", guarded(&Routes::create_subscription)},
-      {"GET", api + "/subscriptions/{id}", guarded(&Routes::show_subscription)},
-      {"PUT", api + "/subscriptions/{id}", guarded(&Routes::change_subscription)},
-      {"DELETE", api + "/subscriptions/{id}", guarded(&Routes::delete_subscription)},
-      {"POST", api + "/subscriptions/{id}/test-event", guarded(&Routes::test_event)},
-      {"GET", api + "/topics", guarded(&Routes::list_topics)},
-      {"POST", admin::k_emit, guarded(&Routes::emit)},
-      {"GET", admin::k_deliveries, guarded(&Routes::deliveries)},
-  };
-}
-
-http::Handler Routes::guarded(Call call)
-{
-  return [this, call](Request r) -> Response {
-    const std::string* auth = r.headers.find("Authorization");
-    std::string key;
-    if (auth && util::to_lower(auth->substr(0, 7)) == "bearer ") {
-      key = std::string(util::trim(auth->substr(7)));
-    }
-    // Compared through a keyed digest, so the time taken says nothing of the keys' lengths or contents.
-    const auto presented = key_digest(key);
-    bool known = false;
-    for (const auto& k : m_key_digests) {
-      known = util::constant_time_equal(k, presented) || known;
-    }
-    if (!known) {
-      return problem(401, "Unauthorized", "a valid API key is required: Authorization: Bearer <key>");
-    }
-    if (!m_limiter.allow(key, util::now_unix())) {
-      auto res =
-          problem(429, "Too Many Requests",
-                  fmt::format("more than {} requests a second with this API key", m_options.requests_per_second));
-      res.headers.add("Retry-After", "1");
-      return res;
-    }
-    try {
-      return (this->*call)(r, key);
-    } catch (const wire::BadBody& e) {
-      return problem(400, "Bad Request", e.what());
-    }
+      {"GET", api + "/subscriptions", m_gate.guard(this, &Routes::list_subscriptions)},
+      {"POST", api + "/subscriptions", m_gate.guard(this, &Routes::create_subscription)},
+      {"GET", api + "/subscriptions/{id}", m_gate.guard(this, &Routes::show_subscription)},
+      {"PUT", api + "/subscriptions/{id}", m_gate.guard(this, &Routes::change_subscription)},
+      {"DELETE", api + "/subscriptions/{id}", m_gate.guard(this, &Routes::delete_subscription)},
+      {"POST", api + "/subscriptions/{id}/test-event", m_gate.guard(this, &Routes::test_event)},
+      {"GET", api + "/topics", m_gate.guard(this, &Routes::list_topics)},
+      {"POST", admin::k_emit, m_gate.guard(this, &Routes::emit)},
+      {"GET", admin::k_deliveries, m_gate.guard(this, &Routes::deliveries)},
+      {"GET", admin::k_usage, m_gate.guard(this, &Routes::usage, false)},
   };
 }
 
 std::string Routes::base_url(const Request& r) const
 {
-  const std::string* host = r.headers.find("Host");
-  return fmt::format("http://{}{}", host && !host->empty() ? util::excerpt(*host, 255) : m_options.host, k_base_path);
+  return answer::origin(r, m_options.host) + k_base_path;
 }
 
 Response Routes::list_subscriptions(const Request& r, const std::string& key)
 {
-  const auto asked = page_asked(r);
+  const auto asked = answer::page_asked(r);
   if (!asked) {
-    return bad_page();
+    return answer::bad_page();
   }
-  const std::string filter = query_string(r, "subscriptionStatusQueryFilter");
+  const std::string filter = answer::query_string(r, "subscriptionStatusQueryFilter");
   std::vector<acculynx::Subscription> selected;
   for (auto& kept : m_store.list(key)) {
     const bool active = kept.subscription.status == "enabled";
@@ -215,13 +102,14 @@ Response Routes::list_subscriptions(const Request& r, const std::string& key)
     }
   }
   const std::string base = base_url(r);
-  return page(selected, *asked,
-              [&](const acculynx::Subscription& s) { return wire::to_json(s, base + "/subscriptions/" + s.id); });
+  return answer::page(selected, *asked, [&](const acculynx::Subscription& s) {
+    return wire::to_json(s, base + "/subscriptions/" + s.id);
+  });
 }
 
 Response Routes::create_subscription(const Request& r, const std::string& key)
 {
-  const auto asked = wire::registration_from(body_of(r));
+  const auto asked = wire::registration_from(answer::body_of(r));
   std::string why;
   if (!util::parse_url(asked.consumer_url, &why)) {
     return problem(400, "Bad Request", fmt::format("consumerUrl is not a valid URL: {}", why));
@@ -258,7 +146,7 @@ Response Routes::change_subscription(const Request& r, const std::string& key)
     return not_found(r.params[0]);
   }
   auto& s = kept->subscription;
-  const auto change = wire::change_from(body_of(r), s.contact);
+  const auto change = wire::change_from(answer::body_of(r), s.contact);
   if (auto refused = unknown_topics(change.topics)) {
     return *refused;
   }
@@ -280,20 +168,20 @@ Response Routes::test_event(const Request& r, const std::string& key)
   if (!kept) {
     return not_found(r.params[0]);
   }
-  const std::string topic = wire::topic_from(body_of(r));
+  const std::string topic = wire::topic_from(answer::body_of(r));
   if (!event::find_fixture(topic)) {
     return unknown_fixture(topic);
   }
   auto [body, id] = event::fixture_event(topic, util::now(), kept->subscription.id, {});
-  m_deliverer.enqueue(*kept, std::move(body), id, topic);
+  m_deliverer.enqueue(*kept, m_company.localize({key, answer::origin(r, m_options.host)}, body), id, topic);
   return json(202, {{"eventId", id}});
 }
 
 Response Routes::list_topics(const Request& r, const std::string&)
 {
-  const auto asked = page_asked(r);
+  const auto asked = answer::page_asked(r);
   if (!asked) {
-    return bad_page();
+    return answer::bad_page();
   }
   std::vector<acculynx::TopicInfo> live;
   for (const auto& t : event::topics()) {
@@ -301,12 +189,12 @@ Response Routes::list_topics(const Request& r, const std::string&)
       live.push_back({std::string(t.name), std::string(t.description)});
     }
   }
-  return page(live, *asked, [](const acculynx::TopicInfo& t) { return wire::to_json(t); });
+  return answer::page(live, *asked, [](const acculynx::TopicInfo& t) { return wire::to_json(t); });
 }
 
 Response Routes::emit(const Request& r, const std::string& key)
 {
-  const Emit asked = admin::emit_from(body_of(r));
+  const Emit asked = admin::emit_from(answer::body_of(r));
   if (!event::find_fixture(asked.topic)) {
     return unknown_fixture(asked.topic);
   }
@@ -319,7 +207,7 @@ Response Routes::emit(const Request& r, const std::string& key)
                               : s.id == asked.subscription_id;
       if (wanted && s.status == "enabled") {
         auto [body, id] = event::fixture_event(asked.topic, util::now(), s.id, asked.assignments);
-        m_deliverer.enqueue(kept, std::move(body), id, asked.topic);
+        m_deliverer.enqueue(kept, m_company.localize({key, answer::origin(r, m_options.host)}, body), id, asked.topic);
         queued.push_back({s.id, id});
       }
     }
@@ -331,7 +219,16 @@ Response Routes::emit(const Request& r, const std::string& key)
 
 Response Routes::deliveries(const Request& r, const std::string& key)
 {
-  return json(200, admin::to_json(m_store.attempts(key, query_string(r, "subscriptionId"))));
+  return json(200, admin::to_json(m_store.attempts(key, answer::query_string(r, "subscriptionId"))));
+}
+
+} // namespace acx::sandbox
+
+namespace acx::sandbox {
+
+Response Routes::usage(const Request&, const std::string& key)
+{
+  return json(200, admin::to_json(m_gate.limits().usage(), m_gate.limits().rules(), key_label(key)));
 }
 
 } // namespace acx::sandbox

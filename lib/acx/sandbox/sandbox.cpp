@@ -4,7 +4,11 @@
 
 #include "acx/config/paths.hpp"
 #include "acx/http/runner.hpp"
+#include "acx/sandbox/api_routes.hpp"
+#include "acx/sandbox/company.hpp"
 #include "acx/sandbox/deliverer.hpp"
+#include "acx/sandbox/gate.hpp"
+#include "acx/sandbox/records.hpp"
 #include "acx/sandbox/routes.hpp"
 #include "acx/sandbox/store.hpp"
 #include "acx/util/crypto.hpp"
@@ -32,19 +36,28 @@ ExitCode run(const Options& given, const Reports& reports)
     }
   }
   Store store(o.data_dir);
+  Records records(o.data_dir + "/sandbox.db");
   Deliverer deliverer(store, o, reports.notify);
-  Routes api(store, deliverer, o);
+  Company company(records, store, deliverer);
+  Gate gate(o);
+  Routes webhooks(store, company, deliverer, gate, o);
+  ApiRoutes api(records, company, gate, o);
+  auto routes = webhooks.routes();
+  for (auto& route : api.routes()) {
+    routes.push_back(std::move(route));
+  }
   http::ServerOptions so;
   so.host = o.host;
   so.port = o.port;
-  http::Server server(so, api.routes());
+  http::Server server(so, std::move(routes));
   http::Runner::Options ro;
   ro.ready_file = o.ready_file;
   runner.run(server, o.host, ro, [&](int port) {
-    notify(fmt::format("sandbox API on http://{}:{}{} (state in {}, {} API key{})", o.host, port, k_base_path,
-                       o.data_dir, o.api_keys.size(), o.api_keys.size() == 1 ? "" : "s"));
-    if (o.chaos) {
-      notify(fmt::format("--chaos with --chaos-seed {} (give it again to repeat this run's choices)", o.chaos_seed));
+    notify(fmt::format("sandbox on http://{}:{} ({} and {}; state in {}, {} API key{})", o.host, port, k_base_path,
+                       k_api_path, o.data_dir, o.api_keys.size(), o.api_keys.size() == 1 ? "" : "s"));
+    if (o.chaos || o.drop > 0) {
+      notify(fmt::format("{} with --seed {} (give it again to repeat this run's choices)",
+                         o.chaos ? "--chaos" : "--drop", o.seed));
     }
   });
   return ExitCode::ok;

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "acx/sandbox/limits.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/notice.hpp"
 
@@ -19,11 +21,14 @@ struct Options {
   std::string data_dir;              // state (sandbox.db) lives here; empty: under XDG_STATE_HOME
   std::vector<std::string> api_keys; // empty: one is generated and printed at start
   bool chaos = false;                // sometimes deliver twice, and out of order
-  std::uint64_t chaos_seed = 0;      // the choices --chaos makes follow from it
+  double drop = 0;                   // this share of deliveries is silently lost (0 to 1)
+  std::uint64_t seed = 0;            // the choices --chaos and --drop make follow from it
   bool sign_standard = false;        // also sign deliveries with the subscription's secret (Standard Webhooks)
   std::string ready_file;
-  double requests_per_second = 10; // per API key, as AccuLynx enforces
-  int delivery_retries = 3;
+  LimitRules limits;        // AccuLynx's: 10 a second per key, 30 per address, then a 30 s ban
+  bool retry_after = false; // say Retry-After on 429 (AccuLynx documents none)
+  std::chrono::milliseconds give_up_after{3'600'000}; // a delivery still failing this long after its first attempt
+                                                      // is given up: lost to the consumer, still in the history
 };
 
 // What the sandbox reports to the command that runs it.
@@ -32,10 +37,12 @@ struct Reports {
   util::Notify notify;                                  // lines for a person
 };
 
-// Runs a local emulator of the AccuLynx webhooks API under /webhooks/v2 (subscriptions, topics, test events; API
-// keys, pagination, problem details, 429 past the rate limit) that really delivers events to consumer URLs, with
-// retries, and logs every attempt. Admin routes under /_sandbox: POST emit, GET deliveries. Runs until SIGINT or
-// SIGTERM. Throws acx::Error when it cannot start.
+// Runs a local emulator of AccuLynx: the webhooks API under /webhooks/v2 (subscriptions, topics, test events) and a
+// subset of the REST API under /api/v2 (contacts, jobs, their history), with API keys (one company each),
+// pagination, problem details and AccuLynx's rate limits; every change to a job or contact is delivered to the
+// subscriptions of its topic, with retries, and every attempt logged. Admin routes under /_sandbox (emit,
+// deliveries, usage, and the changes the public API cannot make). Runs until SIGINT or SIGTERM. Throws acx::Error
+// when it cannot start.
 ExitCode run(const Options& options, const Reports& reports);
 
 } // namespace acx::sandbox
