@@ -50,6 +50,7 @@ declare -A may_include=(
   [relay]="util deliver event http journal"
   [listen]="util config event forward http inspect journal present relay signing"
   [sandbox]="util acculynx config deliver event http signing sqlite"
+  [trigger]="util acculynx event sandbox"
 )
 # The table itself has no cycle (tsort names one if it does).
 for module in "${!may_include[@]}"; do

@@ -28,6 +28,8 @@ export function check(ok, what) {
 export function scratch(name) {
   const dir = mkdtempSync(join(tmpdir(), `acx-${name}-`));
   started.dir = dir;
+  // State of its own (the API budget shared by acx processes lives there): tests running at once do not pace each other.
+  process.env.XDG_STATE_HOME = join(dir, "state");
   return dir;
 }
 const started = { procs: [], dir: null, cleanups: [] };

@@ -4,6 +4,8 @@ set -u
 ACX=${1:?usage: test.sh path/to/acx}
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WORK=$(mktemp -d)
+# State of its own (the API budget shared by acx processes lives there): tests running at once do not pace each other.
+export XDG_STATE_HOME=$WORK/state
 # Waits are multiplied by this: ctest sets it higher for the sanitizer build, which runs several times slower.
 SCALE=${ACX_TEST_SCALE:-1}
 STARTED=() # processes started in the background, killed on exit whatever happens

@@ -123,7 +123,7 @@ expect_eq "$status" 200 "still serving after 413"
 stop_listener
 
 # The default journal: ${XDG_STATE_HOME:-~/.local/state}/acx/journal.db.
-HOME=$WORK/home "$ACX" listen --port 0 --count 1 --timeout 1s 2>/dev/null
+env -u XDG_STATE_HOME HOME=$WORK/home "$ACX" listen --port 0 --count 1 --timeout 1s 2>/dev/null
 checks=$((checks + 1))
 [[ -f $WORK/home/.local/state/acx/journal.db ]] || fail "no journal under \$HOME/.local/state/acx"
 XDG_STATE_HOME=$WORK/state "$ACX" listen --port 0 --count 1 --timeout 1s 2>/dev/null

@@ -19,6 +19,12 @@ void add_api_options(CLI::App* cmd, ApiFlags& f)
   add_secret_file_option(cmd, "--api-key-file", "Read the API key from FILE: kept out of the process list",
                          [&f](std::vector<std::string> keys) { f.api_key = keys.front(); });
   cmd->add_option("--profile", f.profile, "Config profile")->capture_default_str();
+  cmd->add_option("--api-rate", f.rate,
+                  "Requests a second to the API with this key, every acx process together (default 8; at most 10)")
+      ->check(CLI::Range(1, acculynx::k_key_limit));
+  cmd->add_option("--api-machine-rate", f.machine_rate,
+                  "Requests a second to the API from this machine, every key together (default 25; at most 30)")
+      ->check(CLI::Range(1, acculynx::k_address_limit));
   cmd->add_option("--config", f.config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");
 }
 
@@ -81,6 +87,17 @@ acculynx::ApiOptions api_options(const ApiFlags& f, const config::Config& c)
               : env_key && *env_key ? std::string(env_key)
               : p                   ? p->api_key
                                     : std::string();
+  const acculynx::BudgetRules defaults;
+  o.budget.per_key = f.rate != 0 ? f.rate : p && p->api_rate != 0 ? p->api_rate : defaults.per_key;
+  o.budget.per_machine = f.machine_rate != 0             ? f.machine_rate
+                         : p && p->api_machine_rate != 0 ? p->api_machine_rate
+                                                         : defaults.per_machine;
+  try {
+    o.budget_file = config::state_file("api-budget", "XDG_STATE_HOME");
+  } catch (const Error&) {
+    // Neither XDG_STATE_HOME nor HOME: nowhere to share it, so this process keeps to the budget alone.
+  }
+  o.say = [](const std::string& line) { fmt::print(stderr, "acx: {}\n", line); };
   return o;
 }
 

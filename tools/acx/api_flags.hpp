@@ -16,7 +16,9 @@ struct ApiFlags {
   std::string api_base; // --api-base, else ACX_API_BASE, else the profile's, else AccuLynx's
   std::string api_key;  // --api-key, else ACX_API_KEY, else the profile's
   std::string profile = "default";
-  std::string config; // --config, else ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml
+  std::string config;   // --config, else ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml
+  int rate = 0;         // --api-rate, else the profile's, else 8
+  int machine_rate = 0; // --api-machine-rate, else the profile's, else 25
 };
 
 void add_api_options(CLI::App* cmd, ApiFlags& flags);
@@ -42,7 +44,8 @@ struct SubscribedTarget {
 };
 SubscribedTarget subscribed_target(const std::string& config_flag, const std::string& profile, SchemeFlags& scheme);
 
-// API options resolved from flags, environment and profile (in that order).
+// API options resolved from flags, environment and profile (in that order), with the budget shared by the user's acx
+// processes (${XDG_STATE_HOME:-~/.local/state}/acx/api-budget) and its pauses said on stderr.
 acculynx::ApiOptions api_options(const ApiFlags& flags, const config::Config& config);
 
 } // namespace acx::cli

@@ -33,6 +33,8 @@ void define_app(CLI::App& app, Run& run)
   setup_check(app, run);
   setup_subscribe(app, run);
   setup_sandbox(app, run);
+  setup_trigger(app, run);
+  setup_api(app, run);
   setup_sign(app, run);
   setup_verify(app, run);
   setup_secret(app, run);

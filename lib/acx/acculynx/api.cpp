@@ -3,12 +3,12 @@
 #include "acx/event/json_text.hpp"
 
 #include <fmt/format.h>
-#include <random>
-#include <thread>
 
 #include "acx/acculynx/wire.hpp"
 #include "acx/deliver/retry.hpp"
 #include "acx/util/encoding.hpp"
+#include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
 
 namespace acx::acculynx {
@@ -42,6 +42,22 @@ std::pair<nlohmann::json, bool> page_of(const http::Exchange& e, const char* wha
   return {std::move(items), more};
 }
 
+// `target` with the query parameter `key` set to `value` (replaced if there).
+std::string with_query(const std::string& target, const std::string& key, const std::string& value)
+{
+  const auto q = target.find('?');
+  std::string path = target.substr(0, q);
+  std::string kept;
+  if (q != std::string::npos) {
+    for (const auto part : util::split(target.substr(q + 1), '&')) {
+      if (!part.empty() && part.substr(0, part.find('=')) != key) {
+        kept += std::string(part) + "&";
+      }
+    }
+  }
+  return path + "?" + kept + key + "=" + value;
+}
+
 std::string path_of(const std::string& id)
 {
   return "/subscriptions/" + util::percent_encode(id);
@@ -59,6 +75,7 @@ Api::Api(ApiOptions options) : m_options(std::move(options))
   if (m_options.api_key.empty()) {
     throw Error(ExitCode::usage, "no API key: give --api-key, set ACX_API_KEY, or store one in the profile");
   }
+  m_origin = url->origin();
   m_prefix = url->target == "/" ? "" : url->target;
   while (!m_prefix.empty() && m_prefix.back() == '/') {
     m_prefix.pop_back();
@@ -66,32 +83,47 @@ Api::Api(ApiOptions options) : m_options(std::move(options))
   http::ClientOptions co = m_options.client;
   co.max_answer = std::max<std::size_t>(co.max_answer, 4u << 20); // pages of subscriptions are read whole
   m_client = std::make_unique<http::Client>(*url, co);
+  m_budget = std::make_unique<Budget>(m_options.budget_file, m_options.budget);
 }
 
 Api::~Api() = default;
 
+namespace {
+
+// Whether a 429 is about the address rather than the key: its problem details say so (AccuLynx's limit per source
+// address, and the ban past it, hold every key).
+bool about_the_address(const http::Exchange& e)
+{
+  const std::string text = util::to_lower(e.body);
+  return text.find("address") != std::string::npos || text.find(" ip") != std::string::npos;
+}
+
+} // namespace
+
 http::Exchange Api::call(const std::string& method, const std::string& target, const std::string& body,
                          std::initializer_list<int> expected)
 {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  deliver::RetryPolicy policy;
-  policy.retries = m_options.retries_on_429;
   const util::Headers headers{{"Authorization", "Bearer " + m_options.api_key}, {"Accept", "application/json"}};
-  const http::Exchange e = deliver::keep_trying(
-      [&](int, std::chrono::milliseconds) {
-        // Pace: at most requests_per_second from this process.
-        std::unique_lock lock(m_pace_mutex);
-        const auto slot = std::max(std::chrono::steady_clock::now(), m_next_slot);
-        m_next_slot = slot + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                 std::chrono::duration<double>(1.0 / m_options.requests_per_second));
-        lock.unlock();
-        std::this_thread::sleep_until(slot);
-        return m_client->request(method, target, headers, body);
-      },
-      [&](const http::Exchange& answer, int n) {
-        // Only 429 is tried again: a refused or failed registration sent twice could register twice.
-        return answer.status == 429 ? deliver::retry_wait(answer, n, policy, random) : std::nullopt;
-      });
+  const auto began = std::chrono::steady_clock::now();
+  http::Exchange e;
+  for (;;) {
+    const auto slot = m_budget->take(m_options.api_key);
+    e = m_client->request(method, target, headers, body);
+    const std::string* said = e.status == 429 ? e.headers.find("Retry-After") : nullptr;
+    const auto retry_after = said ? deliver::parse_retry_after(*said, util::now_unix()) : std::nullopt;
+    const auto pause = m_budget->done(slot, e.status, e.status == 429 && about_the_address(e), retry_after);
+    // Only 429 is tried again: a refused or failed registration sent twice could register twice.
+    if (!pause || std::chrono::steady_clock::now() - began + pause->wait > m_options.wait_429) {
+      break;
+    }
+    if (!m_said_pause && m_options.say) {
+      m_said_pause = true;
+      m_options.say(fmt::format("the API at {} answered 429 (too many requests): every acx request with {} waits {} "
+                                "and tries again, for up to {} in all",
+                                m_origin, pause->every_key ? "any key from this machine" : "this key",
+                                util::format_duration(pause->wait), util::format_duration(m_options.wait_429)));
+    }
+  }
   if (e.truncated) {
     throw ApiError(e.status, fmt::format("the API at {} answered more than {} bytes", m_options.base, e.body.size()));
   }
@@ -102,6 +134,52 @@ http::Exchange Api::call(const std::string& method, const std::string& target, c
     throw ApiError(e.status, wire::describe_problem(e.status, e.body));
   }
   return e;
+}
+
+std::string Api::rest_base() const
+{
+  return m_origin + k_rest_path;
+}
+
+std::string Api::rest_target(const std::string& target) const
+{
+  if (target.starts_with("/")) {
+    return k_rest_path + target;
+  }
+  const auto url = util::parse_url(target);
+  if (!url || url->origin() != m_origin) {
+    throw Error(ExitCode::usage, fmt::format("'{}' is neither a path under {} nor a URL on {}: acx sends its API key "
+                                             "nowhere else",
+                                             util::excerpt(target), rest_base(), m_origin));
+  }
+  return url->target;
+}
+
+nlohmann::json Api::rest(const std::string& method, const std::string& target, const std::string& body)
+{
+  return parse_body(call(method, rest_target(target), body, {200, 201, 202}), "the REST API");
+}
+
+std::size_t Api::each_item(const std::string& target, const std::function<void(const nlohmann::json&)>& item)
+{
+  std::size_t seen = 0;
+  std::string next = target;
+  for (;;) {
+    const auto e = call("GET", rest_target(next), {}, {200});
+    const auto page = parse_body(e, "the REST API");
+    auto [items, more] = page_of(e, "the REST API", seen);
+    for (const auto& i : items) {
+      item(i);
+    }
+    seen += items.size();
+    // The next page: the start parameter the answer named, moved past what came.
+    const char* start = page.contains(wire::k_record_start) ? wire::k_record_start : wire::k_page_start;
+    if (!more || !page.contains(start) || !page[start].is_number_integer()) {
+      return seen;
+    }
+    next = with_query(target, start,
+                      std::to_string(page[start].get<std::int64_t>() + static_cast<std::int64_t>(items.size())));
+  }
 }
 
 std::string Api::call_on_origin(const std::string& method, const std::string& target, const std::string& body)

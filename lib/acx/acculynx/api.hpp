@@ -1,11 +1,13 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
-#include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "acx/acculynx/budget.hpp"
 #include "acx/acculynx/subscription.hpp"
 #include "acx/http/client.hpp"
 #include "acx/util/error.hpp"
@@ -18,8 +20,10 @@ inline constexpr const char* k_default_api_base = "https://api.acculynx.com/webh
 struct ApiOptions {
   std::string base = k_default_api_base;
   std::string api_key;
-  double requests_per_second = 10; // AccuLynx allows 10 per key
-  int retries_on_429 = 6;
+  BudgetRules budget;
+  std::string budget_file;                     // shared by the user's acx processes; empty: this process's own
+  std::chrono::milliseconds wait_429{600'000}; // 429s are waited out this long, then the call fails
+  std::function<void(const std::string&)> say; // a line for a person: the first pause a 429 caused
   http::ClientOptions client;
 };
 
@@ -36,8 +40,9 @@ private:
   int m_status;
 };
 
-// The AccuLynx webhooks API: subscriptions and topics. Paces itself to `requests_per_second` and, on 429, waits
-// (Retry-After when given, backoff otherwise) and tries again. The API key is sent, never printed.
+// AccuLynx's APIs: the webhooks API (subscriptions and topics) at the base URL, and the REST API v2 beside it
+// (origin + /api/v2). Every request passes the budget and, on 429, waits (Retry-After when given, backoff otherwise)
+// and tries again, for up to wait_429. The API key is sent, never printed.
 class Api {
 public:
   explicit Api(ApiOptions options);
@@ -55,19 +60,35 @@ public:
   std::vector<TopicInfo> topics();
 
   // A call to `target` taken from the API's origin rather than its base path (the sandbox's /_sandbox routes),
-  // paced and retried on 429 like the others. Returns the body of a 2xx answer; throws ApiError otherwise.
+  // within the budget and retried on 429 like the others. Returns the body of a 2xx answer; throws ApiError otherwise.
   std::string call_on_origin(const std::string& method, const std::string& target, const std::string& body = {});
 
+  // The REST API v2: `target` is a path under it ("/jobs?pageSize=10"), or a full URL on the same origin (an item's
+  // _link); a URL elsewhere is refused (acx::Error, usage), since the key would go with it. The answer's JSON.
+  nlohmann::json rest(const std::string& method, const std::string& target, const std::string& body = {});
+  // Every item of the list at `target`, page after page (by pageStartIndex or recordStartIndex, whichever the
+  // answer uses), each given to `item` as it comes; returns how many.
+  std::size_t each_item(const std::string& target, const std::function<void(const nlohmann::json&)>& item);
+  // The REST API's base URL: origin + /api/v2.
+  std::string rest_base() const;
+
 private:
-  // Paced, retried on 429; throws ApiError when the API cannot be reached or answers other than `expected`.
+  // Within the budget, retried on 429; throws ApiError when the API cannot be reached or answers other than
+  // `expected`.
   http::Exchange call(const std::string& method, const std::string& target, const std::string& body,
                       std::initializer_list<int> expected);
+  // `target` as a path on this origin: under /api/v2, or taken from a URL on the same origin.
+  std::string rest_target(const std::string& target) const;
 
   ApiOptions m_options;
+  std::string m_origin; // scheme://host[:port]
   std::string m_prefix; // the base URL's path, e.g. /webhooks/v2
   std::unique_ptr<http::Client> m_client;
-  std::mutex m_pace_mutex;
-  std::chrono::steady_clock::time_point m_next_slot{};
+  std::unique_ptr<Budget> m_budget;
+  bool m_said_pause = false;
 };
+
+// The REST API's path beside the webhooks API's.
+inline constexpr const char* k_rest_path = "/api/v2";
 
 } // namespace acx::acculynx

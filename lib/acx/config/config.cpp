@@ -35,6 +35,20 @@ std::string string_at(const toml::table& t, const char* key, const std::string& 
   throw Error(ExitCode::bad_input, fmt::format("{}: {} must be a string", where, key));
 }
 
+// An integer from `low` to `high`, or 0 when absent.
+int int_at(const toml::table& t, const char* key, const std::string& where, int low, int high)
+{
+  const auto* node = t.get(key);
+  if (!node) {
+    return 0;
+  }
+  const auto* n = node->as_integer();
+  if (!n || n->get() < low || n->get() > high) {
+    throw Error(ExitCode::bad_input, fmt::format("{}: {} must be a whole number from {} to {}", where, key, low, high));
+  }
+  return static_cast<int>(n->get());
+}
+
 Subscribed read_subscription(const toml::table& t, const std::string& where)
 {
   Subscribed s;
@@ -184,6 +198,8 @@ Config parse(std::string_view text, const std::string& path)
     }
     p.relay_token = string_at(*t, "relay_token", where);
     p.journal = string_at(*t, "journal", where);
+    p.api_rate = int_at(*t, "api_rate", where, 1, 10);
+    p.api_machine_rate = int_at(*t, "api_machine_rate", where, 1, 30);
     config.profiles.emplace(std::string(name.str()), std::move(p));
   }
   return config;
@@ -199,6 +215,12 @@ std::span<const Key> keys()
        "The AccuLynx API's base URL (acx subscribe, acx subscriptions; default AccuLynx's own). The sandbox writes "
        "its own here."},
       {profile, "api_key", "string", "The API key of acx subscribe and acx subscriptions. A secret."},
+      {profile, "api_rate", "integer",
+       "--api-rate: requests a second to the AccuLynx API with one key, every acx process together (1 to 10; "
+       "default 8)."},
+      {profile, "api_machine_rate", "integer",
+       "--api-machine-rate: requests a second to the AccuLynx API from this machine, every key together (1 to 30; "
+       "default 25)."},
       {profile, "journal", "string",
        "acx listen --journal: a file, or a postgresql:// URI (its password from PGPASSWORD or ~/.pgpass, not here)."},
       {profile, "retain", "string", "acx listen --retain: prune deliveries older than this duration (\"30d\")."},
@@ -277,6 +299,11 @@ void save(const Config& config, const std::string& path)
     }
     if (!routes.empty()) {
       t.insert("forward", routes);
+    }
+    for (const auto& [key, value] : {std::pair{"api_rate", p.api_rate}, {"api_machine_rate", p.api_machine_rate}}) {
+      if (value != 0) {
+        t.insert(key, value);
+      }
     }
     for (const auto& [key, value] : {std::pair{"retain", &p.retain},
                                      {"retain_size", &p.retain_size},

@@ -39,10 +39,12 @@ struct Profile {
   std::string api_key;
   std::vector<Subscribed> subscriptions;
   std::vector<Forward> routes;
-  std::string retain;      // acx listen --retain: a duration ("30d"), or empty
-  std::string retain_size; // acx listen --retain-size: a size ("10GiB"), or empty
-  std::string relay_token; // acx listen --relay-token: serve GET /relay to it (and pull with it, --upstream)
-  std::string journal;     // acx listen --journal: a file, or a postgresql:// URI (its password kept elsewhere)
+  std::string retain;       // acx listen --retain: a duration ("30d"), or empty
+  std::string retain_size;  // acx listen --retain-size: a size ("10GiB"), or empty
+  std::string relay_token;  // acx listen --relay-token: serve GET /relay to it (and pull with it, --upstream)
+  std::string journal;      // acx listen --journal: a file, or a postgresql:// URI (its password kept elsewhere)
+  int api_rate = 0;         // --api-rate: requests a second per API key (1 to 10); 0: the default
+  int api_machine_rate = 0; // --api-machine-rate: requests a second from this machine (1 to 30); 0: the default
 
   // acx subscribe's bookkeeping, kept in step with the API. Each returns whether the profile changed.
   // Adds `s`, or replaces the subscription with its id.
