@@ -22,6 +22,10 @@ _acx() {
         cmdpath='acx subscriptions';;
       'acx sandbox')
         cmdpath='acx sandbox';;
+      'acx trigger')
+        cmdpath='acx trigger';;
+      'acx api')
+        cmdpath='acx api';;
       'acx sign')
         cmdpath='acx sign';;
       'acx verify')
@@ -64,6 +68,22 @@ _acx() {
         cmdpath='acx sandbox emit';;
       'acx sandbox deliveries')
         cmdpath='acx sandbox deliveries';;
+      'acx sandbox usage')
+        cmdpath='acx sandbox usage';;
+      'acx sandbox job')
+        cmdpath='acx sandbox job';;
+      'acx sandbox contact')
+        cmdpath='acx sandbox contact';;
+      'acx sandbox job milestone')
+        cmdpath='acx sandbox job milestone';;
+      'acx sandbox job update')
+        cmdpath='acx sandbox job update';;
+      'acx sandbox contact update')
+        cmdpath='acx sandbox contact update';;
+      'acx api get')
+        cmdpath='acx api get';;
+      'acx api usage')
+        cmdpath='acx api usage';;
       'acx secret new')
         cmdpath='acx secret new';;
       'acx fixtures list')
@@ -369,6 +389,10 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscribe --profile')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscribe --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscribe --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscribe --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscribe --format')
@@ -380,6 +404,10 @@ _acx() {
     'acx subscriptions list --api-key-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions list --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions list --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions list --api-machine-rate')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions list --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -393,6 +421,10 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions show --profile')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions show --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions show --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions show --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions show --format')
@@ -404,6 +436,10 @@ _acx() {
     'acx subscriptions update --api-key-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions update --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions update --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions update --api-machine-rate')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions update --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -419,6 +455,10 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions delete --profile')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions delete --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions delete --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions delete --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions test --api-base')
@@ -428,6 +468,10 @@ _acx() {
     'acx subscriptions test --api-key-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions test --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions test --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx subscriptions test --api-machine-rate')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx subscriptions test --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -445,7 +489,15 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --api-key-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --drop')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --seed')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --chaos-seed')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --give-up-after')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --ban')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --sign')
       COMPREPLY=($(compgen -W 'standard' -- "$cur")); return;;
@@ -461,6 +513,10 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox emit --profile')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox emit --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox emit --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox emit --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox emit --format')
@@ -475,9 +531,135 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox deliveries --profile')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox deliveries --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox deliveries --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox deliveries --config')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox deliveries --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx sandbox usage --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox usage --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox usage --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox usage --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox usage --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox usage --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox usage --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox usage --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx sandbox job milestone --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job milestone --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job milestone --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job milestone --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job milestone --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job milestone --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job milestone --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job milestone --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx sandbox job update --set')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job update --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job update --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job update --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job update --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job update --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job update --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job update --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox job update --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx sandbox contact update --set')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox contact update --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox contact update --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox contact update --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox contact update --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox contact update --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox contact update --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox contact update --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox contact update --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx trigger --set')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx trigger --wait')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx trigger --journal')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx trigger --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx trigger --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx trigger --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx trigger --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx trigger --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx trigger --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx trigger --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx trigger --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx api get --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api get --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api get --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api get --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api get --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api get --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api get --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api get --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx api usage --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api usage --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api usage --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api usage --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api usage --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api usage --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api usage --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx api usage --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx sign --scheme')
       COMPREPLY=($(compgen -W 'standard svix hmac github shopify token none' -- "$cur")); return;;
@@ -540,7 +722,7 @@ _acx() {
   local subs opts args files
   case "$cmdpath" in
     'acx')
-      subs='listen events inspect send replay check subscribe subscriptions sandbox sign verify secret topics fixtures version completion man'; opts='--help -h --version'; args=''; files=0;;
+      subs='listen events inspect send replay check subscribe subscriptions sandbox trigger api sign verify secret topics fixtures version completion man'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
       subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
     'acx events')
@@ -566,25 +748,45 @@ _acx() {
     'acx check')
       subs=''; opts='--help -h --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --profile --config --subscription --only --skip --list --format --output --timeout --burst --concurrency --processed --insecure -k --header -H'; args=''; files=1;;
     'acx subscribe')
-      subs=''; opts='--help -h --url --topic --contact --secret-in --api-base --api-key --api-key-file --profile --config --format'; args=''; files=0;;
+      subs=''; opts='--help -h --url --topic --contact --secret-in --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=0;;
     'acx subscriptions')
       subs='list show update delete test'; opts='--help -h'; args=''; files=0;;
     'acx subscriptions list')
-      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --config --format --reveal'; args=''; files=0;;
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format --reveal'; args=''; files=0;;
     'acx subscriptions show')
-      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --config --format --reveal'; args=''; files=1;;
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format --reveal'; args=''; files=1;;
     'acx subscriptions update')
-      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --config --topic --contact'; args=''; files=1;;
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --topic --contact'; args=''; files=1;;
     'acx subscriptions delete')
-      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --config'; args=''; files=1;;
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config'; args=''; files=1;;
     'acx subscriptions test')
-      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --config --topic'; args=''; files=1;;
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --topic'; args=''; files=1;;
     'acx sandbox')
-      subs='emit deliveries'; opts='--help -h --host --port --ready-file --data-dir --api-key --api-key-file --chaos --chaos-seed --sign'; args=''; files=0;;
+      subs='emit deliveries usage job contact'; opts='--help -h --host --port --ready-file --data-dir --api-key --api-key-file --chaos --drop --seed --chaos-seed --give-up-after --ban --retry-after --sign'; args=''; files=0;;
     'acx sandbox emit')
-      subs=''; opts='--help -h --subscription --set --api-base --api-key --api-key-file --profile --config --format'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed'; files=0;;
+      subs=''; opts='--help -h --subscription --set --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed'; files=0;;
     'acx sandbox deliveries')
-      subs=''; opts='--help -h --subscription --api-base --api-key --api-key-file --profile --config --format'; args=''; files=0;;
+      subs=''; opts='--help -h --subscription --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=0;;
+    'acx sandbox usage')
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=0;;
+    'acx sandbox job')
+      subs='milestone update'; opts='--help -h'; args=''; files=0;;
+    'acx sandbox job milestone')
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args='Lead Prospect Approved Completed Invoiced Closed Cancelled'; files=0;;
+    'acx sandbox job update')
+      subs=''; opts='--help -h --set --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=1;;
+    'acx sandbox contact')
+      subs='update'; opts='--help -h'; args=''; files=0;;
+    'acx sandbox contact update')
+      subs=''; opts='--help -h --set --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=1;;
+    'acx trigger')
+      subs=''; opts='--help -h --set --wait --journal --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args='contact_added job_created job_updated job.milestone.current_changed contact_changed'; files=0;;
+    'acx api')
+      subs='get usage'; opts='--help -h'; args=''; files=0;;
+    'acx api get')
+      subs=''; opts='--help -h --paginate --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=1;;
+    'acx api usage')
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=0;;
     'acx sign')
       subs=''; opts='--help -h --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --id --timestamp --url --format'; args=''; files=1;;
     'acx verify')
@@ -606,7 +808,7 @@ _acx() {
     'acx completion')
       subs=''; opts='--help -h'; args='bash zsh fish'; files=0;;
     'acx man')
-      subs=''; opts='--help -h --directory'; args='listen events inspect send replay check subscribe subscriptions sandbox sign verify secret topics fixtures version completion man man acx.toml'; files=0;;
+      subs=''; opts='--help -h --directory'; args='listen events inspect send replay check subscribe subscriptions sandbox trigger api sign verify secret topics fixtures version completion man man acx.toml'; files=0;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))

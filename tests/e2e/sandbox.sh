@@ -143,7 +143,7 @@ expect_eq "$(grep -c fail "$WORK/burst.out")" 0 "a burst of 50 calls from 5 proc
 # --sign standard: the secret returned at registration verifies every delivery.
 stop_process "$SPID" sandbox
 start_sandbox --chaos --chaos-seed 7 --sign standard
-expect_has "$(cat "$WORK/sbx.err")" "--chaos-seed 7" "the chaos seed is shown, to repeat a run"
+expect_has "$(cat "$WORK/sbx.err")" "--seed 7" "the chaos seed is shown, to repeat a run"
 reg=$(curl -s -X POST -H 'Authorization: Bearer k2' -H 'Content-Type: application/json' \
   -d "{\"consumerUrl\":\"http://127.0.0.1:$LPORT/webhooks/acculynx\",\"techContact\":\"a@b.c\",\"topicNames\":[\"job_created\"]}" \
   "$API/subscriptions")

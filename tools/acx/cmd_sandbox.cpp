@@ -189,8 +189,15 @@ void setup_sandbox(CLI::App& app, Run& run)
                   "Seed for --chaos's and --drop's choices, to repeat a run (default: random, printed)");
   add_duration_option(cmd, "--give-up-after", f->server.give_up_after,
                       "Stop retrying a delivery this long after its first attempt (default 1h)");
+  cmd->add_option("--key-limit", f->server.limits.per_key,
+                  "Requests a second one API key may make before 429 (AccuLynx: 10, the default; partners can ask for "
+                  "more)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--address-limit", f->server.limits.per_address,
+                  "Requests a second one address may make, every key together, before 429 and --ban (default 30)")
+      ->check(CLI::PositiveNumber);
   add_duration_option(cmd, "--ban", f->server.limits.ban,
-                      "How long an address past 30 requests a second is answered 429 (default 30s)");
+                      "How long an address past --address-limit is answered 429, whatever it sends (default 30s)");
   cmd->add_flag("--retry-after", f->server.retry_after, "Say Retry-After on 429 (AccuLynx documents none)");
   cmd->add_option("--sign", f->sign, "Also sign deliveries with the subscription's secret")
       ->check(one_of({"standard"}, "scheme", "the sandbox signs only with standard"));

@@ -1,17 +1,11 @@
 #include "acx/sandbox/limits.hpp"
 
-#include "acx/util/crypto.hpp"
-#include "acx/util/encoding.hpp"
+#include "acx/acculynx/budget.hpp"
 
 namespace acx::sandbox {
 
 namespace {
 constexpr std::int64_t k_kept_seconds = 600;
-}
-
-std::string key_label(const std::string& key)
-{
-  return "key-" + util::hex_encode(util::sha256(key)).substr(0, 8);
 }
 
 std::string address_of(const std::string& remote)
@@ -31,7 +25,7 @@ Limits::Judged Limits::admit(const std::string& key, const std::string& address,
   }
   auto& counts = m_seconds[second];
   counts.second = second;
-  const int by_key = ++counts.keys[key_label(key)];
+  const int by_key = ++counts.keys[acculynx::budget_label(key)];
   const int by_address = ++counts.addresses[address];
   auto& until = m_banned_until[address];
   if (now_ms < until) {

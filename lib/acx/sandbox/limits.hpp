@@ -18,7 +18,7 @@ struct LimitRules {
 
 // Counts every request per API key and per source address in fixed one-second windows (Unix seconds), judges it
 // by the rules, and keeps the counts of the last ten minutes for `acx sandbox usage`. Keys are kept only as labels
-// (a digest's first hex digits), never as given. Time is given, never read, so the tests run it on their own clock.
+// (acculynx::budget_label: the client's usage names them the same), never as given. Time is given, never read, so the tests run it on their own clock.
 class Limits {
 public:
   explicit Limits(LimitRules rules) : m_rules(rules) {}
@@ -56,8 +56,6 @@ private:
   std::vector<Ban> m_bans;
 };
 
-// How a key is shown in the usage: "key-" and the first 8 hex digits of its SHA-256.
-std::string key_label(const std::string& key);
 // The address of "addr:port" or "[v6]:port".
 std::string address_of(const std::string& remote);
 

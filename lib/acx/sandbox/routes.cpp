@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "acx/acculynx/budget.hpp"
 #include "acx/acculynx/wire.hpp"
 #include "acx/event/edit.hpp"
 #include "acx/event/fixtures.hpp"
@@ -228,7 +229,7 @@ namespace acx::sandbox {
 
 Response Routes::usage(const Request&, const std::string& key)
 {
-  return json(200, admin::to_json(m_gate.limits().usage(), m_gate.limits().rules(), key_label(key)));
+  return json(200, admin::to_json(m_gate.limits().usage(), m_gate.limits().rules(), acculynx::budget_label(key)));
 }
 
 } // namespace acx::sandbox
