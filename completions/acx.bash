@@ -497,6 +497,10 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --give-up-after')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --key-limit')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox --address-limit')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --ban')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox --sign')
@@ -762,7 +766,7 @@ _acx() {
     'acx subscriptions test')
       subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --topic'; args=''; files=1;;
     'acx sandbox')
-      subs='emit deliveries usage job contact'; opts='--help -h --host --port --ready-file --data-dir --api-key --api-key-file --chaos --drop --seed --chaos-seed --give-up-after --ban --retry-after --sign'; args=''; files=0;;
+      subs='emit deliveries usage job contact'; opts='--help -h --host --port --ready-file --data-dir --api-key --api-key-file --chaos --drop --seed --chaos-seed --give-up-after --key-limit --address-limit --ban --retry-after --sign'; args=''; files=0;;
     'acx sandbox emit')
       subs=''; opts='--help -h --subscription --set --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed'; files=0;;
     'acx sandbox deliveries')

@@ -129,6 +129,49 @@ const s1 = await sandbox("s1", ["--api-key", "k1", "--api-key", "k2", "--api-key
     "the history of a missing job is 404");
 }
 
+// ---- Hostile input to every new route: a 400 or 404 that says what is wrong, never a 500, and the sandbox lives on.
+{
+  const contact = (await s1.call("k2", "/contacts", { method: "POST", body: { firstName: "H" } })).json.id;
+  const job = (await s1.call("k2", "/jobs/Createjob", { method: "POST", body: { contactId: contact } })).json.id;
+  const raw = async (method, path, body) => {
+    const a = await request(s1.port, { method, path, headers: { Authorization: "Bearer k2" }, body });
+    return { ...a, json: parse(a.body) };
+  };
+  const cases = [
+    ["POST", "/api/v2/contacts", "not json", /firstName or lastName/],
+    ["POST", "/api/v2/contacts", "[1,2]", /JSON object/],
+    ["POST", "/api/v2/contacts", '{"firstName":5}', /firstName must be a string/],
+    ["POST", "/api/v2/contacts", '{"firstName":"x"', /JSON object/],
+    ["POST", "/api/v2/jobs/Createjob", '{"contactId":7}', /contactId must be a string/],
+    ["POST", "/api/v2/jobs/Createjob", `{"contactId":"${contact}","jobName":{"a":1}}`, /jobName must be a string/],
+    ["GET", "/api/v2/jobs?pageSize=1e3", "", /pageSize must be 1 to 100/],
+    ["GET", "/api/v2/jobs?recordStartIndex=-5", "", /recordStartIndex 0 or more/],
+    ["GET", "/api/v2/jobs?pageSize=99999999999999999999", "", /pageSize/],
+    ["GET", "/api/v2/jobs?dateFilterType=Deleted", "", /dateFilterType 'Deleted' is not one of/],
+    ["GET", "/api/v2/jobs?startDate=2026-13-45", "", /startDate must be a date/],
+    ["GET", `/api/v2/jobs/${job}/history?endDate=%00%ff`, "", /endDate must be a date/],
+    ["GET", "/api/v2/contacts/%2e%2e%2f%2e%2e", "", null],
+    ["POST", `/_sandbox/jobs/${job}/milestone`, "{}", /no milestone ''/],
+    ["POST", `/_sandbox/jobs/${job}/milestone`, '{"milestone":["Lead"]}', /milestone must be a string/],
+    ["POST", `/_sandbox/jobs/${job}/update`, '{"set":"jobName=x"}', /set must be an array/],
+    ["POST", `/_sandbox/jobs/${job}/update`, '{"set":[]}', /nothing to change/],
+    ["POST", `/_sandbox/jobs/${job}/update`, '{"set":["id=other"]}', /'id' is kept by the sandbox/],
+    ["POST", `/_sandbox/jobs/${job}/update`, '{"set":["noequals"]}', /./],
+    ["POST", `/_sandbox/jobs/${job}/update`, '{"set":["jobName.x.y=1","jobName=2"]}', /./],
+    ["POST", "/_sandbox/contacts/nobody/update", '{"set":["a=1"]}', /no contact nobody/],
+  ];
+  for (const [method, path, body, why] of cases) { // why null: any 404 (the path is routed nowhere)
+    const a = await raw(method, path, body);
+    check((a.status === 400 || a.status === 404) && (why === null || why.test(a.json?.detail ?? "")),
+      `${method} ${path} ${body.slice(0, 40)}: ${a.status} ${a.json?.detail}`);
+  }
+  const huge = await raw("POST", "/api/v2/contacts", JSON.stringify({ firstName: "x".repeat(2 << 20) }));
+  check(huge.status === 413, `an oversized body is 413 (${huge.status})`);
+  const deep = await raw("POST", "/api/v2/contacts", "[".repeat(100000) + "]".repeat(100000));
+  check(deep.status === 400, `a deeply nested body is 400 (${deep.status})`);
+  check((await s1.call("k2", `/jobs/${job}`)).json?.id === job, "the sandbox still answers, the job intact");
+}
+
 // ---- 50 changes, through the API and acx sandbox's commands: exactly 50 deliveries, with their fields.
 {
   const port = await quietPort();
@@ -212,6 +255,14 @@ const s1 = await sandbox("s1", ["--api-key", "k1", "--api-key", "k2", "--api-key
     "the printed ids are those in the journal's delivery, --set applied");
   check(typeof out?.arrived?.ms === "number" && out.arrived.ms >= 0, `the time is printed (${out?.arrived?.ms} ms)`);
   check(job?._link?.startsWith(`http://127.0.0.1:${s1.port}/api/v2/jobs/`), "and the job's _link");
+  // A canned event (emit) names a job that then exists here: its _link resolves at the sandbox, not at AccuLynx.
+  const emitted = s1.cli("k4", ["sandbox", "emit", "job_created", "--format", "json"]);
+  const eventId = parse(emitted.stdout.split("\n")[0])?.eventId;
+  await waitFor(() => journal("trigger").some((x) => x.eventId === eventId), 30, "the emitted event");
+  const canned = journal("trigger").find((x) => x.eventId === eventId).envelope.event.job;
+  const resolved = await s1.follow("k4", canned._link);
+  check(resolved.status === 200 && resolved.json?.id === canned.id, "an emitted event's _link resolves at the sandbox");
+
   const text = s1.cli("k4", ["trigger", "job.milestone.current_changed", "--journal", join(dir, "trigger.db")]);
   check(text.status === 0 && /job +\S+ changed +http/.test(text.stdout), "trigger without --wait prints what it made");
 

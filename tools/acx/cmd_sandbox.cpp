@@ -53,7 +53,8 @@ int run_emit(const SandboxFlags& f)
   auto api = open_sandbox(f);
   const auto queued = sandbox::admin::emit(api, {f.topic, f.subscription, f.assignments});
   if (f.format == Format::json) {
-    for (const auto& q : sandbox::admin::to_json(queued)) { // a list: JSON lines
+    const auto listed = sandbox::admin::to_json(queued);
+    for (const auto& q : listed["deliveries"]) { // a list: JSON lines
       fmt::print("{}", event::json_line(q));
     }
   } else {
