@@ -169,6 +169,8 @@ journal = "j.db"
 retain = "30d"
 retain_size = "10GiB"
 relay_token = "r"
+api_rate = 5
+api_machine_rate = 20
 
 [[profiles.default.forward]]
 url = "http://127.0.0.1:3000/hooks"
@@ -195,6 +197,8 @@ contact = "c@example.com"
   CHECK(!p.retain.empty());
   CHECK(!p.retain_size.empty());
   CHECK(!p.relay_token.empty());
+  CHECK(p.api_rate == 5);
+  CHECK(p.api_machine_rate == 20);
   REQUIRE(p.routes.size() == 1);
   const auto& r = p.routes.front();
   CHECK((!r.url.empty() && !r.topics.empty() && !r.name.empty() && !r.secret.empty() && !r.scheme.empty() &&
@@ -210,5 +214,18 @@ contact = "c@example.com"
     CHECK(!k.what.empty());
     ++documented;
   }
-  CHECK(documented == 19); // the 19 keys set above, each read (checked field by field)
+  CHECK(documented == 21); // the 21 keys set above, each read (checked field by field)
+}
+
+TEST_CASE("acx::config: api_rate and api_machine_rate are whole numbers within AccuLynx's limits, and saved back")
+{
+  CHECK_THROWS_WITH(acx::config::parse("[profiles.p]\napi_rate = 11\n", "t.toml"),
+                    "t.toml: profile p: api_rate must be a whole number from 1 to 10");
+  CHECK_THROWS_WITH(acx::config::parse("[profiles.p]\napi_machine_rate = \"25\"\n", "t.toml"),
+                    "t.toml: profile p: api_machine_rate must be a whole number from 1 to 30");
+  TempDir dir;
+  acx::config::Config c;
+  c.profiles["p"].api_rate = 4;
+  acx::config::save(c, dir.file("c.toml"));
+  CHECK(acx::config::load(dir.file("c.toml")).profiles.at("p").api_rate == 4);
 }

@@ -3,9 +3,8 @@
 #include "acx/acculynx/budget.hpp"
 #include "acx/sandbox/limits.hpp"
 
-using acx::sandbox::Limits;
 using acx::sandbox::LimitRules;
-
+using acx::sandbox::Limits;
 
 TEST_CASE("acx::sandbox::Limits: 10 a second per key, then 429, a new second starts afresh")
 {
@@ -41,8 +40,8 @@ TEST_CASE("acx::sandbox::Limits: the 31st request a second from one address bans
   const auto judged = limits.admit("k0", "10.0.0.1", t + 40);
   CHECK(judged.verdict == Limits::Verdict::address_limit);
   CHECK(judged.banned_until_ms == t + 40 + 3000);
-  CHECK(limits.admit("k9", "10.0.0.1", t + 1500).verdict == Limits::Verdict::banned);  // a new second, a new key: banned
-  CHECK(limits.admit("k9", "10.0.0.2", t + 1500).verdict == Limits::Verdict::ok);      // another address is not
+  CHECK(limits.admit("k9", "10.0.0.1", t + 1500).verdict == Limits::Verdict::banned); // a new second, a new key: banned
+  CHECK(limits.admit("k9", "10.0.0.2", t + 1500).verdict == Limits::Verdict::ok);     // another address is not
   CHECK(limits.admit("k9", "10.0.0.1", t + 3039).verdict == Limits::Verdict::banned);
   CHECK(limits.admit("k9", "10.0.0.1", t + 3040).verdict == Limits::Verdict::ok); // the ban is over
   REQUIRE(limits.usage().bans.size() == 1);

@@ -52,7 +52,17 @@ void add_examples(CLI::App& app)
              "--contact you@example.com"}});
   examples(at(app, {"sandbox"}),
            {{"A local AccuLynx on port 8788, then an event from it:",
-             "acx sandbox --data-dir ./sandbox --api-key dev-key --port 8788 &\nacx sandbox emit job_created"}});
+             "acx sandbox --data-dir ./sandbox --api-key dev-key --port 8788 &\nacx sandbox emit job_created"},
+            {"Move a job to a milestone, as AccuLynx's screens would (its event is delivered):",
+             "acx sandbox job milestone 0f6e7d8c-2b3a-4c5d-8e9f-a1b2c3d4e5f6 Approved"}});
+  examples(at(app, {"trigger"}),
+           {{"Create a contact and a job, and wait for job_created to reach the listener's journal:",
+             "acx trigger job_created --wait 30s"},
+            {"Move a new job to a milestone on the sandbox:",
+             "acx trigger job.milestone.current_changed --set milestone=Completed"}});
+  examples(at(app, {"api"}), {{"Every contact, a page at a time, within the shared budget:",
+                               "acx api get '/contacts?pageSize=100' --paginate"},
+                              {"What every acx process spent of the budget in the last minute:", "acx api usage"}});
   examples(at(app, {"sign"}), {{"The headers of a Standard Webhooks signature:",
                                 "acx sign --scheme standard --secret \"$SECRET\" event.json > headers.txt"}});
   examples(at(app, {"verify"}), {{"Check a body against the headers it came with (exit 1 when it does not verify):",

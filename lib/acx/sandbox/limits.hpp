@@ -18,7 +18,8 @@ struct LimitRules {
 
 // Counts every request per API key and per source address in fixed one-second windows (Unix seconds), judges it
 // by the rules, and keeps the counts of the last ten minutes for `acx sandbox usage`. Keys are kept only as labels
-// (acculynx::budget_label: the client's usage names them the same), never as given. Time is given, never read, so the tests run it on their own clock.
+// (acculynx::budget_label: the client's usage names them the same), never as given. Time is given, never read, so the
+// tests run it on their own clock.
 class Limits {
 public:
   explicit Limits(LimitRules rules) : m_rules(rules) {}
