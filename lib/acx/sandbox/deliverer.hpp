@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "acx/sandbox/options.hpp"
 #include "acx/sandbox/queue.hpp"
-#include "acx/sandbox/sandbox.hpp"
 #include "acx/sandbox/store.hpp"
 #include "acx/util/notice.hpp"
 #include "acx/util/thread.hpp"

@@ -6,7 +6,7 @@
 
 #include "acx/http/server.hpp"
 #include "acx/sandbox/limits.hpp"
-#include "acx/sandbox/sandbox.hpp"
+#include "acx/sandbox/options.hpp"
 #include "acx/util/crypto.hpp"
 
 namespace acx::sandbox {

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "acx/http/server.hpp"
-#include "acx/sandbox/sandbox.hpp"
+#include "acx/sandbox/options.hpp"
 
 namespace acx::sandbox {
 
