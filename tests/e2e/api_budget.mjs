@@ -128,6 +128,8 @@ const secondStart = () => waitFor(() => Date.now() % 1000 < 150, 5, "the start o
   const perAddress = Math.max(...usage.seconds.flatMap((x) => Object.values(x.addresses)));
   const total = usage.seconds.reduce((n, x) => n + Object.values(x.addresses).reduce((a, b) => a + b, 0), 0);
   check(total === 600, `the sandbox counted the 600 requests (${total})`);
+  console.log(`budget: busiest second ${perKey} for one key, ${perAddress} for the address; phase 1 took ` +
+    `${Math.max(...phase1.map((r) => r.seconds))} s, phase 2 ${Math.max(...phase2.map((r) => r.seconds))} s`);
   check(perKey <= 8, `never more than 8 a second with one key (at most ${perKey})`);
   check(perAddress <= 25, `never more than 25 a second from the address (at most ${perAddress})`);
   check(perAddress >= 20, `and the machine's budget was used (${perAddress} in the busiest second)`);

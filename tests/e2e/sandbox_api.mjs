@@ -254,6 +254,7 @@ const s1 = await sandbox("s1", ["--api-key", "k1", "--api-key", "k2", "--api-key
   check(got && got.id === job?.id && got.contacts[0].contact.id === contact?.id && got.jobName === "Triggered",
     "the printed ids are those in the journal's delivery, --set applied");
   check(typeof out?.arrived?.ms === "number" && out.arrived.ms >= 0, `the time is printed (${out?.arrived?.ms} ms)`);
+  console.log(`trigger: job_created reached the journal ${out?.arrived?.ms} ms after the change`);
   check(job?._link?.startsWith(`http://127.0.0.1:${s1.port}/api/v2/jobs/`), "and the job's _link");
   // A canned event (emit) names a job that then exists here: its _link resolves at the sandbox, not at AccuLynx.
   const emitted = s1.cli("k4", ["sandbox", "emit", "job_created", "--format", "json"]);
