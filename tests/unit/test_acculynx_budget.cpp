@@ -79,3 +79,17 @@ TEST_CASE("acx::acculynx::Budget: a damaged file only forgets")
   budget.done(budget.take("k"), 200, false);
   CHECK(budget.usage().last_minute == 1);
 }
+
+TEST_CASE("acx::acculynx::Budget: what a clock set back left in the future is forgotten, not waited for")
+{
+  TempDir dir;
+  const std::string file = dir.file("budget");
+  const long long later = 4'000'000'000'000LL; // the year 2096, in ms
+  std::ofstream(file) << "req key-00000000 1 1 " << later << " 0\npause * " << later << " 1\n";
+  ::chmod(file.c_str(), 0600);
+  Budget budget(file, BudgetRules{1, 1});
+  const auto began = std::chrono::steady_clock::now();
+  budget.done(budget.take("k"), 200, false); // neither the request nor the pause holds it back
+  CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(60));
+  CHECK(budget.usage().all_paused_until_ms == 0);
+}

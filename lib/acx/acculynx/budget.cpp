@@ -28,6 +28,8 @@ constexpr const char* k_every_key = "*";
 constexpr std::int64_t k_window_ms = 1000;
 // A request still in flight this long after it was taken belongs to a process that died: forgotten.
 constexpr std::int64_t k_abandoned_ms = 120'000;
+// No pause is longer (the backoff's ceiling; a Retry-After beyond it is taken as this).
+constexpr std::int64_t k_longest_pause_ms = 600'000;
 
 std::int64_t now_ms()
 {
@@ -56,12 +58,17 @@ struct State {
   // Whether the request still counts at `now`: in flight, or answered less than a window ago.
   static bool counts(const Request& r, std::int64_t now) { return r.end == 0 || r.end > now - k_window_ms; }
 
+  // Drops what no longer counts, and what a clock set back left in the future (it would hold every request back).
   void forget_old(std::int64_t now)
   {
+    const std::int64_t future = now + k_abandoned_ms;
     std::erase_if(requests, [&](const Request& r) {
-      return (r.end != 0 && r.end <= now - k_window_ms) || (r.end == 0 && r.start < now - k_abandoned_ms);
+      return (r.end != 0 && r.end <= now - k_window_ms) || (r.end == 0 && r.start < now - k_abandoned_ms) ||
+             r.start > future || r.end > future;
     });
-    std::erase_if(spent, [&](const auto& s) { return s.first.second <= now / 1000 - 60; });
+    std::erase_if(pauses, [&](const auto& p) { return p.second.until > now + k_longest_pause_ms; });
+    std::erase_if(spent,
+                  [&](const auto& s) { return s.first.second <= now / 1000 - 60 || s.first.second > future / 1000; });
   }
 };
 
