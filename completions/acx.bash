@@ -26,6 +26,8 @@ _acx() {
         cmdpath='acx trigger';;
       'acx api')
         cmdpath='acx api';;
+      'acx reconcile')
+        cmdpath='acx reconcile';;
       'acx sign')
         cmdpath='acx sign';;
       'acx verify')
@@ -665,6 +667,30 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx api usage --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx reconcile --since')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx reconcile --until')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx reconcile --tolerance')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx reconcile --journal')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx reconcile --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx reconcile --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx reconcile --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx reconcile --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx reconcile --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx reconcile --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx reconcile --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx reconcile --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx sign --scheme')
       COMPREPLY=($(compgen -W 'standard svix hmac github shopify token none' -- "$cur")); return;;
     'acx sign --secret')
@@ -726,7 +752,7 @@ _acx() {
   local subs opts args files
   case "$cmdpath" in
     'acx')
-      subs='listen events inspect send replay check subscribe subscriptions sandbox trigger api sign verify secret topics fixtures version completion man'; opts='--help -h --version'; args=''; files=0;;
+      subs='listen events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures version completion man'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
       subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
     'acx events')
@@ -791,6 +817,8 @@ _acx() {
       subs=''; opts='--help -h --paginate --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=1;;
     'acx api usage')
       subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=0;;
+    'acx reconcile')
+      subs=''; opts='--help -h --since --until --tolerance --journal --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=0;;
     'acx sign')
       subs=''; opts='--help -h --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --id --timestamp --url --format'; args=''; files=1;;
     'acx verify')
@@ -812,7 +840,7 @@ _acx() {
     'acx completion')
       subs=''; opts='--help -h'; args='bash zsh fish'; files=0;;
     'acx man')
-      subs=''; opts='--help -h --directory'; args='listen events inspect send replay check subscribe subscriptions sandbox trigger api sign verify secret topics fixtures version completion man man acx.toml'; files=0;;
+      subs=''; opts='--help -h --directory'; args='listen events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures version completion man man acx.toml'; files=0;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))

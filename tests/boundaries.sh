@@ -51,6 +51,7 @@ declare -A may_include=(
   [listen]="util config event forward http inspect journal present relay signing"
   [sandbox]="util acculynx config deliver event http signing sqlite"
   [trigger]="util acculynx event sandbox"
+  [reconcile]="util acculynx event journal"
 )
 # The table itself has no cycle (tsort names one if it does).
 for module in "${!may_include[@]}"; do

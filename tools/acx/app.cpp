@@ -35,6 +35,7 @@ void define_app(CLI::App& app, Run& run)
   setup_sandbox(app, run);
   setup_trigger(app, run);
   setup_api(app, run);
+  setup_reconcile(app, run);
   setup_sign(app, run);
   setup_verify(app, run);
   setup_secret(app, run);

@@ -19,6 +19,7 @@ void setup_send(CLI::App& app, Run& run);
 void setup_subscribe(CLI::App& app, Run& run);
 void setup_trigger(CLI::App& app, Run& run);
 void setup_api(CLI::App& app, Run& run);
+void setup_reconcile(CLI::App& app, Run& run);
 void setup_sign(CLI::App& app, Run& run);
 void setup_verify(CLI::App& app, Run& run);
 void setup_topics(CLI::App& app, Run& run);

@@ -109,6 +109,7 @@ http::Exchange Api::call(const std::string& method, const std::string& target, c
   for (;;) {
     const auto slot = m_budget->take(m_options.api_key);
     e = m_client->request(method, target, headers, body);
+    ++m_requests;
     const std::string* said = e.status == 429 ? e.headers.find("Retry-After") : nullptr;
     const auto retry_after = said ? deliver::parse_retry_after(*said, util::now_unix()) : std::nullopt;
     const auto pause = m_budget->done(slot, e.status, e.status == 429 && about_the_address(e), retry_after);

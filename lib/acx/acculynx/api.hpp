@@ -71,6 +71,8 @@ public:
   std::size_t each_item(const std::string& target, const std::function<void(const nlohmann::json&)>& item);
   // The REST API's base URL: origin + /api/v2.
   std::string rest_base() const;
+  // How many requests this client has sent (429s and their retries included).
+  std::size_t requests() const { return m_requests; }
 
 private:
   // Within the budget, retried on 429; throws ApiError when the API cannot be reached or answers other than
@@ -86,6 +88,7 @@ private:
   std::unique_ptr<http::Client> m_client;
   std::unique_ptr<Budget> m_budget;
   bool m_said_pause = false;
+  std::size_t m_requests = 0;
 };
 
 // The REST API's path beside the webhooks API's.
