@@ -1,0 +1,77 @@
+// acx reconcile against acx sandbox: a listener subscribed to every topic the sandbox's changes send, stopped while 20
+// changes are made and given up on (--give-up-after 1s); reconcile reports exactly those 20 as missed, by job and topic,
+// and nothing else, exit 1; a window that ends before them finds nothing, exit 0.
+// Usage: node reconcile.mjs path/to/acx
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { acx, check, finish, quietPort, request, scratch, startAcx, waitFor } from "./lib.mjs";
+
+const dir = scratch("reconcile");
+const config = join(dir, "config.toml");
+const journal = join(dir, "listen.db");
+const run = (args) => spawnSync(acx, args, { encoding: "utf8" });
+const lines = (text) => text.split("\n").filter(Boolean).map(JSON.parse);
+const topics = ["job_created", "job_updated", "job.milestone.current_changed", "contact_added", "contact_changed"];
+
+const s = await startAcx(dir, "sandbox", ["sandbox", "--port", "0", "--data-dir", join(dir, "sandbox"), "--api-key", "r",
+  "--give-up-after", "1s", "--key-limit", "10000", "--address-limit", "10000"]);
+const base = `http://127.0.0.1:${s.port}/webhooks/v2`;
+const call = async (path, body) => JSON.parse((await request(s.port, { method: "POST", path,
+  headers: { Authorization: "Bearer r" }, body: JSON.stringify(body) })).body);
+const port = await quietPort();
+const sub = run(["subscribe", "--url", `http://127.0.0.1:${port}/hooks`, ...topics.flatMap((t) => ["--topic", t]),
+  "--contact", "dev@example.com", "--api-base", base, "--api-key", "r", "--config", config]);
+check(sub.status === 0, `subscribe (${sub.stderr.trim()})`);
+const listen = () => startAcx(dir, "listen", ["listen", "--profile", "default", "--config", config, "--port",
+  String(port), "--journal", journal]);
+const delivered = () => lines(run(["events", "list", "--journal", journal, "--format", "json"]).stdout).length;
+const log = () => lines(run(["sandbox", "deliveries", "--format", "json", "--api-base", base, "--api-key", "r"]).stdout);
+const since = new Date(Date.now() - 1000).toISOString();
+
+// Up: 10 contacts, 20 jobs, 10 milestone moves, 10 updates, 5 contact changes (55 deliveries).
+let l = await listen();
+const contacts = [];
+for (let i = 0; i < 10; i++) contacts.push((await call("/api/v2/contacts", { firstName: "R", lastName: `C${i}` })).id);
+const jobs = [];
+for (let i = 0; i < 20; i++) jobs.push((await call("/api/v2/jobs/Createjob", { contactId: contacts[i % 10] })).id);
+for (let i = 0; i < 10; i++) await call(`/_sandbox/jobs/${jobs[i]}/milestone`, { milestone: "Prospect" });
+for (let i = 10; i < 20; i++) await call(`/_sandbox/jobs/${jobs[i]}/update`, { set: [`jobName=Up ${i}`] });
+for (let i = 0; i < 5; i++) await call(`/_sandbox/contacts/${contacts[i]}/update`, { set: [`lastName=D${i}`] });
+await waitFor(() => delivered() >= 55, 60, "55 deliveries while the listener is up");
+const before = new Date().toISOString();
+
+// Down: 10 milestone moves and 10 updates of jobs 0..9, given up on.
+l.proc.kill("SIGTERM");
+await waitFor(() => l.proc.exitCode !== null || l.proc.signalCode !== null, 20, "the listener to stop");
+const missing = new Set();
+for (let i = 0; i < 10; i++) {
+  await call(`/_sandbox/jobs/${jobs[i]}/milestone`, { milestone: "Approved" });
+  missing.add(`job:${jobs[i]} job.milestone.current_changed`);
+  await call(`/_sandbox/jobs/${jobs[i]}/update`, { set: [`jobName=Down ${i}`] });
+  missing.add(`job:${jobs[i]} job_updated`);
+}
+await waitFor(() => log().filter((a) => /given up/.test(a.error)).length >= 20, 60, "20 deliveries given up");
+
+// Up again: 10 more updates arrive.
+l = await listen();
+for (let i = 10; i < 20; i++) await call(`/_sandbox/jobs/${jobs[i]}/update`, { set: [`jobName=Again ${i}`] });
+await waitFor(() => delivered() >= 65, 60, "65 deliveries in all");
+
+const r = run(["reconcile", "--since", since, "--journal", journal, "--config", config, "--format", "json"]);
+check(r.status === 1, `reconcile exits 1 when something was missed (${r.status}: ${r.stderr.trim()})`);
+const out = lines(r.stdout);
+const missed = out.filter((x) => x.kind === "missed").map((x) => `${x.subject} ${x.topic}`);
+check(missed.length === 20 && missed.every((m) => missing.has(m)) && new Set(missed).size === 20,
+  `exactly the 20 changes made while the listener was down are missed (${missed.length})`);
+check(out.filter((x) => x.kind === "unexplained").length === 0, "no delivery unexplained");
+const summary = out.find((x) => x.kind === "summary");
+check(summary?.changes === 85 && summary?.matched === 65 && summary?.jobs === 20 && summary?.contacts === 10,
+  `the summary: 85 changes, 65 matched (${JSON.stringify(summary)})`);
+check(summary?.apiRequests >= 22 && summary?.apiRequests <= 30, `API requests spent: ${summary?.apiRequests}`);
+
+const early = run(["reconcile", "--since", since, "--until", before, "--journal", journal, "--config", config]);
+check(early.status === 0 && /0 missed/.test(early.stdout), `a window before the outage: nothing missed (${early.stdout.trim()})`);
+const bad = run(["reconcile", "--since", before, "--until", since, "--journal", journal, "--config", config]);
+check(bad.status === 2, "a window that ends before it starts is a usage error");
+l.proc.kill("SIGTERM");
+finish();
