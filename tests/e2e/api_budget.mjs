@@ -119,7 +119,8 @@ const secondStart = () => waitFor(() => Date.now() % 1000 < 150, 5, "the start o
     "--api-key", key]);
   const phase1 = await Promise.all([get("A", 1), get("A", 1), get("B", 1), get("C", 1)]);
   check(phase1.every((r) => r.status === 0 && r.stdout.trim().split("\n").length === 100),
-    `four processes (two on one key) each read 100 contacts a page at a time (${phase1.map((r) => r.status)})`);
+    `four processes (two on one key) each read 100 contacts a page at a time (${phase1.map((r) => r.status)}: ` +
+    `${phase1.map((r) => r.stderr.trim()).join(" | ")})`);
   const phase2 = await Promise.all(keys.map((k) => get(k, 2)));
   check(phase2.every((r) => r.status === 0 && r.stdout.trim().split("\n").length === 100),
     "four processes on four keys, 50 requests each");

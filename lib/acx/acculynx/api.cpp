@@ -49,7 +49,8 @@ std::string with_query(const std::string& target, const std::string& key, const 
   std::string path = target.substr(0, q);
   std::string kept;
   if (q != std::string::npos) {
-    for (const auto part : util::split(target.substr(q + 1), '&')) {
+    const std::string query = target.substr(q + 1); // split() gives views into it
+    for (const auto part : util::split(query, '&')) {
       if (!part.empty() && part.substr(0, part.find('=')) != key) {
         kept += std::string(part) + "&";
       }
