@@ -74,4 +74,49 @@ check(early.status === 0 && /0 missed/.test(early.stdout), `a window before the 
 const bad = run(["reconcile", "--since", before, "--until", since, "--journal", journal, "--config", config]);
 check(bad.status === 2, "a window that ends before it starts is a usage error");
 l.proc.kill("SIGTERM");
+
+// ---- --drop 0.05 with a seed over 500 changes: reconcile finds exactly the dropped ones (a profile of job topics:
+// the contact the jobs need sends contact_added, which this subscription does not take, so it is not expected).
+{
+  const d = await startAcx(dir, "drop", ["sandbox", "--port", "0", "--data-dir", join(dir, "drop"), "--api-key", "d",
+    "--drop", "0.05", "--seed", "7", "--key-limit", "10000", "--address-limit", "10000"]);
+  const dbase = `http://127.0.0.1:${d.port}/webhooks/v2`;
+  const dcall = async (path, body) => JSON.parse((await request(d.port, { method: "POST", path,
+    headers: { Authorization: "Bearer d" }, body: JSON.stringify(body) })).body);
+  const dport = await quietPort();
+  const jobTopics = ["job_created", "job_updated", "job.milestone.current_changed"];
+  const dsub = run(["subscribe", "--url", `http://127.0.0.1:${dport}/hooks`, ...jobTopics.flatMap((t) => ["--topic", t]),
+    "--contact", "dev@example.com", "--api-base", dbase, "--api-key", "d", "--config", config, "--profile", "drop"]);
+  check(dsub.status === 0, `subscribe drop (${dsub.stderr.trim()})`);
+  const djournal = join(dir, "drop.db");
+  const dl = await startAcx(dir, "droplisten", ["listen", "--profile", "drop", "--config", config, "--port",
+    String(dport), "--journal", djournal]);
+  const dsince = new Date(Date.now() - 1000).toISOString();
+  const contact = (await dcall("/api/v2/contacts", { firstName: "D" })).id;
+  const djobs = [];
+  for (let i = 0; i < 50; i++) djobs.push((await dcall("/api/v2/jobs/Createjob", { contactId: contact })).id);
+  const names = ["Prospect", "Approved", "Completed", "Invoiced"];
+  for (let i = 0; i < 225; i++) {
+    await dcall(`/_sandbox/jobs/${djobs[i % 50]}/milestone`, { milestone: names[i % 4] });
+    await dcall(`/_sandbox/jobs/${djobs[(i * 7) % 50]}/update`, { set: [`jobName=J${i}`] });
+  }
+  const dlog = () => lines(run(["sandbox", "deliveries", "--format", "json", "--api-base", dbase, "--api-key", "d"])
+    .stdout);
+  await waitFor(() => dlog().filter((a) => a.status === 200 || /dropped/.test(a.error)).length >= 500, 120,
+    "500 deliveries sent or dropped");
+  const sent = dlog().filter((a) => a.status === 200).length;
+  await waitFor(() => lines(run(["events", "list", "--journal", djournal, "--format", "json"]).stdout).length >= sent,
+    60, "the sent ones in the journal");
+  const dropped = dlog().filter((a) => /dropped/.test(a.error)).map((a) => `${a.error.split(": ").pop()} ${a.topic}`)
+    .sort();
+  const r2 = run(["reconcile", "--profile", "drop", "--since", dsince, "--journal", djournal, "--config", config,
+    "--format", "json"]);
+  const found = lines(r2.stdout).filter((x) => x.kind === "missed").map((x) => `${x.subject} ${x.topic}`).sort();
+  check(dropped.length > 0 && dropped.length < 60, `--drop 0.05 lost ${dropped.length} of 500`);
+  check(JSON.stringify(found) === JSON.stringify(dropped), `reconcile finds exactly the dropped ones (${found.length})`);
+  check(r2.status === 1, "and exits 1");
+  const dsum = lines(r2.stdout).find((x) => x.kind === "summary");
+  check(dsum?.changes === 500 && dsum?.unexplained === 0, `500 changes of the profile's topics, none unexplained (${JSON.stringify(dsum)})`);
+  dl.proc.kill("SIGTERM");
+}
 finish();

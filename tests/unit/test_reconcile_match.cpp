@@ -46,3 +46,18 @@ TEST_CASE("acx::reconcile::mapping: one table, every topic it names sent by one 
   CHECK_FALSE(topic_of_action("NoteAdded"));
   CHECK(mapping().size() == 6);
 }
+
+TEST_CASE("acx::reconcile::match: a change never delivered does not take the delivery of the next one like it")
+{
+  const Window w{at(0), at(1000)};
+  std::vector<Change> changes{{"job:a", "job_updated", at(10), "history 1", ""},
+                              {"job:a", "job_updated", at(11), "history 2", ""}, // dropped
+                              {"job:a", "job_updated", at(12), "history 3", ""}};
+  std::vector<Delivery> deliveries{{1, "e1", "job_updated", "job:a", at(10)},
+                                   {2, "e3", "job_updated", "job:a", at(12)}};
+  const auto r = match(changes, deliveries, w, std::chrono::seconds(120));
+  CHECK(r.matched == 2);
+  REQUIRE(r.missed.size() == 1);
+  CHECK(r.missed[0].source == "history 2");
+  CHECK(r.unexplained.empty());
+}

@@ -1,6 +1,7 @@
 // acx reconcile: the changes AccuLynx's API shows in a window against the deliveries the journal holds.
 #include <chrono>
 #include <fmt/format.h>
+#include <set>
 
 #include "acx/event/json_text.hpp"
 #include "acx/journal/journal.hpp"
@@ -28,6 +29,19 @@ std::string journal_of(const ReconcileFlags& f, const config::Config& config)
 {
   const config::Profile* p = config.find(f.api.profile);
   return journal_path(!f.journal.empty() ? f.journal : p ? p->journal : std::string());
+}
+
+// The topics the profile's subscriptions listen to: a change of another topic was never to be delivered. Empty when
+// the profile has none (every topic of the table is then expected).
+std::set<std::string> subscribed_topics(const ReconcileFlags& f, const config::Config& config)
+{
+  std::set<std::string> topics;
+  if (const config::Profile* p = config.find(f.api.profile)) {
+    for (const auto& s : p->subscriptions) {
+      topics.insert(s.topics.begin(), s.topics.end());
+    }
+  }
+  return topics;
 }
 
 void print_missed(const ReconcileFlags& f, const reconcile::Change& c)
@@ -77,8 +91,12 @@ int run_reconcile(const ReconcileFlags& f)
       fmt::print(stderr, "acx: reconcile: {} of {} jobs read ({} API requests)\n", done, of, api.requests());
     }
   });
+  auto changes = read.changes;
+  if (const auto topics = subscribed_topics(f, config); !topics.empty()) {
+    std::erase_if(changes, [&](const reconcile::Change& c) { return !topics.contains(c.topic); });
+  }
   const auto result =
-      reconcile::match(read.changes, reconcile::read_deliveries(*reader, window, f.tolerance), window, f.tolerance);
+      reconcile::match(changes, reconcile::read_deliveries(*reader, window, f.tolerance), window, f.tolerance);
   for (const auto& c : result.missed) {
     print_missed(f, c);
   }
@@ -90,7 +108,7 @@ int run_reconcile(const ReconcileFlags& f)
     fmt::print("{}", event::json_line(nlohmann::ordered_json{{"kind", "summary"},
                                                              {"since", util::format_rfc3339(window.since)},
                                                              {"until", util::format_rfc3339(window.until)},
-                                                             {"changes", read.changes.size()},
+                                                             {"changes", changes.size()},
                                                              {"jobs", read.jobs},
                                                              {"contacts", read.contacts},
                                                              {"matched", result.matched},
@@ -102,7 +120,7 @@ int run_reconcile(const ReconcileFlags& f)
   } else {
     fmt::print("reconcile {} .. {}: {} changes seen ({} jobs, {} contacts), {} matched, {} missed, {} unexplained; {} "
                "API requests in {:.1f} s{}\n",
-               util::format_rfc3339(window.since), util::format_rfc3339(window.until), read.changes.size(), read.jobs,
+               util::format_rfc3339(window.since), util::format_rfc3339(window.until), changes.size(), read.jobs,
                read.contacts, result.matched, result.missed.size(), result.unexplained.size(), api.requests(), seconds,
                read.interrupted ? " (interrupted: only what was read before)" : "");
   }

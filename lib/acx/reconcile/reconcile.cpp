@@ -154,24 +154,38 @@ Result match(std::vector<Change> changes, std::vector<Delivery> deliveries, cons
     by_subject[{deliveries[i].subject, deliveries[i].topic}].push_back(i);
   }
   std::vector<bool> taken(deliveries.size(), false);
+  std::vector<bool> done(changes.size(), false);
   Result result;
-  for (auto& c : changes) {
+  // The nearest untaken delivery of the change's subject and topic within `limit`.
+  const auto nearest = [&](const Change& c, std::int64_t limit) -> std::optional<std::size_t> {
     std::optional<std::size_t> best;
     std::int64_t best_gap = 0;
     if (const auto it = by_subject.find({c.subject, c.topic}); it != by_subject.end()) {
       for (const std::size_t i : it->second) {
         const std::int64_t gap = std::abs(ms_of(deliveries[i].at) - ms_of(c.at));
-        if (!taken[i] && gap <= tolerance.count() && (!best || gap < best_gap)) {
+        if (!taken[i] && gap <= limit && (!best || gap < best_gap)) {
           best = i;
           best_gap = gap;
         }
       }
     }
-    if (best) {
-      taken[*best] = true;
-      ++result.matched;
-    } else {
-      result.missed.push_back(std::move(c));
+    return best;
+  };
+  // First the deliveries whose time is the change's own, then the nearest within the tolerance: a change that was
+  // never delivered does not take the delivery of the next change of its job and topic.
+  for (const std::int64_t limit : {std::int64_t{0}, static_cast<std::int64_t>(tolerance.count())}) {
+    for (std::size_t c = 0; c < changes.size(); ++c) {
+      if (!done[c]) {
+        if (const auto i = nearest(changes[c], limit)) {
+          taken[*i] = done[c] = true;
+          ++result.matched;
+        }
+      }
+    }
+  }
+  for (std::size_t c = 0; c < changes.size(); ++c) {
+    if (!done[c]) {
+      result.missed.push_back(std::move(changes[c]));
     }
   }
   for (std::size_t i = 0; i < deliveries.size(); ++i) {

@@ -6,7 +6,9 @@
 
 #include "acx/deliver/delivery.hpp"
 #include "acx/event/edit.hpp"
+#include "acx/event/facts.hpp"
 #include "acx/event/fixtures.hpp"
+#include "acx/event/json_reader.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
@@ -47,8 +49,10 @@ void Deliverer::enqueue(const Stored& s, std::string body, std::string event_id,
   {
     std::lock_guard lock(m_mutex);
     if (m_options.drop > 0 && std::uniform_real_distribution<double>(0, 1)(m_drops) < m_options.drop) {
+      const auto envelope = event::parse_untrusted(body);
+      const auto* event = envelope.is_object() ? event::member(envelope, "event") : nullptr;
       m_store.log({s.owner, util::format_rfc3339(util::now()), s.subscription.id, event_id, topic, 1, 0, 0,
-                   "dropped (--drop): never sent"});
+                   fmt::format("dropped (--drop), never sent: {}", event ? event::subject(*event) : "")});
       return;
     }
     m_queue.arrive(s, std::move(body), std::move(event_id), std::move(topic), Queue::Clock::now());
