@@ -74,12 +74,18 @@ _acx() {
         cmdpath='acx sandbox usage';;
       'acx sandbox job')
         cmdpath='acx sandbox job';;
+      'acx sandbox subscription')
+        cmdpath='acx sandbox subscription';;
       'acx sandbox contact')
         cmdpath='acx sandbox contact';;
       'acx sandbox job milestone')
         cmdpath='acx sandbox job milestone';;
       'acx sandbox job update')
         cmdpath='acx sandbox job update';;
+      'acx sandbox subscription disable')
+        cmdpath='acx sandbox subscription disable';;
+      'acx sandbox subscription enable')
+        cmdpath='acx sandbox subscription enable';;
       'acx sandbox contact update')
         cmdpath='acx sandbox contact update';;
       'acx api get')
@@ -154,6 +160,8 @@ _acx() {
     'acx listen --profile')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --watch-subscription')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --relay-token')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -595,6 +603,38 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox job update --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx sandbox subscription disable --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription disable --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription disable --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription disable --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription disable --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription disable --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription disable --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription disable --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx sandbox subscription enable --api-base')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription enable --api-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription enable --api-key-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription enable --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription enable --api-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription enable --api-machine-rate')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription enable --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx sandbox subscription enable --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx sandbox contact update --set')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx sandbox contact update --api-base')
@@ -754,7 +794,7 @@ _acx() {
     'acx')
       subs='listen events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures version completion man'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --watch-subscription --strict-health --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
     'acx events')
       subs='list show export retry prune stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')
@@ -792,7 +832,7 @@ _acx() {
     'acx subscriptions test')
       subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --topic'; args=''; files=1;;
     'acx sandbox')
-      subs='emit deliveries usage job contact'; opts='--help -h --host --port --ready-file --data-dir --api-key --api-key-file --chaos --drop --seed --chaos-seed --give-up-after --key-limit --address-limit --ban --retry-after --sign'; args=''; files=0;;
+      subs='emit deliveries usage job subscription contact'; opts='--help -h --host --port --ready-file --data-dir --api-key --api-key-file --chaos --drop --seed --chaos-seed --give-up-after --key-limit --address-limit --ban --retry-after --sign'; args=''; files=0;;
     'acx sandbox emit')
       subs=''; opts='--help -h --subscription --set --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed'; files=0;;
     'acx sandbox deliveries')
@@ -805,6 +845,12 @@ _acx() {
       subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args='Lead Prospect Approved Completed Invoiced Closed Cancelled'; files=0;;
     'acx sandbox job update')
       subs=''; opts='--help -h --set --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=1;;
+    'acx sandbox subscription')
+      subs='disable enable'; opts='--help -h'; args=''; files=0;;
+    'acx sandbox subscription disable')
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=1;;
+    'acx sandbox subscription enable')
+      subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=1;;
     'acx sandbox contact')
       subs='update'; opts='--help -h'; args=''; files=0;;
     'acx sandbox contact update')

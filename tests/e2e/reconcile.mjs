@@ -75,6 +75,26 @@ const bad = run(["reconcile", "--since", before, "--until", since, "--journal", 
 check(bad.status === 2, "a window that ends before it starts is a usage error");
 l.proc.kill("SIGTERM");
 
+// ---- A subscription that goes quiet: disabled in the sandbox, /healthz says so within the watch interval (503 with
+// --strict-health), once, and is well again when it is enabled.
+{
+  const id = /subscription ([0-9a-f-]{36})/.exec(sub.stdout)?.[1]; // subscribe's first line
+  const w = await startAcx(dir, "watch", ["listen", "--profile", "default", "--config", config, "--port", "0",
+    "--journal", join(dir, "watch.db"), "--watch-subscription", "1s", "--strict-health"]);
+  const health = async () => request(w.port, { method: "GET", path: "/healthz" });
+  await waitFor(async () => (await health()).body === "ok\n", 20, "a healthy listener");
+  const off = run(["sandbox", "subscription", "disable", id, "--api-base", base, "--api-key", "r"]);
+  check(off.status === 0, `acx sandbox subscription disable (${off.stderr.trim()})`);
+  await waitFor(async () => (await health()).status === 503, 20, "/healthz to say so");
+  check((await health()).body === "not ok: a subscription is not enabled\n", "503: a subscription is not enabled");
+  const metrics = (await request(w.port, { method: "GET", path: "/metrics" })).body;
+  check(/acx_subscriptions_not_enabled 1/.test(metrics), "and /metrics counts it");
+  run(["sandbox", "subscription", "enable", id, "--api-base", base, "--api-key", "r"]);
+  await waitFor(async () => (await health()).status === 200, 20, "/healthz well again");
+  check((w.stderr().match(/is disabled: AccuLynx sends nothing/g) ?? []).length === 1, "said once on stderr");
+  w.proc.kill("SIGTERM");
+}
+
 // ---- --drop 0.05 with a seed over 500 changes: reconcile finds exactly the dropped ones (a profile of job topics:
 // the contact the jobs need sends contact_added, which this subscription does not take, so it is not expected).
 {

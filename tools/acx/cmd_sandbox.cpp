@@ -150,6 +150,20 @@ void setup_changes(CLI::App* cmd, Run& run, const std::shared_ptr<SandboxFlags>&
   update_job->callback([&run, f] {
     run = [f] { return run_change(*f, sandbox::admin::k_job_update, {{"set", f->assignments}}); };
   });
+  auto* subscription =
+      cmd->add_subcommand("subscription", "Disable or enable a subscription, as AccuLynx may do to one that fails");
+  subscription->require_subcommand(1);
+  for (const char* status : {"disable", "enable"}) {
+    auto* c = subscription->add_subcommand(status, std::string(status) == "disable"
+                                                       ? "Disable SUBSCRIPTION: nothing is delivered to it"
+                                                       : "Enable SUBSCRIPTION again");
+    c->add_option("subscription", f->subject, "Subscription id")->required();
+    client_flags(c);
+    const std::string to = std::string(status) + "d";
+    c->callback([&run, f, to] {
+      run = [f, to] { return run_change(*f, sandbox::admin::k_subscription_status, {{"status", to}}); };
+    });
+  }
   auto* contact = cmd->add_subcommand("contact", "Change a contact: its event is delivered");
   contact->require_subcommand(1);
   auto* update_contact =

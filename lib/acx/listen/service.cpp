@@ -140,7 +140,8 @@ struct Part {
   // them, something else does not work: 200), and its details for /healthz?verbose.
   struct Health {
     std::string failing_brief, failing; // for anyone, and in detail
-    std::vector<std::string> degraded;  // in detail; briefly "a consumer takes nothing"
+    std::vector<std::string> degraded;  // in detail
+    std::string degraded_brief;         // for anyone: the first part's ("a consumer takes nothing")
     std::string details;
   };
   std::string name;
@@ -206,6 +207,10 @@ public:
     if (o.keep.any()) {
       m_retainer = std::make_unique<Retainer>(m_journal_path, o.keep,
                                               [&observer](const util::Notice& n) { observer.notice(n); });
+    }
+    if (o.subscription_watch) {
+      m_subscriptions = std::make_unique<SubscriptionWatch>(*o.subscription_watch,
+                                                            [&observer](const util::Notice& n) { observer.notice(n); });
     }
     build_parts();
   }
@@ -328,6 +333,15 @@ private:
     if (m_retainer) {
       m_parts.push_back({"retainer", [this] { m_retainer->start(); }, [this] { m_retainer->stop(); }, {}, {}});
     }
+    if (m_subscriptions) {
+      m_parts.push_back({"subscription watch", [this] { m_subscriptions->start(); },
+                         [this] { m_subscriptions->stop(); }, [this](Part::Health& h) { watch_health(h); },
+                         [this](Registry& r) {
+                           r.gauge("acx_subscriptions_not_enabled",
+                                   "The profile's subscriptions AccuLynx last said are disabled or missing.",
+                                   static_cast<double>(m_subscriptions->not_enabled().size()));
+                         }});
+    }
     if (m_puller) {
       m_parts.push_back({"puller",
                          [this] { m_puller->start(); },
@@ -430,6 +444,23 @@ private:
             static_cast<double>(m_writer->text_indexed()));
   }
 
+  // A subscription AccuLynx says is disabled or missing: nothing comes, however well the listener works. Degraded, or
+  // (--strict-health) failing.
+  void watch_health(Part::Health& h) const
+  {
+    for (const auto& [id, status] : m_subscriptions->not_enabled()) {
+      const std::string line = fmt::format("subscription {} is {}", id, status);
+      if (m_subscriptions->strict() && h.failing.empty()) {
+        h.failing_brief = "a subscription is not enabled";
+        h.failing = line;
+      }
+      h.degraded.push_back(line);
+      if (h.degraded_brief.empty()) {
+        h.degraded_brief = "a subscription is not enabled";
+      }
+    }
+  }
+
   // A consumer that stopped or stalls makes the listener degraded (still 200); on a shared database, its waiting
   // events (by whichever listener holds its lease).
   void consumer_health(const forward::Forwarder& f, Part::Health& h) const
@@ -437,6 +468,9 @@ private:
     const auto s = f.stats();
     if (s.stopped || s.stalled) {
       h.degraded.push_back(fmt::format("{} {}", f.consumer().label, s.stopped ? "stopped (410)" : "takes nothing"));
+      if (h.degraded_brief.empty()) {
+        h.degraded_brief = "a consumer takes nothing";
+      }
     }
     if (!journal::is_database(m_journal_path)) {
       return;
@@ -501,7 +535,7 @@ private:
       text += "degraded: " + line + "\n";
     }
     if (!verbose && !text.empty()) {
-      text = "degraded: a consumer takes nothing\n";
+      text = "degraded: " + h.degraded_brief + "\n";
     }
     return {200, (text.empty() ? "ok\n" : text) + (verbose ? h.details : std::string())};
   }
@@ -565,6 +599,7 @@ private:
   std::unique_ptr<relay::Hub> m_hub;
   std::unique_ptr<relay::Puller> m_puller;
   std::unique_ptr<Retainer> m_retainer;
+  std::unique_ptr<SubscriptionWatch> m_subscriptions; // --watch-subscription
   std::vector<Part> m_parts;
   std::mutex m_failure_mutex;
   std::exception_ptr m_failure;

@@ -10,6 +10,7 @@
 #include "acx/http/server.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/listen/retainer.hpp"
+#include "acx/listen/watch.hpp"
 #include "acx/relay/hub.hpp"
 #include "acx/relay/puller.hpp"
 #include "acx/signing/scheme.hpp"
@@ -46,6 +47,8 @@ struct ListenOptions {
   std::size_t relay_max_streams = relay::HubOptions{}.max_streams_per_token; // streams one relay token may hold
   // listen --upstream: pull a relay's deliveries into this journal (then printed, forwarded, inspected as any other).
   std::optional<relay::PullOptions> upstream;
+  // listen --profile with an API key (--watch-subscription): how the profile's subscriptions are, on /healthz.
+  std::optional<SubscriptionWatchOptions> subscription_watch;
 };
 
 // What the listener reports while it runs. The command renders it (text, JSON, colour): the library prints nothing.

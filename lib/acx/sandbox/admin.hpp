@@ -35,6 +35,8 @@ inline constexpr const char* k_usage = "/_sandbox/usage";
 inline constexpr const char* k_job_milestone = "/_sandbox/jobs/{id}/milestone";
 inline constexpr const char* k_job_update = "/_sandbox/jobs/{id}/update";
 inline constexpr const char* k_contact_update = "/_sandbox/contacts/{id}/update";
+// POST {"status": "enabled"|"disabled"}: as AccuLynx may disable a subscription that keeps failing.
+inline constexpr const char* k_subscription_status = "/_sandbox/subscriptions/{id}/status";
 
 nlohmann::ordered_json to_json(const Emit& e);
 // Throws acculynx::wire::BadBody when a member has the wrong type.

@@ -79,6 +79,7 @@ std::vector<http::Route> Routes::routes()
       {"POST", admin::k_emit, m_gate.guard(this, &Routes::emit)},
       {"GET", admin::k_deliveries, m_gate.guard(this, &Routes::deliveries)},
       {"GET", admin::k_usage, m_gate.guard(this, &Routes::usage, false)},
+      {"POST", admin::k_subscription_status, m_gate.guard(this, &Routes::set_status)},
   };
 }
 
@@ -226,6 +227,22 @@ Response Routes::deliveries(const Request& r, const std::string& key)
 } // namespace acx::sandbox
 
 namespace acx::sandbox {
+
+Response Routes::set_status(const Request& r, const std::string& key)
+{
+  auto kept = m_store.get(key, r.params[0]);
+  if (!kept) {
+    return not_found(r.params[0]);
+  }
+  const std::string status = wire::text_member(answer::body_of(r), "status");
+  if (status != "enabled" && status != "disabled") {
+    return problem(400, "Bad Request", "status must be enabled or disabled");
+  }
+  kept->subscription.status = status;
+  kept->subscription.modified = util::format_rfc3339(util::now());
+  m_store.put(*kept);
+  return json(200, wire::to_json(kept->subscription, base_url(r) + "/subscriptions/" + kept->subscription.id));
+}
 
 Response Routes::usage(const Request&, const std::string& key)
 {

@@ -32,6 +32,7 @@ private:
   http::Response emit(const http::Request& r, const std::string& key);
   http::Response deliveries(const http::Request& r, const std::string& key);
   http::Response usage(const http::Request& r, const std::string& key);
+  http::Response set_status(const http::Request& r, const std::string& key);
 
   std::string base_url(const http::Request& r) const;
 
