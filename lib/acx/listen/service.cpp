@@ -15,6 +15,7 @@
 #include "acx/listen/metrics.hpp"
 #include "acx/listen/outage.hpp"
 #include "acx/listen/pipeline.hpp"
+#include "acx/listen/printer.hpp"
 #include "acx/listen/refusal_log.hpp"
 #include "acx/relay/hub.hpp"
 #include "acx/util/text.hpp"
@@ -54,83 +55,6 @@ private:
 
   std::string m_path;
   std::tuple<ino_t, off_t, std::int64_t, long> m_seen;
-};
-
-// Shows accepted events through the observer, in journal order from the commit point at start, on its own thread.
-class Printer {
-public:
-  Printer(const ListenOptions& o, const std::string& journal_path, const journal::Writer& writer, Observer& observer,
-          std::function<void(std::int64_t)> enough)
-      : m_options(o), m_follower(journal_path, writer, writer.committed_seq()), m_observer(observer),
-        m_enough(std::move(enough))
-  {
-  }
-
-  void start(util::Thread::Failed failed)
-  {
-    m_thread = util::Thread(
-        "acx-printer", [this](std::stop_token stop) { run(stop); }, std::move(failed));
-  }
-  // Shows what is committed by now, then ends: call once nothing more is appended.
-  void stop()
-  {
-    m_thread.request_stop();
-    m_thread.wait();
-  }
-
-private:
-  static constexpr std::size_t k_batch = 512;
-
-  // Woken by each commit; once asked to stop, shows what is committed by then and ends.
-  void run(std::stop_token stop)
-  {
-    while (!m_done) {
-      auto batch = m_follower.next(k_batch, stop);
-      if (batch.empty()) { // asked to stop
-        while (!m_done && !(batch = m_follower.next(k_batch, std::chrono::milliseconds(0))).empty()) {
-          show(batch);
-        }
-        return;
-      }
-      show(batch);
-    }
-  }
-
-  void show(const std::vector<std::shared_ptr<const journal::Record>>& batch)
-  {
-    for (const auto& r : batch) {
-      if (r->status != journal::Status::accepted || !event::topic_wanted(m_options.topics, r->topic)) {
-        continue;
-      }
-      if (!m_observer.delivered(*r)) {
-        break_off(0);
-        return;
-      }
-      if (m_options.count > 0 && ++m_shown >= m_options.count) {
-        break_off(r->seq);
-        return;
-      }
-    }
-    if (!m_observer.flush()) {
-      break_off(0);
-    }
-  }
-
-  // Enough shown (--count: `last` is the last one), or the output is gone (0): the listener stops.
-  void break_off(std::int64_t last)
-  {
-    m_done = true;
-    m_observer.flush();
-    m_enough(last);
-  }
-
-  const ListenOptions& m_options;
-  journal::Follower m_follower;
-  Observer& m_observer;
-  std::function<void(std::int64_t)> m_enough; // with the last sequence number shown
-  std::size_t m_shown = 0;
-  bool m_done = false;
-  util::Thread m_thread;
 };
 
 // One part of a running listener as the service drives it: started in the order of the list, stopped in the reverse;
