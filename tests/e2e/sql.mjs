@@ -4,7 +4,7 @@
 // and how many times each was delivered.
 // Usage: node sql.mjs path/to/acx
 import { execFileSync, spawnSync } from "node:child_process";
-import { acx, check, finish, recipe, request, scratch, startListener, startAcx, startPostgres } from "./lib.mjs";
+import { acx, check, exited, finish, recipe, request, scratch, startListener, startAcx, startPostgres } from "./lib.mjs";
 
 const dir = scratch("sql");
 if (spawnSync("sh", ["-c", "command -v sqlite3 && command -v psql"]).status !== 0) {
@@ -28,6 +28,7 @@ async function deliver(name, journal) {
     statuses.push(a.status === 200 ? JSON.parse(a.body).status : `http ${a.status}`);
   }
   l.proc.kill("SIGTERM");
+  await exited(l.proc); // its last connection's checkpoint done: the recipe reads a journal nobody is closing
   return statuses;
 }
 // The recipe's rows: "seq|received|job|delivered" (sqlite3's default), or psql's aligned table, as [seq, job, n].
