@@ -112,6 +112,41 @@ TEST_CASE("journal contract: append, duplicates, refused, every column read back
   }
 }
 
+TEST_CASE("journal contract: a real delivery of a reconciled change is its rebuilt event's duplicate")
+{
+  const TempDir dir;
+  for (const auto& [engine, location] : journal_engines::locations(dir)) {
+    CAPTURE(engine);
+    auto w = Writer::open(location);
+    // Rebuilt by reconcile --repair: its eventId from the change; the time spelled with fewer digits than AccuLynx's.
+    Record rebuilt = delivery(7);
+    rebuilt.remote = std::string(k_reconciled_remote);
+    rebuilt.event_time = "2026-05-26T15:02:11.1034567Z";
+    rebuilt.event_id = change_id(rebuilt.topic, rebuilt.subject, "2026-05-26T15:02:11.1034567+00:00");
+    CHECK(rebuilt.event_id == change_id(rebuilt.topic, rebuilt.subject, rebuilt.event_time));
+    CHECK(rebuilt.event_id != change_id("job_updated", rebuilt.subject, rebuilt.event_time));
+    CHECK(rebuilt.event_id.size() == 36);
+    CHECK(rebuilt.event_id[14] == '8');
+    const auto a = w->append(rebuilt);
+    CHECK(a.status == Status::accepted);
+    CHECK(w->append(rebuilt).status == Status::duplicate); // repaired twice: nothing added
+    const auto real = w->append(delivery(7));              // AccuLynx's own eventId, the same change
+    CHECK(real.status == Status::duplicate);
+    Record other = delivery(7);
+    other.event_id = event_id(8);
+    other.event_time = "2026-05-26T15:02:12Z"; // another change of the same job
+    CHECK(w->append(other).status == Status::accepted);
+    auto r = Reader::open(location);
+    const auto dup = r->find(std::to_string(real.seq));
+    REQUIRE(dup);
+    CHECK(dup->detail == fmt::format("duplicate of #{} (its change was reconciled)", a.seq));
+    CHECK(dup->body == delivery(7).body); // its own bytes, not the rebuilt event's
+    CHECK(dup->event_id == event_id(7));
+    CHECK(reconciled(*r->find(std::to_string(a.seq))));
+    w->close();
+  }
+}
+
 TEST_CASE("journal contract: concurrent writers accept each eventId once, followers read every record in order")
 {
   const TempDir dir;

@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 
 #include "acx/journal/journal.hpp"
+#include "acx/util/crypto.hpp"
+#include "acx/util/encoding.hpp"
 #include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
 
 namespace acx::journal {
@@ -20,6 +23,18 @@ std::string_view status_name(Status s)
     return "refused";
   }
   return "refused";
+}
+
+std::string change_id(std::string_view topic, std::string_view subject, std::string_view event_time)
+{
+  const auto at = util::parse_rfc3339_utc(event_time);
+  const std::string time = at ? util::format_rfc3339(*at) : std::string(event_time);
+  std::string h = util::hex_encode(util::sha256(fmt::format("acx change\n{}\n{}\n{}", topic, subject, time)));
+  // A version 8 (custom) UUID with the variant bits of RFC 9562.
+  h[12] = '8';
+  h[16] = "89ab"[(h[16] >= 'a' ? h[16] - 'a' + 10 : h[16] - '0') & 3];
+  return fmt::format("{}-{}-{}-{}-{}", h.substr(0, 8), h.substr(8, 4), h.substr(12, 4), h.substr(16, 4),
+                     h.substr(20, 12));
 }
 
 std::string_view fault_name(Fault f)

@@ -44,4 +44,17 @@ struct Record {
   std::int64_t relay_seq = 0;
 };
 
+// A record rebuilt by `acx reconcile --repair` for a change AccuLynx never delivered: journaled with this remote (never
+// an address, so no delivery can claim it) and a header X-Acx-Reconciled: 1.
+inline constexpr std::string_view k_reconciled_remote = "reconcile";
+inline bool reconciled(const Record& r)
+{
+  return r.remote == k_reconciled_remote;
+}
+
+// The eventId of a change's rebuilt event: a UUID made from its topic, subject and time (the time read as an instant,
+// so two spellings of it agree). The same change always gives the same id; a real delivery of that change (its own
+// eventId, the same topic, subject and eventDateTime) is stored as a duplicate of the rebuilt one.
+std::string change_id(std::string_view topic, std::string_view subject, std::string_view event_time);
+
 } // namespace acx::journal

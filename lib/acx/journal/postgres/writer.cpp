@@ -185,7 +185,9 @@ private:
       return {sql, column_params(refused, r, p.row)};
     }
     p.row.status = "accepted";
-    return {duplicate_aware_insert(), column_params(deliveries, r, p.row)};
+    auto params = column_params(deliveries, r, p.row);
+    params.push_back(reconciled(r) ? std::string() : change_id(r.topic, r.subject, r.event_time));
+    return {duplicate_aware_insert(), std::move(params)};
   }
 
   // The insert of an accepted delivery, made from the column description: as it is, else (its eventId was accepted
@@ -196,30 +198,48 @@ private:
       const auto& cols = columns(deliveries);
       auto param = [](std::string_view name) { return fmt::format("${}", column_index(deliveries, name) + 1); };
       const std::string body = param("body");
-      std::string duplicate;
+      std::string fresh, duplicate;
       for (std::size_t i = 0; i < cols.size(); ++i) {
         const std::string_view name = cols[i]->name;
+        fresh += fmt::format("{}{}{}", i > 0 ? ", " : "", param(name), cast(*cols[i]));
         duplicate += i > 0 ? ", " : "";
         duplicate += name == "body"     ? fmt::format("CASE WHEN orig.same THEN ''::bytea ELSE {} END", body)
                      : name == "status" ? std::string("'duplicate'")
-                     : name == "detail" ? std::string("'duplicate of #' || orig.seq || CASE WHEN orig.same THEN '' "
-                                                      "ELSE ' (the body differs)' END")
+                     : name == "detail" ? std::string("'duplicate of #' || orig.seq || CASE WHEN NOT orig.own THEN "
+                                                      "' (its change was reconciled)' WHEN orig.same THEN '' ELSE "
+                                                      "' (the body differs)' END")
                                         : fmt::format("{}{}", param(name), cast(*cols[i]));
       }
+      // Its original: the accepted record of its eventId, or the rebuilt event (acx reconcile --repair) of the change
+      // it tells (eventId ${change}). Read under the commit lock, so no other listener inserts in between.
       return fmt::format(
-          "WITH ins AS (INSERT INTO deliveries({0}) VALUES ({1}) ON CONFLICT (event_id) WHERE status = 'accepted' DO "
-          "NOTHING RETURNING seq), orig AS (SELECT o.seq, o.body = {2} AS same FROM deliveries o WHERE o.event_id = "
-          "{3} AND o.status = 'accepted' AND NOT EXISTS (SELECT 1 FROM ins)), dup AS (INSERT INTO deliveries({0}, "
+          "WITH orig AS (SELECT o.seq, o.body = {2} AS same, o.event_id = {3} AS own FROM deliveries o WHERE o.status "
+          "= 'accepted' AND (o.event_id = {3} OR (o.event_id = ${5} AND o.remote = '{6}')) ORDER BY 3 DESC LIMIT 1), "
+          "ins AS (INSERT INTO deliveries({0}) SELECT {1} WHERE NOT EXISTS (SELECT 1 FROM orig) ON CONFLICT "
+          "(event_id) WHERE status = 'accepted' DO NOTHING RETURNING seq), dup AS (INSERT INTO deliveries({0}, "
           "original) SELECT {4}, orig.seq FROM orig RETURNING seq) SELECT seq, 'accepted' FROM ins UNION ALL SELECT "
           "seq, 'duplicate' FROM dup",
-          column_names(deliveries), placeholders(deliveries), body, param("event_id"), duplicate);
+          column_names(deliveries), fresh, body, param("event_id"), duplicate, cols.size() + 1, k_reconciled_remote);
     }();
     return sql;
   }
 
   static std::string cast(const detail::Column& c)
   {
-    return c.type == detail::Type::time ? "::timestamptz" : c.type == detail::Type::json ? "::jsonb" : "";
+    // Every type said: an INSERT ... SELECT does not infer its parameters' types from the columns as VALUES does.
+    switch (c.type) {
+    case detail::Type::time:
+      return "::timestamptz";
+    case detail::Type::json:
+      return "::jsonb";
+    case detail::Type::bytes:
+      return "::bytea";
+    case detail::Type::integer:
+      return "::bigint";
+    case detail::Type::text:
+      break;
+    }
+    return "::text";
   }
 
   std::string m_uri;

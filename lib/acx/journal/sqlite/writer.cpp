@@ -117,6 +117,7 @@ public:
                       "OVER (ORDER BY seq DESC) AS kept FROM refused) WHERE kept <= ?2)"),
         m_vacuum(m_db, "PRAGMA incremental_vacuum"),
         m_original(m_db, "SELECT seq, body = ?2 FROM deliveries WHERE event_id = ?1 AND status = 'accepted'"),
+        m_rebuilt(m_db, "SELECT seq FROM deliveries WHERE event_id = ?1 AND status = 'accepted' AND remote = ?2"),
         m_insert_duplicate(m_db, fmt::format("INSERT INTO deliveries({}, original) VALUES({})",
                                              column_names(deliveries), placeholders(columns(deliveries).size() + 1))),
         m_text(text_index(m_db)),
@@ -297,6 +298,9 @@ private:
     }
     r.status = Status::accepted;
     p.row.status = status_name(r.status);
+    if (const auto rebuilt = rebuilt_original(r)) {
+      return store_duplicate(p, *rebuilt, false, " (its change was reconciled)");
+    }
     bind_columns(m_insert, deliveries, r, p.row);
     m_insert.run();
     if (m_db.changes() == 0) {
@@ -307,22 +311,46 @@ private:
       const std::int64_t original = found ? m_original.int64(0) : 0;
       const bool same = found && m_original.int64(1) == 1;
       m_original.reset();
-      r.status = Status::duplicate;
-      r.detail = fmt::format("duplicate of #{}{}", original, same ? "" : " (the body differs)");
-      p.row.status = status_name(r.status);
-      bind_columns(m_insert_duplicate, deliveries, r, p.row);
-      if (same) {
-        m_insert_duplicate.bind_blob(k_body_parameter, std::string_view("", 0)); // empty, not NULL
-      }
-      m_insert_duplicate.bind(k_original_parameter, original);
-      m_insert_duplicate.run();
+      return store_duplicate(p, original, same, same ? "" : " (the body differs)");
     }
+    return {true, r.status, m_db.last_insert_rowid(), {}};
+  }
+
+  // The rebuilt event (acx reconcile --repair) of the change a delivery tells, if one was journaled: the delivery is
+  // its duplicate.
+  std::optional<std::int64_t> rebuilt_original(const Record& r)
+  {
+    if (reconciled(r)) {
+      return std::nullopt;
+    }
+    m_rebuilt.bind(1, change_id(r.topic, r.subject, r.event_time)).bind(2, k_reconciled_remote);
+    std::optional<std::int64_t> seq;
+    if (m_rebuilt.step()) {
+      seq = m_rebuilt.int64(0);
+    }
+    m_rebuilt.reset();
+    return seq;
+  }
+
+  // Stores a delivery as a duplicate of `original`: with no body when it has the same bytes.
+  Appended store_duplicate(detail::Pending& p, std::int64_t original, bool same, std::string_view why)
+  {
+    Record& r = p.record;
+    r.status = Status::duplicate;
+    r.detail = fmt::format("duplicate of #{}{}", original, why);
+    p.row.status = status_name(r.status);
+    bind_columns(m_insert_duplicate, deliveries, r, p.row);
+    if (same) {
+      m_insert_duplicate.bind_blob(k_body_parameter, std::string_view("", 0)); // empty, not NULL
+    }
+    m_insert_duplicate.bind(k_original_parameter, original);
+    m_insert_duplicate.run();
     return {true, r.status, m_db.last_insert_rowid(), {}};
   }
 
   util::LockFile m_lock;
   Database m_db;
-  Statement m_begin, m_commit, m_rollback, m_insert, m_insert_refused, m_prune, m_vacuum, m_original,
+  Statement m_begin, m_commit, m_rollback, m_insert, m_insert_refused, m_prune, m_vacuum, m_original, m_rebuilt,
       m_insert_duplicate;
   std::optional<TextIndex> m_text; // none when the journal has no text index (a benchmark's baseline)
   Statement m_cursor;
