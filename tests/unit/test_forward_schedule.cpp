@@ -130,3 +130,30 @@ TEST_CASE("acx::forward::Schedule::hurry: a lane waiting out a backoff falls due
   CHECK(b->item.record->seq == 3);
   CHECK_FALSE(s.hurry(99, t0)); // not here
 }
+
+TEST_CASE("acx::forward::Schedule: a reconciled event goes before its lane's waiting events that happened after it")
+{
+  const auto at = [](std::int64_t seq, const std::string& job, const char* time, bool rebuilt) {
+    auto r = std::make_shared<journal::Record>(*lane_event(seq, job));
+    r->event_time = time;
+    r->remote = rebuilt ? std::string(journal::k_reconciled_remote) : "127.0.0.1";
+    return Schedule::RecordPtr(r);
+  };
+  Schedule s;
+  s.add(at(1, "A", "2026-01-01T10:00:00Z", false), t0);
+  s.add(at(2, "A", "2026-01-01T10:03:00Z", false), t0);
+  s.add(at(3, "A", "2026-01-01T10:04:00Z", false), t0);
+  auto first = s.take(t0); // #1 is being handed over: nothing goes before it
+  REQUIRE(first);
+  s.add(at(4, "A", "2026-01-01T09:00:00Z", true), t0);  // older than all: still after the one in hand
+  s.add(at(5, "A", "2026-01-01T10:02:00Z", true), t0);  // between #1 and #2
+  s.add(at(6, "A", "2026-01-01T10:05:00Z", true), t0);  // the newest: last
+  s.add(at(7, "A", "2026-01-01T10:01:00Z", false), t0); // a real delivery keeps journal order
+  std::vector<std::int64_t> order{first->item.record->seq};
+  s.finished(first->key, t0);
+  while (auto next = s.take(t0)) {
+    order.push_back(next->item.record->seq);
+    s.finished(next->key, t0);
+  }
+  CHECK(order == std::vector<std::int64_t>{1, 4, 5, 2, 3, 6, 7});
+}

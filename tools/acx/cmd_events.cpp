@@ -166,10 +166,12 @@ int run_list(const EventsFlags& f)
                  util::printable(r.remote), util::excerpt(r.detail, 70));
     }
   } else {
-    fmt::print("{:>6}  {:<28} {:<9}  {:<36}  {}\n", "SEQ", "RECEIVED", "STATUS", "EVENT ID", "TOPIC");
+    fmt::print("{:>6}  {:<28} {:<10}  {:<36}  {}\n", "SEQ", "RECEIVED", "STATUS", "EVENT ID", "TOPIC");
     for (const auto& r : records) {
-      fmt::print("{:>6}  {:<28} {:<9}  {:<36}  {}\n", r.seq, util::format_rfc3339(r.received),
-                 f.consumer.empty() ? journal::status_name(r.status) : std::string_view(f.state),
+      fmt::print("{:>6}  {:<28} {:<10}  {:<36}  {}\n", r.seq, util::format_rfc3339(r.received),
+                 !f.consumer.empty()                                               ? std::string_view(f.state)
+                 : journal::reconciled(r) && r.status == journal::Status::accepted ? std::string_view("reconciled")
+                                                                                   : journal::status_name(r.status),
                  util::printable(r.event_id), util::printable(r.topic));
     }
   }
@@ -206,6 +208,7 @@ int run_show(const EventsFlags& f)
                              {"received", util::format_rfc3339(r->received)},
                              {"remote", r->remote},
                              {"status", journal::status_name(r->status)},
+                             {"reconciled", journal::reconciled(*r)},
                              {"topic", r->topic},
                              {"eventId", r->event_id},
                              {"subscriptionId", r->subscription_id},
@@ -233,7 +236,11 @@ int run_show(const EventsFlags& f)
   }
   fmt::print("seq:            {}\nreceived:       {} from {}\nstatus:         {}\ntopic:          {}\n"
              "eventId:        {}\nsubscriptionId: {}\neventDateTime:  {}\n\nheaders:\n",
-             r->seq, util::format_rfc3339(r->received), util::printable(r->remote), journal::status_name(r->status),
+             r->seq, util::format_rfc3339(r->received), util::printable(r->remote),
+             journal::reconciled(*r) ? fmt::format("{} (reconciled: rebuilt by acx reconcile --repair from the API, "
+                                                   "never delivered by AccuLynx)",
+                                                   journal::status_name(r->status))
+                                     : std::string(journal::status_name(r->status)),
              util::printable(r->topic), util::printable(r->event_id), util::printable(r->subscription_id),
              util::printable(r->event_time));
   for (const auto& h : r->headers) {

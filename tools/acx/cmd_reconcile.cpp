@@ -5,7 +5,7 @@
 
 #include "acx/event/json_text.hpp"
 #include "acx/journal/journal.hpp"
-#include "acx/reconcile/reconcile.hpp"
+#include "acx/reconcile/pass.hpp"
 #include "acx/util/text.hpp"
 #include "api_flags.hpp"
 #include "command.hpp"
@@ -22,6 +22,7 @@ struct ReconcileFlags {
   std::optional<util::Instant> until;
   Duration tolerance{std::chrono::minutes(2)};
   std::string journal;
+  bool repair = false;
   Format format = Format::text;
 };
 
@@ -31,17 +32,23 @@ std::string journal_of(const ReconcileFlags& f, const config::Config& config)
   return journal_path(!f.journal.empty() ? f.journal : p ? p->journal : std::string());
 }
 
-// The topics the profile's subscriptions listen to: a change of another topic was never to be delivered. Empty when
-// the profile has none (every topic of the table is then expected).
-std::set<std::string> subscribed_topics(const ReconcileFlags& f, const config::Config& config)
+// The plan for the profile: the topics its subscriptions listen to (a change of another topic was never to be
+// delivered; with none, every topic of the table is expected) and the subscription a rebuilt event names.
+reconcile::Plan plan_of(const ReconcileFlags& f, const config::Config& config)
 {
-  std::set<std::string> topics;
+  reconcile::Plan plan;
+  plan.window = {*f.since, f.until ? *f.until : util::now()};
+  plan.tolerance = f.tolerance;
+  plan.repair = f.repair;
   if (const config::Profile* p = config.find(f.api.profile)) {
     for (const auto& s : p->subscriptions) {
-      topics.insert(s.topics.begin(), s.topics.end());
+      for (const auto& t : s.topics) {
+        plan.topics.insert(t);
+        plan.subscription_of.try_emplace(t, s.id);
+      }
     }
   }
-  return topics;
+  return plan;
 }
 
 void print_missed(const ReconcileFlags& f, const reconcile::Change& c)
@@ -74,60 +81,81 @@ void print_unexplained(const ReconcileFlags& f, const reconcile::Delivery& d)
   }
 }
 
+void print_summary(const ReconcileFlags& f, const reconcile::Plan& plan, const reconcile::Report& r,
+                   std::size_t requests, double seconds)
+{
+  const auto& w = plan.window;
+  if (f.format == Format::json) {
+    fmt::print("{}", event::json_line(nlohmann::ordered_json{{"kind", "summary"},
+                                                             {"since", util::format_rfc3339(w.since)},
+                                                             {"until", util::format_rfc3339(w.until)},
+                                                             {"changes", r.read.changes.size()},
+                                                             {"jobs", r.read.jobs},
+                                                             {"contacts", r.read.contacts},
+                                                             {"matched", r.result.matched},
+                                                             {"missed", r.result.missed.size()},
+                                                             {"repaired", r.repaired},
+                                                             {"unexplained", r.result.unexplained.size()},
+                                                             {"apiRequests", requests},
+                                                             {"seconds", seconds},
+                                                             {"interrupted", r.read.interrupted}}));
+    return;
+  }
+  fmt::print("reconcile {} .. {}: {} changes seen ({} jobs, {} contacts), {} matched, {} missed{}, {} unexplained; {} "
+             "API requests in {:.1f} s{}\n",
+             util::format_rfc3339(w.since), util::format_rfc3339(w.until), r.read.changes.size(), r.read.jobs,
+             r.read.contacts, r.result.matched, r.result.missed.size(),
+             plan.repair ? fmt::format(" ({} repaired)", r.repaired) : std::string(), r.result.unexplained.size(),
+             requests, seconds, r.read.interrupted ? " (interrupted: only what was read before)" : "");
+}
+
+// The journal to repair into: SQLite's has one writer, so a listener on it does the repairing itself.
+std::unique_ptr<journal::Writer> open_for_repair(const std::string& journal)
+{
+  try {
+    return journal::Writer::open(journal);
+  } catch (const Error& e) {
+    throw Error(e.code(), fmt::format("{} (a listener on this journal repairs with --reconcile-every and "
+                                      "--reconcile-repair; or stop it for the repair)",
+                                      e.what()));
+  }
+}
+
 int run_reconcile(const ReconcileFlags& f)
 {
   Interrupt interrupt;
   const auto began = std::chrono::steady_clock::now();
   const auto config = load_config(config_path(f.api));
   acculynx::Api api(api_options(f.api, config));
-  const reconcile::Window window{*f.since, f.until ? *f.until : util::now()};
-  if (!(window.since < window.until)) {
+  const auto plan = plan_of(f, config);
+  if (!(plan.window.since < plan.window.until)) {
     throw Error(ExitCode::usage, "--since must come before --until");
   }
   const std::string journal = journal_of(f, config);
   auto reader = journal::Reader::open(journal);
-  const auto read = reconcile::read_changes(api, window, interrupt.token(), [&](std::size_t done, std::size_t of) {
-    if (done % 50 == 0 || done == of) {
-      fmt::print(stderr, "acx: reconcile: {} of {} jobs read ({} API requests)\n", done, of, api.requests());
-    }
-  });
-  auto changes = read.changes;
-  if (const auto topics = subscribed_topics(f, config); !topics.empty()) {
-    std::erase_if(changes, [&](const reconcile::Change& c) { return !topics.contains(c.topic); });
+  auto writer = f.repair ? open_for_repair(journal) : nullptr;
+  const auto report =
+      reconcile::pass(api, *reader, writer.get(), plan, interrupt.token(), [&](std::size_t done, std::size_t of) {
+        if (done % 50 == 0 || done == of) {
+          fmt::print(stderr, "acx: reconcile: {} of {} jobs read ({} API requests)\n", done, of, api.requests());
+        }
+      });
+  if (writer) {
+    writer->close();
   }
-  const auto result =
-      reconcile::match(changes, reconcile::read_deliveries(*reader, window, f.tolerance), window, f.tolerance);
-  for (const auto& c : result.missed) {
+  for (const auto& c : report.result.missed) {
     print_missed(f, c);
   }
-  for (const auto& d : result.unexplained) {
+  for (const auto& d : report.result.unexplained) {
     print_unexplained(f, d);
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-  if (f.format == Format::json) {
-    fmt::print("{}", event::json_line(nlohmann::ordered_json{{"kind", "summary"},
-                                                             {"since", util::format_rfc3339(window.since)},
-                                                             {"until", util::format_rfc3339(window.until)},
-                                                             {"changes", changes.size()},
-                                                             {"jobs", read.jobs},
-                                                             {"contacts", read.contacts},
-                                                             {"matched", result.matched},
-                                                             {"missed", result.missed.size()},
-                                                             {"unexplained", result.unexplained.size()},
-                                                             {"apiRequests", api.requests()},
-                                                             {"seconds", seconds},
-                                                             {"interrupted", read.interrupted}}));
-  } else {
-    fmt::print("reconcile {} .. {}: {} changes seen ({} jobs, {} contacts), {} matched, {} missed, {} unexplained; {} "
-               "API requests in {:.1f} s{}\n",
-               util::format_rfc3339(window.since), util::format_rfc3339(window.until), changes.size(), read.jobs,
-               read.contacts, result.matched, result.missed.size(), result.unexplained.size(), api.requests(), seconds,
-               read.interrupted ? " (interrupted: only what was read before)" : "");
-  }
+  print_summary(f, plan, report, api.requests(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
   if (interrupt.asked()) {
     return interrupt.exit_code();
   }
-  return result.missed.empty() ? 0 : static_cast<int>(ExitCode::failed);
+  const bool all_repaired = f.repair && report.repaired >= report.result.missed.size();
+  return report.result.missed.empty() || all_repaired ? 0 : static_cast<int>(ExitCode::failed);
 }
 
 } // namespace
@@ -141,6 +169,9 @@ void setup_reconcile(CLI::App& app, Run& run)
   add_time_option(cmd, "--until", f->until, "The window's end (default now)");
   add_duration_option(cmd, "--tolerance", f->tolerance,
                       "How far a delivery's eventDateTime may be from the change it reports (default 2m)");
+  cmd->add_flag("--repair", f->repair,
+                "Journal the event AccuLynx would have sent for each missed change, marked as reconciled (exit 0 "
+                "when every one was)");
   add_journal_option(cmd, f->journal);
   add_api_options(cmd, f->api);
   add_format_option(cmd, f->format);

@@ -75,6 +75,9 @@ Result post_to(const Consumer& c, const signing::Scheme* signer, const Schedule:
   headers.add("X-Acx-Topic", r.topic);
   headers.add("X-Acx-Seq", std::to_string(r.seq));
   headers.add("X-Acx-Attempt", std::to_string(item.attempt));
+  if (journal::reconciled(r)) {
+    headers.add("X-Acx-Reconciled", "1"); // rebuilt by acx reconcile --repair, never delivered by AccuLynx
+  }
   Result out;
   const auto parsed = util::parse_url(url);
   if (!parsed) {

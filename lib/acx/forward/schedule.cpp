@@ -11,10 +11,29 @@ void Schedule::add(RecordPtr record, Clock::time_point due, int attempt)
   m_pending.emplace(record->seq, record->received);
   const std::string key = ordering_key(*record);
   Lane& lane = m_lanes[key];
-  lane.items.push_back({std::move(record), attempt});
+  const auto place = place_in(lane, *record);
+  lane.items.insert(place, {std::move(record), attempt});
   if (lane.items.size() == 1 && !lane.busy) {
     m_due.emplace(due, key);
   }
+}
+
+std::deque<Schedule::Item>::iterator Schedule::place_in(Lane& lane, const journal::Record& r)
+{
+  if (!journal::reconciled(r)) {
+    return lane.items.end(); // journal order
+  }
+  // A rebuilt event (acx reconcile --repair) goes before the waiting events of its subject that happened after it: the
+  // app sees the job's changes in the order of its history. Not before one being handed over.
+  const auto at = util::parse_rfc3339_utc(r.event_time);
+  auto it = lane.items.begin() + (lane.busy && !lane.items.empty() ? 1 : 0);
+  for (; at && it != lane.items.end(); ++it) {
+    const auto other = util::parse_rfc3339_utc(it->record->event_time);
+    if (other && *at < *other) {
+      break;
+    }
+  }
+  return it;
 }
 
 std::optional<Schedule::Taken> Schedule::take(Clock::time_point now)

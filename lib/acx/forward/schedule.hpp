@@ -14,7 +14,8 @@
 namespace acx::forward {
 
 // One consumer's events between the journal and the workers that hand them over: a lane per ordering key whose
-// events go one at a time, in journal order; when each idle lane's first event falls due; and the watermark, below
+// events go one at a time, in journal order (an event rebuilt by reconcile --repair before those of its lane that
+// happened after it); when each idle lane's first event falls due; and the watermark, below
 // which every event is delivered or dead. The forwarder holds its lock around every call. Time is given, never read:
 // the unit tests run it on a clock of their own.
 class Schedule {
@@ -61,6 +62,9 @@ private:
     std::deque<Item> items;
     bool busy = false;
   };
+
+  // Where an event joins its lane: at the end, but for a reconciled one (see the .cpp).
+  static std::deque<Item>::iterator place_in(Lane& lane, const journal::Record& r);
 
   std::unordered_map<std::string, Lane> m_lanes;
   std::multimap<Clock::time_point, std::string> m_due; // idle lanes with events, by when their first may go

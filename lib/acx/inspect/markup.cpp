@@ -110,7 +110,7 @@ std::string verdict_of(const Record& r, std::int64_t original)
 {
   switch (r.status) {
   case Status::accepted:
-    return "accepted";
+    return journal::reconciled(r) ? "accepted (reconciled: rebuilt from the API)" : "accepted";
   case Status::duplicate:
     return original > 0 ? fmt::format("duplicate of #{}", original) : "duplicate";
   case Status::refused:

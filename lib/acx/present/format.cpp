@@ -64,7 +64,8 @@ std::string json_line(const journal::Record& r)
   std::string line =
       fmt::format("{{\"seq\":{},\"received\":\"{}\",\"remote\":", r.seq, util::format_rfc3339(r.received));
   util::append_json_string(line, r.remote);
-  line += fmt::format(",\"status\":\"{}\",\"topic\":", journal::status_name(r.status));
+  line += fmt::format(",\"status\":\"{}\",{}\"topic\":", journal::status_name(r.status),
+                      journal::reconciled(r) ? "\"reconciled\":true," : "");
   util::append_json_string(line, r.topic);
   line += ",\"eventId\":";
   util::append_json_string(line, r.event_id);

@@ -131,8 +131,9 @@ std::vector<Delivery> read_deliveries(journal::Reader& reader, const Window& w, 
     return util::Instant{ms / 1000, static_cast<std::int32_t>(ms % 1000) * 10'000};
   };
   journal::Query q;
+  // Received since the window began, up to now: AccuLynx's late retries, and the events rebuilt by --repair (received
+  // when they were repaired), report changes in the window.
   q.since = widen(w.since, -1);
-  q.until = widen(w.until, 1);
   q.duplicates = false;
   q.decode_headers = false;
   std::vector<Delivery> out;

@@ -67,7 +67,8 @@ struct Read {
 Read read_changes(acculynx::Api& api, const Window& window, std::stop_token stop,
                   const std::function<void(std::size_t done, std::size_t of)>& progress);
 
-// The journal's accepted deliveries of the mapped topics received in the window widened by `tolerance`.
+// The journal's accepted deliveries of the mapped topics received since the window's start less `tolerance` (until now:
+// a late retry, or an event --repair rebuilt, reports a change in the window).
 std::vector<Delivery> read_deliveries(journal::Reader& reader, const Window& window,
                                       std::chrono::milliseconds tolerance);
 
