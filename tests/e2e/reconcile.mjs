@@ -1,8 +1,13 @@
-// acx reconcile against acx sandbox: a listener subscribed to every topic the sandbox's changes send, stopped while 20
-// changes are made and given up on (--give-up-after 1s); reconcile reports exactly those 20 as missed, by job and topic,
-// and nothing else, exit 1; a window that ends before them finds nothing, exit 0.
+// acx reconcile against acx sandbox: a listener subscribed to every topic the sandbox's changes send; 200 changes over 20
+// jobs and 10 contacts, the listener stopped during 40 of them, given up on (--give-up-after 1s); reconcile reports
+// exactly those 40 as missed, by job and topic, and nothing else, exit 1; a window that ends before them finds nothing;
+// --repair journals 40 events marked reconciled, a forwarder hands all 200 to an app in each job's history order,
+// reconcile again finds nothing and adds nothing, and a late real delivery of a repaired change is a duplicate.
 // Usage: node reconcile.mjs path/to/acx
 import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import http from "node:http";
 import { join } from "node:path";
 import { acx, check, finish, quietPort, request, scratch, startAcx, waitFor } from "./lib.mjs";
 
@@ -28,52 +33,117 @@ const delivered = () => lines(run(["events", "list", "--journal", journal, "--fo
 const log = () => lines(run(["sandbox", "deliveries", "--format", "json", "--api-base", base, "--api-key", "r"]).stdout);
 const since = new Date(Date.now() - 1000).toISOString();
 
-// Up: 10 contacts, 20 jobs, 10 milestone moves, 10 updates, 5 contact changes (55 deliveries).
+// Up: 10 contacts, 20 jobs, each job to Prospect and updated twice, 10 contact changes (100 deliveries).
 let l = await listen();
 const contacts = [];
 for (let i = 0; i < 10; i++) contacts.push((await call("/api/v2/contacts", { firstName: "R", lastName: `C${i}` })).id);
 const jobs = [];
 for (let i = 0; i < 20; i++) jobs.push((await call("/api/v2/jobs/Createjob", { contactId: contacts[i % 10] })).id);
-for (let i = 0; i < 10; i++) await call(`/_sandbox/jobs/${jobs[i]}/milestone`, { milestone: "Prospect" });
-for (let i = 10; i < 20; i++) await call(`/_sandbox/jobs/${jobs[i]}/update`, { set: [`jobName=Up ${i}`] });
-for (let i = 0; i < 5; i++) await call(`/_sandbox/contacts/${contacts[i]}/update`, { set: [`lastName=D${i}`] });
-await waitFor(() => delivered() >= 55, 60, "55 deliveries while the listener is up");
+for (const j of jobs) await call(`/_sandbox/jobs/${j}/milestone`, { milestone: "Prospect" });
+for (let k = 0; k < 2; k++) for (const j of jobs) await call(`/_sandbox/jobs/${j}/update`, { set: [`jobName=Up ${k}`] });
+for (const c of contacts) await call(`/_sandbox/contacts/${c}/update`, { set: ["lastName=Changed"] });
+await waitFor(() => delivered() >= 100, 60, "100 deliveries while the listener is up");
 const before = new Date().toISOString();
 
-// Down: 10 milestone moves and 10 updates of jobs 0..9, given up on.
+// Down: each job to Approved and updated (40 changes), given up on.
 l.proc.kill("SIGTERM");
 await waitFor(() => l.proc.exitCode !== null || l.proc.signalCode !== null, 20, "the listener to stop");
 const missing = new Set();
-for (let i = 0; i < 10; i++) {
-  await call(`/_sandbox/jobs/${jobs[i]}/milestone`, { milestone: "Approved" });
-  missing.add(`job:${jobs[i]} job.milestone.current_changed`);
-  await call(`/_sandbox/jobs/${jobs[i]}/update`, { set: [`jobName=Down ${i}`] });
-  missing.add(`job:${jobs[i]} job_updated`);
+for (const j of jobs) {
+  await call(`/_sandbox/jobs/${j}/milestone`, { milestone: "Approved" });
+  missing.add(`job:${j} job.milestone.current_changed`);
+  await call(`/_sandbox/jobs/${j}/update`, { set: ["jobName=Down"] });
+  missing.add(`job:${j} job_updated`);
 }
-await waitFor(() => log().filter((a) => /given up/.test(a.error)).length >= 20, 60, "20 deliveries given up");
+await waitFor(() => log().filter((a) => /given up/.test(a.error)).length >= 40, 60, "40 deliveries given up");
 
-// Up again: 10 more updates arrive.
+// Up again: each job updated, to Completed, updated again (60 more: 200 changes in all).
 l = await listen();
-for (let i = 10; i < 20; i++) await call(`/_sandbox/jobs/${jobs[i]}/update`, { set: [`jobName=Again ${i}`] });
-await waitFor(() => delivered() >= 65, 60, "65 deliveries in all");
+for (const j of jobs) {
+  await call(`/_sandbox/jobs/${j}/update`, { set: ["jobName=Again"] });
+  await call(`/_sandbox/jobs/${j}/milestone`, { milestone: "Completed" });
+  await call(`/_sandbox/jobs/${j}/update`, { set: ["jobName=Last"] });
+}
+await waitFor(() => delivered() >= 160, 60, "160 deliveries in all");
 
 const r = run(["reconcile", "--since", since, "--journal", journal, "--config", config, "--format", "json"]);
 check(r.status === 1, `reconcile exits 1 when something was missed (${r.status}: ${r.stderr.trim()})`);
 const out = lines(r.stdout);
 const missed = out.filter((x) => x.kind === "missed").map((x) => `${x.subject} ${x.topic}`);
-check(missed.length === 20 && missed.every((m) => missing.has(m)) && new Set(missed).size === 20,
-  `exactly the 20 changes made while the listener was down are missed (${missed.length})`);
+check(missed.length === 40 && missed.every((m) => missing.has(m)) && new Set(missed).size === 40,
+  `exactly the 40 changes made while the listener was down are missed (${missed.length})`);
 check(out.filter((x) => x.kind === "unexplained").length === 0, "no delivery unexplained");
 const summary = out.find((x) => x.kind === "summary");
-check(summary?.changes === 85 && summary?.matched === 65 && summary?.jobs === 20 && summary?.contacts === 10,
-  `the summary: 85 changes, 65 matched (${JSON.stringify(summary)})`);
+check(summary?.changes === 200 && summary?.matched === 160 && summary?.jobs === 20 && summary?.contacts === 10,
+  `the summary: 200 changes, 160 matched (${JSON.stringify(summary)})`);
 check(summary?.apiRequests >= 22 && summary?.apiRequests <= 30, `API requests spent: ${summary?.apiRequests}`);
 
 const early = run(["reconcile", "--since", since, "--until", before, "--journal", journal, "--config", config]);
 check(early.status === 0 && /0 missed/.test(early.stdout), `a window before the outage: nothing missed (${early.stdout.trim()})`);
 const bad = run(["reconcile", "--since", before, "--until", since, "--journal", journal, "--config", config]);
 check(bad.status === 2, "a window that ends before it starts is a usage error");
+
+// --repair: SQLite's journal has one writer, so not while the listener runs; then 40 events, marked reconciled.
+const busy = run(["reconcile", "--repair", "--since", since, "--journal", journal, "--config", config]);
+check(busy.status === 4 && /--reconcile-repair/.test(busy.stderr), `--repair beside a listener says what to do (${busy.stderr.trim()})`);
 l.proc.kill("SIGTERM");
+await waitFor(() => l.proc.exitCode !== null || l.proc.signalCode !== null, 20, "the listener to stop");
+const fix = run(["reconcile", "--repair", "--since", since, "--journal", journal, "--config", config, "--format", "json"]);
+const fixed = lines(fix.stdout).find((x) => x.kind === "summary");
+check(fix.status === 0 && fixed?.missed === 40 && fixed?.repaired === 40, `--repair journals 40 (${fix.status}: ${JSON.stringify(fixed)})`);
+const all = lines(run(["events", "list", "--journal", journal, "--format", "json"]).stdout);
+const marked = all.filter((e) => e.reconciled === true);
+check(marked.length === 40 && marked.every((e) => missing.has(`${e.envelope.event.job ? "job:" + e.envelope.event.job.id : ""} ${e.topic}`)),
+  `40 events in the journal marked reconciled, one per missed change (${marked.length})`);
+check(marked.filter((e) => e.topic === "job.milestone.current_changed").every((e) => e.envelope.event.job.milestone.name === "Approved"),
+  "a rebuilt milestone event names the milestone the history says");
+check(/reconciled/.test(run(["events", "list", "--journal", journal]).stdout), "events list shows them as reconciled");
+const again = run(["reconcile", "--repair", "--since", since, "--journal", journal, "--config", config, "--format", "json"]);
+const second = lines(again.stdout).find((x) => x.kind === "summary");
+check(again.status === 0 && second?.missed === 0 && second?.repaired === 0 && second?.matched === 200,
+  `reconcile again: 0 missed, nothing added (${JSON.stringify(second)})`);
+
+// A forwarder hands all 200 to an app, each job's events in the order of its history, the rebuilt ones marked.
+const got = [];
+const app = http.createServer((req, res) => {
+  let body = "";
+  req.on("data", (c) => (body += c));
+  req.on("end", () => {
+    got.push({ e: JSON.parse(body), reconciled: req.headers["x-acx-reconciled"] === "1" });
+    res.end("ok");
+  });
+});
+await new Promise((ok) => app.listen(0, "127.0.0.1", ok));
+l = await startAcx(dir, "listen", ["listen", "--profile", "default", "--config", config, "--port", String(port),
+  "--journal", journal, "--forward-to", `http://127.0.0.1:${app.address().port}/app`, "--forward-from", "start"]);
+await waitFor(() => got.length >= 200, 60, "200 events forwarded");
+const inOrder = jobs.every((j) => {
+  const times = got.filter((g) => g.e.event.job?.id === j).map((g) => Date.parse(g.e.eventDateTime));
+  return times.length === 9 && times.every((t, i) => i === 0 || times[i - 1] <= t);
+});
+check(got.length === 200 && inOrder, `each job's 9 events reach the app in the order of its history (${got.length})`);
+check(got.filter((g) => g.reconciled).length === 40, "the 40 rebuilt ones carry X-Acx-Reconciled: 1");
+
+// A real delivery of a repaired change, arriving afterwards (AccuLynx's own eventId and time): a duplicate.
+const history = JSON.parse(run(["api", "get", `/jobs/${jobs[0]}/history`, "--api-base", base, "--api-key", "r"]).stdout);
+const moved = history.items.find((h) => h.action === "MilestoneChanged" && /Approved/.test(h.description));
+const late = { topicName: "job.milestone.current_changed", eventDateTime: moved.date, eventId: randomUUID(),
+  subscriptionId: "", event: { job: { id: jobs[0], milestone: { id: 3, name: "Approved", isCurrent: true } } } };
+writeFileSync(join(dir, "late.json"), JSON.stringify(late));
+const sent = run(["send", join(dir, "late.json"), "--profile", "default", "--config", config, "--keep-ids", "--format", "json"]);
+check(sent.status === 0 && /"status":"duplicate"/.test(lines(sent.stdout)[0]?.attempts?.[0]?.body),
+  `the late delivery is answered as a duplicate (${sent.stdout.trim()} ${sent.stderr.trim()})`);
+const shown = JSON.parse(run(["events", "show", late.eventId, "--journal", journal, "--format", "json"]).stdout || "{}");
+const kept = all.filter((e) => e.reconciled && e.topic === late.topicName && e.envelope.event.job.id === jobs[0]);
+check(shown.status === "duplicate" && kept.length === 1, `recorded as a duplicate (${shown.status})`);
+const line = run(["events", "list", "--journal", journal, "--format", "json"]).stdout.split("\n").filter(Boolean)
+  .map(JSON.parse).find((e) => e.eventId === late.eventId);
+check(line?.status === "duplicate", "of the rebuilt event");
+await call(`/_sandbox/jobs/${jobs[0]}/update`, { set: ["jobName=After"] }); // a new change, forwarded behind it
+await waitFor(() => got.length >= 201, 60, "the next change forwarded");
+check(got.length === 201 && !got.some((g) => g.e.eventId === late.eventId), "and the duplicate is not forwarded");
+l.proc.kill("SIGTERM");
+app.close();
 
 // ---- A subscription that goes quiet: disabled in the sandbox, /healthz says so within the watch interval (503 with
 // --strict-health), once, and is well again when it is enabled.
