@@ -163,6 +163,12 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --watch-subscription')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --reconcile-every')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --reconcile-window')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --canary')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --relay-token')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --relay-token-file')
@@ -794,7 +800,7 @@ _acx() {
     'acx')
       subs='listen events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures version completion man'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --watch-subscription --strict-health --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --watch-subscription --strict-health --reconcile-every --reconcile-window --reconcile-repair --canary --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
     'acx events')
       subs='list show export retry prune stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')
@@ -864,7 +870,7 @@ _acx() {
     'acx api usage')
       subs=''; opts='--help -h --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=0;;
     'acx reconcile')
-      subs=''; opts='--help -h --since --until --tolerance --journal --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=0;;
+      subs=''; opts='--help -h --since --until --tolerance --repair --journal --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=0;;
     'acx sign')
       subs=''; opts='--help -h --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --id --timestamp --url --format'; args=''; files=1;;
     'acx verify')

@@ -17,6 +17,7 @@
 #include "api_flags.hpp"
 #include "command.hpp"
 #include "completion.hpp"
+#include "listen_api.hpp"
 #include "options.hpp"
 
 namespace acx::cli {
@@ -49,8 +50,7 @@ struct ListenFlags {
   std::vector<std::string> trusted_proxies;
   std::string profile;
   std::string config;
-  std::optional<Duration> watch_subscription; // default 10m with a profile's API key; 0: never
-  bool strict_health = false;
+  ListenApiFlags asking; // what the listener asks AccuLynx's API
   // Consumers of the journal.
   std::vector<std::string> forward_to;
   std::vector<std::string> exec;
@@ -163,45 +163,6 @@ SchemeFlags with_credentials(SchemeFlags flags, const config::Credentials& c)
   flags.scheme = signing::traits(c.kind).name;
   flags.secrets.insert(flags.secrets.end(), c.secrets.begin(), c.secrets.end());
   return flags;
-}
-
-// --watch-subscription: with a profile that has subscriptions and an API key (the profile's, or ACX_API_KEY), AccuLynx
-// is asked how they are every DURATION (10 minutes unless given; 0: never), within the shared API budget.
-std::optional<listen::SubscriptionWatchOptions> watch_of(const ListenFlags& f, const config::Config* config,
-                                                         const config::Profile* profile)
-{
-  if (!profile || profile->subscriptions.empty() || (f.watch_subscription && f.watch_subscription->count() == 0)) {
-    return std::nullopt;
-  }
-  ApiFlags flags;
-  flags.profile = f.profile;
-  flags.config = f.config;
-  auto options = api_options(flags, *config);
-  if (options.api_key.empty()) {
-    if (f.watch_subscription) {
-      throw Error(ExitCode::usage, "--watch-subscription asks AccuLynx's API: the profile has no api_key (or set "
-                                   "ACX_API_KEY)");
-    }
-    return std::nullopt;
-  }
-  auto api = std::make_shared<acculynx::Api>(options);
-  listen::SubscriptionWatchOptions w;
-  for (const auto& s : profile->subscriptions) {
-    w.ids.push_back(s.id);
-  }
-  w.status = [api](const std::string& id) -> std::string {
-    try {
-      return api->show(id).status;
-    } catch (const acculynx::ApiError& e) {
-      if (e.status() == 404) {
-        return "missing";
-      }
-      throw;
-    }
-  };
-  w.every = f.watch_subscription ? *f.watch_subscription : std::chrono::minutes(10);
-  w.strict = f.strict_health;
-  return w;
 }
 
 // Retention: the flags, else the profile's retain and retain_size (checked when the config was read).
@@ -358,7 +319,7 @@ int run_listen(const ListenFlags& f)
   o.journal = f.journal.empty() && profile != nullptr ? profile->journal : f.journal; // --journal, ACX_JOURNAL first
   o.consumers = consumers_of(f, profile);
   o.keep = keep_of(f, profile);
-  o.subscription_watch = watch_of(f, profile_config ? &*profile_config : nullptr, profile);
+  apply_listen_api(f.asking, f.profile, f.config, profile_config ? &*profile_config : nullptr, o);
   o.forwarding.concurrency = f.forward_concurrency;
   o.forwarding.max_age = f.forward_max_age;
   if (!f.inspect.empty()) {
@@ -515,11 +476,7 @@ void setup_listen(CLI::App& app, Run& run)
   cmd->add_option("--profile", f->profile,
                   "Check the tokens and subscription ids that acx subscribe stored here; forward as its routes say");
   cmd->add_option("--config", f->config, "Config file (default ${XDG_CONFIG_HOME:-~/.config}/acx/config.toml)");
-  add_duration_option(cmd, "--watch-subscription", f->watch_subscription,
-                      "With --profile and its API key: ask AccuLynx how its subscriptions are every DURATION (default "
-                      "10m; 0: never); one disabled or missing shows on /healthz");
-  cmd->add_flag("--strict-health", f->strict_health,
-                "/healthz answers 503, not 200 degraded, while a subscription is disabled or missing");
+  add_listen_api_options(cmd, f->asking);
   cmd->add_flag("--inspect{8789}", f->inspect,
                 "Also serve the inspect page, on loopback, on its own port (--inspect=PORT; default 8789)")
       ->check(CLI::Range(0, 65535));

@@ -233,9 +233,13 @@ void Api::remove(const std::string& id)
   call("DELETE", m_prefix + path_of(id), {}, {204, 200});
 }
 
-void Api::test_event(const std::string& id, const std::string& topic)
+std::string Api::test_event(const std::string& id, const std::string& topic)
 {
-  call("POST", m_prefix + path_of(id) + "/test-event", event::json_text(wire::test_event_json(topic)), {202, 200, 204});
+  const auto e = call("POST", m_prefix + path_of(id) + "/test-event", event::json_text(wire::test_event_json(topic)),
+                      {202, 200, 204});
+  const auto j = nlohmann::json::parse(e.body, nullptr, false);
+  const auto it = j.is_object() ? j.find("eventId") : j.end();
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 std::vector<TopicInfo> Api::topics()

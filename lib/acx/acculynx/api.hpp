@@ -55,7 +55,8 @@ public:
   Subscription show(const std::string& id);
   void update(const std::string& id, const Change& change);
   void remove(const std::string& id);
-  void test_event(const std::string& id, const std::string& topic);
+  // Asks AccuLynx to send a test event of `topic`; its eventId when the answer says it (the sandbox's does), else "".
+  std::string test_event(const std::string& id, const std::string& topic);
   // Every topic, all pages.
   std::vector<TopicInfo> topics();
 

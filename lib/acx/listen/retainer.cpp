@@ -22,31 +22,9 @@ std::string Keep::describe() const
 }
 
 Retainer::Retainer(std::string journal_path, Keep keep, util::Notify notify, std::chrono::milliseconds every)
-    : m_path(std::move(journal_path)), m_keep(keep), m_notify(std::move(notify)), m_every(every)
+    : m_path(std::move(journal_path)), m_keep(keep), m_notify(std::move(notify)),
+      m_periodic("acx-retain", every, [this](std::stop_token) { prune_once(); })
 {
-}
-
-Retainer::~Retainer()
-{
-  stop();
-}
-
-void Retainer::start()
-{
-  m_thread = util::Thread("acx-retain", [this](std::stop_token stop) { run(stop); });
-}
-
-void Retainer::stop()
-{
-  m_thread.request_stop();
-  m_thread.join();
-}
-
-void Retainer::run(std::stop_token stop)
-{
-  do {
-    prune_once();
-  } while (!util::pause(stop, m_every));
 }
 
 void Retainer::prune_once()

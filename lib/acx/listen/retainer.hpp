@@ -30,19 +30,16 @@ class Retainer {
 public:
   Retainer(std::string journal_path, Keep keep, util::Notify notify,
            std::chrono::milliseconds every = std::chrono::minutes(1));
-  ~Retainer();
-  void start();
-  void stop();
+  void start() { m_periodic.start(); }
+  void stop() { m_periodic.stop(); }
 
 private:
-  void run(std::stop_token stop);
   void prune_once();
 
   std::string m_path;
   Keep m_keep;
   util::Notify m_notify;
-  std::chrono::milliseconds m_every;
-  util::Thread m_thread;
+  util::Periodic m_periodic; // last: stopped before the rest goes
 };
 
 } // namespace acx::listen

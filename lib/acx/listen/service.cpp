@@ -136,6 +136,14 @@ public:
       m_subscriptions = std::make_unique<SubscriptionWatch>(*o.subscription_watch,
                                                             [&observer](const util::Notice& n) { observer.notice(n); });
     }
+    if (o.reconcile) {
+      m_reconciler = std::make_unique<Reconciler>(*o.reconcile, *m_writer,
+                                                  [&observer](const util::Notice& n) { observer.notice(n); });
+    }
+    if (o.canary) {
+      m_canary =
+          std::make_unique<Canary>(*o.canary, *m_writer, [&observer](const util::Notice& n) { observer.notice(n); });
+    }
     build_parts();
   }
 
@@ -264,6 +272,27 @@ private:
                            r.gauge("acx_subscriptions_not_enabled",
                                    "The profile's subscriptions AccuLynx last said are disabled or missing.",
                                    static_cast<double>(m_subscriptions->not_enabled().size()));
+                         }});
+    }
+    if (m_reconciler) {
+      m_parts.push_back({"reconciler", [this] { m_reconciler->start(); }, [this] { m_reconciler->stop(); },
+                         [this](Part::Health& h) { m_reconciler->health(h.degraded, h.degraded_brief, h.details); },
+                         [this](Registry& r) { m_reconciler->metrics(r); }});
+    }
+    if (m_canary) {
+      m_parts.push_back({"canary",
+                         [this] { m_canary->start(); },
+                         [this] { m_canary->stop(); },
+                         {},
+                         [this](Registry& r) {
+                           if (const auto s = m_canary->last_seconds()) {
+                             r.gauge("acx_canary_seconds",
+                                     "How long the last test event took from asking to the "
+                                     "journal (listen --canary).",
+                                     *s);
+                           }
+                           r.counter("acx_canary_lost_total", "Test events that had not arrived by the next turn.",
+                                     static_cast<double>(m_canary->lost()));
                          }});
     }
     if (m_puller) {
@@ -524,6 +553,8 @@ private:
   std::unique_ptr<relay::Puller> m_puller;
   std::unique_ptr<Retainer> m_retainer;
   std::unique_ptr<SubscriptionWatch> m_subscriptions; // --watch-subscription
+  std::unique_ptr<Reconciler> m_reconciler;           // --reconcile-every
+  std::unique_ptr<Canary> m_canary;                   // --canary
   std::vector<Part> m_parts;
   std::mutex m_failure_mutex;
   std::exception_ptr m_failure;

@@ -9,6 +9,7 @@
 #include "acx/forward/consumer.hpp"
 #include "acx/http/server.hpp"
 #include "acx/journal/journal.hpp"
+#include "acx/listen/reconciler.hpp"
 #include "acx/listen/retainer.hpp"
 #include "acx/listen/watch.hpp"
 #include "acx/relay/hub.hpp"
@@ -49,6 +50,10 @@ struct ListenOptions {
   std::optional<relay::PullOptions> upstream;
   // listen --profile with an API key (--watch-subscription): how the profile's subscriptions are, on /healthz.
   std::optional<SubscriptionWatchOptions> subscription_watch;
+  // listen --reconcile-every: reconciliation against AccuLynx's API in the background.
+  std::optional<ReconcileOptions> reconcile;
+  // listen --canary: a test event asked for every so often, timed to its arrival.
+  std::optional<CanaryOptions> canary;
 };
 
 // What the listener reports while it runs. The command renders it (text, JSON, colour): the library prints nothing.

@@ -4,9 +4,11 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "acx/journal/journal.hpp"
 #include "acx/util/notice.hpp"
 #include "acx/util/thread.hpp"
 
@@ -28,9 +30,8 @@ struct SubscriptionWatchOptions {
 class SubscriptionWatch {
 public:
   SubscriptionWatch(SubscriptionWatchOptions options, util::Notify notify);
-  ~SubscriptionWatch();
-  void start();
-  void stop();
+  void start() { m_periodic.start(); }
+  void stop() { m_periodic.stop(); }
 
   // The subscriptions last seen not enabled, each with its status; empty when all are (or nothing is known yet).
   std::map<std::string, std::string> not_enabled() const;
@@ -40,7 +41,6 @@ public:
   bool strict() const { return m_options.strict; }
 
 private:
-  void run(std::stop_token stop);
   void ask_once();
 
   SubscriptionWatchOptions m_options;
@@ -48,7 +48,41 @@ private:
   mutable std::mutex m_mutex;
   std::map<std::string, std::string> m_status; // id -> last known status
   std::size_t m_turns = 0;
-  util::Thread m_thread;
+  util::Periodic m_periodic;
+};
+
+// listen --canary: every `every`, `ask` has AccuLynx send the subscription a test event of `topic` (within the shared
+// budget) and returns its eventId ("" when AccuLynx does not say it: then the first delivery of the topic after asking
+// is taken for it).
+struct CanaryOptions {
+  std::chrono::milliseconds every{600'000};
+  std::string topic;
+  std::function<std::string()> ask;
+};
+
+// Times the test events from asking to their arrival in the journal: the last latency for /metrics
+// (acx_canary_seconds), and a warning when one has not arrived by the next turn.
+class Canary {
+public:
+  Canary(CanaryOptions options, const journal::Writer& writer, util::Notify notify);
+  void start() { m_periodic.start(); }
+  void stop() { m_periodic.stop(); }
+
+  std::optional<double> last_seconds() const; // nullopt until one arrived
+  std::size_t lost() const;                   // test events that did not arrive by the next turn
+
+private:
+  void turn(std::stop_token stop);
+  // Asks for one and waits for it until the next turn: its latency, or nullopt.
+  std::optional<double> one(std::stop_token stop);
+
+  CanaryOptions m_options;
+  const journal::Writer& m_writer;
+  util::Notify m_notify;
+  mutable std::mutex m_mutex;
+  std::optional<double> m_last;
+  std::size_t m_lost = 0;
+  util::Periodic m_periodic;
 };
 
 } // namespace acx::listen

@@ -86,4 +86,29 @@ bool pause(std::stop_token stop, std::chrono::milliseconds duration)
   return stop.stop_requested();
 }
 
+Periodic::Periodic(std::string name, std::chrono::milliseconds every, std::function<void(std::stop_token)> turn)
+    : m_name(std::move(name)), m_every(every), m_turn(std::move(turn))
+{
+}
+
+void Periodic::start()
+{
+  m_thread = Thread(m_name, [this](std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      const auto began = std::chrono::steady_clock::now();
+      m_turn(stop);
+      const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
+      if (took < m_every && pause(stop, m_every - took)) {
+        return;
+      }
+    }
+  });
+}
+
+void Periodic::stop()
+{
+  m_thread.request_stop();
+  m_thread.join();
+}
+
 } // namespace acx::util

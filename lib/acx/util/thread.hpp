@@ -49,4 +49,21 @@ private:
 // Waits `duration`, or less when `stop` is requested: true when it was (a thread's pause between rounds of its work).
 bool pause(std::stop_token stop, std::chrono::milliseconds duration);
 
+// Work done on a thread of its own at start() and then every `every` from the start of the last turn (at once when a
+// turn took longer), until stop() or destruction: the shape of the listener's background parts (retention, the
+// subscription watch, reconciliation, the canary). A turn is told to stop through its token.
+class Periodic {
+public:
+  Periodic(std::string name, std::chrono::milliseconds every, std::function<void(std::stop_token)> turn);
+  ~Periodic() { stop(); }
+  void start();
+  void stop();
+
+private:
+  std::string m_name;
+  std::chrono::milliseconds m_every;
+  std::function<void(std::stop_token)> m_turn;
+  Thread m_thread;
+};
+
 } // namespace acx::util
