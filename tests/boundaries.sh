@@ -52,6 +52,7 @@ declare -A may_include=(
   [sandbox]="util acculynx config deliver event http signing sqlite"
   [trigger]="util acculynx event sandbox"
   [reconcile]="util acculynx event journal"
+  [hydrate]="util acculynx event forward journal"
 )
 # The table itself has no cycle (tsort names one if it does).
 for module in "${!may_include[@]}"; do

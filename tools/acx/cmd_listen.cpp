@@ -63,7 +63,8 @@ struct ListenFlags {
   std::size_t forward_concurrency = 8;
   Duration forward_max_age = std::chrono::hours(24);
   std::string forward_from;
-  std::string inspect; // --inspect[=PORT]
+  std::vector<std::string> hydrate; // job, contact
+  std::string inspect;              // --inspect[=PORT]
   std::vector<std::string> relay_tokens;
   Duration relay_keep_alive = std::chrono::seconds(15);
   std::size_t relay_max_streams = listen::ListenOptions{}.relay_max_streams;
@@ -107,6 +108,7 @@ std::vector<forward::Consumer> consumers_of(const ListenFlags& f, const config::
   w.url_timeout = f.forward_timeout;
   w.command_timeout = f.exec_timeout;
   w.from = from_of(f.forward_from);
+  w.hydrate = f.hydrate;
   if (profile) {
     w.routes = profile->routes;
   }
@@ -435,6 +437,11 @@ void add_forward_options(CLI::App* cmd, const std::shared_ptr<ListenFlags>& f)
   add_duration_option(fwd, "--forward-max-age", f->forward_max_age, "Still failing after this long: dead");
   fwd->add_option("--forward-from", f->forward_from,
                   "Start a consumer at: start, a sequence number, or a time (default: a new one starts now)");
+  fwd->add_option("--hydrate", f->hydrate,
+                  "Add the job and/or contact each event names, fetched from AccuLynx's API within its budget, in "
+                  "the member \"hydrated\" (job,contact; needs an API key)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"job", "contact"}));
 }
 
 } // namespace

@@ -1,8 +1,10 @@
 #include "listen_api.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "acx/acculynx/api.hpp"
+#include "acx/hydrate/hydrator.hpp"
 #include "acx/reconcile/pass.hpp"
 #include "api_flags.hpp"
 
@@ -121,9 +123,30 @@ void add_listen_api_options(CLI::App* cmd, ListenApiFlags& f)
                       "arrival (acx_canary_seconds); warn when it does not come");
 }
 
+// Hydration, when a consumer asks for it: one hydrator (and cache) for the listener's consumers.
+void hydrate_for(const std::string& profile_name, const std::string& config_file, const config::Config* config,
+                 listen::ListenOptions& o)
+{
+  const bool wanted = std::any_of(o.consumers.begin(), o.consumers.end(),
+                                  [](const forward::Consumer& c) { return !c.hydrate.empty(); });
+  if (!wanted) {
+    return;
+  }
+  ApiFlags flags;
+  flags.profile = profile_name;
+  flags.config = config_file;
+  auto options = api_options(flags, config ? *config : config::Config{});
+  if (options.api_key.empty()) {
+    throw Error(ExitCode::usage, "--hydrate (or a route's hydrate) fetches from AccuLynx's API: give --profile with "
+                                 "an api_key, or set ACX_API_KEY");
+  }
+  o.forwarding.hydrate = std::make_shared<hydrate::ApiHydrator>(options);
+}
+
 void apply_listen_api(const ListenApiFlags& f, const std::string& profile_name, const std::string& config_file,
                       const config::Config* config, listen::ListenOptions& o)
 {
+  hydrate_for(profile_name, config_file, config, o);
   const config::Profile* profile = config ? config->find(profile_name) : nullptr;
   const bool asked = f.reconcile_every || f.canary;
   if (!profile || profile->subscriptions.empty()) {

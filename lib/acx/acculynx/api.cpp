@@ -108,7 +108,9 @@ http::Exchange Api::call(const std::string& method, const std::string& target, c
   const auto began = std::chrono::steady_clock::now();
   http::Exchange e;
   for (;;) {
+    const auto asked = std::chrono::steady_clock::now();
     const auto slot = m_budget->take(m_options.api_key);
+    m_waits += std::chrono::steady_clock::now() - asked > std::chrono::milliseconds(20) ? 1 : 0;
     e = m_client->request(method, target, headers, body);
     ++m_requests;
     const std::string* said = e.status == 429 ? e.headers.find("Retry-After") : nullptr;
@@ -118,6 +120,7 @@ http::Exchange Api::call(const std::string& method, const std::string& target, c
     if (!pause || std::chrono::steady_clock::now() - began + pause->wait > m_options.wait_429) {
       break;
     }
+    ++m_waits;
     if (!m_said_pause && m_options.say) {
       m_said_pause = true;
       m_options.say(fmt::format("the API at {} answered 429 (too many requests): every acx request with {} waits {} "

@@ -74,6 +74,8 @@ public:
   std::string rest_base() const;
   // How many requests this client has sent (429s and their retries included).
   std::size_t requests() const { return m_requests; }
+  // How many requests waited: for the budget (more than 20 ms) or after a 429.
+  std::size_t waits() const { return m_waits; }
 
 private:
   // Within the budget, retried on 429; throws ApiError when the API cannot be reached or answers other than
@@ -90,6 +92,7 @@ private:
   std::unique_ptr<Budget> m_budget;
   bool m_said_pause = false;
   std::size_t m_requests = 0;
+  std::size_t m_waits = 0;
 };
 
 // The REST API's path beside the webhooks API's.

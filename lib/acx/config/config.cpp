@@ -23,6 +23,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A route's hydrate (job, contact) and hydrate-fallback (wait, thin).
+void check_hydrate(const Forward& route, const std::string& where)
+{
+  for (const auto& k : route.hydrate) {
+    if (k != "job" && k != "contact") {
+      throw Error(ExitCode::bad_input, fmt::format("{}: forward hydrate takes \"job\" and \"contact\", not \"{}\"",
+                                                   where, util::excerpt(k)));
+    }
+  }
+  if (!route.hydrate_fallback.empty() && route.hydrate_fallback != "wait" && route.hydrate_fallback != "thin") {
+    throw Error(ExitCode::bad_input, fmt::format("{}: forward hydrate-fallback is \"wait\" or \"thin\", not \"{}\"",
+                                                 where, util::excerpt(route.hydrate_fallback)));
+  }
+}
+
 std::string string_at(const toml::table& t, const char* key, const std::string& where)
 {
   const auto* node = t.get(key);
@@ -165,7 +180,9 @@ Config parse(std::string_view text, const std::string& path)
         route.name = string_at(*rt, "name", where);
         route.secret = string_at(*rt, "secret", where);
         route.scheme = string_at(*rt, "scheme", where);
-        for (const auto& [key, into] : {std::pair{"topics", &route.topics}, {"headers", &route.headers}}) {
+        route.hydrate_fallback = string_at(*rt, "hydrate-fallback", where);
+        for (const auto& [key, into] :
+             {std::pair{"topics", &route.topics}, {"headers", &route.headers}, {"hydrate", &route.hydrate}}) {
           if (const auto* list = rt->get_as<toml::array>(key)) {
             for (const auto& n : *list) {
               const auto* v = n.as_string();
@@ -179,6 +196,7 @@ Config parse(std::string_view text, const std::string& path)
         if (route.url.empty()) {
           throw Error(ExitCode::bad_input, fmt::format("{}: a forward needs url", where));
         }
+        check_hydrate(route, where);
         if (!(route.url.starts_with("http://") || route.url.starts_with("https://")) || !util::parse_url(route.url)) {
           throw Error(ExitCode::bad_input, fmt::format("{}: forward url {} is not an http:// or https:// URL", where,
                                                        util::excerpt(util::redact_url(route.url))));
@@ -236,6 +254,10 @@ std::span<const Key> keys()
       {route, "secret", "string", "Signs the forwards, as --forward-secret does. A secret."},
       {route, "scheme", "string", "How secret signs: token (the default), standard, hmac, github or shopify."},
       {route, "headers", "array of strings", "Fixed headers on every forward, \"Name: value\"."},
+      {route, "hydrate", "array of strings",
+       "Add the job and/or contact each event names, fetched from the API within its budget: [\"job\", \"contact\"]."},
+      {route, "hydrate-fallback", "string",
+       "wait (the default: an event waits in its lane until hydrated) or thin (sent as it is when the API fails)."},
       {subscription, "id", "string", "The subscription's id at AccuLynx. Written by acx subscribe."},
       {subscription, "url", "string", "The URL the subscription delivers to, without its token."},
       {subscription, "token", "string",
@@ -290,7 +312,17 @@ void save(const Config& config, const std::string& path)
         }
         route.insert("headers", headers);
       }
-      for (const auto& [key, value] : {std::pair{"name", &r.name}, {"secret", &r.secret}, {"scheme", &r.scheme}}) {
+      if (!r.hydrate.empty()) {
+        toml::array kinds;
+        for (const auto& k : r.hydrate) {
+          kinds.push_back(k);
+        }
+        route.insert("hydrate", kinds);
+      }
+      for (const auto& [key, value] : {std::pair{"name", &r.name},
+                                       {"secret", &r.secret},
+                                       {"scheme", &r.scheme},
+                                       {"hydrate-fallback", &r.hydrate_fallback}}) {
         if (!value->empty()) {
           route.insert(key, *value);
         }

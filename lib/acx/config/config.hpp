@@ -31,6 +31,8 @@ struct Forward {
   std::string secret;               // signs the forwards when set
   std::string scheme;               // token (default with a secret), standard, hmac, github or shopify
   std::vector<std::string> headers; // fixed headers on every forward, "Name: value" ("X-GitHub-Event: ping")
+  std::vector<std::string> hydrate; // "job", "contact": fetched from the API and added to each event
+  std::string hydrate_fallback;     // "wait" (the default: nothing goes thin) or "thin"
 };
 
 // A named set of settings: where the API is, its key, the subscriptions made through it, and its routes.

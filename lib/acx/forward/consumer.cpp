@@ -111,6 +111,7 @@ std::vector<Consumer> consumers(const Wanted& w)
     c.headers = fixed_headers(w.headers, "--forward-header");
     c.timeout = w.url_timeout;
     c.from = w.from;
+    c.hydrate = w.hydrate;
     out.push_back(std::move(c));
   }
   for (const auto& command : w.commands) {
@@ -119,6 +120,7 @@ std::vector<Consumer> consumers(const Wanted& w)
     c.name = command;
     c.timeout = w.command_timeout;
     c.from = w.from;
+    c.hydrate = w.hydrate;
     out.push_back(std::move(c));
   }
   for (const auto& r : w.routes) {
@@ -130,6 +132,8 @@ std::vector<Consumer> consumers(const Wanted& w)
     c.headers = fixed_headers(r.headers, fmt::format("the profile's forward to {}", c.name));
     c.timeout = w.url_timeout;
     c.from = w.from;
+    c.hydrate = r.hydrate;
+    c.hydrate_thin = r.hydrate_fallback == "thin";
     out.push_back(std::move(c));
   }
   check_names(out, w.name);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "acx/config/config.hpp"
+#include "acx/forward/hydrate.hpp"
 #include "acx/journal/record.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/time.hpp"
@@ -33,6 +34,8 @@ struct Consumer {
   util::Headers headers;                     // fixed headers on every forward (--forward-header, a route's headers)
   std::chrono::milliseconds timeout{10'000}; // per forward (AccuLynx's 10 s), or per command run (60 s)
   From from;
+  std::vector<std::string> hydrate; // "job", "contact": added to each event from the API (forward/hydrate.hpp)
+  bool hydrate_thin = false;        // hydrate-fallback = "thin": hand the event over as it is when hydration fails
 };
 
 // What the command line and a profile say about consumers: listen's --forward-to, --exec and their settings, and
@@ -47,6 +50,7 @@ struct Wanted {
   std::chrono::milliseconds url_timeout{10'000};
   std::chrono::milliseconds command_timeout{60'000};
   From from;
+  std::vector<std::string> hydrate;    // --hydrate
   std::vector<config::Forward> routes; // the profile's
 };
 
@@ -60,6 +64,7 @@ struct Options {
   std::chrono::milliseconds max_age{24 * 3600 * 1000LL};  // older and still failing: dead
   std::chrono::milliseconds max_wait{60'000};             // the longest wait between tries
   std::chrono::milliseconds stall_warning{5 * 60 * 1000}; // warn when nothing was delivered for this long
+  std::shared_ptr<Hydrate> hydrate;                       // for consumers with `hydrate`; none: they are refused
 };
 
 // What became of one attempt, for the listener's output.

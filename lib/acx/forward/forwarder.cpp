@@ -300,6 +300,31 @@ struct Forwarder::Impl {
     hooks.report(p);
   }
 
+  // One attempt: hydrated first when the consumer asks (a failure is a failed attempt, or the event goes thin).
+  Result hand(const Item& item, std::stop_token stop)
+  {
+    if (c.hydrate.empty()) {
+      return c.command.empty() ? post_to(c, signer.get(), item, stop) : run_for(c, item, stop);
+    }
+    Item full = item;
+    try {
+      if (!o.hydrate) {
+        throw std::runtime_error("no API to hydrate from (listen --profile with an API key)");
+      }
+      auto copy = std::make_shared<journal::Record>(*item.record);
+      copy->body = o.hydrate->body(*item.record, c.hydrate, stop);
+      full.record = std::move(copy);
+    } catch (const std::exception& e) {
+      Result failed;
+      failed.abandoned = stop.stop_requested();
+      failed.answer = fmt::format("not hydrated: {}", e.what());
+      if (failed.abandoned || !c.hydrate_thin) {
+        return failed;
+      }
+    }
+    return c.command.empty() ? post_to(c, signer.get(), full, stop) : run_for(c, full, stop);
+  }
+
   void work_loop(std::stop_token stop)
   {
     std::mt19937_64 random{std::random_device{}()};
@@ -308,7 +333,7 @@ struct Forwarder::Impl {
       const std::string& key = taken->key;
       const Item& item = taken->item;
       const auto start = util::now();
-      Result res = c.command.empty() ? post_to(c, signer.get(), item, stop) : run_for(c, item, stop);
+      Result res = hand(item, stop);
       const auto& r = *item.record;
       if (res.abandoned) {
         return; // the work stops: the event stays pending in the outbox

@@ -279,6 +279,21 @@ private:
                          [this](Part::Health& h) { m_reconciler->health(h.degraded, h.degraded_brief, h.details); },
                          [this](Registry& r) { m_reconciler->metrics(r); }});
     }
+    if (const auto h = m_o.forwarding.hydrate) {
+      m_parts.push_back({"hydration", {}, {}, {}, [h](Registry& r) {
+                           const auto s = h->stats();
+                           r.counter("acx_hydrate_fetches_total", "API requests made to hydrate events.",
+                                     static_cast<double>(s.fetches));
+                           r.counter("acx_hydrate_cache_hits_total", "Jobs and contacts hydrated from the cache.",
+                                     static_cast<double>(s.hits));
+                           r.counter("acx_hydrate_waits_total", "Fetches held back by the API budget or a 429.",
+                                     static_cast<double>(s.waits));
+                           r.counter("acx_hydrate_failures_total",
+                                     "Events that could not be hydrated (tried again, "
+                                     "or sent thin with hydrate-fallback = \"thin\").",
+                                     static_cast<double>(s.failures));
+                         }});
+    }
     if (m_canary) {
       m_parts.push_back({"canary",
                          [this] { m_canary->start(); },

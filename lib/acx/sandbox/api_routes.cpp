@@ -104,9 +104,9 @@ std::vector<http::Route> ApiRoutes::routes()
       {"GET", api + "/jobs/{jobId}/history", m_gate.guard(this, &ApiRoutes::job_history)},
       {"GET", api + "/jobs/{jobId}/milestone-history", m_gate.guard(this, &ApiRoutes::milestone_history)},
       {"GET", api + "/jobs/{jobId}/milestones/current", m_gate.guard(this, &ApiRoutes::current_milestone)},
-      {"POST", admin::k_job_milestone, m_gate.guard(this, &ApiRoutes::change_milestone)},
-      {"POST", admin::k_job_update, m_gate.guard(this, &ApiRoutes::update_job)},
-      {"POST", admin::k_contact_update, m_gate.guard(this, &ApiRoutes::update_contact)},
+      {"POST", admin::k_job_milestone, m_gate.guard(this, &ApiRoutes::change_milestone, false)},
+      {"POST", admin::k_job_update, m_gate.guard(this, &ApiRoutes::update_job, false)},
+      {"POST", admin::k_contact_update, m_gate.guard(this, &ApiRoutes::update_contact, false)},
   };
 }
 

@@ -19,8 +19,8 @@ public:
   explicit Gate(const Options& options);
 
   using Call = std::function<http::Response(const http::Request&, const std::string& key)>;
-  // `call` behind the key check and the limits; `counted` false for the sandbox's own observation routes (usage),
-  // which must not change what they observe.
+  // `call` behind the key check and the limits; `counted` false for the sandbox's own routes (/_sandbox: what a person
+  // does in AccuLynx's screens, and usage), which must not change what they observe.
   http::Handler guard(Call call, bool counted = true);
   // A member function of `self` as the call.
   template <class T>

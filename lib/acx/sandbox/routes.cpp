@@ -76,10 +76,10 @@ std::vector<http::Route> Routes::routes()
       {"DELETE", api + "/subscriptions/{id}", m_gate.guard(this, &Routes::delete_subscription)},
       {"POST", api + "/subscriptions/{id}/test-event", m_gate.guard(this, &Routes::test_event)},
       {"GET", api + "/topics", m_gate.guard(this, &Routes::list_topics)},
-      {"POST", admin::k_emit, m_gate.guard(this, &Routes::emit)},
-      {"GET", admin::k_deliveries, m_gate.guard(this, &Routes::deliveries)},
+      {"POST", admin::k_emit, m_gate.guard(this, &Routes::emit, false)},
+      {"GET", admin::k_deliveries, m_gate.guard(this, &Routes::deliveries, false)},
       {"GET", admin::k_usage, m_gate.guard(this, &Routes::usage, false)},
-      {"POST", admin::k_subscription_status, m_gate.guard(this, &Routes::set_status)},
+      {"POST", admin::k_subscription_status, m_gate.guard(this, &Routes::set_status, false)},
   };
 }
 
