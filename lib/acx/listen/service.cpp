@@ -243,37 +243,10 @@ private:
     m_runner.finish();
   }
 
-  // The parts, in the order they start: the printer first (it shows what the journal commits, and stops last), the
-  // journal, the forwarders, the retainer, the puller or the hub, the server (the runner starts it), the page.
-  void build_parts()
+  // The parts that ask AccuLynx's API (through the functions the command gave): reconciliation, hydration's figures,
+  // the canary.
+  void add_api_parts()
   {
-    m_parts.push_back({"printer",
-                       [this] { m_printer.start([this](std::exception_ptr e) { failed(e); }); },
-                       [this] { m_printer.stop(); },
-                       {},
-                       {}});
-    m_parts.push_back({"journal",
-                       {},
-                       [this] { m_writer->close(); },
-                       [this](Part::Health& h) { journal_health(h); },
-                       [this](Registry& r) { journal_metrics(r); }});
-    for (auto& f : m_forwarders) {
-      m_parts.push_back({"forwarder " + f->consumer().label, [&f] { f->start(); }, [&f] { f->stop(); },
-                         [this, &f](Part::Health& h) { consumer_health(*f, h); },
-                         [&f](Registry& r) { consumer_metrics(*f, r); }});
-    }
-    if (m_retainer) {
-      m_parts.push_back({"retainer", [this] { m_retainer->start(); }, [this] { m_retainer->stop(); }, {}, {}});
-    }
-    if (m_subscriptions) {
-      m_parts.push_back({"subscription watch", [this] { m_subscriptions->start(); },
-                         [this] { m_subscriptions->stop(); }, [this](Part::Health& h) { watch_health(h); },
-                         [this](Registry& r) {
-                           r.gauge("acx_subscriptions_not_enabled",
-                                   "The profile's subscriptions AccuLynx last said are disabled or missing.",
-                                   static_cast<double>(m_subscriptions->not_enabled().size()));
-                         }});
-    }
     if (m_reconciler) {
       m_parts.push_back({"reconciler", [this] { m_reconciler->start(); }, [this] { m_reconciler->stop(); },
                          [this](Part::Health& h) { m_reconciler->health(h.degraded, h.degraded_brief, h.details); },
@@ -310,6 +283,40 @@ private:
                                      static_cast<double>(m_canary->lost()));
                          }});
     }
+  }
+
+  // The parts, in the order they start: the printer first (it shows what the journal commits, and stops last), the
+  // journal, the forwarders, the retainer, the puller or the hub, the server (the runner starts it), the page.
+  void build_parts()
+  {
+    m_parts.push_back({"printer",
+                       [this] { m_printer.start([this](std::exception_ptr e) { failed(e); }); },
+                       [this] { m_printer.stop(); },
+                       {},
+                       {}});
+    m_parts.push_back({"journal",
+                       {},
+                       [this] { m_writer->close(); },
+                       [this](Part::Health& h) { journal_health(h); },
+                       [this](Registry& r) { journal_metrics(r); }});
+    for (auto& f : m_forwarders) {
+      m_parts.push_back({"forwarder " + f->consumer().label, [&f] { f->start(); }, [&f] { f->stop(); },
+                         [this, &f](Part::Health& h) { consumer_health(*f, h); },
+                         [&f](Registry& r) { consumer_metrics(*f, r); }});
+    }
+    if (m_retainer) {
+      m_parts.push_back({"retainer", [this] { m_retainer->start(); }, [this] { m_retainer->stop(); }, {}, {}});
+    }
+    if (m_subscriptions) {
+      m_parts.push_back({"subscription watch", [this] { m_subscriptions->start(); },
+                         [this] { m_subscriptions->stop(); }, [this](Part::Health& h) { watch_health(h); },
+                         [this](Registry& r) {
+                           r.gauge("acx_subscriptions_not_enabled",
+                                   "The profile's subscriptions AccuLynx last said are disabled or missing.",
+                                   static_cast<double>(m_subscriptions->not_enabled().size()));
+                         }});
+    }
+    add_api_parts();
     if (m_puller) {
       m_parts.push_back({"puller",
                          [this] { m_puller->start(); },
