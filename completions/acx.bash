@@ -205,6 +205,8 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --forward-from')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --hydrate')
+      COMPREPLY=($(compgen -W 'job contact' -- "$cur")); return;;
     'acx events list --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events list --format')
@@ -800,7 +802,7 @@ _acx() {
     'acx')
       subs='listen events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures version completion man'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --watch-subscription --strict-health --reconcile-every --reconcile-window --reconcile-repair --canary --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --watch-subscription --strict-health --reconcile-every --reconcile-window --reconcile-repair --canary --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from --hydrate'; args=''; files=0;;
     'acx events')
       subs='list show export retry prune stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')

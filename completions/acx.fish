@@ -81,6 +81,7 @@ complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l exec-timeou
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l forward-concurrency -r -F -d 'Events handed over at once (one per ordering key)'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l forward-max-age -r -F -d 'Still failing after this long: dead'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l forward-from -r -F -d 'Start a consumer at: start, a sequence number, or a time (default: a new one starts now)'
+complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l hydrate -x -a 'job contact' -d 'Add the job and/or contact each event names, fetched from AccuLynx\'s API within its budget, in the member "hydrated" (job,contact; needs an API key)'
 complete -c acx -n '__fish_seen_subcommand_from events; and not __fish_seen_subcommand_from list show export retry prune stats' -a 'list' -d 'List deliveries in the order they were received'
 complete -c acx -n '__fish_seen_subcommand_from events; and not __fish_seen_subcommand_from list show export retry prune stats' -a 'show' -d 'Show one delivery: headers, verdict, body'
 complete -c acx -n '__fish_seen_subcommand_from events; and not __fish_seen_subcommand_from list show export retry prune stats' -a 'export' -d 'Print deliveries as JSON lines (what acx replay reads)'

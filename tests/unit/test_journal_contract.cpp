@@ -143,6 +143,14 @@ TEST_CASE("journal contract: a real delivery of a reconciled change is its rebui
     CHECK(dup->body == delivery(7).body); // its own bytes, not the rebuilt event's
     CHECK(dup->event_id == event_id(7));
     CHECK(reconciled(*r->find(std::to_string(a.seq))));
+    const auto counts = r->counts();
+    const auto is = [&](const char* status, std::int64_t n) {
+      return std::any_of(counts.begin(), counts.end(), [&](const Count& c) {
+        return c.topic == rebuilt.topic && c.status == status && c.count == n;
+      });
+    };
+    CHECK(is("reconciled", 1)); // acx events stats: one of the 2 accepted was rebuilt
+    CHECK(is("accepted", 2));
     w->close();
   }
 }

@@ -400,7 +400,7 @@ int run_stats(const EventsFlags& f)
   for (const auto& c : counts) {
     fmt::print("{:>8}  {:<24} {}\n", c.count, util::printable(c.status),
                c.topic.empty() ? "-" : util::printable(c.topic));
-    total += c.count;
+    total += c.status == "reconciled" ? 0 : c.count; // of the accepted ones
   }
   fmt::print("{:>8}  total\n", total);
   return 0;

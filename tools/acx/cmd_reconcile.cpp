@@ -132,8 +132,8 @@ int run_reconcile(const ReconcileFlags& f)
     throw Error(ExitCode::usage, "--since must come before --until");
   }
   const std::string journal = journal_of(f, config);
+  auto writer = f.repair ? open_for_repair(journal) : nullptr; // first: a journal to repair may not exist yet
   auto reader = journal::Reader::open(journal);
-  auto writer = f.repair ? open_for_repair(journal) : nullptr;
   const auto report =
       reconcile::pass(api, *reader, writer.get(), plan, interrupt.token(), [&](std::size_t done, std::size_t of) {
         if (done % 50 == 0 || done == of) {

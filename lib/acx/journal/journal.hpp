@@ -137,7 +137,8 @@ struct Query {
   std::optional<Status> status; // accepted or duplicate only (deliveries)
 };
 
-// One line of Reader::counts().
+// One line of Reader::counts(): accepted, duplicate, refused:REASON, and reconciled (of the accepted ones: rebuilt by
+// acx reconcile --repair).
 struct Count {
   std::string topic;
   std::string status;

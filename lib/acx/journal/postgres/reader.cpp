@@ -137,9 +137,12 @@ public:
   std::vector<Count> counts() override
   {
     return guarded([&] {
-      const auto rows = m_db->exec("SELECT topic, status, count(*) FROM deliveries GROUP BY topic, status UNION ALL "
-                                   "SELECT topic, 'refused:' || reason, count(*) FROM refused GROUP BY topic, reason "
-                                   "ORDER BY 1, 2");
+      const auto rows = m_db->exec(
+          "SELECT topic, status, count(*) FROM deliveries GROUP BY topic, status UNION ALL SELECT topic, "
+          "'reconciled', count(*) FROM deliveries WHERE remote = 'reconcile' AND status = 'accepted' GROUP BY "
+          "topic UNION ALL "
+          "SELECT topic, 'refused:' || reason, count(*) FROM refused GROUP BY topic, reason "
+          "ORDER BY 1, 2");
       std::vector<Count> out;
       for (int i = 0; i < rows.rows(); ++i) {
         out.push_back({rows.text(i, 0), rows.text(i, 1), rows.int64(i, 2)});

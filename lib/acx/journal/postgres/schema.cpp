@@ -61,6 +61,9 @@ ALTER TABLE refused ALTER COLUMN received TYPE timestamptz USING received::times
   ALTER COLUMN headers TYPE jsonb USING headers::jsonb;
 ALTER TABLE consumer_attempts ALTER COLUMN at TYPE timestamptz USING at::timestamptz;
 )sql"},
+      {3, "an index of the events acx reconcile --repair rebuilt", R"sql(
+CREATE INDEX deliveries_reconciled ON deliveries(topic) WHERE remote = 'reconcile';
+)sql"},
   };
   return all;
 }

@@ -83,6 +83,12 @@ void with_paths(Database& db)
   db.exec("ALTER TABLE refused ADD COLUMN path TEXT NOT NULL DEFAULT ''");
 }
 
+// 4: the events acx reconcile --repair rebuilt (remote 'reconcile'), counted by acx events stats through an index.
+void reconciled(Database& db)
+{
+  db.exec("CREATE INDEX deliveries_reconciled ON deliveries(topic) WHERE remote = 'reconcile'");
+}
+
 } // namespace
 
 const std::vector<Migration>& migrations()
@@ -91,6 +97,7 @@ const std::vector<Migration>& migrations()
       {1, "the first journal schema", first_schema},
       {2, "indexes for every filter, FTS5 text search", searchable},
       {3, "the path each delivery came to", with_paths},
+      {4, "an index of the events acx reconcile --repair rebuilt", reconciled},
   };
   return all;
 }

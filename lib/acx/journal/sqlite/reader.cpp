@@ -133,6 +133,8 @@ public:
                          "SELECT t.topic, 'accepted', t.n - coalesce(d.n, 0) FROM topics t LEFT JOIN duplicates d "
                          "ON d.topic = t.topic WHERE t.n > coalesce(d.n, 0) "
                          "UNION ALL SELECT topic, 'duplicate', n FROM duplicates "
+                         "UNION ALL SELECT topic, 'reconciled', count(*) FROM deliveries INDEXED BY "
+                         "deliveries_reconciled WHERE remote = 'reconcile' AND status = 'accepted' GROUP BY topic "
                          "UNION ALL SELECT topic, 'refused:' || reason, count(*) FROM refused "
                          "GROUP BY topic, reason ORDER BY 1, 2");
       std::vector<Count> out;
