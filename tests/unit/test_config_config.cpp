@@ -87,6 +87,8 @@ secret = "s3cret"
 scheme = "standard"
 name = "jobs"
 headers = ["X-GitHub-Event: ping"]
+hydrate = ["job", "contact"]
+hydrate-fallback = "thin"
 [[profiles.dev.forward]]
 url = "http://localhost:3000/all"
 )toml",
@@ -106,6 +108,17 @@ url = "http://localhost:3000/all"
     CHECK(back.find("dev")->routes[0].name == "jobs");
     CHECK(back.find("dev")->routes[0].headers == std::vector<std::string>{"X-GitHub-Event: ping"});
     CHECK(back.find("dev")->routes[1].url == "http://localhost:3000/all");
+    CHECK(back.find("dev")->routes[0].hydrate == std::vector<std::string>{"job", "contact"});
+    CHECK(back.find("dev")->routes[0].hydrate_fallback == "thin");
+    CHECK(back.find("dev")->routes[1].hydrate.empty());
+    CHECK_THROWS_WITH(
+        config::parse("[[profiles.dev.forward]]\nurl = \"http://a/\"\nhydrate = [\"invoice\"]\n", "y.toml"),
+        doctest::Contains("forward hydrate takes \"job\" and \"contact\", not \"invoice\""));
+    CHECK_THROWS_WITH(config::parse("[[profiles.dev.forward]]\nurl = \"http://a/\"\nhydrate = [3]\n", "y.toml"),
+                      doctest::Contains("forward hydrate must be strings"));
+    CHECK_THROWS_WITH(
+        config::parse("[[profiles.dev.forward]]\nurl = \"http://a/\"\nhydrate-fallback = \"never\"\n", "y.toml"),
+        doctest::Contains("hydrate-fallback is \"wait\" or \"thin\", not \"never\""));
     CHECK_THROWS_WITH(config::parse("[[profiles.dev.forward]]\ntopics = [\"a\"]\n", "y.toml"),
                       doctest::Contains("a forward needs url"));
     CHECK_THROWS_WITH(config::parse("[[profiles.dev.forward]]\nurl = \"u\"\ntopics = [1]\n", "y.toml"),
@@ -179,6 +192,8 @@ name = "jobs"
 secret = "s"
 scheme = "hmac"
 headers = ["X-A: b"]
+hydrate = ["job"]
+hydrate-fallback = "thin"
 
 [[profiles.default.subscriptions]]
 id = "i"
@@ -202,7 +217,7 @@ contact = "c@example.com"
   REQUIRE(p.routes.size() == 1);
   const auto& r = p.routes.front();
   CHECK((!r.url.empty() && !r.topics.empty() && !r.name.empty() && !r.secret.empty() && !r.scheme.empty() &&
-         !r.headers.empty()));
+         !r.headers.empty() && !r.hydrate.empty() && !r.hydrate_fallback.empty()));
   REQUIRE(p.subscriptions.size() == 1);
   const auto& s = p.subscriptions.front();
   CHECK((!s.id.empty() && !s.url.empty() && !s.token.empty() && !s.secret_in.empty() && !s.signing_secret.empty() &&
@@ -214,7 +229,7 @@ contact = "c@example.com"
     CHECK(!k.what.empty());
     ++documented;
   }
-  CHECK(documented == 21); // the 21 keys set above, each read (checked field by field)
+  CHECK(documented == 23); // the 23 keys set above, each read (checked field by field)
 }
 
 TEST_CASE("acx::config: api_rate and api_machine_rate are whole numbers within AccuLynx's limits, and saved back")

@@ -8,8 +8,6 @@
 
 namespace acx::hydrate {
 
-namespace {
-
 // The primary contact's id in a job as GET /jobs/{id} shows it (contacts: [{isPrimary, contact: {id}}]), else the
 // first contact's.
 std::string primary_contact(const nlohmann::json& job)
@@ -20,16 +18,31 @@ std::string primary_contact(const nlohmann::json& job)
   }
   const nlohmann::json* chosen = &contacts->front();
   for (const auto& c : *contacts) {
-    if (c.is_object() && c.value("isPrimary", false)) {
+    if (const auto primary = c.is_object() ? c.find("isPrimary") : c.end();
+        primary != c.end() && primary->is_boolean() && primary->get<bool>()) {
       chosen = &c;
       break;
     }
   }
   const auto contact = chosen->is_object() ? chosen->find("contact") : chosen->end();
-  return contact != chosen->end() && contact->is_object() ? contact->value("id", std::string()) : std::string();
+  if (contact == chosen->end() || !contact->is_object()) {
+    return {};
+  }
+  const auto id = contact->find("id");
+  return id != contact->end() && id->is_string() ? id->get<std::string>() : std::string();
 }
 
-} // namespace
+std::string with_hydrated(std::string_view envelope, const nlohmann::ordered_json& added)
+{
+  // The original bytes, then the member: an envelope is a JSON object (the listener accepted it as one).
+  const std::string_view text = util::trim(envelope);
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') {
+    throw std::runtime_error("the event is not a JSON object");
+  }
+  const std::string_view head = util::trim(text.substr(0, text.size() - 1));
+  return fmt::format("{}{}\"{}\":{}}}", head, head.size() > 1 ? "," : "", forward::k_hydrated_member,
+                     event::json_text(added));
+}
 
 ApiHydrator::ApiHydrator(acculynx::ApiOptions options) : m_api(std::move(options)) {}
 
@@ -100,14 +113,7 @@ std::string ApiHydrator::body(const journal::Record& r, const std::vector<std::s
     ++m_stats.failures;
     throw;
   }
-  // The original bytes, then the member: an envelope is a JSON object (the listener accepted it as one).
-  const std::string_view text = util::trim(r.body);
-  if (text.size() < 2 || text.back() != '}') {
-    throw std::runtime_error("the event is not a JSON object");
-  }
-  const std::string_view head = util::trim(text.substr(0, text.size() - 1));
-  return fmt::format("{}{}\"{}\":{}}}", head, head.size() > 1 ? "," : "", forward::k_hydrated_member,
-                     event::json_text(added));
+  return with_hydrated(r.body, added);
 }
 
 forward::Hydrate::Stats ApiHydrator::stats() const

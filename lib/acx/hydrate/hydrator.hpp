@@ -14,6 +14,13 @@
 
 namespace acx::hydrate {
 
+// The envelope's bytes with ,"hydrated":<added> before its closing brace; throws std::runtime_error when it is not a
+// JSON object's text.
+std::string with_hydrated(std::string_view envelope, const nlohmann::ordered_json& added);
+// The id of a job's primary contact (contacts[].isPrimary, else the first), as GET /jobs/{id} shows the job; "" when
+// it names none.
+std::string primary_contact(const nlohmann::json& job);
+
 class ApiHydrator final : public forward::Hydrate {
 public:
   explicit ApiHydrator(acculynx::ApiOptions options);

@@ -29,7 +29,14 @@ public:
   {
     auto [it, added] = m_jobs.try_emplace(id);
     if (added) {
-      it->second = m_api.rest("GET", "/jobs/" + util::percent_encode(id));
+      try {
+        it->second = m_api.rest("GET", "/jobs/" + util::percent_encode(id));
+      } catch (const acculynx::ApiError& e) {
+        if (e.status() != 404) {
+          throw;
+        }
+        it->second = {{"id", id}}; // deleted since: the event names it, as a thin one would
+      }
     }
     return it->second;
   }
@@ -45,7 +52,9 @@ public:
     const nlohmann::json* best = nullptr;
     std::int64_t best_gap = 0;
     for (const auto& entry : it->second) {
-      const auto when = util::parse_rfc3339_utc(entry.value("date", std::string()));
+      const auto date = entry.is_object() ? entry.find("date") : entry.end();
+      const auto when =
+          date != entry.end() && date->is_string() ? util::parse_rfc3339_utc(date->get<std::string>()) : std::nullopt;
       if (!when) {
         continue;
       }
@@ -55,8 +64,14 @@ public:
         best_gap = gap;
       }
     }
-    const nlohmann::json m = best ? best->value("milestone", nlohmann::json::object()) : nlohmann::json::object();
-    return {{"id", m.value("id", nlohmann::json())}, {"name", m.value("name", nlohmann::json())}, {"isCurrent", true}};
+    nlohmann::json out{{"id", nullptr}, {"name", nullptr}, {"isCurrent", true}};
+    if (best) {
+      if (const auto m = best->find("milestone"); m != best->end() && m->is_object()) {
+        out["id"] = m->value("id", nlohmann::json());
+        out["name"] = m->value("name", nlohmann::json());
+      }
+    }
+    return out;
   }
 
 private:
