@@ -46,8 +46,14 @@ public:
   {
     auto [it, added] = m_milestones.try_emplace(id);
     if (added) {
-      m_api.each_item(fmt::format("/jobs/{}/milestone-history?pageSize=100", util::percent_encode(id)),
-                      [&](const nlohmann::json& entry) { it->second.push_back(entry); });
+      try {
+        m_api.each_item(fmt::format("/jobs/{}/milestone-history?pageSize=100", util::percent_encode(id)),
+                        [&](const nlohmann::json& entry) { it->second.push_back(entry); });
+      } catch (const acculynx::ApiError& e) {
+        if (e.status() != 404) {
+          throw;
+        }
+      }
     }
     const nlohmann::json* best = nullptr;
     std::int64_t best_gap = 0;
