@@ -2,7 +2,7 @@
 
 #include "acx/hydrate/hydrator.hpp"
 
-TEST_CASE("acx::hydrate::with_hydrated: the envelope's own bytes, then the member; anything but an object refused")
+TEST_CASE("acx::hydrate::with_hydrated: the envelope's own bytes, then the member, and anything but an object refused")
 {
   using acx::hydrate::with_hydrated;
   const nlohmann::ordered_json added{{"job", {{"id", "j"}}}};
