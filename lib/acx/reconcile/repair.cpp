@@ -45,10 +45,11 @@ public:
   nlohmann::json milestone(const std::string& id, util::Instant at)
   {
     auto [it, added] = m_milestones.try_emplace(id);
+    std::vector<nlohmann::json>& entries = it->second; // a name a lambda may capture (clang: not a binding)
     if (added) {
       try {
         m_api.each_item(fmt::format("/jobs/{}/milestone-history?pageSize=100", util::percent_encode(id)),
-                        [&](const nlohmann::json& entry) { it->second.push_back(entry); });
+                        [&](const nlohmann::json& entry) { entries.push_back(entry); });
       } catch (const acculynx::ApiError& e) {
         if (e.status() != 404) {
           throw;
