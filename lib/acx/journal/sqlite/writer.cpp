@@ -124,6 +124,9 @@ public:
         m_cursor(m_db, "INSERT OR REPLACE INTO meta(key, value) VALUES('upstream ' || ?1, ?2)")
   {
     const std::int64_t committed = last_seq(m_db);
+    Statement any(m_db, "SELECT EXISTS (SELECT 1 FROM deliveries WHERE remote = ?1)"); // the partial index says
+    any.bind(1, k_reconciled_remote);
+    m_any_rebuilt = any.step() && any.int64(0) == 1;
     {
       std::lock_guard lock(m_mutex);
       m_text_indexed = m_text ? m_text->indexed() : committed;
@@ -318,9 +321,14 @@ private:
 
   // The rebuilt event (acx reconcile --repair) of the change a delivery tells, if one was journaled: the delivery is
   // its duplicate.
+  // Only when the journal holds one: one writer per file, so this writer knows (no hash, no lookup per delivery else).
   std::optional<std::int64_t> rebuilt_original(const Record& r)
   {
     if (reconciled(r)) {
+      m_any_rebuilt = true;
+      return std::nullopt;
+    }
+    if (!m_any_rebuilt) {
       return std::nullopt;
     }
     m_rebuilt.bind(1, change_id(r.topic, r.subject, r.event_time)).bind(2, k_reconciled_remote);
@@ -356,6 +364,7 @@ private:
   Statement m_cursor;
   std::size_t m_refused_since_prune = 0;
   std::size_t m_refused_bytes_since_prune = 0;
+  bool m_any_rebuilt = false; // the committer's: a rebuilt event is in the journal
   // Under m_mutex:
   std::int64_t m_text_indexed = 0;
   bool m_text_failed = false;
