@@ -30,6 +30,7 @@ allowed '#include <libpq-fe\.h>|\bPQ[a-z]+\(' lib/acx/pg
 allowed '#include <openssl/' lib/acx/util/crypto.cpp
 allowed '#include <toml\+\+/' lib/acx/config
 allowed '#include <CLI/' tools/acx
+allowed '#include <valijson/' lib/acx/contract/contract.cpp
 
 # Which module may include which: the layering, lowest first. tools/acx (the command line) may include any module.
 declare -A may_include=(
@@ -37,18 +38,19 @@ declare -A may_include=(
   [sqlite]="util"
   [pg]="util"
   [event]="util"
+  [contract]="util event"
   [signing]="util"
   [http]="util"
   [config]="util signing"
   [journal]="util sqlite pg event"
   [deliver]="util event http signing"
   [acculynx]="util deliver event http"
-  [check]="util deliver event http signing"
+  [check]="util contract deliver event http signing"
   [forward]="util config deliver event http journal signing"
-  [present]="util event journal forward"
-  [inspect]="util config deliver event http journal present signing"
+  [present]="util contract event journal forward"
+  [inspect]="util config contract deliver event http journal present signing"
   [relay]="util deliver event http journal"
-  [listen]="util config event forward http inspect journal present relay signing"
+  [listen]="util config contract event forward http inspect journal present relay signing"
   [sandbox]="util acculynx config deliver event http signing sqlite"
   [trigger]="util acculynx event sandbox"
   [reconcile]="util acculynx event journal"

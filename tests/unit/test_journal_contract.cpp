@@ -46,7 +46,7 @@ Record delivery(int n, util::Instant received = util::now(), std::string body = 
   return r;
 }
 
-util::Instant ago(std::int64_t seconds)
+util::Instant seconds_ago(std::int64_t seconds)
 {
   auto t = util::now();
   t.seconds -= seconds;
@@ -252,13 +252,13 @@ TEST_CASE("journal contract: retention prunes the oldest, the extent says so, an
     CAPTURE(engine);
     auto w = Writer::open(location);
     for (int n = 1; n <= 3; ++n) {
-      w->append(delivery(n, ago(86'400)));
+      w->append(delivery(n, seconds_ago(86'400)));
     }
     const auto newest = w->append(delivery(4)).seq;
     // A follower started before the prune, and the writer's memory of its recent commits, still hold #1..#3.
     Follower before(location, *w, 0);
     Retention keep;
-    keep.since = ago(3600);
+    keep.since = seconds_ago(3600);
     const auto pruned = Pruner::open(location)->prune(keep, false, "1h");
     CHECK(pruned.deliveries == 3);
     CHECK(pruned.below == newest);

@@ -3,6 +3,7 @@
 #include "temp_dir.hpp"
 #include <filesystem>
 
+#include "acx/contract/contract.hpp"
 #include "acx/event/facts.hpp"
 #include "acx/event/fixtures.hpp"
 #include "acx/journal/journal.hpp"
@@ -22,16 +23,17 @@ struct Fixture {
   std::vector<listen::RefusedNote> notes;
   std::unique_ptr<listen::Pipeline> pipeline;
 
-  explicit Fixture(std::set<std::string> subscriptions = {})
+  explicit Fixture(std::set<std::string> subscriptions = {}, std::shared_ptr<const contract::Contract> contract = {},
+                   bool refuse_drift = false)
   {
     writer = journal::Writer::open(dir + "/j.db");
     signing::SchemeOptions o;
     o.kind = signing::Kind::token;
     o.secrets.emplace_back("tok");
     scheme = signing::make_scheme(o);
-    pipeline =
-        std::make_unique<listen::Pipeline>(listen::Pipeline::Admission{scheme, std::move(subscriptions)}, *writer,
-                                           metrics, [this](const listen::RefusedNote& n) { notes.push_back(n); });
+    pipeline = std::make_unique<listen::Pipeline>(
+        listen::Pipeline::Admission{scheme, std::move(subscriptions), std::move(contract), refuse_drift}, *writer,
+        metrics, [this](const listen::RefusedNote& n) { notes.push_back(n); });
   }
 
   http::Response post(std::string body, std::string target = "/webhooks/acculynx?token=tok",
@@ -78,7 +80,7 @@ TEST_CASE("acx::listen::Pipeline")
     signing::SchemeOptions o;
     o.kind = signing::Kind::token;
     o.secrets.emplace_back("new-tok");
-    f.pipeline->admit({signing::make_scheme(o), {}});
+    f.pipeline->admit({signing::make_scheme(o), {}, {}, false});
     CHECK(f.post(milestone_event()).status == 401); // the old token is no longer accepted
     CHECK(f.post(milestone_event(), "/webhooks/acculynx?token=new-tok").status == 200);
   }
@@ -161,5 +163,58 @@ TEST_CASE("acx::present::format_record")
     const auto plain = present::format_record(r, present::OutputFormat::pretty, false);
     CHECK(plain == "14:23:55 #7 job.milestone.current_changed  milestone Approved  job 6513270e  event 6bf46c69\n");
     CHECK(present::format_record(r, present::OutputFormat::pretty, true).find("\x1b[36m") != std::string::npos);
+  }
+}
+
+TEST_CASE("acx::listen::Pipeline --contract")
+{
+  // A new member, a missing required one, and a string where the schema says number.
+  auto drifting = [] {
+    auto body = nlohmann::json::parse(milestone_event());
+    body["event"]["job"]["crew"] = "North";
+    body["event"]["job"]["milestone"].erase("isCurrent");
+    body["event"]["job"]["milestone"]["id"] = "3";
+    return body.dump();
+  };
+  const auto contract = std::make_shared<const contract::Contract>(contract::SchemaSet::shipped());
+  SUBCASE("warn: accepted, its drift journaled and counted")
+  {
+    Fixture f({}, contract);
+    CHECK(f.post(milestone_event()).status == 200);
+    CHECK(f.post(drifting()).status == 200);
+    const auto stored = journal::Reader::open(f.dir + "/j.db")->read({});
+    REQUIRE(stored.size() == 2);
+    CHECK(stored[0].drift.empty());
+    const auto drift = contract::parse_drift(stored[1].drift);
+    REQUIRE(drift.size() == 3);
+    CHECK(contract::describe(drift[0]) == ".event.job.milestone.id: type (string, the schema says integer)");
+    CHECK(contract::describe(drift[1]) == ".event.job.milestone.isCurrent: missing (required)");
+    CHECK(contract::describe(drift[2]) == ".event.job.crew: added (string)");
+    journal::Query q;
+    q.drift = true;
+    CHECK(journal::Reader::open(f.dir + "/j.db")->read(q).size() == 1);
+    listen::Registry registry;
+    f.metrics.write(registry, {});
+    const std::string metrics = registry.text();
+    CHECK(metrics.find("acx_contract_drift_total{topic=\"job.milestone.current_changed\",kind=\"added\"} 1") !=
+          std::string::npos);
+    CHECK(metrics.find("kind=\"missing\"} 1") != std::string::npos);
+    CHECK(metrics.find("kind=\"type\"} 1") != std::string::npos);
+  }
+  SUBCASE("refuse: 422 naming the path; what conforms is accepted")
+  {
+    Fixture f({}, contract, true);
+    auto r = f.post(drifting());
+    CHECK(r.status == 422);
+    CHECK(r.body.find("\"reason\":\"contract\"") != std::string::npos);
+    CHECK(r.body.find(".event.job.milestone.id: type (string, the schema says integer)") != std::string::npos);
+    CHECK(r.body.find("\"path\":\".event.job.crew\"") != std::string::npos);
+    CHECK(f.post(milestone_event()).status == 200);
+  }
+  SUBCASE("off: nothing checked, nothing recorded")
+  {
+    Fixture f;
+    CHECK(f.post(drifting()).status == 200);
+    CHECK(journal::Reader::open(f.dir + "/j.db")->read({})[0].drift.empty());
   }
 }

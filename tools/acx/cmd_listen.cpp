@@ -9,6 +9,7 @@
 
 #include "acx/config/config.hpp"
 #include "acx/config/credentials.hpp"
+#include "acx/contract/contract.hpp"
 #include "acx/listen/service.hpp"
 #include "acx/present/format.hpp"
 #include "acx/util/text.hpp"
@@ -64,6 +65,8 @@ struct ListenFlags {
   Duration forward_max_age = std::chrono::hours(24);
   std::string forward_from;
   std::vector<std::string> hydrate; // job, contact
+  std::string contract = "warn";    // warn, refuse, off
+  std::string schemas;              // --schemas DIR: instead of the shipped ones
   std::string inspect;              // --inspect[=PORT]
   std::vector<std::string> relay_tokens;
   Duration relay_keep_alive = std::chrono::seconds(15);
@@ -267,20 +270,27 @@ void refuse_secrets_in_service_command_line()
   }
 }
 
+http::ServerOptions server_options_of(const ListenFlags& f)
+{
+  http::ServerOptions s;
+  s.host = f.host;
+  s.port = f.port;
+  s.max_body = f.max_body;
+  s.tls_cert = f.tls_cert;
+  s.tls_key = f.tls_key;
+  s.max_connections = f.max_connections;
+  s.max_connections_per_ip = f.max_connections_per_ip;
+  s.header_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(f.header_timeout);
+  s.body_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(f.body_timeout);
+  s.trusted_proxies = f.trusted_proxies;
+  return s;
+}
+
 int run_listen(const ListenFlags& f)
 {
   refuse_secrets_in_service_command_line();
   listen::ListenOptions o;
-  o.server.host = f.host;
-  o.server.port = f.port;
-  o.server.max_body = f.max_body;
-  o.server.tls_cert = f.tls_cert;
-  o.server.tls_key = f.tls_key;
-  o.server.max_connections = f.max_connections;
-  o.server.max_connections_per_ip = f.max_connections_per_ip;
-  o.server.header_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(f.header_timeout);
-  o.server.body_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(f.body_timeout);
-  o.server.trusted_proxies = f.trusted_proxies;
+  o.server = server_options_of(f);
   o.path = f.path;
   SchemeFlags scheme = f.scheme;
   if (!f.profile.empty()) {
@@ -310,9 +320,6 @@ int run_listen(const ListenFlags& f)
   }
   o.topics = f.topics;
   o.durability = f.durability == "process" ? journal::Durability::process : journal::Durability::disk;
-  o.count = f.count;
-  o.timeout = f.timeout;
-  o.ready_file = f.ready_file;
   std::optional<config::Config> profile_config;
   if (!f.profile.empty()) {
     profile_config = load_config(config_path(f.config));
@@ -321,6 +328,13 @@ int run_listen(const ListenFlags& f)
   o.journal = f.journal.empty() && profile != nullptr ? profile->journal : f.journal; // --journal, ACX_JOURNAL first
   o.consumers = consumers_of(f, profile);
   o.keep = keep_of(f, profile);
+  o.contract = f.contract == "off"
+                   ? nullptr
+                   : std::make_shared<const contract::Contract>(contract::SchemaSet::shipped_or(f.schemas));
+  o.refuse_drift = f.contract == "refuse";
+  o.count = f.count;
+  o.timeout = f.timeout;
+  o.ready_file = f.ready_file;
   apply_listen_api(f.asking, f.profile, f.config, profile_config ? &*profile_config : nullptr, o);
   o.forwarding.concurrency = f.forward_concurrency;
   o.forwarding.max_age = f.forward_max_age;
@@ -461,6 +475,14 @@ void setup_listen(CLI::App& app, Run& run)
           catalog_topic_names());
   cmd->get_option("--topic")->allow_extra_args(false);
   add_journal_option(cmd, f->journal);
+  cmd->add_option("--contract", f->contract,
+                  "Check each event against its topic's JSON Schema: warn (record how it differs: its drift), refuse "
+                  "(answer 422 naming the path; for your own test setups: AccuLynx retries, then gives up), or off")
+      ->check(one_of({"warn", "refuse", "off"}, "contract", "expected warn, refuse or off"))
+      ->capture_default_str();
+  cmd->add_option("--schemas", f->schemas,
+                  "The schemas --contract checks against: a directory of <topic>.json (acx "
+                  "schema learn writes one), instead of the shipped ones");
   cmd->add_option("--durability", f->durability,
                   "What an acknowledged event survives: disk (power loss: fsync before the answer) or process (a "
                   "crash of acx: written before the answer, synced within a second)")

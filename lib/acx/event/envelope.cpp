@@ -134,6 +134,7 @@ ParsedEnvelope parse_envelope(std::string_view body)
   Envelope env;
   FieldReader r(root, out.problems);
   std::string key;
+  std::string key_of_event;
 
   if (const std::string* topic = r.string(k_topic, key)) {
     const bool control = std::any_of(topic->begin(), topic->end(),
@@ -180,6 +181,7 @@ ParsedEnvelope parse_envelope(std::string_view body)
   if (const Json* event = r.find(k_event, key)) {
     if (event->is_object()) {
       env.event = std::move(root[key]); // root is ours: move the subtree instead of copying it
+      key_of_event = key;
     } else {
       r.problem(Problem::Level::error, key, fmt::format("wrong type: expected an object, got {}", event->type_name()));
     }
@@ -187,6 +189,8 @@ ParsedEnvelope parse_envelope(std::string_view body)
 
   if (!has_errors(out.problems)) {
     out.envelope = std::move(env);
+    out.event_key = key_of_event;
+    out.rest = std::move(root);
   }
   return out;
 }

@@ -41,6 +41,7 @@ const std::vector<Column>& all()
       text<&Record::event_time>("event_time", both),
       text<&Record::subject>("subject", deliveries),
       text<&Record::gist>("gist", deliveries),
+      text<&Record::drift>("drift", deliveries),
       text<&Record::path>("path", both),
       {"body_bytes", Type::integer, refused,
        [](const Record& r, const Row&) {

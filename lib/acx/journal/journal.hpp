@@ -135,6 +135,7 @@ struct Query {
   bool newest_first = false;                 // in descending order, below before_seq (after_seq still applies)
   std::optional<std::int64_t> before_seq;
   std::optional<Status> status; // accepted or duplicate only (deliveries)
+  bool drift = false;           // only deliveries whose body differs from its topic's schema
 };
 
 // One line of Reader::counts(): accepted, duplicate, refused:REASON, and reconciled (of the accepted ones: rebuilt by

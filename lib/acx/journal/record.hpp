@@ -40,6 +40,9 @@ struct Record {
   // that no reader parses the body again.
   std::string subject; // "job:<id>", "contact:<id>", or empty
   std::string gist;
+  // Accepted and duplicate records: how the body differs from its topic's schema (contract::drift_text), "" when it
+  // conforms or was not checked (acx listen --contract off).
+  std::string drift;
   // Pulled from a relay (listen --upstream): its sequence number there; 0 for a delivery received here.
   std::int64_t relay_seq = 0;
 };

@@ -1,6 +1,8 @@
 #include "acx/listen/metrics.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
+#include <mutex>
 
 #include "acx/util/text.hpp"
 
@@ -9,8 +11,8 @@ namespace acx::listen {
 std::string_view refusal_name(Refusal r)
 {
   static constexpr std::array<std::string_view, static_cast<std::size_t>(Refusal::count_)> k_names{
-      "missing", "malformed",    "too_old",      "too_new",   "mismatch",
-      "invalid", "subscription", "content_type", "too_large", "unavailable"};
+      "missing",      "malformed",    "too_old",   "too_new",     "mismatch", "invalid",
+      "subscription", "content_type", "too_large", "unavailable", "contract"};
   return k_names[static_cast<std::size_t>(r)];
 }
 
@@ -82,11 +84,36 @@ void Metrics::write(Registry& registry, const journal::CommitStats& commits) con
     registry.counter("acx_deliveries_refused_total", "Deliveries refused, by reason.", n(m_refused[i]),
                      {{"reason", std::string(refusal_name(static_cast<Refusal>(i)))}});
   }
+  {
+    const std::lock_guard lock(m_drift_mutex);
+    for (const auto& [key, count] : m_drift) {
+      registry.counter("acx_contract_drift_total",
+                       "Deliveries that differ from their topic's schema (acx listen --contract), by topic and kind.",
+                       static_cast<double>(count),
+                       {{"topic", key.first}, {"kind", std::string(contract::kind_name(key.second))}});
+    }
+  }
   registry.histogram("acx_journal_commit_seconds",
                      "Time to commit one group of deliveries to the journal (fsync included).",
                      journal::commit_buckets(), commits.buckets, commits.commits, commits.seconds_total);
   registry.counter("acx_journal_records_committed_total", "Records committed to the journal.",
                    static_cast<double>(commits.records));
+}
+
+void Metrics::drifted(const std::string& topic, const contract::Drift& drift)
+{
+  if (drift.empty()) {
+    return;
+  }
+  // A topic no schema describes is labelled "unknown": a sender cannot make the families grow without bound.
+  const bool unknown =
+      std::any_of(drift.begin(), drift.end(), [](const auto& d) { return d.kind == contract::Kind::topic; });
+  const std::lock_guard lock(m_drift_mutex);
+  for (const contract::Kind k : contract::kinds()) {
+    if (std::any_of(drift.begin(), drift.end(), [k](const auto& d) { return d.kind == k; })) {
+      ++m_drift[{unknown ? std::string("unknown") : topic, k}];
+    }
+  }
 }
 
 } // namespace acx::listen

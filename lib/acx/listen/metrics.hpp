@@ -3,11 +3,14 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "acx/contract/drift.hpp"
 #include "acx/journal/journal.hpp"
 
 namespace acx::listen {
@@ -24,6 +27,7 @@ enum class Refusal {
   content_type, // declared a content type that is not JSON
   too_large,    // body above --max-body
   unavailable,  // the journal could not store it (answered 503)
+  contract,     // differs from its topic's schema, under --contract refuse (answered 422)
   count_
 };
 
@@ -57,6 +61,8 @@ public:
   void accepted() { ++m_accepted; }
   void duplicate() { ++m_duplicates; }
   void refused(Refusal r) { ++m_refused[static_cast<std::size_t>(r)]; }
+  // A delivery checked against its topic's schema: each kind of difference it shows counts once.
+  void drifted(const std::string& topic, const contract::Drift& drift);
 
   std::uint64_t accepted_count() const { return m_accepted.load(); }
 
@@ -68,6 +74,8 @@ private:
   std::atomic<std::uint64_t> m_accepted{0};
   std::atomic<std::uint64_t> m_duplicates{0};
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(Refusal::count_)> m_refused{};
+  mutable std::mutex m_drift_mutex;
+  std::map<std::pair<std::string, contract::Kind>, std::uint64_t> m_drift; // (topic, kind) -> deliveries
 };
 
 } // namespace acx::listen

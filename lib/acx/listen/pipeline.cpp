@@ -57,6 +57,17 @@ void take_delivery(journal::Record& record, http::Request& request)
   record.body = std::move(request.body);
 }
 
+// Why a delivery that differs from its topic's schema is refused (--contract refuse), naming the first paths.
+std::string contract_refusal(const std::string& topic, const contract::Drift& drift)
+{
+  std::vector<std::string> what;
+  for (std::size_t i = 0; i < drift.size() && i < 5; ++i) {
+    what.push_back(contract::describe(drift[i]));
+  }
+  return fmt::format("the event differs from the schema of {}: {}{}", util::excerpt(topic), fmt::join(what, "; "),
+                     drift.size() > what.size() ? fmt::format(" (and {} more)", drift.size() - what.size()) : "");
+}
+
 } // namespace
 
 Pipeline::Pipeline(Admission admission, journal::Writer& journal, Metrics& metrics,
@@ -135,6 +146,16 @@ void Pipeline::handle(http::Request request, http::Reply reply) const
                   std::move(record), reply);
   }
 
+  if (admission->contract) {
+    const contract::Drift drift = event::whole_body(
+        parsed, [&](const nlohmann::json& body) { return admission->contract->check(record.topic, body); });
+    if (!drift.empty() && admission->refuse_drift) {
+      return refuse(request, 422, Refusal::contract, contract_refusal(record.topic, drift), std::move(record), reply,
+                    {{"drift", Json::parse(contract::drift_text(drift))}});
+    }
+    m_metrics.drifted(record.topic, drift);
+    record.drift = contract::drift_text(drift);
+  }
   take_delivery(record, request);
   record.status = journal::Status::accepted;
   auto facts = event::facts(env.event); // derived once, here; every reader of the journal uses them

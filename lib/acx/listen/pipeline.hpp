@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "acx/contract/contract.hpp"
 #include "acx/http/message.hpp"
 #include "acx/http/server.hpp"
 #include "acx/journal/journal.hpp"
@@ -30,6 +31,10 @@ public:
   struct Admission {
     std::shared_ptr<const signing::Scheme> scheme;
     std::set<std::string> subscriptions;
+    // --contract: the schemas each delivery is checked against (none: off), and whether a delivery that differs is
+    // refused (422) rather than accepted with its drift recorded.
+    std::shared_ptr<const contract::Contract> contract;
+    bool refuse_drift = false;
   };
 
   Pipeline(Admission admission, journal::Writer& journal, Metrics& metrics,

@@ -85,7 +85,7 @@ public:
         m_writer(journal::Writer::open(m_journal_path, writer_options(o))),
         m_refusals([&observer](const util::Notice& n) { observer.notice(n); }),
         m_outage([&observer](const util::Notice& n) { observer.notice(n); }),
-        m_pipeline({signing::make_scheme(o.scheme), o.subscriptions}, *m_writer, m_metrics,
+        m_pipeline({signing::make_scheme(o.scheme), o.subscriptions, o.contract, o.refuse_drift}, *m_writer, m_metrics,
                    [this](const RefusedNote& note) {
                      note.reason == Refusal::unavailable ? m_outage.refused(note.detail) : m_refusals.note(note);
                    }),
@@ -382,7 +382,7 @@ private:
     try {
       auto [scheme, subscriptions] = m_o.reload();
       const std::size_t n = subscriptions.size();
-      m_pipeline.admit({signing::make_scheme(scheme), std::move(subscriptions)});
+      m_pipeline.admit({signing::make_scheme(scheme), std::move(subscriptions), m_o.contract, m_o.refuse_drift});
       notice(Level::info, fmt::format("profile reloaded: {} subscription{}", n, n == 1 ? "" : "s"));
     } catch (const std::exception& e) {
       notice(Level::info, fmt::format("profile not reloaded, the previous one stays: {}", e.what()));

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "acx/contract/contract.hpp"
 #include "acx/forward/consumer.hpp"
 #include "acx/http/server.hpp"
 #include "acx/journal/journal.hpp"
@@ -26,8 +27,11 @@ struct ListenOptions {
   bool token_in_path = false; // also accept path + "/<token>" (subscriptions made with --secret-in path)
   signing::SchemeOptions scheme;
   std::set<std::string> subscriptions; // lower-case; empty: any
-  std::vector<std::string> topics;     // patterns of the topics shown (Observer::delivered); empty: all
-  std::string journal;                 // empty: config::journal_path()
+  // --contract: the schemas deliveries are checked against (none: off); refuse_drift: refuse (422) what differs.
+  std::shared_ptr<const contract::Contract> contract;
+  bool refuse_drift = false;
+  std::vector<std::string> topics; // patterns of the topics shown (Observer::delivered); empty: all
+  std::string journal;             // empty: config::journal_path()
   journal::Durability durability = journal::Durability::disk;
   Keep keep;             // retention: --retain, --retain-size
   std::size_t count = 0; // exit after this many accepted (and shown) events; 0: run until stopped

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "acx/contract/drift.hpp"
 #include "acx/event/json_text.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
@@ -42,6 +43,13 @@ std::string pretty(const journal::Record& r, bool color)
   if (!subject.empty()) {
     line += "  " + util::printable(subject);
   }
+  if (!r.drift.empty()) {
+    std::vector<std::string> what;
+    for (const auto& d : contract::parse_drift(r.drift)) {
+      what.push_back(fmt::format("{} {}", util::printable(d.path), contract::kind_name(d.kind)));
+    }
+    line += fmt::format("  {}drift: {}{}", color ? "\x1b[33m" : "", fmt::join(what, ", "), reset);
+  }
   line += fmt::format("  {}event {}{}\n", dim, util::printable(short_id(r.event_id)), reset);
   return line;
 }
@@ -73,6 +81,10 @@ std::string json_line(const journal::Record& r)
   util::append_json_string(line, r.subscription_id);
   line += ",\"eventDateTime\":";
   util::append_json_string(line, r.event_time);
+  // Written again from what it says: the journal is not trusted to hold JSON there.
+  if (const std::string drift = contract::drift_text(contract::parse_drift(r.drift)); !drift.empty()) {
+    line += ",\"drift\":" + drift;
+  }
   line += ",\"headers\":" + (r.headers_json.empty() ? std::string("[]") : r.headers_json);
   line += ",\"envelope\":" + one_line(r.body) + "}\n";
   return line;

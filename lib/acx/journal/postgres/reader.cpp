@@ -82,6 +82,7 @@ public:
       } else if (!refused && !q.duplicates) {
         sql += " AND d.status = 'accepted'";
       }
+      sql += !refused && q.drift ? " AND d.drift <> ''" : "";
       sql += fmt::format(" ORDER BY d.seq {} LIMIT $2", q.newest_first ? "DESC" : "ASC");
       const auto rows = m_db->exec(sql, params);
       std::vector<Record> out;

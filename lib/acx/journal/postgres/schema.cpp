@@ -64,6 +64,10 @@ ALTER TABLE consumer_attempts ALTER COLUMN at TYPE timestamptz USING at::timesta
       {3, "an index of the events acx reconcile --repair rebuilt", R"sql(
 CREATE INDEX deliveries_reconciled ON deliveries(topic) WHERE remote = 'reconcile';
 )sql"},
+      {4, "the drift of each delivery from its topic's schema (acx listen --contract)", R"sql(
+ALTER TABLE deliveries ADD COLUMN drift text NOT NULL DEFAULT '';
+CREATE INDEX deliveries_drift ON deliveries(seq) WHERE drift <> '';
+)sql"},
   };
   return all;
 }

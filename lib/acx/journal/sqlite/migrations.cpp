@@ -89,6 +89,13 @@ void reconciled(Database& db)
   db.exec("CREATE INDEX deliveries_reconciled ON deliveries(topic) WHERE remote = 'reconcile'");
 }
 
+// 5: how each delivery differs from its topic's schema (acx listen --contract): a JSON array, '' for none or unchecked.
+void with_drift(Database& db)
+{
+  db.exec("ALTER TABLE deliveries ADD COLUMN drift TEXT NOT NULL DEFAULT ''");
+  db.exec("CREATE INDEX deliveries_drift ON deliveries(seq) WHERE drift <> ''");
+}
+
 } // namespace
 
 const std::vector<Migration>& migrations()
@@ -98,6 +105,7 @@ const std::vector<Migration>& migrations()
       {2, "indexes for every filter, FTS5 text search", searchable},
       {3, "the path each delivery came to", with_paths},
       {4, "an index of the events acx reconcile --repair rebuilt", reconciled},
+      {5, "the drift of each delivery from its topic's schema", with_drift},
   };
   return all;
 }

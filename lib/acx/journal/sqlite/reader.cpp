@@ -300,6 +300,7 @@ private:
     } else if (!q.duplicates) {
       sql += " AND d.status = 'accepted'";
     }
+    sql += q.drift ? " AND d.drift <> ''" : ""; // a literal, so that the partial index of drift applies
     return sql + fmt::format(" ORDER BY {} {} LIMIT ?5", key, q.newest_first ? "DESC" : "ASC");
   }
 
