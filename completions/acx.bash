@@ -38,6 +38,8 @@ _acx() {
         cmdpath='acx topics';;
       'acx fixtures')
         cmdpath='acx fixtures';;
+      'acx schema')
+        cmdpath='acx schema';;
       'acx version')
         cmdpath='acx version';;
       'acx completion')
@@ -98,6 +100,16 @@ _acx() {
         cmdpath='acx fixtures list';;
       'acx fixtures show')
         cmdpath='acx fixtures show';;
+      'acx schema list')
+        cmdpath='acx schema list';;
+      'acx schema show')
+        cmdpath='acx schema show';;
+      'acx schema learn')
+        cmdpath='acx schema learn';;
+      'acx schema diff')
+        cmdpath='acx schema diff';;
+      'acx schema export')
+        cmdpath='acx schema export';;
     esac
   done
   case "$cmdpath $prev" in
@@ -128,6 +140,10 @@ _acx() {
     'acx listen --topic')
       COMPREPLY=($(compgen -W 'contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed' -- "$cur")); return;;
     'acx listen --journal')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --contract')
+      COMPREPLY=($(compgen -W 'warn refuse off' -- "$cur")); return;;
+    'acx listen --schemas')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --durability')
       COMPREPLY=($(compgen -W 'disk process' -- "$cur")); return;;
@@ -791,6 +807,30 @@ _acx() {
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx fixtures list --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx schema list --schemas')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx schema list --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx schema show --schemas')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx schema learn --journal')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx schema learn --topic')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx schema learn --since')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx schema learn --out')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx schema learn --schemas')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx schema learn --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx schema diff --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx schema export --path')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx schema export --schemas')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx version --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx man --directory')
@@ -800,17 +840,17 @@ _acx() {
   local subs opts args files
   case "$cmdpath" in
     'acx')
-      subs='listen events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures version completion man'; opts='--help -h --version'; args=''; files=0;;
+      subs='listen events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures schema version completion man'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --watch-subscription --strict-health --reconcile-every --reconcile-window --reconcile-repair --canary --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from --hydrate'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --contract --schemas --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --watch-subscription --strict-health --reconcile-every --reconcile-window --reconcile-repair --canary --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from --hydrate'; args=''; files=0;;
     'acx events')
       subs='list show export retry prune stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')
-      subs=''; opts='--help -h --journal --format --topic --subscription --text --since --until --refused --limit --consumer --state'; args=''; files=0;;
+      subs=''; opts='--help -h --journal --format --topic --subscription --text --since --until --refused --drift --limit --consumer --state'; args=''; files=0;;
     'acx events show')
       subs=''; opts='--help -h --journal --format'; args=''; files=1;;
     'acx events export')
-      subs=''; opts='--help -h --journal --topic --subscription --text --since --until --refused --duplicates'; args=''; files=0;;
+      subs=''; opts='--help -h --journal --topic --subscription --text --since --until --refused --drift --duplicates'; args=''; files=0;;
     'acx events retry')
       subs=''; opts='--help -h --consumer --dead --id --journal'; args=''; files=0;;
     'acx events prune')
@@ -889,12 +929,24 @@ _acx() {
       subs=''; opts='--help -h --format'; args=''; files=0;;
     'acx fixtures show')
       subs=''; opts='--help -h --fresh'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed job-milestone-changed'; files=0;;
+    'acx schema')
+      subs='list show learn diff export'; opts='--help -h'; args=''; files=0;;
+    'acx schema list')
+      subs=''; opts='--help -h --schemas --format'; args=''; files=0;;
+    'acx schema show')
+      subs=''; opts='--help -h --schemas'; args=''; files=1;;
+    'acx schema learn')
+      subs=''; opts='--help -h --journal --topic --since --enums --out --schemas --format'; args=''; files=0;;
+    'acx schema diff')
+      subs=''; opts='--help -h --format'; args=''; files=1;;
+    'acx schema export')
+      subs=''; opts='--help -h --openapi --asyncapi --path --schemas'; args=''; files=0;;
     'acx version')
       subs=''; opts='--help -h --format'; args=''; files=0;;
     'acx completion')
       subs=''; opts='--help -h'; args='bash zsh fish'; files=0;;
     'acx man')
-      subs=''; opts='--help -h --directory'; args='listen events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures version completion man man acx.toml'; files=0;;
+      subs=''; opts='--help -h --directory'; args='listen events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures schema version completion man man acx.toml'; files=0;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))

@@ -41,6 +41,7 @@ void define_app(CLI::App& app, Run& run)
   setup_secret(app, run);
   setup_topics(app, run);
   setup_fixtures(app, run);
+  setup_schema(app, run);
   setup_version(app, run);
   setup_completion(app, run);
   setup_man(app, run); // last: it offers the names of the others

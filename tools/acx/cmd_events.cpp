@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "acx/contract/drift.hpp"
 #include "acx/event/json_reader.hpp"
 #include "acx/event/json_text.hpp"
 #include "acx/forward/consumer.hpp"
@@ -10,6 +11,7 @@
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
 #include "acx/journal/prune.hpp"
+#include "acx/present/drift.hpp"
 #include "acx/present/format.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
@@ -30,6 +32,7 @@ struct EventsFlags {
   std::optional<util::Instant> until;
   std::size_t limit = 0;
   bool refused = false;
+  bool drift = false;             // only deliveries that differ from their topic's schema
   bool duplicates = true;         // list and show them (marked); export leaves them out unless:
   bool export_duplicates = false; // --duplicates
   Format format = Format::text;
@@ -137,6 +140,7 @@ journal::Query query_of(const EventsFlags& f)
   q.subscription = util::to_lower(f.subscription);
   q.text = f.text;
   q.refused = f.refused;
+  q.drift = f.drift;
   q.duplicates = f.duplicates;
   q.since = f.since;
   q.until = f.until;
@@ -147,6 +151,13 @@ journal::Query query_of(const EventsFlags& f)
 std::vector<journal::Record> select(journal::Reader& reader, const EventsFlags& f)
 {
   return journal::read_all(reader, query_of(f), f.limit);
+}
+
+// "  drift: 3" after a delivery that differed from its topic's schema in 3 ways.
+std::string drift_mark(const journal::Record& r)
+{
+  const auto n = r.drift.empty() ? 0 : contract::parse_drift(r.drift).size();
+  return n == 0 ? "" : fmt::format("  drift: {}", n);
 }
 
 int run_list(const EventsFlags& f)
@@ -168,11 +179,11 @@ int run_list(const EventsFlags& f)
   } else {
     fmt::print("{:>6}  {:<28} {:<10}  {:<36}  {}\n", "SEQ", "RECEIVED", "STATUS", "EVENT ID", "TOPIC");
     for (const auto& r : records) {
-      fmt::print("{:>6}  {:<28} {:<10}  {:<36}  {}\n", r.seq, util::format_rfc3339(r.received),
+      fmt::print("{:>6}  {:<28} {:<10}  {:<36}  {}{}\n", r.seq, util::format_rfc3339(r.received),
                  !f.consumer.empty()                                               ? std::string_view(f.state)
                  : journal::reconciled(r) && r.status == journal::Status::accepted ? std::string_view("reconciled")
                                                                                    : journal::status_name(r.status),
-                 util::printable(r.event_id), util::printable(r.topic));
+                 util::printable(r.event_id), util::printable(r.topic), drift_mark(r));
     }
   }
   return 0;
@@ -186,6 +197,13 @@ std::vector<journal::HandOver> forwards_of(const EventsFlags& f, std::int64_t se
   } catch (const Error&) {
     return {};
   }
+}
+
+// A delivery's drift as JSON: an array, empty when it conformed or was not checked.
+std::string drift_json(const journal::Record& r)
+{
+  const std::string text = contract::drift_text(contract::parse_drift(r.drift));
+  return text.empty() ? "[]" : text;
 }
 
 int run_show(const EventsFlags& f)
@@ -226,6 +244,7 @@ int run_show(const EventsFlags& f)
                           {"state", journal::handed_name(h.state)}});
     }
     j["forwards"] = forwards;
+    j["drift"] = nlohmann::ordered_json::parse(drift_json(*r));
     std::string text = event::json_text(j, 2);
     if (json_body) {
       const std::string slot = fmt::format("\"envelope\": \"{}\"", k_placeholder);
@@ -245,6 +264,12 @@ int run_show(const EventsFlags& f)
              util::printable(r->event_time));
   for (const auto& h : r->headers) {
     fmt::print("  {}: {}\n", util::printable(h.name), util::excerpt(h.value, 200));
+  }
+  if (const auto drift = contract::parse_drift(r->drift); !drift.empty()) {
+    fmt::print("\ndrift from the schema of {}:\n", util::printable(r->topic));
+    for (const auto& d : drift) {
+      fmt::print("  {}\n", util::printable(contract::describe(d)));
+    }
   }
   if (const auto forwards = forwards_of(f, r->seq); !forwards.empty()) {
     fmt::print("\nhanded over:\n");
@@ -358,11 +383,43 @@ void print_extent(const journal::Extent& e, const std::string& path, bool json)
                                      : "never");
 }
 
+// Per topic, the deliveries that differed from its schema, and how: JSON lines, or a section for people.
+void print_drift(const std::vector<present::TopicDrift>& drift, bool json)
+{
+  auto when = [](const util::Instant& t) { return util::format_rfc3339(t); };
+  for (const auto& t : drift) {
+    if (json) {
+      auto paths = nlohmann::ordered_json::array();
+      for (const auto& [path, p] : t.paths) {
+        paths.push_back({{"path", path},
+                         {"kinds", p.kinds},
+                         {"deliveries", p.deliveries},
+                         {"first", when(p.first)},
+                         {"last", when(p.last)}});
+      }
+      fmt::print("{}", event::json_line(nlohmann::ordered_json{{"topic", t.topic},
+                                                               {"drift", t.deliveries},
+                                                               {"first", when(t.first)},
+                                                               {"last", when(t.last)},
+                                                               {"paths", paths}}));
+      continue;
+    }
+    fmt::print("{}drift  {}: {} deliver{} differed from its schema, first {}, last {}\n",
+               &t == &drift.front() ? "\n" : "", util::printable(t.topic), t.deliveries,
+               t.deliveries == 1 ? "y" : "ies", when(t.first), when(t.last));
+    for (const auto& [path, p] : t.paths) {
+      fmt::print("  {:>6}  {:<40} {}  first {}, last {}\n", p.deliveries, util::printable(path),
+                 fmt::join(p.kinds, ","), when(p.first), when(p.last));
+    }
+  }
+}
+
 int run_stats(const EventsFlags& f)
 {
   auto reader = open_reader(f);
   const auto counts = reader->counts();
   const std::string path = journal_path(f.journal);
+  const auto drift = present::drift_summary(*reader, {});
   const auto extent = reader->extent();
   // Each forward consumer's lag: the accepted events above its watermark not yet delivered or dead.
   struct Lag {
@@ -386,6 +443,7 @@ int run_stats(const EventsFlags& f)
                                                                {"waiting", c.waiting},
                                                                {"holder", c.info.holder}}));
     }
+    print_drift(drift, true);
     print_extent(extent, path, true); // the last line: the journal itself
     return 0;
   }
@@ -403,6 +461,7 @@ int run_stats(const EventsFlags& f)
     total += c.status == "reconciled" ? 0 : c.count; // of the accepted ones
   }
   fmt::print("{:>8}  total\n", total);
+  print_drift(drift, false);
   return 0;
 }
 
@@ -421,6 +480,8 @@ void add_filters(CLI::App* cmd, EventsFlags& f)
   add_time_option(cmd, "--since", f.since, "Received at or after: an RFC 3339 time, or a duration ago (1h)");
   add_time_option(cmd, "--until", f.until, "Received before: an RFC 3339 time, or a duration ago");
   cmd->add_flag("--refused", f.refused, "Refused deliveries instead of accepted ones");
+  cmd->add_flag("--drift", f.drift,
+                "Only deliveries whose event differs from its topic's schema (acx listen --contract)");
 }
 
 } // namespace

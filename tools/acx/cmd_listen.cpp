@@ -330,7 +330,7 @@ int run_listen(const ListenFlags& f)
   o.keep = keep_of(f, profile);
   o.contract = f.contract == "off"
                    ? nullptr
-                   : std::make_shared<const contract::Contract>(contract::SchemaSet::shipped_or(f.schemas));
+                   : std::make_shared<const contract::Contract>(contract::SchemaSet::with_dir(f.schemas));
   o.refuse_drift = f.contract == "refuse";
   o.count = f.count;
   o.timeout = f.timeout;
@@ -482,7 +482,7 @@ void setup_listen(CLI::App& app, Run& run)
       ->capture_default_str();
   cmd->add_option("--schemas", f->schemas,
                   "The schemas --contract checks against: a directory of <topic>.json (acx "
-                  "schema learn writes one), instead of the shipped ones");
+                  "schema learn writes one), in place of the shipped ones for their topics");
   cmd->add_option("--durability", f->durability,
                   "What an acknowledged event survives: disk (power loss: fsync before the answer) or process (a "
                   "crash of acx: written before the answer, synced within a second)")

@@ -24,6 +24,7 @@ void setup_sign(CLI::App& app, Run& run);
 void setup_verify(CLI::App& app, Run& run);
 void setup_topics(CLI::App& app, Run& run);
 void setup_fixtures(CLI::App& app, Run& run);
+void setup_schema(CLI::App& app, Run& run);
 void setup_secret(CLI::App& app, Run& run);
 void setup_version(CLI::App& app, Run& run);
 void setup_completion(CLI::App& app, Run& run);

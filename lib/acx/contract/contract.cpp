@@ -177,7 +177,7 @@ struct Contract::Impl {
 Contract::Contract(const SchemaSet& set) : m_impl(std::make_unique<Impl>())
 {
   for (const auto& topic : set.topics()) {
-    Impl::Compiled c{*set.find(topic), std::make_unique<valijson::Schema>()};
+    Impl::Compiled c{Json(*set.find(topic)), std::make_unique<valijson::Schema>()};
     Json plain = c.schema;
     drop_formats(plain);
     try {

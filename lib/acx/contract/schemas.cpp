@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::string_view k_suffix = ".json";
 
-nlohmann::json read_schema(std::string_view text, const std::string& where)
+nlohmann::ordered_json read_schema(std::string_view text, const std::string& where)
 {
   auto doc = event::read_json(text);
   if (!doc.value) {
@@ -29,7 +29,7 @@ nlohmann::json read_schema(std::string_view text, const std::string& where)
     throw Error(ExitCode::bad_input,
                 fmt::format("{}: a schema is a JSON object, this is {}", where, doc.value->type_name()));
   }
-  return std::move(*doc.value);
+  return nlohmann::ordered_json::parse(text); // read_json said it is valid; this keeps its members in order
 }
 
 } // namespace
@@ -62,7 +62,7 @@ SchemaSet SchemaSet::load_dir(const std::string& dir)
       continue;
     }
     const std::string path = entry.path().string();
-    nlohmann::json schema = read_schema(util::read_input(path, 16u << 20), path);
+    nlohmann::ordered_json schema = read_schema(util::read_input(path, 16u << 20), path);
     const std::string topic = name.substr(0, name.size() - k_suffix.size());
     const auto named = schema.find("x-acx-topic");
     if (named != schema.end() && (!named->is_string() || named->get<std::string>() != topic)) {
@@ -77,12 +77,18 @@ SchemaSet SchemaSet::load_dir(const std::string& dir)
   return s;
 }
 
-SchemaSet SchemaSet::shipped_or(const std::string& dir)
+SchemaSet SchemaSet::with_dir(const std::string& dir)
 {
-  return dir.empty() ? shipped() : load_dir(dir);
+  SchemaSet s = shipped();
+  if (!dir.empty()) {
+    for (auto& [topic, schema] : load_dir(dir).m_schemas) {
+      s.m_schemas[topic] = std::move(schema);
+    }
+  }
+  return s;
 }
 
-const nlohmann::json* SchemaSet::find(std::string_view topic) const
+const nlohmann::ordered_json* SchemaSet::find(std::string_view topic) const
 {
   const auto it = m_schemas.find(topic);
   return it == m_schemas.end() ? nullptr : &it->second;
@@ -97,7 +103,7 @@ std::vector<std::string> SchemaSet::topics() const
   return out;
 }
 
-void SchemaSet::put(std::string topic, nlohmann::json schema)
+void SchemaSet::put(std::string topic, nlohmann::ordered_json schema)
 {
   m_schemas[std::move(topic)] = std::move(schema);
 }
@@ -109,7 +115,7 @@ void SchemaSet::write_dir(const std::string& dir) const
   }
 }
 
-std::string schema_text(const nlohmann::json& schema)
+std::string schema_text(const nlohmann::ordered_json& schema)
 {
   return schema.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
