@@ -297,6 +297,8 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx send --set')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx send --drift')
+      COMPREPLY=($(compgen -W 'unknown-member null-optional absent-optional reordered' -- "$cur")); return;;
     'acx send --scheme')
       COMPREPLY=($(compgen -W 'standard svix hmac github shopify token none' -- "$cur")); return;;
     'acx send --secret')
@@ -388,9 +390,9 @@ _acx() {
     'acx check --subscription')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx check --only')
-      COMPREPLY=($(compgen -W 'every-topic fast-answers duplicates out-of-order unknown-topic missing-credential wrong-credential tampered-body timestamps malformed-input oversized-body other-methods no-redirects still-serving legacy-envelope rotated-secrets content-type transport subscription-allow-list' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'every-topic fast-answers duplicates out-of-order unknown-topic tolerant-reader missing-credential wrong-credential tampered-body timestamps malformed-input oversized-body other-methods no-redirects still-serving legacy-envelope rotated-secrets content-type transport subscription-allow-list' -- "$cur")); return;;
     'acx check --skip')
-      COMPREPLY=($(compgen -W 'every-topic fast-answers duplicates out-of-order unknown-topic missing-credential wrong-credential tampered-body timestamps malformed-input oversized-body other-methods no-redirects still-serving legacy-envelope rotated-secrets content-type transport subscription-allow-list' -- "$cur")); return;;
+      COMPREPLY=($(compgen -W 'every-topic fast-answers duplicates out-of-order unknown-topic tolerant-reader missing-credential wrong-credential tampered-body timestamps malformed-input oversized-body other-methods no-redirects still-serving legacy-envelope rotated-secrets content-type transport subscription-allow-list' -- "$cur")); return;;
     'acx check --format')
       COMPREPLY=($(compgen -W 'text json junit' -- "$cur")); return;;
     'acx check --output')
@@ -860,7 +862,7 @@ _acx() {
     'acx inspect')
       subs=''; opts='--help -h --journal --host --port --ready-file --open'; args=''; files=0;;
     'acx send')
-      subs=''; opts='--help -h --to --profile --config --subscription --set --keep-ids --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format --help -h --duplicate --out-of-order --skew --tamper --wrong-secret --help -h --requests -n --connections -c --rate --duration'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed job-milestone-changed'; files=1;;
+      subs=''; opts='--help -h --to --profile --config --subscription --set --drift --keep-ids --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format --help -h --duplicate --out-of-order --skew --tamper --wrong-secret --help -h --requests -n --connections -c --rate --duration'; args='contact_added contact_changed contact.custom-field.status_changed contact.custom-field.value_changed job_created job_updated job.accounting.integration-status.current_changed job.appointments.initial_created job.appointments.initial_updated job.category_changed job.contacts.primary_changed job.custom-field.status_changed job.custom-field.value_changed job.financials.approved-value_changed job.invoice_updated job.invoice_voided job.milestone.current_changed job.milestone.status.current_changed job.representatives.company_assigned job.representatives.company_changed job.trade-type_changed job.work-type_changed job-milestone-changed'; files=1;;
     'acx replay')
       subs=''; opts='--help -h --to --verbatim --dry-run --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format --help -h --journal --id --topic --since --until --all'; args=''; files=1;;
     'acx check')

@@ -30,6 +30,7 @@ struct SendFlags {
   std::string config;
   std::string subscription;
   std::vector<std::string> assignments;
+  std::string drift; // --drift KIND
   bool keep_ids = false;
   SchemeFlags scheme;
   DeliveryFlags delivery;
@@ -203,6 +204,7 @@ int run_send(const SendFlags& f)
   o.extra_headers = collect_headers(f.delivery.headers);
   o.fresh = !f.keep_ids;
   o.assignments = f.assignments;
+  o.drift = f.drift.empty() ? std::nullopt : contract::parse_variation(f.drift);
   o.duplicate = f.duplicate;
   o.out_of_order = f.out_of_order;
   if (f.skew) {
@@ -245,6 +247,14 @@ void setup_send(CLI::App& app, Run& run)
                   "Edit a field: PATH=VALUE, e.g. event.job.milestone.name=Approved (JSON "
                   "values accepted; repeatable)")
       ->allow_extra_args(false);
+  std::vector<std::string> kinds;
+  for (const auto v : contract::variations()) {
+    kinds.emplace_back(contract::variation_name(v));
+  }
+  cmd->add_option("--drift", f->drift,
+                  "Vary the event as AccuLynx may without warning: unknown-member (members your receiver does not "
+                  "know), null-optional, absent-optional (an optional member null or left out), reordered")
+      ->check(one_of(kinds, "drift kind", "expected unknown-member, null-optional, absent-optional or reordered"));
   cmd->add_flag("--keep-ids", f->keep_ids, "Keep the eventId and eventDateTime of the source (default: fresh ones)");
   add_scheme_options(cmd, f->scheme, SecretUse::sign);
   add_delivery_options(cmd, f->delivery);

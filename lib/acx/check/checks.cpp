@@ -179,6 +179,29 @@ Outcome unknown_topic(Probe& p)
   return pass("an unknown topic got 2xx", {sent});
 }
 
+Outcome tolerant_reader(Probe& p)
+{
+  std::vector<Delivery> deliveries;
+  for (const auto v : contract::variations()) {
+    deliveries.push_back(p.varied("job_created", v));
+  }
+  const auto sent = send_each(p, deliveries);
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    if (!sent[i].ok()) {
+      return fail(fmt::format("{} got {}: AccuLynx promises no fixed set of members and no order; accept (and "
+                              "ignore) what you do not know, and read optional members as optional",
+                              sent[i].what, sent[i].outcome()),
+                  sent,
+                  send_line(p.settings(), "job_created",
+                            " --drift " + std::string(contract::variation_name(contract::variations()[i]))));
+    }
+  }
+  if (sent.size() < deliveries.size()) {
+    return fail("stopped at a timeout", sent, send_line(p.settings(), "job_created", " --drift unknown-member"));
+  }
+  return pass("unknown members, an optional member null or left out, members reordered: all 2xx", sent);
+}
+
 Outcome missing_credential(Probe& p)
 {
   const auto& scheme = scheme_of(p);
@@ -519,6 +542,10 @@ const std::vector<Check>& checks()
        fixed(3), out_of_order},
       {"unknown-topic", Level::required, "an envelope with a topic AccuLynx may add tomorrow: 2xx", k_acculynx,
        fixed(1), unknown_topic},
+      {"tolerant-reader", Level::required,
+       "an event with members it does not know, an optional member null or absent, its members in another order: "
+       "all 2xx (AccuLynx promises none of this stays fixed)",
+       k_acculynx, fixed(4), tolerant_reader},
       {"missing-credential", Level::required, "no token or no signature headers: 4xx (then a valid one: 2xx)", k_owasp,
        fixed(2), missing_credential, true, with_secret},
       {"wrong-credential", Level::required, "a wrong token or a wrong secret: 4xx (then a valid one: 2xx)", k_owasp,

@@ -45,6 +45,16 @@ Delivery Probe::fixture(const std::string& topic, const std::vector<std::string>
   return d;
 }
 
+Delivery Probe::varied(const std::string& topic, contract::Variation v) const
+{
+  Delivery d = fixture(topic);
+  auto doc = event::parse_editable(d.body, topic);
+  d.what = fmt::format("{} ({})", contract::variation_name(v),
+                       contract::vary(doc, topic, v, contract::SchemaSet::shipped()));
+  d.body = event::serialize(doc, event::Layout::compact);
+  return d;
+}
+
 Delivery Probe::raw(std::string what, std::string body) const
 {
   Delivery d;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "acx/contract/vary.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/headers.hpp"
 
@@ -75,6 +76,8 @@ public:
                    std::chrono::seconds skew = std::chrono::seconds(0)) const;
   // Any body, signed as a valid delivery would be.
   Delivery raw(std::string what, std::string body) const;
+  // A topic's fixture varied as AccuLynx may without warning (acx send --drift).
+  Delivery varied(const std::string& topic, contract::Variation v) const;
 
   Sent send(const Delivery& d);
   // Sends every delivery, `concurrency` at a time, none after the first timeout; the answers in the deliveries'

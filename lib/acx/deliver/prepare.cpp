@@ -22,9 +22,20 @@ signing::SchemeOptions with_random_secret(signing::SchemeOptions o)
   return o;
 }
 
+// The topic an envelope names, under any of its spellings.
+std::string topic_of(const event::EditableJson& doc)
+{
+  for (const auto key : event::topic_keys()) {
+    if (const auto it = doc.find(std::string(key)); it != doc.end() && it->is_string()) {
+      return it->get<std::string>();
+    }
+  }
+  return "";
+}
+
 std::string edited_body(const event::SourceEvent& e, const PrepareOptions& o, util::Instant now)
 {
-  const bool edit = o.fresh || o.subscription || !o.assignments.empty() || o.skew.count() != 0;
+  const bool edit = o.fresh || o.subscription || !o.assignments.empty() || o.skew.count() != 0 || o.drift;
   if (!edit || !o.resign) {
     return e.body;
   }
@@ -37,6 +48,9 @@ std::string edited_body(const event::SourceEvent& e, const PrepareOptions& o, ut
   }
   for (const auto& a : o.assignments) {
     event::apply_assignment(doc, a);
+  }
+  if (o.drift) {
+    contract::vary(doc, topic_of(doc), *o.drift, contract::SchemaSet::shipped());
   }
   return event::serialize(doc, event::Layout::compact);
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "acx/contract/vary.hpp"
 #include "acx/deliver/delivery.hpp"
 #include "acx/event/source.hpp"
 #include "acx/signing/scheme.hpp"
@@ -16,10 +17,11 @@ struct PrepareOptions {
   std::string url;
   signing::SchemeOptions scheme;
   util::Headers extra_headers;
-  bool fresh = true;                       // a new eventId and eventDateTime for each event
-  bool resign = true;                      // false (--verbatim): the exact bytes and original headers
-  std::optional<std::string> subscription; // sets subscriptionId
-  std::vector<std::string> assignments;    // --set PATH=VALUE
+  bool fresh = true;                        // a new eventId and eventDateTime for each event
+  bool resign = true;                       // false (--verbatim): the exact bytes and original headers
+  std::optional<std::string> subscription;  // sets subscriptionId
+  std::vector<std::string> assignments;     // --set PATH=VALUE
+  std::optional<contract::Variation> drift; // --drift KIND: what AccuLynx promises nothing against
   // Adversarial deliveries, to test the receiving end.
   std::size_t duplicate = 1;    // each request this many times (same eventId, same signature)
   bool out_of_order = false;    // shuffle the requests
