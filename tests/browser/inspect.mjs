@@ -114,7 +114,35 @@ await page.goto(`${origin}/?q=pwned`);
 await page.locator("#rows tr a").first().click();
 await page.waitForURL(/\/d\/a\d+/);
 check((await page.textContent("#raw")).includes("<script>window.pwned = 1</script>"), "markup shown as text");
+hostile.event.contact["<img src=x onerror=\"window.pwned = 3\">"] = 1; // markup in a key: in the drift paths too
+hostile.eventId = "6bf46c69-7d2c-4f82-aeea-cbe226e87533";
+curl(TOKEN, JSON.stringify(hostile));
 check((await page.evaluate(() => window.pwned)) === undefined, "and never run");
+
+// Drift: a delivery that differs from its topic's schema is marked on its row, found by the filter, and its paths are
+// in the detail.
+const drifting = structuredClone(body);
+drifting.eventId = "6bf46c69-7d2c-4f82-aeea-cbe226e87522";
+drifting.event.contact.crew = "North";
+delete drifting.event.contact.date;
+drifting.event.contact.id = 42;
+curl(TOKEN, JSON.stringify(drifting));
+await page.goto(`${origin}/?verdict=drift`);
+const driftRows = page.locator("#rows tr");
+await driftRows.filter({ hasText: "drift 3" }).first().waitFor();
+const all = await driftRows.count();
+check(all === 3 && (await page.locator("#rows tr .drift").count()) === all,
+  `the drift filter shows the three deliveries that differ, each marked (${all})`);
+await driftRows.filter({ hasText: "drift 3" }).locator("a").first().click();
+await page.waitForURL(/\/d\/a\d+/);
+const paths = await page.locator("ul.drift li").allTextContents();
+check(paths.length === 3 && paths.some((p) => p.startsWith(".event.contact.crew: added")) &&
+  paths.some((p) => p.startsWith(".event.contact.date: missing")) &&
+  paths.some((p) => p.startsWith(".event.contact.id: type (integer, the schema says string)")),
+  `the detail lists the three paths: ${paths.join(" | ")}`);
+await page.goto(`${origin}/?verdict=drift`);
+check((await page.evaluate(() => window.pwned)) === undefined, "markup in a drifting key is never run");
+await page.screenshot({ path: join(shots, "inspect-drift.png"), fullPage: true });
 
 // The guards, from outside the page.
 const fetchStatus = async (path, init = {}) => (await fetch(`${origin}${path}`, init)).status;

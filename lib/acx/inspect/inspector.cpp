@@ -10,6 +10,7 @@
 
 #include "acx/deliver/delivery.hpp"
 #include "acx/deliver/prepare.hpp"
+#include "acx/contract/drift.hpp"
 #include "acx/event/envelope.hpp"
 #include "acx/event/gist.hpp"
 #include "acx/event/json_reader.hpp"
@@ -94,7 +95,7 @@ struct Inspector::Impl {
     const std::string filters = fmt::format(
         R"(<form class="filters" method="get" action="/">
 <label>topic <input name="topic" value="{}" placeholder="job_created"></label>
-<label>verdict <select name="verdict">{}{}{}{}</select></label>
+<label>verdict <select name="verdict">{}{}{}{}{}</select></label>
 <label>subscription <input name="subscription" value="{}"></label>
 <label>text <input name="q" value="{}" placeholder="in the body or ids"></label>
 <label>since <input name="since" value="{}" placeholder="2h or 2026-11-29T00:00:00Z"></label>
@@ -103,7 +104,8 @@ struct Inspector::Impl {
 <span class="exports"><a href="/export.ndjson?{}">NDJSON</a> <a href="/export.har?{}">HAR</a></span>
 </form>)",
         esc(f.topic), option("", f.verdict, "any"), option("accepted", f.verdict, "accepted"),
-        option("duplicate", f.verdict, "duplicate"), option("refused", f.verdict, "refused"), esc(f.subscription),
+        option("duplicate", f.verdict, "duplicate"), option("refused", f.verdict, "refused"),
+        option("drift", f.verdict, "with drift"), esc(f.subscription),
         esc(f.text), esc(f.since), esc(f.until), esc(f.query()), esc(f.query()));
     const std::string main = fmt::format(
         R"({}
@@ -144,6 +146,13 @@ struct Inspector::Impl {
     auto fact = [&](const char* k, const std::string& v) { main += fmt::format("<dt>{}</dt><dd>{}</dd>", k, v); };
     fact("received", esc(util::format_rfc3339(r->received)) + " from " + esc(r->remote));
     fact("verdict", esc(verdict_of(*r)));
+    if (const auto drift = contract::parse_drift(r->drift); !drift.empty()) {
+      std::string items;
+      for (const auto& d : drift) {
+        items += "<li class=\"mono\">" + esc(contract::describe(d)) + "</li>";
+      }
+      fact("drift", "<ul class=\"drift\">" + items + "</ul>");
+    }
     if (r->status == Status::refused) {
       fact("why", "<span class=\"diagnosis\">" + esc(r->detail) + "</span>");
       if (r->body_bytes > r->body.size()) {

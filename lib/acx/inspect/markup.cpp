@@ -10,6 +10,7 @@
 
 #include "acx/deliver/delivery.hpp"
 #include "acx/deliver/prepare.hpp"
+#include "acx/contract/drift.hpp"
 #include "acx/event/envelope.hpp"
 #include "acx/event/gist.hpp"
 #include "acx/event/json_reader.hpp"
@@ -145,6 +146,15 @@ std::string forward_state(const std::vector<journal::HandOver>& attempts)
 std::string row(const Record& r, std::int64_t original, const std::string& forwarded)
 {
   const std::string id = id_of(r);
+  // A mark on a delivery that differed from its topic's schema, its paths in the title.
+  std::string drift;
+  if (const auto d = contract::parse_drift(r.drift); !d.empty()) {
+    std::vector<std::string> what;
+    for (const auto& one : d) {
+      what.push_back(contract::describe(one));
+    }
+    drift = fmt::format(" <span class=\"drift\" title=\"{}\">drift {}</span>", esc(fmt::format("{}", fmt::join(what, "; "))), d.size());
+  }
   return fmt::format(
       "<tr id=\"{0}\" class=\"{1}\"><td class=\"pick\"><input type=\"radio\" name=\"a\" value=\"{0}\" "
       "aria-label=\"diff from\"><input type=\"radio\" name=\"b\" value=\"{0}\" aria-label=\"diff to\"></td>"
@@ -152,7 +162,7 @@ std::string row(const Record& r, std::int64_t original, const std::string& forwa
       "<td class=\"verdict\">{6}</td><td class=\"forwarded\">{8}</td><td class=\"mono\">{7}</td></tr>\n",
       id, r.status == Status::refused ? "refused" : journal::status_name(r.status),
       esc(util::format_rfc3339(r.received).substr(0, 23)), label_of(r), esc(r.topic), esc(present::what(r, gist_of(r))),
-      esc(verdict_of(r, original)), esc(r.subscription_id.substr(0, 8)), esc(forwarded));
+      esc(verdict_of(r, original)) + drift, esc(r.subscription_id.substr(0, 8)), esc(forwarded));
 }
 
 const char* k_reason_status(const std::string& reason)

@@ -71,6 +71,8 @@ journal::Query Filters::base(bool refused) const
     q.status = Status::accepted;
   } else if (verdict == "duplicate") {
     q.status = Status::duplicate;
+  } else if (verdict == "drift") {
+    q.drift = true;
   }
   return q;
 }

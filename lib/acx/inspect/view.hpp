@@ -20,7 +20,10 @@ struct Filters {
   static Filters of(const http::Request& r);
   // The filters as a query string (without a leading '?').
   std::string query() const;
-  bool wants_deliveries() const { return verdict.empty() || verdict == "accepted" || verdict == "duplicate"; }
+  bool wants_deliveries() const
+  {
+    return verdict.empty() || verdict == "accepted" || verdict == "duplicate" || verdict == "drift";
+  }
   bool wants_refused() const { return verdict.empty() || verdict == "refused"; }
   // The journal query for deliveries, or for refused records.
   journal::Query base(bool refused) const;
