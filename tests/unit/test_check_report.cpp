@@ -32,7 +32,7 @@ TEST_CASE("acx::check: every check has a unique kebab-case id, a rule, a source 
     CHECK_FALSE(c.source.empty());
     CHECK(c.planned(s) > 0);
   }
-  CHECK(checks().size() == 19);
+  CHECK(checks().size() == 20);
   CHECK(find("fast-answers").planned(s) == s.burst);
 }
 

@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "acx/contract/drift.hpp"
 #include "acx/deliver/delivery.hpp"
 #include "acx/deliver/prepare.hpp"
-#include "acx/contract/drift.hpp"
 #include "acx/event/envelope.hpp"
 #include "acx/event/gist.hpp"
 #include "acx/event/json_reader.hpp"
@@ -105,8 +105,8 @@ struct Inspector::Impl {
 </form>)",
         esc(f.topic), option("", f.verdict, "any"), option("accepted", f.verdict, "accepted"),
         option("duplicate", f.verdict, "duplicate"), option("refused", f.verdict, "refused"),
-        option("drift", f.verdict, "with drift"), esc(f.subscription),
-        esc(f.text), esc(f.since), esc(f.until), esc(f.query()), esc(f.query()));
+        option("drift", f.verdict, "with drift"), esc(f.subscription), esc(f.text), esc(f.since), esc(f.until),
+        esc(f.query()), esc(f.query()));
     const std::string main = fmt::format(
         R"({}
 <form method="get" action="/diff" class="list">

@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "acx/contract/drift.hpp"
 #include "acx/deliver/delivery.hpp"
 #include "acx/deliver/prepare.hpp"
-#include "acx/contract/drift.hpp"
 #include "acx/event/envelope.hpp"
 #include "acx/event/gist.hpp"
 #include "acx/event/json_reader.hpp"
@@ -153,7 +153,8 @@ std::string row(const Record& r, std::int64_t original, const std::string& forwa
     for (const auto& one : d) {
       what.push_back(contract::describe(one));
     }
-    drift = fmt::format(" <span class=\"drift\" title=\"{}\">drift {}</span>", esc(fmt::format("{}", fmt::join(what, "; "))), d.size());
+    drift = fmt::format(" <span class=\"drift\" title=\"{}\">drift {}</span>",
+                        esc(fmt::format("{}", fmt::join(what, "; "))), d.size());
   }
   return fmt::format(
       "<tr id=\"{0}\" class=\"{1}\"><td class=\"pick\"><input type=\"radio\" name=\"a\" value=\"{0}\" "
