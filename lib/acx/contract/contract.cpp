@@ -94,11 +94,25 @@ private:
 
 // What a validator cannot say of a schema that allows unknown members: the members it does not describe, and the
 // formats (see the header).
-void walk(const Json& schema, const Json& value, const std::string& path, Findings& out)
+// Where a walk is: the keys from the root, nullptr for the items of an array; a path is made of them only for a
+// finding.
+using Steps = std::vector<const std::string*>;
+
+std::string path_of(const Steps& steps)
 {
-  if (const Json* format = child(schema, "format"); format && format->is_string() && value.is_string() &&
-                                                    !conforms(format->get<std::string>(), value.get<std::string>())) {
-    out.add(Kind::format, path, fmt::format("not a {}", format->get<std::string>()));
+  std::string path;
+  for (const auto* s : steps) {
+    path = s ? member_path(path, *s) : items_path(path);
+  }
+  return path;
+}
+
+void walk(const Json& schema, const Json& value, Steps& steps, Findings& out)
+{
+  if (const Json* format = child(schema, "format");
+      format && format->is_string() && value.is_string() &&
+      !conforms(format->get_ref<const std::string&>(), value.get_ref<const std::string&>())) {
+    out.add(Kind::format, path_of(steps), "not a " + format->get<std::string>());
   }
   if (value.is_object()) {
     const Json* props = child(schema, "properties");
@@ -106,19 +120,23 @@ void walk(const Json& schema, const Json& value, const std::string& path, Findin
       return;
     }
     for (const auto& [key, member] : value.items()) {
+      steps.push_back(&key);
       const auto sub = props->find(key);
       if (sub == props->end()) {
-        out.add(Kind::added, member_path(path, key), std::string(json_type(member)));
+        out.add(Kind::added, path_of(steps), std::string(json_type(member)));
       } else {
-        walk(*sub, member, member_path(path, key), out);
+        walk(*sub, member, steps, out);
       }
+      steps.pop_back();
     }
   } else if (value.is_array()) {
     const Json* items = child(schema, "items");
     if (items && items->is_object()) {
+      steps.push_back(nullptr);
       for (const auto& item : value) {
-        walk(*items, item, items_path(path), out);
+        walk(*items, item, steps, out);
       }
+      steps.pop_back();
     }
   }
 }
@@ -201,15 +219,18 @@ Drift Contract::check(std::string_view topic, const nlohmann::json& body) const
   }
   Findings out;
   valijson::Validator validator;
-  valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter adapter(body);
-  if (!validator.validate(*it->second.checker, adapter, &results)) {
+  // Without results first: a body that conforms (the usual case) is not paid for in error contexts.
+  valijson::ValidationResults results;
+  if (!validator.validate(*it->second.checker, adapter, nullptr) &&
+      !validator.validate(*it->second.checker, adapter, &results)) {
     valijson::ValidationResults::Error e;
     while (results.popError(e)) {
       add_error(e, it->second.schema, body, out);
     }
   }
-  walk(it->second.schema, body, "", out);
+  Steps steps;
+  walk(it->second.schema, body, steps, out);
   return out.take();
 }
 
