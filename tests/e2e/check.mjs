@@ -27,7 +27,8 @@ function run(args, env = {}) {
   });
 }
 
-const ALL = ["every-topic", "fast-answers", "duplicates", "out-of-order", "unknown-topic", "missing-credential",
+const ALL = ["every-topic", "fast-answers", "duplicates", "out-of-order", "unknown-topic", "tolerant-reader",
+  "missing-credential",
   "wrong-credential", "tampered-body", "timestamps", "malformed-input", "oversized-body", "other-methods",
   "no-redirects", "still-serving", "legacy-envelope", "rotated-secrets", "content-type", "transport",
   "subscription-allow-list"];
@@ -138,7 +139,7 @@ const processed = ["--processed", "curl -sf http://127.0.0.1:PORT/processed?id=$
   check(/FAIL\s+required\s+duplicates/.test(res.out), `the table stays on the terminal: ${res.out.slice(0, 200)}`);
   const lint = (expr) => spawnSync("xmllint", ["--xpath", expr, xml], { encoding: "utf8" });
   check(spawnSync("xmllint", ["--noout", xml]).status === 0, "the JUnit report is well-formed XML");
-  check(lint("count(//testsuite/testcase)").stdout.trim() === "19", "19 testcases");
+  check(lint("count(//testsuite/testcase)").stdout.trim() === "20", "20 testcases");
   check(lint("string(//testcase[failure]/@name)").stdout.trim() === "duplicates", "the failure is duplicates'");
   check(lint("count(//testcase[skipped])").stdout.trim() === "3", "three skipped (token scheme)");
   check(lint("string(//testsuite/@failures)").stdout.trim() === "1", "testsuite failures=1");
