@@ -480,7 +480,7 @@ complete -c acx -n '__fish_seen_subcommand_from secret; and __fish_seen_subcomma
 complete -c acx -n '__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from new; and true' -l scheme -x -a 'standard svix hmac github shopify token' -d 'Scheme the secret is for: standard gives whsec_<base64>, the others hex'
 complete -c acx -n '__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from new; and true' -l format -x -a 'text json' -d 'Output: text (for people, the default), json (for programs: one JSON object)'
 complete -c acx -n '__fish_seen_subcommand_from topics; and true' -l help -s h -d 'Print this help message and exit'
-complete -c acx -n '__fish_seen_subcommand_from topics; and true' -l long -s l -d 'Also show the shape of each topic\'s event object'
+complete -c acx -n '__fish_seen_subcommand_from topics; and true' -l long -s l -d 'Also show the shape of each topic\'s event object, from its schema (? marks an optional member)'
 complete -c acx -n '__fish_seen_subcommand_from topics; and true' -l format -x -a 'text json' -d 'Output: text (for people, the default), json (for programs: JSON lines, one a line)'
 complete -c acx -n '__fish_seen_subcommand_from fixtures; and not __fish_seen_subcommand_from list show' -a 'list' -d 'List the topics that have a fixture'
 complete -c acx -n '__fish_seen_subcommand_from fixtures; and not __fish_seen_subcommand_from list show' -a 'show' -d 'Print a topic\'s fixture (the exact file)'

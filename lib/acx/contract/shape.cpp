@@ -69,3 +69,53 @@ std::vector<Member> members(const nlohmann::ordered_json& schema)
 }
 
 } // namespace acx::contract
+
+namespace acx::contract {
+
+namespace {
+
+std::string object_shape(const nlohmann::ordered_json& node)
+{
+  const auto props = node.find("properties");
+  if (props == node.end() || !props->is_object()) {
+    return "{}";
+  }
+  const auto req = node.find("required");
+  std::string out;
+  for (const auto& [key, sub] : props->items()) {
+    const bool required =
+        req != node.end() && req->is_array() && std::find(req->begin(), req->end(), key) != req->end();
+    out += (out.empty() ? "" : ", ") + key + (required ? "" : "?");
+    if (sub.is_object() && sub.contains("properties")) {
+      out += ": " + object_shape(sub);
+    } else if (const auto items = sub.find("items");
+               sub.is_object() && items != sub.end() && items->contains("properties")) {
+      out += ": [" + object_shape(*items) + "]";
+    }
+  }
+  return "{" + out + "}";
+}
+
+} // namespace
+
+std::string event_shape(const nlohmann::ordered_json& schema)
+{
+  const auto props = schema.find("properties");
+  if (props == schema.end() || !props->is_object()) {
+    return "";
+  }
+  for (const char* key : {"event", "Event"}) {
+    if (const auto event = props->find(key); event != props->end()) {
+      const std::string inner = object_shape(*event);
+      // "job = {...}" for an event of one entity, as AccuLynx's pages write it; the object itself otherwise.
+      const auto members = event->find("properties");
+      if (members != event->end() && members->size() == 1 && members->begin()->contains("properties")) {
+        return members->begin().key() + " = " + object_shape(*members->begin());
+      }
+      return inner;
+    }
+  }
+  return "";
+}
+
+} // namespace acx::contract

@@ -23,3 +23,11 @@ struct Member {
 std::vector<Member> members(const nlohmann::ordered_json& schema);
 
 } // namespace acx::contract
+
+namespace acx::contract {
+
+// The event a schema describes, in a line: "job = {id, milestone: {id, name, isCurrent}, _link}" (an optional member
+// marked "?", an array of objects as "[{...}]"); what acx topics --long shows.
+std::string event_shape(const nlohmann::ordered_json& schema);
+
+} // namespace acx::contract

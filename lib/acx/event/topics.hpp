@@ -11,8 +11,6 @@ namespace acx::event {
 struct Topic {
   std::string_view name;
   std::string_view description;
-  // The shape of the delivery's "event" object, as far as it is known; "(assumed)" marks what no capture confirms.
-  std::string_view shape;
   bool legacy = false; // only in AccuLynx's older documentation
 };
 
