@@ -119,7 +119,7 @@ expect_has "$out" '"name":"job-milestone-changed"' "topics json"
 expect_has "$out" '"legacy":true' "topics json legacy"
 expect_eq "$(wc -l <<<"$out")" 23 "topics json: JSON lines, a topic a line"
 run "$ACX" topics --long
-expect_has "$out" "event: job = {id, milestone: {id, name, isCurrent}, _link} (captured)" "topics --long shape"
+expect_has "$out" "event: job = {id, milestone: {id, name, isCurrent}, _link}" "topics --long shape, from the schema"
 
 run "$ACX" fixtures list
 expect_eq "$(wc -l <<<"$out" | tr -d ' ')" 23 "23 fixtures"
