@@ -94,3 +94,17 @@ TEST_CASE("acx::relay::admit: a relayed delivery meets the checks a direct one d
     CHECK(refused(d) == "admitted");
   }
 }
+
+TEST_CASE("acx::relay::admit: with the laptop's --contract, a relayed delivery's drift is recorded, never refused")
+{
+  relay::Admission limits;
+  limits.contract = std::make_shared<const contract::Contract>(contract::SchemaSet::shipped());
+  auto d = valid();
+  auto body = nlohmann::json::parse(d.body);
+  body["event"]["job"]["crew"] = "North";
+  d.body = body.dump();
+  const auto a = relay::admit(d, limits, "relay.example", k_now);
+  REQUIRE(a.record);
+  CHECK(a.record->drift == R"([{"kind":"added","path":".event.job.crew","detail":"string"}])");
+  CHECK(relay::admit(valid(), limits, "relay.example", k_now).record->drift.empty());
+}

@@ -72,6 +72,12 @@ void add_examples(CLI::App& app)
   examples(at(app, {"topics"}), {{"Every topic with its description, as JSON:", "acx topics --long --format json"}});
   examples(at(app, {"fixtures"}),
            {{"A sample event with a new eventId and the time now:", "acx fixtures show job.invoice_updated --fresh"}});
+  examples(
+      at(app, {"schema"}),
+      {{"What the journal's deliveries say, against the shipped schemas, kept for --schemas:",
+        "acx schema learn --out ./learned"},
+       {"Whether they break a receiver (exit 1 when they do):", "acx schema diff shipped ./learned"},
+       {"An OpenAPI 3.1 document of every topic's webhook:", "acx schema export --openapi > acculynx.openapi.json"}});
   examples(at(app, {"version"}), {{"The version, commit and libraries, as JSON:", "acx version --format json"}});
   examples(at(app, {"completion"}), {{"Completions in the current bash:", "source <(acx completion bash)"}});
   examples(at(app, {"man"}), {{"Read the page of acx listen without installing it:", "acx man listen | man -l -"}});

@@ -109,6 +109,7 @@ public:
     if (o.upstream) {
       relay::PullOptions pull = *o.upstream;
       pull.admission.max_body = o.server.max_body; // a relayed delivery meets the bounds a direct one does
+      pull.admission.contract = o.contract;
       m_puller = std::make_unique<relay::Puller>(
           std::move(pull), m_journal_path, *m_writer, [&observer](const util::Notice& n) { observer.notice(n); },
           [this](std::exception_ptr e) { failed(e); });

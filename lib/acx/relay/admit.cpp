@@ -79,6 +79,10 @@ Admitted admit(Delivery d, const Admission& limits, const std::string& remote, u
                               util::excerpt(d.topic), event_id, util::excerpt(env.topic)));
   }
   journal::Record r;
+  if (limits.contract) {
+    r.drift = contract::drift_text(
+        event::whole_body(parsed, [&](const nlohmann::json& body) { return limits.contract->check(env.topic, body); }));
+  }
   r.received = d.received;
   r.remote = remote;
   r.path = std::move(d.path);

@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "acx/contract/contract.hpp"
 #include "acx/journal/record.hpp"
 #include "acx/relay/wire.hpp"
 
@@ -19,6 +21,9 @@ struct Admission {
   std::size_t max_head = 8u << 10;       // their bytes, as "Name: value\r\n" (the server's head space)
   std::size_t max_path = 2048;           // bytes of the path it was posted to
   std::chrono::seconds future_skew{300}; // a received time later than now by more is refused
+  // The laptop's --contract: a relayed delivery's drift is recorded as a direct one's is; never a refusal (the relay
+  // already acknowledged it to AccuLynx).
+  std::shared_ptr<const contract::Contract> contract;
 };
 
 // Why a relayed delivery was refused: a word for /metrics (acx_upstream_refused_total{reason=...}), one of

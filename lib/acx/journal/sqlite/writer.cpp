@@ -63,6 +63,15 @@ std::int64_t last_seq(Database& db)
   return last.int64(0);
 }
 
+// Whether the journal holds an event acx reconcile --repair rebuilt (the partial index says); finalized here, before
+// the writer's threads start, for the reason last_seq's is.
+bool any_rebuilt(Database& db)
+{
+  Statement any(db, "SELECT EXISTS (SELECT 1 FROM deliveries WHERE remote = ?1)");
+  any.bind(1, k_reconciled_remote);
+  return any.step() && any.int64(0) == 1;
+}
+
 void prepare_file(const std::string& path)
 {
   namespace fs = std::filesystem;
@@ -124,9 +133,7 @@ public:
         m_cursor(m_db, "INSERT OR REPLACE INTO meta(key, value) VALUES('upstream ' || ?1, ?2)")
   {
     const std::int64_t committed = last_seq(m_db);
-    Statement any(m_db, "SELECT EXISTS (SELECT 1 FROM deliveries WHERE remote = ?1)"); // the partial index says
-    any.bind(1, k_reconciled_remote);
-    m_any_rebuilt = any.step() && any.int64(0) == 1;
+    m_any_rebuilt = any_rebuilt(m_db);
     {
       std::lock_guard lock(m_mutex);
       m_text_indexed = m_text ? m_text->indexed() : committed;
