@@ -165,3 +165,17 @@ TEST_CASE("acx::contract::vary")
   CHECK_THROWS_WITH(contract::vary(milestone, "job.milestone.current_changed", contract::Variation::null_optional, set),
                     doctest::Contains("has no optional member"));
 }
+
+TEST_CASE("acx::contract::Contract::check: at most 50 differences kept, the rest counted")
+{
+  const contract::Contract c(contract::SchemaSet::shipped());
+  auto body = nlohmann::json::parse(*event::find_fixture("job_created"));
+  for (int i = 0; i < 200; ++i) {
+    body["event"]["job"]["k" + std::to_string(i)] = i;
+  }
+  const auto drift = c.check("job_created", body);
+  REQUIRE(drift.size() == 51);
+  CHECK(drift.back().kind == contract::Kind::more);
+  CHECK(contract::describe(drift.back()) == ".: more (150 more not kept (the first 50 are))");
+  CHECK(contract::parse_drift(contract::drift_text(drift)) == drift);
+}

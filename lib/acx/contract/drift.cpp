@@ -23,13 +23,16 @@ std::string_view kind_name(Kind k)
     return "value";
   case Kind::topic:
     return "topic";
+  case Kind::more:
+    return "more";
   }
   return "value";
 }
 
 const std::vector<Kind>& kinds()
 {
-  static const std::vector<Kind> all{Kind::added, Kind::missing, Kind::type, Kind::format, Kind::value, Kind::topic};
+  static const std::vector<Kind> all{Kind::added, Kind::missing, Kind::type, Kind::format,
+                                     Kind::value, Kind::topic,   Kind::more};
   return all;
 }
 

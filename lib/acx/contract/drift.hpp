@@ -16,6 +16,7 @@ enum class Kind {
   format,  // a string that is not the schema's format (uuid, date-time, uri)
   value,   // anything else the schema says of a value (an enum, a const, a bound)
   topic,   // no schema describes the delivery's topic
+  more,    // the differences past the first 50, counted, not kept (path "")
 };
 
 std::string_view kind_name(Kind k); // "added", "missing", ...
