@@ -31,6 +31,7 @@ allowed '#include <openssl/' lib/acx/util/crypto.cpp
 allowed '#include <toml\+\+/' lib/acx/config
 allowed '#include <CLI/' tools/acx
 allowed '#include <valijson/' lib/acx/contract/contract.cpp
+allowed '#include <jq\.h>|#include <jv\.h>' lib/acx/jq/jq.cpp
 
 # Which module may include which: the layering, lowest first. tools/acx (the command line) may include any module.
 declare -A may_include=(
@@ -40,13 +41,14 @@ declare -A may_include=(
   [event]="util"
   [contract]="util event"
   [signing]="util"
+  [jq]="util"
   [http]="util"
   [config]="util signing"
   [journal]="util sqlite pg event"
   [deliver]="util contract event http signing"
   [acculynx]="util deliver event http"
   [check]="util contract deliver event http signing"
-  [forward]="util config deliver event http journal signing"
+  [forward]="util config deliver event http jq journal signing"
   [present]="util contract event journal forward"
   [inspect]="util config contract deliver event http journal present signing"
   [relay]="util contract deliver event http journal"

@@ -18,11 +18,11 @@ namespace acx::contract {
 
 namespace {
 
-using Json = nlohmann::json;
+using PlainJson = nlohmann::json;
 
 // A copy of a schema without its format keywords (acx checks those itself): each schema node visited through the
 // keywords that hold schemas, so a member named "format" stays.
-void drop_formats(Json& node)
+void drop_formats(PlainJson& node)
 {
   if (!node.is_object()) {
     return;
@@ -51,7 +51,7 @@ void drop_formats(Json& node)
   }
 }
 
-const Json* child(const Json& node, const char* key)
+const PlainJson* child(const PlainJson& node, const char* key)
 {
   if (!node.is_object()) {
     return nullptr;
@@ -60,9 +60,9 @@ const Json* child(const Json& node, const char* key)
   return it == node.end() ? nullptr : &*it;
 }
 
-std::string expected_type(const Json* schema)
+std::string expected_type(const PlainJson* schema)
 {
-  const Json* type = schema ? child(*schema, "type") : nullptr;
+  const PlainJson* type = schema ? child(*schema, "type") : nullptr;
   if (!type) {
     return "";
   }
@@ -121,15 +121,15 @@ std::string path_of(const Steps& steps)
   return path;
 }
 
-void walk(const Json& schema, const Json& value, Steps& steps, Findings& out)
+void walk(const PlainJson& schema, const PlainJson& value, Steps& steps, Findings& out)
 {
-  if (const Json* format = child(schema, "format");
+  if (const PlainJson* format = child(schema, "format");
       format && format->is_string() && value.is_string() &&
       !conforms(format->get_ref<const std::string&>(), value.get_ref<const std::string&>())) {
     out.room() ? out.add(Kind::format, path_of(steps), "not a " + format->get<std::string>()) : out.more();
   }
   if (value.is_object()) {
-    const Json* props = child(schema, "properties");
+    const PlainJson* props = child(schema, "properties");
     if (!props || !props->is_object()) {
       return;
     }
@@ -144,7 +144,7 @@ void walk(const Json& schema, const Json& value, Steps& steps, Findings& out)
       steps.pop_back();
     }
   } else if (value.is_array()) {
-    const Json* items = child(schema, "items");
+    const PlainJson* items = child(schema, "items");
     if (items && items->is_object()) {
       steps.push_back(nullptr);
       for (const auto& item : value) {
@@ -157,7 +157,8 @@ void walk(const Json& schema, const Json& value, Steps& steps, Findings& out)
 
 // A validator's error as drift: its context (<root>, [event], [job], [0]) read as a path along the value and the
 // schema; the errors that only say a child failed are left out (the child's own error says what).
-void add_error(const valijson::ValidationResults::Error& e, const Json& schema, const Json& body, Findings& out)
+void add_error(const valijson::ValidationResults::Error& e, const PlainJson& schema, const PlainJson& body,
+               Findings& out)
 {
   const std::string& what = e.description;
   if (what.starts_with("Failed to validate against schema associated with property") ||
@@ -169,8 +170,8 @@ void add_error(const valijson::ValidationResults::Error& e, const Json& schema, 
     return out.more();
   }
   std::string path;
-  const Json* value = &body;
-  const Json* node = &schema;
+  const PlainJson* value = &body;
+  const PlainJson* node = &schema;
   for (std::size_t i = 1; i < e.context.size(); ++i) {
     std::string step = e.context[i];
     if (step.size() >= 2 && step.front() == '[' && step.back() == ']') {
@@ -185,7 +186,7 @@ void add_error(const valijson::ValidationResults::Error& e, const Json& schema, 
     } else {
       value = value && value->is_object() && value->contains(step) ? &(*value)[step] : nullptr;
     }
-    const Json* props = node ? child(*node, item ? "items" : "properties") : nullptr;
+    const PlainJson* props = node ? child(*node, item ? "items" : "properties") : nullptr;
     node = item ? props : (props ? child(*props, step.c_str()) : nullptr);
   }
   if (what.starts_with("Missing required property '")) {
@@ -203,7 +204,7 @@ void add_error(const valijson::ValidationResults::Error& e, const Json& schema, 
 
 struct Contract::Impl {
   struct Compiled {
-    Json schema;                               // as written (formats included), for walk()
+    PlainJson schema;                          // as written (formats included), for walk()
     std::unique_ptr<valijson::Schema> checker; // formats dropped
   };
   std::map<std::string, Compiled, std::less<>> topics;
@@ -212,8 +213,8 @@ struct Contract::Impl {
 Contract::Contract(const SchemaSet& set) : m_impl(std::make_unique<Impl>())
 {
   for (const auto& topic : set.topics()) {
-    Impl::Compiled c{Json(*set.find(topic)), std::make_unique<valijson::Schema>()};
-    Json plain = c.schema;
+    Impl::Compiled c{PlainJson(*set.find(topic)), std::make_unique<valijson::Schema>()};
+    PlainJson plain = c.schema;
     drop_formats(plain);
     try {
       valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
@@ -254,20 +255,20 @@ Drift Contract::check(std::string_view topic, const nlohmann::json& body) const
 std::string_view json_type(const nlohmann::json& v)
 {
   switch (v.type()) {
-  case Json::value_t::null:
+  case PlainJson::value_t::null:
     return "null";
-  case Json::value_t::boolean:
+  case PlainJson::value_t::boolean:
     return "boolean";
-  case Json::value_t::number_integer:
-  case Json::value_t::number_unsigned:
+  case PlainJson::value_t::number_integer:
+  case PlainJson::value_t::number_unsigned:
     return "integer";
-  case Json::value_t::number_float:
+  case PlainJson::value_t::number_float:
     return "number";
-  case Json::value_t::string:
+  case PlainJson::value_t::string:
     return "string";
-  case Json::value_t::array:
+  case PlainJson::value_t::array:
     return "array";
-  case Json::value_t::object:
+  case PlainJson::value_t::object:
     return "object";
   default:
     return "other";

@@ -1,4 +1,5 @@
 #include "acx/util/process.hpp"
+#include "acx/util/child.hpp"
 #include "acx/util/url.hpp"
 
 #include <algorithm>
@@ -23,32 +24,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t k_max_output = 64 * 1024;
-
-// Closes a descriptor once.
-struct Fd {
-  int fd = -1;
-  Fd() = default;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd(Fd&& other) noexcept : fd(std::exchange(other.fd, -1)) {}
-  Fd& operator=(Fd&& other) noexcept
-  {
-    if (this != &other) {
-      reset();
-      fd = std::exchange(other.fd, -1);
-    }
-    return *this;
-  }
-  ~Fd() { reset(); }
-  void reset()
-  {
-    if (fd >= 0) {
-      ::close(fd);
-      fd = -1;
-    }
-  }
-};
 
 Error cannot_run()
 {
@@ -75,22 +50,31 @@ namespace {
 
 // The environment for the child, built before fork: after it, in a process with threads, only async-signal-safe
 // calls are allowed.
-std::vector<std::string> child_environment(const CommandSpec& spec)
+std::vector<std::string> child_environment(const std::vector<std::pair<std::string, std::string>>& env)
 {
   std::vector<std::string> out;
   for (char** e = environ; *e; ++e) {
     const std::string_view entry(*e);
     const std::string_view name = entry.substr(0, entry.find('='));
-    const bool replaced =
-        std::any_of(spec.env.begin(), spec.env.end(), [&](const auto& kv) { return name == kv.first; });
+    const bool replaced = std::any_of(env.begin(), env.end(), [&](const auto& kv) { return name == kv.first; });
     if (!replaced && !is_secret_variable(name, entry.substr(std::min(entry.size(), name.size() + 1)))) {
       out.emplace_back(entry);
     }
   }
-  for (const auto& [name, value] : spec.env) {
+  for (const auto& [name, value] : env) {
     out.push_back(name + "=" + value);
   }
   return out;
+}
+
+} // namespace
+
+void Fd::reset()
+{
+  if (fd >= 0) {
+    ::close(fd);
+    fd = -1;
+  }
 }
 
 bool has_exited(pid_t pid)
@@ -99,17 +83,7 @@ bool has_exited(pid_t pid)
   return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
 }
 
-// A command started: its process, the write end of its stdin, the read end of its stdout, and a pidfd that becomes
-// readable when it exits (-1 on a kernel without pidfds).
-struct Child {
-  pid_t pid = -1;
-  Fd input;
-  Fd output;
-  Fd exited;
-};
-
-// Forks `sh -c command` in a process group of its own, with pipes as stdin and stdout. Throws acx::Error.
-Child spawn(const CommandSpec& spec)
+Child spawn(const Launch& launch)
 {
   int out_pipe[2];
   int in_pipe[2];
@@ -121,21 +95,25 @@ Child spawn(const CommandSpec& spec)
     throw cannot_run();
   }
   Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
-  std::vector<std::string> env_strings = child_environment(spec);
+  // Built before fork: after it, in a process with threads, only async-signal-safe calls are allowed.
+  std::vector<std::string> env_strings = child_environment(launch.env);
   std::vector<char*> envp;
   for (auto& e : env_strings) {
     envp.push_back(e.data());
   }
   envp.push_back(nullptr);
-  const char* argv[] = {"sh", "-c", spec.command.c_str(), nullptr};
+  std::vector<std::string> args = launch.argv;
+  std::vector<char*> argv;
+  for (auto& a : args) {
+    argv.push_back(a.data());
+  }
+  argv.push_back(nullptr);
 
   const pid_t pid = ::fork();
   if (pid < 0) {
     throw cannot_run();
   }
   if (pid == 0) {
-    // The child: its own process group (so that killing the group reaches what it started), the pipes as stdin and
-    // stdout, signals as a fresh process has them.
     ::setpgid(0, 0);
     ::dup2(in_pipe[0], STDIN_FILENO);
     ::dup2(out_pipe[1], STDOUT_FILENO);
@@ -143,7 +121,7 @@ Child spawn(const CommandSpec& spec)
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGPIPE, SIG_DFL);
-    ::execve("/bin/sh", const_cast<char* const*>(argv), envp.data());
+    ::execve(launch.path.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
   ::setpgid(pid, pid); // also from here, so the group exists before any kill
@@ -156,6 +134,8 @@ Child spawn(const CommandSpec& spec)
   child.exited = Fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   return child;
 }
+
+namespace {
 
 // Reads what the command wrote so far, keeping at most k_max_output bytes; closes the pipe at its end.
 void read_output(Child& child, std::string& out)
@@ -226,7 +206,7 @@ bool converse(Child& child, const CommandSpec& spec, int stop_event, std::stop_t
 CommandResult run_command(const CommandSpec& spec, std::stop_token stop)
 {
   Fd stop_event(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  Child child = spawn(spec);
+  Child child = spawn({"/bin/sh", {"sh", "-c", spec.command}, spec.env});
   std::stop_callback on_stop(stop, [fd = stop_event.fd] {
     const std::uint64_t one = 1;
     [[maybe_unused]] const auto n = ::write(fd, &one, sizeof one);

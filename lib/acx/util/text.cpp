@@ -311,6 +311,23 @@ std::string escape_markup(std::string_view s)
   return out;
 }
 
+std::string format_size(std::size_t bytes)
+{
+  static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(units)) {
+    value /= 1024;
+    ++unit;
+  }
+  if (unit == 0) {
+    return fmt::format("{} B", bytes);
+  }
+  return value < 10 && value != static_cast<double>(static_cast<std::size_t>(value))
+             ? fmt::format("{:.1f} {}", value, units[unit])
+             : fmt::format("{:.0f} {}", value, units[unit]);
+}
+
 std::string plural(std::size_t n, std::string_view one, std::string_view many)
 {
   if (n == 1) {

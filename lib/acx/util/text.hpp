@@ -43,6 +43,8 @@ std::optional<std::string> closest(std::string_view word, const std::vector<std:
 
 // Parses a byte size: "1048576", "512k", "1MiB", "2MB", "1g" (k/m/g are powers of 1024, with or without "iB"/"B").
 std::optional<std::size_t> parse_size(std::string_view text);
+// A byte size for a person: "100 B", "512 KiB", "16 MiB", "1.5 GiB" (one decimal below 10 of the unit, else none).
+std::string format_size(std::size_t bytes);
 
 // "1 check", "3 checks": the count and the word, in the plural unless n is 1 (`many`: an irregular plural).
 std::string plural(std::size_t n, std::string_view one, std::string_view many = {});
