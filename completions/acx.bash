@@ -6,6 +6,8 @@ _acx() {
     case "$cmdpath ${COMP_WORDS[i]}" in
       'acx listen')
         cmdpath='acx listen';;
+      'acx forward')
+        cmdpath='acx forward';;
       'acx events')
         cmdpath='acx events';;
       'acx inspect')
@@ -46,6 +48,8 @@ _acx() {
         cmdpath='acx completion';;
       'acx man')
         cmdpath='acx man';;
+      'acx forward test')
+        cmdpath='acx forward test';;
       'acx events list')
         cmdpath='acx events list';;
       'acx events show')
@@ -223,6 +227,22 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --hydrate')
       COMPREPLY=($(compgen -W 'job contact' -- "$cur")); return;;
+    'acx listen --forward-filter')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --forward-transform')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx forward test --route')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx forward test --profile')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx forward test --config')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx forward test --filter')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx forward test --transform')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx forward test --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx events list --journal')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx events list --format')
@@ -842,9 +862,13 @@ _acx() {
   local subs opts args files
   case "$cmdpath" in
     'acx')
-      subs='listen events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures schema version completion man'; opts='--help -h --version'; args=''; files=0;;
+      subs='listen forward events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures schema version completion man'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --contract --schemas --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --watch-subscription --strict-health --reconcile-every --reconcile-window --reconcile-repair --canary --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from --hydrate'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --contract --schemas --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --watch-subscription --strict-health --reconcile-every --reconcile-window --reconcile-repair --canary --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from --hydrate --forward-filter --forward-transform'; args=''; files=0;;
+    'acx forward')
+      subs='test'; opts='--help -h'; args=''; files=0;;
+    'acx forward test')
+      subs=''; opts='--help -h --route --profile --config --filter --transform --format'; args=''; files=1;;
     'acx events')
       subs='list show export retry prune stats'; opts='--help -h'; args=''; files=0;;
     'acx events list')
@@ -948,7 +972,7 @@ _acx() {
     'acx completion')
       subs=''; opts='--help -h'; args='bash zsh fish'; files=0;;
     'acx man')
-      subs=''; opts='--help -h --directory'; args='listen events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures schema version completion man man acx.toml'; files=0;;
+      subs=''; opts='--help -h --directory'; args='listen forward events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures schema version completion man man acx.toml'; files=0;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))

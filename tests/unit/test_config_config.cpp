@@ -194,6 +194,8 @@ scheme = "hmac"
 headers = ["X-A: b"]
 hydrate = ["job"]
 hydrate-fallback = "thin"
+filter = ".topicName == \"job_created\""
+transform = "{id: .eventId}"
 
 [[profiles.default.subscriptions]]
 id = "i"
@@ -217,7 +219,8 @@ contact = "c@example.com"
   REQUIRE(p.routes.size() == 1);
   const auto& r = p.routes.front();
   CHECK((!r.url.empty() && !r.topics.empty() && !r.name.empty() && !r.secret.empty() && !r.scheme.empty() &&
-         !r.headers.empty() && !r.hydrate.empty() && !r.hydrate_fallback.empty()));
+         !r.headers.empty() && !r.hydrate.empty() && !r.hydrate_fallback.empty() && !r.filter.empty() &&
+         !r.transform.empty()));
   REQUIRE(p.subscriptions.size() == 1);
   const auto& s = p.subscriptions.front();
   CHECK((!s.id.empty() && !s.url.empty() && !s.token.empty() && !s.secret_in.empty() && !s.signing_secret.empty() &&
@@ -229,7 +232,7 @@ contact = "c@example.com"
     CHECK(!k.what.empty());
     ++documented;
   }
-  CHECK(documented == 23); // the 23 keys set above, each read (checked field by field)
+  CHECK(documented == 25); // the 25 keys set above, each read (checked field by field)
 }
 
 TEST_CASE("acx::config: api_rate and api_machine_rate are whole numbers within AccuLynx's limits, and saved back")

@@ -26,6 +26,7 @@ void define_app(CLI::App& app, Run& run)
   app.footer(fmt::format("Exit codes: {}. See README.md or man acx.", codes));
 
   setup_listen(app, run);
+  setup_forward(app, run);
   setup_events(app, run);
   setup_inspect(app, run);
   setup_send(app, run);

@@ -65,9 +65,11 @@ struct ListenFlags {
   Duration forward_max_age = std::chrono::hours(24);
   std::string forward_from;
   std::vector<std::string> hydrate; // job, contact
-  std::string contract = "warn";    // warn, refuse, off
-  std::string schemas;              // --schemas DIR: instead of the shipped ones
-  std::string inspect;              // --inspect[=PORT]
+  std::string forward_filter;       // jq programs
+  std::string forward_transform;
+  std::string contract = "warn"; // warn, refuse, off
+  std::string schemas;           // --schemas DIR: instead of the shipped ones
+  std::string inspect;           // --inspect[=PORT]
   std::vector<std::string> relay_tokens;
   Duration relay_keep_alive = std::chrono::seconds(15);
   std::size_t relay_max_streams = listen::ListenOptions{}.relay_max_streams;
@@ -112,6 +114,7 @@ std::vector<forward::Consumer> consumers_of(const ListenFlags& f, const config::
   w.command_timeout = f.exec_timeout;
   w.from = from_of(f.forward_from);
   w.hydrate = f.hydrate;
+  w.programs = {f.forward_filter, f.forward_transform};
   if (profile) {
     w.routes = profile->routes;
   }
@@ -307,7 +310,14 @@ int run_listen(const ListenFlags& f)
       for (const auto& s : f.subscriptions) { // --subscription adds to the profile's
         again.subscriptions.insert(util::to_lower(s));
       }
-      return std::pair{scheme_options(with_credentials(f.scheme, again)), std::move(again.subscriptions)};
+      // The routes' jq programs: one that does not compile keeps the previous profile whole.
+      const auto c = load_config(config_path(f.config));
+      std::map<std::string, jq::Programs> programs;
+      for (const auto& consumer : consumers_of(f, c.find(f.profile))) {
+        programs.emplace(consumer.name, consumer.programs);
+      }
+      return listen::ListenOptions::Reloaded{scheme_options(with_credentials(f.scheme, again)),
+                                             std::move(again.subscriptions), std::move(programs)};
     };
   }
   if (resolved_scheme(scheme) == signing::Kind::none && f.upstream.empty()) { // a laptop's port is for acx send
@@ -456,6 +466,10 @@ void add_forward_options(CLI::App* cmd, const std::shared_ptr<ListenFlags>& f)
                   "the member \"hydrated\" (job,contact; needs an API key)")
       ->delimiter(',')
       ->check(CLI::IsMember({"job", "contact"}));
+  fwd->add_option("--forward-filter", f->forward_filter,
+                  "Hand an event over only when this jq program yields true on it: '.event.job.id != null'");
+  fwd->add_option("--forward-transform", f->forward_transform,
+                  "Forward this jq program's output instead of the body (the journal keeps the original)");
 }
 
 } // namespace

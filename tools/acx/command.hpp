@@ -13,6 +13,7 @@ void setup_check(CLI::App& app, Run& run);
 void setup_events(CLI::App& app, Run& run);
 void setup_inspect(CLI::App& app, Run& run);
 void setup_listen(CLI::App& app, Run& run);
+void setup_forward(CLI::App& app, Run& run);
 void setup_replay(CLI::App& app, Run& run);
 void setup_sandbox(CLI::App& app, Run& run);
 void setup_send(CLI::App& app, Run& run);

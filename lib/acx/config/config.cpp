@@ -86,6 +86,40 @@ Subscribed read_subscription(const toml::table& t, const std::string& where)
   return s;
 }
 
+// A [[profiles.NAME.forward]] table, checked.
+Forward read_route(const toml::table& rt, const std::string& where)
+{
+  Forward route;
+  route.url = string_at(rt, "url", where);
+  route.name = string_at(rt, "name", where);
+  route.secret = string_at(rt, "secret", where);
+  route.scheme = string_at(rt, "scheme", where);
+  route.hydrate_fallback = string_at(rt, "hydrate-fallback", where);
+  route.filter = string_at(rt, "filter", where);
+  route.transform = string_at(rt, "transform", where);
+  for (const auto& [key, into] :
+       {std::pair{"topics", &route.topics}, {"headers", &route.headers}, {"hydrate", &route.hydrate}}) {
+    if (const auto* list = rt.get_as<toml::array>(key)) {
+      for (const auto& n : *list) {
+        const auto* v = n.as_string();
+        if (!v) {
+          throw Error(ExitCode::bad_input, fmt::format("{}: forward {} must be strings", where, key));
+        }
+        into->push_back(v->get());
+      }
+    }
+  }
+  if (route.url.empty()) {
+    throw Error(ExitCode::bad_input, fmt::format("{}: a forward needs url", where));
+  }
+  check_hydrate(route, where);
+  if (!(route.url.starts_with("http://") || route.url.starts_with("https://")) || !util::parse_url(route.url)) {
+    throw Error(ExitCode::bad_input, fmt::format("{}: forward url {} is not an http:// or https:// URL", where,
+                                                 util::excerpt(util::redact_url(route.url))));
+  }
+  return route;
+}
+
 } // namespace
 
 bool Profile::remember(Subscribed s)
@@ -175,33 +209,7 @@ Config parse(std::string_view text, const std::string& path)
         if (!rt) {
           throw Error(ExitCode::bad_input, fmt::format("{}: each forward must be a table", where));
         }
-        Forward route;
-        route.url = string_at(*rt, "url", where);
-        route.name = string_at(*rt, "name", where);
-        route.secret = string_at(*rt, "secret", where);
-        route.scheme = string_at(*rt, "scheme", where);
-        route.hydrate_fallback = string_at(*rt, "hydrate-fallback", where);
-        for (const auto& [key, into] :
-             {std::pair{"topics", &route.topics}, {"headers", &route.headers}, {"hydrate", &route.hydrate}}) {
-          if (const auto* list = rt->get_as<toml::array>(key)) {
-            for (const auto& n : *list) {
-              const auto* v = n.as_string();
-              if (!v) {
-                throw Error(ExitCode::bad_input, fmt::format("{}: forward {} must be strings", where, key));
-              }
-              into->push_back(v->get());
-            }
-          }
-        }
-        if (route.url.empty()) {
-          throw Error(ExitCode::bad_input, fmt::format("{}: a forward needs url", where));
-        }
-        check_hydrate(route, where);
-        if (!(route.url.starts_with("http://") || route.url.starts_with("https://")) || !util::parse_url(route.url)) {
-          throw Error(ExitCode::bad_input, fmt::format("{}: forward url {} is not an http:// or https:// URL", where,
-                                                       util::excerpt(util::redact_url(route.url))));
-        }
-        p.routes.push_back(std::move(route));
+        p.routes.push_back(read_route(*rt, where));
       }
     }
     p.retain = string_at(*t, "retain", where);
@@ -258,6 +266,11 @@ std::span<const Key> keys()
        "Add the job and/or contact each event names, fetched from the API within its budget: [\"job\", \"contact\"]."},
       {route, "hydrate-fallback", "string",
        "wait (the default: an event waits in its lane until hydrated) or thin (sent as it is when the API fails)."},
+      {route, "filter", "string",
+       "A jq program: the route takes an event when it yields true (on the event as journaled, before hydration)."},
+      {route, "transform", "string",
+       "A jq program: its one output, as compact JSON, is the body forwarded and signed (after hydration); the "
+       "journal keeps the original."},
       {subscription, "id", "string", "The subscription's id at AccuLynx. Written by acx subscribe."},
       {subscription, "url", "string", "The URL the subscription delivers to, without its token."},
       {subscription, "token", "string",
@@ -270,6 +283,45 @@ std::span<const Key> keys()
   };
   return k;
 }
+
+namespace {
+
+// A route as the config file holds it.
+toml::table route_table(const Forward& r)
+{
+  toml::array topics;
+  for (const auto& topic : r.topics) {
+    topics.push_back(topic);
+  }
+  toml::table route{{"url", r.url}, {"topics", topics}};
+  if (!r.headers.empty()) {
+    toml::array headers;
+    for (const auto& h : r.headers) {
+      headers.push_back(h);
+    }
+    route.insert("headers", headers);
+  }
+  if (!r.hydrate.empty()) {
+    toml::array kinds;
+    for (const auto& k : r.hydrate) {
+      kinds.push_back(k);
+    }
+    route.insert("hydrate", kinds);
+  }
+  for (const auto& [key, value] : {std::pair{"name", &r.name},
+                                   {"secret", &r.secret},
+                                   {"scheme", &r.scheme},
+                                   {"hydrate-fallback", &r.hydrate_fallback},
+                                   {"filter", &r.filter},
+                                   {"transform", &r.transform}}) {
+    if (!value->empty()) {
+      route.insert(key, *value);
+    }
+  }
+  return route;
+}
+
+} // namespace
 
 void save(const Config& config, const std::string& path)
 {
@@ -300,34 +352,7 @@ void save(const Config& config, const std::string& path)
     }
     toml::array routes;
     for (const auto& r : p.routes) {
-      toml::array topics;
-      for (const auto& topic : r.topics) {
-        topics.push_back(topic);
-      }
-      toml::table route{{"url", r.url}, {"topics", topics}};
-      if (!r.headers.empty()) {
-        toml::array headers;
-        for (const auto& h : r.headers) {
-          headers.push_back(h);
-        }
-        route.insert("headers", headers);
-      }
-      if (!r.hydrate.empty()) {
-        toml::array kinds;
-        for (const auto& k : r.hydrate) {
-          kinds.push_back(k);
-        }
-        route.insert("hydrate", kinds);
-      }
-      for (const auto& [key, value] : {std::pair{"name", &r.name},
-                                       {"secret", &r.secret},
-                                       {"scheme", &r.scheme},
-                                       {"hydrate-fallback", &r.hydrate_fallback}}) {
-        if (!value->empty()) {
-          route.insert(key, *value);
-        }
-      }
-      routes.push_back(std::move(route));
+      routes.push_back(route_table(r));
     }
     if (!routes.empty()) {
       t.insert("forward", routes);

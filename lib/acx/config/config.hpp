@@ -33,6 +33,8 @@ struct Forward {
   std::vector<std::string> headers; // fixed headers on every forward, "Name: value" ("X-GitHub-Event: ping")
   std::vector<std::string> hydrate; // "job", "contact": fetched from the API and added to each event
   std::string hydrate_fallback;     // "wait" (the default: nothing goes thin) or "thin"
+  std::string filter;               // a jq program: the route takes an event when it yields true
+  std::string transform;            // a jq program: its output is the body forwarded
 };
 
 // A named set of settings: where the API is, its key, the subscriptions made through it, and its routes.

@@ -35,6 +35,24 @@ signing::SchemeOptions forward_scheme(const std::string& secret, const std::stri
   return o;
 }
 
+// A consumer's jq programs, compiled now so that a mistake stops the start (or a reload) naming where it is: the
+// route's name, or the flag (route empty).
+jq::Programs checked_programs(jq::Programs programs, const std::string& route)
+{
+  for (const auto& [what, program] : {std::pair{"filter", &programs.filter}, {"transform", &programs.transform}}) {
+    if (program->empty()) {
+      continue;
+    }
+    if (auto error = jq::compile_error(*program)) {
+      throw Error(ExitCode::usage, route.empty()
+                                       ? fmt::format("--forward-{} is not a jq program: {}", what, *error)
+                                       : fmt::format("the profile's forward to {}: its {} is not a jq program: {}",
+                                                     util::printable(route), what, *error));
+    }
+  }
+  return programs;
+}
+
 // Names are the consumers' keys in the journal: one each.
 void check_names(std::vector<Consumer>& out, const std::string& name)
 {
@@ -112,6 +130,7 @@ std::vector<Consumer> consumers(const Wanted& w)
     c.timeout = w.url_timeout;
     c.from = w.from;
     c.hydrate = w.hydrate;
+    c.programs = checked_programs(w.programs, "");
     out.push_back(std::move(c));
   }
   for (const auto& command : w.commands) {
@@ -121,6 +140,7 @@ std::vector<Consumer> consumers(const Wanted& w)
     c.timeout = w.command_timeout;
     c.from = w.from;
     c.hydrate = w.hydrate;
+    c.programs = checked_programs(w.programs, "");
     out.push_back(std::move(c));
   }
   for (const auto& r : w.routes) {
@@ -134,6 +154,7 @@ std::vector<Consumer> consumers(const Wanted& w)
     c.from = w.from;
     c.hydrate = r.hydrate;
     c.hydrate_thin = r.hydrate_fallback == "thin";
+    c.programs = checked_programs({r.filter, r.transform}, c.name);
     out.push_back(std::move(c));
   }
   check_names(out, w.name);

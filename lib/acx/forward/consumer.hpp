@@ -9,6 +9,7 @@
 #include "acx/config/config.hpp"
 #include "acx/forward/hydrate.hpp"
 #include "acx/journal/record.hpp"
+#include "acx/jq/jq.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/time.hpp"
 
@@ -36,6 +37,7 @@ struct Consumer {
   From from;
   std::vector<std::string> hydrate; // "job", "contact": added to each event from the API (forward/hydrate.hpp)
   bool hydrate_thin = false;        // hydrate-fallback = "thin": hand the event over as it is when hydration fails
+  jq::Programs programs;            // its filter and transform (--forward-filter, --forward-transform, a route's)
 };
 
 // What the command line and a profile say about consumers: listen's --forward-to, --exec and their settings, and
@@ -51,12 +53,13 @@ struct Wanted {
   std::chrono::milliseconds command_timeout{60'000};
   From from;
   std::vector<std::string> hydrate;    // --hydrate
+  jq::Programs programs;               // --forward-filter, --forward-transform
   std::vector<config::Forward> routes; // the profile's
 };
 
 // The consumers wanted, each named (no two alike) and signed as asked. Throws acx::Error (usage) naming the flag or
 // the route that is wrong: --name for several consumers, a scheme other than token or standard, a malformed secret,
-// two consumers of one name.
+// two consumers of one name, a jq program that does not compile.
 std::vector<Consumer> consumers(const Wanted& wanted);
 
 struct Options {

@@ -67,8 +67,9 @@ struct Forwarder::Impl {
   bool stopped = false;      // 410
   Clock::time_point last_delivery = Clock::now();
   bool warned = false;
-  std::uint64_t delivered = 0, retried = 0, dead = 0;
-  std::vector<util::Thread> threads; // the lease keeper, on a shared journal
+  std::uint64_t delivered = 0, retried = 0, dead = 0, filtered = 0;
+  std::shared_ptr<const jq::Programs> programs; // the filter and transform, replaced by set_programs
+  std::vector<util::Thread> threads;            // the lease keeper, on a shared journal
   std::stop_source work_stop; // the work's end (end_work, a failure): its threads' waits and attempts in flight end
   std::map<std::int64_t, journal::Tried> tried; // pending events a previous run tried, until read again
   std::set<std::int64_t> untried;               // read, and not tried yet by this run
@@ -85,6 +86,7 @@ struct Forwarder::Impl {
     if (!c.url.empty() && signing::traits(c.scheme.kind).takes_secret) {
       signer = signing::make_scheme(c.scheme);
     }
+    programs = std::make_shared<const jq::Programs>(c.programs);
   }
 
   std::int64_t watermark_locked() const { return schedule.watermark(cursor); }
@@ -257,6 +259,9 @@ struct Forwarder::Impl {
       untried.erase(seq);
       if (res.stop) {
         stopped = true; // no more taken; the event stays pending: handed over after a restart, if the consumer wants it
+      } else if (res.filtered) {
+        ++filtered;
+        schedule.finished(key, Clock::now());
       } else if (res.state == Handed::pending) {
         ++retried;
         schedule.retry(key, Clock::now() + *wait);
@@ -300,43 +305,35 @@ struct Forwarder::Impl {
     hooks.report(p);
   }
 
-  // One attempt: hydrated first when the consumer asks (a failure is a failed attempt, or the event goes thin).
-  Result hand(const Item& item, std::stop_token stop)
+  // The consumer's jq programs as they are now (a reload may change them).
+  std::shared_ptr<const jq::Programs> current_programs() const
   {
-    if (c.hydrate.empty()) {
-      return c.command.empty() ? post_to(c, signer.get(), item, stop) : run_for(c, item, stop);
-    }
-    Item full = item;
-    try {
-      if (!o.hydrate) {
-        throw std::runtime_error("no API to hydrate from (listen --profile with an API key)");
-      }
-      auto copy = std::make_shared<journal::Record>(*item.record);
-      copy->body = o.hydrate->body(*item.record, c.hydrate, stop);
-      full.record = std::move(copy);
-    } catch (const std::exception& e) {
-      Result failed;
-      failed.abandoned = stop.stop_requested();
-      failed.answer = fmt::format("not hydrated: {}", e.what());
-      if (failed.abandoned || !c.hydrate_thin) {
-        return failed;
-      }
-    }
-    return c.command.empty() ? post_to(c, signer.get(), full, stop) : run_for(c, full, stop);
+    std::lock_guard lock(mutex);
+    return programs;
   }
 
   void work_loop(std::stop_token stop)
   {
     std::mt19937_64 random{std::random_device{}()};
     const deliver::RetryPolicy policy = retry_policy();
+    std::shared_ptr<const jq::Programs> programmed;
+    std::unique_ptr<jq::Runner> jq; // this thread's worker process, for the programs as they are
     while (auto taken = take_due(stop)) {
       const std::string& key = taken->key;
       const Item& item = taken->item;
       const auto start = util::now();
-      Result res = hand(item, stop);
+      if (auto now = current_programs(); !jq || now != programmed) {
+        programmed = std::move(now);
+        jq = std::make_unique<jq::Runner>(*programmed);
+      }
+      Result res = forward::hand(c, signer.get(), o.hydrate.get(), *jq, item, stop);
       const auto& r = *item.record;
       if (res.abandoned) {
         return; // the work stops: the event stays pending in the outbox
+      }
+      if (res.filtered) {
+        settle(key, r.seq, res, std::nullopt); // not this consumer's: nothing to mark, nothing to report
+        continue;
       }
       std::optional<std::chrono::milliseconds> wait;
       if (res.state == Handed::pending) {
@@ -559,6 +556,16 @@ void Forwarder::stop()
   }
 }
 
+void Forwarder::set_programs(jq::Programs programs)
+{
+  auto& m = *m_impl;
+  auto next = std::make_shared<const jq::Programs>(std::move(programs));
+  std::lock_guard lock(m.mutex);
+  if (*next != *m.programs) {
+    m.programs = std::move(next); // each worker starts a worker process for them before its next event
+  }
+}
+
 Stats Forwarder::stats() const
 {
   const auto& m = *m_impl;
@@ -567,6 +574,7 @@ Stats Forwarder::stats() const
   s.delivered = m.delivered;
   s.retried = m.retried;
   s.dead = m.dead;
+  s.filtered = m.filtered;
   s.lag = m.schedule.size();
   if (const auto oldest_at = m.schedule.oldest_received()) {
     const auto& oldest = *oldest_at;

@@ -18,6 +18,7 @@ struct Stats {
   std::uint64_t delivered = 0;
   std::uint64_t retried = 0;
   std::uint64_t dead = 0;
+  std::uint64_t filtered = 0;        // events its filter did not take
   std::uint64_t lag = 0;             // events read from the journal and not yet handed over
   double oldest_pending_seconds = 0; // since the oldest of them was received
   bool stopped = false;              // the consumer answered 410
@@ -56,6 +57,8 @@ public:
   // handed over again after the next start, with whatever else is left.
   void stop();
   const Consumer& consumer() const;
+  // The consumer's filter and transform from its next event on (a profile reloaded); checked already.
+  void set_programs(jq::Programs programs);
   Stats stats() const;
 
 private:

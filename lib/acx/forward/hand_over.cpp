@@ -122,6 +122,70 @@ Result post_to(const Consumer& c, const signing::Scheme* signer, const Schedule:
   return out;
 }
 
+namespace {
+
+// The consumer's jq program on the item's body, in the steps asked: nullopt when it passed (the body replaced by
+// the transform's output), else the attempt's result: filtered, dead, or abandoned.
+std::optional<Result> shape(jq::Runner& jq, Item& item, jq::Runner::Steps steps, std::stop_token abandon)
+{
+  const auto out = jq.run(item.record->body, abandon, steps);
+  Result res;
+  switch (out.verdict) {
+  case jq::Outcome::Verdict::pass:
+    if (steps != jq::Runner::Steps::filter && !jq.programs().transform.empty()) {
+      auto copy = std::make_shared<journal::Record>(*item.record);
+      copy->body = out.body;
+      item.record = std::move(copy);
+    }
+    return std::nullopt;
+  case jq::Outcome::Verdict::skip:
+    res.filtered = true;
+    res.answer = "filtered out: the filter gave " + out.why;
+    break;
+  case jq::Outcome::Verdict::fail:
+    res.state = Handed::dead;
+    res.answer = "jq: " + out.why;
+    break;
+  case jq::Outcome::Verdict::abandoned:
+    res.abandoned = true;
+    break;
+  }
+  return res;
+}
+
+} // namespace
+
+Result hand(const Consumer& c, const signing::Scheme* signer, Hydrate* hydrate, jq::Runner& jq, const Item& item,
+            std::stop_token stop)
+{
+  Item full = item;
+  const auto go = [&] { return c.command.empty() ? post_to(c, signer, full, stop) : run_for(c, full, stop); };
+  if (c.hydrate.empty()) {
+    auto shaped = shape(jq, full, jq::Runner::Steps::both, stop);
+    return shaped ? *shaped : go();
+  }
+  if (auto filtered = shape(jq, full, jq::Runner::Steps::filter, stop)) {
+    return *filtered;
+  }
+  try {
+    if (!hydrate) {
+      throw std::runtime_error("no API to hydrate from (listen --profile with an API key)");
+    }
+    auto copy = std::make_shared<journal::Record>(*item.record);
+    copy->body = hydrate->body(*item.record, c.hydrate, stop);
+    full.record = std::move(copy);
+  } catch (const std::exception& e) {
+    Result failed;
+    failed.abandoned = stop.stop_requested();
+    failed.answer = fmt::format("not hydrated: {}", e.what());
+    if (failed.abandoned || !c.hydrate_thin) {
+      return failed;
+    }
+  }
+  auto shaped = shape(jq, full, jq::Runner::Steps::transform, stop);
+  return shaped ? *shaped : go();
+}
+
 Result run_for(const Consumer& c, const Schedule::Item& item, std::stop_token abandon)
 {
   const auto& r = *item.record;

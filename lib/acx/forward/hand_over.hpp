@@ -9,8 +9,10 @@
 #include <string>
 
 #include "acx/forward/consumer.hpp"
+#include "acx/forward/hydrate.hpp"
 #include "acx/forward/schedule.hpp"
 #include "acx/journal/outbox.hpp"
+#include "acx/jq/jq.hpp"
 #include "acx/signing/scheme.hpp"
 
 namespace acx::forward {
@@ -20,11 +22,18 @@ struct Result {
   journal::Handed state = journal::Handed::pending; // delivered, dead, or pending (try again)
   bool stop = false;                                // 410: the consumer asked for no more
   bool abandoned = false; // acx is stopping: nothing is marked, the event is handed over after a restart
+  bool filtered = false;  // the consumer's filter did not take it: nothing was handed over (answer: what it yielded)
   int status = 0;
   double ms = 0;
   std::string answer;
   std::optional<std::chrono::seconds> retry_after;
 };
+
+// One attempt as the consumer wants it: its filter on the event as journaled, hydration (`hydrate`: none refuses a
+// consumer that asks for it), its transform, then post_to or run_for. A jq program that fails makes the event dead,
+// saying why; one whose filter does not take the event is `filtered`.
+Result hand(const Consumer& c, const signing::Scheme* signer, Hydrate* hydrate, jq::Runner& jq,
+            const Schedule::Item& item, std::stop_token abandon);
 
 // POSTs the event to the consumer's URL, signed by `signer` when there is one (its keep-alive connections are the
 // calling thread's). A 2xx is delivered; a 4xx dead (410 stops the consumer); anything else pending.

@@ -187,16 +187,20 @@ Runner::Runner(Programs programs, Limits limits)
 {
 }
 
-Outcome Runner::run(const std::string& body, std::stop_token stop)
+Outcome Runner::run(const std::string& body, std::stop_token stop, Steps steps)
 {
   using Ended = util::Coprocess::Answer::Ended;
   Outcome out;
-  if (m_programs.empty()) {
+  const bool filter = !m_programs.filter.empty() && steps != Steps::transform;
+  const bool transform = !m_programs.transform.empty() && steps != Steps::filter;
+  if (!filter && !transform) {
     out.verdict = Outcome::Verdict::pass;
     out.body = body;
     return out;
   }
-  auto answer = m_worker.ask(body, m_limits.time, stop);
+  std::string request(1, filter && transform ? 'b' : filter ? 'f' : 't');
+  request += body;
+  auto answer = m_worker.ask(request, m_limits.time, stop);
   switch (answer.ended) {
   case Ended::abandoned:
     out.verdict = Outcome::Verdict::abandoned;
@@ -245,15 +249,19 @@ std::optional<int> serve_if_worker(int argc, char** argv)
   std::unique_ptr<State> filter = filter_text.empty() ? nullptr : std::make_unique<State>(filter_text);
   std::unique_ptr<State> transform = transform_text.empty() ? nullptr : std::make_unique<State>(transform_text);
   for (;;) {
-    const auto body = util::read_frame(STDIN_FILENO, 1U << 31);
-    if (!body) {
+    auto request = util::read_frame(STDIN_FILENO, 1U << 31);
+    if (!request || request->empty()) {
       return 0;
     }
+    const char steps = request->front();
+    const std::string body = request->substr(1);
+    request.reset();
     std::string reply;
     if ((filter && !filter->ok()) || (transform && !transform->ok())) {
       reply = "fthe program does not compile: " + (filter && !filter->ok() ? filter->errors() : transform->errors());
     } else {
-      reply = run_in_worker(filter.get(), transform.get(), *body, max_output);
+      reply = run_in_worker(steps == 't' ? nullptr : filter.get(), steps == 'f' ? nullptr : transform.get(), body,
+                            max_output);
     }
     if (!util::write_frame(STDOUT_FILENO, reply)) {
       return 0;

@@ -42,11 +42,12 @@ struct Outcome {
 // one was killed). Not thread-safe: one per thread.
 class Runner {
 public:
+  enum class Steps { both, filter, transform };
   explicit Runner(Programs programs, Limits limits = {});
-  // The filter on `body` (true: it passes), then the transform. A run past the time limit, an output over its limit,
-  // a jq error, a transform with no output or several: fail, saying which. Throws acx::Error (io) when the worker
-  // cannot be started.
-  Outcome run(const std::string& body, std::stop_token stop = {});
+  // The filter on `body` (true: it passes), then the transform; or only one of them. A run past the time limit, an
+  // output over its limit, a jq error, a transform with no output or several: fail, saying which. Throws acx::Error
+  // (io) when the worker cannot be started.
+  Outcome run(const std::string& body, std::stop_token stop = {}, Steps steps = Steps::both);
   const Programs& programs() const { return m_programs; }
 
 private:

@@ -116,4 +116,21 @@ void Metrics::drifted(const std::string& topic, const contract::Drift& drift)
   }
 }
 
+void consumer_metrics(const std::string& label, const forward::Stats& s, Registry& r)
+{
+  const Registry::Labels consumer{{"consumer", label}};
+  r.counter("acx_forward_delivered_total", "Events a consumer took.", static_cast<double>(s.delivered), consumer);
+  r.counter("acx_forward_filtered_total", "Events a consumer's filter did not take.", static_cast<double>(s.filtered),
+            consumer);
+  r.counter("acx_forward_retried_total", "Attempts that will be tried again.", static_cast<double>(s.retried),
+            consumer);
+  r.counter("acx_forward_dead_total", "Events given up on.", static_cast<double>(s.dead), consumer);
+  r.gauge("acx_forward_lag_events", "Events read from the journal and not yet handed over.", static_cast<double>(s.lag),
+          consumer);
+  r.gauge("acx_forward_oldest_pending_seconds", "Age of the oldest event waiting for a consumer.",
+          s.oldest_pending_seconds, consumer);
+  r.gauge("acx_forward_stopped", "1 when a consumer answered 410 and forwarding to it stopped.", s.stopped ? 1 : 0,
+          consumer);
+}
+
 } // namespace acx::listen

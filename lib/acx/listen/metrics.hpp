@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "acx/contract/drift.hpp"
+#include "acx/forward/forwarder.hpp"
 #include "acx/journal/journal.hpp"
 
 namespace acx::listen {
@@ -77,5 +78,9 @@ private:
   mutable std::mutex m_drift_mutex;
   std::map<std::pair<std::string, contract::Kind>, std::uint64_t> m_drift; // (topic, kind) -> deliveries
 };
+
+// A consumer's figures, labelled with its label: delivered, filtered, retried, dead, lag, the oldest pending event's
+// age, stopped.
+void consumer_metrics(const std::string& label, const forward::Stats& s, Registry& r);
 
 } // namespace acx::listen

@@ -164,9 +164,12 @@ public:
       }
     }
     for (const auto& c : m_o.consumers) {
-      notice(Level::info, fmt::format("forwarding to {}: {}", c.name,
+      const auto& jq = c.programs;
+      notice(Level::info, fmt::format("forwarding to {}: {}{}{}", c.name,
                                       c.topics.empty() ? std::string("every topic")
-                                                       : fmt::format("topics {}", fmt::join(c.topics, ", "))));
+                                                       : fmt::format("topics {}", fmt::join(c.topics, ", ")),
+                                      jq.filter.empty() ? "" : ", filtered by jq",
+                                      jq.transform.empty() ? "" : ", transformed by jq"));
       for (const auto& pattern : c.topics) {
         if (auto why = event::unmatched_topic(pattern, "the topics of " + c.name); !why.empty()) {
           notice(Level::warning, why);
@@ -303,7 +306,7 @@ private:
     for (auto& f : m_forwarders) {
       m_parts.push_back({"forwarder " + f->consumer().label, [&f] { f->start(); }, [&f] { f->stop(); },
                          [this, &f](Part::Health& h) { consumer_health(*f, h); },
-                         [&f](Registry& r) { consumer_metrics(*f, r); }});
+                         [&f](Registry& r) { consumer_metrics(f->consumer().label, f->stats(), r); }});
     }
     if (m_retainer) {
       m_parts.push_back({"retainer", [this] { m_retainer->start(); }, [this] { m_retainer->stop(); }, {}, {}});
@@ -381,9 +384,14 @@ private:
       return;
     }
     try {
-      auto [scheme, subscriptions] = m_o.reload();
+      auto [scheme, subscriptions, programs] = m_o.reload();
       const std::size_t n = subscriptions.size();
       m_pipeline.admit({signing::make_scheme(scheme), std::move(subscriptions), m_o.contract, m_o.refuse_drift});
+      for (const auto& f : m_forwarders) {
+        if (const auto it = programs.find(f->consumer().name); it != programs.end()) {
+          f->set_programs(it->second);
+        }
+      }
       notice(Level::info, fmt::format("profile reloaded: {} subscription{}", n, n == 1 ? "" : "s"));
     } catch (const std::exception& e) {
       notice(Level::info, fmt::format("profile not reloaded, the previous one stays: {}", e.what()));
@@ -459,23 +467,6 @@ private:
     }
     h.details += fmt::format("consumer {}: {} waiting, {}\n", util::printable(f.consumer().label), waiting,
                              s.standby ? "another listener hands them over" : "this listener hands them over");
-  }
-
-  // Per consumer: delivered, retried, dead, lag and the oldest pending event's age.
-  static void consumer_metrics(const forward::Forwarder& f, Registry& r)
-  {
-    const auto s = f.stats();
-    const Registry::Labels consumer{{"consumer", f.consumer().label}};
-    r.counter("acx_forward_delivered_total", "Events a consumer took.", static_cast<double>(s.delivered), consumer);
-    r.counter("acx_forward_retried_total", "Attempts that will be tried again.", static_cast<double>(s.retried),
-              consumer);
-    r.counter("acx_forward_dead_total", "Events given up on.", static_cast<double>(s.dead), consumer);
-    r.gauge("acx_forward_lag_events", "Events read from the journal and not yet handed over.",
-            static_cast<double>(s.lag), consumer);
-    r.gauge("acx_forward_oldest_pending_seconds", "Age of the oldest event waiting for a consumer.",
-            s.oldest_pending_seconds, consumer);
-    r.gauge("acx_forward_stopped", "1 when a consumer answered 410 and forwarding to it stopped.", s.stopped ? 1 : 0,
-            consumer);
   }
 
   void puller_metrics(Registry& r) const

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -37,9 +38,14 @@ struct ListenOptions {
   std::size_t count = 0; // exit after this many accepted (and shown) events; 0: run until stopped
   std::optional<std::chrono::milliseconds> timeout;
   std::string ready_file;
-  // With --profile: reads the scheme and subscriptions again, on SIGHUP and whenever `watch` (the config file)
-  // changes; what it throws is printed and the previous ones kept.
-  std::function<std::pair<signing::SchemeOptions, std::set<std::string>>()> reload;
+  // With --profile: reads the scheme, the subscriptions and the routes' jq programs (by consumer name) again, on
+  // SIGHUP and whenever `watch` (the config file) changes; what it throws is printed and the previous ones kept.
+  struct Reloaded {
+    signing::SchemeOptions scheme;
+    std::set<std::string> subscriptions;
+    std::map<std::string, jq::Programs> programs;
+  };
+  std::function<Reloaded()> reload;
   std::string watch;
   // Consumers of the journal (--forward-to, --exec, the profile's routes): each gets every accepted event.
   std::vector<forward::Consumer> consumers;
