@@ -196,6 +196,10 @@ hydrate = ["job"]
 hydrate-fallback = "thin"
 filter = ".topicName == \"job_created\""
 transform = "{id: .eventId}"
+rate = "50/s"
+burst = 10
+breaker_failures = 5
+breaker_cooldown = "10s"
 
 [[profiles.default.subscriptions]]
 id = "i"
@@ -220,7 +224,8 @@ contact = "c@example.com"
   const auto& r = p.routes.front();
   CHECK((!r.url.empty() && !r.topics.empty() && !r.name.empty() && !r.secret.empty() && !r.scheme.empty() &&
          !r.headers.empty() && !r.hydrate.empty() && !r.hydrate_fallback.empty() && !r.filter.empty() &&
-         !r.transform.empty()));
+         !r.transform.empty() && !r.rate.empty() && r.burst == 10 && r.breaker_failures == 5 &&
+         !r.breaker_cooldown.empty()));
   REQUIRE(p.subscriptions.size() == 1);
   const auto& s = p.subscriptions.front();
   CHECK((!s.id.empty() && !s.url.empty() && !s.token.empty() && !s.secret_in.empty() && !s.signing_secret.empty() &&
@@ -232,7 +237,7 @@ contact = "c@example.com"
     CHECK(!k.what.empty());
     ++documented;
   }
-  CHECK(documented == 25); // the 25 keys set above, each read (checked field by field)
+  CHECK(documented == 29); // the 29 keys set above, each read (checked field by field)
 }
 
 TEST_CASE("acx::config: api_rate and api_machine_rate are whole numbers within AccuLynx's limits, and saved back")

@@ -67,6 +67,10 @@ struct ListenFlags {
   std::vector<std::string> hydrate; // job, contact
   std::string forward_filter;       // jq programs
   std::string forward_transform;
+  std::string forward_rate;
+  int forward_burst = 0;
+  int forward_breaker = 20;
+  Duration forward_breaker_cooldown = std::chrono::seconds(30);
   std::string contract = "warn"; // warn, refuse, off
   std::string schemas;           // --schemas DIR: instead of the shipped ones
   std::string inspect;           // --inspect[=PORT]
@@ -115,6 +119,10 @@ std::vector<forward::Consumer> consumers_of(const ListenFlags& f, const config::
   w.from = from_of(f.forward_from);
   w.hydrate = f.hydrate;
   w.programs = {f.forward_filter, f.forward_transform};
+  w.rate = f.forward_rate;
+  w.burst = f.forward_burst;
+  w.breaker_failures = f.forward_breaker;
+  w.breaker_cooldown = std::chrono::duration_cast<std::chrono::milliseconds>(f.forward_breaker_cooldown);
   if (profile) {
     w.routes = profile->routes;
   }
@@ -470,6 +478,16 @@ void add_forward_options(CLI::App* cmd, const std::shared_ptr<ListenFlags>& f)
                   "Hand an event over only when this jq program yields true on it: '.event.job.id != null'");
   fwd->add_option("--forward-transform", f->forward_transform,
                   "Forward this jq program's output instead of the body (the journal keeps the original)");
+  fwd->add_option("--forward-rate", f->forward_rate, "At most this many attempts toward the app: 50/s, 600/m, 3600/h");
+  fwd->add_option("--forward-burst", f->forward_burst,
+                  "Attempts at once after a quiet spell (default: the rate a second)")
+      ->check(CLI::Range(1, 1'000'000));
+  fwd->add_option("--forward-breaker", f->forward_breaker,
+                  "Failed attempts in a row that open the circuit: events wait, one attempt per cool-down (0: never)")
+      ->check(CLI::Range(0, 1'000'000))
+      ->capture_default_str();
+  add_duration_option(fwd, "--forward-breaker-cooldown", f->forward_breaker_cooldown,
+                      "How long an open circuit waits before one attempt");
 }
 
 } // namespace

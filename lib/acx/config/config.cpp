@@ -97,6 +97,15 @@ Forward read_route(const toml::table& rt, const std::string& where)
   route.hydrate_fallback = string_at(rt, "hydrate-fallback", where);
   route.filter = string_at(rt, "filter", where);
   route.transform = string_at(rt, "transform", where);
+  route.rate = string_at(rt, "rate", where);
+  route.burst = rt.contains("burst") ? int_at(rt, "burst", where, 1, 1'000'000) : 0;
+  route.breaker_failures = rt.contains("breaker_failures") ? int_at(rt, "breaker_failures", where, 0, 1'000'000) : -1;
+  route.breaker_cooldown = string_at(rt, "breaker_cooldown", where);
+  if (!route.breaker_cooldown.empty() && !util::parse_duration(route.breaker_cooldown)) {
+    throw Error(ExitCode::bad_input,
+                fmt::format("{}: forward breaker_cooldown = \"{}\" is not a duration (say \"30s\")", where,
+                            util::excerpt(route.breaker_cooldown)));
+  }
   for (const auto& [key, into] :
        {std::pair{"topics", &route.topics}, {"headers", &route.headers}, {"hydrate", &route.hydrate}}) {
     if (const auto* list = rt.get_as<toml::array>(key)) {
@@ -271,6 +280,12 @@ std::span<const Key> keys()
       {route, "transform", "string",
        "A jq program: its one output, as compact JSON, is the body forwarded and signed (after hydration); the "
        "journal keeps the original."},
+      {route, "rate", "string", "At most this many attempts toward the app: \"50/s\", \"600/m\" (default: no limit)."},
+      {route, "burst", "integer", "Attempts at once after a quiet spell (default: the rate's count per second)."},
+      {route, "breaker_failures", "integer",
+       "Failed attempts in a row that open the circuit: events wait, one attempt after breaker_cooldown (default "
+       "20; 0: never)."},
+      {route, "breaker_cooldown", "string", "How long an open circuit waits before one attempt (default \"30s\")."},
       {subscription, "id", "string", "The subscription's id at AccuLynx. Written by acx subscribe."},
       {subscription, "url", "string", "The URL the subscription delivers to, without its token."},
       {subscription, "token", "string",
@@ -317,6 +332,12 @@ toml::table route_table(const Forward& r)
     if (!value->empty()) {
       route.insert(key, *value);
     }
+  }
+  if (r.burst > 0) {
+    route.insert("burst", r.burst);
+  }
+  if (r.breaker_failures >= 0) {
+    route.insert("breaker_failures", r.breaker_failures);
   }
   return route;
 }

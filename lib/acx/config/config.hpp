@@ -35,6 +35,10 @@ struct Forward {
   std::string hydrate_fallback;     // "wait" (the default: nothing goes thin) or "thin"
   std::string filter;               // a jq program: the route takes an event when it yields true
   std::string transform;            // a jq program: its output is the body forwarded
+  std::string rate;                 // "50/s": at most this many attempts; empty: no limit
+  int burst = 0;                    // attempts at once after a quiet spell; 0: the rate's count per second
+  int breaker_failures = -1;        // failed attempts in a row that open the circuit; 0: never; -1: the default (20)
+  std::string breaker_cooldown;     // how long an open circuit waits before one attempt ("30s"); empty: the default
 };
 
 // A named set of settings: where the API is, its key, the subscriptions made through it, and its routes.

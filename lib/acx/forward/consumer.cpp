@@ -4,6 +4,7 @@
 
 #include "acx/util/error.hpp"
 #include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
 
 namespace acx::forward {
@@ -51,6 +52,18 @@ jq::Programs checked_programs(jq::Programs programs, const std::string& route)
     }
   }
   return programs;
+}
+
+// A consumer's rate limit and breaker: the flags', or a route's over them.
+ThrottleOptions throttle_of(const std::string& rate, int burst, int failures, std::chrono::milliseconds cooldown,
+                            const std::string& where)
+{
+  ThrottleOptions t;
+  t.rate = rate.empty() ? 0 : parse_rate(rate, where);
+  t.burst = burst;
+  t.breaker_failures = failures;
+  t.cooldown = cooldown;
+  return t;
 }
 
 // Names are the consumers' keys in the journal: one each.
@@ -131,6 +144,7 @@ std::vector<Consumer> consumers(const Wanted& w)
     c.from = w.from;
     c.hydrate = w.hydrate;
     c.programs = checked_programs(w.programs, "");
+    c.throttle = throttle_of(w.rate, w.burst, w.breaker_failures, w.breaker_cooldown, "--forward-rate");
     out.push_back(std::move(c));
   }
   for (const auto& command : w.commands) {
@@ -141,6 +155,7 @@ std::vector<Consumer> consumers(const Wanted& w)
     c.from = w.from;
     c.hydrate = w.hydrate;
     c.programs = checked_programs(w.programs, "");
+    c.throttle = throttle_of(w.rate, w.burst, w.breaker_failures, w.breaker_cooldown, "--forward-rate");
     out.push_back(std::move(c));
   }
   for (const auto& r : w.routes) {
@@ -155,6 +170,10 @@ std::vector<Consumer> consumers(const Wanted& w)
     c.hydrate = r.hydrate;
     c.hydrate_thin = r.hydrate_fallback == "thin";
     c.programs = checked_programs({r.filter, r.transform}, c.name);
+    c.throttle =
+        throttle_of(r.rate, r.burst, r.breaker_failures < 0 ? w.breaker_failures : r.breaker_failures,
+                    r.breaker_cooldown.empty() ? w.breaker_cooldown : *util::parse_duration(r.breaker_cooldown),
+                    fmt::format("the profile's forward to {}: rate", c.name));
     out.push_back(std::move(c));
   }
   check_names(out, w.name);

@@ -8,6 +8,7 @@
 
 #include "acx/config/config.hpp"
 #include "acx/forward/hydrate.hpp"
+#include "acx/forward/throttle.hpp"
 #include "acx/journal/record.hpp"
 #include "acx/jq/jq.hpp"
 #include "acx/signing/scheme.hpp"
@@ -38,6 +39,7 @@ struct Consumer {
   std::vector<std::string> hydrate; // "job", "contact": added to each event from the API (forward/hydrate.hpp)
   bool hydrate_thin = false;        // hydrate-fallback = "thin": hand the event over as it is when hydration fails
   jq::Programs programs;            // its filter and transform (--forward-filter, --forward-transform, a route's)
+  ThrottleOptions throttle;         // its rate limit and circuit breaker
 };
 
 // What the command line and a profile say about consumers: listen's --forward-to, --exec and their settings, and
@@ -52,8 +54,12 @@ struct Wanted {
   std::chrono::milliseconds url_timeout{10'000};
   std::chrono::milliseconds command_timeout{60'000};
   From from;
-  std::vector<std::string> hydrate;    // --hydrate
-  jq::Programs programs;               // --forward-filter, --forward-transform
+  std::vector<std::string> hydrate; // --hydrate
+  jq::Programs programs;            // --forward-filter, --forward-transform
+  std::string rate;                 // --forward-rate: "50/s"; empty: none
+  int burst = 0;                    // --forward-burst; 0: the rate's count per second
+  int breaker_failures = 20;        // --forward-breaker; 0: none
+  std::chrono::milliseconds breaker_cooldown{30'000};
   std::vector<config::Forward> routes; // the profile's
 };
 

@@ -10,6 +10,7 @@
 #include "acx/deliver/retry.hpp"
 #include "acx/event/topics.hpp"
 #include "acx/forward/hand_over.hpp"
+#include "acx/forward/lease.hpp"
 #include "acx/forward/schedule.hpp"
 #include "acx/http/client.hpp"
 #include "acx/journal/follower.hpp"
@@ -27,21 +28,6 @@ using journal::Handed;
 using RecordPtr = std::shared_ptr<const journal::Record>;
 
 constexpr std::size_t k_window = 20'000; // events read ahead of the slowest key at most
-// A consumer's lease on a shared journal: how long it lasts, how often its holder renews it, how often the others
-// ask for it. A holder that dies is taken over within k_lease.
-constexpr auto k_lease = std::chrono::milliseconds(10'000);
-constexpr auto k_lease_renew = std::chrono::milliseconds(1'000);
-constexpr auto k_lease_poll = std::chrono::milliseconds(1'000);
-
-// Who holds a lease: this process, on this host.
-std::string lease_holder()
-{
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  std::random_device random;
-  return fmt::format("{}:{}:{:08x}", host, ::getpid(), random());
-}
-
 using Item = Schedule::Item;
 
 } // namespace
@@ -69,6 +55,7 @@ struct Forwarder::Impl {
   bool warned = false;
   std::uint64_t delivered = 0, retried = 0, dead = 0, filtered = 0;
   std::shared_ptr<const jq::Programs> programs; // the filter and transform, replaced by set_programs
+  Throttle throttle;                            // the rate limit and circuit breaker
   std::vector<util::Thread> threads;            // the lease keeper, on a shared journal
   std::stop_source work_stop; // the work's end (end_work, a failure): its threads' waits and attempts in flight end
   std::map<std::int64_t, journal::Tried> tried; // pending events a previous run tried, until read again
@@ -78,15 +65,66 @@ struct Forwarder::Impl {
   std::vector<util::Thread> work;   // the reader and the workers, while this listener hands events over
   std::atomic<bool> working{false}; // handing events over (on a shared journal: holding the lease)
   std::stop_source closing;         // stop() or a failure: the lease keeper ends
-  std::string holder = lease_holder();
+  LeaseKeeper lease;                // on a shared journal
 
   Impl(Consumer consumer, Options options, std::string journal_path, journal::Writer& w, journal::Outbox& ob, Hooks h)
-      : c(std::move(consumer)), o(options), path(std::move(journal_path)), writer(w), outbox(ob), hooks(std::move(h))
+      : c(std::move(consumer)), o(options), path(std::move(journal_path)), writer(w), outbox(ob), hooks(std::move(h)),
+        lease(ob, c.name,
+              {[this] { return working.load(); }, [this] { return !stopped; }, [this] { begin_work(); },
+               [this] { end_work(); }, hooks.notify})
   {
     if (!c.url.empty() && signing::traits(c.scheme.kind).takes_secret) {
       signer = signing::make_scheme(c.scheme);
     }
     programs = std::make_shared<const jq::Programs>(c.programs);
+    throttle = Throttle(c.throttle);
+  }
+
+  Throttle::Circuit circuit() const
+  {
+    std::lock_guard lock(mutex);
+    return throttle.circuit(Clock::now());
+  }
+
+  // Waits until the rate limit and the circuit breaker let an attempt start, and starts it; false when the work stops.
+  bool gate(std::stop_token stop)
+  {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      if (stop.stop_requested()) {
+        return false;
+      }
+      const auto now = Clock::now();
+      const auto until = throttle.blocked_until(now);
+      if (!until) {
+        throttle.start(now);
+        return true;
+      }
+      const auto seen = changes;
+      const auto moved = [&] { return changes != seen; };
+      if (*until == Clock::time_point::max()) {
+        cv.wait(lock, stop, moved);
+      } else {
+        cv.wait_until(lock, stop, *until, moved);
+      }
+    }
+  }
+
+  // An attempt's answer goes to the circuit breaker; a change of the circuit is said once. When it closes, the lanes
+  // waiting out a backoff go now.
+  void breaker_locked(const Result& res)
+  {
+    const auto now = Clock::now();
+    const auto changed = throttle.ended(res.state != Handed::pending, now);
+    if (changed == Throttle::Circuit::open) {
+      notify(util::Notice::Level::warning,
+             fmt::format("{}: circuit open after {} failed attempts in a row: its events wait; one attempt every {}",
+                         c.name, throttle.options().breaker_failures,
+                         util::format_duration(throttle.options().cooldown)));
+    } else if (changed == Throttle::Circuit::closed) {
+      notify(util::Notice::Level::info, fmt::format("{}: circuit closed: it answers again", c.name));
+      schedule.hurry_all(now);
+    }
   }
 
   std::int64_t watermark_locked() const { return schedule.watermark(cursor); }
@@ -257,6 +295,9 @@ struct Forwarder::Impl {
     {
       std::lock_guard lock(mutex);
       untried.erase(seq);
+      if (res.attempted) {
+        breaker_locked(res);
+      }
       if (res.stop) {
         stopped = true; // no more taken; the event stays pending: handed over after a restart, if the consumer wants it
       } else if (res.filtered) {
@@ -326,7 +367,8 @@ struct Forwarder::Impl {
         programmed = std::move(now);
         jq = std::make_unique<jq::Runner>(*programmed);
       }
-      Result res = forward::hand(c, signer.get(), o.hydrate.get(), *jq, item, stop);
+      Result res = forward::hand(
+          c, signer.get(), o.hydrate.get(), *jq, [&] { return gate(stop); }, item, stop);
       const auto& r = *item.record;
       if (res.abandoned) {
         return; // the work stops: the event stays pending in the outbox
@@ -338,7 +380,7 @@ struct Forwarder::Impl {
       std::optional<std::chrono::milliseconds> wait;
       if (res.state == Handed::pending) {
         const auto age = std::chrono::seconds(util::now().seconds - r.received.seconds);
-        if (age > o.max_age) {
+        if (age > o.max_age && circuit() == Throttle::Circuit::closed) { // the app's outage is not the event's
           res.state = Handed::dead;
           res.answer += fmt::format(" (older than --forward-max-age: dead)");
         } else {
@@ -434,48 +476,6 @@ struct Forwarder::Impl {
       hooks.failed(e);
     }
   }
-
-  // On a shared journal: takes the consumer's lease when it is free, renews it every second while working, and stops
-  // working when it cannot (another listener took it, or the database was out of reach for half the lease's time:
-  // by then another may take it).
-  void keep_lease()
-  {
-    auto renewed = Clock::now();
-    bool said = false;
-    for (;;) {
-      if (util::pause(closing.get_token(), working ? k_lease_renew : k_lease_poll)) {
-        return;
-      }
-      bool held = false;
-      try {
-        held = outbox.lease(c.name, holder, k_lease);
-        said = false;
-      } catch (const std::exception& e) {
-        if (!said && working) {
-          notify(util::Notice::Level::warning,
-                 fmt::format("{}: cannot renew its lease on the journal: {}", c.name, e.what()));
-        }
-        said = true;
-        if (working && Clock::now() - renewed < k_lease / 2) {
-          continue;
-        }
-      }
-      if (held) {
-        renewed = Clock::now();
-        if (!working && !stopped) {
-          try {
-            begin_work();
-            notify(util::Notice::Level::info, fmt::format("{}: this listener hands its events over now", c.name));
-          } catch (const Error& e) { // the database went away meanwhile: the lease runs out, or is taken again
-            notify(util::Notice::Level::warning, fmt::format("{}: cannot start handing over: {}", c.name, e.what()));
-          }
-        }
-      } else if (working) {
-        end_work();
-        notify(util::Notice::Level::info, fmt::format("{}: another listener hands its events over now", c.name));
-      }
-    }
-  }
 };
 
 Forwarder::Forwarder(Consumer consumer, Options options, const std::string& journal_path, journal::Writer& writer,
@@ -527,7 +527,7 @@ void Forwarder::start()
   }
   // Listeners sharing the journal hand this consumer's events over one at a time: the one holding its lease.
   m.threads.emplace_back(
-      "acx-fwd-lease", [&m] { m.keep_lease(); }, [&m](std::exception_ptr e) { m.fail(e); });
+      "acx-fwd-lease", [&m] { m.lease.run(m.closing.get_token()); }, [&m](std::exception_ptr e) { m.fail(e); });
 }
 
 void Forwarder::try_up_to(std::int64_t seq)
@@ -548,11 +548,7 @@ void Forwarder::stop()
   m.threads.clear(); // the lease keeper: ends the work it began
   m.end_work();
   if (m.outbox.shared()) {
-    try {
-      m.outbox.release(m.c.name, m.holder);
-    } catch (const std::exception&) {
-      // The lease runs out by itself.
-    }
+    m.lease.release();
   }
 }
 
@@ -575,6 +571,8 @@ Stats Forwarder::stats() const
   s.retried = m.retried;
   s.dead = m.dead;
   s.filtered = m.filtered;
+  s.circuit = circuit_name(m.throttle.circuit(Clock::now()));
+  s.circuit_opened = m.throttle.opened();
   s.lag = m.schedule.size();
   if (const auto oldest_at = m.schedule.oldest_received()) {
     const auto& oldest = *oldest_at;

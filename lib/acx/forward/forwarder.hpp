@@ -19,6 +19,8 @@ struct Stats {
   std::uint64_t retried = 0;
   std::uint64_t dead = 0;
   std::uint64_t filtered = 0;        // events its filter did not take
+  std::string circuit = "closed";    // its circuit breaker: closed, open, half-open
+  std::uint64_t circuit_opened = 0;  // times it opened
   std::uint64_t lag = 0;             // events read from the journal and not yet handed over
   double oldest_pending_seconds = 0; // since the oldest of them was received
   bool stopped = false;              // the consumer answered 410

@@ -155,11 +155,20 @@ std::optional<Result> shape(jq::Runner& jq, Item& item, jq::Runner::Steps steps,
 
 } // namespace
 
-Result hand(const Consumer& c, const signing::Scheme* signer, Hydrate* hydrate, jq::Runner& jq, const Item& item,
-            std::stop_token stop)
+Result hand(const Consumer& c, const signing::Scheme* signer, Hydrate* hydrate, jq::Runner& jq,
+            const std::function<bool()>& gate, const Item& item, std::stop_token stop)
 {
   Item full = item;
-  const auto go = [&] { return c.command.empty() ? post_to(c, signer, full, stop) : run_for(c, full, stop); };
+  const auto go = [&] {
+    if (!gate()) {
+      Result abandoned;
+      abandoned.abandoned = true;
+      return abandoned;
+    }
+    Result res = c.command.empty() ? post_to(c, signer, full, stop) : run_for(c, full, stop);
+    res.attempted = !res.abandoned;
+    return res;
+  };
   if (c.hydrate.empty()) {
     auto shaped = shape(jq, full, jq::Runner::Steps::both, stop);
     return shaped ? *shaped : go();

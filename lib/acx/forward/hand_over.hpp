@@ -4,6 +4,7 @@
 // what the attempt came to. The forwarder decides what follows (mark, retry, give up).
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -23,6 +24,7 @@ struct Result {
   bool stop = false;                                // 410: the consumer asked for no more
   bool abandoned = false; // acx is stopping: nothing is marked, the event is handed over after a restart
   bool filtered = false;  // the consumer's filter did not take it: nothing was handed over (answer: what it yielded)
+  bool attempted = false; // the consumer was called (its answer counts toward its circuit breaker)
   int status = 0;
   double ms = 0;
   std::string answer;
@@ -30,10 +32,11 @@ struct Result {
 };
 
 // One attempt as the consumer wants it: its filter on the event as journaled, hydration (`hydrate`: none refuses a
-// consumer that asks for it), its transform, then post_to or run_for. A jq program that fails makes the event dead,
-// saying why; one whose filter does not take the event is `filtered`.
+// consumer that asks for it), its transform, then, once `gate` lets it (the rate limit and the circuit breaker; false:
+// abandoned), post_to or run_for. A jq program that fails makes the event dead, saying why; one whose filter does not
+// take the event is `filtered`.
 Result hand(const Consumer& c, const signing::Scheme* signer, Hydrate* hydrate, jq::Runner& jq,
-            const Schedule::Item& item, std::stop_token abandon);
+            const std::function<bool()>& gate, const Schedule::Item& item, std::stop_token abandon);
 
 // POSTs the event to the consumer's URL, signed by `signer` when there is one (its keep-alive connections are the
 // calling thread's). A 2xx is delivered; a 4xx dead (410 stops the consumer); anything else pending.

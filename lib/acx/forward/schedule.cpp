@@ -97,6 +97,15 @@ bool Schedule::hurry(std::int64_t seq, Clock::time_point now)
   return false;
 }
 
+void Schedule::hurry_all(Clock::time_point now)
+{
+  std::multimap<Clock::time_point, std::string> due;
+  for (auto& [at, key] : m_due) {
+    due.emplace(std::min(at, now), std::move(key));
+  }
+  m_due = std::move(due);
+}
+
 std::int64_t Schedule::watermark(std::int64_t last_read) const
 {
   return m_pending.empty() ? last_read : m_pending.begin()->first - 1;

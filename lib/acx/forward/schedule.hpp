@@ -48,6 +48,8 @@ public:
   // not after the backoff). Its events keep their order: one behind another goes when those before it are done.
   // False when no idle lane holds it (it is being tried, or not here).
   bool hurry(std::int64_t seq, Clock::time_point now);
+  // Every idle lane falls due at `now` (a consumer's circuit closed: what waited out a backoff goes at once).
+  void hurry_all(Clock::time_point now);
   // Whether the event is in a lane (read, not yet delivered or dead).
   bool holds(std::int64_t seq) const { return m_pending.contains(seq); }
   // Events in lanes.

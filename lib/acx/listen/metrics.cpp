@@ -131,6 +131,10 @@ void consumer_metrics(const std::string& label, const forward::Stats& s, Registr
           s.oldest_pending_seconds, consumer);
   r.gauge("acx_forward_stopped", "1 when a consumer answered 410 and forwarding to it stopped.", s.stopped ? 1 : 0,
           consumer);
+  r.gauge("acx_forward_circuit_open", "1 while a consumer's circuit breaker holds its events (open or half-open).",
+          s.circuit == "closed" ? 0 : 1, consumer);
+  r.counter("acx_forward_circuit_opened_total", "Times a consumer's circuit breaker opened.",
+            static_cast<double>(s.circuit_opened), consumer);
 }
 
 } // namespace acx::listen

@@ -450,10 +450,14 @@ private:
   void consumer_health(const forward::Forwarder& f, Part::Health& h) const
   {
     const auto s = f.stats();
-    if (s.stopped || s.stalled) {
-      h.degraded.push_back(fmt::format("{} {}", f.consumer().label, s.stopped ? "stopped (410)" : "takes nothing"));
+    if (s.stopped || s.stalled || s.circuit != "closed") {
+      h.degraded.push_back(fmt::format("{} {}", f.consumer().label,
+                                       s.stopped               ? "stopped (410)"
+                                       : s.circuit != "closed" ? fmt::format("circuit {}", s.circuit)
+                                                               : std::string("takes nothing")));
       if (h.degraded_brief.empty()) {
-        h.degraded_brief = "a consumer takes nothing";
+        h.degraded_brief =
+            s.circuit != "closed" && !s.stopped ? "a consumer's circuit is open" : "a consumer takes nothing";
       }
     }
     if (!journal::is_database(m_journal_path)) {
