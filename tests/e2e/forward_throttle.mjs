@@ -1,7 +1,10 @@
 // A consumer's rate limit and circuit breaker: 200 events at 20/s take at least 9 s and arrive in order; an app down
 // for 30 s opens the breaker (said once, on /healthz and /metrics), sees only the half-open probes, one at a time,
 // while it is down, and gets everything once it is back, each job's events in order.
-import { check, finish, scratch, startListener, request, waitFor, exited, sleep } from "./lib.mjs";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { acx, check, finish, scratch, startAcx, startListener, request, waitFor, exited } from "./lib.mjs";
 import { event, post, startApp } from "./apps.mjs";
 
 const dir = scratch("forward-throttle");
@@ -61,6 +64,17 @@ function inOrder(app, events) {
   const metrics = (await request(l.port, { method: "GET", path: "/metrics" })).body;
   check(/acx_forward_circuit_open\{[^}]*\} 1/.test(metrics) && /acx_forward_circuit_opened_total\{[^}]*\} 1/.test(metrics),
     "/metrics: the circuit is open, opened once");
+  // acx events stats and the inspect page read it from the journal.
+  const stats = spawnSync(acx, ["events", "stats", "--journal", join(dir, "breaker.db"), "--format", "json"],
+    { encoding: "utf8" }).stdout.split("\n").filter((x) => x.includes('"consumer"')).map((x) => JSON.parse(x));
+  check(stats.length === 1 && /^20\d\d-/.test(stats[0].circuitOpenSince), `events stats: circuit open since (${JSON.stringify(stats)})`);
+  const ins = await startAcx(dir, "inspect", ["inspect", "--journal", join(dir, "breaker.db"), "--port", "0"]);
+  const url = readFileSync(join(dir, "inspect.ready"), "utf8").trim();
+  const cookie = (await fetch(url, { redirect: "manual" })).headers.get("set-cookie").split(";")[0];
+  const page = await (await fetch(url.split("?")[0], { headers: { cookie } })).text();
+  check(/circuit open since 20/.test(page), "the inspect page says the circuit is open");
+  ins.proc.kill("SIGTERM");
+  await exited(ins.proc);
   await waitFor(() => Date.now() - downAt >= 30_000, 40, "30 s of the app down");
   const upAt = Date.now();
   const during = app.got.filter((g) => g.at > openAt + 500 && g.at < upAt);
@@ -73,6 +87,9 @@ function inOrder(app, events) {
   check(inOrder(app, events), "each job's events in journal order");
   await waitFor(() => /circuit closed: it answers again/.test(l.stderr()), 10, "the circuit to close");
   check((l.stderr().match(/circuit open after/g) ?? []).length === 1, "the opening is said once");
+  const after = spawnSync(acx, ["events", "stats", "--journal", join(dir, "breaker.db"), "--format", "json"],
+    { encoding: "utf8" }).stdout;
+  check(/"circuitOpenSince":""/.test(after), "events stats: closed again");
   l.proc.kill("SIGTERM");
   await exited(l.proc);
   await app.stop();

@@ -8,7 +8,7 @@ using acx::forward::ThrottleOptions;
 using Circuit = Throttle::Circuit;
 using namespace std::chrono_literals;
 
-TEST_CASE("forward::parse_rate: per second, minute, hour; anything else is a usage error naming the flag")
+TEST_CASE("forward::parse_rate: per second, minute, hour, and anything else is a usage error naming the flag")
 {
   CHECK(acx::forward::parse_rate("50/s", "--forward-rate") == 50);
   CHECK(acx::forward::parse_rate("600/m", "--forward-rate") == 10);

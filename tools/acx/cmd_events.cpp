@@ -441,7 +441,8 @@ int run_stats(const EventsFlags& f)
       fmt::print("{}", event::json_line(nlohmann::ordered_json{{"consumer", c.info.name},
                                                                {"watermark", c.info.watermark},
                                                                {"waiting", c.waiting},
-                                                               {"holder", c.info.holder}}));
+                                                               {"holder", c.info.holder},
+                                                               {"circuitOpenSince", c.info.circuit_open_since}}));
     }
     print_drift(drift, true);
     print_extent(extent, path, true); // the last line: the journal itself
@@ -449,8 +450,11 @@ int run_stats(const EventsFlags& f)
   }
   print_extent(extent, path, false);
   for (const auto& c : lags) {
-    fmt::print("consumer  {}: {} waiting after #{}{}\n", util::printable(c.info.name), c.waiting, c.info.watermark,
-               c.info.holder.empty() ? "" : fmt::format(", handed over by {}", util::printable(c.info.holder)));
+    fmt::print("consumer  {}: {} waiting after #{}{}{}\n", util::printable(c.info.name), c.waiting, c.info.watermark,
+               c.info.holder.empty() ? "" : fmt::format(", handed over by {}", util::printable(c.info.holder)),
+               c.info.circuit_open_since.empty()
+                   ? ""
+                   : fmt::format(", circuit open since {}", util::printable(c.info.circuit_open_since)));
   }
   fmt::print("{}", lags.empty() ? "" : "\n");
   std::int64_t total = 0;

@@ -111,11 +111,14 @@ struct Forwarder::Impl {
   }
 
   // An attempt's answer goes to the circuit breaker; a change of the circuit is said once. When it closes, the lanes
-  // waiting out a backoff go now.
-  void breaker_locked(const Result& res)
+  // waiting out a backoff go now. Returns the change for the outbox: when it opened (RFC 3339), or "" (closed).
+  std::optional<std::string> breaker_locked(const Result& res)
   {
     const auto now = Clock::now();
     const auto changed = throttle.ended(res.state != Handed::pending, now);
+    if (!changed) {
+      return std::nullopt;
+    }
     if (changed == Throttle::Circuit::open) {
       notify(util::Notice::Level::warning,
              fmt::format("{}: circuit open after {} failed attempts in a row: its events wait; one attempt every {}",
@@ -124,6 +127,18 @@ struct Forwarder::Impl {
     } else if (changed == Throttle::Circuit::closed) {
       notify(util::Notice::Level::info, fmt::format("{}: circuit closed: it answers again", c.name));
       schedule.hurry_all(now);
+    }
+    return changed == Throttle::Circuit::open ? util::format_rfc3339(util::now()) : std::string();
+  }
+
+  // The circuit's state in the outbox; a failure to write it is said, and the forwarding goes on.
+  void save_circuit(const std::string& since)
+  {
+    try {
+      outbox.set_circuit(c.name, since);
+    } catch (const std::exception& e) {
+      notify(util::Notice::Level::info,
+             fmt::format("{}: cannot note its circuit in the journal: {}", c.name, e.what()));
     }
   }
 
@@ -292,11 +307,12 @@ struct Forwarder::Impl {
   void settle(const std::string& key, std::int64_t seq, const Result& res,
               std::optional<std::chrono::milliseconds> wait)
   {
+    std::optional<std::string> circuit;
     {
       std::lock_guard lock(mutex);
       untried.erase(seq);
       if (res.attempted) {
-        breaker_locked(res);
+        circuit = breaker_locked(res);
       }
       if (res.stop) {
         stopped = true; // no more taken; the event stays pending: handed over after a restart, if the consumer wants it
@@ -314,6 +330,9 @@ struct Forwarder::Impl {
         schedule.finished(key, Clock::now());
       }
       changed_locked();
+    }
+    if (circuit) {
+      save_circuit(*circuit);
     }
   }
 
@@ -423,6 +442,7 @@ struct Forwarder::Impl {
                              : fmt::format("events #{} to #{} were", cursor + 1, pruned_below - 1),
                          cursor + 2 == pruned_below ? "it" : "them", pruned_below));
     }
+    save_circuit(""); // closed, whatever a previous run left
     follower = std::make_unique<journal::Follower>(path, writer, cursor);
     done = outbox.done_after(c.name, saved_watermark);
     tried = outbox.tried_after(c.name, saved_watermark);

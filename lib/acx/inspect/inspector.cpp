@@ -107,8 +107,18 @@ struct Inspector::Impl {
         option("duplicate", f.verdict, "duplicate"), option("refused", f.verdict, "refused"),
         option("drift", f.verdict, "with drift"), esc(f.subscription), esc(f.text), esc(f.since), esc(f.until),
         esc(f.query()), esc(f.query()));
+    std::string circuits;
+    if (outbox) {
+      for (const auto& c : outbox->consumers()) {
+        if (!c.circuit_open_since.empty()) {
+          circuits += fmt::format("<p class=\"circuit\">{}: circuit open since {}: its events wait, one attempt per "
+                                  "cool-down</p>\n",
+                                  esc(c.name), esc(c.circuit_open_since));
+        }
+      }
+    }
     const std::string main = fmt::format(
-        R"({}
+        R"({}{}
 <form method="get" action="/diff" class="list">
 <table><thead><tr><th title="pick two to diff">diff</th><th>received (UTC)</th><th>seq</th><th>topic</th><th>what</th><th>verdict</th><th title="each consumer's last answer">forwarded</th><th>subscription</th></tr></thead>
 <tbody id="rows" data-live="{}" data-filters="{}">
@@ -116,7 +126,7 @@ struct Inspector::Impl {
 <p><button>diff the two picked</button></p>
 </form>
 {}{})",
-        filters, before_it == req.query.end() ? esc(now.str()) : "", esc(f.query()), rows, more,
+        circuits, filters, before_it == req.query.end() ? esc(now.str()) : "", esc(f.query()), rows, more,
         records.empty() ? "<p class=\"empty\">No deliveries here yet.</p>" : "");
     return html(layout("deliveries", main));
   }

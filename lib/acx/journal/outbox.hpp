@@ -49,10 +49,11 @@ struct Tried {
 
 struct ConsumerInfo {
   std::string name;
-  std::string target;         // the URL or the command
-  std::string topics;         // JSON array of topic globs; [] for all
-  std::int64_t watermark = 0; // every event up to here is delivered, dead, or not for this consumer
-  std::string holder;         // on a shared journal: the listener whose lease runs ("host:pid:..."), or empty
+  std::string target;             // the URL or the command
+  std::string topics;             // JSON array of topic globs; [] for all
+  std::int64_t watermark = 0;     // every event up to here is delivered, dead, or not for this consumer
+  std::string holder;             // on a shared journal: the listener whose lease runs ("host:pid:..."), or empty
+  std::string circuit_open_since; // RFC 3339: when its circuit breaker opened, while it is open; else empty
 };
 
 // The journal as an outbox: each consumer's watermark and the mark of every event handed over above it, and every
@@ -92,6 +93,8 @@ public:
   virtual std::int64_t waiting(const std::string& name) = 0;
   // For acx events.
   virtual std::vector<ConsumerInfo> consumers() = 0;
+  // The consumer's circuit breaker opened at `since` (RFC 3339), or closed (empty), for acx events stats and the page.
+  virtual void set_circuit(const std::string& name, const std::string& since) = 0;
   std::optional<ConsumerInfo> consumer(const std::string& name);
   // The attempts at one event, every consumer's, in order.
   virtual std::vector<HandOver> attempts(std::int64_t seq) = 0;

@@ -146,13 +146,19 @@ public:
   {
     return guarded([&] {
       const auto rows = m_db->exec("SELECT name, target, topics, watermark, CASE WHEN lease_until > now() THEN "
-                                   "holder ELSE '' END FROM consumers ORDER BY name");
+                                   "holder ELSE '' END, circuit FROM consumers ORDER BY name");
       std::vector<ConsumerInfo> out;
       for (int i = 0; i < rows.rows(); ++i) {
-        out.push_back({rows.text(i, 0), rows.text(i, 1), rows.text(i, 2), rows.int64(i, 3), rows.text(i, 4)});
+        out.push_back(
+            {rows.text(i, 0), rows.text(i, 1), rows.text(i, 2), rows.int64(i, 3), rows.text(i, 4), rows.text(i, 5)});
       }
       return out;
     });
+  }
+
+  void set_circuit(const std::string& name, const std::string& since) override
+  {
+    guarded([&] { m_db->exec("UPDATE consumers SET circuit = $2 WHERE name = $1", {name, since}); });
   }
 
   std::vector<HandOver> attempts(std::int64_t seq) override

@@ -68,6 +68,9 @@ CREATE INDEX deliveries_reconciled ON deliveries(topic) WHERE remote = 'reconcil
 ALTER TABLE deliveries ADD COLUMN drift text NOT NULL DEFAULT '';
 CREATE INDEX deliveries_drift ON deliveries(seq) WHERE drift <> '';
 )sql"},
+      {5, "when each consumer's circuit breaker opened (acx listen --forward-breaker)", R"sql(
+ALTER TABLE consumers ADD COLUMN circuit text NOT NULL DEFAULT '';
+)sql"},
   };
   return all;
 }

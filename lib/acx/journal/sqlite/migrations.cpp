@@ -96,6 +96,12 @@ void with_drift(Database& db)
   db.exec("CREATE INDEX deliveries_drift ON deliveries(seq) WHERE drift <> ''");
 }
 
+// 6: when each consumer's circuit breaker opened, while it is open (acx events stats, the page).
+void with_circuits(Database& db)
+{
+  db.exec("ALTER TABLE consumers ADD COLUMN circuit TEXT NOT NULL DEFAULT ''");
+}
+
 } // namespace
 
 const std::vector<Migration>& migrations()
@@ -106,6 +112,7 @@ const std::vector<Migration>& migrations()
       {3, "the path each delivery came to", with_paths},
       {4, "an index of the events acx reconcile --repair rebuilt", reconciled},
       {5, "the drift of each delivery from its topic's schema", with_drift},
+      {6, "when each consumer's circuit breaker opened", with_circuits},
   };
   return all;
 }

@@ -164,12 +164,20 @@ public:
   std::vector<ConsumerInfo> consumers() override
   {
     return guarded([&] {
-      Statement st(db, "SELECT name, target, topics, watermark FROM consumers ORDER BY name");
+      Statement st(db, "SELECT name, target, topics, watermark, circuit FROM consumers ORDER BY name");
       std::vector<ConsumerInfo> out;
       while (st.step()) {
-        out.push_back({st.text(0), st.text(1), st.text(2), st.int64(3), {}});
+        out.push_back({st.text(0), st.text(1), st.text(2), st.int64(3), {}, st.text(4)});
       }
       return out;
+    });
+  }
+
+  void set_circuit(const std::string& name, const std::string& since) override
+  {
+    guarded([&] {
+      Statement st(db, "UPDATE consumers SET circuit = ? WHERE name = ?");
+      st.bind(1, since).bind(2, name).run();
     });
   }
 
