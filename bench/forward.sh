@@ -6,6 +6,8 @@
 #  2. Flat out: wrk (2 threads, 32 connections) for 10 s over 200 jobs, then until the lag is gone: received/s and
 #     forwarded/s.
 #  3. One ordering key: the same, every event of one job, handed over one at a time: how far a single key goes.
+#  4. jq: case 2 again with a filter and a transform on every event (issue 39): jq's cost per event, as the
+#     forwarded rate against case 2's and the wall time it adds to each event.
 # Prints figures side by side and the ratios against the targets. Not a test: figures only.
 #
 # Usage: bench/forward.sh [RATE] [DURATION]   (default 5000 60s; needs wrk, nginx and curl: scripts/setup --bench)
@@ -19,14 +21,16 @@ need wrk nginx curl
 metric() { awk -v m="$2" '$1 ~ "^"m {print $2; exit}' <<<"$1"; }
 peak_rss_mb() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
-# start_acx NAME: acx listen forwarding to nginx, on a free port; sets acx_port and acx_pid.
+# start_acx NAME [ARGS...]: acx listen forwarding to nginx, on a free port; sets acx_port and acx_pid.
 start_acx() {
-  "$acx" listen --port 0 --ready-file "$work/$1.ready" --scheme none --journal "$work/$1.db" --format json \
-    --forward-to "http://127.0.0.1:$nginx_port/app" --name app >/dev/null 2>"$work/$1.log" &
+  local name=$1
+  shift
+  "$acx" listen --port 0 --ready-file "$work/$name.ready" --scheme none --journal "$work/$name.db" --format json \
+    --forward-to "http://127.0.0.1:$nginx_port/app" --name app "$@" >/dev/null 2>"$work/$name.log" &
   acx_pid=$!
   pids+=("$acx_pid")
-  for _ in $(seq 200); do [[ -s $work/$1.ready ]] && break; sleep 0.05; done
-  acx_port=$(cut -d: -f2 "$work/$1.ready")
+  for _ in $(seq 200); do [[ -s $work/$name.ready ]] && break; sleep 0.05; done
+  acx_port=$(cut -d: -f2 "$work/$name.ready")
 }
 
 # sample: one line of /metrics figures: received forwarded lag oldest_seconds
@@ -77,9 +81,15 @@ secs=${duration%s}
 
 # 2. Flat out over 200 jobs, then 3. one job.
 declare -A got_in got_out got_drain
-for case in jobs:200 one-key:1; do
+jq_filter='.topicName | startswith("job")'
+jq_transform='{job: .event.job.id, milestone: .event.job.milestone.name, at: .eventDateTime}'
+for case in jobs:200 one-key:1 jq:200; do
   name=${case%%:*}
-  start_acx "$name"
+  if [[ $name == jq ]]; then
+    start_acx "$name" --forward-filter "$jq_filter" --forward-transform "$jq_transform"
+  else
+    start_acx "$name"
+  fi
   start_s=$(date +%s.%N)
   JOBS=${case##*:} wrk -t2 -c32 -d10s -s bench/unique-event.lua "http://127.0.0.1:$acx_port/webhooks/acculynx" >/dev/null
   in_s=$(date +%s.%N)
@@ -104,6 +114,11 @@ printf '%-34s %12s %12s   (drained %s s after wrk)\n' "wrk flat out, 200 jobs" "
   "${got_drain[jobs]}"
 printf '%-34s %12s %12s   (one event at a time; %s s after wrk)\n' "wrk flat out, one job" "${got_in[one-key]}" \
   "${got_out[one-key]}" "${got_drain[one-key]}"
+printf '%-34s %12s %12s   (filter and transform on every event; %s s after wrk)\n' "wrk flat out, 200 jobs, jq" \
+  "${got_in[jq]}" "${got_out[jq]}" "${got_drain[jq]}"
+printf 'jq: forwarded/s with a filter and a transform / without: %s; %s us of wall time added per event\n' \
+  "$(awk -v a="${got_out[jq]}" -v b="${got_out[jobs]}" 'BEGIN { printf "%.2fx", a / b }')" \
+  "$(awk -v a="${got_out[jq]}" -v b="${got_out[jobs]}" 'BEGIN { printf "%.0f", (1 / a - 1 / b) * 1e6 }')"
 printf '\nsustained: received %s, forwarded %s; max lag %s events, oldest pending at most %s s (target < 1 s); ' \
   "$received" "$forwarded" "$max_lag" "$max_age"
 printf 'drained %s s after the sender stopped; peak RSS %s MB (target < 60)\n' "$drain" "$sustained_rss"

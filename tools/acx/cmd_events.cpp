@@ -11,6 +11,7 @@
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
 #include "acx/journal/prune.hpp"
+#include "acx/journal/trace.hpp"
 #include "acx/present/drift.hpp"
 #include "acx/present/format.hpp"
 #include "acx/util/text.hpp"
@@ -190,6 +191,13 @@ int run_list(const EventsFlags& f)
 }
 
 // Every consumer's attempts at the event; none when the journal has no outbox (or cannot be written to add one).
+// The delivery's trace id, and whose it is.
+std::string trace_text(const journal::Record& r)
+{
+  const auto t = journal::trace_of(r);
+  return t.trace_id + (t.from_sender ? " (the sender's traceparent)" : " (acx's: forwards carry it in traceparent)");
+}
+
 std::vector<journal::HandOver> forwards_of(const EventsFlags& f, std::int64_t seq)
 {
   try {
@@ -231,6 +239,7 @@ int run_show(const EventsFlags& f)
                              {"eventId", r->event_id},
                              {"subscriptionId", r->subscription_id},
                              {"eventDateTime", r->event_time},
+                             {"traceId", journal::trace_of(*r).trace_id},
                              {"headers", headers},
                              {"envelope", json_body ? std::string(k_placeholder) : r->body}};
     auto forwards = nlohmann::ordered_json::array();
@@ -254,14 +263,14 @@ int run_show(const EventsFlags& f)
     return 0;
   }
   fmt::print("seq:            {}\nreceived:       {} from {}\nstatus:         {}\ntopic:          {}\n"
-             "eventId:        {}\nsubscriptionId: {}\neventDateTime:  {}\n\nheaders:\n",
+             "eventId:        {}\nsubscriptionId: {}\neventDateTime:  {}\ntrace:          {}\n\nheaders:\n",
              r->seq, util::format_rfc3339(r->received), util::printable(r->remote),
              journal::reconciled(*r) ? fmt::format("{} (reconciled: rebuilt by acx reconcile --repair from the API, "
                                                    "never delivered by AccuLynx)",
                                                    journal::status_name(r->status))
                                      : std::string(journal::status_name(r->status)),
              util::printable(r->topic), util::printable(r->event_id), util::printable(r->subscription_id),
-             util::printable(r->event_time));
+             util::printable(r->event_time), trace_text(*r));
   for (const auto& h : r->headers) {
     fmt::print("  {}: {}\n", util::printable(h.name), util::excerpt(h.value, 200));
   }

@@ -6,6 +6,7 @@
 
 #include "acx/deliver/retry.hpp"
 #include "acx/http/client.hpp"
+#include "acx/journal/trace.hpp"
 #include "acx/signing/secret.hpp"
 #include "acx/util/process.hpp"
 #include "acx/util/text.hpp"
@@ -68,6 +69,13 @@ Result post_to(const Consumer& c, const signing::Scheme* signer, const Schedule:
   }
   for (const auto& h : c.headers) {
     headers.add(h.name, h.value);
+  }
+  if (!c.headers.find("traceparent")) { // the delivery's trace, continued by this hop (W3C Trace Context)
+    const auto trace = journal::trace_of(r);
+    headers.add("traceparent", journal::traceparent(trace));
+    if (!trace.state.empty()) {
+      headers.add("tracestate", trace.state);
+    }
   }
   const std::string* type = r.headers.find("Content-Type");
   headers.add("Content-Type", type ? *type : "application/json");
@@ -204,7 +212,8 @@ Result run_for(const Consumer& c, const Schedule::Item& item, std::stop_token ab
                           {"ACX_TOPIC", r.topic},
                           {"ACX_SUBSCRIPTION_ID", r.subscription_id},
                           {"ACX_SEQ", std::to_string(r.seq)},
-                          {"ACX_ATTEMPT", std::to_string(item.attempt)}},
+                          {"ACX_ATTEMPT", std::to_string(item.attempt)},
+                          {"TRACEPARENT", journal::traceparent(journal::trace_of(r))}},
                          c.timeout,
                          r.body};
   const auto run = util::run_command(spec, abandon);

@@ -23,6 +23,7 @@
 #include "acx/inspect/view.hpp"
 #include "acx/journal/journal.hpp"
 #include "acx/journal/outbox.hpp"
+#include "acx/journal/trace.hpp"
 #include "acx/present/format.hpp"
 #include "acx/signing/scheme.hpp"
 #include "acx/util/embedded.hpp"
@@ -156,6 +157,11 @@ struct Inspector::Impl {
     auto fact = [&](const char* k, const std::string& v) { main += fmt::format("<dt>{}</dt><dd>{}</dd>", k, v); };
     fact("received", esc(util::format_rfc3339(r->received)) + " from " + esc(r->remote));
     fact("verdict", esc(verdict_of(*r)));
+    if (r->status != Status::refused) {
+      const auto trace = journal::trace_of(*r);
+      fact("trace", "<span class=\"mono\">" + esc(trace.trace_id) + "</span>" +
+                        (trace.from_sender ? " (the sender's)" : " (forwards carry it in traceparent)"));
+    }
     if (const auto drift = contract::parse_drift(r->drift); !drift.empty()) {
       std::string items;
       for (const auto& d : drift) {
