@@ -239,6 +239,12 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --forward-breaker-cooldown')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --forward-cert')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --forward-key')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --forward-cacert')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx forward test --route')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx forward test --profile')
@@ -872,7 +878,7 @@ _acx() {
     'acx')
       subs='listen forward events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures schema version completion man'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --contract --schemas --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --watch-subscription --strict-health --reconcile-every --reconcile-window --reconcile-repair --canary --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from --hydrate --forward-filter --forward-transform --forward-rate --forward-burst --forward-breaker --forward-breaker-cooldown'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --contract --schemas --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --watch-subscription --strict-health --reconcile-every --reconcile-window --reconcile-repair --canary --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from --hydrate --forward-filter --forward-transform --forward-rate --forward-burst --forward-breaker --forward-breaker-cooldown --forward-cert --forward-key --forward-cacert'; args=''; files=0;;
     'acx forward')
       subs='test'; opts='--help -h'; args=''; files=0;;
     'acx forward test')

@@ -200,6 +200,9 @@ rate = "50/s"
 burst = 10
 breaker_failures = 5
 breaker_cooldown = "10s"
+cert = "client.pem"
+key = "client.key"
+cacert = "ca.pem"
 
 [[profiles.default.subscriptions]]
 id = "i"
@@ -225,7 +228,7 @@ contact = "c@example.com"
   CHECK((!r.url.empty() && !r.topics.empty() && !r.name.empty() && !r.secret.empty() && !r.scheme.empty() &&
          !r.headers.empty() && !r.hydrate.empty() && !r.hydrate_fallback.empty() && !r.filter.empty() &&
          !r.transform.empty() && !r.rate.empty() && r.burst == 10 && r.breaker_failures == 5 &&
-         !r.breaker_cooldown.empty()));
+         !r.breaker_cooldown.empty() && !r.cert.empty() && !r.key.empty() && !r.cacert.empty()));
   REQUIRE(p.subscriptions.size() == 1);
   const auto& s = p.subscriptions.front();
   CHECK((!s.id.empty() && !s.url.empty() && !s.token.empty() && !s.secret_in.empty() && !s.signing_secret.empty() &&
@@ -237,7 +240,7 @@ contact = "c@example.com"
     CHECK(!k.what.empty());
     ++documented;
   }
-  CHECK(documented == 29); // the 29 keys set above, each read (checked field by field)
+  CHECK(documented == 32); // the 32 keys set above, each read (checked field by field)
 }
 
 TEST_CASE("acx::config: api_rate and api_machine_rate are whole numbers within AccuLynx's limits, and saved back")

@@ -71,6 +71,7 @@ struct ListenFlags {
   int forward_burst = 0;
   int forward_breaker = 20;
   Duration forward_breaker_cooldown = std::chrono::seconds(30);
+  forward::ClientTls forward_tls;
   std::string contract = "warn"; // warn, refuse, off
   std::string schemas;           // --schemas DIR: instead of the shipped ones
   std::string inspect;           // --inspect[=PORT]
@@ -123,6 +124,7 @@ std::vector<forward::Consumer> consumers_of(const ListenFlags& f, const config::
   w.burst = f.forward_burst;
   w.breaker_failures = f.forward_breaker;
   w.breaker_cooldown = std::chrono::duration_cast<std::chrono::milliseconds>(f.forward_breaker_cooldown);
+  w.tls = f.forward_tls;
   if (profile) {
     w.routes = profile->routes;
   }
@@ -488,6 +490,12 @@ void add_forward_options(CLI::App* cmd, const std::shared_ptr<ListenFlags>& f)
       ->capture_default_str();
   add_duration_option(fwd, "--forward-breaker-cooldown", f->forward_breaker_cooldown,
                       "How long an open circuit waits before one attempt");
+  fwd->add_option("--forward-cert", f->forward_tls.cert,
+                  "mTLS: a client certificate (PEM) for an app that asks for one");
+  fwd->add_option("--forward-key", f->forward_tls.key,
+                  "mTLS: the client certificate's private key (PEM, not encrypted)");
+  fwd->add_option("--forward-cacert", f->forward_tls.cacert,
+                  "Trust these CA certificates (PEM) for the app, not the system's");
 }
 
 } // namespace

@@ -101,6 +101,9 @@ Forward read_route(const toml::table& rt, const std::string& where)
   route.burst = rt.contains("burst") ? int_at(rt, "burst", where, 1, 1'000'000) : 0;
   route.breaker_failures = rt.contains("breaker_failures") ? int_at(rt, "breaker_failures", where, 0, 1'000'000) : -1;
   route.breaker_cooldown = string_at(rt, "breaker_cooldown", where);
+  route.cert = string_at(rt, "cert", where);
+  route.key = string_at(rt, "key", where);
+  route.cacert = string_at(rt, "cacert", where);
   if (!route.breaker_cooldown.empty() && !util::parse_duration(route.breaker_cooldown)) {
     throw Error(ExitCode::bad_input,
                 fmt::format("{}: forward breaker_cooldown = \"{}\" is not a duration (say \"30s\")", where,
@@ -286,6 +289,9 @@ std::span<const Key> keys()
        "Failed attempts in a row that open the circuit: events wait, one attempt after breaker_cooldown (default "
        "20; 0: never)."},
       {route, "breaker_cooldown", "string", "How long an open circuit waits before one attempt (default \"30s\")."},
+      {route, "cert", "string", "mTLS: a client certificate (PEM file) for an app that asks for one; with key."},
+      {route, "key", "string", "mTLS: the client certificate's private key (PEM file, not encrypted)."},
+      {route, "cacert", "string", "CA certificates (PEM file) to trust for the app instead of the system's."},
       {subscription, "id", "string", "The subscription's id at AccuLynx. Written by acx subscribe."},
       {subscription, "url", "string", "The URL the subscription delivers to, without its token."},
       {subscription, "token", "string",

@@ -39,6 +39,7 @@ struct Forward {
   int burst = 0;                    // attempts at once after a quiet spell; 0: the rate's count per second
   int breaker_failures = -1;        // failed attempts in a row that open the circuit; 0: never; -1: the default (20)
   std::string breaker_cooldown;     // how long an open circuit waits before one attempt ("30s"); empty: the default
+  std::string cert, key, cacert;    // mTLS: a client certificate and key, CA certificates to trust (PEM files)
 };
 
 // A named set of settings: where the API is, its key, the subscriptions made through it, and its routes.

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "acx/util/crypto.hpp"
 #include "acx/util/error.hpp"
+#include "acx/util/io.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/time.hpp"
 #include "acx/util/url.hpp"
@@ -64,6 +66,33 @@ ThrottleOptions throttle_of(const std::string& rate, int burst, int failures, st
   t.breaker_failures = failures;
   t.cooldown = cooldown;
   return t;
+}
+
+// A consumer's client certificate, key and CA file, read and checked now: a mistake stops the start, naming `where`
+// and the file.
+ClientTls checked_tls(ClientTls tls, const std::string& where)
+{
+  if (tls.cert.empty() != tls.key.empty()) {
+    throw Error(ExitCode::usage, fmt::format("{}: a client certificate needs both the certificate and its key", where));
+  }
+  const auto read = [&](const std::string& path) {
+    try {
+      return util::read_input(path, 1u << 20);
+    } catch (const Error& e) {
+      throw Error(ExitCode::bad_input, fmt::format("{}: {}", where, e.what()));
+    }
+  };
+  if (!tls.cert.empty()) {
+    if (auto why = util::key_pair_problem(read(tls.cert), read(tls.key))) {
+      throw Error(ExitCode::bad_input, fmt::format("{}: {} and {}: {}", where, tls.cert, tls.key, *why));
+    }
+  }
+  if (!tls.cacert.empty()) {
+    if (auto why = util::ca_bundle_problem(read(tls.cacert))) {
+      throw Error(ExitCode::bad_input, fmt::format("{}: {}: {}", where, tls.cacert, *why));
+    }
+  }
+  return tls;
 }
 
 // Names are the consumers' keys in the journal: one each.
@@ -145,6 +174,7 @@ std::vector<Consumer> consumers(const Wanted& w)
     c.hydrate = w.hydrate;
     c.programs = checked_programs(w.programs, "");
     c.throttle = throttle_of(w.rate, w.burst, w.breaker_failures, w.breaker_cooldown, "--forward-rate");
+    c.tls = checked_tls(w.tls, "--forward-cert");
     out.push_back(std::move(c));
   }
   for (const auto& command : w.commands) {

@@ -24,6 +24,13 @@ struct From {
   bool given() const { return start || seq || time; }
 };
 
+// mTLS toward a consumer that asks for a client certificate: PEM files (--forward-cert, --forward-key,
+// --forward-cacert; a route's cert, key, cacert).
+struct ClientTls {
+  std::string cert, key; // both or neither
+  std::string cacert;    // CA certificates to trust instead of the system's
+};
+
 // One consumer of the journal: the developer's app at a URL (--forward-to), or a command (--exec).
 struct Consumer {
   std::string name;    // in the journal and on the output: --name, else the URL (its token hidden) or the command
@@ -40,6 +47,7 @@ struct Consumer {
   bool hydrate_thin = false;        // hydrate-fallback = "thin": hand the event over as it is when hydration fails
   jq::Programs programs;            // its filter and transform (--forward-filter, --forward-transform, a route's)
   ThrottleOptions throttle;         // its rate limit and circuit breaker
+  ClientTls tls;
 };
 
 // What the command line and a profile say about consumers: listen's --forward-to, --exec and their settings, and
@@ -60,12 +68,14 @@ struct Wanted {
   int burst = 0;                    // --forward-burst; 0: the rate's count per second
   int breaker_failures = 20;        // --forward-breaker; 0: none
   std::chrono::milliseconds breaker_cooldown{30'000};
+  ClientTls tls;                       // --forward-cert, --forward-key, --forward-cacert
   std::vector<config::Forward> routes; // the profile's
 };
 
 // The consumers wanted, each named (no two alike) and signed as asked. Throws acx::Error (usage) naming the flag or
 // the route that is wrong: --name for several consumers, a scheme other than token or standard, a malformed secret,
-// two consumers of one name, a jq program that does not compile.
+// two consumers of one name, a jq program that does not compile; bad_input for a client certificate or CA file that
+// cannot be read, is not PEM, or a key that is not the certificate's.
 std::vector<Consumer> consumers(const Wanted& wanted);
 
 struct Options {

@@ -23,10 +23,18 @@ using Item = Schedule::Item;
 
 constexpr std::size_t k_answer = 200;
 
+// What an answer says, in a line: an HTML page's title (a proxy's or server's error page), else its first line.
 std::string first_line(std::string_view text)
 {
   text = util::trim(text);
-  return util::excerpt(text.substr(0, text.find('\n')), k_answer);
+  if (text.starts_with('<')) {
+    const auto open = text.find("<title>");
+    const auto close = text.find("</title>");
+    if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
+      return util::excerpt(util::trim(text.substr(open + 7, close - open - 7)), k_answer);
+    }
+  }
+  return util::excerpt(util::trim(text.substr(0, text.find('\n'))), k_answer);
 }
 
 // The headers a provider's own library wants beside its signature, per event: octokit's middleware refuses a delivery
@@ -97,6 +105,9 @@ Result post_to(const Consumer& c, const signing::Scheme* signer, const Schedule:
   if (!client) {
     http::ClientOptions co;
     co.timeout = c.timeout;
+    co.client_cert = c.tls.cert;
+    co.client_key = c.tls.key;
+    co.ca_cert = c.tls.cacert;
     client = std::make_unique<http::Client>(*parsed, co);
   }
   const http::Exchange e = client->post(parsed->target, headers, r.body, abandon);

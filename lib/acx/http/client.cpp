@@ -75,7 +75,15 @@ struct Client::Impl {
   httplib::Client client;
   ClientOptions options;
   std::atomic<int> socket{-1}; // the connection's socket, once made
-  Impl(const util::Url& origin, ClientOptions o) : client(origin.origin()), options(o) {}
+  Impl(const util::Url& origin, ClientOptions o)
+      : client(o.client_cert.empty() ? httplib::Client(origin.origin())
+                                     : httplib::Client(origin.origin(), o.client_cert, o.client_key)),
+        options(std::move(o))
+  {
+    if (!options.ca_cert.empty()) {
+      client.set_ca_cert_path(options.ca_cert);
+    }
+  }
 };
 
 Client::Client(const util::Url& origin, ClientOptions options) : m_impl(std::make_unique<Impl>(origin, options))

@@ -24,6 +24,9 @@ struct ClientOptions {
   // and its connection is closed rather than read to the end.
   std::size_t max_answer = 64u << 10;
   bool verify_tls = true;
+  // mTLS: a client certificate and its key (PEM files) for servers that ask for one; CA certificates (a PEM file) to
+  // trust instead of the system's. Checked by whoever takes them from a person (util::key_pair_problem).
+  std::string client_cert, client_key, ca_cert;
 };
 
 // Why an exchange has no answer.

@@ -1,9 +1,12 @@
 #include "acx/util/crypto.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include <fmt/format.h>
 
@@ -80,6 +83,56 @@ bool same_token(std::string_view presented, std::string_view expected)
   const auto a = hmac_sha256(as_bytes("acx-token"), {presented});
   const auto b = hmac_sha256(as_bytes("acx-token"), {expected});
   return constant_time_equal(a, b);
+}
+
+namespace {
+
+// A BIO over PEM text, freed with it.
+struct PemBio {
+  BIO* bio;
+  explicit PemBio(std::string_view pem) : bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))) {}
+  ~PemBio() { BIO_free(bio); }
+  PemBio(const PemBio&) = delete;
+  PemBio& operator=(const PemBio&) = delete;
+};
+
+// A passphrase callback that gives none: an encrypted key is refused, never prompted for.
+int no_passphrase(char*, int, int, void*)
+{
+  return -1;
+}
+
+} // namespace
+
+std::optional<std::string> key_pair_problem(std::string_view cert_pem, std::string_view key_pem)
+{
+  PemBio cert_bio(cert_pem), key_bio(key_pem);
+  X509* cert = PEM_read_bio_X509(cert_bio.bio, nullptr, no_passphrase, nullptr);
+  if (!cert) {
+    return "the certificate is not a PEM certificate";
+  }
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio.bio, nullptr, no_passphrase, nullptr);
+  if (!key) {
+    X509_free(cert);
+    return "the key is not a PEM private key (or it is encrypted: acx takes none)";
+  }
+  const bool pair = X509_check_private_key(cert, key) == 1;
+  EVP_PKEY_free(key);
+  X509_free(cert);
+  ERR_clear_error();
+  return pair ? std::nullopt : std::optional<std::string>("the key is not the certificate's: they do not match");
+}
+
+std::optional<std::string> ca_bundle_problem(std::string_view pem)
+{
+  PemBio bio(pem);
+  X509* cert = PEM_read_bio_X509(bio.bio, nullptr, no_passphrase, nullptr);
+  ERR_clear_error();
+  if (!cert) {
+    return "it holds no PEM certificate";
+  }
+  X509_free(cert);
+  return std::nullopt;
 }
 
 } // namespace acx::util

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,5 +35,11 @@ std::string new_guid();
 
 // The OpenSSL acx was built with and the one it runs with.
 Library openssl_library();
+
+// What is wrong with a client certificate and its private key (PEM texts) for TLS: not PEM, an encrypted key, or a
+// key that is not the certificate's; nullopt when they make a pair.
+std::optional<std::string> key_pair_problem(std::string_view cert_pem, std::string_view key_pem);
+// What is wrong with a file of trusted CA certificates (PEM): nullopt when it holds at least one certificate.
+std::optional<std::string> ca_bundle_problem(std::string_view pem);
 
 } // namespace acx::util
