@@ -960,7 +960,7 @@ _acx() {
     'acx secret')
       subs='new'; opts='--help -h'; args=''; files=0;;
     'acx secret new')
-      subs=''; opts='--help -h --scheme --format'; args=''; files=0;;
+      subs=''; opts='--help -h --scheme --asymmetric --format'; args=''; files=0;;
     'acx topics')
       subs=''; opts='--help -h --long -l --format'; args=''; files=0;;
     'acx fixtures')

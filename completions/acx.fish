@@ -498,6 +498,7 @@ complete -c acx -n '__fish_seen_subcommand_from secret; and not __fish_seen_subc
 complete -c acx -n '__fish_seen_subcommand_from secret; and not __fish_seen_subcommand_from new' -l help -s h -d 'Print this help message and exit'
 complete -c acx -n '__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from new; and true' -l help -s h -d 'Print this help message and exit'
 complete -c acx -n '__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from new; and true' -l scheme -x -a 'standard svix hmac github shopify token' -d 'Scheme the secret is for: standard gives whsec_<base64>, the others hex'
+complete -c acx -n '__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from new; and true' -l asymmetric -d 'An Ed25519 pair (Standard Webhooks v1a) instead: the whsk_ secret key (the sender signs with it) on the first line, the whpk_ public key (receivers verify with it) on the second'
 complete -c acx -n '__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from new; and true' -l format -x -a 'text json' -d 'Output: text (for people, the default), json (for programs: one JSON object)'
 complete -c acx -n '__fish_seen_subcommand_from topics; and true' -l help -s h -d 'Print this help message and exit'
 complete -c acx -n '__fish_seen_subcommand_from topics; and true' -l long -s l -d 'Also show the shape of each topic\'s event object, from its schema (? marks an optional member)'

@@ -65,9 +65,13 @@ TEST_CASE("acx::signing::standard")
   SUBCASE("several signatures: unknown versions skipped, any v1 may match")
   {
     CHECK(check(*s, vector_headers("v2,abc v1,AAAA v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")).ok());
-    const auto v = check(*s, vector_headers("v2,abc v1a,xyz"));
+    const auto v = check(*s, vector_headers("v2,abc v3,xyz"));
     CHECK(v.reason == Reason::malformed);
-    CHECK(v.detail == "webhook-signature has no v1 signature (only v2, v1a)");
+    CHECK(v.detail == "webhook-signature has no v1 or v1a signature (only v2, v3)");
+    const auto a = check(*s, vector_headers("v2,abc v1a,xyz"));
+    CHECK(a.reason == Reason::mismatch);
+    CHECK(a.detail == "the delivery is signed v1a (Ed25519) and the secrets here check only v1 (whsec_ secrets): give "
+                      "the sender's whpk_ public key");
   }
   SUBCASE("rotation: any secret that matches verifies")
   {
@@ -267,7 +271,10 @@ TEST_CASE("acx::signing::make_scheme")
                                           "ACX_SECRET); --scheme none sends or accepts deliveries unsigned");
     CHECK_THROWS_WITH(scheme("standard", {k_secret, "whsec_n0t*base64"}),
                       "--secret #2 is not a Standard Webhooks secret: expected whsec_ followed by base64 (acx secret "
-                      "new --scheme standard makes one)");
+                      "new --scheme standard makes one), or a whsk_/whpk_ Ed25519 key");
+    CHECK_THROWS_WITH(scheme("standard", {"whpk_AAAA"}),
+                      "--secret #1 is not a Standard Webhooks Ed25519 public key: expected whpk_ followed by the "
+                      "base64 of 32 bytes (acx secret new --asymmetric makes a pair)");
     CHECK_THROWS_WITH(scheme("token", {""}), "--secret #1 is empty");
     try {
       scheme("standard", {"whsec_sup3r$ecret"});

@@ -104,6 +104,14 @@ std::string new_secret(Kind kind)
   return traits(kind).whsec_secret ? "whsec_" + util::base64_encode(bits) : util::hex_encode(bits);
 }
 
+KeyPair new_key_pair()
+{
+  util::Bytes seed = util::ed25519_new_seed();
+  const util::Bytes public_key = util::ed25519_public_key(seed);
+  seed.insert(seed.end(), public_key.begin(), public_key.end());
+  return {"whsk_" + util::base64_encode(seed), "whpk_" + util::base64_encode(public_key)};
+}
+
 namespace {
 
 struct NoneScheme final : Scheme {

@@ -95,6 +95,15 @@ struct SchemeOptions {
 // Throws acx::Error (usage) for none, which takes no secret.
 std::string new_secret(Kind kind);
 
+// A fresh Ed25519 key pair for Standard Webhooks' asymmetric signatures (v1a): the sender's secret key,
+// whsk_<base64 of the seed and the public key, 64 bytes, as libsodium keeps one>, and the receivers' public key,
+// whpk_<base64 of 32 bytes>.
+struct KeyPair {
+  std::string secret_key;
+  std::string public_key;
+};
+KeyPair new_key_pair();
+
 // Builds a scheme. Throws acx::Error (usage) for an unknown name, a missing secret, or a secret that is not in the
 // scheme's form (naming its position, never its value).
 std::unique_ptr<Scheme> make_scheme(const SchemeOptions& options);

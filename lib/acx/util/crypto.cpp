@@ -104,6 +104,76 @@ int no_passphrase(char*, int, int, void*)
 
 } // namespace
 
+namespace {
+
+// An EVP_PKEY, freed with it.
+struct Pkey {
+  EVP_PKEY* key;
+  ~Pkey() { EVP_PKEY_free(key); }
+};
+
+Pkey ed25519_private(std::span<const std::uint8_t> seed)
+{
+  Pkey k{EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size())};
+  if (!k.key) {
+    throw Error(ExitCode::internal, "OpenSSL cannot make an Ed25519 key");
+  }
+  return k;
+}
+
+} // namespace
+
+Bytes ed25519_new_seed()
+{
+  return random_bytes(32);
+}
+
+Bytes ed25519_public_key(std::span<const std::uint8_t> seed)
+{
+  const Pkey k = ed25519_private(seed);
+  Bytes out(32);
+  std::size_t n = out.size();
+  if (EVP_PKEY_get_raw_public_key(k.key, out.data(), &n) != 1 || n != 32) {
+    throw Error(ExitCode::internal, "OpenSSL cannot give an Ed25519 public key");
+  }
+  return out;
+}
+
+Bytes ed25519_sign(std::span<const std::uint8_t> seed, std::string_view message)
+{
+  const Pkey k = ed25519_private(seed);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  Bytes out(64);
+  std::size_t n = out.size();
+  const bool ok =
+      ctx && EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, k.key) == 1 &&
+      EVP_DigestSign(ctx, out.data(), &n, reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!ok || n != 64) {
+    throw Error(ExitCode::internal, "OpenSSL cannot sign with Ed25519");
+  }
+  return out;
+}
+
+bool ed25519_verify(std::span<const std::uint8_t> public_key, std::string_view message,
+                    std::span<const std::uint8_t> signature)
+{
+  if (public_key.size() != 32 || signature.size() != 64) {
+    return false;
+  }
+  const Pkey k{EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(), public_key.size())};
+  if (!k.key) {
+    return false;
+  }
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool ok = ctx && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, k.key) == 1 &&
+                  EVP_DigestVerify(ctx, signature.data(), signature.size(),
+                                   reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  ERR_clear_error();
+  return ok;
+}
+
 std::optional<std::string> key_pair_problem(std::string_view cert_pem, std::string_view key_pem)
 {
   PemBio cert_bio(cert_pem), key_bio(key_pem);

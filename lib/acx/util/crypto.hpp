@@ -36,6 +36,14 @@ std::string new_guid();
 // The OpenSSL acx was built with and the one it runs with.
 Library openssl_library();
 
+// Ed25519 (RFC 8032), for Standard Webhooks' asymmetric signatures (v1a). A secret key is its 32-byte seed.
+Bytes ed25519_new_seed();
+Bytes ed25519_public_key(std::span<const std::uint8_t> seed);
+Bytes ed25519_sign(std::span<const std::uint8_t> seed, std::string_view message);
+// Whether `signature` is `public_key`'s signature of `message`.
+bool ed25519_verify(std::span<const std::uint8_t> public_key, std::string_view message,
+                    std::span<const std::uint8_t> signature);
+
 // What is wrong with a client certificate and its private key (PEM texts) for TLS: not PEM, an encrypted key, or a
 // key that is not the certificate's; nullopt when they make a pair.
 std::optional<std::string> key_pair_problem(std::string_view cert_pem, std::string_view key_pem);
