@@ -100,6 +100,8 @@ _acx() {
         cmdpath='acx api usage';;
       'acx secret new')
         cmdpath='acx secret new';;
+      'acx secret rotate')
+        cmdpath='acx secret rotate';;
       'acx fixtures list')
         cmdpath='acx fixtures list';;
       'acx fixtures show')
@@ -130,6 +132,10 @@ _acx() {
     'acx listen --secret')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --secret-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --previous-secret')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx listen --previous-until')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx listen --hmac-header')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -410,6 +416,10 @@ _acx() {
     'acx check --secret')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx check --secret-file')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --previous-secret')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx check --previous-until')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx check --hmac-header')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -817,6 +827,10 @@ _acx() {
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx verify --secret-file')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx verify --previous-secret')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx verify --previous-until')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx verify --hmac-header')
       COMPREPLY=($(compgen -f -- "$cur")); return;;
     'acx verify --hmac-prefix')
@@ -838,6 +852,12 @@ _acx() {
     'acx secret new --scheme')
       COMPREPLY=($(compgen -W 'standard svix hmac github shopify token' -- "$cur")); return;;
     'acx secret new --format')
+      COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
+    'acx secret rotate --scheme')
+      COMPREPLY=($(compgen -W 'token standard svix hmac github shopify' -- "$cur")); return;;
+    'acx secret rotate --grace')
+      COMPREPLY=($(compgen -f -- "$cur")); return;;
+    'acx secret rotate --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
     'acx topics --format')
       COMPREPLY=($(compgen -W 'text json' -- "$cur")); return;;
@@ -878,7 +898,7 @@ _acx() {
     'acx')
       subs='listen forward events inspect send replay check subscribe subscriptions sandbox trigger api reconcile sign verify secret topics fixtures schema version completion man'; opts='--help -h --version'; args=''; files=0;;
     'acx listen')
-      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --contract --schemas --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --watch-subscription --strict-health --reconcile-every --reconcile-window --reconcile-repair --canary --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from --hydrate --forward-filter --forward-transform --forward-rate --forward-burst --forward-breaker --forward-breaker-cooldown --forward-cert --forward-key --forward-cacert'; args=''; files=0;;
+      subs=''; opts='--help -h --host --port --ready-file --path --scheme --secret --secret-file --previous-secret --previous-until --hmac-header --hmac-prefix --hmac-encoding --tolerance --subscription --topic --journal --contract --schemas --durability --retain --retain-size --format --count --timeout --max-body --tls-cert --tls-key --max-connections --max-connections-per-ip --header-timeout --body-timeout --trusted-proxy --profile --config --watch-subscription --strict-health --reconcile-every --reconcile-window --reconcile-repair --canary --inspect --help -h --relay-token --relay-token-file --relay-keep-alive --relay-max-streams --upstream --upstream-from --allow-http --help -h --forward-to --exec --name --forward-secret --forward-secret-file --forward-scheme --forward-header --forward-timeout --exec-timeout --forward-concurrency --forward-max-age --forward-from --hydrate --forward-filter --forward-transform --forward-rate --forward-burst --forward-breaker --forward-breaker-cooldown --forward-cert --forward-key --forward-cacert'; args=''; files=0;;
     'acx forward')
       subs='test'; opts='--help -h'; args=''; files=0;;
     'acx forward test')
@@ -904,7 +924,7 @@ _acx() {
     'acx replay')
       subs=''; opts='--help -h --to --verbatim --dry-run --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --header -H --timeout --retries --insecure -k --format --help -h --journal --id --topic --since --until --all'; args=''; files=1;;
     'acx check')
-      subs=''; opts='--help -h --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --profile --config --subscription --only --skip --list --format --output --timeout --burst --concurrency --processed --insecure -k --header -H'; args=''; files=1;;
+      subs=''; opts='--help -h --scheme --secret --secret-file --previous-secret --previous-until --hmac-header --hmac-prefix --hmac-encoding --profile --config --subscription --only --skip --list --format --output --timeout --burst --concurrency --processed --insecure -k --header -H'; args=''; files=1;;
     'acx subscribe')
       subs=''; opts='--help -h --url --topic --contact --secret-in --api-base --api-key --api-key-file --profile --api-rate --api-machine-rate --config --format'; args=''; files=0;;
     'acx subscriptions')
@@ -956,11 +976,13 @@ _acx() {
     'acx sign')
       subs=''; opts='--help -h --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --id --timestamp --url --format'; args=''; files=1;;
     'acx verify')
-      subs=''; opts='--help -h --scheme --secret --secret-file --hmac-header --hmac-prefix --hmac-encoding --tolerance --header -H --url --now --format'; args=''; files=1;;
+      subs=''; opts='--help -h --scheme --secret --secret-file --previous-secret --previous-until --hmac-header --hmac-prefix --hmac-encoding --tolerance --header -H --url --now --format'; args=''; files=1;;
     'acx secret')
-      subs='new'; opts='--help -h'; args=''; files=0;;
+      subs='new rotate'; opts='--help -h'; args=''; files=0;;
     'acx secret new')
       subs=''; opts='--help -h --scheme --asymmetric --format'; args=''; files=0;;
+    'acx secret rotate')
+      subs=''; opts='--help -h --scheme --grace --format'; args=''; files=0;;
     'acx topics')
       subs=''; opts='--help -h --long -l --format'; args=''; files=0;;
     'acx fixtures')

@@ -32,7 +32,10 @@ TEST_CASE("acx::config")
                                "query",
                                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                                {"job_created", "contact_added"},
-                               "ops@example.com"});
+                               "ops@example.com",
+                               "tok0",
+                               {},
+                               "2026-12-08T18:00:00Z"});
     config::save(c, path);
     const auto back = config::load(path);
     REQUIRE(back.find("prod"));
@@ -41,6 +44,8 @@ TEST_CASE("acx::config")
     CHECK(back.find("prod")->subscriptions[0].topics.size() == 2);
     CHECK(back.find("prod")->subscriptions[0].contact == "ops@example.com");
     CHECK(back.find("prod")->subscriptions[0].signing_secret == "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    CHECK(back.find("prod")->subscriptions[0].previous_token == "tok0");
+    CHECK(back.find("prod")->subscriptions[0].previous_until == "2026-12-08T18:00:00Z");
     CHECK_FALSE(back.find("dev"));
     struct stat st {};
     REQUIRE(::stat(path.c_str(), &st) == 0);
@@ -52,15 +57,16 @@ TEST_CASE("acx::config")
   SUBCASE("acx subscribe's bookkeeping: remember, change, forget; update saves only what changed")
   {
     config::update(path, [](config::Config& c) {
-      return c.profiles["p"].remember({"id1", "https://h/a", "t1", "query", "", {"job_created"}, "a@x"});
+      return c.profiles["p"].remember({"id1", "https://h/a", "t1", "query", "", {"job_created"}, "a@x", {}, {}, {}});
     });
     config::update(path, [](config::Config& c) {
-      return c.profiles["p"].remember({"id2", "https://h/b", "t2", "path", "", {"contact_added"}, "b@x"});
+      return c.profiles["p"].remember({"id2", "https://h/b", "t2", "path", "", {"contact_added"}, "b@x", {}, {}, {}});
     });
     auto c = config::load(path);
     REQUIRE(c.find("p")->subscriptions.size() == 2);
     auto& p = c.profiles["p"];
-    CHECK(p.remember({"id1", "https://h/a2", "t3", "query", "", {"job_updated"}, "c@x"})); // the same id: replaced
+    CHECK(p.remember(
+        {"id1", "https://h/a2", "t3", "query", "", {"job_updated"}, "c@x", {}, {}, {}})); // the same id: replaced
     REQUIRE(p.subscriptions.size() == 2);
     CHECK(p.subscriptions.back().token == "t3");
     CHECK(p.change("id2", "", {"job_updated"}));
@@ -212,6 +218,9 @@ secret_in = "query"
 signing_secret = "whsec_x"
 topics = ["job_created"]
 contact = "c@example.com"
+previous_token = "t0"
+previous_signing_secret = "whsec_y"
+previous_until = "2026-12-08T18:00:00Z"
 )";
   const auto config = acx::config::parse(text, "test.toml");
   const auto& p = config.profiles.at("default");
@@ -232,7 +241,8 @@ contact = "c@example.com"
   REQUIRE(p.subscriptions.size() == 1);
   const auto& s = p.subscriptions.front();
   CHECK((!s.id.empty() && !s.url.empty() && !s.token.empty() && !s.secret_in.empty() && !s.signing_secret.empty() &&
-         !s.topics.empty() && !s.contact.empty()));
+         !s.topics.empty() && !s.contact.empty() && !s.previous_token.empty() && !s.previous_signing_secret.empty() &&
+         !s.previous_until.empty()));
   std::size_t documented = 0;
   for (const auto& k : acx::config::keys()) {
     INFO(k.name);
@@ -240,7 +250,7 @@ contact = "c@example.com"
     CHECK(!k.what.empty());
     ++documented;
   }
-  CHECK(documented == 32); // the 32 keys set above, each read (checked field by field)
+  CHECK(documented == 35); // the 35 keys set above, each read (checked field by field)
 }
 
 TEST_CASE("acx::config: api_rate and api_machine_rate are whole numbers within AccuLynx's limits, and saved back")

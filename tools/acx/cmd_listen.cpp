@@ -180,6 +180,7 @@ SchemeFlags with_credentials(SchemeFlags flags, const config::Credentials& c)
 {
   flags.scheme = signing::traits(c.kind).name;
   flags.secrets.insert(flags.secrets.end(), c.secrets.begin(), c.secrets.end());
+  flags.rotated.insert(flags.rotated.end(), c.previous.begin(), c.previous.end());
   return flags;
 }
 
@@ -271,8 +272,8 @@ void refuse_secrets_in_service_command_line()
   const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (const auto arg : util::split(all, '\0')) {
     const std::string_view flag = arg.substr(0, arg.find('='));
-    const bool secret_flag =
-        flag == "--secret" || flag == "--relay-token" || flag == "--forward-secret" || flag == "--api-key";
+    const bool secret_flag = flag == "--secret" || flag == "--relay-token" || flag == "--forward-secret" ||
+                             flag == "--api-key" || flag == "--previous-secret";
     if (secret_flag || (arg.find("://") != std::string_view::npos && util::redact_url(arg) != arg)) {
       throw Error(ExitCode::usage,
                   fmt::format("{} on the command line of a service: every local user can read it (ps); give it in "

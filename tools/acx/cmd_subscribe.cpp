@@ -82,7 +82,7 @@ int run_subscribe(const SubscribeFlags& f)
     if (!f.api.api_key.empty()) {
       profile.api_key = f.api.api_key;
     }
-    return profile.remember({id, f.url, token, f.secret_in, created.secret, f.topics, f.contact});
+    return profile.remember({id, f.url, token, f.secret_in, created.secret, f.topics, f.contact, {}, {}, {}});
   });
 
   if (f.format == Format::json) {

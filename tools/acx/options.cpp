@@ -159,6 +159,15 @@ void add_scheme_options(CLI::App* cmd, SchemeFlags& flags, SecretUse use)
                          [&flags](std::vector<std::string> secrets) {
                            flags.secrets.insert(flags.secrets.end(), secrets.begin(), secrets.end());
                          });
+  if (use == SecretUse::verify) {
+    cmd->add_option("--previous-secret", flags.previous,
+                    "A secret being rotated out: it verifies too, until --previous-until (repeatable)")
+        ->envname("ACX_PREVIOUS_SECRET")
+        ->allow_extra_args(false);
+    cmd->add_option(
+        "--previous-until", flags.previous_until,
+        "When --previous-secret stops verifying (RFC 3339: 2026-12-08T18:00:00Z); refused after, saying so");
+  }
   cmd->add_option("--hmac-header", flags.hmac_header, "hmac schemes: header name (default X-Acx-Signature)");
   cmd->add_option("--hmac-prefix", flags.hmac_prefix, "hmac schemes: prefix before the digest (default sha256=)");
   cmd->add_option("--hmac-encoding", flags.hmac_encoding, "hmac schemes: digest encoding")
@@ -191,6 +200,40 @@ signing::Kind resolved_scheme(const SchemeFlags& flags)
   return flags.secrets.empty() ? signing::Kind::none : signing::Kind::token;
 }
 
+namespace {
+
+// Unix seconds of an RFC 3339 time; a usage error naming `where` otherwise.
+std::int64_t until_of(const std::string& text, const std::string& where)
+{
+  std::string why;
+  const auto t = util::parse_rfc3339_utc(text, &why);
+  if (!t) {
+    throw Error(ExitCode::usage,
+                fmt::format("{}: '{}' is not a time: say 2026-12-08T18:00:00Z ({})", where, util::excerpt(text), why));
+  }
+  return t->seconds;
+}
+
+// The secrets being rotated out, each with its time.
+std::vector<signing::Previous> previous_secrets(const SchemeFlags& flags)
+{
+  if (flags.previous.empty() != flags.previous_until.empty()) {
+    throw Error(ExitCode::usage, flags.previous.empty()
+                                     ? "--previous-until says when --previous-secret stops verifying: give both"
+                                     : "--previous-secret needs --previous-until TIME: when it stops verifying");
+  }
+  std::vector<signing::Previous> out;
+  for (const auto& s : flags.previous) {
+    out.push_back({signing::Secret(s), until_of(flags.previous_until, "--previous-until")});
+  }
+  for (const auto& [s, until] : flags.rotated) {
+    out.push_back({signing::Secret(s), until_of(until, "a subscription's previous_until")});
+  }
+  return out;
+}
+
+} // namespace
+
 signing::SchemeOptions scheme_options(const SchemeFlags& flags)
 {
   signing::SchemeOptions o;
@@ -198,6 +241,7 @@ signing::SchemeOptions scheme_options(const SchemeFlags& flags)
   for (const auto& s : flags.secrets) {
     o.secrets.emplace_back(s);
   }
+  o.previous = previous_secrets(flags);
   o.tolerance = std::chrono::duration_cast<std::chrono::seconds>(flags.tolerance);
   const auto& traits = signing::traits(o.kind);
   if (flags.signs && o.secrets.size() > 1 && o.kind != signing::Kind::standard && o.kind != signing::Kind::svix) {

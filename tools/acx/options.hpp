@@ -42,6 +42,11 @@ struct SchemeFlags {
   std::string hmac_prefix;
   std::string hmac_encoding;
   bool signs = false; // the command signs with the secrets (several: one signature each, which only standard lists)
+  // Verifying: secrets being rotated out, until a time (--previous-secret, --previous-until RFC 3339), and those a
+  // profile's subscriptions hold (previous_token or previous_signing_secret, with their previous_until).
+  std::vector<std::string> previous;
+  std::string previous_until;
+  std::vector<std::pair<std::string, std::string>> rotated; // secret, until
 };
 // The secrets in FILE: one a line, blank lines and #-comments skipped; warns on stderr when others may read it.
 // Secrets in files (or the environment) stay out of /proc/PID/cmdline, where any local user can read flags.

@@ -73,6 +73,14 @@ Subscribed read_subscription(const toml::table& t, const std::string& where)
   s.secret_in = string_at(t, "secret_in", where);
   s.signing_secret = string_at(t, "signing_secret", where);
   s.contact = string_at(t, "contact", where);
+  s.previous_token = string_at(t, "previous_token", where);
+  s.previous_signing_secret = string_at(t, "previous_signing_secret", where);
+  s.previous_until = string_at(t, "previous_until", where);
+  if ((!s.previous_token.empty() || !s.previous_signing_secret.empty()) && !util::parse_rfc3339_utc(s.previous_until)) {
+    throw Error(ExitCode::bad_input, fmt::format("{}: a subscription's previous_token or previous_signing_secret needs "
+                                                 "previous_until, a time (\"2026-12-08T18:00:00Z\")",
+                                                 where));
+  }
   if (const auto* topics = t.get_as<toml::array>("topics")) {
     for (const auto& n : *topics) {
       if (const auto* v = n.as_string()) {
@@ -300,6 +308,12 @@ std::span<const Key> keys()
       {subscription, "signing_secret", "string",
        "A whsec_ secret when the API signs deliveries (acx sandbox --sign standard). A secret."},
       {subscription, "topics", "array of strings", "The topics subscribed to."},
+      {subscription, "previous_token", "string",
+       "Rotation: the token being replaced; it verifies too until previous_until. A secret."},
+      {subscription, "previous_signing_secret", "string",
+       "Rotation: the signing secret being replaced; it verifies too until previous_until. A secret."},
+      {subscription, "previous_until", "string",
+       "When previous_token or previous_signing_secret stops verifying (RFC 3339); refused after, saying so."},
       {subscription, "contact", "string", "The contact email given to AccuLynx."},
   };
   return k;
@@ -369,8 +383,13 @@ void save(const Config& config, const std::string& path)
       }
       toml::table sub{{"id", s.id},           {"url", s.url},    {"token", s.token}, {"secret_in", s.secret_in},
                       {"contact", s.contact}, {"topics", topics}};
-      if (!s.signing_secret.empty()) {
-        sub.insert("signing_secret", s.signing_secret);
+      for (const auto& [key, value] : {std::pair{"signing_secret", &s.signing_secret},
+                                       {"previous_token", &s.previous_token},
+                                       {"previous_signing_secret", &s.previous_signing_secret},
+                                       {"previous_until", &s.previous_until}}) {
+        if (!value->empty()) {
+          sub.insert(key, *value);
+        }
       }
       subs.push_back(std::move(sub));
     }

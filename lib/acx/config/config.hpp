@@ -21,6 +21,10 @@ struct Subscribed {
   std::string signing_secret; // whsec_...: when the API signs deliveries (acx sandbox --sign standard), else empty
   std::vector<std::string> topics;
   std::string contact;
+  // Rotation: the token or signing secret being replaced, which still verifies until previous_until (RFC 3339).
+  std::string previous_token;
+  std::string previous_signing_secret;
+  std::string previous_until;
 };
 
 // A route of acx listen --profile: where accepted events are forwarded ([[profiles.NAME.forward]]).

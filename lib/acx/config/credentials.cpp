@@ -20,6 +20,10 @@ Credentials credentials(const std::vector<Subscribed>& subscriptions, std::optio
     if (!secret.empty()) {
       out.secrets.push_back(secret);
     }
+    const std::string& previous = signs ? s.previous_signing_secret : s.previous_token;
+    if (!previous.empty()) {
+      out.previous.emplace_back(previous, s.previous_until);
+    }
     out.subscriptions.insert(util::to_lower(s.id));
     out.token_in_path = out.token_in_path || s.secret_in == "path";
   }

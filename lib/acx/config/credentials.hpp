@@ -3,6 +3,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "acx/config/config.hpp"
@@ -14,10 +15,11 @@ namespace acx::config {
 // and `acx check --profile` share.
 struct Credentials {
   signing::Kind kind = signing::Kind::token;
-  std::vector<std::string> secrets;    // one per subscription that has one, in order
-  std::set<std::string> subscriptions; // their ids, lower case
-  bool token_in_path = false;          // a registered URL carries its token as the last path segment
-  std::string path;                    // the first subscription's URL path (what a listener receives on)
+  std::vector<std::string> secrets;                          // one per subscription that has one, in order
+  std::vector<std::pair<std::string, std::string>> previous; // being rotated out: secret, until (RFC 3339)
+  std::set<std::string> subscriptions;                       // their ids, lower case
+  bool token_in_path = false; // a registered URL carries its token as the last path segment
+  std::string path;           // the first subscription's URL path (what a listener receives on)
 };
 
 // The scheme is `asked` (--scheme) if given, else standard when the API signs every one of `subscriptions` (each has

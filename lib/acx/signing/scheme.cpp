@@ -7,6 +7,7 @@
 #include "acx/util/encoding.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/text.hpp"
+#include "acx/util/time.hpp"
 
 namespace acx::signing {
 
@@ -159,6 +160,44 @@ private:
   std::unique_ptr<Scheme> m_inner;
 };
 
+// Timed rotation: the current secrets, then each previous one while its time has not come; a delivery signed with one
+// whose time passed is refused, saying it expired.
+struct Rotating final : Scheme {
+  struct Old {
+    std::unique_ptr<Scheme> scheme;
+    std::int64_t until;
+  };
+  Rotating(std::unique_ptr<Scheme> current, std::vector<Old> old) : m_current(std::move(current)), m_old(std::move(old))
+  {
+  }
+  Kind kind() const override { return m_current->kind(); }
+  Signature sign(const SignRequest& request) const override { return m_current->sign(request); }
+  Verdict verify(const Message& message, std::int64_t now_unix) const override
+  {
+    Verdict v = m_current->verify(message, now_unix);
+    if (v.ok() || v.reason != Reason::mismatch) {
+      return v; // a missing, malformed or stale signature is no matter of which secret
+    }
+    for (const auto& old : m_old) {
+      if (!old.scheme->verify(message, now_unix).ok()) {
+        continue;
+      }
+      const std::string until = util::format_rfc3339_seconds(old.until);
+      if (now_unix < old.until) {
+        return {Reason::verified, fmt::format("verified with the previous secret (it verifies until {})", until)};
+      }
+      return {Reason::mismatch, fmt::format("signed with the previous secret, which expired at {} "
+                                            "(--previous-until): the sender must sign with the new one",
+                                            until)};
+    }
+    return v;
+  }
+
+private:
+  std::unique_ptr<Scheme> m_current;
+  std::vector<Old> m_old;
+};
+
 detail::HmacSettings hmac_preset(Kind kind)
 {
   const std::string header(traits(kind).header);
@@ -214,6 +253,20 @@ std::unique_ptr<Scheme> make_scheme(const SchemeOptions& o)
   auto scheme = make_bare_scheme(o);
   if (!traits(scheme->kind()).takes_secret) {
     return scheme;
+  }
+  if (!o.previous.empty()) {
+    std::vector<Rotating::Old> old;
+    for (std::size_t i = 0; i < o.previous.size(); ++i) {
+      SchemeOptions one = o;
+      one.secrets = {o.previous[i].secret};
+      one.previous.clear();
+      try {
+        old.push_back({make_bare_scheme(one), o.previous[i].until});
+      } catch (const Error& e) {
+        throw Error(ExitCode::usage, fmt::format("--previous-secret #{}: {}", i + 1, e.what()));
+      }
+    }
+    scheme = std::make_unique<Rotating>(std::move(scheme), std::move(old));
   }
   return std::make_unique<Explained>(std::move(scheme));
 }

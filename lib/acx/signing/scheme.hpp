@@ -81,10 +81,17 @@ public:
 
 enum class Encoding { hex, base64 };
 
+// A secret being rotated out: it still verifies until `until` (Unix seconds), and is refused after, saying so.
+struct Previous {
+  Secret secret;
+  std::int64_t until = 0;
+};
+
 // Everything needed to build a scheme. Unset HMAC fields take the preset's values.
 struct SchemeOptions {
   Kind kind = Kind::token; // what every command uses when no --scheme is given and a secret is
   std::vector<Secret> secrets;
+  std::vector<Previous> previous; // verify only: each until its time (--previous-secret, --previous-until)
   std::chrono::seconds tolerance{300};
   std::optional<std::string> hmac_header;
   std::optional<std::string> hmac_prefix;

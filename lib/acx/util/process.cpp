@@ -34,8 +34,8 @@ Error cannot_run()
 
 const std::vector<std::string>& secret_variables()
 {
-  static const std::vector<std::string> names{"ACX_SECRET", "ACX_FORWARD_SECRET", "ACX_API_KEY", "ACX_RELAY_TOKEN",
-                                              "PGPASSWORD"};
+  static const std::vector<std::string> names{"ACX_SECRET",  "ACX_PREVIOUS_SECRET", "ACX_FORWARD_SECRET",
+                                              "ACX_API_KEY", "ACX_RELAY_TOKEN",     "PGPASSWORD"};
   return names;
 }
 

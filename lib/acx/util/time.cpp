@@ -115,6 +115,13 @@ std::optional<Instant> parse_rfc3339_utc(std::string_view s, std::string* why)
   return Instant{secs, ticks};
 }
 
+std::string format_rfc3339_seconds(std::int64_t unix_seconds)
+{
+  std::string out = format_rfc3339({unix_seconds, 0});
+  const auto dot = out.find('.');
+  return dot == std::string::npos ? out : out.substr(0, dot) + "Z";
+}
+
 std::string format_rfc3339(Instant t)
 {
   const std::int64_t days = t.seconds >= 0 ? t.seconds / 86400 : (t.seconds - 86399) / 86400;

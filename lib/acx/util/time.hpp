@@ -22,6 +22,8 @@ std::optional<Instant> parse_rfc3339_utc(std::string_view text, std::string* why
 
 // Formats as RFC 3339 UTC with 7 fractional digits, the form AccuLynx sends.
 std::string format_rfc3339(Instant t);
+// Whole seconds: "2026-12-08T18:00:00Z", for times a person types back.
+std::string format_rfc3339_seconds(std::int64_t unix_seconds);
 
 // The current time.
 Instant now();
