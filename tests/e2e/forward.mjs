@@ -17,11 +17,12 @@ function run(args) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-// 1. The app goes down during a burst of 2,000 events over 50 jobs, and stays down until every job's lane has failed
-//    and been scheduled again (the metrics say so), then comes back.
+// 1. The app goes down during a burst of 2,000 events over 50 jobs, and stays down until its lanes have failed, been
+//    scheduled again and its circuit opened (the metrics say so), then comes back: the half-open attempt (every 2 s)
+//    closes the circuit and everything goes.
 {
   const app = await startApp({ port: await quietPort() }); // it comes back on this port: no one else may take it
-  const l = await startListener(dir, "down", ["--forward-to", app.url]);
+  const l = await startListener(dir, "down", ["--forward-to", app.url, "--forward-breaker-cooldown", "2s"]);
   const events = Array.from({ length: 2000 }, (_, i) => event(i % 50, i));
   const posting = post(l.port, events);
   await waitFor(() => app.got.length >= 200, 60, "the first forwards");
@@ -32,7 +33,8 @@ function run(args) {
     const metrics = await (await fetch(`http://127.0.0.1:${l.port}/metrics`)).text();
     return Number(metrics.match(/acx_forward_retried_total\{[^}]*\} (\d+)/)?.[1] ?? 0);
   };
-  await waitFor(async () => (await retried()) >= 100, 60, "forwards failing and scheduled again while the app is down");
+  // 20 failed attempts in a row open the consumer's circuit (the default --forward-breaker): the lanes wait for it.
+  await waitFor(async () => (await retried()) >= 20, 60, "forwards failing and scheduled again while the app is down");
   const before = app.got;
   const back = await startApp({ port });
   back.got.unshift(...before);

@@ -60,7 +60,7 @@ const statusOf = (a) => (a.status === 200 ? JSON.parse(a.body).status : `http ${
   // Started together on an empty database: the schema's migrations are applied once (the second waits for the
   // first's lock, then finds them done).
   const [a, b] = await Promise.all([listener("a"), listener("b")]);
-  check(psql("SELECT count(*) FROM acx_migrations") === "4", "the migrations applied once each");
+  check(psql("SELECT count(*) FROM acx_migrations") === "5", "the migrations applied once each");
   const next = random(22);
   const jobs = [];
   for (let n = 1; n <= 2000; n++) {
@@ -296,7 +296,7 @@ INSERT INTO consumer_attempts(consumer, seq, attempt, at, status, ms, answer, st
   check(sql("SELECT string_agg(table_name || '.' || column_name || ' ' || data_type, ',' ORDER BY table_name, column_name) FROM information_schema.columns WHERE table_schema = 'acx' AND column_name IN ('received', 'headers', 'at')") ===
     "consumer_attempts.at timestamp with time zone,deliveries.headers jsonb,deliveries.received timestamp with time zone,refused.headers jsonb,refused.received timestamp with time zone",
     "times are timestamptz, headers jsonb");
-  check(sql("SELECT max(number) FROM acx.acx_migrations") === "4", "migration 4 recorded");
+  check(sql("SELECT max(number) FROM acx.acx_migrations") === "5", "migration 5 recorded");
   const attempts = execFileSync(acx, ["events", "show", "1", "--journal", old, "--format", "json"]).toString();
   check(attempts.includes("2026-01-02T03:04:06"), `the attempt's time read back: ${attempts.slice(0, 300)}`);
   // Another schema, by URI parameter, beside it.
