@@ -89,11 +89,11 @@ TEST_CASE("jq: a stop request abandons the run")
 
 TEST_CASE("coprocess: a worker that dies is said, and started again")
 {
-  acx::util::Coprocess sh({"/bin/sh", {"sh", "-c", "exit 3"}, {}}, "hello", 100);
+  acx::util::Coprocess sh({"/bin/sh", {"sh", "-c", "exit 3"}, {}}, "hello", 100); // dies before it is ready
   const auto a = sh.ask("x", std::chrono::milliseconds(10'000));
   CHECK(a.ended == acx::util::Coprocess::Answer::Ended::died);
-  CHECK(a.why == "exited with 3");
-  CHECK(sh.ask("x", std::chrono::milliseconds(10'000)).why == "exited with 3");
+  CHECK(a.why == "did not start: exited with 3");
+  CHECK(sh.ask("x", std::chrono::milliseconds(10'000)).why == "did not start: exited with 3");
 }
 
 TEST_CASE("format_size: bytes for a person")
@@ -102,4 +102,18 @@ TEST_CASE("format_size: bytes for a person")
   CHECK(acx::util::format_size(1024) == "1 KiB");
   CHECK(acx::util::format_size(1536) == "1.5 KiB");
   CHECK(acx::util::format_size(16 << 20) == "16 MiB");
+}
+
+TEST_CASE("coprocess: a slow start is not the question's time")
+{
+  // Greeting "hello" (a 9-byte frame), ready half a second later; then the question "x" (5 bytes), answered "ok".
+  acx::util::Coprocess slow({"/bin/sh",
+                             {"sh", "-c",
+                              "head -c 9 >/dev/null; sleep 0.5; printf '\\005\\000\\000\\000ready'; "
+                              "head -c 5 >/dev/null; printf '\\002\\000\\000\\000ok'; cat >/dev/null"},
+                             {}},
+                            "hello", 100);
+  const auto a = slow.ask("x", std::chrono::milliseconds(200));
+  CHECK(a.ended == acx::util::Coprocess::Answer::Ended::answered);
+  CHECK(a.message == "ok");
 }

@@ -248,6 +248,9 @@ std::optional<int> serve_if_worker(int argc, char** argv)
   const auto max_output = setup.value("output", std::size_t{16 << 20});
   std::unique_ptr<State> filter = filter_text.empty() ? nullptr : std::make_unique<State>(filter_text);
   std::unique_ptr<State> transform = transform_text.empty() ? nullptr : std::make_unique<State>(transform_text);
+  if (!util::write_frame(STDOUT_FILENO, "ready")) {
+    return 0;
+  }
   for (;;) {
     auto request = util::read_frame(STDIN_FILENO, 1U << 31);
     if (!request || request->empty()) {

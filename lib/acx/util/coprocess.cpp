@@ -16,6 +16,7 @@ namespace acx::util {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds k_start_timeout{60'000};
 
 std::string frame(std::string_view message)
 {
@@ -63,13 +64,22 @@ void Coprocess::end()
 
 Coprocess::Answer Coprocess::ask(std::string_view message, std::chrono::milliseconds timeout, std::stop_token stop)
 {
-  using Ended = Answer::Ended;
-  std::string out;
   if (m_child.pid <= 0) {
+    // A start is not the question's time: the program answers its greeting once it is ready (a sanitizer build of a
+    // large binary takes a while to start), and the question's deadline runs from then.
     m_child = spawn(m_launch);
-    out = frame(m_greeting);
+    Answer ready = exchange(frame(m_greeting), k_start_timeout, stop);
+    if (ready.ended != Answer::Ended::answered) {
+      ready.why = "did not start: " + ready.why;
+      return ready;
+    }
   }
-  out += frame(message);
+  return exchange(frame(message), timeout, stop);
+}
+
+Coprocess::Answer Coprocess::exchange(const std::string& out, std::chrono::milliseconds timeout, std::stop_token stop)
+{
+  using Ended = Answer::Ended;
   Fd stop_event(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   std::stop_callback on_stop(stop, [fd = stop_event.fd] {
     const std::uint64_t one = 1;

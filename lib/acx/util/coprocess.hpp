@@ -13,7 +13,8 @@
 namespace acx::util {
 
 // A program kept running beside acx and asked one thing at a time over its stdin and stdout. Each message is a frame:
-// its length in 4 bytes (host order), then its bytes. An answer that does not come within the timeout, or a stop
+// its length in 4 bytes (host order), then its bytes. A program started reads the greeting first and answers it with
+// a frame of its own once it is ready (within a minute). An answer that does not come within the timeout, or a stop
 // request, kills the program (its whole group); the next question starts it again. Not thread-safe: one per thread.
 class Coprocess {
 public:
@@ -36,6 +37,7 @@ public:
 
 private:
   void end();
+  Answer exchange(const std::string& out, std::chrono::milliseconds timeout, std::stop_token stop);
   Launch m_launch;
   std::string m_greeting;
   std::size_t m_max;
