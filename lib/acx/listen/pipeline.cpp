@@ -79,7 +79,9 @@ Pipeline::Pipeline(Admission admission, journal::Writer& journal, Metrics& metri
 
 void Pipeline::admit(Admission admission)
 {
-  m_admission.store(std::make_shared<const Admission>(std::move(admission)));
+  auto next = std::make_shared<const Admission>(std::move(admission));
+  std::lock_guard lock(m_admission_mutex);
+  m_admission.swap(next); // the previous one is freed outside the lock, when `next` goes
 }
 
 http::Response Pipeline::handle(http::Request request) const
@@ -93,7 +95,10 @@ http::Response Pipeline::handle(http::Request request) const
 void Pipeline::handle(http::Request request, http::Reply reply) const
 {
   m_metrics.received();
-  const std::shared_ptr<const Admission> admission = m_admission.load();
+  const std::shared_ptr<const Admission> admission = [this] {
+    std::lock_guard lock(m_admission_mutex);
+    return m_admission;
+  }();
   journal::Record record;
   record.received = util::now();
   record.remote = request.remote;

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -56,7 +57,10 @@ private:
   // The answer to an accepted delivery once the journal has stored it, or could not.
   http::Response stored(const journal::Appended& stored, const std::string& remote, const std::string& event_id) const;
 
-  std::atomic<std::shared_ptr<const Admission>> m_admission;
+  // Swapped by admit() while requests read it: a mutex around the pointer (libstdc++ 12's atomic<shared_ptr> guards
+  // its pointer with a lock bit ThreadSanitizer does not see, and it reports a race on every reload).
+  mutable std::mutex m_admission_mutex;
+  std::shared_ptr<const Admission> m_admission;
   journal::Writer& m_journal;
   Metrics& m_metrics;
   std::function<void(const RefusedNote&)> m_on_refused;
