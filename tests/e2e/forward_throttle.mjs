@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { acx, check, finish, scratch, startAcx, startListener, request, waitFor, exited } from "./lib.mjs";
+import { acx, check, finish, scratch, startAcx, startListener, request, waitFor, exited, SCALE } from "./lib.mjs";
 import { event, post, startApp } from "./apps.mjs";
 
 const dir = scratch("forward-throttle");
@@ -41,7 +41,10 @@ function inOrder(app, events) {
     while (j < times.length && times[j] - times[i] < 1000) j++;
     most = Math.max(most, j - i);
   }
-  check(most <= 41, `no second held more than the burst and a second's rate (${most} <= 41)`);
+  // The bucket lets at most 20 + 20 * T start in any T seconds; arrivals lag their starts by a jitter of their own
+  // (up to a second here, SCALE times that under a sanitizer), so a second of arrivals may hold 20 * (1 + jitter) more.
+  const bound = 20 + 20 * (1 + SCALE);
+  check(most <= bound, `no second held more than the burst and the rate allow (${most} <= ${bound}; 200 without a limit)`);
   check(inOrder(app, events) && new Set(app.got.map((g) => g.id)).size === 200, "every event once, each job's in order");
   l.proc.kill("SIGTERM");
   await exited(l.proc);
@@ -81,7 +84,7 @@ function inOrder(app, events) {
   const most = Math.floor((upAt - openAt) / 3000) + 1;
   check(during.length >= 1 && during.length <= most,
     `while open the app saw only the probes: ${during.length} in ${((upAt - openAt) / 1000).toFixed(1)} s (1 to ${most})`);
-  check(during.every((g, i) => i === 0 || g.at - during[i - 1].at >= 2500), "the probes came one per cool-down");
+  check(during.every((g, i) => i === 0 || g.at - during[i - 1].at >= 2000), "the probes came one per cool-down (3 s, less jitter)");
   down = false;
   await waitFor(() => new Set(app.accepted().map((g) => g.id)).size === 40, 60, "every event once the app is back");
   check(inOrder(app, events), "each job's events in journal order");
