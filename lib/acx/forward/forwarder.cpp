@@ -5,17 +5,13 @@
 #include <map>
 #include <mutex>
 #include <random>
-#include <unistd.h>
 
 #include "acx/deliver/retry.hpp"
 #include "acx/event/topics.hpp"
 #include "acx/forward/hand_over.hpp"
 #include "acx/forward/lease.hpp"
 #include "acx/forward/schedule.hpp"
-#include "acx/http/client.hpp"
 #include "acx/journal/follower.hpp"
-#include "acx/signing/secret.hpp"
-#include "acx/util/process.hpp"
 #include "acx/util/text.hpp"
 #include "acx/util/url.hpp"
 
@@ -365,13 +361,6 @@ struct Forwarder::Impl {
     hooks.report(p);
   }
 
-  // The consumer's jq programs as they are now (a reload may change them).
-  std::shared_ptr<const jq::Programs> current_programs() const
-  {
-    std::lock_guard lock(mutex);
-    return programs;
-  }
-
   void work_loop(std::stop_token stop)
   {
     std::mt19937_64 random{std::random_device{}()};
@@ -382,8 +371,9 @@ struct Forwarder::Impl {
       const std::string& key = taken->key;
       const Item& item = taken->item;
       const auto start = util::now();
-      if (auto now = current_programs(); !jq || now != programmed) {
-        programmed = std::move(now);
+      if (std::unique_lock lock(mutex); !jq || programs != programmed) { // a reload may change them
+        programmed = programs;
+        lock.unlock();
         jq = std::make_unique<jq::Runner>(*programmed);
       }
       Result res = forward::hand(
