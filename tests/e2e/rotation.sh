@@ -41,7 +41,7 @@ expect_rc 2 "--previous-until that is not a time"
 expect_not_has "$err" "$old" "the secret is not echoed"
 
 # 3. acx listen (token): both tokens until the time, then only the new one; the refusal says it expired.
-until_s=$(($(date +%s) + 3 * SCALE))
+until_s=$(($(date +%s) + 5 * SCALE)) # room for the listener to start and two sends under a sanitizer
 until=$(date -u -d "@$until_s" +%Y-%m-%dT%H:%M:%SZ)
 ACX_PREVIOUS_SECRET=old-token start_listener --secret new-token --previous-until "$until"
 run "$ACX" send job_created --to "$BASE/webhooks/acculynx" --secret old-token --retries 0
