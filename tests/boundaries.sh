@@ -32,6 +32,7 @@ allowed '#include <toml\+\+/' lib/acx/config
 allowed '#include <CLI/' tools/acx
 allowed '#include <valijson/' lib/acx/contract/contract.cpp
 allowed '#include <jq\.h>|#include <jv\.h>' lib/acx/jq/jq.cpp
+allowed '#include <nats/' lib/acx/nats/publisher.cpp
 
 # Which module may include which: the layering, lowest first. tools/acx (the command line) may include any module.
 declare -A may_include=(
@@ -42,13 +43,14 @@ declare -A may_include=(
   [contract]="util event"
   [signing]="util"
   [jq]="util"
+  [nats]="util"
   [http]="util"
-  [config]="util signing"
+  [config]="util nats signing"
   [journal]="util sqlite pg event"
   [deliver]="util contract event http signing"
   [acculynx]="util deliver event http"
   [check]="util contract deliver event http signing"
-  [forward]="util config deliver event http jq journal signing"
+  [forward]="util config deliver event http jq journal nats signing"
   [present]="util contract event journal forward"
   [inspect]="util config contract deliver event http journal present signing"
   [relay]="util contract deliver event http journal"

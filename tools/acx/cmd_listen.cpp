@@ -441,9 +441,11 @@ void add_relay_options(CLI::App* cmd, const std::shared_ptr<ListenFlags>& f)
 void add_forward_options(CLI::App* cmd, const std::shared_ptr<ListenFlags>& f)
 {
   auto* fwd = cmd->add_option_group("Forwarding", "Hand every accepted event to your app, from the journal, in order");
-  fwd->add_option("--forward-to", f->forward_to, "POST each event, byte for byte, to URL (repeatable)")
+  fwd->add_option("--forward-to", f->forward_to,
+                  "POST each event, byte for byte, to URL; nats://HOST:PORT/SUBJECT publishes it to JetStream "
+                  "(repeatable)")
       ->allow_extra_args(false)
-      ->check(url_validator());
+      ->check(forward_url_validator());
   fwd->add_option("--exec", f->exec, "Run CMD for each event: the body on stdin, ACX_EVENT_ID etc. set (repeatable)")
       ->allow_extra_args(false);
   fwd->add_option("--name", f->name, "Name the one consumer (default: its URL, token hidden, or its command)");

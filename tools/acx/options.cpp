@@ -11,6 +11,7 @@
 
 #include "acx/event/fixtures.hpp"
 #include "acx/event/topics.hpp"
+#include "acx/nats/target.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
 #include "acx/util/text.hpp"
@@ -307,6 +308,23 @@ CLI::Validator url_validator()
         std::string why;
         return util::parse_url(value, &why) ? std::string()
                                             : fmt::format("'{}' is not a URL: {}", util::redact_url(value), why);
+      },
+      "URL");
+}
+
+CLI::Validator forward_url_validator()
+{
+  return CLI::Validator(
+      [](const std::string& value) {
+        std::string why;
+        if (nats::is_nats_url(value)) {
+          return nats::parse_target(value, &why)
+                     ? std::string()
+                     : fmt::format("'{}' is not a NATS target: {}", util::redact_url(value), why);
+        }
+        return util::parse_url(value, &why)
+                   ? std::string()
+                   : fmt::format("'{}' is not a URL (http://, https:// or nats://): {}", util::redact_url(value), why);
       },
       "URL");
 }

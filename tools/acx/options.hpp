@@ -98,6 +98,8 @@ util::Headers collect_headers(const std::vector<std::string>& args);
 
 // A validator for http(s) URLs.
 CLI::Validator url_validator();
+// A forward's URL: an http(s) URL, or a NATS target (nats://HOST:PORT/SUBJECT).
+CLI::Validator forward_url_validator();
 
 // Flags whose values are parsed once, as CLI11 reads them, into typed values: a value that does not parse is a usage
 // error naming the flag and what was expected. The default shown in --help is the target's value, formatted.

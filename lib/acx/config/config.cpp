@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include "acx/nats/target.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
 #include "acx/util/text.hpp"
@@ -133,8 +134,14 @@ Forward read_route(const toml::table& rt, const std::string& where)
     throw Error(ExitCode::bad_input, fmt::format("{}: a forward needs url", where));
   }
   check_hydrate(route, where);
-  if (!(route.url.starts_with("http://") || route.url.starts_with("https://")) || !util::parse_url(route.url)) {
-    throw Error(ExitCode::bad_input, fmt::format("{}: forward url {} is not an http:// or https:// URL", where,
+  if (nats::is_nats_url(route.url)) {
+    std::string why;
+    if (!nats::parse_target(route.url, &why)) {
+      throw Error(ExitCode::bad_input, fmt::format("{}: forward url {} is not a NATS target: {}", where,
+                                                   util::excerpt(util::redact_url(route.url)), why));
+    }
+  } else if (!(route.url.starts_with("http://") || route.url.starts_with("https://")) || !util::parse_url(route.url)) {
+    throw Error(ExitCode::bad_input, fmt::format("{}: forward url {} is not an http://, https:// or nats:// URL", where,
                                                  util::excerpt(util::redact_url(route.url))));
   }
   return route;
@@ -274,7 +281,9 @@ std::span<const Key> keys()
        "acx listen --retain-size: prune the oldest deliveries while the journal is larger (\"10GiB\")."},
       {profile, "relay_token", "string",
        "acx listen --relay-token: serve GET /relay to this bearer token, or pull with it (--upstream). A secret."},
-      {route, "url", "string", "Where acx listen --profile forwards each accepted event (http:// or https://)."},
+      {route, "url", "string",
+       "Where acx listen --profile forwards each accepted event: http(s)://, or nats://HOST:PORT/SUBJECT to publish to "
+       "JetStream (nats+tls://; ?stream=NAME, ?creds=FILE)."},
       {route, "topics", "array of strings",
        "Topic patterns this route takes (* any run of characters, ? one, . also matches _); all topics when left "
        "out."},

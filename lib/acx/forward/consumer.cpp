@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "acx/nats/target.hpp"
 #include "acx/util/crypto.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
@@ -10,6 +11,11 @@
 #include "acx/util/url.hpp"
 
 namespace acx::forward {
+
+Via Consumer::via() const
+{
+  return !command.empty() ? Via::command : nats::is_nats_url(url) ? Via::nats : Via::http;
+}
 
 std::string ordering_key(const journal::Record& record)
 {
@@ -95,6 +101,23 @@ ClientTls checked_tls(ClientTls tls, const std::string& where)
   return tls;
 }
 
+// A NATS consumer's target, checked now: its URL (a usage error naming `where` and what is wrong), and a signature
+// that can travel in headers (the token scheme's is in the URL, which a NATS message does not carry).
+void check_nats(const Consumer& c, const std::string& where)
+{
+  std::string why;
+  if (!nats::parse_target(c.url, &why)) {
+    throw Error(ExitCode::usage,
+                fmt::format("{}: {} is not a NATS target: {}", where, util::excerpt(util::redact_url(c.url)), why));
+  }
+  if (c.scheme.kind == signing::Kind::token) {
+    throw Error(ExitCode::usage, fmt::format("{}: the token scheme puts the secret in the URL, which a NATS message "
+                                             "does not carry: sign with --forward-scheme standard (or hmac, github, "
+                                             "shopify; a route's scheme)",
+                                             where));
+  }
+}
+
 // Names are the consumers' keys in the journal: one each.
 void check_names(std::vector<Consumer>& out, const std::string& name)
 {
@@ -143,7 +166,9 @@ void label(std::vector<Consumer>& out)
     Consumer& c = out[i];
     if (!c.url.empty() && c.name == util::redact_url(c.url)) {
       const auto url = util::parse_url(c.url);
-      c.label = url ? util::redact_url(url->origin() + url->target.substr(0, url->target.find('?'))) : "forward";
+      c.label = url                    ? util::redact_url(url->origin() + url->target.substr(0, url->target.find('?')))
+                : c.via() == Via::nats ? util::redact_url(c.url.substr(0, c.url.find('?')))
+                                       : "forward";
     } else if (!c.command.empty() && c.name == c.command) {
       const std::string_view program = util::split(util::trim(c.command), ' ').front();
       c.label = "exec " + std::string(program.substr(program.rfind('/') + 1));
@@ -175,6 +200,9 @@ std::vector<Consumer> consumers(const Wanted& w)
     c.programs = checked_programs(w.programs, "");
     c.throttle = throttle_of(w.rate, w.burst, w.breaker_failures, w.breaker_cooldown, "--forward-rate");
     c.tls = checked_tls(w.tls, "--forward-cert");
+    if (c.via() == Via::nats) {
+      check_nats(c, "--forward-to");
+    }
     out.push_back(std::move(c));
   }
   for (const auto& command : w.commands) {
@@ -204,6 +232,10 @@ std::vector<Consumer> consumers(const Wanted& w)
         throttle_of(r.rate, r.burst, r.breaker_failures < 0 ? w.breaker_failures : r.breaker_failures,
                     r.breaker_cooldown.empty() ? w.breaker_cooldown : *util::parse_duration(r.breaker_cooldown),
                     fmt::format("the profile's forward to {}: rate", c.name));
+    c.tls = checked_tls({r.cert, r.key, r.cacert}, fmt::format("the profile's forward to {}", c.name));
+    if (c.via() == Via::nats) {
+      check_nats(c, fmt::format("the profile's forward to {}", c.name));
+    }
     out.push_back(std::move(c));
   }
   check_names(out, w.name);

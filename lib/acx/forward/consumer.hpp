@@ -31,7 +31,11 @@ struct ClientTls {
   std::string cacert;    // CA certificates to trust instead of the system's
 };
 
-// One consumer of the journal: the developer's app at a URL (--forward-to), or a command (--exec).
+// How a consumer is handed events: POSTed to its URL, published to its NATS subject, or its command run.
+enum class Via { http, nats, command };
+
+// One consumer of the journal: the developer's app at a URL (--forward-to; nats:// for a JetStream subject), or a
+// command (--exec).
 struct Consumer {
   std::string name;    // in the journal and on the output: --name, else the URL (its token hidden) or the command
   std::string label;   // on /metrics and /healthz, which others may read: the name when one was given, else the URL's
@@ -48,6 +52,8 @@ struct Consumer {
   jq::Programs programs;            // its filter and transform (--forward-filter, --forward-transform, a route's)
   ThrottleOptions throttle;         // its rate limit and circuit breaker
   ClientTls tls;
+
+  Via via() const;
 };
 
 // What the command line and a profile say about consumers: listen's --forward-to, --exec and their settings, and
@@ -93,8 +99,8 @@ struct Progress {
   std::string event_id;
   std::string topic;
   int attempt = 1;
-  bool command = false; // an --exec consumer: status is the exit code
-  int status = 0;       // HTTP status or exit code; 0 for HTTP: no answer
+  Via via = Via::http;
+  int status = 0; // HTTP status (0: no answer) or exit code; 0 for NATS (the answer says the stream and its seq)
   double ms = 0;
   std::string answer;  // its first line, or why there was none
   std::string state;   // delivered, retry, dead, stopped

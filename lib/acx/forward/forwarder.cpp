@@ -348,7 +348,7 @@ struct Forwarder::Impl {
                r.event_id,
                r.topic,
                item.attempt,
-               !c.command.empty(),
+               c.via(),
                res.status,
                res.ms,
                res.answer,

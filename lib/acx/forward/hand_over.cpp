@@ -7,6 +7,7 @@
 #include "acx/deliver/retry.hpp"
 #include "acx/http/client.hpp"
 #include "acx/journal/trace.hpp"
+#include "acx/nats/publisher.hpp"
 #include "acx/signing/secret.hpp"
 #include "acx/util/process.hpp"
 #include "acx/util/text.hpp"
@@ -57,17 +58,21 @@ util::Headers provider_headers(signing::Kind kind, const journal::Record& r)
   return {};
 }
 
-} // namespace
+// What goes with a forward, over HTTP or NATS: the URL as the signature leaves it, and the headers: the signature's,
+// the provider's, the fixed ones, the trace, acx's own.
+struct Outgoing {
+  std::string url;
+  util::Headers headers;
+};
 
-Result post_to(const Consumer& c, const signing::Scheme* signer, const Schedule::Item& item, std::stop_token abandon)
+Outgoing outgoing(const Consumer& c, const signing::Scheme* signer, const Item& item)
 {
   const auto& r = *item.record;
-  thread_local std::map<std::string, std::unique_ptr<http::Client>> clients;
-  std::string url = c.url;
-  util::Headers headers;
+  Outgoing out{c.url, {}};
+  util::Headers& headers = out.headers;
   if (signer) {
     auto sig = signer->sign({r.body, r.event_id, util::now_unix(), c.url});
-    url = std::move(sig.url);
+    out.url = std::move(sig.url);
     headers = std::move(sig.headers);
   }
   for (const auto& h : provider_headers(c.scheme.kind, r)) {
@@ -94,6 +99,16 @@ Result post_to(const Consumer& c, const signing::Scheme* signer, const Schedule:
   if (journal::reconciled(r)) {
     headers.add("X-Acx-Reconciled", "1"); // rebuilt by acx reconcile --repair, never delivered by AccuLynx
   }
+  return out;
+}
+
+} // namespace
+
+Result post_to(const Consumer& c, const signing::Scheme* signer, const Schedule::Item& item, std::stop_token abandon)
+{
+  const auto& r = *item.record;
+  thread_local std::map<std::string, std::unique_ptr<http::Client>> clients;
+  auto [url, headers] = outgoing(c, signer, item);
   Result out;
   const auto parsed = util::parse_url(url);
   if (!parsed) {
@@ -184,7 +199,9 @@ Result hand(const Consumer& c, const signing::Scheme* signer, Hydrate* hydrate, 
       abandoned.abandoned = true;
       return abandoned;
     }
-    Result res = c.command.empty() ? post_to(c, signer, full, stop) : run_for(c, full, stop);
+    Result res = c.via() == Via::command ? run_for(c, full, stop)
+                 : c.via() == Via::nats  ? publish_to(c, signer, full, stop)
+                                         : post_to(c, signer, full, stop);
     res.attempted = !res.abandoned;
     return res;
   };
@@ -212,6 +229,43 @@ Result hand(const Consumer& c, const signing::Scheme* signer, Hydrate* hydrate, 
   }
   auto shaped = shape(jq, full, jq::Runner::Steps::transform, stop);
   return shaped ? *shaped : go();
+}
+
+Result publish_to(const Consumer& c, const signing::Scheme* signer, const Schedule::Item& item, std::stop_token abandon)
+{
+  const auto& r = *item.record;
+  thread_local std::map<std::string, std::unique_ptr<nats::Publisher>> publishers; // this thread's connections
+  auto& publisher = publishers[c.name + " " + c.url];
+  if (!publisher) {
+    const auto target = nats::parse_target(c.url); // checked when the consumer was made
+    publisher = std::make_unique<nats::Publisher>(*target, nats::Tls{c.tls.cert, c.tls.key, c.tls.cacert}, c.timeout);
+  }
+  const Outgoing out = outgoing(c, signer, item);
+  const auto began = Clock::now();
+  const nats::Ack ack = publisher->publish({r.event_id, &out.headers, r.body}, abandon);
+  Result res;
+  res.ms = std::chrono::duration<double, std::milli>(Clock::now() - began).count();
+  switch (ack.state) {
+  case nats::Ack::State::stored:
+    res.state = Handed::delivered;
+    res.answer = fmt::format("stream {} seq {}", ack.stream, ack.seq);
+    break;
+  case nats::Ack::State::duplicate:
+    res.state = Handed::delivered;
+    res.answer = fmt::format("stream {} seq {} already (a repeat, dropped by JetStream)", ack.stream, ack.seq);
+    break;
+  case nats::Ack::State::refused:
+    res.state = Handed::dead;
+    res.answer = ack.why;
+    break;
+  case nats::Ack::State::failed:
+    res.answer = ack.why;
+    break;
+  case nats::Ack::State::abandoned:
+    res.abandoned = true;
+    break;
+  }
+  return res;
 }
 
 Result run_for(const Consumer& c, const Schedule::Item& item, std::stop_token abandon)

@@ -1,7 +1,7 @@
 #pragma once
 
-// One attempt at handing an event to a consumer: a POST to its URL, or its command run with the body on stdin, and
-// what the attempt came to. The forwarder decides what follows (mark, retry, give up).
+// One attempt at handing an event to a consumer: a POST to its URL, a publish to its NATS subject, or its command run
+// with the body on stdin, and what the attempt came to. The forwarder decides what follows (mark, retry, give up).
 
 #include <chrono>
 #include <functional>
@@ -41,6 +41,11 @@ Result hand(const Consumer& c, const signing::Scheme* signer, Hydrate* hydrate, 
 // POSTs the event to the consumer's URL, signed by `signer` when there is one (its keep-alive connections are the
 // calling thread's). A 2xx is delivered; a 4xx dead (410 stops the consumer); anything else pending.
 Result post_to(const Consumer& c, const signing::Scheme* signer, const Schedule::Item& item, std::stop_token abandon);
+// Publishes the event to the consumer's NATS subject (nats://), signed as post_to signs, with the same headers as NATS
+// headers and the eventId as Nats-Msg-Id: JetStream's acknowledgement is delivered (a repeat it drops too); a body
+// larger than the server takes is dead; anything else pending.
+Result publish_to(const Consumer& c, const signing::Scheme* signer, const Schedule::Item& item,
+                  std::stop_token abandon);
 // Runs the consumer's command with the body on stdin and the event in ACX_* variables: exit 0 is delivered, anything
 // else pending.
 Result run_for(const Consumer& c, const Schedule::Item& item, std::stop_token abandon);

@@ -136,8 +136,11 @@ std::string format_progress(const forward::Progress& p, OutputFormat format, boo
     util::append_json_string(out, p.event_id);
     out += ",\"topic\":";
     util::append_json_string(out, p.topic);
-    out += fmt::format(",\"attempt\":{},\"{}\":{},\"ms\":{:.1f},\"answer\":", p.attempt, p.command ? "exit" : "status",
-                       p.status, p.ms);
+    out += fmt::format(",\"attempt\":{},", p.attempt);
+    if (p.via != forward::Via::nats) { // NATS has no status: the answer names the stream and the message's seq
+      out += fmt::format("\"{}\":{},", p.via == forward::Via::command ? "exit" : "status", p.status);
+    }
+    out += fmt::format("\"ms\":{:.1f},\"answer\":", p.ms);
     util::append_json_string(out, p.answer);
     out += ",\"state\":";
     util::append_json_string(out, p.state);
@@ -147,11 +150,13 @@ std::string format_progress(const forward::Progress& p, OutputFormat format, boo
     return out + "}\n";
   }
   const bool ok = p.state == "delivered";
-  const std::string result = p.command       ? fmt::format("exit {} in {:.0f} ms", p.status, p.ms)
+  const bool nats = p.via == forward::Via::nats;
+  const std::string result = p.via == forward::Via::command ? fmt::format("exit {} in {:.0f} ms", p.status, p.ms)
+                             : nats          ? fmt::format("{} in {:.0f} ms", ok ? "acked" : "no ack", p.ms)
                              : p.status != 0 ? fmt::format("{} in {:.0f} ms", p.status, p.ms)
                                              : std::string("no answer");
   std::string line = fmt::format("         #{} -> {}: {}", p.seq, util::printable(p.consumer), result);
-  if (!ok && !p.answer.empty()) {
+  if ((!ok || nats) && !p.answer.empty()) {
     line += ": " + util::printable(p.answer);
   }
   if (p.state == "retry") {
