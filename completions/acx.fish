@@ -75,7 +75,7 @@ complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l upstream -r
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l upstream-from -r -F -d 'First pull only: now, a relay sequence number, or a time (default: the oldest the relay keeps)'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l allow-http -d 'Let --upstream use plain HTTP to another machine (a warning)'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l help -s h -d 'Print this help message and exit'
-complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l forward-to -r -F -d 'POST each event, byte for byte, to URL (repeatable)'
+complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l forward-to -r -F -d 'POST each event, byte for byte, to URL; nats://HOST:PORT/SUBJECT publishes it to JetStream (repeatable)'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l exec -r -F -d 'Run CMD for each event: the body on stdin, ACX_EVENT_ID etc. set (repeatable)'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l name -r -F -d 'Name the one consumer (default: its URL, token hidden, or its command)'
 complete -c acx -n '__fish_seen_subcommand_from listen; and true' -l forward-secret -r -F -d 'Sign forwards as production will: the token, or standard'

@@ -283,8 +283,9 @@ int run_show(const EventsFlags& f)
   if (const auto forwards = forwards_of(f, r->seq); !forwards.empty()) {
     fmt::print("\nhanded over:\n");
     for (const auto& h : forwards) {
-      fmt::print("  {}  {}  attempt {}: {} in {:.1f} ms{} ({})\n", util::format_rfc3339(h.at),
-                 util::printable(h.consumer), h.attempt, h.status, h.ms,
+      // Status 0: no HTTP status (no answer, or a NATS publish, whose answer names the stream and its seq).
+      fmt::print("  {}  {}  attempt {}{} in {:.1f} ms{} ({})\n", util::format_rfc3339(h.at),
+                 util::printable(h.consumer), h.attempt, h.status != 0 ? fmt::format(": {}", h.status) : "", h.ms,
                  h.answer.empty() ? "" : ": " + util::printable(h.answer), journal::handed_name(h.state));
     }
   }
