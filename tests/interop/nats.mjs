@@ -8,12 +8,15 @@
 //    stream (JetStream drops what is handed over again), each job in order; a second consumer handing all 1,000 over
 //    again adds nothing.
 // 3. nats+tls:// with --forward-cacert and a client certificate, to a server that verifies it.
-// 4. Mistakes: no subject, the token scheme, a server without JetStream (retried, saying why).
+// 4. ?creds=FILE: a user's JWT and NKEY seed, to a server in operator mode (JWTs made here with nkeys.js, pinned).
+// 5. Mistakes: no subject, the token scheme, a server without JetStream (retried, saying why), a creds file that cannot
+//    be read or is not one.
 // Skipped (77) without nats-server: scripts/setup --test installs it.
 import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { connect } from "nats";
+import { connect, credsAuthenticator } from "nats";
+import { createOperator, createAccount, createUser } from "nkeys.js";
 import { Webhook } from "standardwebhooks";
 import { acx, check, finish, quietPort, scratch, startListener, waitFor, exited, SCALE } from "../e2e/lib.mjs";
 import { event, post } from "../e2e/apps.mjs";
@@ -205,7 +208,61 @@ function inOrder(messages) {
   await exited(server.proc);
 }
 
-// 4. Mistakes, said clearly.
+// 4. A credentials file: the server trusts an operator, whose account signed the user's JWT.
+{
+  const b64 = (x) => Buffer.from(x).toString("base64url");
+  const jwt = (issuer, subject, name, nats) => {
+    const header = b64(JSON.stringify({ typ: "JWT", alg: "ed25519-nkey" }));
+    const payload = b64(JSON.stringify({ jti: b64(crypto.getRandomValues(new Uint8Array(16))),
+      iat: Math.floor(Date.now() / 1000), iss: issuer.getPublicKey(), name, sub: subject.getPublicKey(),
+      nats: { ...nats, version: 2 } }));
+    return `${header}.${payload}.${b64(issuer.sign(Buffer.from(`${header}.${payload}`)))}`;
+  };
+  const operator = createOperator();
+  const account = createAccount();
+  const system = createAccount();
+  const unlimited = { subs: -1, data: -1, payload: -1, imports: -1, exports: -1, wildcards: true, conn: -1, leaf: -1,
+    mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1 };
+  const creds = (signer, name) => {
+    const user = createUser();
+    const file = at(`${name}.creds`);
+    writeFileSync(file, `-----BEGIN NATS USER JWT-----\n${jwt(signer, user, name, { type: "user", pub: {}, sub: {},
+      subs: -1, data: -1, payload: -1 })}\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\n` +
+      `${new TextDecoder().decode(user.getSeed())}\n------END USER NKEY SEED------\n`, { mode: 0o600 });
+    return file;
+  };
+  const port = await quietPort();
+  const server = await startServer("creds", port, `operator: ${jwt(operator, operator, "acx-test", { type: "operator" })}\n` +
+    `system_account: ${system.getPublicKey()}\nresolver: MEMORY\nresolver_preload: {\n` +
+    ` ${account.getPublicKey()}: ${jwt(operator, account, "acx", { type: "account", limits: unlimited })}\n` +
+    ` ${system.getPublicKey()}: ${jwt(operator, system, "SYS", { type: "account", limits: {} })}\n}\n` +
+    `jetstream { store_dir: "${at("store4")}" }`);
+  const good = creds(account, "forwarder");
+  const l = await startListener(dir, "creds", ["--forward-to", `nats://127.0.0.1:${port}/acx.creds?creds=${good}`],
+    { keepStdout: true });
+  await post(l.port, [event(1, 0), event(1, 1)]);
+  await waitFor(() => delivered(l) >= 2, 60, "2 forwards with a credentials file");
+  const reader = { authenticator: credsAuthenticator(readFileSync(creds(account, "reader"))) };
+  const { messages } = await readStream(port, "ACX_CREDS", reader);
+  check(messages.length === 2 && inOrder(messages), `2 events in the stream with the credentials (${messages.length})`);
+  l.proc.kill("SIGTERM");
+  await exited(l.proc);
+  // A user whose JWT no account the server knows signed: refused by the server, retried, saying why.
+  const stranger = creds(createAccount(), "stranger");
+  const refused = await startListener(dir, "stranger", ["--forward-to", `nats://127.0.0.1:${port}/acx.creds?creds=${stranger}`],
+    { keepStdout: true });
+  await post(refused.port, [event(2, 0)]);
+  await waitFor(() => /"state":"retry"/.test(refused.stdout()), 60, "a refused user");
+  const answer = refused.stdout().trim().split("\n").pop();
+  check(/[Aa]uthoriz/.test(answer) && !answer.includes(readFileSync(stranger, "utf8").split("\n")[4]),
+    `the answer says the server refused the user, and no seed: ${answer}`);
+  refused.proc.kill("SIGTERM");
+  await exited(refused.proc);
+  server.proc.kill("SIGTERM");
+  await exited(server.proc);
+}
+
+// 5. Mistakes, said clearly.
 {
   const start = (args) => spawnSync(acx, ["listen", "--port", "0", "--journal", at("bad.db"), ...args],
     { encoding: "utf8", timeout: 20_000 * SCALE });
@@ -215,6 +272,12 @@ function inOrder(messages) {
   const token = start(["--forward-to", "nats://127.0.0.1:4222/a", "--forward-secret", "s3cr3t-s3cr3t-s3cr3t"]);
   check(token.status === 2 && /token scheme puts the secret in the URL/.test(token.stderr) && !token.stderr.includes("s3cr3t"),
     `the token scheme: exit 2, the secret not shown (${token.status}: ${token.stderr.trim()})`);
+  const missing = start(["--forward-to", `nats://127.0.0.1:4222/a?creds=${at("none.creds")}`]);
+  check(missing.status === 3 && /\?creds=: cannot open .*none\.creds/.test(missing.stderr),
+    `a creds file that cannot be read: exit 3 (${missing.status}: ${missing.stderr.trim()})`);
+  const notCreds = start(["--forward-to", `nats://127.0.0.1:4222/a?creds=${at("ca.pem")}`]);
+  check(notCreds.status === 3 && /is not a NATS credentials file/.test(notCreds.stderr),
+    `a file that is not a creds file: exit 3 (${notCreds.status}: ${notCreds.stderr.trim()})`);
   const port = await quietPort();
   const server = await startServer("plain", port, "");
   const l = await startListener(dir, "nojs", ["--forward-to", `nats://127.0.0.1:${port}/acx.nojs`], { keepStdout: true });

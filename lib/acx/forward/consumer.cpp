@@ -106,9 +106,23 @@ ClientTls checked_tls(ClientTls tls, const std::string& where)
 void check_nats(const Consumer& c, const std::string& where)
 {
   std::string why;
-  if (!nats::parse_target(c.url, &why)) {
+  const auto target = nats::parse_target(c.url, &why);
+  if (!target) {
     throw Error(ExitCode::usage,
                 fmt::format("{}: {} is not a NATS target: {}", where, util::excerpt(util::redact_url(c.url)), why));
+  }
+  if (!target->creds.empty()) { // read now, so that a mistake stops the start; what it holds is never shown
+    std::string text;
+    try {
+      text = util::read_input(target->creds, 1u << 20);
+    } catch (const Error& e) {
+      throw Error(ExitCode::bad_input, fmt::format("{}: ?creds=: {}", where, e.what()));
+    }
+    if (text.find("BEGIN NATS USER JWT") == std::string::npos || text.find("NKEY SEED") == std::string::npos) {
+      throw Error(ExitCode::bad_input, fmt::format("{}: ?creds={} is not a NATS credentials file (a user's JWT and "
+                                                   "NKEY seed, as nsc writes them)",
+                                                   where, target->creds));
+    }
   }
   if (c.scheme.kind == signing::Kind::token) {
     throw Error(ExitCode::usage, fmt::format("{}: the token scheme puts the secret in the URL, which a NATS message "

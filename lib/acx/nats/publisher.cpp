@@ -16,8 +16,12 @@ std::string said(natsStatus s, jsErrCode code = static_cast<jsErrCode>(0))
 {
   std::string out = natsStatus_GetText(s);
   const char* last = nats_GetLastError(nullptr);
-  if (last && *last && out != last) {
-    out += fmt::format(" ({})", util::excerpt(util::printable(last), 200));
+  std::string_view detail = last ? last : "";
+  if (detail.starts_with("(") && detail.find("): ") != std::string_view::npos) {
+    detail.remove_prefix(detail.find("): ") + 3); // libnats' source file and line
+  }
+  if (!detail.empty() && detail != out) {
+    out += fmt::format(" ({})", util::excerpt(util::printable(detail), 200));
   }
   if (code != 0) {
     out += fmt::format(" [JetStream error {}]", static_cast<int>(code));
