@@ -2,9 +2,9 @@
 // refuses them without one; a certificate and key that do not match, or cannot be read, stop the start with a clear
 // error. Skipped (77) without nginx: scripts/setup --test installs it.
 import { spawn, spawnSync, execFileSync } from "node:child_process";
-import { writeFileSync, readFileSync, mkdirSync, existsSync } from "node:fs";
+import { writeFileSync, readFileSync, mkdirSync, existsSync, chmodSync } from "node:fs";
 import { join } from "node:path";
-import { acx, check, finish, quietPort, scratch, startListener, request, waitFor, exited } from "./lib.mjs";
+import { acx, check, finish, quietPort, scratch, startAcx, startListener, request, waitFor, exited } from "./lib.mjs";
 import { event } from "./apps.mjs";
 
 if (spawnSync("sh", ["-c", "command -v nginx"]).status !== 0) {
@@ -53,6 +53,26 @@ const log = () => (existsSync(join(prefix, "access.log")) ? readFileSync(join(pr
   await request(l.port, { body: event(1, 0).body });
   await waitFor(() => /"state":"delivered"/.test(l.stdout()), 30, "the forward");
   check(/^204 SUCCESS CN=acx-forwarder$/m.test(log()), `nginx verified acx's certificate (${log().trim()})`);
+  l.proc.kill("SIGTERM");
+  await exited(l.proc);
+}
+
+// 1b. A profile's route with cert, key and cacert: taken the same.
+{
+  const port = await quietPort();
+  const token = "b".repeat(64);
+  const config = at("config.toml");
+  writeFileSync(config, `[profiles.p]\n[[profiles.p.subscriptions]]\nid = "f30009c1-b6e3-432a-9a0e-6932c9fabdd8"\n` +
+    `url = "http://127.0.0.1:${port}/hooks"\ntoken = "${token}"\nsecret_in = "query"\n` +
+    `topics = ["job.milestone.current_changed"]\n\n[[profiles.p.forward]]\nurl = "${url}"\nname = "route"\n` +
+    `cert = "${at("client.pem")}"\nkey = "${at("client.key")}"\ncacert = "${at("ca.pem")}"\n`);
+  chmodSync(config, 0o600);
+  const l = await startAcx(dir, "route", ["listen", "--profile", "p", "--config", config, "--port", String(port),
+    "--journal", at("route.db"), "--format", "json"], { keepStdout: true });
+  await request(port, { path: `/hooks?token=${token}`, body: event(3, 0).body });
+  await waitFor(() => /"forward":"route".*"state":"delivered"/.test(l.stdout()), 30, "the route's forward");
+  check((log().match(/^204 SUCCESS CN=acx-forwarder$/mg) || []).length === 2,
+    `a route's cert, key and cacert reach the app (${log().trim()})`);
   l.proc.kill("SIGTERM");
   await exited(l.proc);
 }

@@ -167,16 +167,22 @@ TEST_CASE("acx::config::load: a file others may write is refused, one they may r
   CHECK(config::load(path).warnings.empty());
 }
 
-TEST_CASE("acx::config::parse: a route URL must be http(s)")
+TEST_CASE("acx::config::parse: a route URL must be http(s) or a NATS target")
 {
+  const auto route = [](const char* url) {
+    return std::string("[profiles.default]\n[[profiles.default.forward]]\nurl = \"") + url + "\"\n";
+  };
   for (const char* url : {"ftp://example.com/x", "file:///etc/passwd", "javascript:alert(1)", "127.0.0.1:3000"}) {
     CAPTURE(url);
-    const std::string text = std::string("[profiles.default]\n[[profiles.default.forward]]\nurl = \"") + url + "\"\n";
-    CHECK_THROWS_AS(config::parse(text, "c.toml"), Error);
+    CHECK_THROWS_AS(config::parse(route(url), "c.toml"), Error);
   }
-  const auto ok =
-      config::parse("[profiles.default]\n[[profiles.default.forward]]\nurl = \"http://127.0.0.1:3000/\"\n", "c.toml");
-  CHECK(ok.find("default")->routes.size() == 1);
+  CHECK_THROWS_WITH(config::parse(route("nats://127.0.0.1:4222/a.*"), "c.toml"),
+                    doctest::Contains("is not a NATS target: the subject a.* has a wildcard"));
+  CHECK_THROWS_WITH(config::parse(route("nats://127.0.0.1:4222"), "c.toml"), doctest::Contains("no subject"));
+  for (const char* url : {"http://127.0.0.1:3000/", "nats://127.0.0.1:4222/acx.events?stream=HOOKS"}) {
+    CAPTURE(url);
+    CHECK(config::parse(route(url), "c.toml").find("default")->routes.size() == 1);
+  }
 }
 
 TEST_CASE("acx::config::keys: acx.toml(5) documents every key load() reads, and load() reads every one it documents")
