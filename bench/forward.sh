@@ -8,15 +8,18 @@
 #  3. One ordering key: the same, every event of one job, handed over one at a time: how far a single key goes.
 #  4. jq: case 2 again with a filter and a transform on every event (issue 39): jq's cost per event, as the
 #     forwarded rate against case 2's and the wall time it adds to each event.
+#  5. NATS: case 2 again into a JetStream stream of a nats-server -js on loopback (issue 39) instead of nginx, each
+#     event handed over on JetStream's acknowledgement (file storage): against case 2's rate.
 # Prints figures side by side and the ratios against the targets. Not a test: figures only.
 #
-# Usage: bench/forward.sh [RATE] [DURATION]   (default 5000 60s; needs wrk, nginx and curl: scripts/setup --bench)
+# Usage: bench/forward.sh [RATE] [DURATION]   (default 5000 60s; needs wrk, nginx, nats-server and curl:
+# scripts/setup --bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rate=${1:-5000}
 duration=${2:-60s}
 source bench/lib.sh
-need wrk nginx curl
+need wrk nginx curl nats-server
 
 metric() { awk -v m="$2" '$1 ~ "^"m {print $2; exit}' <<<"$1"; }
 peak_rss_mb() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
@@ -26,7 +29,7 @@ start_acx() {
   local name=$1
   shift
   "$acx" listen --port 0 --ready-file "$work/$name.ready" --scheme none --journal "$work/$name.db" --format json \
-    --forward-to "http://127.0.0.1:$nginx_port/app" --name app "$@" >/dev/null 2>"$work/$name.log" &
+    --forward-to "${forward_to:-http://127.0.0.1:$nginx_port/app}" --name app "$@" >/dev/null 2>"$work/$name.log" &
   acx_pid=$!
   pids+=("$acx_pid")
   for _ in $(seq 200); do [[ -s $work/$name.ready ]] && break; sleep 0.05; done
@@ -49,6 +52,10 @@ wait_drained() {
 }
 
 start_nginx
+nats_port=$(free_port)
+nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/nats" >"$work/nats.log" 2>&1 &
+pids+=($!)
+wait_port "$nats_port"
 
 # 1. Sustained rate over 200 jobs.
 mkdir -p "$work/jobs"
@@ -83,10 +90,12 @@ secs=${duration%s}
 declare -A got_in got_out got_drain
 jq_filter='.topicName | startswith("job")'
 jq_transform='{job: .event.job.id, milestone: .event.job.milestone.name, at: .eventDateTime}'
-for case in jobs:200 one-key:1 jq:200; do
+for case in jobs:200 one-key:1 jq:200 nats:200; do
   name=${case%%:*}
   if [[ $name == jq ]]; then
     start_acx "$name" --forward-filter "$jq_filter" --forward-transform "$jq_transform"
+  elif [[ $name == nats ]]; then
+    forward_to="nats://127.0.0.1:$nats_port/acx.bench" start_acx "$name"
   else
     start_acx "$name"
   fi
@@ -119,6 +128,10 @@ printf '%-34s %12s %12s   (filter and transform on every event; %s s after wrk)\
 printf 'jq: forwarded/s with a filter and a transform / without: %s; %s us of wall time added per event\n' \
   "$(awk -v a="${got_out[jq]}" -v b="${got_out[jobs]}" 'BEGIN { printf "%.2fx", a / b }')" \
   "$(awk -v a="${got_out[jq]}" -v b="${got_out[jobs]}" 'BEGIN { printf "%.0f", (1 / a - 1 / b) * 1e6 }')"
+printf '%-34s %12s %12s   (into JetStream, each acknowledged; %s s after wrk)\n' "wrk flat out, 200 jobs, NATS" \
+  "${got_in[nats]}" "${got_out[nats]}" "${got_drain[nats]}"
+printf 'NATS: forwarded/s to JetStream / to nginx: %s\n' \
+  "$(awk -v a="${got_out[nats]}" -v b="${got_out[jobs]}" 'BEGIN { printf "%.2fx", a / b }')"
 printf '\nsustained: received %s, forwarded %s; max lag %s events, oldest pending at most %s s (target < 1 s); ' \
   "$received" "$forwarded" "$max_lag" "$max_age"
 printf 'drained %s s after the sender stopped; peak RSS %s MB (target < 60)\n' "$drain" "$sustained_rss"
