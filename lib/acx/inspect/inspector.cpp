@@ -250,7 +250,8 @@ struct Inspector::Impl {
     std::map<std::string, journal::Handed> last;
     for (const auto& h : attempts) {
       out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{}</td><td>{}</td></tr>",
-                         esc(util::format_rfc3339(h.at)), esc(h.consumer), h.attempt, h.status, h.ms, esc(h.answer),
+                         esc(util::format_rfc3339(h.at)), esc(h.consumer), h.attempt,
+                         h.status != 0 ? std::to_string(h.status) : std::string(), h.ms, esc(h.answer), // 0: none
                          journal::handed_name(h.state));
       last[h.consumer] = h.state;
     }
