@@ -237,6 +237,11 @@ Ack Publisher::publish(const Message& m, std::stop_token stop)
   if (s == NATS_NO_RESPONDERS) {
     p.stream.clear();
   }
+  if (s == NATS_MAX_PAYLOAD) { // the body fits, but not with its headers
+    ack.state = Ack::State::refused;
+    ack.why = fmt::format("{} bytes with its headers is more than the server's max_payload ({} bytes)", m.body.size(),
+                          natsConnection_GetMaxPayload(p.nc));
+  }
   return ack;
 }
 
