@@ -1,10 +1,11 @@
 // mTLS toward the app: nginx with ssl_verify_client on takes forwards from acx with the client certificate and
 // refuses them without one; a certificate and key that do not match, or cannot be read, stop the start with a clear
 // error. Skipped (77) without nginx: scripts/setup --test installs it.
-import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync, readFileSync, mkdirSync, existsSync, chmodSync } from "node:fs";
 import { join } from "node:path";
 import { acx, check, finish, quietPort, scratch, startAcx, startListener, request, waitFor, exited } from "./lib.mjs";
+import { makeCerts } from "./certs.mjs";
 import { event } from "./apps.mjs";
 
 if (spawnSync("sh", ["-c", "command -v nginx"]).status !== 0) {
@@ -13,19 +14,7 @@ if (spawnSync("sh", ["-c", "command -v nginx"]).status !== 0) {
 }
 const dir = scratch("forward-mtls");
 const at = (name) => join(dir, name);
-const ssl = (...args) => execFileSync("openssl", args, { stdio: "ignore" });
-// A CA, the server's certificate and a client's, both signed by it; and a key that belongs to neither.
-ssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
-  "/CN=acx test CA", "-keyout", at("ca.key"), "-out", at("ca.pem"));
-for (const [name, subject, ext] of [["server", "/CN=localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-  ["client", "/CN=acx-forwarder", "extendedKeyUsage=clientAuth"]]) {
-  ssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", subject,
-    "-keyout", at(`${name}.key`), "-out", at(`${name}.csr`));
-  writeFileSync(at(`${name}.ext`), `${ext}\n`);
-  ssl("x509", "-req", "-in", at(`${name}.csr`), "-CA", at("ca.pem"), "-CAkey", at("ca.key"), "-CAcreateserial",
-    "-days", "2", "-extfile", at(`${name}.ext`), "-out", at(`${name}.pem`));
-}
-ssl("genpkey", "-algorithm", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", at("other.key"));
+makeCerts(dir); // a CA, the server's certificate and a client's, both signed by it; a key of neither
 
 // nginx asking every client for a certificate signed by the CA.
 const port = await quietPort();

@@ -12,13 +12,14 @@
 // 5. Mistakes: no subject, the token scheme, a server without JetStream (retried, saying why), a creds file that cannot
 //    be read or is not one.
 // Skipped (77) without nats-server: scripts/setup --test installs it.
-import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { connect, credsAuthenticator } from "nats";
 import { createOperator, createAccount, createUser } from "nkeys.js";
 import { Webhook } from "standardwebhooks";
 import { acx, check, finish, quietPort, scratch, startListener, waitFor, exited, SCALE } from "../e2e/lib.mjs";
+import { makeCerts } from "../e2e/certs.mjs";
 import { event, post } from "../e2e/apps.mjs";
 
 if (spawnSync("sh", ["-c", "command -v nats-server"]).status !== 0) {
@@ -176,17 +177,7 @@ function inOrder(messages) {
 
 // 3. nats+tls:// to a server that verifies the client's certificate.
 {
-  const ssl = (...args) => execFileSync("openssl", args, { stdio: "ignore" });
-  ssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
-    "/CN=acx test CA", "-keyout", at("ca.key"), "-out", at("ca.pem"));
-  for (const [name, subject, ext] of [["server", "/CN=localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-    ["client", "/CN=acx-forwarder", "extendedKeyUsage=clientAuth"]]) {
-    ssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", subject,
-      "-keyout", at(`${name}.key`), "-out", at(`${name}.csr`));
-    writeFileSync(at(`${name}.ext`), `${ext}\n`);
-    ssl("x509", "-req", "-in", at(`${name}.csr`), "-CA", at("ca.pem"), "-CAkey", at("ca.key"), "-CAcreateserial",
-      "-days", "2", "-extfile", at(`${name}.ext`), "-out", at(`${name}.pem`));
-  }
+  makeCerts(dir);
   const port = await quietPort();
   const server = await startServer("tls", port, `jetstream { store_dir: "${at("store3")}" }\n` +
     `tls { cert_file: "${at("server.pem")}", key_file: "${at("server.key")}", ca_file: "${at("ca.pem")}", verify: true }`);

@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include "acx/config/config.hpp"
 #include "acx/config/paths.hpp"
 #include "acx/present/format.hpp"
 
@@ -11,7 +12,6 @@
 
 #include "acx/event/fixtures.hpp"
 #include "acx/event/topics.hpp"
-#include "acx/nats/target.hpp"
 #include "acx/util/error.hpp"
 #include "acx/util/io.hpp"
 #include "acx/util/text.hpp"
@@ -316,15 +316,8 @@ CLI::Validator forward_url_validator()
 {
   return CLI::Validator(
       [](const std::string& value) {
-        std::string why;
-        if (nats::is_nats_url(value)) {
-          return nats::parse_target(value, &why)
-                     ? std::string()
-                     : fmt::format("'{}' is not a NATS target: {}", util::redact_url(value), why);
-        }
-        return util::parse_url(value, &why)
-                   ? std::string()
-                   : fmt::format("'{}' is not a URL (http://, https:// or nats://): {}", util::redact_url(value), why);
+        const auto problem = config::forward_url_problem(value);
+        return problem ? fmt::format("'{}' {}", util::redact_url(value), *problem) : std::string();
       },
       "URL");
 }

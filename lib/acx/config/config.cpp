@@ -134,20 +134,24 @@ Forward read_route(const toml::table& rt, const std::string& where)
     throw Error(ExitCode::bad_input, fmt::format("{}: a forward needs url", where));
   }
   check_hydrate(route, where);
-  if (nats::is_nats_url(route.url)) {
-    std::string why;
-    if (!nats::parse_target(route.url, &why)) {
-      throw Error(ExitCode::bad_input, fmt::format("{}: forward url {} is not a NATS target: {}", where,
-                                                   util::excerpt(util::redact_url(route.url)), why));
-    }
-  } else if (!(route.url.starts_with("http://") || route.url.starts_with("https://")) || !util::parse_url(route.url)) {
-    throw Error(ExitCode::bad_input, fmt::format("{}: forward url {} is not an http://, https:// or nats:// URL", where,
-                                                 util::excerpt(util::redact_url(route.url))));
+  if (auto problem = forward_url_problem(route.url)) {
+    throw Error(ExitCode::bad_input,
+                fmt::format("{}: forward url {} {}", where, util::excerpt(util::redact_url(route.url)), *problem));
   }
   return route;
 }
 
 } // namespace
+
+std::optional<std::string> forward_url_problem(std::string_view url)
+{
+  std::string why;
+  if (nats::is_nats_url(url)) {
+    return nats::parse_target(url, &why) ? std::nullopt : std::optional("is not a NATS target: " + why);
+  }
+  return util::parse_url(url, &why) ? std::nullopt
+                                    : std::optional("is not an http://, https:// or nats:// URL: " + why);
+}
 
 bool Profile::remember(Subscribed s)
 {

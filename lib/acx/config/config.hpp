@@ -84,6 +84,10 @@ struct Key {
   std::string_view type;
   std::string_view what;
 };
+// Why `url` cannot be where a consumer is handed events (--forward-to, a route's url): nullopt for an http(s) URL or
+// a NATS target (nats://HOST:PORT/SUBJECT), else "is not ...: why".
+std::optional<std::string> forward_url_problem(std::string_view url);
+
 // Every key load() reads, in the order the page lists them.
 std::span<const Key> keys();
 

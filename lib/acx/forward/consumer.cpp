@@ -74,6 +74,17 @@ ThrottleOptions throttle_of(const std::string& rate, int burst, int failures, st
   return t;
 }
 
+// A file a consumer names (a certificate, a key, NATS credentials), read now: one that cannot be read stops the start
+// (bad_input), naming `where`.
+std::string read_for(const std::string& path, const std::string& where)
+{
+  try {
+    return util::read_input(path, 1u << 20);
+  } catch (const Error& e) {
+    throw Error(ExitCode::bad_input, fmt::format("{}: {}", where, e.what()));
+  }
+}
+
 // A consumer's client certificate, key and CA file, read and checked now: a mistake stops the start, naming `where`
 // and the file.
 ClientTls checked_tls(ClientTls tls, const std::string& where)
@@ -81,13 +92,7 @@ ClientTls checked_tls(ClientTls tls, const std::string& where)
   if (tls.cert.empty() != tls.key.empty()) {
     throw Error(ExitCode::usage, fmt::format("{}: a client certificate needs both the certificate and its key", where));
   }
-  const auto read = [&](const std::string& path) {
-    try {
-      return util::read_input(path, 1u << 20);
-    } catch (const Error& e) {
-      throw Error(ExitCode::bad_input, fmt::format("{}: {}", where, e.what()));
-    }
-  };
+  const auto read = [&](const std::string& path) { return read_for(path, where); };
   if (!tls.cert.empty()) {
     if (auto why = util::key_pair_problem(read(tls.cert), read(tls.key))) {
       throw Error(ExitCode::bad_input, fmt::format("{}: {} and {}: {}", where, tls.cert, tls.key, *why));
@@ -112,12 +117,7 @@ void check_nats(const Consumer& c, const std::string& where)
                 fmt::format("{}: {} is not a NATS target: {}", where, util::excerpt(util::redact_url(c.url)), why));
   }
   if (!target->creds.empty()) { // read now, so that a mistake stops the start; what it holds is never shown
-    std::string text;
-    try {
-      text = util::read_input(target->creds, 1u << 20);
-    } catch (const Error& e) {
-      throw Error(ExitCode::bad_input, fmt::format("{}: ?creds=: {}", where, e.what()));
-    }
+    const std::string text = read_for(target->creds, where + ": ?creds=");
     if (text.find("BEGIN NATS USER JWT") == std::string::npos || text.find("NKEY SEED") == std::string::npos) {
       throw Error(ExitCode::bad_input, fmt::format("{}: ?creds={} is not a NATS credentials file (a user's JWT and "
                                                    "NKEY seed, as nsc writes them)",

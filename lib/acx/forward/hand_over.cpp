@@ -242,7 +242,7 @@ Result publish_to(const Consumer& c, const signing::Scheme* signer, const Schedu
   }
   const Outgoing out = outgoing(c, signer, item);
   const auto began = Clock::now();
-  const nats::Ack ack = publisher->publish({r.event_id, &out.headers, r.body}, abandon);
+  const nats::Ack ack = publisher->publish({r.event_id, out.headers, r.body}, abandon);
   Result res;
   res.ms = std::chrono::duration<double, std::milli>(Clock::now() - began).count();
   switch (ack.state) {

@@ -196,7 +196,7 @@ Ack Publisher::publish(const Message& m, std::stop_token stop)
   Owned<natsMsg, natsMsg_Destroy> msg;
   natsStatus s =
       natsMsg_Create(&msg.p, p.target.subject.c_str(), nullptr, m.body.data(), static_cast<int>(m.body.size()));
-  for (const auto& h : m.headers ? *m.headers : util::Headers{}) {
+  for (const auto& h : m.headers) {
     if (s == NATS_OK) {
       s = natsMsgHeader_Add(msg.p, h.name.c_str(), h.value.c_str());
     }

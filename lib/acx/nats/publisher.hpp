@@ -24,7 +24,7 @@ struct Tls {
 
 struct Message {
   std::string_view id; // Nats-Msg-Id: the event's id
-  const util::Headers* headers = nullptr;
+  const util::Headers& headers;
   std::string_view body;
 };
 
